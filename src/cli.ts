@@ -1,0 +1,272 @@
+/**
+ * The commander program. Every action lazy-imports its command module, so
+ * `payctl --help` loads nothing but commander. Only this file prints errors.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { createRequire } from 'node:module';
+import { ExitCode, isPayctlError, messageOf } from './errors.js';
+import type { Context, ContextOptions } from './context.js';
+
+const require = createRequire(import.meta.url);
+const { version } = require('../package.json') as { version: string };
+
+const EXIT_CODES_HELP = `
+Exit codes:
+  0  ok
+  1  an operation or step failed
+  2  invalid input (usage, config, playbook)
+  3  aborted, or approval missing (no person to ask and no --yes)
+  4  unhealthy (a check found a degraded provider)
+
+Docs: README.md, docs/config.md, docs/playbooks.md, docs/sandbox.md`;
+
+interface CommonFlags {
+  json?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+}
+
+/** Build the context for an action: global flags from the root, the rest from the command. */
+async function contextFor(cmd: Command, flags: CommonFlags, extra: Partial<ContextOptions> = {}): Promise<Context> {
+  const { createContext } = await import('./context.js');
+  const root = cmd.optsWithGlobals() as { config?: string };
+  return createContext({ configPath: root.config, json: flags.json, yes: flags.yes, dryRun: flags.dryRun, ...extra });
+}
+
+function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+const severityOption = () =>
+  new Option('--severity <sev>', 'incident severity').choices(['sev1', 'sev2', 'sev3', 'sev4']);
+
+export function buildProgram(): Command {
+  const program = new Command('payctl');
+  program
+    .description('Respond to payment-gateway outages: run playbooks, fail over, notify, escalate, and learn from the timeline.')
+    .version(version, '-V, --version')
+    .option('-c, --config <file>', 'config file (default: payctl.config.yaml found upward, or PAYCTL_CONFIG)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  program
+    .command('init')
+    .description('write a commented payctl.config.yaml, playbooks/ and templates/ here (never overwrites)')
+    .option('--json', 'print what was written as JSON')
+    .action(async (opts, cmd) => (await import('./commands/init.js')).init(await contextFor(cmd, opts)));
+
+  // --- playbooks ---
+  const playbook = program.command('playbook').description('list, show and validate playbooks');
+  playbook
+    .command('list')
+    .description('list playbooks (id, title, severity, steps, file)')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/playbook.js')).list(await contextFor(cmd, opts)));
+  playbook
+    .command('show <id>')
+    .description('outline a playbook: inputs, then each step with type, condition and gate')
+    .option('--json', 'print the parsed playbook as JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/playbook.js')).show(await contextFor(cmd, opts), id));
+  playbook
+    .command('validate [files...]')
+    .description('check playbooks (default: every playbook in playbooks/); prints file:line:col for each problem')
+    .option('--json', 'print problems as JSON')
+    .action(async (files, opts, cmd) => (await import('./commands/playbook.js')).validate(await contextFor(cmd, opts), files));
+
+  // --- incidents ---
+  const incident = program.command('incident').description('run and inspect incidents');
+  incident
+    .command('start')
+    .description('open an incident and walk a playbook')
+    .option('-p, --playbook <id>', 'playbook id (asked when omitted)')
+    .option('--title <title>', 'incident title')
+    .addOption(severityOption())
+    .option('--var <name=value>', 'set a playbook input (repeatable)', collect, [])
+    .option('--answers <file>', 'YAML file of input answers')
+    .option('--detected-at <time>', 'when the problem was detected (ISO time), if earlier than now')
+    .option('-y, --yes', 'approve every gate without asking (unattended)')
+    .option('--dry-run', 'show what would happen; perform only reads')
+    .option('--json', 'print the result as JSON')
+    .action(async (opts, cmd) => (await import('./commands/incident.js')).start(await contextFor(cmd, opts), opts));
+  incident
+    .command('resume <id>')
+    .description('continue an incident at its first unfinished step')
+    .option('-y, --yes', 'approve every gate; retry interrupted steps with the same idempotency key')
+    .option('--json', 'print the result as JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resume(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('list')
+    .description('list incidents')
+    .addOption(new Option('--status <status>', 'only open or resolved incidents').choices(['open', 'resolved']))
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts));
+  incident
+    .command('show <id>')
+    .description('status, severity, playbook, milestones and the timeline')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident.js')).show(await contextFor(cmd, opts), id));
+  incident
+    .command('note <id> <text>')
+    .description('add a note to the timeline')
+    .action(async (id, text, opts, cmd) => (await import('./commands/incident.js')).note(await contextFor(cmd, opts), id, text));
+  incident
+    .command('status <id> <status>')
+    .description('set the status: investigating, identified, monitoring, resolved')
+    .action(async (id, status, opts, cmd) => (await import('./commands/incident.js')).status(await contextFor(cmd, opts), id, status));
+  incident
+    .command('resolve <id>')
+    .description('mark the incident resolved')
+    .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resolve(await contextFor(cmd, opts), id));
+  incident
+    .command('verify <id>')
+    .description("check the timeline's hash chain; names the first bad line")
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident.js')).verify(await contextFor(cmd, opts), id));
+  incident
+    .command('export <id>')
+    .description('the raw timeline as one JSON document or a Markdown log')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'md']).default('md'))
+    .option('--out <file>', 'write to a file instead of stdout')
+    .action(async (id, opts, cmd) => (await import('./commands/export.js')).exportIncident(await contextFor(cmd, opts), id, opts));
+
+  // --- providers ---
+  program
+    .command('check')
+    .description("each provider's status and the success rate; exit 4 when anything is unhealthy")
+    .option('--provider <name>', 'check one provider')
+    .option('--json', 'print JSON')
+    .option('--watch', 're-check until interrupted, printing changes')
+    .option('--interval <duration>', 'with --watch: time between checks', '30s')
+    .option('--start-incident', 'open an incident with the playbook whose triggers match')
+    .option('-y, --yes', 'with --start-incident: run unattended')
+    .action(async (opts, cmd) => (await import('./commands/check.js')).check(await contextFor(cmd, opts), opts));
+  program
+    .command('maintenance')
+    .description('upcoming and active maintenance windows of all providers')
+    .option('--days <n>', 'look ahead this many days', '14')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/maintenance.js')).maintenance(await contextFor(cmd, opts), opts));
+  const providers = program
+    .command('providers')
+    .description('configured providers, their role, where traffic goes now, and their status')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/providers.js')).providers(await contextFor(cmd, opts)));
+  providers
+    .command('report')
+    .description('a scorecard per provider across recorded incidents')
+    .option('--since <duration>', 'only incidents opened within this period', '90d')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/report.js')).report(await contextFor(cmd, opts), opts));
+
+  // --- failover ---
+  program
+    .command('failover')
+    .description('move traffic to a provider, verified, recorded in an incident')
+    .requiredOption('--to <provider>', 'provider to move traffic to')
+    .option('--from <provider>', 'provider traffic moves away from (default: the current one)')
+    .option('--reason <text>', 'why, for the timeline')
+    .option('--incident <id>', 'join this incident instead of opening one')
+    .option('--force', 'switch even when the target status page shows major_outage')
+    .option('-y, --yes', 'do not ask for approval')
+    .option('--dry-run', 'show the switch without making it')
+    .option('--json', 'print one JSON object')
+    .action(async (opts, cmd) => (await import('./commands/failover.js')).failover(await contextFor(cmd, opts), opts));
+  program
+    .command('failback')
+    .description('move traffic back to the primary provider')
+    .option('--incident <id>', 'the incident to record it in (default: the latest open one with a failover)')
+    .option('--reason <text>', 'why, for the timeline')
+    .option('-y, --yes', 'do not ask for approval')
+    .option('--dry-run', 'show the switch without making it')
+    .option('--json', 'print one JSON object')
+    .action(async (opts, cmd) => (await import('./commands/failover.js')).failback(await contextFor(cmd, opts), opts));
+  program
+    .command('drill <playbook>')
+    .description("game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations")
+    .option('--fault <spec>', 'fault to inject instead of the playbook\'s, e.g. stripe:down')
+    .option('--report <file>', 'write the report (JSON) here')
+    .option('--json', 'print the report as JSON')
+    .action(async (pb, opts, cmd) => (await import('./commands/drill.js')).drill(await contextFor(cmd, opts), pb, opts));
+  program
+    .command('demo')
+    .description('a whole outage handled against the built-in sandbox, ending in a postmortem draft')
+    .option('-y, --yes', 'run unattended even on a terminal')
+    .option('--json', 'print the summary as JSON')
+    .action(async (opts, cmd) => (await import('./commands/demo.js')).demo(await contextFor(cmd, opts), opts));
+
+  // --- documents ---
+  program
+    .command('postmortem <id>')
+    .description('write a Markdown postmortem draft from the timeline')
+    .option('--template <path>', 'postmortem template (default templates/postmortem.md)')
+    .option('--out <file>', 'where to write (default .payctl/incidents/<id>/postmortem.md)')
+    .option('--json', 'print the computed data as JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/postmortem.js')).postmortem(await contextFor(cmd, opts), id, opts));
+  const template = program.command('template').description('preview customer and processor message templates');
+  template
+    .command('list')
+    .description('list message templates')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/template.js')).list(await contextFor(cmd, opts)));
+  template
+    .command('render <name>')
+    .description('render a template with an incident\'s data (or sample data)')
+    .option('--incident <id>', 'fill in from this incident')
+    .option('--channel <channel>', 'statuspage, email, banner, social, slack (default: all)')
+    .option('--json', 'print JSON')
+    .action(async (name, opts, cmd) => (await import('./commands/template.js')).render(await contextFor(cmd, opts), name, opts));
+
+  // --- sandbox ---
+  program
+    .command('sandbox')
+    .description('run the local provider emulator (status pages, routing, PagerDuty, Slack, Statuspage, Prometheus)')
+    .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
+    .option('--scenario <playbook>', 'start with the fault of this playbook\'s drill')
+    .option('--write-config <file>', 'write a payctl config that points at the sandbox')
+    .option('--json', 'print the address and config as JSON, then keep running')
+    .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));
+
+  return program;
+}
+
+/** Print an error the way users see it; only the entry does this. */
+function report(e: unknown, env: NodeJS.ProcessEnv): number {
+  const debug = env.PAYCTL_DEBUG === '1';
+  if (e instanceof CommanderError) {
+    if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    process.stderr.write(`payctl: ${e.message.replace(/^error: /, '')}\n(run payctl --help for usage)\n`);
+    return ExitCode.invalid;
+  }
+  if (isPayctlError(e)) {
+    process.stderr.write(`payctl: ${redactLazy(e.message)}\n`);
+    if (e.hint) process.stderr.write(`hint: ${redactLazy(e.hint)}\n`);
+    if (debug && e.stack) process.stderr.write(redactLazy(e.stack) + '\n');
+    return e.exitCode;
+  }
+  process.stderr.write(`payctl: unexpected error: ${redactLazy(messageOf(e))}\n`);
+  if (debug && e instanceof Error && e.stack) process.stderr.write(redactLazy(e.stack) + '\n');
+  else process.stderr.write('This is a bug in payctl. Run again with PAYCTL_DEBUG=1 and report the output.\n');
+  return ExitCode.failed;
+}
+
+let redactFn: ((s: string) => string) | undefined;
+function redactLazy(s: string): string {
+  return redactFn ? redactFn(s) : s;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  let code: number = ExitCode.ok;
+  try {
+    // loaded only when a command runs; --help and --version never get here
+    program.hook('preAction', async () => {
+      redactFn = (await import('./secrets.js')).redact;
+    });
+    await program.parseAsync(argv);
+  } catch (e) {
+    code = report(e, process.env);
+  }
+  if (typeof process.exitCode === 'number' && process.exitCode !== 0 && code === 0) code = process.exitCode;
+  process.stdout.write('', () => process.exit(code));
+}

@@ -1,0 +1,90 @@
+/**
+ * Finding and loading payctl.config.yaml: --config, then PAYCTL_CONFIG, then the
+ * first payctl.config.yaml from the current directory upward. Without one,
+ * payctl runs with defaults rooted at the current directory.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { InvalidInputError, SourceError } from '../errors.js';
+import { locate, readYamlSource } from '../source/yaml-file.js';
+import { zodProblems } from '../source/zod-problems.js';
+import { Config } from './schema.js';
+
+export const CONFIG_FILE = 'payctl.config.yaml';
+
+export interface LoadedConfig {
+  /** The config file, or undefined when running on defaults. */
+  file?: string;
+  /** The directory relative paths are resolved against. */
+  dir: string;
+  config: Config;
+  storeDir: string;
+  playbooksDir: string;
+  templatesDir: string;
+}
+
+export function findConfigFile(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const given = explicit ?? env.PAYCTL_CONFIG;
+  if (given) {
+    const file = resolve(cwd, given);
+    if (!existsSync(file)) {
+      throw new InvalidInputError(`config file not found: ${file}`, explicit ? 'check the --config path' : 'check PAYCTL_CONFIG');
+    }
+    return file;
+  }
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, CONFIG_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function loadConfig(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const file = findConfigFile(cwd, explicit, env);
+  if (!file) return withPaths(Config.parse({}), resolve(cwd), undefined);
+  const src = readYamlSource(file);
+  if (src.problems.length) throw new SourceError(src.problems, 'fix the config file, or run payctl init for a commented example');
+  const parsed = Config.safeParse(src.data ?? {});
+  if (!parsed.success) throw new SourceError(zodProblems(src, parsed.error), 'every key is described in docs/config.md');
+  const problems = crossCheck(parsed.data).map((p) => ({ file, ...locate(src, p.path), message: p.message }));
+  if (problems.length) throw new SourceError(problems, 'every key is described in docs/config.md');
+  return withPaths(parsed.data, dirname(file), file);
+}
+
+/** References inside the config that must name something declared. */
+function crossCheck(c: Config): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  const providers = Object.keys(c.providers);
+  const channels = Object.keys(c.channels);
+  if (c.routing) {
+    if (providers.length && !providers.includes(c.routing.primary)) {
+      out.push({ path: ['routing', 'primary'], message: `routing.primary: unknown provider "${c.routing.primary}" (declared: ${providers.join(', ')})` });
+    }
+    c.routing.backups.forEach((b, i) => {
+      if (providers.length && !providers.includes(b)) out.push({ path: ['routing', 'backups', i], message: `routing.backups: unknown provider "${b}"` });
+    });
+  }
+  for (const [name, p] of Object.entries(c.providers)) {
+    for (const key of ['ticket_channel', 'pagerduty_channel'] as const) {
+      const ch = p.escalation?.[key];
+      if (ch && !channels.includes(ch)) {
+        out.push({ path: ['providers', name, 'escalation', key], message: `providers.${name}.escalation.${key}: unknown channel "${ch}"` });
+      }
+    }
+  }
+  return out;
+}
+
+function withPaths(config: Config, dir: string, file: string | undefined): LoadedConfig {
+  return {
+    file,
+    dir,
+    config,
+    storeDir: resolve(dir, config.store),
+    playbooksDir: resolve(dir, config.playbooks),
+    templatesDir: resolve(dir, config.templates),
+  };
+}

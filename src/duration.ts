@@ -1,0 +1,34 @@
+/** Durations as written in playbooks and flags: `500ms`, `30s`, `5m`, `2h`, `1d`, or combined like `1h30m`. */
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
+const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+export const DURATION_HINT = 'write a duration like 30s, 5m, 2h or 1h30m';
+
+export function isDuration(text: string): boolean {
+  return WHOLE.test(text.trim());
+}
+
+/** Milliseconds, or undefined when the text is not a duration. */
+export function parseDuration(text: string): number | undefined {
+  const t = text.trim();
+  if (!WHOLE.test(t)) return undefined;
+  let ms = 0;
+  for (const m of t.matchAll(PART)) ms += Number(m[1]) * UNIT_MS[m[2]!]!;
+  return Math.round(ms);
+}
+
+/** A compact human form: 42s, 5m 10s, 2h 3m, 1d 4h. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  const neg = ms < 0;
+  let s = Math.round(Math.abs(ms) / 1000);
+  const d = Math.floor(s / 86400);
+  s -= d * 86400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const parts = d ? [`${d}d`, h ? `${h}h` : ''] : h ? [`${h}h`, m ? `${m}m` : ''] : m ? [`${m}m`, s ? `${s}s` : ''] : [`${s}s`];
+  return (neg ? '-' : '') + parts.filter(Boolean).join(' ');
+}

@@ -1,0 +1,56 @@
+/**
+ * The contract between the engine and the step handlers. A handler gets one
+ * StepRun (the step with its templates already rendered) and returns a
+ * StepResult as data; the engine decides what happens next (retry, on_failure,
+ * reminders) and writes the timeline.
+ */
+import type { Context } from '../context.js';
+import type { Step, StepOf, StepType } from '../playbook/schema.js';
+import type { Scope } from '../template/engine.js';
+import type { TimelineWriter } from '../timeline/writer.js';
+import type { IncidentState } from '../timeline/replay.js';
+import type { NewEvent, TimelineEvent } from '../timeline/events.js';
+import type { Prompter } from '../ui/prompter.js';
+
+/** The open incident as handlers see it. */
+export interface IncidentHandle {
+  id: string;
+  /** The incident's directory (.payctl/incidents/<id>). */
+  dir: string;
+  writer: TimelineWriter;
+  /** Current state, replayed from the timeline. */
+  state(): IncidentState;
+  /** Append an event (redacted, fsync'd) and update the state. */
+  append(ev: NewEvent): Promise<TimelineEvent>;
+}
+
+export interface StepRun<S extends Step = Step> {
+  /** The step with `{{ }}` values rendered (when/until are left as written). */
+  step: S;
+  ctx: Context;
+  incident: IncidentHandle;
+  /** Template scope: inputs, config, steps, incident. */
+  scope: Scope;
+  /** Stable per incident and step, the same on every retry and after a resume. */
+  idempotencyKey: string;
+  attempt: number;
+  dryRun: boolean;
+  /** Aborted when the step's timeout passes. */
+  signal: AbortSignal;
+  prompter: Prompter;
+  /** A progress line for the person (stderr; silent in --json). */
+  log(text: string): void;
+}
+
+export type StepResult =
+  | { outcome: 'ok'; result?: Record<string, unknown>; message?: string }
+  | { outcome: 'failed'; error: string; retryable?: boolean; result?: Record<string, unknown> }
+  | { outcome: 'skipped'; reason: string; result?: Record<string, unknown> };
+
+export type StepHandler<S extends Step = Step> = (run: StepRun<S>) => Promise<StepResult>;
+
+/** One handler per step type: a type without a handler does not compile. */
+export type StepRegistry = { [K in StepType]: StepHandler<StepOf<K>> };
+
+/** Types whose action changes something outside payctl: not blindly repeated on resume. */
+export const SIDE_EFFECT_TYPES: ReadonlySet<StepType> = new Set<StepType>(['switch_provider', 'notify', 'escalate', 'http', 'shell']);

@@ -1,0 +1,62 @@
+/**
+ * Where output goes. Data and human output on stdout; warnings, progress and
+ * errors on stderr. Colour only on a TTY, NO_COLOR and FORCE_COLOR respected.
+ * Everything passes through redact() so a secret cannot be printed.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { redact, redactDeep } from './secrets.js';
+
+export interface Output {
+  /** A line of human output on stdout (suppressed in --json mode). */
+  line(text?: string): void;
+  /** The one JSON document of a --json command, on stdout. */
+  json(value: unknown): void;
+  /** A warning or progress line on stderr. */
+  info(text: string): void;
+  warn(text: string): void;
+  readonly color: ChalkInstance;
+  readonly jsonMode: boolean;
+  readonly stdoutIsTTY: boolean;
+  readonly stderrIsTTY: boolean;
+}
+
+export interface Streams {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv): 0 | 1 | 2 | 3 {
+  if ('NO_COLOR' in env && env.NO_COLOR !== '') return 0;
+  const force = env.FORCE_COLOR;
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return 0;
+    const n = Number(force);
+    return (n >= 1 && n <= 3 ? n : 1) as 1 | 2 | 3;
+  }
+  if (!isTTY || env.TERM === 'dumb') return 0;
+  return env.COLORTERM === 'truecolor' ? 3 : 2;
+}
+
+export function createOutput(streams: Streams, env: NodeJS.ProcessEnv, jsonMode: boolean): Output {
+  const stdoutIsTTY = Boolean(streams.stdout.isTTY);
+  const stderrIsTTY = Boolean(streams.stderr.isTTY);
+  const color = new Chalk({ level: jsonMode ? 0 : colorLevel(stdoutIsTTY, env) });
+  return {
+    line(text = '') {
+      if (!jsonMode) streams.stdout.write(redact(text) + '\n');
+    },
+    json(value) {
+      streams.stdout.write(JSON.stringify(redactDeep(value), null, 2) + '\n');
+    },
+    info(text) {
+      streams.stderr.write(redact(text) + '\n');
+    },
+    warn(text) {
+      streams.stderr.write(redact(`warning: ${text}`) + '\n');
+    },
+    color,
+    jsonMode,
+    stdoutIsTTY,
+    stderrIsTTY,
+  };
+}

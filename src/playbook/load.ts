@@ -1,0 +1,65 @@
+/**
+ * Loading playbooks: YAML with positions → schema check → typed Playbook.
+ * Deeper checks (references, templates, providers) are in lint.ts.
+ */
+import { existsSync, readdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidInputError, SourceError, type SourceProblem } from '../errors.js';
+import { readYamlSource, type YamlSource } from '../source/yaml-file.js';
+import { zodProblems } from '../source/zod-problems.js';
+import { Playbook } from './schema.js';
+
+export interface LoadedPlaybook {
+  file: string;
+  src: YamlSource;
+  /** Undefined when there were syntax or schema problems. */
+  playbook?: Playbook;
+  problems: SourceProblem[];
+}
+
+export function loadPlaybookFile(file: string): LoadedPlaybook {
+  const src = readYamlSource(file);
+  if (src.problems.length) return { file, src, problems: src.problems };
+  const parsed = Playbook.safeParse(src.data);
+  if (!parsed.success) return { file, src, problems: zodProblems(src, parsed.error) };
+  return { file, src, playbook: parsed.data, problems: [] };
+}
+
+export function listPlaybookFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/**
+ * A playbook by id (or by path). Throws exit 2 with located problems when it is
+ * invalid, and names the known ids when it is not found.
+ */
+export function findPlaybook(dir: string, idOrPath: string, cwd = process.cwd()): LoadedPlaybook & { playbook: Playbook } {
+  const asPath = resolve(cwd, idOrPath);
+  let file: string | undefined;
+  if (/\.ya?ml$/.test(idOrPath) && existsSync(asPath)) file = asPath;
+  else {
+    for (const f of listPlaybookFiles(dir)) {
+      const loaded = loadPlaybookFile(f);
+      if (loaded.playbook?.id === idOrPath || f.endsWith(`/${idOrPath}.yaml`) || f.endsWith(`/${idOrPath}.yml`)) {
+        file = f;
+        break;
+      }
+    }
+  }
+  if (!file) {
+    const ids = listPlaybookFiles(dir)
+      .map((f) => loadPlaybookFile(f).playbook?.id)
+      .filter(Boolean);
+    throw new InvalidInputError(
+      `no playbook "${idOrPath}" in ${dir}`,
+      ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
+    );
+  }
+  const loaded = loadPlaybookFile(file);
+  if (!loaded.playbook) throw new SourceError(loaded.problems, `fix the playbook; payctl playbook validate ${file} lists every problem`);
+  return loaded as LoadedPlaybook & { playbook: Playbook };
+}

@@ -1,0 +1,211 @@
+/**
+ * The playbook format: one zod definition gives the TypeScript types, the
+ * validation, and the JSON Schema in schema/playbook.schema.json.
+ */
+import { z } from 'zod';
+import { DURATION_HINT, isDuration } from '../duration.js';
+
+export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
+export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export const PROVIDER_STATUSES = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
+
+export const Duration = z
+  .string()
+  .refine(isDuration, { message: `not a duration: ${DURATION_HINT}` })
+  .meta({ description: 'A duration: 30s, 5m, 2h, 1h30m', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$' });
+
+/** A template string: `{{ inputs.provider }}`, rendered with liquidjs. */
+const Template = z.string();
+/** A condition: a liquid expression such as `inputs.mode == "failover"` or `steps.check.status != "operational"`. */
+const Condition = z.string().meta({ description: 'A liquid expression, e.g. steps.check.status == "major_outage"' });
+
+export const Reminder = z.union([
+  Duration,
+  z.strictObject({
+    every: Duration,
+    message: Template.optional().meta({ description: 'What to remind the responder of' }),
+  }),
+]);
+
+const common = {
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'step ids are lower-case letters, digits, - and _'),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  when: Condition.optional(),
+  confirm: z
+    .union([z.boolean(), z.string()])
+    .optional()
+    .meta({ description: 'An approval gate: true, or the question to ask. Unattended runs need --yes.' }),
+  timeout: Duration.optional(),
+  retries: z.number().int().min(0).max(20).optional(),
+  on_failure: z.enum(['abort', 'continue', 'ask']).optional().meta({ description: 'What happens when the step fails (default ask)' }),
+  remind_every: Reminder.optional(),
+  mitigates: z.boolean().optional().meta({ description: 'Success of this step marks the incident mitigated' }),
+};
+
+const Choice = z.union([z.string(), z.strictObject({ value: z.string(), label: z.string().optional() })]);
+
+export const ManualStep = z.strictObject({
+  ...common,
+  type: z.literal('manual'),
+  instructions: Template.optional(),
+  checklist: z.array(Template).optional(),
+});
+export const InputStep = z.strictObject({
+  ...common,
+  type: z.literal('input'),
+  prompt: Template,
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  choices: z.array(Choice).optional(),
+});
+export const ChooseStep = z.strictObject({
+  ...common,
+  type: z.literal('choose'),
+  prompt: Template,
+  options: z.array(Choice).min(1),
+  default: z.string().optional(),
+});
+export const CheckStatusStep = z.strictObject({
+  ...common,
+  type: z.literal('check_status'),
+  provider: Template,
+});
+export const QueryMetricsStep = z.strictObject({
+  ...common,
+  type: z.literal('query_metrics'),
+  metric: z.enum(['success_rate', 'decline_codes']),
+  window: Duration.optional(),
+  provider: Template.optional(),
+});
+export const SwitchProviderStep = z.strictObject({
+  ...common,
+  type: z.literal('switch_provider'),
+  to: Template,
+  from: Template.optional(),
+  force: z.boolean().optional(),
+});
+export const NotifyStep = z.strictObject({
+  ...common,
+  type: z.literal('notify'),
+  channels: z.array(z.string()).min(1),
+  template: z.string(),
+  vars: z.record(z.string(), z.union([Template, z.number(), z.boolean()])).optional(),
+});
+export const EscalateStep = z.strictObject({
+  ...common,
+  type: z.literal('escalate'),
+  to: Template,
+  template: z.string(),
+  severity: z.enum(SEVERITIES).optional(),
+  action: z.enum(['trigger', 'acknowledge', 'resolve']).optional(),
+});
+export const HttpStep = z.strictObject({
+  ...common,
+  type: z.literal('http'),
+  method: z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE']).default('GET'),
+  url: Template,
+  headers: z.record(z.string(), Template).optional(),
+  body: z.unknown().optional(),
+  expect_status: z.union([z.number().int(), z.array(z.number().int())]).optional(),
+  capture: z.record(z.string(), z.string()).optional().meta({ description: 'name → JSON path in the response body, e.g. data.id' }),
+});
+export const ShellStep = z.strictObject({
+  ...common,
+  type: z.literal('shell'),
+  command: z.array(Template).min(1).meta({ description: 'Program and arguments; never run through a shell' }),
+  cwd: Template.optional(),
+  env: z.record(z.string(), Template).optional(),
+  expect_exit: z.number().int().optional(),
+});
+export const WaitStep = z.strictObject({
+  ...common,
+  type: z.literal('wait'),
+  duration: Duration.optional(),
+  until: Condition.optional(),
+  interval: Duration.optional(),
+  message: Template.optional(),
+});
+export const SetStatusStep = z.strictObject({
+  ...common,
+  type: z.literal('set_status'),
+  status: z.enum(INCIDENT_STATUSES),
+  message: Template.optional(),
+});
+
+export const Step = z.discriminatedUnion('type', [
+  ManualStep,
+  InputStep,
+  ChooseStep,
+  CheckStatusStep,
+  QueryMetricsStep,
+  SwitchProviderStep,
+  NotifyStep,
+  EscalateStep,
+  HttpStep,
+  ShellStep,
+  WaitStep,
+  SetStatusStep,
+]);
+
+export const PlaybookInput = z.strictObject({
+  prompt: z.string(),
+  description: z.string().optional(),
+  default: z.union([z.string(), z.number(), z.boolean()]).optional(),
+  choices: z.array(Choice).optional(),
+  required: z.boolean().optional(),
+});
+
+export const Trigger = z.strictObject({
+  provider: z.string().optional().meta({ description: 'A provider name, or "primary"/"any"' }),
+  status: z.array(z.enum(PROVIDER_STATUSES)).optional(),
+  success_rate_below: z.number().min(0).max(1).optional(),
+  decline_rate_above: z.number().min(0).max(1).optional(),
+  maintenance_within: Duration.optional(),
+  description: z.string().optional(),
+});
+
+/** What a drill checks after running the playbook against the sandbox (see docs/playbooks.md). */
+export const DrillSpec = z.strictObject({
+  fault: z.string().meta({ description: 'Fault injected into the sandbox, e.g. "stripe:down"' }),
+  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  expect: z.strictObject({
+    traffic_on: z.string().optional(),
+    within: Duration.optional(),
+    notified: z.array(z.string()).optional(),
+    escalated: z.string().optional(),
+    success_rate_above: z.number().min(0).max(1).optional(),
+    failback: z.boolean().optional(),
+    status: z.enum(INCIDENT_STATUSES).optional(),
+  }),
+});
+
+export const Playbook = z.strictObject({
+  id: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'playbook ids are lower-case letters, digits and -'),
+  title: z.string().min(1),
+  description: z.string().optional(),
+  severity: z.enum(SEVERITIES).default('sev2'),
+  triggers: z.array(Trigger).optional(),
+  inputs: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'input names are lower-case letters, digits and _'), PlaybookInput).optional(),
+  remind_every: Reminder.optional(),
+  steps: z.array(Step).min(1),
+  drill: DrillSpec.optional(),
+});
+
+export type Playbook = z.infer<typeof Playbook>;
+export type Step = z.infer<typeof Step>;
+export type StepType = Step['type'];
+export type StepOf<T extends StepType> = Extract<Step, { type: T }>;
+export type PlaybookInput = z.infer<typeof PlaybookInput>;
+export type Choice = z.infer<typeof Choice>;
+export type Severity = (typeof SEVERITIES)[number];
+export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
+export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
+export type Reminder = z.infer<typeof Reminder>;
+export type DrillSpec = z.infer<typeof DrillSpec>;
+
+export function choiceValue(c: Choice): string {
+  return typeof c === 'string' ? c : c.value;
+}
+export function choiceLabel(c: Choice): string {
+  return typeof c === 'string' ? c : (c.label ?? c.value);
+}

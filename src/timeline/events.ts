@@ -1,0 +1,77 @@
+/**
+ * Timeline events: a union on `type`. The timeline (one JSON Lines file per
+ * incident) is the only source of truth; everything else is replayed from it.
+ *
+ * Each line is { seq, time, actor, type, step?, data, prev } where prev is the
+ * sha256 of the previous line's text (GENESIS for the first): a tamper-evident chain.
+ */
+import type { IncidentStatus, Severity, StepType } from '../playbook/schema.js';
+
+export const GENESIS = '0'.repeat(64);
+
+export type Outcome = 'ok' | 'failed' | 'skipped';
+export type Milestone = 'detected' | 'acknowledged' | 'mitigated' | 'resolved' | 'failed_back';
+export const MILESTONES: readonly Milestone[] = ['detected', 'acknowledged', 'mitigated', 'resolved', 'failed_back'];
+
+export interface EventDataMap {
+  /** First event of every incident. */
+  incident_opened: {
+    id: string;
+    title: string;
+    severity: Severity;
+    playbook?: string;
+    playbook_file?: string;
+    playbook_sha256?: string;
+    dry_run: boolean;
+    /** How it was opened: `incident start`, `failover`, `drill`, `demo`, `check --start-incident`. */
+    source: string;
+  };
+  /** A playbook input's value (or a `--var`). */
+  input_answered: { name: string; value: unknown; from: 'prompt' | 'var' | 'answers' | 'default' };
+  /** Written (and fsync'd) before the step's action is taken. */
+  step_started: { step_type: StepType; title: string; attempt: number; idempotency_key: string; params?: unknown; dry_run?: boolean };
+  /** Written right after the step's action. */
+  step_completed: {
+    step_type: StepType;
+    outcome: Outcome;
+    /** For skipped: "when was false", "skipped by responder", "marked done by responder". For failed: the error. */
+    reason?: string;
+    result?: Record<string, unknown>;
+    attempt: number;
+    duration_ms: number;
+  };
+  approval_requested: { question: string };
+  approval_given: { by: 'person' | 'flag'; waited_ms: number };
+  approval_denied: { by: 'person' };
+  status_changed: { from: IncidentStatus | null; to: IncidentStatus; message?: string };
+  milestone: { name: Milestone; at?: string; note?: string };
+  note_added: { text: string };
+  reminder_fired: { reminder: string; message: string };
+  /** A person or a flag chose what to do about a failed or interrupted step. */
+  decision: { choice: 'retry' | 'skip' | 'abort' | 'mark_done' | 'continue'; about: string };
+  run_started: { pid: number; resume: boolean; dry_run: boolean };
+  /** The run stopped before the end: aborted by on_failure/person, Ctrl-C, missing approval. */
+  run_stopped: { reason: string; exit_code: number };
+  run_finished: { outcome: Outcome };
+}
+
+export type EventType = keyof EventDataMap;
+
+export interface TimelineEventBase<T extends EventType = EventType> {
+  seq: number;
+  time: string;
+  actor: string;
+  type: T;
+  step?: string;
+  data: EventDataMap[T];
+  prev: string;
+}
+
+export type TimelineEvent = { [T in EventType]: TimelineEventBase<T> }[EventType];
+
+/** What a caller supplies; seq, time, actor and prev are filled in by the writer. */
+export type NewEvent = { [T in EventType]: { type: T; step?: string; data: EventDataMap[T]; time?: string } }[EventType];
+
+export function isEvent<T extends EventType>(e: TimelineEvent, type: T): e is Extract<TimelineEvent, { type: T }> {
+  return e.type === type;
+}

@@ -1,0 +1,62 @@
+/**
+ * The `result` shapes that step handlers record in step_completed events.
+ * The postmortem and the provider scorecard read these; handlers must produce them.
+ */
+import type { ProviderStatus } from '../playbook/schema.js';
+
+export interface CheckStatusResult {
+  provider: string;
+  /** Worst status of the watched components; "unknown" when the page could not be read. */
+  status: ProviderStatus | 'unknown';
+  indicator: string;
+  components: { name: string; status: string }[];
+  /** Unresolved incidents on the provider's status page. */
+  incidents: { name: string; status: string; created_at: string; shortlink?: string }[];
+}
+
+export interface QueryMetricsResult {
+  metric: 'success_rate' | 'decline_codes';
+  /** Success rate 0..1, or null when the source returned NaN or nothing. */
+  value: number | null;
+  provider?: string;
+  /** decline code → share (0..1) or count. */
+  breakdown?: Record<string, number>;
+  /** ISO time of the reading. */
+  at: string;
+}
+
+export interface SwitchProviderResult {
+  from: string | null;
+  to: string;
+  /** Routing order before and after (first = receives traffic). */
+  before: string[];
+  after: string[];
+  verified: boolean;
+  rolled_back?: boolean;
+  /** True when traffic went back to the configured primary. */
+  failback: boolean;
+}
+
+export interface ChannelResult {
+  ok: boolean;
+  status?: number;
+  error?: string;
+  /** An id the channel returned (e.g. the Statuspage incident id). */
+  id?: string;
+}
+
+export interface NotifyResult {
+  template: string;
+  channels: Record<string, ChannelResult>;
+}
+
+export interface EscalateResult {
+  provider: string;
+  action: 'trigger' | 'acknowledge' | 'resolve';
+  dedup_key: string;
+  channels: Record<string, ChannelResult>;
+}
+
+export interface SetStatusResult {
+  status: string;
+}

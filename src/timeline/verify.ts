@@ -1,0 +1,45 @@
+/** Checking a timeline's hash chain and sequence: names the first bad line. */
+import { readTimelineFile } from './read.js';
+import { GENESIS } from './events.js';
+import { sha256 } from './writer.js';
+
+export interface VerifyReport {
+  ok: boolean;
+  events: number;
+  /** 1-based line of the first problem. */
+  firstBadLine?: number;
+  message?: string;
+  /** Problems reading lines (torn last line, invalid JSON). */
+  warnings: { line: number; message: string }[];
+}
+
+export function verifyTimeline(file: string): VerifyReport {
+  const t = readTimelineFile(file);
+  const warnings = t.problems.filter((p) => p.message.includes('truncated') || p.message.includes('no newline'));
+  const hard = t.problems.filter((p) => !warnings.includes(p));
+  let prevHash = GENESIS;
+  let prevSeq = 0;
+  let firstBad: { line: number; message: string } | undefined = hard[0];
+  for (let i = 0; i < t.events.length; i++) {
+    const ev = t.events[i]!;
+    const line = t.lineNumbers[i]!;
+    if (firstBad && firstBad.line < line) break;
+    if (ev.prev !== prevHash) {
+      firstBad = { line, message: i === 0 ? 'first event does not start the chain' : `line ${line} does not match the hash of line ${t.lineNumbers[i - 1]}: line ${t.lineNumbers[i - 1]} (or this one) was edited, or a line was removed` };
+      break;
+    }
+    if (ev.seq !== prevSeq + 1) {
+      firstBad = { line, message: `sequence jumps from ${prevSeq} to ${ev.seq}: an event was removed or inserted` };
+      break;
+    }
+    prevHash = sha256(t.lines[i]!);
+    prevSeq = ev.seq;
+  }
+  return {
+    ok: !firstBad,
+    events: t.events.length,
+    firstBadLine: firstBad?.line,
+    message: firstBad?.message,
+    warnings,
+  };
+}
