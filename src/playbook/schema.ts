@@ -98,6 +98,7 @@ export const EscalateStep = z.strictObject({
   template: z.string(),
   severity: z.enum(SEVERITIES).optional(),
   action: z.enum(['trigger', 'acknowledge', 'resolve']).optional(),
+  vars: z.record(z.string(), z.union([Template, z.number(), z.boolean()])).optional(),
 });
 export const HttpStep = z.strictObject({
   ...common,
