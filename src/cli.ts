@@ -235,6 +235,8 @@ function report(e: unknown, env: NodeJS.ProcessEnv): number {
   const debug = env.PAYCTL_DEBUG === '1';
   if (e instanceof CommanderError) {
     if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+    // a command group without its subcommand: commander already printed the group's help
+    if (e.code === 'commander.help') return ExitCode.invalid;
     process.stderr.write(`payctl: ${e.message.replace(/^error: /, '')}\n(run payctl --help for usage)\n`);
     return ExitCode.invalid;
   }

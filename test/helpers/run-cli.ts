@@ -1,0 +1,31 @@
+/** Spawn the built payctl (dist/) as a user would, with a clean environment. */
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+export const REPO = fileURLToPath(new URL('../..', import.meta.url));
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run payctl synchronously. env is merged over a minimal environment (no CI leakage unless given). */
+export function runCli(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string; timeout?: number } = {}): CliResult {
+  const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'test-runner', NO_COLOR: '1' };
+  const spawnOpts: SpawnSyncOptions = {
+    cwd: opts.cwd ?? REPO,
+    env: { ...base, ...opts.env },
+    input: opts.input ?? '',
+    encoding: 'utf8',
+    timeout: opts.timeout ?? 30_000,
+  };
+  const r = spawnSync(process.execPath, [BIN, ...args], spawnOpts);
+  return { code: r.status ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+}
+
+/** A user-facing error never shows a stack trace. */
+export function hasStackTrace(text: string): boolean {
+  return /\n\s+at .+\(.+:\d+:\d+\)/.test(text) || /\n\s+at file:\/\//.test(text);
+}
