@@ -1,5 +1,34 @@
+/**
+ * query_metrics: the payment success rate, or the decline-code breakdown, over
+ * `window` (default 5m) from the configured source (Prometheus or a file).
+ * NaN/no data is recorded as value null with a warning, not a failure.
+ */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
+import { parseDuration } from '../duration.js';
+import { httpClientFor } from '../providers/http.js';
+import { readMetric } from '../providers/metrics.js';
+import { failedFrom } from './message-scope.js';
 
-// placeholder: implemented by its issue
-export const query_metrics: StepHandler<StepOf<'query_metrics'>> = async () => ({ outcome: 'failed', error: 'step type query_metrics is not implemented yet' });
+export const query_metrics: StepHandler<StepOf<'query_metrics'>> = async (run) => {
+  const loaded = run.ctx.config();
+  const window = run.step.window ?? '5m';
+  try {
+    const { warnings, ...result } = await readMetric(
+      { config: loaded.config, configDir: loaded.dir, http: httpClientFor(run.ctx, { dryRun: run.dryRun, log: run.log }), env: run.ctx.env, now: () => run.ctx.clock.now() },
+      { metric: run.step.metric, window, windowMs: parseDuration(window) ?? 300_000, ...(run.step.provider ? { provider: run.step.provider } : {}) },
+      run.signal,
+    );
+    for (const w of warnings ?? []) run.log(`warning: ${w}`);
+    const threshold = loaded.config.thresholds.success_rate;
+    const message =
+      result.metric === 'success_rate'
+        ? result.value === null
+          ? 'success rate: no data'
+          : `success rate ${(result.value * 100).toFixed(1)}% over ${window} (threshold ${(threshold * 100).toFixed(1)}%)`
+        : `decline codes over ${window}: ${Object.entries(result.breakdown ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
+    return { outcome: 'ok', result: { ...result }, message };
+  } catch (e) {
+    return failedFrom(e);
+  }
+};

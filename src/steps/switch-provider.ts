@@ -1,5 +1,30 @@
+/**
+ * switch_provider: move traffic with src/providers/switch.ts (the same code as
+ * `payctl failover`), recording the routing before and after, verification and
+ * any rollback (SwitchProviderResult).
+ */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
+import { httpClientFor } from '../providers/http.js';
+import { switchTraffic } from '../providers/switch.js';
+import { failedFrom } from './message-scope.js';
 
-// placeholder: implemented by its issue
-export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async () => ({ outcome: 'failed', error: 'step type switch_provider is not implemented yet' });
+export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (run) => {
+  try {
+    const out = await switchTraffic(
+      {
+        config: run.ctx.config().config,
+        http: httpClientFor(run.ctx, { dryRun: run.dryRun, log: run.log }),
+        env: run.ctx.env,
+        log: run.log,
+        prompter: run.prompter,
+        signal: run.signal,
+      },
+      { to: run.step.to, ...(run.step.from ? { from: run.step.from } : {}), force: Boolean(run.step.force), key: run.idempotencyKey, dryRun: run.dryRun },
+    );
+    if (out.ok) return { outcome: 'ok', result: { ...out.result }, message: out.message };
+    return { outcome: 'failed', error: out.error, retryable: out.retryable, ...(out.result ? { result: { ...out.result } } : {}) };
+  } catch (e) {
+    return failedFrom(e);
+  }
+};

@@ -1,0 +1,118 @@
+/**
+ * Moving traffic to another provider, verified: the one implementation behind
+ * the switch_provider step and `payctl failover` / `failback`.
+ *
+ *  1. refuse a target the config marks `enabled: false` (always), or whose
+ *     status page shows major_outage (unless force);
+ *  2. read the routing (before); nothing to do when the target is already first;
+ *  3. write the new order with the idempotency key (dry run: printed only);
+ *  4. read it back; when the target is not first, roll back to the order read
+ *     before — asked when a person can be asked, automatic otherwise.
+ */
+import { messageOf } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import type { Prompter } from '../ui/prompter.js';
+import type { SwitchProviderResult } from '../timeline/results.js';
+import type { HttpClient } from './http.js';
+import { createRouting, type Routing } from './routing/index.js';
+import { checkProviderStatus, knownProvider } from './provider-status.js';
+
+export interface SwitchDeps {
+  config: Config;
+  http: HttpClient;
+  env: NodeJS.ProcessEnv;
+  /** Progress lines for the person (stderr). */
+  log: (text: string) => void;
+  prompter?: Prompter;
+  signal?: AbortSignal;
+  /** Tests may hand in a routing adapter; otherwise the configured one. */
+  routing?: Routing;
+}
+
+export interface SwitchOptions {
+  to: string;
+  from?: string;
+  force?: boolean;
+  /** Idempotency key of the write (stable over retries and resume). */
+  key: string;
+  dryRun: boolean;
+}
+
+export interface SwitchResult extends SwitchProviderResult {
+  dry_run?: boolean;
+  /** The target was already receiving traffic: nothing was written. */
+  unchanged?: boolean;
+  target_status?: string;
+}
+
+export type SwitchOutcome =
+  | { ok: true; result: SwitchResult; message: string }
+  | { ok: false; result?: SwitchResult; error: string; retryable: boolean };
+
+export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise<SwitchOutcome> {
+  const { config, log } = deps;
+  const target = knownProvider(config, o.to);
+  if (o.from) knownProvider(config, o.from);
+  const primary = config.routing?.primary;
+  if (target.enabled === false) {
+    return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
+  }
+
+  let targetStatus: string | undefined;
+  if (target.statuspage) {
+    try {
+      const st = await checkProviderStatus(deps.http, config, o.to, deps.signal);
+      targetStatus = st.status;
+    } catch (e) {
+      log(`warning: could not read ${o.to}'s status page (${messageOf(e)}); switching without it`);
+    }
+  }
+  if (targetStatus === 'major_outage' && !o.force) {
+    return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)` };
+  }
+
+  const routing = deps.routing ?? (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
+  const before = await routing.read(deps.signal);
+  const from = o.from ?? before[0] ?? null;
+  const base = { from, to: o.to, before, failback: o.to === primary, ...(targetStatus ? { target_status: targetStatus } : {}) };
+
+  if (before[0] === o.to) {
+    return { ok: true, result: { ...base, after: before, verified: true, unchanged: true }, message: `traffic already goes to ${o.to} (${routing.describe}); nothing to change` };
+  }
+  const order = [o.to, ...before.filter((p) => p !== o.to)];
+  if (o.dryRun) {
+    log(`[dry-run] would switch ${routing.describe}: ${before.join(' → ') || '(empty)'}  ⇒  ${order.join(' → ')}`);
+    await routing.write(order, o.key, deps.signal);
+    return { ok: true, result: { ...base, after: order, verified: false, dry_run: true }, message: `dry run: traffic would move from ${from ?? 'nowhere'} to ${o.to}` };
+  }
+
+  log(`switching ${routing.describe}: ${before.join(' → ')}  ⇒  ${order.join(' → ')}`);
+  await routing.write(order, o.key, deps.signal);
+  const after = await routing.read(deps.signal);
+  if (after[0] === o.to) {
+    return { ok: true, result: { ...base, after, verified: true }, message: `traffic moved from ${from ?? 'nowhere'} to ${o.to}, verified by reading the routing back` };
+  }
+
+  const mismatch = `routing read-back disagrees with the write: asked for ${o.to} first, ${routing.describe} reports ${after.join(' → ') || '(empty)'}`;
+  log(mismatch);
+  let rollBack = true;
+  if (deps.prompter?.canPrompt) {
+    rollBack = await deps.prompter.confirm(`Roll the routing back to ${before.join(' → ')}?`, true);
+  }
+  if (!rollBack) {
+    return { ok: false, retryable: false, result: { ...base, after, verified: false, rolled_back: false }, error: `${mismatch}; not rolled back` };
+  }
+  try {
+    await routing.write(before, `${o.key}-rollback`, deps.signal);
+    const restored = await routing.read(deps.signal);
+    const rolledBack = restored[0] === before[0];
+    return {
+      ok: false,
+      retryable: false,
+      result: { ...base, after: restored, verified: false, rolled_back: rolledBack },
+      error: rolledBack ? `${mismatch}; rolled back to ${before.join(' → ')}` : `${mismatch}; the rollback did not take either (now ${restored.join(' → ')}): check the routing by hand`,
+    };
+  } catch (e) {
+    return { ok: false, retryable: false, result: { ...base, after, verified: false, rolled_back: false }, error: `${mismatch}; the rollback failed: ${messageOf(e)}` };
+  }
+}
