@@ -1,15 +1,18 @@
 /**
  * Customer and processor message templates (templates/messages/<name>.yaml),
  * one variant per channel kind. notify and escalate steps render through here.
+ *
+ * `vars` in the scope are the step's vars; they are merged over the template's
+ * declared defaults here, and a required var without a value is an error. The
+ * social variant may not exceed 280 characters after rendering.
  */
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import { readYamlSource } from '../source/yaml-file.js';
 import { renderString, type Scope } from '../template/engine.js';
 import type { ChannelConfig } from '../config/schema.js';
+import { findMessageTemplate, loadMessageTemplate, mergeVars, SOCIAL_LIMIT, MESSAGE_CHANNELS, type MessageChannel } from './templates.js';
 
-export const MESSAGE_CHANNELS = ['statuspage', 'email', 'banner', 'social', 'slack'] as const;
-export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
+export { MESSAGE_CHANNELS, SOCIAL_LIMIT, type MessageChannel };
 
 export interface RenderedMessage {
   channel: MessageChannel;
@@ -32,24 +35,41 @@ export function messageChannelFor(channel: ChannelConfig): MessageChannel {
   }
 }
 
+/** The template's file: the templates directory's copy, else the one shipped with payctl. */
 export function messageTemplatePath(templatesDir: string, name: string): string {
-  return join(templatesDir, 'messages', `${name}.yaml`);
+  return findMessageTemplate(templatesDir, name) ?? join(templatesDir, 'messages', `${name}.yaml`);
+}
+
+/** Characters as people count them (code points, so an emoji is one). */
+export function charCount(text: string): number {
+  let n = 0;
+  for (const _ of text) n++;
+  return n;
 }
 
 /** Render one template for one channel kind. */
 export async function renderMessage(templatesDir: string, name: string, channel: MessageChannel, scope: Scope): Promise<RenderedMessage> {
-  const file = messageTemplatePath(templatesDir, name);
-  const src = readYamlSource(file);
-  if (src.problems.length) throw new InvalidInputError(`template ${name}: ${src.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('; ')}`);
-  const t = src.data as Record<string, unknown>;
-  const variant = t[channel] ?? t.slack;
-  if (variant === undefined) throw new InvalidInputError(`template ${name} has no "${channel}" variant (${file})`);
+  const t = loadMessageTemplate(templatesDir, name);
+  const variant = t.variants[channel] ?? t.variants.slack;
+  if (variant === undefined) throw new InvalidInputError(`template ${name} has no "${channel}" variant (${t.file})`);
+  const vars = mergeVars(t, scope.vars as Record<string, unknown> | undefined);
+  const missing = Object.entries(t.vars).filter(([k, d]) => d.required && (vars[k] === undefined || vars[k] === null || vars[k] === '')).map(([k]) => k);
+  if (missing.length) throw new InvalidInputError(`template ${name} needs ${missing.map((m) => `vars.${m}`).join(', ')}; the step must supply ${missing.length === 1 ? 'it' : 'them'} under vars:`);
+  const full: Scope = { ...scope, vars };
   const where = `template ${name} (${channel})`;
-  if (typeof variant === 'string') return { channel, body: await renderString(variant, scope, where) };
-  const v = variant as { subject?: string; title?: string; body?: string };
-  return {
-    channel,
-    subject: v.subject ?? v.title ? await renderString((v.subject ?? v.title)!, scope, where) : undefined,
-    body: await renderString(v.body ?? '', scope, where),
-  };
+  let out: RenderedMessage;
+  if (typeof variant === 'string') out = { channel, body: (await renderString(variant, full, where)).trim() };
+  else {
+    const head = variant.subject ?? variant.title;
+    out = {
+      channel,
+      subject: head !== undefined ? (await renderString(head, full, where)).trim() : undefined,
+      body: (await renderString(variant.body ?? '', full, where)).trim(),
+    };
+  }
+  if (channel === 'social') {
+    const n = charCount(out.body);
+    if (n > SOCIAL_LIMIT) throw new InvalidInputError(`template ${name} (social) renders to ${n} characters; a social post may have at most ${SOCIAL_LIMIT}`, `shorten the social variant in ${t.file}, or the vars it uses`);
+  }
+  return out;
 }

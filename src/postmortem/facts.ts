@@ -1,0 +1,178 @@
+/**
+ * One pass over the timeline collecting what the documents need: metric
+ * readings, status checks, switches, notifications, escalations, approvals,
+ * reminders, status changes. Everything else in postmortem/ reads these facts,
+ * never the raw events again (a timeline may hold 100,000 events).
+ */
+import type { TimelineEvent } from '../timeline/events.js';
+import type { ChannelResult } from '../timeline/results.js';
+
+export interface Reading { at: string; value: number; provider?: string; step?: string }
+export interface DeclineReading { at: string; breakdown: Record<string, number>; provider?: string }
+export interface StatusCheck {
+  at: string;
+  step?: string;
+  provider: string;
+  status: string;
+  indicator: string;
+  /** Creation times and names of unresolved incidents on the provider's page. */
+  incidents: { name: string; status: string; created_at: string }[];
+}
+export interface Switch {
+  at: string;
+  step?: string;
+  outcome: string;
+  from: string | null;
+  to: string;
+  before: string[];
+  after: string[];
+  verified: boolean;
+  rolled_back: boolean;
+  failback: boolean;
+  reason?: string;
+}
+export interface ChannelOutcome { name: string; ok: boolean; status?: number; error?: string }
+export interface Notification { at: string; step?: string; outcome: string; template: string; channels: ChannelOutcome[]; reason?: string }
+export interface Escalation { at: string; step?: string; outcome: string; provider: string; action: string; channels: ChannelOutcome[]; reason?: string }
+export interface Approval { step?: string; requested_at: string; question: string; answered_at?: string; waited_ms?: number; by?: string; denied: boolean }
+export interface ReminderFired { at: string; step?: string; reminder: string; message: string }
+export interface StatusChange { at: string; from: string | null; to: string; message?: string }
+export interface FailedAttempt { at: string; step: string; attempt: number; reason?: string }
+export interface Decision { at: string; step?: string; choice: string; about: string }
+
+export interface Facts {
+  readings: Reading[];
+  declines: DeclineReading[];
+  checks: StatusCheck[];
+  switches: Switch[];
+  notifications: Notification[];
+  escalations: Escalation[];
+  approvals: Approval[];
+  reminders: ReminderFired[];
+  statusChanges: StatusChange[];
+  /** status_changed events leaving "resolved": the incident was reopened. */
+  reopens: StatusChange[];
+  failedAttempts: FailedAttempt[];
+  decisions: Decision[];
+  runStops: { at: string; reason: string }[];
+  milestones: { at: string; name: string; note?: string }[];
+  notes: { at: string; actor: string; text: string }[];
+  unknownTypes: { seq: number; type: string }[];
+}
+
+const KNOWN = new Set([
+  'incident_opened', 'input_answered', 'step_started', 'step_completed', 'approval_requested', 'approval_given',
+  'approval_denied', 'status_changed', 'milestone', 'note_added', 'reminder_fired', 'decision', 'run_started',
+  'run_stopped', 'run_finished',
+]);
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const strArray = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+function channelsOf(v: unknown): ChannelOutcome[] {
+  if (!v || typeof v !== 'object') return [];
+  return Object.entries(v as Record<string, ChannelResult>).map(([name, r]) => ({
+    name,
+    ok: Boolean(r?.ok),
+    status: typeof r?.status === 'number' ? r.status : undefined,
+    error: str(r?.error),
+  }));
+}
+
+export function collectFacts(events: TimelineEvent[]): Facts {
+  const f: Facts = {
+    readings: [], declines: [], checks: [], switches: [], notifications: [], escalations: [], approvals: [],
+    reminders: [], statusChanges: [], reopens: [], failedAttempts: [], decisions: [], runStops: [], milestones: [], notes: [], unknownTypes: [],
+  };
+  const openApproval = new Map<string, Approval>();
+  for (const e of events) {
+    if (!KNOWN.has(e.type)) {
+      f.unknownTypes.push({ seq: e.seq, type: String(e.type) });
+      continue;
+    }
+    switch (e.type) {
+      case 'step_completed': {
+        const d = e.data;
+        const r = (d.result ?? {}) as Record<string, unknown>;
+        if (d.outcome === 'failed') f.failedAttempts.push({ at: e.time, step: e.step ?? '?', attempt: d.attempt, reason: d.reason });
+        if (d.outcome === 'skipped' && !d.result) break;
+        switch (d.step_type) {
+          case 'query_metrics':
+            if (r.metric === 'decline_codes' && r.breakdown && typeof r.breakdown === 'object') {
+              f.declines.push({ at: str(r.at) ?? e.time, breakdown: r.breakdown as Record<string, number>, provider: str(r.provider) });
+            } else if (typeof r.value === 'number' && Number.isFinite(r.value)) {
+              f.readings.push({ at: str(r.at) ?? e.time, value: r.value, provider: str(r.provider), step: e.step });
+            }
+            break;
+          case 'check_status':
+            if (typeof r.provider === 'string') {
+              const incidents = Array.isArray(r.incidents) ? (r.incidents as StatusCheck['incidents']).filter((i) => i && typeof i.created_at === 'string') : [];
+              f.checks.push({ at: e.time, step: e.step, provider: r.provider, status: str(r.status) ?? 'unknown', indicator: str(r.indicator) ?? '', incidents });
+            }
+            break;
+          case 'switch_provider':
+            if (typeof r.to === 'string') {
+              f.switches.push({
+                at: e.time, step: e.step, outcome: d.outcome, from: str(r.from) ?? null, to: r.to, before: strArray(r.before), after: strArray(r.after),
+                verified: r.verified === true, rolled_back: r.rolled_back === true, failback: r.failback === true, reason: d.reason,
+              });
+            }
+            break;
+          case 'notify':
+            f.notifications.push({ at: e.time, step: e.step, outcome: d.outcome, template: str(r.template) ?? '?', channels: channelsOf(r.channels), reason: d.reason });
+            break;
+          case 'escalate':
+            f.escalations.push({
+              at: e.time, step: e.step, outcome: d.outcome, provider: str(r.provider) ?? '?', action: str(r.action) ?? 'trigger', channels: channelsOf(r.channels), reason: d.reason,
+            });
+            break;
+          default:
+            break;
+        }
+        break;
+      }
+      case 'approval_requested': {
+        const a: Approval = { step: e.step, requested_at: e.time, question: e.data.question, denied: false };
+        f.approvals.push(a);
+        openApproval.set(e.step ?? '', a);
+        break;
+      }
+      case 'approval_given':
+      case 'approval_denied': {
+        const a = openApproval.get(e.step ?? '');
+        if (a) {
+          a.answered_at = e.time;
+          a.by = e.data.by;
+          a.denied = e.type === 'approval_denied';
+          a.waited_ms = e.type === 'approval_given' ? e.data.waited_ms : Date.parse(e.time) - Date.parse(a.requested_at);
+          openApproval.delete(e.step ?? '');
+        }
+        break;
+      }
+      case 'reminder_fired':
+        f.reminders.push({ at: e.time, step: e.step, reminder: e.data.reminder, message: e.data.message });
+        break;
+      case 'status_changed': {
+        const c = { at: e.time, from: e.data.from, to: e.data.to, message: e.data.message };
+        f.statusChanges.push(c);
+        if (c.from === 'resolved' && c.to !== 'resolved') f.reopens.push(c);
+        break;
+      }
+      case 'decision':
+        f.decisions.push({ at: e.time, step: e.step, choice: e.data.choice, about: e.data.about });
+        break;
+      case 'milestone':
+        f.milestones.push({ at: e.data.at ?? e.time, name: e.data.name, note: e.data.note });
+        break;
+      case 'note_added':
+        f.notes.push({ at: e.time, actor: e.actor, text: e.data.text });
+        break;
+      case 'run_stopped':
+        f.runStops.push({ at: e.time, reason: e.data.reason });
+        break;
+      default:
+        break;
+    }
+  }
+  return f;
+}
