@@ -1,13 +1,136 @@
+/** `payctl playbook list | show | validate`. */
+import { existsSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
+import type { LoadedConfig } from '../config/load.js';
+import { findPlaybook, listPlaybookFiles, loadPlaybookFile, validatePlaybookFile } from '../playbook/load.js';
+import type { LintOptions } from '../playbook/lint.js';
+import { outlinePlaybook } from '../playbook/outline.js';
 
-// placeholder: implemented by its issue
-export async function list(_ctx: Context): Promise<void> {
-  throw new OperationError('not implemented yet');
+/** A path as the user would type it: relative to the working directory when inside it. */
+function shown(ctx: Context, file: string): string {
+  const rel = relative(ctx.cwd, file);
+  return rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : file;
 }
-export async function show(_ctx: Context, _id: string): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+export async function list(ctx: Context): Promise<void> {
+  const cfg = ctx.config();
+  const files = listPlaybookFiles(cfg.playbooksDir);
+  const rows = files.map((f) => {
+    const loaded = loadPlaybookFile(f);
+    const pb = loaded.playbook;
+    return pb
+      ? { id: pb.id, title: pb.title, severity: pb.severity, steps: pb.steps.length, file: shown(ctx, f), valid: true }
+      : { id: null, title: null, severity: null, steps: null, file: shown(ctx, f), valid: false, problems: loaded.problems.length };
+  });
+  if (ctx.out.jsonMode) {
+    ctx.out.json({ dir: shown(ctx, cfg.playbooksDir), playbooks: rows });
+    return;
+  }
+  if (!rows.length) {
+    ctx.out.info(`no playbooks in ${shown(ctx, cfg.playbooksDir)} (run payctl init to get the standard ones)`);
+    return;
+  }
+  const c = ctx.out.color;
+  const table = rows.map((r) => [
+    r.id ?? c.red('invalid'),
+    r.valid ? (r.title ?? '') : c.red(`${r.problems} problem${r.problems === 1 ? '' : 's'}: run payctl playbook validate ${r.file}`),
+    r.severity ?? '',
+    r.steps === null ? '' : String(r.steps),
+    r.file,
+  ]);
+  for (const line of columns([['ID', 'TITLE', 'SEV', 'STEPS', 'FILE'].map((h) => c.bold(h)), ...table])) ctx.out.line(line);
 }
-export async function validate(_ctx: Context, _files: string[]): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+export async function show(ctx: Context, id: string): Promise<void> {
+  const cfg = ctx.config();
+  const loaded = findPlaybook(cfg.playbooksDir, id, ctx.cwd);
+  if (ctx.out.jsonMode) {
+    ctx.out.json({ file: shown(ctx, loaded.file), playbook: loaded.playbook });
+    return;
+  }
+  for (const line of outlinePlaybook(loaded.playbook, shown(ctx, loaded.file), ctx.out.color)) ctx.out.line(line);
+}
+
+export interface ValidationReport {
+  file: string;
+  ok: boolean;
+  problems: SourceProblem[];
+}
+
+/** Validate files (or every playbook of the playbooks directory): syntax, schema and lint, all problems in one run. */
+export function validatePlaybooks(ctx: Context, files: string[]): ValidationReport[] {
+  const cfg = ctx.config();
+  const targets = resolveTargets(ctx, cfg, files);
+  const opts = lintOptions(cfg);
+  return targets.map((file) => {
+    const problems = validatePlaybookFile(file, opts).problems.map((p) => ({ ...p, file: shown(ctx, p.file) }));
+    return { file: shown(ctx, file), ok: problems.length === 0, problems };
+  });
+}
+
+export function lintOptions(cfg: LoadedConfig): LintOptions {
+  const withConfig = cfg.file !== undefined;
+  return {
+    providers: withConfig ? Object.keys(cfg.config.providers) : undefined,
+    channels: withConfig ? Object.keys(cfg.config.channels) : undefined,
+    config: withConfig ? cfg.config : undefined,
+    templatesDir: cfg.templatesDir,
+  };
+}
+
+export async function validate(ctx: Context, files: string[] = []): Promise<void> {
+  const reports = validatePlaybooks(ctx, files);
+  const bad = reports.filter((r) => !r.ok);
+  const count = bad.reduce((n, r) => n + r.problems.length, 0);
+  if (ctx.out.jsonMode) {
+    ctx.out.json({
+      files: reports.map((r) => ({ file: r.file, ok: r.ok, problems: r.problems.map(({ line, col, message }) => ({ line, col, message })) })),
+    });
+  } else {
+    const c = ctx.out.color;
+    for (const r of reports) {
+      if (r.ok) ctx.out.line(`${c.green('ok')}  ${r.file}`);
+      else for (const p of r.problems) ctx.out.line(formatProblem(p));
+    }
+  }
+  const n = reports.length;
+  if (bad.length) {
+    throw new InvalidInputError(
+      `${count} problem${count === 1 ? '' : 's'} in ${bad.length} of ${n} playbook${n === 1 ? '' : 's'}`,
+      'the format is described in docs/playbooks.md',
+    );
+  }
+  ctx.out.info(`${n} playbook${n === 1 ? '' : 's'} valid`);
+}
+
+function resolveTargets(ctx: Context, cfg: LoadedConfig, files: string[]): string[] {
+  if (!files.length) {
+    const all = listPlaybookFiles(cfg.playbooksDir);
+    if (!all.length) {
+      throw new InvalidInputError(`no playbooks in ${shown(ctx, cfg.playbooksDir)}`, 'pass files to check, or run payctl init to get the standard playbooks');
+    }
+    return all;
+  }
+  const out: string[] = [];
+  for (const f of files) {
+    const abs = resolve(ctx.cwd, f);
+    if (existsSync(abs) && statSync(abs).isDirectory()) out.push(...listPlaybookFiles(abs));
+    else out.push(abs); // a missing file is reported as a problem of that file
+  }
+  return out;
+}
+
+/** Left-aligned columns, two spaces apart (colour codes do not count towards width). */
+function columns(rows: string[][]): string[] {
+  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
+  return rows.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visible(cell))))
+      .join('  ')
+      .trimEnd(),
+  );
 }

@@ -8,6 +8,8 @@ import { InvalidInputError, SourceError, type SourceProblem } from '../errors.js
 import { readYamlSource, type YamlSource } from '../source/yaml-file.js';
 import { zodProblems } from '../source/zod-problems.js';
 import { Playbook } from './schema.js';
+import { playbookProblemOptions } from './problems.js';
+import { lintPlaybook, type LintOptions } from './lint.js';
 
 export interface LoadedPlaybook {
   file: string;
@@ -17,12 +19,25 @@ export interface LoadedPlaybook {
   problems: SourceProblem[];
 }
 
+/** Syntax and schema problems only (cheap; used to list and find playbooks). */
 export function loadPlaybookFile(file: string): LoadedPlaybook {
   const src = readYamlSource(file);
   if (src.problems.length) return { file, src, problems: src.problems };
   const parsed = Playbook.safeParse(src.data);
-  if (!parsed.success) return { file, src, problems: zodProblems(src, parsed.error) };
+  if (!parsed.success) return { file, src, problems: zodProblems(src, parsed.error, playbookProblemOptions(src.data)) };
   return { file, src, playbook: parsed.data, problems: [] };
+}
+
+/**
+ * Every problem of one file: syntax, schema and lint, in file order. `playbook`
+ * is set only when there are none.
+ */
+export function validatePlaybookFile(file: string, opts: LintOptions = {}): LoadedPlaybook {
+  const loaded = loadPlaybookFile(file);
+  if (loaded.src.problems.length) return loaded;
+  const problems = [...loaded.problems, ...lintPlaybook(loaded.src, opts)];
+  problems.sort((a, b) => a.line - b.line || a.col - b.col);
+  return problems.length ? { file, src: loaded.src, problems } : loaded;
 }
 
 export function listPlaybookFiles(dir: string): string[] {
@@ -59,7 +74,7 @@ export function findPlaybook(dir: string, idOrPath: string, cwd = process.cwd())
       ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
     );
   }
-  const loaded = loadPlaybookFile(file);
+  const loaded = validatePlaybookFile(file);
   if (!loaded.playbook) throw new SourceError(loaded.problems, `fix the playbook; payctl playbook validate ${file} lists every problem`);
   return loaded as LoadedPlaybook & { playbook: Playbook };
 }

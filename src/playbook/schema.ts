@@ -11,8 +11,19 @@ export const PROVIDER_STATUSES = ['operational', 'degraded_performance', 'partia
 
 export const Duration = z
   .string()
-  .refine(isDuration, { message: `not a duration: ${DURATION_HINT}` })
+  .refine(isDuration, { error: (iss) => `${JSON.stringify(iss.input)} is not a duration (${DURATION_HINT})` })
   .meta({ description: 'A duration: 30s, 5m, 2h, 1h30m', pattern: '^(\\d+(\\.\\d+)?(ms|s|m|h|d))+$' });
+
+/**
+ * A duration in a step, or a template that renders to one (e.g. `{{ inputs.recovery_timeout }}`),
+ * so drills and runs can shorten waits through inputs. The engine renders it before parsing.
+ */
+export const StepDuration = z
+  .string()
+  .refine((s) => isDuration(s) || s.includes('{{'), {
+    error: (iss) => `${JSON.stringify(iss.input)} is not a duration (${DURATION_HINT}, or a {{ template }} that gives one)`,
+  })
+  .meta({ description: 'A duration (30s, 5m, 2h, 1h30m) or a {{ template }} giving one' });
 
 /** A template string: `{{ inputs.provider }}`, rendered with liquidjs. */
 const Template = z.string();
@@ -36,7 +47,7 @@ const common = {
     .union([z.boolean(), z.string()])
     .optional()
     .meta({ description: 'An approval gate: true, or the question to ask. Unattended runs need --yes.' }),
-  timeout: Duration.optional(),
+  timeout: StepDuration.optional().meta({ description: 'Give up after this long (for wait with until: how long to wait)' }),
   retries: z.number().int().min(0).max(20).optional(),
   on_failure: z.enum(['abort', 'continue', 'ask']).optional().meta({ description: 'What happens when the step fails (default ask)' }),
   remind_every: Reminder.optional(),
@@ -74,7 +85,7 @@ export const QueryMetricsStep = z.strictObject({
   ...common,
   type: z.literal('query_metrics'),
   metric: z.enum(['success_rate', 'decline_codes']),
-  window: Duration.optional(),
+  window: StepDuration.optional(),
   provider: Template.optional(),
 });
 export const SwitchProviderStep = z.strictObject({
@@ -121,9 +132,13 @@ export const ShellStep = z.strictObject({
 export const WaitStep = z.strictObject({
   ...common,
   type: z.literal('wait'),
-  duration: Duration.optional(),
-  until: Condition.optional(),
-  interval: Duration.optional(),
+  duration: StepDuration.optional().meta({ description: 'A fixed wait' }),
+  until: Condition.optional().meta({ description: 'Wait until this condition holds; checked every interval, gives up after timeout' }),
+  interval: StepDuration.optional().meta({ description: 'Time between checks of until (default 30s)' }),
+  recheck: z
+    .array(z.string())
+    .optional()
+    .meta({ description: 'Ids of earlier check_status/query_metrics/http steps re-run before each check of until, so it sees fresh data' }),
   message: Template.optional(),
 });
 export const SetStatusStep = z.strictObject({

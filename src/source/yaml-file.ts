@@ -4,11 +4,14 @@
  * huge files and alias bombs before parsing.
  */
 import { readFileSync, statSync } from 'node:fs';
-import { isMap, isSeq, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
 import { type SourceProblem } from '../errors.js';
 
-/** Larger files are refused: no real playbook or config comes near this. */
-export const MAX_YAML_BYTES = 1024 * 1024;
+/**
+ * Larger files are refused: no real playbook or config comes near this, and a
+ * pathological file of this size still parses in well under a second.
+ */
+export const MAX_YAML_BYTES = 256 * 1024;
 
 export type PathKey = string | number;
 
@@ -41,34 +44,113 @@ export function readYamlSource(file: string): YamlSource {
     return fail(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`);
   }
   if (size > MAX_YAML_BYTES) {
-    return fail(`file is ${(size / 1024 / 1024).toFixed(1)} MB; YAML files are limited to 1 MB`);
+    const shown = size >= 1024 * 1024 ? `${(size / 1024 / 1024).toFixed(1)} MB` : `${Math.round(size / 1024)} KB`;
+    return fail(`file is ${shown}; YAML files are limited to ${MAX_YAML_BYTES / 1024} KB`);
   }
-  const buf = readFileSync(file);
-  if (buf.includes(0)) return fail('not a text file (contains NUL bytes); expected YAML');
+  let buf: Buffer;
+  try {
+    buf = readFileSync(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return fail(code === 'EISDIR' ? 'is a directory, not a YAML file' : `cannot read file (${code ?? 'error'})`);
+  }
+  if (looksBinary(buf)) return fail('not a text file (binary content); expected YAML');
   return parseYamlText(file, buf.toString('utf8'));
 }
 
+/** NUL bytes, or many control characters in the first 8 KB. */
+function looksBinary(buf: Buffer): boolean {
+  if (buf.includes(0)) return true;
+  const n = Math.min(buf.length, 8192);
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const b = buf[i]!;
+    if (b < 32 && b !== 9 && b !== 10 && b !== 13 && b !== 12) control++;
+  }
+  return n > 0 && control / n > 0.1;
+}
+
+/** At most this many syntax problems are listed per file; the rest are counted. */
+export const MAX_SYNTAX_PROBLEMS = 20;
+
 export function parseYamlText(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  let doc: Document.Parsed;
+  try {
+    // uniqueKeys is checked below in linear time (the parser's own check is quadratic)
+    doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false, logLevel: 'error' });
+  } catch (e) {
+    // e.g. a stack overflow on absurdly deep nesting
+    const empty = parseDocument('', { lineCounter: new LineCounter() });
+    return { file, text, doc: empty, lineCounter, data: undefined, problems: [{ file, line: 1, col: 1, message: `cannot parse YAML: ${firstLine(messageOf(e))}` }] };
+  }
   const problems: SourceProblem[] = [];
-  for (const err of doc.errors) {
+  for (const err of doc.errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
     const pos = lineCounter.linePos(err.pos[0]);
     problems.push({ file, line: pos.line, col: pos.col, message: firstLine(err.message) });
+  }
+  if (problems.length === 0) problems.push(...duplicateKeys(file, doc, lineCounter));
+  if (doc.errors.length > MAX_SYNTAX_PROBLEMS) {
+    const last = problems[problems.length - 1]!;
+    problems.push({ ...last, message: `… and ${doc.errors.length - MAX_SYNTAX_PROBLEMS} more YAML syntax errors` });
   }
   let data: unknown;
   if (problems.length === 0) {
     try {
-      data = doc.toJS({ maxAliasCount: 100 });
+      data = doc.toJS({ maxAliasCount: 1000 });
     } catch (e) {
-      // e.g. "Excessive alias count indicates a resource exhaustion attack"
-      problems.push({ file, line: 1, col: 1, message: firstLine((e as Error).message) });
+      const msg = messageOf(e);
+      const where = firstAlias(doc, lineCounter);
+      problems.push({
+        file,
+        ...where,
+        message: /alias/i.test(msg) ? 'too many alias expansions (a YAML "alias bomb"?); aliases are limited' : `cannot read YAML: ${firstLine(msg)}`,
+      });
     }
   }
-  if (problems.length === 0 && text.trim() === '') {
-    problems.push({ file, line: 1, col: 1, message: 'file is empty' });
+  if (problems.length === 0 && (data === null || data === undefined)) {
+    problems.push({ file, line: 1, col: 1, message: text.trim() === '' ? 'file is empty' : 'file has no YAML content (only comments?)' });
   }
   return { file, text, doc, lineCounter, data, problems };
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Keys written twice in one mapping (the later one would silently win). */
+function duplicateKeys(file: string, doc: Document.Parsed, lineCounter: LineCounter): SourceProblem[] {
+  const out: SourceProblem[] = [];
+  visit(doc, {
+    Map(_key, map) {
+      const seen = new Map<unknown, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const k = pair.key.value;
+        const offset = pair.key.range?.[0] ?? 0;
+        const first = seen.get(k);
+        if (first === undefined) seen.set(k, offset);
+        else {
+          const pos = lineCounter.linePos(offset);
+          out.push({ file, line: pos.line, col: pos.col, message: `duplicate key "${String(k)}" (first written on line ${lineCounter.linePos(first).line})` });
+        }
+      }
+    },
+  });
+  return out.slice(0, MAX_SYNTAX_PROBLEMS);
+}
+
+/** Position of the first alias (*name) in the document, for the alias-bomb message. */
+function firstAlias(doc: Document.Parsed, lineCounter: LineCounter): { line: number; col: number } {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  const pos = lineCounter.linePos(offset ?? 0);
+  return { line: pos.line, col: pos.col };
 }
 
 function firstLine(s: string): string {

@@ -1,20 +1,101 @@
-/** Turn zod validation issues into file:line:col problems. */
+/**
+ * Turn zod validation issues into file:line:col problems with messages a
+ * person can act on: "missing required key", "unknown key (did you mean …)",
+ * "unknown step type", the offending value for enums.
+ */
 import type { z } from 'zod';
 import type { SourceProblem } from '../errors.js';
 import { problemAt, type PathKey, type YamlSource } from './yaml-file.js';
 
-export function zodProblems(src: YamlSource, error: z.ZodError): SourceProblem[] {
+export interface ZodProblemOptions {
+  /** How a path is named in messages (default: dotted, "top level" for the root). */
+  where?: (path: readonly PathKey[]) => string;
+  /** The keys allowed at a path, to suggest the nearest one for an unknown key. */
+  knownKeys?: (path: readonly PathKey[]) => readonly string[] | undefined;
+}
+
+export function dottedPath(path: readonly PathKey[]): string {
+  return path.length ? path.join('.') : 'top level';
+}
+
+export function zodProblems(src: YamlSource, error: z.ZodError, opts: ZodProblemOptions = {}): SourceProblem[] {
+  const where = opts.where ?? dottedPath;
   const out: SourceProblem[] = [];
   for (const issue of error.issues) {
     const path = issue.path.filter((k): k is PathKey => typeof k === 'string' || typeof k === 'number');
-    const where = path.length ? path.join('.') : 'top level';
     if (issue.code === 'unrecognized_keys') {
+      const known = opts.knownKeys?.(path);
       for (const key of issue.keys) {
-        out.push(problemAt(src, [...path, key], `${where === 'top level' ? '' : where + ': '}unknown key "${key}"`, 'key'));
+        const near = known ? nearest(key, known) : undefined;
+        const suggestion = near ? ` (did you mean "${near}"?)` : '';
+        out.push(problemAt(src, [...path, key], `${prefix(where, path)}unknown key "${key}"${suggestion}`, 'key'));
       }
       continue;
     }
-    out.push(problemAt(src, path, `${where}: ${issue.message}`));
+    const last = path[path.length - 1];
+    const parent = path.slice(0, -1);
+    const value = valueAt(src.data, path);
+    let message: string;
+    if (issue.code === 'invalid_type' && value === undefined && typeof last === 'string') {
+      out.push(problemAt(src, parent, `${prefix(where, parent)}missing required key "${last}"`));
+      continue;
+    } else if (issue.code === 'invalid_union' && 'discriminator' in issue && Array.isArray((issue as { options?: unknown }).options)) {
+      const options = (issue as unknown as { options: unknown[]; discriminator: string }).options.map(String).join(', ');
+      const disc = (issue as unknown as { discriminator: string }).discriminator;
+      if (value === undefined) {
+        const at = last === disc ? parent : path;
+        out.push(problemAt(src, at, `${prefix(where, at)}missing required key "${disc}" (one of: ${options})`));
+        continue;
+      }
+      message = `unknown ${disc} ${JSON.stringify(value)} (one of: ${options})`;
+    } else if (issue.code === 'invalid_value' && Array.isArray((issue as { values?: unknown }).values)) {
+      const values = (issue as unknown as { values: unknown[] }).values.map(String).join(', ');
+      message = `${JSON.stringify(value)} is not one of: ${values}`;
+    } else {
+      message = issue.message.replace(/^Invalid input: /, '');
+    }
+    out.push(problemAt(src, path, `${prefix(where, path)}${message}`));
   }
   return out;
+}
+
+function prefix(where: (path: readonly PathKey[]) => string, path: readonly PathKey[]): string {
+  return path.length ? `${where(path)}: ` : '';
+}
+
+export function valueAt(data: unknown, path: readonly PathKey[]): unknown {
+  let v: unknown = data;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PathKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** The known key closest to a misspelt one, when it is close enough to be a likely typo. */
+export function nearest(key: string, known: readonly string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestD) {
+      bestD = d;
+      best = k;
+    }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(key.length / 3)) ? best : undefined;
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
 }
