@@ -1,7 +1,169 @@
+/**
+ * payctl check: each provider's status page and the success rate against the
+ * thresholds, checked concurrently, as a table (or --json). Exit 4 when
+ * anything is unhealthy. --watch re-checks every --interval until Ctrl-C and
+ * prints changes only; --start-incident opens an incident with the first
+ * playbook whose triggers match.
+ */
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { InvalidInputError, UnhealthyError } from '../errors.js';
+import { DURATION_HINT, parseDuration } from '../duration.js';
+import { redactDeep } from '../secrets.js';
+import { httpClientFor } from '../providers/http.js';
+import { checkHealth, pct, type HealthSnapshot } from '../providers/health.js';
 
-// placeholder: implemented by its issue
-export async function check(_ctx: Context, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface CheckOptions {
+  provider?: string;
+  json?: boolean;
+  watch?: boolean;
+  interval?: string;
+  startIncident?: boolean;
+  yes?: boolean;
+}
+
+async function snapshot(ctx: Context, opts: CheckOptions, signal?: AbortSignal): Promise<HealthSnapshot> {
+  const loaded = ctx.config();
+  if (Object.keys(loaded.config.providers).length === 0) {
+    throw new InvalidInputError('no providers are configured', 'add providers: to payctl.config.yaml (payctl init writes an example, payctl sandbox a working one)');
+  }
+  return checkHealth(
+    { config: loaded.config, configDir: loaded.dir, http: httpClientFor(ctx, { dryRun: false }), env: ctx.env, now: () => ctx.clock.now(), signal },
+    opts.provider,
+  );
+}
+
+export function printTable(ctx: Context, snap: HealthSnapshot): void {
+  const c = ctx.out.color;
+  const rows = snap.providers.map((p) => {
+    const comps = p.components.filter((x) => x.status !== 'operational').map((x) => `${x.name}: ${x.status}`);
+    const detail = p.error ?? (p.unconfigured ? 'no status page configured' : comps.length ? comps.join(', ') : p.components.length ? 'all watched components operational' : '');
+    const incidents = p.incidents.length ? ` · ${p.incidents.length} open incident(s): ${p.incidents.map((i) => `${i.name} (${i.status})`).join('; ')}` : '';
+    return [p.provider, p.enabled ? p.role : `${p.role} (disabled)`, p.status, p.healthy ? 'ok' : 'UNHEALTHY', detail + incidents];
+  });
+  const head = ['PROVIDER', 'ROLE', 'STATUS', 'HEALTH', 'DETAILS'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const fmt = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  ctx.out.line(c.bold(fmt(head)));
+  for (const r of rows) {
+    const line = fmt(r);
+    ctx.out.line(r[3] === 'ok' ? line : c.red(line));
+  }
+  const sr = snap.success_rate;
+  if (sr) {
+    const text = sr.error ? `success rate: unavailable (${sr.error})` : `success rate: ${pct(sr.value)} (threshold ${pct(sr.threshold)})${sr.healthy ? '' : '  UNHEALTHY'}`;
+    ctx.out.line('');
+    ctx.out.line(sr.healthy ? text : c.red(text));
+  }
+  ctx.out.line('');
+  ctx.out.line(snap.healthy ? c.green('all healthy') : c.red(`unhealthy: ${snap.problems.join('; ')}`));
+}
+
+/** What changed between two snapshots, one line each. */
+export function changesBetween(prev: HealthSnapshot, next: HealthSnapshot): string[] {
+  const out: string[] = [];
+  for (const p of next.providers) {
+    const before = prev.providers.find((x) => x.provider === p.provider);
+    if (!before) continue;
+    if (before.status !== p.status || Boolean(before.error) !== Boolean(p.error)) {
+      out.push(`${p.provider}: ${before.error ? 'unreadable' : before.status} → ${p.error ? `unreadable (${p.error})` : p.status}`);
+    }
+  }
+  const a = prev.success_rate;
+  const b = next.success_rate;
+  if (a && b && (a.healthy !== b.healthy || Math.abs((a.value ?? 0) - (b.value ?? 0)) >= 0.01)) {
+    out.push(`success rate: ${pct(a.value)} → ${pct(b.value)}${b.healthy ? '' : ' (below threshold)'}`);
+  }
+  if (prev.healthy !== next.healthy) out.push(next.healthy ? 'all healthy again' : `unhealthy: ${next.problems.join('; ')}`);
+  return out;
+}
+
+export async function check(ctx: Context, opts: CheckOptions): Promise<void> {
+  if (opts.watch) return watch(ctx, opts);
+  const snap = await snapshot(ctx, opts);
+  const starting = opts.startIncident && !snap.healthy;
+  if (!ctx.out.jsonMode) printTable(ctx, snap);
+  else if (!starting) ctx.out.json(snap);
+  if (snap.healthy) return;
+  if (opts.startIncident) {
+    await startFromCheck(ctx, snap, opts);
+    return;
+  }
+  throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}`, 'payctl check --start-incident opens an incident with the matching playbook');
+}
+
+async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
+  const interval = parseDuration(opts.interval ?? '30s');
+  if (!interval || interval < 1000) throw new InvalidInputError(`--interval ${opts.interval}: ${interval ? 'at least 1s' : DURATION_HINT}`);
+  const stop = new AbortController();
+  const onSigint = () => stop.abort(new Error('interrupted'));
+  process.once('SIGINT', onSigint);
+  let prev: HealthSnapshot | undefined;
+  let started = false;
+  try {
+    while (!stop.signal.aborted) {
+      let snap: HealthSnapshot;
+      try {
+        snap = await snapshot(ctx, opts, stop.signal);
+      } catch (e) {
+        if (stop.signal.aborted) break;
+        throw e;
+      }
+      if (stop.signal.aborted) break;
+      if (ctx.out.jsonMode) {
+        // one JSON document per line per check
+        ctx.streams.stdout.write(JSON.stringify(redactDeep({ ...snap, changes: prev ? changesBetween(prev, snap) : [] })) + '\n');
+      } else if (!prev) {
+        printTable(ctx, snap);
+        ctx.out.info(`watching every ${opts.interval ?? '30s'}; Ctrl-C to stop`);
+      } else {
+        const t = snap.checked_at.slice(11, 19);
+        for (const line of changesBetween(prev, snap)) ctx.out.line(`${t}  ${line}`);
+      }
+      if (!snap.healthy && opts.startIncident && !started) {
+        started = true;
+        await startFromCheck(ctx, snap, opts);
+      }
+      prev = snap;
+      try {
+        await ctx.clock.sleep(interval, stop.signal);
+      } catch {
+        break;
+      }
+    }
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+  ctx.out.info('stopped watching');
+}
+
+async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {
+  const loaded = ctx.config();
+  const { listPlaybookFiles, loadPlaybookFile } = await import('../playbook/load.js');
+  const files = listPlaybookFiles(loaded.playbooksDir);
+  const found = files.map((f) => ({ file: f, pb: loadPlaybookFile(f).playbook })).filter((x): x is { file: string; pb: NonNullable<typeof x.pb> } => Boolean(x.pb));
+  const { matchPlaybook } = await import('./check-triggers.js');
+  const m = matchPlaybook(loaded.config, snap, found.map((x) => x.pb), ctx.clock.now());
+  if (!m) {
+    if (ctx.out.jsonMode && !opts.watch) ctx.out.json(snap);
+    throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}; no playbook's triggers match, so no incident was started`, `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`);
+  }
+  ctx.out.info(`starting playbook ${m.playbook.id}: ${m.match.description}`);
+  const { startIncident } = await import('../engine/run.js');
+  const { emptyAnswers } = await import('../ui/answers.js');
+  const answers = emptyAnswers();
+  if (m.match.provider && m.playbook.inputs?.provider) {
+    answers.values.provider = m.match.provider;
+    answers.from.provider = 'var';
+  }
+  const report = await startIncident({
+    ctx,
+    playbook: m.playbook,
+    playbookFile: found.find((x) => x.pb === m.playbook)?.file,
+    answers,
+    title: `${m.playbook.title}: ${m.match.description}`,
+    source: 'check --start-incident',
+  });
+  if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: report.incident, playbook: m.playbook.id, outcome: report.outcome } });
+  if (report.error) throw report.error;
+  if (report.exitCode) process.exitCode = report.exitCode;
 }

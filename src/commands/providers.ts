@@ -1,7 +1,56 @@
+/**
+ * payctl providers: the configured providers, their role (primary, backup),
+ * where traffic goes now (read from the routing adapter) and their status,
+ * all read concurrently. `providers report` lives in report.ts.
+ */
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { InvalidInputError, messageOf } from '../errors.js';
+import { httpClientFor } from '../providers/http.js';
+import { checkHealth } from '../providers/health.js';
+import { createRouting } from '../providers/routing/index.js';
 
-// placeholder: implemented by its issue
-export async function providers(_ctx: Context): Promise<void> {
-  throw new OperationError('not implemented yet');
+export async function providers(ctx: Context): Promise<void> {
+  const loaded = ctx.config();
+  const { config } = loaded;
+  if (Object.keys(config.providers).length === 0) throw new InvalidInputError('no providers are configured', 'add providers: to payctl.config.yaml');
+  const http = httpClientFor(ctx, { dryRun: false });
+  const routingRead = (async (): Promise<{ order: string[] | null; error?: string; via?: string }> => {
+    if (!config.routing?.adapter) return { order: null, error: 'no routing adapter configured' };
+    try {
+      const r = await createRouting({ config, http, env: ctx.env, dryRun: false, log: (t) => ctx.out.info(t), timeoutMs: http.timeoutMs });
+      return { order: await r.read(), via: r.describe };
+    } catch (e) {
+      return { order: null, error: messageOf(e) };
+    }
+  })();
+  const [snap, routing] = await Promise.all([
+    checkHealth({ config, configDir: loaded.dir, http, env: ctx.env, now: () => ctx.clock.now() }),
+    routingRead,
+  ]);
+  const active = routing.order?.[0] ?? null;
+  const rows = snap.providers.map((p) => ({
+    name: p.provider,
+    kind: config.providers[p.provider]!.kind,
+    role: p.role,
+    enabled: p.enabled,
+    receives_traffic: active === p.provider,
+    priority: routing.order ? routing.order.indexOf(p.provider) + 1 || null : null,
+    status: p.status,
+    ...(p.error ? { error: p.error } : {}),
+  }));
+  if (ctx.out.jsonMode) {
+    ctx.out.json({ traffic: { active, order: routing.order, ...(routing.via ? { via: routing.via } : {}), ...(routing.error ? { error: routing.error } : {}) }, providers: rows });
+    return;
+  }
+  const c = ctx.out.color;
+  const table = [['PROVIDER', 'KIND', 'ROLE', 'TRAFFIC', 'STATUS'], ...rows.map((r) => [r.name, r.kind, r.enabled ? r.role : `${r.role} (disabled)`, r.receives_traffic ? '◀ now' : r.priority ? `#${r.priority}` : '', r.error ? `unknown (${r.error})` : r.status])];
+  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
+  table.forEach((r, i) => {
+    const line = r.map((cell, j) => (j === r.length - 1 ? cell : cell.padEnd(widths[j]!))).join('  ');
+    ctx.out.line(i === 0 ? c.bold(line) : line);
+  });
+  ctx.out.line('');
+  if (routing.order) ctx.out.line(`traffic: ${routing.order.join(' → ')} (${routing.via})`);
+  else ctx.out.line(`traffic: unknown (${routing.error})`);
+  if (active && config.routing && active !== config.routing.primary) ctx.out.line(c.yellow(`traffic is on ${active}, not the primary ${config.routing.primary}: payctl failback moves it back`));
 }
