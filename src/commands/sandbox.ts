@@ -1,7 +1,141 @@
+/**
+ * `payctl sandbox`: run the local provider emulator until SIGINT/SIGTERM,
+ * printing its URL, the (fake) env exports and the config that points at it.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
+import type { RecordedRequest } from '../sandbox/http.js';
 
-// placeholder: implemented by its issue
-export async function sandbox(_ctx: Context, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface SandboxCommandOptions {
+  port?: string;
+  scenario?: string;
+  writeConfig?: string;
+  json?: boolean;
+}
+
+function parsePort(text: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidInputError(`--port: "${text}" is not a port number (0–65535; 0 picks a free one)`);
+  return n;
+}
+
+/** The fault of a playbook's drill: from the configured playbooks, else the ones shipped with payctl. */
+async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string }> {
+  const { findPlaybook } = await import('../playbook/load.js');
+  const dirs = [ctx.config().playbooksDir];
+  const bundled = fileURLToPath(new URL('../../playbooks', import.meta.url));
+  if (resolve(bundled) !== resolve(dirs[0]!) && existsSync(bundled)) dirs.push(bundled);
+  let firstError: unknown;
+  for (const dir of dirs) {
+    try {
+      const { playbook, file } = findPlaybook(dir, id, ctx.cwd);
+      if (!playbook.drill?.fault) {
+        throw new InvalidInputError(
+          `playbook "${playbook.id}" (${file}) has no drill.fault to inject`,
+          'add drill: { fault: "stripe:down", expect: { … } } to it, or start without --scenario and inject with POST /_control/fault',
+        );
+      }
+      return { fault: playbook.drill.fault, file };
+    } catch (e) {
+      firstError ??= e;
+      if (!(e instanceof InvalidInputError) || !e.message.startsWith('no playbook')) throw e;
+    }
+  }
+  throw firstError;
+}
+
+/** One stderr line per request; Slack tokens (part of the webhook URL) masked. */
+function requestLine(r: RecordedRequest): string {
+  const time = r.time.slice(11, 19);
+  const path = r.path.replace(/^(\/slack\/services\/[^/]+\/[^/]+\/).+$/, '$1***');
+  return `${time}  ${r.method.padEnd(5)} ${path}  ${r.status ?? 'left hanging'}`;
+}
+
+function untilStopped(): Promise<NodeJS.Signals> {
+  return new Promise((done) => {
+    const on = (sig: NodeJS.Signals) => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      done(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+function shellQuote(v: string): string {
+  return `'${v.replace(/'/g, `'\\''`)}'`;
+}
+
+export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promise<void> {
+  const port = parsePort(opts.port ?? '0');
+  const configFile = opts.writeConfig ? resolve(ctx.cwd, opts.writeConfig) : undefined;
+  if (configFile && existsSync(configFile)) {
+    throw new InvalidInputError(`${configFile} already exists; payctl sandbox never overwrites a file`, 'remove it first, or pass another path to --write-config');
+  }
+  const scenario = opts.scenario ? await scenarioFault(ctx, opts.scenario) : undefined;
+  const { startSandbox } = await import('../sandbox/server.js');
+  const handle = await startSandbox({
+    port,
+    fault: scenario?.fault,
+    onRequest: (r) => ctx.out.info(requestLine(r)),
+  });
+  try {
+    if (configFile) writeFileSync(configFile, handle.configYaml(), { flag: 'wx' });
+    const env = handle.env();
+    if (ctx.out.jsonMode) {
+      ctx.out.json({
+        url: handle.url,
+        port: handle.port,
+        providers: handle.providers,
+        faults: handle.faults().map((f) => f.spec),
+        env,
+        config: handle.configObject(),
+        ...(configFile ? { config_file: configFile } : {}),
+      });
+    } else {
+      printHuman(ctx, handle, env, configFile, scenario);
+    }
+    ctx.out.info('sandbox running; Ctrl-C to stop');
+    const sig = await untilStopped();
+    ctx.out.info(`sandbox stopping (${sig})`);
+  } finally {
+    await handle.close();
+  }
+}
+
+function printHuman(
+  ctx: Context,
+  handle: Awaited<ReturnType<typeof import('../sandbox/server.js').startSandbox>>,
+  env: Record<string, string>,
+  configFile: string | undefined,
+  scenario: { fault: string; file: string } | undefined,
+): void {
+  const { out } = ctx;
+  const b = out.color.bold;
+  const [primary, ...backups] = handle.providers;
+  out.line(`${b('payctl sandbox')} running at ${b(handle.url)}`);
+  out.line(`  providers: ${primary} (primary)${backups.length ? ', ' + backups.join(', ') : ''}`);
+  if (scenario) out.line(`  fault: ${scenario.fault} (drill fault of ${scenario.file})`);
+  out.line();
+  out.line('Export these sandbox-only fake secrets where you run payctl:');
+  for (const [k, v] of Object.entries(env)) out.line(`  export ${k}=${shellQuote(v)}`);
+  out.line();
+  if (configFile) {
+    out.line(`Config written to ${configFile}; try: payctl --config ${configFile} check`);
+  } else {
+    out.line('Config (save it as payctl.config.yaml, or rerun with --write-config <file>):');
+    out.line();
+    out.line(handle.configYaml().trimEnd());
+  }
+  out.line();
+  out.line('Control it:');
+  out.line(`  curl -s -X POST ${handle.url}/_control/fault -H 'content-type: application/json' -d '{"spec":"stripe:down"}'`);
+  out.line(`  curl -s -X POST ${handle.url}/_control/heal`);
+  out.line(`  curl -s ${handle.url}/_control/requests`);
+  out.line(`  curl -s ${handle.url}/_control/state`);
+  out.line('Requests are logged below (stderr). Press Ctrl-C to stop.');
 }
