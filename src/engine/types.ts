@@ -38,8 +38,15 @@ export interface StepRun<S extends Step = Step> {
   /** Aborted when the step's timeout passes. */
   signal: AbortSignal;
   prompter: Prompter;
-  /** A progress line for the person (stderr; silent in --json). */
+  /** A progress line for the person (stdout, or stderr in --json mode). */
   log(text: string): void;
+  /**
+   * Run another (earlier) step of the playbook again, recording fresh
+   * step_started/step_completed events (attempt + 1): the wait step's `recheck`.
+   */
+  rerunStep?(stepId: string): Promise<StepResult>;
+  /** The template scope as of now (after rechecks), for conditions evaluated repeatedly. */
+  currentScope?(): Scope;
 }
 
 export type StepResult =

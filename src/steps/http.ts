@@ -1,5 +1,94 @@
+/**
+ * http: one request through axios with a timeout (the step's, else 10 s).
+ * `expect_status` (default any 2xx); `capture` stores JSON fields of the
+ * response (dot paths with [n]) in the step's result. A write (any method but
+ * GET/HEAD) sends an Idempotency-Key header, the same on every retry and after
+ * a resume, unless the playbook sets one. In a dry run GET/HEAD are performed
+ * and writes are printed (method, URL, body), not sent.
+ */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
+import { parseDuration } from '../duration.js';
+import { redactDeep, resolveSecret } from '../secrets.js';
 
-// placeholder: implemented by its issue
-export const http: StepHandler<StepOf<'http'>> = async () => ({ outcome: 'failed', error: 'step type http is not implemented yet' });
+const DEFAULT_TIMEOUT_MS = 10_000;
+const BODY_TAIL = 2000;
+
+/** `data.items[0].id` → value, or undefined when any part is missing. */
+export function getPath(value: unknown, path: string): unknown {
+  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  let cur: unknown = value;
+  for (const p of parts) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    if (!Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    cur = (cur as Record<string, unknown>)[p];
+  }
+  return cur;
+}
+
+function statusOk(status: number, expect: number | number[] | undefined): boolean {
+  if (expect === undefined) return status >= 200 && status < 300;
+  return (Array.isArray(expect) ? expect : [expect]).includes(status);
+}
+
+export const http: StepHandler<StepOf<'http'>> = async (run) => {
+  const { step } = run;
+  const method = step.method ?? 'GET';
+  const write = method !== 'GET' && method !== 'HEAD';
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(step.headers ?? {})) headers[k] = resolveSecret(v, `step ${step.id}, headers.${k}`, run.ctx.env);
+  if (write && !Object.keys(headers).some((k) => k.toLowerCase() === 'idempotency-key')) headers['Idempotency-Key'] = run.idempotencyKey;
+  const base = { method, url: step.url };
+  if (run.dryRun && write) {
+    run.log(`would send ${method} ${step.url}${step.body !== undefined ? ` ${JSON.stringify(redactDeep(step.body))}` : ''}`);
+    return { outcome: 'ok', result: { ...base, dry_run: true, would_send: step.body ?? null }, message: 'dry run: not sent' };
+  }
+  const timeout = step.timeout ? parseDuration(step.timeout)! : DEFAULT_TIMEOUT_MS;
+  const { default: axios } = await import('axios');
+  const t0 = Date.now();
+  let res;
+  try {
+    res = await axios.request({
+      method,
+      url: step.url,
+      headers,
+      data: step.body,
+      timeout,
+      signal: run.signal,
+      responseType: 'text',
+      transformResponse: (d: unknown) => d,
+      validateStatus: () => true,
+      maxRedirects: 0,
+      maxContentLength: 10 * 1024 * 1024,
+    });
+  } catch (e) {
+    const err = e as { code?: string; message?: string };
+    const why = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
+    return { outcome: 'failed', error: `${method} ${step.url}: ${why}`, retryable: true, result: { ...base } };
+  }
+  const text = typeof res.data === 'string' ? res.data : '';
+  let json: unknown;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  const result: Record<string, unknown> = { ...base, status: res.status, duration_ms: Date.now() - t0 };
+  if (!statusOk(res.status, step.expect_status)) {
+    result.body = text.slice(0, BODY_TAIL);
+    const expected = step.expect_status === undefined ? '2xx' : JSON.stringify(step.expect_status);
+    return { outcome: 'failed', error: `${method} ${step.url} answered ${res.status} (expected ${expected})`, retryable: res.status >= 500 || res.status === 429, result };
+  }
+  const captured: Record<string, unknown> = {};
+  for (const [name, path] of Object.entries(step.capture ?? {})) {
+    const v = getPath(json, path);
+    if (v === undefined) {
+      result.body = text.slice(0, BODY_TAIL);
+      return { outcome: 'failed', error: `capture ${name}: no "${path}" in the response${json === undefined ? ' (not JSON)' : ''}`, result };
+    }
+    captured[name] = v;
+  }
+  for (const [k, v] of Object.entries(captured)) if (!(k in result)) result[k] = v;
+  if (step.capture) result.captured = captured;
+  return { outcome: 'ok', result, message: `${res.status}` };
+};

@@ -1,5 +1,13 @@
+/** set_status: the incident's status (investigating → identified → monitoring → resolved), recorded as status_changed. */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
+import type { SetStatusResult } from '../timeline/results.js';
+import { recordStatusChange } from '../timeline/status.js';
 
-// placeholder: implemented by its issue
-export const set_status: StepHandler<StepOf<'set_status'>> = async () => ({ outcome: 'failed', error: 'step type set_status is not implemented yet' });
+export const set_status: StepHandler<StepOf<'set_status'>> = async (run) => {
+  const { step, incident } = run;
+  const from = incident.state().status;
+  const changed = await recordStatusChange((ev) => incident.append(ev), incident.state(), step.status, step.message);
+  const result: SetStatusResult = { status: step.status };
+  return { outcome: 'ok', result: { ...result, from }, message: changed ? `${from} → ${step.status}` : `already ${step.status}` };
+};

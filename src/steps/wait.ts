@@ -1,5 +1,72 @@
-import type { StepHandler } from '../engine/types.js';
+/**
+ * wait: a fixed `duration`, or poll `until` (a condition) every `interval`
+ * (default 30s) until it holds or `timeout` (default 10m) passes. Before each
+ * evaluation the steps listed in `recheck` run again, so the condition sees
+ * fresh results. Time and sleeping go through ctx.clock; a countdown is shown
+ * on stderr when it is a terminal. In a dry run nothing is waited for: the
+ * condition is evaluated once.
+ */
+import { isCI } from '../context.js';
+import { formatDuration, parseDuration } from '../duration.js';
+import type { StepHandler, StepRun } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
+import { evalCondition } from '../template/engine.js';
 
-// placeholder: implemented by its issue
-export const wait: StepHandler<StepOf<'wait'>> = async () => ({ outcome: 'failed', error: 'step type wait is not implemented yet' });
+const DEFAULT_TIMEOUT = 10 * 60_000;
+const DEFAULT_INTERVAL = 30_000;
+
+type WaitRun = StepRun<StepOf<'wait'>>;
+
+export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
+  const { step } = run;
+  const clock = run.ctx.clock;
+  const start = clock.now().getTime();
+  if (step.message) run.log(step.message);
+  if (!step.until) {
+    const ms = parseDuration(step.duration ?? '0s') ?? 0;
+    if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, dry_run: true }, message: `dry run: would wait ${formatDuration(ms)}` };
+    await sleepWithCountdown(run, ms, `waiting ${formatDuration(ms)}`);
+    return { outcome: 'ok', result: { waited_ms: clock.now().getTime() - start } };
+  }
+  const timeout = step.timeout ? parseDuration(step.timeout)! : DEFAULT_TIMEOUT;
+  const interval = step.interval ? parseDuration(step.interval)! : DEFAULT_INTERVAL;
+  let checks = 0;
+  for (;;) {
+    for (const id of step.recheck ?? []) {
+      if (!run.rerunStep) break;
+      await run.rerunStep(id);
+    }
+    checks++;
+    const scope = run.currentScope ? run.currentScope() : run.scope;
+    const holds = await evalCondition(step.until, scope, `step ${step.id}, until`);
+    const waited = clock.now().getTime() - start;
+    if (holds) return { outcome: 'ok', result: { waited_ms: waited, checks }, message: `${step.until} after ${formatDuration(waited)}` };
+    if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, checks, holds: false, dry_run: true }, message: `dry run: ${step.until} is false now; would wait up to ${formatDuration(timeout)}` };
+    const left = timeout - waited;
+    if (left <= 0) {
+      return { outcome: 'failed', error: `${step.until} still false after ${formatDuration(waited)} (${checks} checks)`, result: { waited_ms: waited, checks } };
+    }
+    await sleepWithCountdown(run, Math.min(interval, left), `until ${step.until}: next check`, start + timeout);
+  }
+};
+
+/** Sleep on ctx.clock, in 1 s slices with a countdown line when stderr is a terminal. */
+async function sleepWithCountdown(run: WaitRun, ms: number, label: string, deadline?: number): Promise<void> {
+  const clock = run.ctx.clock;
+  const tty = run.ctx.out.stderrIsTTY && !isCI(run.ctx.env);
+  const err = run.ctx.streams.stderr;
+  const end = clock.now().getTime() + ms;
+  try {
+    for (;;) {
+      const left = end - clock.now().getTime();
+      if (left <= 0) break;
+      if (tty) {
+        const total = deadline ? `, gives up in ${formatDuration(deadline - clock.now().getTime())}` : '';
+        err.write(`\r\x1b[2K⏳ ${run.step.title}: ${label} in ${formatDuration(left)}${total}`);
+      }
+      await clock.sleep(tty ? Math.min(1000, left) : left, run.signal);
+    }
+  } finally {
+    if (tty) err.write('\r\x1b[2K');
+  }
+}

@@ -21,45 +21,80 @@ export interface ReadTimeline {
 }
 
 export function readTimelineFile(file: string): ReadTimeline {
-  return parseTimeline(readFileSync(file, 'utf8'));
+  const out: ReadTimeline = { events: [], lines: [], lineNumbers: [], problems: [] };
+  scanTimeline(readFileSync(file), {
+    event(ev, line, lineNo) {
+      out.events.push(ev);
+      out.lines.push(line);
+      out.lineNumbers.push(lineNo);
+    },
+    problem(p) {
+      out.problems.push(p);
+    },
+  });
+  return out;
 }
 
 export function parseTimeline(text: string): ReadTimeline {
   const out: ReadTimeline = { events: [], lines: [], lineNumbers: [], problems: [] };
-  const raw = text.split('\n');
-  const endsClean = text.endsWith('\n') || text === '';
-  const count = endsClean ? raw.length - 1 : raw.length;
-  for (let i = 0; i < count; i++) {
-    const line = raw[i]!;
-    const lineNo = i + 1;
-    const last = i === count - 1;
+  scanTimeline(Buffer.from(text, 'utf8'), {
+    event(ev, line, lineNo) {
+      out.events.push(ev);
+      out.lines.push(line);
+      out.lineNumbers.push(lineNo);
+    },
+    problem(p) {
+      out.problems.push(p);
+    },
+  });
+  return out;
+}
+
+export interface TimelineVisitor {
+  event(ev: TimelineEvent, line: string, lineNo: number): void;
+  problem(p: TimelineProblem): void;
+}
+
+/**
+ * Walk a timeline's bytes line by line without building an array of every
+ * line (a 100,000-event timeline stays cheap). Never throws on bad content.
+ */
+export function scanTimeline(buf: Buffer, visit: TimelineVisitor): void {
+  const size = buf.length;
+  const endsClean = size === 0 || buf[size - 1] === 0x0a;
+  let pos = 0;
+  let lineNo = 0;
+  while (pos < size) {
+    let nl = buf.indexOf(0x0a, pos);
+    const last = nl < 0 || nl === size - 1;
+    if (nl < 0) nl = size;
+    lineNo++;
+    const line = buf.toString('utf8', pos, nl);
+    pos = nl + 1;
     if (line.trim() === '') {
-      out.problems.push({ line: lineNo, message: 'empty line' });
+      visit.problem({ line: lineNo, message: 'empty line' });
       continue;
     }
     let ev: unknown;
     try {
       ev = JSON.parse(line);
     } catch {
-      out.problems.push({
+      visit.problem({
         line: lineNo,
         message: last && !endsClean ? 'truncated last line (the process stopped mid-write); ignored' : 'not valid JSON; ignored',
       });
       continue;
     }
     if (!isEventShape(ev)) {
-      out.problems.push({ line: lineNo, message: 'not a timeline event (missing seq, time, type or data); ignored' });
+      visit.problem({ line: lineNo, message: 'not a timeline event (missing seq, time, type or data); ignored' });
       continue;
     }
     if (last && !endsClean) {
-      out.problems.push({ line: lineNo, message: 'last line has no newline (the process stopped mid-write); ignored' });
+      visit.problem({ line: lineNo, message: 'last line has no newline (the process stopped mid-write); ignored' });
       continue;
     }
-    out.events.push(ev);
-    out.lines.push(line);
-    out.lineNumbers.push(lineNo);
+    visit.event(ev, line, lineNo);
   }
-  return out;
 }
 
 function isEventShape(v: unknown): v is TimelineEvent {

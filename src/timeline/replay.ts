@@ -41,7 +41,11 @@ export interface IncidentState {
   /** How the last run ended: running (no end event: still running or killed), finished, stopped. */
   run: 'running' | 'finished' | 'stopped' | 'none';
   run_stop_reason?: string;
+  /** The step the last run stopped at, when it stopped at one. */
+  run_stopped_at_step?: string;
   actors: string[];
+  /** Reminder id → time it last fired. */
+  reminders: Record<string, string>;
   event_count: number;
   /** Unknown event types (from a newer payctl) and unreadable lines. */
   warnings: string[];
@@ -50,31 +54,63 @@ export interface IncidentState {
 export function replay(events: TimelineEvent[], problems: TimelineProblem[] = []): IncidentState | undefined {
   const first = events[0];
   if (!first || first.type !== 'incident_opened') return undefined;
-  const o = first.data;
-  const s: IncidentState = {
-    id: o.id,
-    title: o.title,
-    severity: o.severity,
-    playbook: o.playbook,
-    playbook_file: o.playbook_file,
-    dry_run: o.dry_run,
-    source: o.source,
-    status: 'investigating',
-    opened_at: first.time,
-    updated_at: first.time,
-    answers: {},
-    steps: {},
-    step_order: [],
-    milestones: {},
-    notes: [],
-    run: 'none',
-    actors: [],
-    event_count: events.length,
-    warnings: problems.map((p) => `line ${p.line}: ${p.message}`),
-  };
-  const actors = new Set<string>();
-  for (const e of events) {
-    actors.add(e.actor);
+  const r = new Replayer(first, problems);
+  for (let i = 1; i < events.length; i++) r.apply(events[i]!);
+  return r.state();
+}
+
+/**
+ * Incremental replay: feed events one at a time (a 100,000-event timeline is
+ * replayed without holding every event in memory; the engine keeps one live).
+ */
+export class Replayer {
+  private readonly s: IncidentState;
+  private readonly actors = new Set<string>();
+
+  constructor(first: Extract<TimelineEvent, { type: 'incident_opened' }>, problems: TimelineProblem[] = []) {
+    const o = first.data;
+    this.s = {
+      id: o.id,
+      title: o.title,
+      severity: o.severity,
+      playbook: o.playbook,
+      playbook_file: o.playbook_file,
+      dry_run: o.dry_run,
+      source: o.source,
+      status: 'investigating',
+      opened_at: first.time,
+      updated_at: first.time,
+      answers: {},
+      steps: {},
+      step_order: [],
+      milestones: {},
+      notes: [],
+      run: 'none',
+      actors: [],
+      reminders: {},
+      event_count: 0,
+      warnings: problems.map((p) => `line ${p.line}: ${p.message}`),
+    };
+    this.apply(first);
+  }
+
+  /** Continue from a replayed state (e.g. replayFile's), applying later events. */
+  static fromState(state: IncidentState): Replayer {
+    const r = Object.create(Replayer.prototype) as Replayer;
+    (r as unknown as { s: IncidentState }).s = state;
+    (r as unknown as { actors: Set<string> }).actors = new Set(state.actors);
+    return r;
+  }
+
+  /** Problems found after construction (e.g. while streaming a file). */
+  warn(text: string): void {
+    this.s.warnings.push(text);
+  }
+
+  apply(e: TimelineEvent): void {
+    const s = this.s;
+    s.event_count++;
+    this.actors.add(e.actor);
     s.updated_at = e.time;
     switch (e.type) {
       case 'incident_opened':
@@ -126,6 +162,7 @@ export function replay(events: TimelineEvent[], problems: TimelineProblem[] = []
       }
       case 'status_changed':
         s.status = e.data.to;
+        if (e.data.to !== 'resolved') delete s.milestones.resolved;
         break;
       case 'milestone':
         // the first of each milestone counts, except resolved/failed_back which may be reached again after a reopen
@@ -143,14 +180,17 @@ export function replay(events: TimelineEvent[], problems: TimelineProblem[] = []
       case 'run_stopped':
         s.run = 'stopped';
         s.run_stop_reason = e.data.reason;
+        s.run_stopped_at_step = e.step;
         break;
       case 'run_finished':
         s.run = 'finished';
         break;
+      case 'reminder_fired':
+        s.reminders[e.data.reminder] = e.time;
+        break;
       case 'approval_requested':
       case 'approval_given':
       case 'approval_denied':
-      case 'reminder_fired':
       case 'decision':
         break;
       default: {
@@ -159,12 +199,12 @@ export function replay(events: TimelineEvent[], problems: TimelineProblem[] = []
       }
     }
   }
-  if (s.status !== 'resolved' && s.milestones.resolved) {
-    // reopened after a resolution: the resolved milestone no longer holds
-    delete s.milestones.resolved;
+
+  /** The state so far (a live object: copy it if you keep it across apply()). */
+  state(): IncidentState {
+    this.s.actors = [...this.actors];
+    return this.s;
   }
-  s.actors = [...actors];
-  return s;
 }
 
 /** The first step (in playbook order) without a completion event: where a resume continues. */

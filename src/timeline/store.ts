@@ -2,12 +2,12 @@
  * The incident store: one directory per incident under the store directory
  * (default .payctl/incidents/<id>/timeline.jsonl).
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import { readTimelineFile } from './read.js';
-import { replay, type IncidentState } from './replay.js';
+import { readTimelineFile, scanTimeline } from './read.js';
+import { replay, Replayer, type IncidentState } from './replay.js';
 import type { TimelineEvent } from './events.js';
 import type { TimelineProblem } from './read.js';
 
@@ -44,9 +44,9 @@ export interface LoadedIncident {
   state: IncidentState;
 }
 
-/** Load and replay one incident; an unknown id is exit 2 with the ids that exist. */
-export function loadIncident(storeDir: string, id: string): LoadedIncident {
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) throw new InvalidInputError(`"${id}" is not an incident id`, 'list incidents with: payctl incident list');
+/** The timeline file of an existing incident; an unknown id is exit 2 with the ids that exist. */
+export function existingTimeline(storeDir: string, id: string): string {
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new InvalidInputError(`"${id}" is not an incident id`, 'list incidents with: payctl incident list');
   const file = timelinePath(storeDir, id);
   if (!existsSync(file)) {
     const known = listIncidentIds(storeDir).slice(-5);
@@ -55,8 +55,42 @@ export function loadIncident(storeDir: string, id: string): LoadedIncident {
       known.length ? `recent incidents: ${known.join(', ')} (payctl incident list)` : 'there are no incidents yet; start one with: payctl incident start',
     );
   }
+  return file;
+}
+
+/** Load and replay one incident; an unknown id is exit 2 with the ids that exist. */
+export function loadIncident(storeDir: string, id: string): LoadedIncident {
+  const file = existingTimeline(storeDir, id);
   const t = readTimelineFile(file);
   const state = replay(t.events, t.problems);
   if (!state) throw new InvalidInputError(`${file}:1: the timeline does not begin with incident_opened; it is not a payctl timeline`);
   return { id, file, events: t.events, problems: t.problems, state };
+}
+
+/**
+ * Replay one incident without keeping its events (for show, list and resume of
+ * long timelines). Problems (a torn last line, unreadable lines) are returned.
+ */
+export function loadIncidentState(storeDir: string, id: string): { file: string; state: IncidentState; problems: TimelineProblem[] } {
+  const file = existingTimeline(storeDir, id);
+  return { file, ...replayFile(file) };
+}
+
+export function replayFile(file: string): { state: IncidentState; problems: TimelineProblem[] } {
+  const problems: TimelineProblem[] = [];
+  let r: Replayer | undefined;
+  let bad = false;
+  scanTimeline(readFileSync(file), {
+    event(ev) {
+      if (r) r.apply(ev);
+      else if (ev.type === 'incident_opened' && !bad) r = new Replayer(ev);
+      else bad = true;
+    },
+    problem(p) {
+      problems.push(p);
+    },
+  });
+  if (!r) throw new InvalidInputError(`${file}:1: the timeline does not begin with incident_opened; it is not a payctl timeline`);
+  for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
+  return { state: r.state(), problems };
 }

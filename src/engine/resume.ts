@@ -1,0 +1,141 @@
+/**
+ * Resuming an incident: replay its timeline, find the first step without a
+ * completion, and walk on from there. A step with side effects that started
+ * but never completed is not blindly repeated: a person chooses retry or mark
+ * done; unattended, --yes retries it with the same idempotency key, and
+ * without --yes the run stops (exit 3).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { AbortedError, ExitCode, InvalidInputError, SourceError } from '../errors.js';
+import type { Context } from '../context.js';
+import { findPlaybook, loadPlaybookFile } from '../playbook/load.js';
+import type { Playbook, Step } from '../playbook/schema.js';
+import type { IncidentState } from '../timeline/replay.js';
+import { emptyAnswers, type Answers } from '../ui/answers.js';
+import type { Prompter } from '../ui/prompter.js';
+import { armPlaybookReminder, engineParts, guard, makeEngine, walk, type RunReport } from './run.js';
+import { answerInput } from './inputs.js';
+import { buildScope } from './scope.js';
+import { reminderSpec } from './reminders.js';
+import { IncidentSession } from './session.js';
+import { SIDE_EFFECT_TYPES, type StepRegistry } from './types.js';
+import type { Engine } from './execute.js';
+
+export interface ResumeOptions {
+  ctx: Context;
+  id: string;
+  answers?: Answers;
+  prompter?: Prompter;
+  registry?: StepRegistry;
+  signal?: AbortSignal;
+}
+
+/** Steps still to run: never completed, interrupted, or the failed step the last run stopped at. */
+export function stepsToRun(state: IncidentState, playbook: Playbook): Step[] {
+  return playbook.steps.filter((s) => {
+    const st = state.steps[s.id];
+    if (!st || st.status === 'started') return true;
+    return st.status === 'failed' && state.run === 'stopped' && state.run_stopped_at_step === s.id;
+  });
+}
+
+export async function resumeIncident(o: ResumeOptions): Promise<RunReport> {
+  const loaded = o.ctx.config();
+  const { session, problems } = IncidentSession.open(loaded.storeDir, o.id, o.ctx.clock);
+  const state = session.state();
+  const ctx: Context = state.dry_run && !o.ctx.dryRun ? { ...o.ctx, dryRun: true } : o.ctx;
+  for (const p of problems) ctx.out.warn(`${session.writer.file}:${p.line}: ${p.message}`);
+  const playbook = playbookOf(ctx, state);
+  const answers = o.answers ?? emptyAnswers();
+  const parts = await engineParts(ctx, answers, o.prompter);
+  const todo = stepsToRun(state, playbook);
+  if (todo.length === 0 && state.run === 'finished') {
+    parts.say(`incident ${o.id}: the playbook already ran to the end; nothing to resume (status ${state.status})`);
+    return { incident: o.id, state, outcome: state.steps && Object.values(state.steps).some((s) => s.status === 'failed') ? 'failed' : 'ok', exitCode: ExitCode.ok };
+  }
+  await session.append({ type: 'run_started', data: { pid: process.pid, resume: true, dry_run: ctx.dryRun } });
+  const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
+  const todoIds = new Set(todo.map((s) => s.id));
+  parts.say(`resuming incident ${o.id}${todo[0] ? ` at step ${todo[0].id}` : ''}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`);
+  return guard(eng, async () => {
+    for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
+      if (name in session.state().answers) continue;
+      const a = await answerInput(name, spec, answers, parts.prompter, buildScope(session.state(), loaded.config, ctx.clock.now()));
+      await session.append({ type: 'input_answered', data: a });
+    }
+    const first = todo[0];
+    if (first) {
+      eng.current = first.id;
+      if (!(await decideInterrupted(eng, first))) todoIds.delete(first.id);
+    }
+    armPlaybookReminder(eng);
+    armStepReminders(eng);
+    return walk(eng, 0, (id) => todoIds.has(id));
+  });
+}
+
+/** The playbook the incident ran: its recorded file, else by id. */
+function playbookOf(ctx: Context, state: IncidentState): Playbook {
+  const file = state.playbook_file;
+  if (file && existsSync(file)) {
+    const lp = loadPlaybookFile(file);
+    if (!lp.playbook) throw new SourceError(lp.problems, `the playbook changed since the incident started; fix it, then resume`);
+    return lp.playbook;
+  }
+  if (!state.playbook) throw new InvalidInputError(`incident ${state.id} was not started from a playbook; there is nothing to resume`);
+  return findPlaybook(ctx.config().playbooksDir, state.playbook, ctx.cwd).playbook;
+}
+
+/** The sha256 of a playbook file (recorded at start; a resume warns when it changed). */
+export function fileSha256(file: string): string {
+  return createHash('sha256').update(readFileSync(file)).digest('hex');
+}
+
+/**
+ * An interrupted step with side effects: true to run it (again, with the same
+ * idempotency key), false when a person marked it done.
+ */
+async function decideInterrupted(eng: Engine, step: Step): Promise<boolean> {
+  const st = eng.session.state().steps[step.id];
+  if (!st || st.status !== 'started' || !SIDE_EFFECT_TYPES.has(step.type) || eng.ctx.dryRun) return true;
+  const about = `step ${step.id} (${step.type}) started at ${st.started_at} and has no result`;
+  eng.ctx.out.warn(`${about}: it may or may not have taken effect`);
+  if (eng.prompter.canPrompt) {
+    const choice = await eng.prompter.select<'retry' | 'mark_done'>(
+      `Step "${step.title}" was interrupted. Did it take effect?`,
+      [
+        { value: 'retry', name: `Retry it (same idempotency key ${st.idempotency_key})` },
+        { value: 'mark_done', name: 'It did: mark it done' },
+      ],
+      'retry',
+    );
+    await eng.session.append({ type: 'decision', step: step.id, data: { choice, about } });
+    if (choice === 'retry') return true;
+    await eng.session.append({
+      type: 'step_completed',
+      step: step.id,
+      data: { step_type: step.type, outcome: 'ok', reason: 'marked done by responder', result: { marked_done: true }, attempt: st.attempts, duration_ms: 0 },
+    });
+    eng.say(`${eng.ctx.out.color.green('✔')} ${step.title} (marked done)`);
+    return false;
+  }
+  if (eng.ctx.yes) {
+    await eng.session.append({ type: 'decision', step: step.id, data: { choice: 'retry', about: `${about}; retried (--yes) with the same idempotency key` } });
+    return true;
+  }
+  throw new AbortedError(
+    `${about}; it may or may not have taken effect, and there is no person to ask`,
+    `pass --yes to retry it with the same idempotency key (${st.idempotency_key})`,
+  );
+}
+
+function armStepReminders(eng: Engine): void {
+  const state = eng.session.state();
+  for (const step of eng.playbook.steps) {
+    const st = state.steps[step.id];
+    if (!step.remind_every || st?.status !== 'ok') continue;
+    const r = reminderSpec(`step:${step.id}`, step.remind_every, `follow up on "${step.title}"`);
+    if (r) eng.reminders.arm(r, st.ended_at ?? st.started_at);
+  }
+}

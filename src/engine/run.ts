@@ -1,0 +1,187 @@
+/**
+ * Walking a playbook: open the incident, answer its inputs, run each step in
+ * order (execute.ts), and end with run_finished, or run_stopped with the exit
+ * code when the run stops early. `incident start`, `failover`, `drill` and
+ * `demo` all go through startIncident(); resume.ts continues one.
+ */
+import { AbortedError, ExitCode, isPayctlError, type PayctlError } from '../errors.js';
+import type { Context } from '../context.js';
+import type { Playbook, Severity } from '../playbook/schema.js';
+import { stepHandlers } from '../steps/index.js';
+import { newIncidentId } from '../timeline/store.js';
+import { recordMilestone } from '../timeline/status.js';
+import type { IncidentState } from '../timeline/replay.js';
+import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
+import { createInquirerPrompter } from '../ui/inquirer.js';
+import type { Prompter } from '../ui/prompter.js';
+import { createSpinner, type Spinner } from '../ui/spinner.js';
+import { createUnattendedPrompter } from '../ui/unattended.js';
+import { executeStep, type Engine } from './execute.js';
+import { answerAllUnattended, answerInput } from './inputs.js';
+import { reminderSpec, Reminders } from './reminders.js';
+import { buildScope } from './scope.js';
+import { IncidentSession } from './session.js';
+import type { StepRegistry } from './types.js';
+
+export interface RunReport {
+  incident: string;
+  state: IncidentState;
+  /** ok: every step ok or skipped; failed: finished, but a step failed (on_failure: continue); stopped: ended early. */
+  outcome: 'ok' | 'failed' | 'stopped';
+  exitCode: number;
+  /** Why the run stopped (printed by the entry). */
+  error?: PayctlError;
+}
+
+export interface StartOptions {
+  ctx: Context;
+  playbook: Playbook;
+  playbookFile?: string;
+  playbookSha256?: string;
+  answers?: Answers;
+  title?: string;
+  severity?: Severity;
+  /** When the problem was detected, if earlier than now (--detected-at). */
+  detectedAt?: Date;
+  /** How it was opened, for the timeline (default "incident start"). */
+  source?: string;
+  /** Tests and callers may pass their own. */
+  prompter?: Prompter;
+  registry?: StepRegistry;
+  /** Ctrl-C: abort the run (it is saved and can be resumed). */
+  signal?: AbortSignal;
+  /** Called once the incident exists (its id is known). */
+  onOpened?: (id: string) => void;
+}
+
+export interface EngineParts {
+  prompter: Prompter;
+  spinner: Spinner;
+  say: (text: string) => void;
+}
+
+/** The prompter (with answers applied first), spinner and progress printer for a context. */
+export async function engineParts(ctx: Context, answers: Answers, given?: Prompter): Promise<EngineParts> {
+  const spinner = await createSpinner(ctx);
+  const base =
+    given ??
+    (ctx.canPrompt
+      ? createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout, beforeAsk: () => spinner.stop() })
+      : createUnattendedPrompter({ yes: ctx.yes, out: ctx.out }));
+  const say = (text: string) => {
+    spinner.stop();
+    if (ctx.out.jsonMode) ctx.out.info(text);
+    else ctx.out.line(text);
+  };
+  return { prompter: withAnswers(base, answers), spinner, say };
+}
+
+export async function startIncident(o: StartOptions): Promise<RunReport> {
+  const { ctx, playbook } = o;
+  const loaded = ctx.config();
+  const answers = o.answers ?? emptyAnswers();
+  const parts = await engineParts(ctx, answers, o.prompter);
+  const now = ctx.clock.now();
+  const configScope = { config: loaded.config, inputs: {}, now: now.toISOString() };
+
+  // Without a person, every input must be answerable before anything is written.
+  const preAnswered = parts.prompter.canPrompt ? undefined : await answerAllUnattended(playbook, answers, parts.prompter, configScope);
+
+  const id = newIncidentId(now);
+  const session = IncidentSession.create(loaded.storeDir, id, ctx.clock);
+  await session.append({
+    type: 'incident_opened',
+    data: {
+      id,
+      title: o.title ?? playbook.title,
+      severity: o.severity ?? playbook.severity,
+      playbook: playbook.id,
+      ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
+      ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
+      dry_run: ctx.dryRun,
+      source: o.source ?? 'incident start',
+    },
+  });
+  o.onOpened?.(id);
+  const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
+  await session.append({ type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } });
+  await session.append({ type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } });
+  parts.say(`${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`);
+
+  const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
+  return guard(eng, async () => {
+    if (preAnswered) {
+      for (const a of preAnswered) await session.append({ type: 'input_answered', data: a });
+    } else {
+      for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
+        const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+        const a = await answerInput(name, spec, answers, parts.prompter, scope);
+        if (a.from === 'prompt') await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
+        await session.append({ type: 'input_answered', data: a });
+      }
+    }
+    armPlaybookReminder(eng);
+    return walk(eng, 0);
+  });
+}
+
+export function makeEngine(ctx: Context, session: IncidentSession, playbook: Playbook, parts: EngineParts, registry?: StepRegistry, signal?: AbortSignal): Engine {
+  return {
+    ctx,
+    config: ctx.config().config,
+    session,
+    playbook,
+    prompter: parts.prompter,
+    registry: registry ?? stepHandlers,
+    spinner: parts.spinner,
+    reminders: new Reminders(session, parts.prompter, () => ctx.clock.now()),
+    signal: signal ?? new AbortController().signal,
+    say: parts.say,
+  };
+}
+
+export function armPlaybookReminder(eng: Engine): void {
+  if (!eng.playbook.remind_every) return;
+  const r = reminderSpec('playbook', eng.playbook.remind_every, `incident still ${eng.session.state().status}: update customers and the team`);
+  if (r) eng.reminders.arm(r, eng.session.state().opened_at);
+}
+
+/** Run steps from `from` to the end (those `shouldRun` accepts); run_finished when all are done. */
+export async function walk(eng: Engine, from: number, shouldRun: (id: string) => boolean = () => true): Promise<RunReport> {
+  const steps = eng.playbook.steps;
+  for (let i = from; i < steps.length; i++) {
+    if (eng.signal.aborted) throw new AbortedError('interrupted (Ctrl-C)');
+    if (!shouldRun(steps[i]!.id)) continue;
+    eng.current = steps[i]!.id;
+    await executeStep(eng, steps[i]!);
+  }
+  eng.current = undefined;
+  const state = eng.session.state();
+  const failed = steps.some((s) => state.steps[s.id]?.status === 'failed');
+  await eng.session.append({ type: 'run_finished', data: { outcome: failed ? 'failed' : 'ok' } });
+  await eng.reminders.stop();
+  return { incident: eng.session.id, state: eng.session.state(), outcome: failed ? 'failed' : 'ok', exitCode: ExitCode.ok };
+}
+
+/**
+ * Run the body; when it stops early (a step aborted, approval missing, Ctrl-C,
+ * a missing answer), record run_stopped with the exit code and say how to resume.
+ */
+export async function guard(eng: Engine, body: () => Promise<RunReport>): Promise<RunReport> {
+  try {
+    return await body();
+  } catch (e) {
+    await eng.reminders.stop();
+    eng.spinner.stop();
+    if (!isPayctlError(e)) throw e;
+    await eng.session.append({
+      type: 'run_stopped',
+      ...(eng.current ? { step: eng.current } : {}),
+      data: { reason: e.message, exit_code: e.exitCode },
+    });
+    const resumeCmd = `payctl incident resume ${eng.session.id}${e.exitCode === ExitCode.aborted && /--yes/.test(e.hint ?? '') ? ' --yes' : ''}`;
+    const hint = [e.hint, `the incident is saved; continue it with: ${resumeCmd}`].filter(Boolean).join('\n');
+    const error = Object.assign(Object.create(Object.getPrototypeOf(e) as object) as PayctlError, e, { message: e.message, hint });
+    return { incident: eng.session.id, state: eng.session.state(), outcome: 'stopped', exitCode: e.exitCode, error };
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * An open incident as the engine holds it: the writer, and the state kept
+ * current by replaying each event it appends (no second file that can drift).
+ */
+import { mkdirSync } from 'node:fs';
+import type { Clock } from '../clock.js';
+import type { NewEvent, TimelineEvent } from '../timeline/events.js';
+import { Replayer, type IncidentState } from '../timeline/replay.js';
+import { incidentDir, replayFile, timelinePath } from '../timeline/store.js';
+import { TimelineWriter } from '../timeline/writer.js';
+import type { IncidentHandle } from './types.js';
+
+export class IncidentSession implements IncidentHandle {
+  readonly id: string;
+  readonly dir: string;
+  readonly writer: TimelineWriter;
+  private replayer: Replayer | undefined;
+  /** Called after every append (the engine prints progress, reminders re-arm). */
+  onEvent?: (e: TimelineEvent) => void;
+
+  private constructor(storeDir: string, id: string, clock: Clock, actor?: string) {
+    this.id = id;
+    this.dir = incidentDir(storeDir, id);
+    mkdirSync(this.dir, { recursive: true });
+    this.writer = new TimelineWriter(timelinePath(storeDir, id), { now: () => clock.now(), actor });
+  }
+
+  /** A new incident: the first append must be incident_opened. */
+  static create(storeDir: string, id: string, clock: Clock, actor?: string): IncidentSession {
+    return new IncidentSession(storeDir, id, clock, actor);
+  }
+
+  /** An existing incident, replayed from its timeline. */
+  static open(storeDir: string, id: string, clock: Clock, actor?: string): { session: IncidentSession; problems: { line: number; message: string }[] } {
+    const s = new IncidentSession(storeDir, id, clock, actor);
+    const { state, problems } = replayFile(s.writer.file);
+    s.replayer = Replayer.fromState(state);
+    return { session: s, problems };
+  }
+
+  state(): IncidentState {
+    if (!this.replayer) throw new Error('incident not opened yet');
+    return this.replayer.state();
+  }
+
+  async append(ev: NewEvent): Promise<TimelineEvent> {
+    const e = await this.writer.append(ev);
+    if (!this.replayer) {
+      if (e.type !== 'incident_opened') throw new Error('the first event of an incident must be incident_opened');
+      this.replayer = new Replayer(e);
+    } else {
+      this.replayer.apply(e);
+    }
+    this.onEvent?.(e);
+    return e;
+  }
+}

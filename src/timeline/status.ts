@@ -1,0 +1,26 @@
+/**
+ * Changing an incident's status, and the milestones that follow from status
+ * and step results. Used by the engine, the set_status step and the
+ * note/status/resolve commands, so every path records the same events.
+ */
+import type { IncidentStatus } from '../playbook/schema.js';
+import type { Milestone, NewEvent, TimelineEvent } from './events.js';
+import type { IncidentState } from './replay.js';
+
+type Append = (ev: NewEvent) => Promise<TimelineEvent>;
+
+/** status_changed (unless unchanged), then the resolved milestone when it becomes resolved. */
+export async function recordStatusChange(append: Append, state: IncidentState, to: IncidentStatus, message?: string): Promise<boolean> {
+  const from = state.status;
+  if (from === to) return false;
+  await append({ type: 'status_changed', data: { from, to, ...(message ? { message } : {}) } });
+  if (to === 'resolved') await recordMilestone(append, state, 'resolved', true);
+  return true;
+}
+
+/** Record a milestone once (resolved and failed_back may recur when `again` is true). */
+export async function recordMilestone(append: Append, state: IncidentState, name: Milestone, again = false, at?: string, note?: string): Promise<boolean> {
+  if (state.milestones[name] && !again) return false;
+  await append({ type: 'milestone', data: { name, ...(at ? { at } : {}), ...(note ? { note } : {}) } });
+  return true;
+}

@@ -1,0 +1,65 @@
+/**
+ * The prompter for a person at a terminal: @inquirer/prompts, imported only
+ * when the first question is asked. Ctrl-C at a prompt becomes
+ * PromptInterruptedError (exit 3); the engine saves and prints how to resume.
+ * Notices (due reminders) are shown just before the next question.
+ */
+import { AbortedError } from '../errors.js';
+import type { Output } from '../output.js';
+import type { Prompter, SelectChoice } from './prompter.js';
+
+/** Ctrl-C (or Ctrl-D) at a prompt. */
+export class PromptInterruptedError extends AbortedError {
+  constructor() {
+    super('interrupted at a prompt (Ctrl-C)');
+  }
+}
+
+export interface InquirerPrompterOptions {
+  out: Output;
+  input?: NodeJS.ReadableStream;
+  output?: NodeJS.WritableStream;
+  /** Called before a question is shown (the engine pauses its spinner). */
+  beforeAsk?: () => void;
+}
+
+type Prompts = typeof import('@inquirer/prompts');
+
+export function createInquirerPrompter(o: InquirerPrompterOptions): Prompter {
+  let prompts: Promise<Prompts> | undefined;
+  const notices: string[] = [];
+  const context = { input: o.input, output: o.output, clearPromptOnDone: false };
+
+  async function ask<T>(run: (p: Prompts) => Promise<T>): Promise<T> {
+    o.beforeAsk?.();
+    prompts ??= import('@inquirer/prompts');
+    const p = await prompts;
+    while (notices.length) o.out.info(notices.shift()!);
+    try {
+      return await run(p);
+    } catch (e) {
+      const name = (e as Error | undefined)?.name;
+      if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new PromptInterruptedError();
+      throw e;
+    }
+  }
+
+  return {
+    canPrompt: true,
+    select<T extends string>(message: string, choices: SelectChoice<T>[], defaultValue?: T): Promise<T> {
+      return ask((p) => p.select<T>({ message, choices, default: defaultValue, loop: false }, context));
+    },
+    confirm(message, defaultValue = false) {
+      return ask((p) => p.confirm({ message, default: defaultValue }, context));
+    },
+    input(message, defaultValue) {
+      return ask((p) => p.input({ message, default: defaultValue, required: defaultValue === undefined }, context));
+    },
+    checkbox(message, choices) {
+      return ask((p) => p.checkbox({ message, choices: choices.map((c) => ({ value: c.value, name: c.name })), loop: false }, context));
+    },
+    notice(text) {
+      notices.push(text);
+    },
+  };
+}
