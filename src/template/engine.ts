@@ -11,6 +11,10 @@ let engine: Liquid | undefined;
 export function liquid(): Liquid {
   engine ??= new Liquid({
     strictVariables: true,
+    // a missing field inside `if`/`when:`/`until:` or before `| default:` is nil, not an
+    // error (e.g. the result of a check that failed); unknown names are caught by
+    // `playbook validate`, and a bare {{ missing }} still fails
+    lenientIf: true,
     strictFilters: true,
     ownPropertyOnly: true,
     greedy: false,
