@@ -1,0 +1,139 @@
+/**
+ * Test helpers for the provider adapters: a real HTTP server on 127.0.0.1:0
+ * that records every request and answers from route handlers, and an async
+ * runner of the built CLI (spawnSync would block this process's server).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Writable } from 'node:stream';
+import { createContext, type Context } from '../../src/context.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+export interface Recorded {
+  method: string;
+  path: string;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+  json?: unknown;
+}
+
+export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
+
+export interface TestServer {
+  url: string;
+  requests: Recorded[];
+  /** Routes: "METHOD /path" (exact, query ignored) or "/path" for any method. */
+  route(key: string, h: Handler): void;
+  close(): Promise<void>;
+}
+
+export async function startServer(routes: Record<string, Handler> = {}): Promise<TestServer> {
+  const table = new Map(Object.entries(routes));
+  const requests: Recorded[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+  const server: Server = createServer(async (req: IncomingMessage, res) => {
+    const chunks: Buffer[] = [];
+    for await (const c of req) chunks.push(c as Buffer);
+    const body = Buffer.concat(chunks).toString('utf8');
+    const path = (req.url ?? '/').split('?')[0]!;
+    const rec: Recorded = { method: req.method ?? 'GET', path: req.url ?? '/', headers: req.headers, body };
+    try {
+      rec.json = body ? JSON.parse(body) : undefined;
+    } catch {
+      /* not JSON */
+    }
+    requests.push(rec);
+    const h = table.get(`${rec.method} ${path}`) ?? table.get(path);
+    if (!h) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('no route');
+      return;
+    }
+    await h(rec, res);
+  });
+  server.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    route: (k, h) => void table.set(k, h),
+    close: () =>
+      new Promise<void>((r) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => r());
+      }),
+  };
+}
+
+export const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+export const sendText = (res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}) =>
+  res.writeHead(status, { 'content-type': 'text/plain', ...headers }).end(body);
+
+/** A stream that keeps what was written. */
+export class Capture extends Writable {
+  text = '';
+  isTTY = false;
+  override _write(chunk: Buffer, _enc: string, cb: () => void) {
+    this.text += chunk.toString();
+    cb();
+  }
+}
+
+export function tempDir(prefix = 'payctl-prov-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** A temp project: payctl.config.yaml (given as YAML text) and optional message templates. */
+export function tempProject(configYaml: string, templates: Record<string, string> = {}): string {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'payctl.config.yaml'), configYaml);
+  mkdirSync(join(dir, 'templates', 'messages'), { recursive: true });
+  for (const [name, text] of Object.entries(templates)) writeFileSync(join(dir, 'templates', 'messages', `${name}.yaml`), text);
+  return dir;
+}
+
+export function testContext(cwd: string, env: NodeJS.ProcessEnv, o: { json?: boolean; dryRun?: boolean } = {}): { ctx: Context; stdout: Capture; stderr: Capture } {
+  const stdout = new Capture();
+  const stderr = new Capture();
+  const ctx = createContext({ cwd, env: { ...env, NO_COLOR: '1' }, canPrompt: false, json: o.json, dryRun: o.dryRun, streams: { stdout, stderr } });
+  return { ctx, stdout, stderr };
+}
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Run the built payctl without blocking this process (the test servers keep answering). */
+export function runCliAsync(args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: o.cwd,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', PAYCTL_ACTOR: 'test-runner', ...o.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const t = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`payctl ${args.join(' ')} did not finish within ${o.timeoutMs ?? 20_000} ms\n${stderr}`));
+    }, o.timeoutMs ?? 20_000);
+    child.on('close', (code) => {
+      clearTimeout(t);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+  });
+}
