@@ -1,7 +1,53 @@
+/** payctl postmortem <id>: a Markdown draft from the timeline. */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { incidentDir, loadIncident } from '../timeline/store.js';
+import { buildPostmortemData, type PostmortemData } from '../postmortem/data.js';
+import { postmortemTemplatePath, renderPostmortem } from '../postmortem/render.js';
 
-// placeholder: implemented by its issue
-export async function postmortem(_ctx: Context, _id: string, _opts: { template?: string; out?: string }): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface PostmortemOptions {
+  template?: string;
+  out?: string;
+  json?: boolean;
+}
+
+export interface WrittenPostmortem {
+  file: string;
+  data: PostmortemData;
+  markdown: string;
+}
+
+/** Build, render and write the draft (also used by `payctl demo`). */
+export async function writePostmortem(ctx: Context, id: string, opts: PostmortemOptions = {}): Promise<WrittenPostmortem> {
+  const lc = ctx.config();
+  const inc = loadIncident(lc.storeDir, id);
+  const data = buildPostmortemData({
+    events: inc.events,
+    problems: inc.problems,
+    state: inc.state,
+    primary: lc.config.routing?.primary,
+    threshold: lc.config.thresholds.success_rate,
+    business: lc.config.business,
+    generatedAt: ctx.clock.now().toISOString(),
+  });
+  const template = postmortemTemplatePath(lc.templatesDir, opts.template ? resolve(ctx.cwd, opts.template) : undefined);
+  const markdown = await renderPostmortem(data, template);
+  const file = opts.out ? resolve(ctx.cwd, opts.out) : join(incidentDir(lc.storeDir, inc.id), 'postmortem.md');
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, markdown);
+  return { file, data, markdown };
+}
+
+export async function postmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<void> {
+  const { file, data } = await writePostmortem(ctx, id, opts);
+  if (opts.json) {
+    ctx.out.json({ file, ...data });
+    return;
+  }
+  const shown = relative(ctx.cwd, file) || file;
+  ctx.out.line(`Postmortem draft: ${shown.startsWith('..') ? file : shown}`);
+  if (data.draft_status.open) ctx.out.warn(`incident ${id} is still open (status: ${data.summary.status}); the draft is marked as such`);
+  const gaps = data.gaps.filter((g) => !g.startsWith('The incident is still open'));
+  if (gaps.length) ctx.out.info(`${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the record, listed under "What the record does not say"`);
 }

@@ -1,7 +1,63 @@
+/** payctl providers report: the provider scorecard across recorded incidents. */
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { InvalidInputError } from '../errors.js';
+import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
+import { listIncidentIds, loadIncident, type LoadedIncident } from '../timeline/store.js';
+import { buildScorecard, inPeriod, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 
-// placeholder: implemented by its issue
-export async function report(_ctx: Context, _opts: { since: string }): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface ReportOptions {
+  since?: string;
+  json?: boolean;
+}
+
+const d = (ms: number | null) => (ms === null ? 'n/a' : ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms));
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+}
+
+export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
+  const since = opts.since ?? '90d';
+  const sinceMs = parseDuration(since);
+  if (sinceMs === undefined) throw new InvalidInputError(`--since ${since} is not a duration`, DURATION_HINT);
+  const lc = ctx.config();
+  const now = ctx.clock.now().getTime();
+  const incidents: LoadedIncident[] = [];
+  let skipped = 0;
+  for (const id of listIncidentIds(lc.storeDir)) {
+    try {
+      const inc = loadIncident(lc.storeDir, id);
+      if (inPeriod(inc.state.opened_at, sinceMs, now)) incidents.push(inc);
+    } catch (e) {
+      skipped++;
+      ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);
+    }
+  }
+  const rows: ScorecardRow[] = buildScorecard(incidents, { threshold: lc.config.thresholds.success_rate, providers: Object.keys(lc.config.providers) });
+  if (opts.json) {
+    ctx.out.json({ since, incidents_considered: incidents.length, skipped, providers: rows, definitions: SCORECARD_DEFINITIONS });
+    return;
+  }
+  ctx.out.line(`Provider scorecard: ${incidents.length} incident${incidents.length === 1 ? '' : 's'} opened in the last ${since} (${lc.storeDir})`);
+  ctx.out.line();
+  if (!rows.length) {
+    ctx.out.line('No providers configured and none seen in incidents.');
+    return;
+  }
+  const header = ['Provider', 'Incidents', 'Total downtime', 'Longest', 'MTTR', 'Status page admission', 'Escalation response', 'Failovers away'];
+  const body = rows.map((r) => [
+    r.provider,
+    `${r.incidents}${r.open_incidents ? ` (${r.open_incidents} open)` : ''}`,
+    r.incidents ? d(r.total_downtime_ms) : '-',
+    d(r.longest_downtime_ms),
+    d(r.mean_time_to_resolve_ms),
+    r.incidents ? `${d(r.status_page_admission.mean_delay_ms)}${r.status_page_admission.never_admitted ? ` (never: ${r.status_page_admission.never_admitted})` : ''}` : '-',
+    r.escalation_response.escalations ? `${d(r.escalation_response.mean_ms)} (${r.escalation_response.answered}/${r.escalation_response.escalations} answered)` : '-',
+    String(r.failovers_away),
+  ]);
+  for (const l of table([header, ...body])) ctx.out.line(l);
+  ctx.out.line();
+  ctx.out.line('Definitions:');
+  for (const def of SCORECARD_DEFINITIONS) ctx.out.line(`  ${def.column}: ${def.definition}`);
 }

@@ -29,7 +29,7 @@ export function buildNarrative(state: IncidentState, facts: Facts, points: Refer
   for (const p of providers) {
     if (!p.escalations.length) continue;
     const first = p.escalations[0]!;
-    parts.push(`${p.provider} was escalated to at ${clockTime(first.at)}; ${first.response_ms !== null ? `it responded after ${formatDuration(first.response_ms)}` : 'no response was recorded'}.`);
+    parts.push(`We escalated to ${p.provider} at ${clockTime(first.at)}; ${first.response_ms !== null ? `it responded after ${formatDuration(first.response_ms)}` : 'no response was recorded'}.`);
   }
   if (points.mitigated) parts.push(`Impact was mitigated at ${clockTime(points.mitigated)}, ${formatDuration(between(points.impact_start, points.mitigated) ?? 0)} after it started.`);
   if (back.length) parts.push(`Traffic returned to ${back[back.length - 1]!.to} at ${clockTime(back[back.length - 1]!.at)}.`);

@@ -93,7 +93,7 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
     });
     const firstEsc = toMs(escalations[0]?.at);
     const proposals = firstEsc === undefined ? [] : facts.notes.filter((n) => (toMs(n.at) ?? 0) >= firstEsc && mentions(n.text, p));
-    const failoversAway = facts.switches.filter((s) => s.outcome === 'ok' && !s.rolled_back && s.from === p && s.to !== p).length;
+    const failoversAway = facts.switches.filter((s) => s.outcome === 'ok' && !s.rolled_back && !s.failback && s.from === p && s.to !== p).length;
     return {
       provider: p,
       affected: bad.length > 0 || failoversAway > 0 || escalations.length > 0 || (primary === p && facts.switches.some((s) => s.from === p)),

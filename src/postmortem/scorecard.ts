@@ -1,0 +1,100 @@
+/**
+ * The provider scorecard: per provider, across the incidents in the store,
+ * how often it failed us, for how long, how fast its status page admitted it,
+ * how fast it answered escalations, and how often we failed over away from it.
+ */
+import type { LoadedIncident } from '../timeline/store.js';
+import { collectFacts } from './facts.js';
+import { referencePoints } from './metrics.js';
+import { providerPerformance } from './providers.js';
+import { between, earliest, toMs } from './time.js';
+
+export interface ScorecardRow {
+  provider: string;
+  incidents: number;
+  /** Of those, still open (their downtime runs to the last event). */
+  open_incidents: number;
+  total_downtime_ms: number;
+  longest_downtime_ms: number | null;
+  mean_time_to_resolve_ms: number | null;
+  resolved_incidents: number;
+  status_page_admission: { mean_delay_ms: number | null; admitted: number; never_admitted: number };
+  escalation_response: { escalations: number; answered: number; mean_ms: number | null; longest_ms: number | null };
+  failovers_away: number;
+  incident_ids: string[];
+}
+
+export const SCORECARD_DEFINITIONS: { column: string; definition: string }[] = [
+  { column: 'Incidents', definition: 'Incidents in the period in which the provider had a problem: a non-operational status reading, a failover away from it, or an escalation to it.' },
+  { column: 'Total / longest downtime', definition: "Per incident, from the earlier of our detection and its status page admitting the problem, to the incident's resolution (open incidents count up to their last event); summed, and the longest." },
+  { column: 'MTTR', definition: 'Mean time to resolve: the mean, over its resolved incidents, of detection to the resolved milestone.' },
+  { column: 'Status page admission', definition: 'Mean delay from our detection to its status page showing the problem (its incident creation time, else our first non-operational reading); negative means it admitted the problem before we detected it. "never" counts incidents where it never did.' },
+  { column: 'Escalation response', definition: 'Mean time from our escalation to the first note naming the provider, or the acknowledged milestone, after it; with how many escalations were answered.' },
+  { column: 'Failovers away', definition: 'Successful switches that moved traffic away from this provider.' },
+];
+
+const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
+
+export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' | 'state'>[], opts: { threshold?: number; providers?: string[] } = {}): ScorecardRow[] {
+  const rows = new Map<string, ScorecardRow & { _resolve: number[]; _admit: number[]; _esc: number[] }>();
+  const row = (p: string) => {
+    let r = rows.get(p);
+    if (!r) {
+      r = {
+        provider: p, incidents: 0, open_incidents: 0, total_downtime_ms: 0, longest_downtime_ms: null, mean_time_to_resolve_ms: null, resolved_incidents: 0,
+        status_page_admission: { mean_delay_ms: null, admitted: 0, never_admitted: 0 },
+        escalation_response: { escalations: 0, answered: 0, mean_ms: null, longest_ms: null },
+        failovers_away: 0, incident_ids: [], _resolve: [], _admit: [], _esc: [],
+      };
+      rows.set(p, r);
+    }
+    return r;
+  };
+  for (const p of opts.providers ?? []) row(p);
+  for (const inc of incidents) {
+    const facts = collectFacts(inc.events);
+    const points = referencePoints(inc.state, facts, opts.threshold ?? 0.95);
+    const detection = points.detected ?? points.opened;
+    const open = inc.state.status !== 'resolved';
+    for (const perf of providerPerformance(facts, points)) {
+      if (!perf.affected) continue;
+      const r = row(perf.provider);
+      r.incidents++;
+      r.incident_ids.push(inc.id);
+      if (open) r.open_incidents++;
+      const from = earliest([detection, perf.admitted_at]);
+      const down = Math.max(0, between(from, points.resolved ?? points.last_event) ?? 0);
+      r.total_downtime_ms += down;
+      r.longest_downtime_ms = Math.max(r.longest_downtime_ms ?? 0, down);
+      if (!open && points.resolved) {
+        r.resolved_incidents++;
+        r._resolve.push(between(detection, points.resolved) ?? 0);
+      }
+      if (perf.admission_delay_ms !== null) {
+        r.status_page_admission.admitted++;
+        r._admit.push(perf.admission_delay_ms);
+      } else r.status_page_admission.never_admitted++;
+      for (const e of perf.escalations) {
+        r.escalation_response.escalations++;
+        if (e.response_ms !== null) {
+          r.escalation_response.answered++;
+          r._esc.push(e.response_ms);
+        }
+      }
+      r.failovers_away += perf.failovers_away;
+    }
+  }
+  return [...rows.values()]
+    .map(({ _resolve, _admit, _esc, ...r }) => ({
+      ...r,
+      mean_time_to_resolve_ms: mean(_resolve),
+      status_page_admission: { ...r.status_page_admission, mean_delay_ms: mean(_admit) },
+      escalation_response: { ...r.escalation_response, mean_ms: mean(_esc), longest_ms: _esc.length ? Math.max(..._esc) : null },
+    }))
+    .sort((a, b) => b.incidents - a.incidents || b.total_downtime_ms - a.total_downtime_ms || a.provider.localeCompare(b.provider));
+}
+
+/** Incidents opened at or after this time are in the period. */
+export function inPeriod(openedAt: string, sinceMs: number, nowMs: number): boolean {
+  return (toMs(openedAt) ?? 0) >= nowMs - sinceMs;
+}
