@@ -1,28 +1,211 @@
+/**
+ * payctl incident start | resume | list | show | note | status | resolve | verify.
+ * The engine (src/engine) does the walking; this file turns flags into its
+ * options, prints results, and maps outcomes to exit codes.
+ */
+import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { InvalidInputError, OperationError } from '../errors.js';
+import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/load.js';
+import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } from '../playbook/schema.js';
+import { startIncident, type RunReport } from '../engine/run.js';
+import { resumeIncident, fileSha256 } from '../engine/resume.js';
+import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
+import { TimelineWriter } from '../timeline/writer.js';
+import { recordMilestone, recordStatusChange } from '../timeline/status.js';
+import { verifyTimeline } from '../timeline/verify.js';
+import { parseVars, readAnswersFile } from '../ui/answers.js';
+import { createInquirerPrompter } from '../ui/inquirer.js';
+import { showIncident } from './incident-show.js';
 
-// placeholder: implemented by its issue
-export async function start(_ctx: Context, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface StartOptions {
+  playbook?: string;
+  title?: string;
+  severity?: string;
+  var?: string[];
+  answers?: string;
+  detectedAt?: string;
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
 }
-export async function resume(_ctx: Context, _id: string, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+export interface ResumeOptions {
+  yes?: boolean;
+  json?: boolean;
+  var?: string[];
 }
-export async function list(_ctx: Context, _opts: { status?: string }): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+export async function start(ctx: Context, opts: StartOptions): Promise<void> {
+  const severity = checkSeverity(opts.severity);
+  const answers = parseVars(opts.var);
+  if (opts.answers) readAnswersFile(resolvePath(ctx.cwd, opts.answers), answers);
+  const detectedAt = parseDetectedAt(opts.detectedAt, ctx.clock.now());
+  const loaded = ctx.config();
+  const pb = await choosePlaybook(ctx, loaded.playbooksDir, opts.playbook);
+  const report = await withInterrupt((signal) =>
+    startIncident({
+      ctx,
+      playbook: pb.playbook,
+      playbookFile: pb.file,
+      playbookSha256: fileSha256(pb.file),
+      answers,
+      title: opts.title,
+      severity,
+      detectedAt,
+      signal,
+    }),
+  );
+  finish(ctx, report);
 }
-export async function show(_ctx: Context, _id: string): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+export async function resume(ctx: Context, id: string, opts: ResumeOptions = {}): Promise<void> {
+  const answers = parseVars(opts.var);
+  const report = await withInterrupt((signal) => resumeIncident({ ctx, id, answers, signal }));
+  finish(ctx, report);
 }
-export async function note(_ctx: Context, _id: string, _text: string): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+/** Print the outcome (JSON or a summary line), then throw the stop error for the entry to report. */
+function finish(ctx: Context, report: RunReport): void {
+  const s = report.state;
+  if (ctx.out.jsonMode) {
+    const steps: Record<string, unknown> = {};
+    for (const id of s.step_order) {
+      const st = s.steps[id]!;
+      steps[id] = { outcome: st.status, attempts: st.attempts, ...(st.reason ? { reason: st.reason } : {}), ...(st.result ? { result: st.result } : {}) };
+    }
+    ctx.out.json({ incident: report.incident, status: s.status, outcome: report.outcome, dry_run: s.dry_run, steps, milestones: s.milestones, exit_code: report.exitCode });
+  } else if (!report.error) {
+    const c = ctx.out.color;
+    const verdict = report.outcome === 'ok' ? c.green('finished') : c.yellow('finished with failed steps');
+    ctx.out.line(`incident ${report.incident} ${verdict}; status ${s.status}${s.dry_run ? c.yellow(' [dry run]') : ''}`);
+    ctx.out.line(c.dim(`the story so far: payctl incident show ${report.incident}`));
+  }
+  if (report.error) throw report.error;
 }
-export async function status(_ctx: Context, _id: string, _status: string): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+/** Ctrl-C / SIGTERM while a step runs: abort it; the engine saves and says how to resume. */
+async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const ac = new AbortController();
+  const onSignal = () => ac.abort(new Error('interrupted (Ctrl-C)'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await body(ac.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
 }
-export async function resolve(_ctx: Context, _id: string): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+function checkSeverity(sev: string | undefined): Severity | undefined {
+  if (sev === undefined) return undefined;
+  if (!(SEVERITIES as readonly string[]).includes(sev)) {
+    throw new InvalidInputError(`--severity "${sev}" is not one of ${SEVERITIES.join(', ')}`, 'sev1 is the most severe');
+  }
+  return sev as Severity;
 }
-export async function verify(_ctx: Context, _id: string): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+function parseDetectedAt(text: string | undefined, now: Date): Date | undefined {
+  if (text === undefined) return undefined;
+  const t = Date.parse(text);
+  if (Number.isNaN(t)) throw new InvalidInputError(`--detected-at "${text}" is not a time`, 'write an ISO time, e.g. 2026-11-26T14:05:00Z');
+  if (t > now.getTime() + 60_000) throw new InvalidInputError(`--detected-at ${text} is in the future`);
+  return new Date(t);
+}
+
+async function choosePlaybook(ctx: Context, dir: string, id: string | undefined) {
+  if (id) return findPlaybook(dir, id, ctx.cwd);
+  const known = listPlaybookFiles(dir)
+    .map((f) => loadPlaybookFile(f))
+    .filter((l) => l.playbook);
+  if (!known.length) throw new InvalidInputError(`no playbooks in ${dir}`, 'create one in playbooks/, or run payctl init');
+  if (!ctx.canPrompt) {
+    throw new InvalidInputError('which playbook? there is no person to ask', `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`);
+  }
+  const prompter = createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout });
+  const picked = await prompter.select(
+    'Which playbook?',
+    known.map((l) => ({ value: l.file, name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`, description: l.playbook!.description })),
+  );
+  return findPlaybook(dir, picked, ctx.cwd);
+}
+
+export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {
+  if (opts.status !== undefined && opts.status !== 'open' && opts.status !== 'resolved') {
+    throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
+  }
+  const storeDir = ctx.config().storeDir;
+  const rows = [];
+  for (const id of listIncidentIds(storeDir)) {
+    let st;
+    try {
+      st = loadIncidentState(storeDir, id).state;
+    } catch (e) {
+      ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
+      continue;
+    }
+    const open = st.status !== 'resolved';
+    if (opts.status === 'open' && !open) continue;
+    if (opts.status === 'resolved' && open) continue;
+    rows.push({ id, title: st.title, severity: st.severity, status: st.status, playbook: st.playbook ?? null, opened_at: st.opened_at, updated_at: st.updated_at, run: st.run, dry_run: st.dry_run });
+  }
+  rows.reverse(); // newest first
+  if (ctx.out.jsonMode) return ctx.out.json(rows);
+  if (!rows.length) return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
+  const c = ctx.out.color;
+  ctx.out.line(c.bold(`${'ID'.padEnd(21)}${'STATUS'.padEnd(15)}${'SEV'.padEnd(6)}${'PLAYBOOK'.padEnd(22)}${'OPENED'.padEnd(22)}TITLE`));
+  for (const r of rows) {
+    ctx.out.line(
+      `${r.id.padEnd(21)}${r.status.padEnd(15)}${r.severity.padEnd(6)}${(r.playbook ?? '-').padEnd(22)}${r.opened_at.slice(0, 19).replace('T', ' ').padEnd(22)}${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
+    );
+  }
+}
+
+export async function show(ctx: Context, id: string): Promise<void> {
+  showIncident(ctx, id);
+}
+
+async function appendAsResponder(ctx: Context, id: string, body: (w: TimelineWriter, st: ReturnType<typeof loadIncidentState>['state']) => Promise<void>): Promise<void> {
+  const { file, state } = loadIncidentState(ctx.config().storeDir, id);
+  const w = new TimelineWriter(file, { now: () => ctx.clock.now() });
+  await body(w, state);
+}
+
+export async function note(ctx: Context, id: string, text: string): Promise<void> {
+  if (!text || !text.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
+  await appendAsResponder(ctx, id, async (w, st) => {
+    await w.append({ type: 'note_added', data: { text } });
+    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
+  });
+  ctx.out.line(`note added to ${id}`);
+}
+
+export async function status(ctx: Context, id: string, to: string): Promise<void> {
+  if (!(INCIDENT_STATUSES as readonly string[]).includes(to)) {
+    throw new InvalidInputError(`"${to}" is not a status`, `use one of: ${INCIDENT_STATUSES.join(', ')}`);
+  }
+  let changed = false;
+  let from = '';
+  await appendAsResponder(ctx, id, async (w, st) => {
+    from = st.status;
+    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
+    changed = await recordStatusChange((ev) => w.append(ev), st, to as IncidentStatus);
+  });
+  ctx.out.line(changed ? `${id}: ${from} → ${to}` : `${id} is already ${to}`);
+}
+
+export async function resolve(ctx: Context, id: string): Promise<void> {
+  await status(ctx, id, 'resolved');
+}
+
+export async function verify(ctx: Context, id: string): Promise<void> {
+  const file = existingTimeline(ctx.config().storeDir, id);
+  const r = verifyTimeline(file);
+  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, ...r });
+  else {
+    for (const w of r.warnings) ctx.out.warn(`${file}:${w.line}: ${w.message}`);
+    if (r.ok) ctx.out.line(`${id}: ${r.events} events, hash chain intact`);
+  }
+  if (!r.ok) throw new OperationError(`${file}:${r.firstBadLine}: ${r.message}`, 'the timeline was changed after it was written; keep the file as evidence');
 }

@@ -1,0 +1,132 @@
+/**
+ * payctl incident show <id>: status, severity, playbook, milestones, then the
+ * timeline with absolute and relative times. The file is read once and walked
+ * twice (replay, then print) without keeping every event, so a 100,000-event
+ * timeline stays fast and small. A torn last line is reported, not fatal.
+ */
+import { readFileSync } from 'node:fs';
+import type { Context } from '../context.js';
+import { formatDuration } from '../duration.js';
+import { redact } from '../secrets.js';
+import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
+import { scanTimeline, type TimelineProblem } from '../timeline/read.js';
+import { Replayer, type IncidentState } from '../timeline/replay.js';
+import { existingTimeline } from '../timeline/store.js';
+import { InvalidInputError } from '../errors.js';
+
+export function showIncident(ctx: Context, id: string): void {
+  const file = existingTimeline(ctx.config().storeDir, id);
+  const buf = readFileSync(file);
+  const problems: TimelineProblem[] = [];
+  let r: Replayer | undefined;
+  scanTimeline(buf, {
+    event(ev) {
+      if (r) r.apply(ev);
+      else if (ev.type === 'incident_opened') r = new Replayer(ev);
+    },
+    problem(p) {
+      problems.push(p);
+    },
+  });
+  if (!r) throw new InvalidInputError(`${file}:1: the timeline does not begin with incident_opened; it is not a payctl timeline`);
+  for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
+  const state = r.state();
+  for (const p of problems) ctx.out.warn(`${file}:${p.line}: ${p.message}`);
+  if (ctx.out.jsonMode) return streamJson(ctx, buf, state, problems);
+  printHuman(ctx, buf, state);
+}
+
+/** { incident, problems, events: [...] }, the events copied line by line (they were redacted when written). */
+function streamJson(ctx: Context, buf: Buffer, state: IncidentState, problems: TimelineProblem[]): void {
+  const out = ctx.streams.stdout;
+  const head = JSON.stringify({ incident: state, problems }, null, 2);
+  out.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
+  let chunk: string[] = [];
+  let first = true;
+  const flush = () => {
+    if (chunk.length) out.write(redact(chunk.join(',\n')));
+    chunk = [];
+  };
+  scanTimeline(buf, {
+    event(_ev, line) {
+      if (chunk.length === 0 && !first) chunk.push('');
+      chunk.push('    ' + line);
+      first = false;
+      if (chunk.length >= 2000) flush();
+    },
+    problem() {},
+  });
+  flush();
+  out.write('\n  ]\n}\n');
+}
+
+function printHuman(ctx: Context, buf: Buffer, s: IncidentState): void {
+  const c = ctx.out.color;
+  const opened = Date.parse(s.opened_at);
+  const rel = (t: string) => formatDuration(Date.parse(t) - opened);
+  ctx.out.line(`${c.bold(s.title)}${s.dry_run ? c.yellow('  [DRY RUN]') : ''}`);
+  ctx.out.line(`  id        ${s.id}`);
+  ctx.out.line(`  status    ${s.status}`);
+  ctx.out.line(`  severity  ${s.severity}`);
+  ctx.out.line(`  playbook  ${s.playbook ?? '-'}`);
+  ctx.out.line(`  opened    ${s.opened_at}   (by ${s.source})`);
+  ctx.out.line(`  run       ${s.run}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}`);
+  ctx.out.line(`  actors    ${s.actors.join(', ')}`);
+  ctx.out.line(c.bold('milestones'));
+  for (const m of MILESTONES) {
+    const at = s.milestones[m];
+    ctx.out.line(`  ${m.padEnd(13)} ${at ? `${at}  (+${rel(at)})` : c.dim('-')}`);
+  }
+  ctx.out.line(c.bold('timeline'));
+  let lines: string[] = [];
+  scanTimeline(buf, {
+    event(e) {
+      lines.push(`  ${e.time}  ${('+' + rel(e.time)).padStart(9)}  ${e.actor.padEnd(12)} ${describe(e)}`);
+      if (lines.length >= 2000) {
+        ctx.out.line(lines.join('\n'));
+        lines = [];
+      }
+    },
+    problem() {},
+  });
+  if (lines.length) ctx.out.line(lines.join('\n'));
+}
+
+/** One line for an event. */
+export function describe(e: TimelineEvent): string {
+  const step = e.step ? `${e.step}: ` : '';
+  switch (e.type) {
+    case 'incident_opened':
+      return `opened "${e.data.title}" (${e.data.severity}, playbook ${e.data.playbook ?? '-'})${e.data.dry_run ? ' [dry run]' : ''}`;
+    case 'input_answered':
+      return `input ${e.data.name} = ${JSON.stringify(e.data.value)} (${e.data.from})`;
+    case 'step_started':
+      return `${step}started ${e.data.step_type} "${e.data.title}"${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
+    case 'step_completed':
+      return `${step}${e.data.outcome}${e.data.reason ? `: ${e.data.reason}` : ''}${e.data.duration_ms ? ` (${formatDuration(e.data.duration_ms)})` : ''}`;
+    case 'approval_requested':
+      return `${step}approval asked: ${e.data.question}`;
+    case 'approval_given':
+      return `${step}approved (${e.data.by === 'flag' ? '--yes' : 'by a person'})`;
+    case 'approval_denied':
+      return `${step}not approved`;
+    case 'status_changed':
+      return `status ${e.data.from ?? '-'} → ${e.data.to}${e.data.message ? `: ${e.data.message}` : ''}`;
+    case 'milestone':
+      return `milestone ${e.data.name}${e.data.at ? ` at ${e.data.at}` : ''}${e.data.note ? ` (${e.data.note})` : ''}`;
+    case 'note_added':
+      return `note: ${e.data.text}`;
+    case 'reminder_fired':
+      return `reminder: ${e.data.message}`;
+    case 'decision':
+      return `${step}decision ${e.data.choice}: ${e.data.about}`;
+    case 'run_started':
+      return `${e.data.resume ? 'resumed' : 'run started'} (pid ${e.data.pid})`;
+    case 'run_stopped':
+      return `${step}run stopped (exit ${e.data.exit_code}): ${e.data.reason}`;
+    case 'run_finished':
+      return `run finished: ${e.data.outcome}`;
+    default:
+      return `${(e as { type: string }).type}`;
+  }
+}
