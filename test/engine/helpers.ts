@@ -1,0 +1,125 @@
+/** Test helpers: a temp project (config + playbooks), a context with captured output, a recording HTTP server. */
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { spawn, spawnSync } from 'node:child_process';
+import { PassThrough } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { createContext, type Context, type ContextOptions } from '../../src/context.js';
+import type { Prompter, SelectChoice } from '../../src/ui/prompter.js';
+
+export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+
+export function tempProject(playbooks: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), 'payctl-engine-'));
+  mkdirSync(join(dir, 'playbooks'));
+  writeFileSync(join(dir, 'payctl.config.yaml'), 'store: .payctl/incidents\n');
+  for (const [name, text] of Object.entries(playbooks)) writeFileSync(join(dir, 'playbooks', `${name}.yaml`), text);
+  return dir;
+}
+
+export interface Captured {
+  ctx: Context;
+  stdout: () => string;
+  stderr: () => string;
+}
+
+export function testContext(cwd: string, o: Partial<ContextOptions> = {}): Captured {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let so = '';
+  let se = '';
+  out.on('data', (d) => (so += d));
+  err.on('data', (d) => (se += d));
+  const ctx = createContext({ cwd, env: { PAYCTL_ACTOR: 'tester', PATH: process.env.PATH }, canPrompt: false, streams: { stdout: out, stderr: err }, ...o });
+  return { ctx, stdout: () => so, stderr: () => se };
+}
+
+/** A prompter that answers from a script, recording the questions (the interface, not inquirer). */
+export function scriptedPrompter(answers: unknown[]): Prompter & { asked: string[]; notices: string[] } {
+  const asked: string[] = [];
+  const notices: string[] = [];
+  const next = (message: string) => {
+    asked.push(message);
+    if (!answers.length) throw new Error(`unexpected question: ${message}`);
+    return answers.shift();
+  };
+  return {
+    canPrompt: true,
+    asked,
+    notices,
+    async select<T extends string>(message: string, _c: SelectChoice<T>[]) {
+      return next(message) as T;
+    },
+    async confirm(message: string) {
+      return next(message) as boolean;
+    },
+    async input(message: string) {
+      return next(message) as string;
+    },
+    async checkbox(message: string) {
+      return next(message) as string[];
+    },
+    notice(text: string) {
+      notices.push(text);
+    },
+  };
+}
+
+export interface Recorded {
+  method: string;
+  url: string;
+  headers: IncomingMessage['headers'];
+  body: string;
+}
+
+/** A real HTTP server on 127.0.0.1:0 recording every request. `respond` picks status and body. */
+export async function recordingServer(respond: (r: Recorded) => { status?: number; body?: unknown; delayMs?: number } = () => ({})): Promise<{ url: string; requests: Recorded[]; close(): Promise<void>; server: Server }> {
+  const requests: Recorded[] = [];
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (d) => (body += d));
+    req.on('end', () => {
+      const r = { method: req.method!, url: req.url!, headers: req.headers, body };
+      requests.push(r);
+      const a = respond(r);
+      const send = () => {
+        res.writeHead(a.status ?? 200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(a.body ?? { ok: true }));
+      };
+      if (a.delayMs) setTimeout(send, a.delayMs);
+      else send();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    server,
+    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', ...env }, timeout: 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+export function runCliAsync(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', ...env } });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d) => (stdout += d));
+    p.stderr.on('data', (d) => (stderr += d));
+    p.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
