@@ -66,7 +66,7 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
         try {
           const ch = channelConfig(loaded.config, name);
           if (ch.type !== 'pagerduty') throw new InvalidInputError(`providers.${provider}.escalation.pagerduty_channel: channel "${name}" is a ${ch.type} channel, not pagerduty`);
-          const message = await renderMessage(loaded.templatesDir, step.template, 'slack', scope);
+          const message = await renderMessage(loaded.templatesDir, step.template, 'email', scope);
           const r = await sendPagerDutyEvent(
             http,
             { channel: name, baseUrl: ch.base_url, routingKey: resolveSecret(ch.routing_key, `channels.${name}.routing_key`, run.ctx.env) },

@@ -137,3 +137,42 @@ export function runCliAsync(args: string[], o: { cwd: string; env?: NodeJS.Proce
     });
   });
 }
+
+import { IncidentSession } from '../../src/engine/session.js';
+import { buildScope } from '../../src/engine/scope.js';
+import type { StepRun } from '../../src/engine/types.js';
+import type { Step } from '../../src/playbook/schema.js';
+import type { Prompter } from '../../src/ui/prompter.js';
+
+let incidentCounter = 0;
+
+/** A real incident (timeline on disk) to run step handlers in. */
+export async function openIncident(ctx: Context, severity: 'sev1' | 'sev2' | 'sev3' | 'sev4' = 'sev1'): Promise<IncidentSession> {
+  const id = `INC-TEST-${++incidentCounter}`;
+  const s = IncidentSession.create(ctx.config().storeDir, id, ctx.clock);
+  await s.append({ type: 'incident_opened', data: { id, title: 'Card payments failing', severity, dry_run: ctx.dryRun, source: 'test' } });
+  return s;
+}
+
+/** A StepRun as the engine builds it, with the step's values already rendered. */
+export function stepRun<S extends Step>(ctx: Context, session: IncidentSession, step: S, o: { logs?: string[]; prompter?: Prompter; inputs?: Record<string, unknown> } = {}): StepRun<S> {
+  const logs = o.logs ?? [];
+  return {
+    step,
+    ctx,
+    incident: session,
+    scope: buildScope(session.state(), ctx.config().config, ctx.clock.now(), o.inputs),
+    idempotencyKey: `payctl-${session.id}-${step.id}`,
+    attempt: 1,
+    dryRun: ctx.dryRun,
+    signal: new AbortController().signal,
+    prompter: o.prompter ?? ({ canPrompt: false } as Prompter),
+    log: (t) => logs.push(t),
+  };
+}
+
+/** Record a step's completion in the timeline, as the engine would. */
+export async function recordStep(session: IncidentSession, run: StepRun, r: { outcome: string; result?: Record<string, unknown> }): Promise<void> {
+  await session.append({ type: 'step_started', step: run.step.id, data: { step_type: run.step.type, title: run.step.title, attempt: 1, idempotency_key: run.idempotencyKey } });
+  await session.append({ type: 'step_completed', step: run.step.id, data: { step_type: run.step.type, outcome: r.outcome as 'ok', result: r.result, attempt: 1, duration_ms: 1 } });
+}
