@@ -8,6 +8,7 @@ import type { Facts } from './facts.js';
 import type { MetricValue } from './metrics.js';
 import type { ProviderPerformance } from './providers.js';
 import { formatDuration } from '../duration.js';
+import { formatTime } from './time.js';
 
 /** An approval that waited longer than this is "long". */
 export const LONG_APPROVAL_MS = 5 * 60_000;
@@ -91,7 +92,7 @@ export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricV
     }
   }
 
-  for (const r of facts.reopens) wrong.push(`The incident was reopened at ${r.at} after being resolved.`);
+  for (const r of facts.reopens) wrong.push(`The incident was reopened at ${formatTime(r.at)} after being resolved${r.message ? ` (${r.message})` : ''}.`);
   for (const s of facts.runStops) wrong.push(`The run stopped before the end: ${s.reason}.`);
   if (!facts.failedAttempts.length && state.step_order.length) well.push('No step failed.');
   if (!facts.readings.length) actions.push('Add a query_metrics step (success rate) to the playbook, so the next postmortem can show the impact.');

@@ -94,6 +94,7 @@ export function responseMetrics(points: ReferencePoints): MetricValue[] {
     const ms = between(fromAt, toAt);
     if (!toAt) note = `no ${def.to.replace('_', ' ')} milestone in the timeline`;
     else if (!fromAt) note = `no ${def.from.replace('_', ' ')} point in the timeline`;
+    else if (def.from === 'impact_start' && ms !== undefined && ms <= 0) note = `no sign of the problem was recorded before detection (start: ${points.impact_start_source})`;
     return {
       key: def.key,
       label: def.label,

@@ -1,0 +1,29 @@
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { loadIncident } from '../../src/timeline/store.js';
+import { buildPostmortemData, type PostmortemInput } from '../../src/postmortem/data.js';
+
+export const FIXTURE_STORE = fileURLToPath(new URL('../fixtures/timelines/', import.meta.url));
+export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
+export const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+
+export const IDS = {
+  full: '20260314-020000-a001',
+  neverMitigated: '20260320-140000-b002',
+  reopened: '20260402-090000-c003',
+  stillOpen: '20260410-230000-d004',
+  openedOnly: '20260415-120000-e005',
+  newerPayctl: '20260420-080000-f006',
+} as const;
+
+export const BUSINESS = { average_order_value: 42.5, orders_per_minute: 120, currency: 'EUR' };
+
+export function dataFor(id: string, extra: Partial<PostmortemInput> = {}) {
+  const inc = loadIncident(FIXTURE_STORE, id);
+  return buildPostmortemData({ events: inc.events, problems: inc.problems, state: inc.state, primary: 'stripe', generatedAt: '2026-05-01T00:00:00.000Z', ...extra });
+}
+
+export function goldenPath(id: string): string {
+  return join(GOLDEN_DIR, `${id}.md`);
+}
