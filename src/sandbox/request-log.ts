@@ -43,7 +43,14 @@ export class RequestLog {
     return this.entries.length;
   }
 
+  /** Forget the entries; numbering goes on (so `after=<seq>` readers never see old numbers again). */
   clear(): void {
     this.entries = [];
+  }
+
+  /** Forget everything, numbering included (a fresh sandbox). */
+  reset(): void {
+    this.entries = [];
+    this.seq = 0;
   }
 }

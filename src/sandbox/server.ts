@@ -258,7 +258,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       world.manage.reset();
       world.slack.reset();
       world.webhooks.reset();
-      log.clear();
+      log.reset();
       world.simulation.reset();
     },
     configObject: () => sandboxConfig(url, providers),

@@ -1,0 +1,136 @@
+/** `payctl sandbox` spawned from the built bin, as a user runs it. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Config } from '../../src/config/schema.js';
+import { BIN, hasStackTrace, runCli } from '../helpers/run-cli.js';
+import { call } from './http.js';
+
+let dir: string;
+let child: ChildProcess | undefined;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'payctl-sandbox-cmd-'));
+});
+afterEach(() => {
+  if (child && child.exitCode === null) child.kill('SIGKILL');
+  child = undefined;
+  rmSync(dir, { recursive: true, force: true });
+});
+
+interface Started {
+  out: any;
+  stdout: () => string;
+  stderr: () => string;
+  exited: Promise<number | null>;
+}
+
+/** Start `payctl sandbox …`, resolve once its stdout holds the first complete JSON document. */
+function startCli(args: string[]): Promise<Started> {
+  const p = spawn(process.execPath, [BIN, 'sandbox', ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child = p;
+  let stdout = '';
+  let stderr = '';
+  const exited = new Promise<number | null>((res) => p.on('exit', (code) => res(code)));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no JSON within 15 s; stdout: ${stdout}; stderr: ${stderr}`)), 15_000);
+    p.stderr!.on('data', (d) => (stderr += d));
+    p.stdout!.on('data', (d) => {
+      stdout += d;
+      try {
+        const out = JSON.parse(stdout);
+        clearTimeout(timer);
+        resolve({ out, stdout: () => stdout, stderr: () => stderr, exited });
+      } catch {
+        // not complete yet
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`exited ${code} before printing JSON; stderr: ${stderr}`));
+    });
+  });
+}
+
+describe('payctl sandbox', () => {
+  it('--json prints {url, port, env, config}, serves requests, and exits 0 on SIGTERM', async () => {
+    const s = await startCli(['--json']);
+    expect(s.out.url).toBe(`http://127.0.0.1:${s.out.port}`);
+    expect(Object.keys(s.out.env)).toContain('SANDBOX_PAGERDUTY_KEY');
+    expect(Config.parse(s.out.config).routing?.primary).toBe('stripe');
+    const r = await call(`${s.out.url}/status/stripe/api/v2/summary.json`);
+    expect(r.status).toBe(200);
+    // the request shows up on stderr, never on stdout (stdout is only the JSON)
+    const deadline = Date.now() + 5000;
+    while (!s.stderr().includes('/status/stripe/api/v2/summary.json') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    expect(s.stderr()).toMatch(/GET\s+\/status\/stripe\/api\/v2\/summary\.json\s+200/);
+    child!.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+    expect(JSON.parse(s.stdout())).toEqual(s.out);
+    expect(hasStackTrace(s.stderr())).toBe(false);
+  });
+
+  it('--write-config writes a loadable config, and refuses to overwrite an existing file (exit 2)', async () => {
+    const s = await startCli(['--json', '--write-config', 'sandbox.yaml']);
+    const file = join(dir, 'sandbox.yaml');
+    expect(s.out.config_file).toBe(file);
+    expect(parse(readFileSync(file, 'utf8'))).toEqual(s.out.config);
+    child!.kill('SIGINT');
+    expect(await s.exited).toBe(0);
+
+    const again = runCli(['sandbox', '--write-config', 'sandbox.yaml'], { cwd: dir, timeout: 15_000 });
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists/);
+    expect(again.stderr).toMatch(/hint:/);
+    expect(hasStackTrace(again.stderr)).toBe(false);
+  });
+
+  it('--scenario injects the playbook drill fault', async () => {
+    mkdirSync(join(dir, 'playbooks'));
+    writeFileSync(
+      join(dir, 'playbooks', 'adyen-wobble.yaml'),
+      [
+        'id: adyen-wobble',
+        'title: Adyen wobbles',
+        'steps:',
+        '  - id: look',
+        '    title: Look at it',
+        '    type: manual',
+        'drill:',
+        '  fault: "adyen:degraded:10m"',
+        '  expect: {}',
+        '',
+      ].join('\n'),
+    );
+    const s = await startCli(['--json', '--scenario', 'adyen-wobble']);
+    expect(s.out.faults).toEqual(['adyen:degraded:10m']);
+    expect((await call(`${s.out.url}/status/adyen/api/v2/status.json`)).body.status.indicator).toBe('minor');
+    child!.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
+  it('user mistakes exit 2 with a message and no stack trace', () => {
+    mkdirSync(join(dir, 'playbooks'));
+    writeFileSync(join(dir, 'playbooks', 'calm.yaml'), 'id: calm\ntitle: Calm\nsteps:\n  - { id: a, title: A, type: manual }\n');
+    writeFileSync(join(dir, 'playbooks', 'broken-drill.yaml'), 'id: broken-drill\ntitle: B\nsteps:\n  - { id: a, title: A, type: manual }\ndrill: { fault: "stripe:melted", expect: {} }\n');
+    const cases: [string[], RegExp][] = [
+      [['--port', 'abc'], /--port: "abc" is not a port/],
+      [['--scenario', 'calm'], /has no drill\.fault/],
+      [['--scenario', 'nope'], /no playbook "nope"/],
+      [['--scenario', 'broken-drill'], /invalid fault "stripe:melted"/],
+    ];
+    for (const [args, message] of cases) {
+      const r = runCli(['sandbox', ...args], { cwd: dir, timeout: 15_000 });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(message);
+      expect(hasStackTrace(r.stderr)).toBe(false);
+    }
+    expect(existsSync(join(dir, 'payctl.config.yaml'))).toBe(false);
+  });
+});

@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
+import { call, manualClock } from './http.js';
+
+let sb: SandboxHandle | undefined;
+afterEach(async () => {
+  await sb?.close();
+  sb = undefined;
+});
+
+const SUCCESS = 'sum(rate(payments_succeeded_total[5m])) / sum(rate(payments_attempted_total[5m]))';
+const DECLINES = 'sum by (code) (rate(payments_declined_total[5m]))';
+
+async function rate(url: string): Promise<number> {
+  const r = await call(`${url}/prometheus/api/v1/query?query=${encodeURIComponent(SUCCESS)}`);
+  return Number(r.body.data.result[0].value[1]);
+}
+
+async function declines(url: string): Promise<Record<string, number>> {
+  const r = await call(`${url}/prometheus/api/v1/query?query=${encodeURIComponent(DECLINES)}`);
+  return Object.fromEntries(r.body.data.result.map((s: any) => [s.metric.code, Number(s.value[1])]));
+}
+
+const order = (...names: string[]) => names.map((n) => ({ connector: n, merchant_connector_id: `mca_sandbox_${n}` }));
+
+describe('traffic simulation behind Prometheus', () => {
+  it('is low while the first connector is down, and recovers after a healthy provider is moved first', async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, transitionMs: 2000 });
+    expect(await rate(sb.url)).toBeGreaterThan(0.98);
+
+    sb.injectFault('stripe:down');
+    clock.advance(3000);
+    expect(await rate(sb.url)).toBeLessThan(0.1);
+    expect(sb.state().traffic).toMatchObject({ provider: 'stripe', condition: 'down' });
+    const d = await declines(sb.url);
+    expect(d.processing_error).toBeGreaterThan(1); // most of 2 orders/s fail with processing_error
+    expect(d.processing_error).toBeGreaterThan(10 * (d.insufficient_funds ?? 0));
+
+    // a fault on a backup does not move the rate
+    sb.injectFault('braintree:down');
+    clock.advance(3000);
+    expect(await rate(sb.url)).toBeLessThan(0.1);
+
+    const w = await call(`${sb.url}/hyperswitch/routing/default`, { method: 'POST', headers: { 'api-key': 'k' }, json: order('adyen', 'stripe', 'braintree') });
+    expect(w.status).toBe(200);
+    // moving: part-way after 1 s, recovered after 2 s
+    clock.advance(1000);
+    const mid = await rate(sb.url);
+    expect(mid).toBeGreaterThan(0.3);
+    expect(mid).toBeLessThan(0.8);
+    clock.advance(1500);
+    expect(await rate(sb.url)).toBeGreaterThan(0.98);
+    expect(sb.state().traffic).toMatchObject({ provider: 'adyen', condition: 'healthy' });
+  });
+
+  it('a fault present at start begins at its steady rate; healing recovers', async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, fault: 'stripe:degraded' });
+    const r = await rate(sb.url);
+    expect(r).toBeGreaterThan(0.75);
+    expect(r).toBeLessThan(0.85);
+    sb.heal();
+    clock.advance(2500);
+    expect(await rate(sb.url)).toBeGreaterThan(0.98);
+  });
+
+  it('declines put do_not_honor on top; rate_limit puts rate_limit on top', async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, fault: 'stripe:declines' });
+    let d = await declines(sb.url);
+    expect(Object.entries(d).sort((a, b) => b[1] - a[1])[0]![0]).toBe('do_not_honor');
+    sb.injectFault('stripe:rate_limit');
+    clock.advance(3000);
+    d = await declines(sb.url);
+    expect(Object.entries(d).sort((a, b) => b[1] - a[1])[0]![0]).toBe('rate_limit');
+    const r = await rate(sb.url);
+    expect(r).toBeGreaterThan(0.6);
+    expect(r).toBeLessThan(0.8);
+  });
+
+  it('noise is small and deterministic: the same second reads the same value', async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now });
+    const a = await rate(sb.url);
+    clock.advance(100);
+    expect(await rate(sb.url)).toBe(a);
+    const seen = new Set<number>();
+    for (let i = 0; i < 20; i++) {
+      clock.advance(1000);
+      const v = await rate(sb.url);
+      expect(Math.abs(v - 0.985)).toBeLessThanOrEqual(0.0021);
+      seen.add(v);
+    }
+    expect(seen.size).toBeGreaterThan(1);
+  });
+
+  it('recovers on the real clock too, within a couple of seconds', async () => {
+    sb = await startSandbox({ fault: 'stripe:down', transitionMs: 300 });
+    expect(await rate(sb.url)).toBeLessThan(0.1);
+    await call(`${sb.url}/hyperswitch/routing/default`, { method: 'POST', headers: { 'api-key': 'k' }, json: order('adyen', 'stripe', 'braintree') });
+    const deadline = Date.now() + 10_000;
+    let r = 0;
+    while (Date.now() < deadline && (r = await rate(sb.url)) < 0.98) await new Promise((res) => setTimeout(res, 50));
+    expect(r).toBeGreaterThan(0.98);
+  });
+});
