@@ -132,7 +132,8 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     if (type === 'choose' || type === 'input') checkDefaultInChoices(raw, base, label, at);
   });
 
-  lintDrill(data, inputNames, at);
+  const answerable = new Set([...inputNames, ...steps.filter((s) => isObj(s) && (s.type === 'input' || s.type === 'choose') && typeof s.id === 'string').map((s) => (s as Obj).id as string)]);
+  lintDrill(data, answerable, at);
   return out;
 }
 
@@ -197,7 +198,9 @@ function lintDrill(data: Obj, inputs: ReadonlySet<string>, at: (path: PathKey[],
   const vars = data.drill.vars;
   if (isObj(vars)) {
     for (const name of Object.keys(vars)) {
-      if (!inputs.has(name)) at(['drill', 'vars', name], `drill: vars: unknown input "${name}" (${declared([...inputs], 'inputs')})`, 'key');
+      if (!inputs.has(name)) {
+        at(['drill', 'vars', name], `drill: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`, 'key');
+      }
     }
   }
   if (typeof data.drill.fault === 'string' && !/^[a-z0-9_-]+:[a-z_]+(=[^:]+)?(:\d+(\.\d+)?(ms|s|m|h)+)?$/.test(data.drill.fault)) {
