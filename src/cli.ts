@@ -157,7 +157,11 @@ export function buildProgram(): Command {
     .description('a scorecard per provider across recorded incidents')
     .option('--since <duration>', 'only incidents opened within this period', '90d')
     .option('--json', 'print JSON')
-    .action(async (opts, cmd) => (await import('./commands/report.js')).report(await contextFor(cmd, opts), opts));
+    // `providers` has its own --json, which commander gives to the parent: take it from there too
+    .action(async (opts, cmd) => {
+      const o = { ...opts, json: opts.json ?? (cmd.parent?.opts() as CommonFlags | undefined)?.json };
+      return (await import('./commands/report.js')).report(await contextFor(cmd, o), o);
+    });
 
   // --- failover ---
   program
