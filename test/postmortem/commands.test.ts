@@ -1,0 +1,157 @@
+// The commands end to end: the built bin spawned in a temp directory whose
+// payctl.config.yaml points `store:` at a copy of the fixture timelines.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, FIXTURE_STORE, IDS } from './helpers.js';
+
+let dir: string;
+
+function payctl(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1', PAYCTL_CONFIG: '' }, timeout: 20_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'payctl-pm-cmd-'));
+  cpSync(FIXTURE_STORE, join(dir, 'store'), { recursive: true, filter: (src) => !src.endsWith('.mjs') });
+  writeFileSync(
+    join(dir, 'payctl.config.yaml'),
+    [
+      'store: store',
+      'providers:',
+      '  stripe: { kind: stripe }',
+      '  adyen: { kind: adyen }',
+      '  braintree: { kind: braintree }',
+      'routing: { primary: stripe, backups: [adyen, braintree] }',
+      'business: { average_order_value: 42.5, orders_per_minute: 120, currency: EUR }',
+      '',
+    ].join('\n'),
+  );
+});
+
+describe('payctl postmortem', () => {
+  it('writes the draft next to the timeline by default', () => {
+    const r = payctl('postmortem', IDS.full);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(`Postmortem draft: ${join('store', IDS.full, 'postmortem.md')}`);
+    const md = readFileSync(join(dir, 'store', IDS.full, 'postmortem.md'), 'utf8');
+    for (const h of ['## Summary', '## Impact', '## Response metrics', '## Timeline', '## Actions taken', '## Provider performance', '## What went well', '## What went wrong', '## Root cause', '## Action items', '## Lessons learned']) expect(md).toContain(h);
+    expect(md).toContain('revenue at risk: 29,325.00 EUR');
+    expect(md).toContain('```mermaid\ngantt');
+    expect(md).toContain('```mermaid\nxychart-beta');
+  });
+
+  it('--json prints the computed data', () => {
+    const r = payctl('postmortem', IDS.neverMitigated, '--json');
+    expect(r.code).toBe(0);
+    const data = JSON.parse(r.stdout);
+    expect(data.metrics.find((m: { key: string }) => m.key === 'time_to_mitigate')).toMatchObject({ ms: null, value: 'not recorded' });
+    expect(data.file).toBe(join(dir, 'store', IDS.neverMitigated, 'postmortem.md'));
+  });
+
+  it('--out, and an open incident gives a draft marked as such', () => {
+    const r = payctl('postmortem', IDS.stillOpen, '--out', 'drafts/open.md');
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain('still open');
+    expect(readFileSync(join(dir, 'drafts', 'open.md'), 'utf8')).toContain('> **DRAFT: incident 20260410-230000-d004 is still open');
+  });
+
+  it('a truncated, newer-payctl timeline still gives a draft', () => {
+    const r = payctl('postmortem', IDS.newerPayctl);
+    expect(r.code).toBe(0);
+    expect(readFileSync(join(dir, 'store', IDS.newerPayctl, 'postmortem.md'), 'utf8')).toContain('truncated last line');
+  });
+
+  it('a custom template with a syntax error: exit 2 with file:line, no stack', () => {
+    writeFileSync(join(dir, 'broken.md'), '# {{ summary.title }}\n\n{% for m in metrics %}\n- {{ m.label }}\n');
+    const r = payctl('postmortem', IDS.full, '--template', 'broken.md');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${join(dir, 'broken.md')}:3:1:`);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('an unknown incident is exit 2 with a hint', () => {
+    const r = payctl('postmortem', 'nope');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('no incident "nope"');
+  });
+});
+
+describe('payctl providers report', () => {
+  it('--json: a row per provider', () => {
+    const r = payctl('providers', 'report', '--since', '100000d', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.incidents_considered).toBe(6);
+    const stripe = out.providers.find((p: { provider: string }) => p.provider === 'stripe');
+    expect(stripe).toMatchObject({ incidents: 3, failovers_away: 2 });
+  });
+
+  it('a table with the definitions under it; an old store is empty for 90d', () => {
+    const r = payctl('providers', 'report', '--since', '100000d');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^stripe\s+3 \(1 open\)\s+1h 42m\s+55m\s+48m/m);
+    expect(r.stdout).toContain('Definitions:');
+    expect(r.stdout).toContain('MTTR: Mean time to resolve');
+    const bad = payctl('providers', 'report', '--since', 'soon');
+    expect(bad.code).toBe(2);
+  });
+});
+
+describe('payctl incident export', () => {
+  it('--format json: {incident, events, problems}', () => {
+    const r = payctl('incident', 'export', IDS.newerPayctl, '--format', 'json');
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.incident.id).toBe(IDS.newerPayctl);
+    expect(doc.events).toHaveLength(5);
+    expect(doc.problems[0].message).toContain('truncated');
+  });
+
+  it('--format md --out: a readable log', () => {
+    const r = payctl('incident', 'export', IDS.full, '--format', 'md', '--out', 'log.md');
+    expect(r.code).toBe(0);
+    const md = readFileSync(join(dir, 'log.md'), 'utf8');
+    expect(md).toContain('| # | Time (UTC) | Since open | Actor | Type | Step | Event |');
+    expect(md).toContain('Switched traffic stripe → adyen (verified)');
+    expect(md.split('\n').filter((l) => /^\| \d+ \|/.test(l))).toHaveLength(46);
+  });
+});
+
+describe('payctl template', () => {
+  it('list --json: name, description, channels, vars', () => {
+    const r = payctl('template', 'list', '--json');
+    expect(r.code).toBe(0);
+    const items = JSON.parse(r.stdout);
+    expect(items.map((i: { name: string }) => i.name)).toContain('customer-update');
+    const upd = items.find((i: { name: string }) => i.name === 'customer-update');
+    expect(upd.channels).toEqual(['statuspage', 'email', 'banner', 'social', 'slack']);
+    expect(upd.vars).toContainEqual(expect.objectContaining({ name: 'eta', required: true }));
+  });
+
+  it('render with sample data notes the sample values', () => {
+    const r = payctl('template', 'render', 'customer-update', '--channel', 'social');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/--- social \(\d+\/280 characters\)/);
+    expect(r.stdout).toContain('within the next 30 minutes');
+    expect(r.stderr).toContain('sample values for required vars: eta');
+  });
+
+  it('render --incident uses the incident', () => {
+    const r = payctl('template', 'render', 'team-update', '--incident', IDS.full, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.messages.find((m: { channel: string }) => m.channel === 'slack').body).toContain(IDS.full);
+    expect(out.sampled_vars).toEqual(['summary']);
+  });
+
+  it('an unknown template or channel is exit 2', () => {
+    expect(payctl('template', 'render', 'nope').code).toBe(2);
+    expect(payctl('template', 'render', 'customer-resolved', '--channel', 'fax').code).toBe(2);
+    expect(existsSync(join(dir, 'templates'))).toBe(false); // the shipped templates are used
+  });
+});
