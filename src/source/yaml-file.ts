@@ -71,7 +71,7 @@ function looksBinary(buf: Buffer): boolean {
 }
 
 /** At most this many syntax problems are listed per file; the rest are counted. */
-export const MAX_SYNTAX_PROBLEMS = 20;
+export const MAX_SYNTAX_PROBLEMS = 10;
 
 export function parseYamlText(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter();
