@@ -1,0 +1,94 @@
+/**
+ * The kill test: the built payctl walks a playbook whose steps POST to a local
+ * server; it is SIGKILLed at a random moment, then resumed with --yes. Repeated
+ * 30 times: no event that was shown is lost, the hash chain verifies, and every
+ * write step reached the server with one idempotency key only.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { BIN, recordingServer, runCliAsync, tempProject } from './helpers.js';
+
+const ITERATIONS = 30;
+const PARALLEL = 3;
+const POSTS = 4;
+
+let srv: Awaited<ReturnType<typeof recordingServer>>;
+let dir: string;
+beforeAll(async () => {
+  srv = await recordingServer(() => ({ status: 201, delayMs: 15 }));
+  const steps = Array.from({ length: POSTS }, (_, i) => `  - { id: post-${i}, type: http, title: Post ${i}, method: POST, url: "${srv.url}/w/{{ incident.id }}/${i}", body: { n: ${i} } }`).join('\n');
+  dir = tempProject({ kill: `id: kill\ntitle: Kill\nsteps:\n${steps}\n  - { id: done, type: set_status, title: Done, status: resolved }\n` });
+});
+afterAll(() => srv.close());
+
+/** Kill at a random moment: early (from spawn) for some runs, mostly at a random point after the incident opened. */
+function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<string> }> {
+  const store = join(dir, '.payctl/incidents');
+  const before = new Set(existsSync(store) ? readdirSync(store) : []);
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'kill', '--yes'], { cwd: dir, env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'k', CI: '1' } });
+    let stdout = '';
+    let t: ReturnType<typeof setTimeout> | undefined;
+    const arm = (ms: number) => {
+      if (!t) t = setTimeout(() => p.kill('SIGKILL'), ms);
+    };
+    if (early) arm(Math.random() * 400);
+    p.stdout.on('data', (d) => {
+      stdout += d;
+      if (/incident \S+:/.test(stdout)) arm(Math.random() * POSTS * 40);
+    });
+    p.on('close', () => {
+      clearTimeout(t);
+      resolve({ stdout, before });
+    });
+  });
+}
+
+async function iteration(n: number): Promise<string> {
+  const { stdout, before } = await startAndKill(n % 5 === 0);
+  const store = join(dir, '.payctl/incidents');
+  const fresh = (existsSync(store) ? readdirSync(store) : []).filter((d) => !before.has(d) && d !== '.lock');
+  const printedId = /incident (\S+):/.exec(stdout)?.[1];
+  const id = printedId ?? fresh.find((d) => statSync(join(store, d, 'timeline.jsonl'), { throwIfNoEntry: false })?.size);
+  if (!id) {
+    expect(printedId).toBeUndefined();
+    return 'killed before the incident was opened';
+  }
+  const file = join(store, id, 'timeline.jsonl');
+  const printedSteps = [...stdout.matchAll(/✔ Post (\d+)/g)].map((m) => `post-${m[1]}`);
+  const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes', '--json']);
+  if (resumed.code === 2 && /does not begin with incident_opened/.test(resumed.stderr)) {
+    expect(printedId).toBeUndefined(); // nothing was shown yet
+    return 'killed while opening';
+  }
+  expect(resumed.code, resumed.stderr).toBe(0);
+  const verify = await runCliAsync(dir, ['incident', 'verify', id]);
+  expect(verify.code, verify.stderr).toBe(0);
+  const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+  for (const s of printedSteps) expect(events.some((e) => e.type === 'step_completed' && e.step === s && e.data.outcome === 'ok'), s).toBe(true);
+  expect(events.at(-1).type).toBe('run_finished');
+  for (let i = 0; i < POSTS; i++) {
+    const reqs = srv.requests.filter((r) => r.url === `/w/${id}/${i}`);
+    expect(reqs.length, `post-${i} reached the server`).toBeGreaterThanOrEqual(1);
+    expect(new Set(reqs.map((r) => r.headers['idempotency-key']))).toEqual(new Set([`payctl-${id}-post-${i}`]));
+  }
+  return reqsRepeated(id) ? 'resumed; a write was retried with the same key' : 'resumed';
+}
+
+function reqsRepeated(id: string): boolean {
+  return srv.requests.filter((r) => r.url.startsWith(`/w/${id}/`)).length > POSTS;
+}
+
+it(`survives SIGKILL at a random moment, ${ITERATIONS} times`, async () => {
+  const outcomes: string[] = [];
+  for (let i = 0; i < ITERATIONS; i += PARALLEL) {
+    outcomes.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL, ITERATIONS - i) }, (_, k) => iteration(i + k)))));
+  }
+  expect(outcomes).toHaveLength(ITERATIONS);
+  // the kills must land at different points, including after the incident opened
+  expect(outcomes.filter((o) => o.startsWith('resumed')).length).toBeGreaterThan(ITERATIONS / 2);
+  console.log(Object.entries(outcomes.reduce<Record<string, number>>((m, o) => ((m[o] = (m[o] ?? 0) + 1), m), {})).map(([k, v]) => `${v}× ${k}`).join('; '));
+}, 120_000);
