@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
+import { describeFault } from '../sandbox/faults.js';
 import type { RecordedRequest } from '../sandbox/http.js';
 
 export interface SandboxCommandOptions {
@@ -119,7 +120,7 @@ function printHuman(
   const [primary, ...backups] = handle.providers;
   out.line(`${b('payctl sandbox')} running at ${b(handle.url)}`);
   out.line(`  providers: ${primary} (primary)${backups.length ? ', ' + backups.join(', ') : ''}`);
-  if (scenario) out.line(`  fault: ${scenario.fault} (drill fault of ${scenario.file})`);
+  if (scenario) out.line(`  faults: ${handle.faults().map(describeFault).join(', ')} (drill fault of ${scenario.file})`);
   out.line();
   out.line('Export these sandbox-only fake secrets where you run payctl:');
   for (const [k, v] of Object.entries(env)) out.line(`  export ${k}=${shellQuote(v)}`);

@@ -229,6 +229,7 @@ export class FaultBook {
 
 /** A one-line description of a fault, for the sandbox command's output. */
 export function describeFault(f: Fault): string {
-  const heal = f.healAfterMs !== undefined ? ` (heals after ${formatDuration(f.healAfterMs)})` : '';
+  const ms = f.healAfterMs;
+  const heal = ms === undefined ? '' : ` (heals ${ms < 1000 ? `${ms}ms` : formatDuration(ms)} after injection)`;
   return `${f.spec}${heal}`;
 }

@@ -91,6 +91,10 @@ export function flatHeaders(req: IncomingMessage): Record<string, string> {
   return out;
 }
 
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
 export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -6,8 +6,7 @@
  * The `hyperswitch:stale` fault accepts writes without applying them (a
  * read-back that disagrees with the write).
  */
-import { isRecord, json, type Reply, type SandboxRequest } from './http.js';
-import { iso } from './world.js';
+import { isRecord, json, type Reply, type SandboxRequest, iso } from './http.js';
 
 export interface Connector {
   connector: string;

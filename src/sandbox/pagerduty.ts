@@ -4,8 +4,7 @@
  * and alerts de-duplicated by `dedup_key` (repeated triggers are one alert).
  */
 import { randomUUID } from 'node:crypto';
-import { isRecord, json, type Reply, type SandboxRequest } from './http.js';
-import { iso } from './world.js';
+import { isRecord, json, type Reply, type SandboxRequest, iso } from './http.js';
 
 const ACTIONS = ['trigger', 'acknowledge', 'resolve'];
 const SEVERITIES = ['critical', 'error', 'warning', 'info'];

@@ -10,19 +10,13 @@ import type { Socket } from 'node:net';
 import { InvalidInputError } from '../errors.js';
 import { sandboxConfig, sandboxConfigYaml, sandboxEnvFor, type SandboxEnv } from './config.js';
 import { handleControl } from './control.js';
-import { API_TARGETS, FaultBook, parseFaultSpecs, type Fault } from './faults.js';
-import { flatHeaders, json, parseBody, readRawBody, serializeBody, type RecordedRequest, type Reply, type SandboxRequest } from './http.js';
-import { RoutingState } from './hyperswitch.js';
-import { PagerDutyState } from './pagerduty.js';
+import { API_TARGETS, parseFaultSpecs, type Fault } from './faults.js';
+import { flatHeaders, json, parseBody, readRawBody, serializeBody, type RecordedRequest, type Reply, type SandboxRequest, iso } from './http.js';
 import { handlePrometheus } from './prometheus.js';
 import { RequestLog, type RequestFilter } from './request-log.js';
 import { garbled, rateLimited, serverError } from './responses.js';
-import { SlackState } from './slack.js';
-import { handleStatusPage, statusPageSummary } from './status-pages.js';
-import { ManageState } from './statuspage-manage.js';
-import { TrafficSimulation, type TrafficTarget } from './simulation.js';
-import { WebhookState } from './webhooks.js';
-import { iso, type World } from './world.js';
+import { handleStatusPage } from './status-pages.js';
+import { checkProviders, createWorld, resetWorld, worldState } from './world.js';
 
 export const DEFAULT_PROVIDERS = ['stripe', 'adyen', 'braintree'] as const;
 
@@ -63,37 +57,11 @@ export interface SandboxHandle {
   reset(): void;
 }
 
-export type SandboxState = ReturnType<typeof buildState>;
+export type SandboxState = ReturnType<typeof worldState>;
 
 /** The env vars (values) the sandbox config expects, for the demo, drills and tests. */
 export function sandboxEnv(handle: Pick<SandboxHandle, 'url'>): SandboxEnv {
   return sandboxEnvFor(handle.url);
-}
-
-function checkProviders(providers: string[]): void {
-  if (providers.length === 0) throw new InvalidInputError('the sandbox needs at least one provider');
-  for (const p of providers) {
-    if (!/^[a-z][a-z0-9_-]*$/.test(p)) throw new InvalidInputError(`invalid provider name "${p}" (lower-case letters, digits, - and _)`);
-    if ((API_TARGETS as readonly string[]).includes(p)) throw new InvalidInputError(`"${p}" cannot be a provider name: it is a sandbox API target`);
-  }
-  if (new Set(providers).size !== providers.length) throw new InvalidInputError('provider names must be unique');
-}
-
-function buildState(world: World, url: string, requestCount: number) {
-  return structuredClone({
-    url,
-    started_at: iso(world.startedAt),
-    providers: Object.fromEntries(world.providers.map((p) => [p, statusPageSummary(world, p)])),
-    faults: world.faults.list(),
-    healed_faults: world.faults.history(),
-    routing: { order: world.routing.names(), connectors: world.routing.order, changes: world.routing.changes },
-    traffic: world.simulation.snapshot(),
-    pagerduty: { alerts: world.pagerduty.alerts, events: world.pagerduty.eventCount },
-    slack: { messages: world.slack.messages },
-    statuspage: { incidents: world.manage.incidents },
-    webhooks: { deliveries: world.webhooks.deliveries },
-    requests: requestCount,
-  });
 }
 
 /** Which emulated API a path belongs to, and the rest of the path below its base. */
@@ -115,33 +83,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   if (opts.fault) parseFaultSpecs(opts.fault, providers); // fail before listening
   const now = opts.now ?? Date.now;
   const log = new RequestLog();
-  // the simulation is created after the faults and routing it reads; retarget is a no-op until then
-  let simulation: TrafficSimulation | undefined;
-  const retarget = () => simulation?.retarget();
-  const faults = new FaultBook({ providers, now, onChange: retarget });
-  const routing = new RoutingState(providers, now, retarget, () => faults.get('hyperswitch', 'response')?.kind === 'stale');
-  simulation = new TrafficSimulation({
-    now,
-    transitionMs: opts.transitionMs,
-    targetNow: (): TrafficTarget => {
-      const provider = routing.first();
-      const condition = faults.condition(provider)?.kind;
-      return { provider, condition: condition && condition !== 'latency' ? (condition as TrafficTarget['condition']) : 'healthy' };
-    },
-  });
-  const world: World = {
-    providers,
-    now,
-    startedAt: now(),
-    identifyAfterMs: opts.identifyAfterMs ?? 5000,
-    faults,
-    routing,
-    simulation,
-    pagerduty: new PagerDutyState(now),
-    manage: new ManageState(providers, now),
-    slack: new SlackState(now),
-    webhooks: new WebhookState(now),
-  };
+  const world = createWorld({ providers, now, transitionMs: opts.transitionMs, identifyAfterMs: opts.identifyAfterMs });
+  const { faults } = world;
 
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
@@ -250,16 +193,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     faults: () => faults.list(),
     requests: (filter?: RequestFilter) => log.list(filter),
     clearRequests: () => log.clear(),
-    state: () => buildState(world, url, log.count()),
+    state: () => worldState(world, url, log.count()),
     reset: () => {
-      faults.reset();
-      routing.reset();
-      world.pagerduty.reset();
-      world.manage.reset();
-      world.slack.reset();
-      world.webhooks.reset();
+      resetWorld(world);
       log.reset();
-      world.simulation.reset();
     },
     configObject: () => sandboxConfig(url, providers),
     env: () => sandboxEnvFor(url),
@@ -285,7 +222,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   url = `http://${opts.host ?? '127.0.0.1'}:${port}`;
   if (opts.fault) {
     faults.inject(opts.fault);
-    simulation.reset(); // a fault present from the start: no transition from healthy
+    world.simulation.reset(); // a fault present from the start: no transition from healthy
   }
 
   return {

@@ -5,8 +5,7 @@
  * → 403, `invalid_payload` → 400, `rollup_error` → 500), so adapters can test
  * every failure without a fault.
  */
-import { isRecord, text, type Reply, type SandboxRequest } from './http.js';
-import { iso } from './world.js';
+import { isRecord, text, type Reply, type SandboxRequest, iso } from './http.js';
 
 const ERROR_TOKENS: Record<string, number> = {
   invalid_payload: 400,

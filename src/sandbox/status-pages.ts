@@ -7,9 +7,9 @@
  * Every provider also has one upcoming maintenance window ~2 days ahead.
  * Shapes follow the real captures in ../shared/fixtures/statuspage.
  */
-import { json, type Reply, type SandboxRequest } from './http.js';
+import { json, type Reply, type SandboxRequest, iso } from './http.js';
 import type { Fault } from './faults.js';
-import { iso, type World } from './world.js';
+import type { World } from './world.js';
 
 type ComponentStatus = 'operational' | 'degraded_performance' | 'partial_outage' | 'major_outage' | 'under_maintenance';
 

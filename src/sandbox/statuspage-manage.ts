@@ -3,8 +3,7 @@
  * at `/statuspage/v1`: create, update, list and read incidents on page
  * `sandbox-page`. `Authorization: OAuth <key>` is required (any non-empty key).
  */
-import { isRecord, json, makeId, type Reply, type SandboxRequest } from './http.js';
-import { iso } from './world.js';
+import { isRecord, json, makeId, type Reply, type SandboxRequest, iso } from './http.js';
 
 export const MANAGE_PAGE_ID = 'sandbox-page';
 

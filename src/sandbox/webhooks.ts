@@ -2,8 +2,7 @@
  * Generic webhooks at `/webhook/<name>` (email, banner, social and ticket
  * services): POST/PUT/PATCH → 200 `{ok: true, id}`; every delivery recorded.
  */
-import { json, type Reply, type SandboxRequest } from './http.js';
-import { iso } from './world.js';
+import { json, type Reply, type SandboxRequest, iso } from './http.js';
 
 export interface WebhookDelivery {
   id: string;
