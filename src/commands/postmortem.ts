@@ -2,7 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { incidentDir, loadIncident } from '../timeline/store.js';
+import { incidentDir } from '../timeline/store.js';
+import { loadIncidentForDocuments } from '../postmortem/load.js';
 import { buildPostmortemData, type PostmortemData } from '../postmortem/data.js';
 import { postmortemTemplatePath, renderPostmortem } from '../postmortem/render.js';
 
@@ -21,7 +22,7 @@ export interface WrittenPostmortem {
 /** Build, render and write the draft (also used by `payctl demo`). */
 export async function writePostmortem(ctx: Context, id: string, opts: PostmortemOptions = {}): Promise<WrittenPostmortem> {
   const lc = ctx.config();
-  const inc = loadIncident(lc.storeDir, id);
+  const inc = loadIncidentForDocuments(lc.storeDir, id);
   const data = buildPostmortemData({
     events: inc.events,
     problems: inc.problems,

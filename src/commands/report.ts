@@ -2,7 +2,8 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
-import { listIncidentIds, loadIncident, type LoadedIncident } from '../timeline/store.js';
+import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
+import { loadIncidentForDocuments } from '../postmortem/load.js';
 import { buildScorecard, inPeriod, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 
 export interface ReportOptions {
@@ -27,7 +28,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   let skipped = 0;
   for (const id of listIncidentIds(lc.storeDir)) {
     try {
-      const inc = loadIncident(lc.storeDir, id);
+      const inc = loadIncidentForDocuments(lc.storeDir, id);
       if (inPeriod(inc.state.opened_at, sinceMs, now)) incidents.push(inc);
     } catch (e) {
       skipped++;

@@ -75,8 +75,8 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
   const gaps: string[] = [];
   if (open) gaps.push(`The incident is still open (status: ${state.status}); every figure below is as of the last event, ${formatTime(state.updated_at)}.`);
   for (const m of ['detected', 'acknowledged', 'mitigated', 'resolved', 'failed_back'] as const) if (!state.milestones[m]) gaps.push(WHERE_MISSING[m]!);
-  const meaningful = events.filter((e) => e.type !== 'incident_opened' && e.type !== 'run_started' && e.type !== 'input_answered');
-  if (meaningful.length === 0) gaps.push('Nothing was recorded after the incident was opened: no steps, notes, milestones or status changes.');
+  const meaningful = events.some((e) => e.type !== 'incident_opened' && e.type !== 'run_started' && e.type !== 'input_answered');
+  if (!meaningful) gaps.push('Nothing was recorded after the incident was opened: no steps, notes, milestones or status changes.');
   for (const p of problems) gaps.push(`Timeline line ${p.line}: ${p.message}.`);
   for (const u of facts.unknownTypes) gaps.push(`Event ${u.seq} has a type this payctl does not know ("${u.type}", written by a newer payctl?); it is listed in the timeline but not counted in any figure.`);
   if (facts.reopens.length) gaps.push(`The incident was reopened ${facts.reopens.length} time${facts.reopens.length === 1 ? '' : 's'}; time to resolve uses the last resolution.`);
@@ -143,7 +143,10 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
         escalation: cell(p.escalations.map((e) => e.response_display).join('; ') || 'not escalated'),
         failovers: p.failovers_away,
       },
-      proposal_lines: p.proposals.map((n) => inline(`${formatTime(n.at)}, ${n.actor}: ${n.text}`)),
+      proposal_lines: [
+        ...p.proposals.map((n) => inline(`${formatTime(n.at)}, ${n.actor}: ${n.text}`)),
+        ...(p.proposals_total > p.proposals.length ? [`… and ${p.proposals_total - p.proposals.length} more notes naming ${p.provider} (payctl incident export ${state.id} --format md)`] : []),
+      ],
     })),
     provider_definitions: { admission: ADMISSION_DEFINITION, escalation: ESCALATION_RESPONSE_DEFINITION },
     hints: { went_well: hints.went_well.map(inline), went_wrong: hints.went_wrong.map(inline), action_items: hints.action_items.map(inline) },

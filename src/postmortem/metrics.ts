@@ -58,16 +58,24 @@ const NOT_OPERATIONAL = (status: string) => status !== 'operational' && status !
 
 export function referencePoints(state: IncidentState, facts: Facts, threshold: number): ReferencePoints {
   const m = state.milestones;
-  const signs: { at: string; source: string }[] = [{ at: state.opened_at, source: 'the incident was opened' }];
-  if (m.detected) signs.push({ at: m.detected, source: 'the detected milestone' });
+  // the earliest sign, found without allocating one record per reading (timelines can be long)
+  let bestMs = toMs(state.opened_at) ?? Infinity;
+  let best = { at: state.opened_at, source: 'the incident was opened' };
+  const consider = (at: string, source: () => string) => {
+    const t = toMs(at);
+    if (t !== undefined && t < bestMs) {
+      bestMs = t;
+      best = { at, source: source() };
+    }
+  };
+  if (m.detected) consider(m.detected, () => 'the detected milestone');
   for (const c of facts.checks) {
     if (!NOT_OPERATIONAL(c.status)) continue;
-    signs.push({ at: c.at, source: `${c.provider} status read as ${c.status}` });
-    for (const i of c.incidents) signs.push({ at: i.created_at, source: `${c.provider}'s status page opened "${i.name}"` });
+    consider(c.at, () => `${c.provider} status read as ${c.status}`);
+    for (const i of c.incidents) consider(i.created_at, () => `${c.provider}'s status page opened "${i.name}"`);
   }
-  for (const r of facts.readings) if (r.value < threshold) signs.push({ at: r.at, source: `success rate ${(r.value * 100).toFixed(1)}% (below ${(threshold * 100).toFixed(0)}%)` });
-  let first = signs[0]!;
-  for (const s of signs) if ((toMs(s.at) ?? Infinity) < (toMs(first.at) ?? Infinity)) first = s;
+  for (const r of facts.readings) if (r.value < threshold) consider(r.at, () => `success rate ${(r.value * 100).toFixed(1)}% (below ${(threshold * 100).toFixed(0)}%)`);
+  const first = best;
   return {
     opened: state.opened_at,
     impact_start: earliest([first.at]) ?? state.opened_at,

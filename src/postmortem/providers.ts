@@ -31,7 +31,9 @@ export interface ProviderPerformance {
   admission_delay_ms: number | null;
   admission_display: string;
   escalations: EscalationResponse[];
+  /** The first MAX_PROPOSALS notes naming the provider after our escalation. */
   proposals: { at: string; actor: string; text: string }[];
+  proposals_total: number;
   failovers_away: number;
 }
 
@@ -40,9 +42,13 @@ const SEVERITY_ORDER = ['operational', 'unknown', 'under_maintenance', 'degraded
 export const ADMISSION_DEFINITION = "When the provider's status page first showed the problem (the creation time of its status-page incident, else the first non-operational reading we took), relative to our detection; negative means the page admitted it before we detected it.";
 export const ESCALATION_RESPONSE_DEFINITION = 'From our escalation (an escalate step that paged or opened a ticket) to the first note naming the provider, or the acknowledged milestone, after it.';
 
-function mentions(text: string, provider: string): boolean {
-  return new RegExp(`\\b${provider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i').test(text);
+function mentionOf(provider: string): (text: string) => boolean {
+  const re = new RegExp(`\\b${provider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
+  return (text) => re.test(text);
 }
+
+/** At most this many notes are kept as a provider's proposals. */
+export const MAX_PROPOSALS = 10;
 
 export function providersInvolved(facts: Facts): string[] {
   const set = new Set<string>();
@@ -59,6 +65,7 @@ export function providersInvolved(facts: Facts): string[] {
 export function providerPerformance(facts: Facts, points: ReferencePoints, primary?: string): ProviderPerformance[] {
   const detection = points.detected ?? points.opened;
   return providersInvolved(facts).map((p) => {
+    const mentions = mentionOf(p);
     const checks = facts.checks.filter((c) => c.provider === p);
     let worst: string | undefined;
     for (const c of checks) if (!worst || SEVERITY_ORDER.indexOf(c.status) > SEVERITY_ORDER.indexOf(worst)) worst = c.status;
@@ -74,7 +81,7 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
     const escalations = facts.escalations.filter((e) => e.provider === p);
     const responses: EscalationResponse[] = escalations.map((e) => {
       const t = toMs(e.at) ?? 0;
-      const note = facts.notes.find((n) => (toMs(n.at) ?? 0) >= t && mentions(n.text, p));
+      const note = facts.notes.find((n) => (toMs(n.at) ?? 0) >= t && mentions(n.text));
       const ack = facts.milestones.find((m) => m.name === 'acknowledged' && (toMs(m.at) ?? 0) >= t);
       const candidates = [note && { at: note.at, source: `note by ${note.actor}` }, ack && { at: ack.at, source: 'acknowledged milestone' }].filter(Boolean) as { at: string; source: string }[];
       candidates.sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0));
@@ -92,7 +99,8 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
       };
     });
     const firstEsc = toMs(escalations[0]?.at);
-    const proposals = firstEsc === undefined ? [] : facts.notes.filter((n) => (toMs(n.at) ?? 0) >= firstEsc && mentions(n.text, p));
+    const allProposals = firstEsc === undefined ? [] : facts.notes.filter((n) => (toMs(n.at) ?? 0) >= firstEsc && mentions(n.text));
+    const proposals = allProposals.slice(0, MAX_PROPOSALS);
     const failoversAway = facts.switches.filter((s) => s.outcome === 'ok' && !s.rolled_back && !s.failback && s.from === p && s.to !== p).length;
     return {
       provider: p,
@@ -104,6 +112,7 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
       admission_display: admissionDisplay,
       escalations: responses,
       proposals,
+      proposals_total: allProposals.length,
       failovers_away: failoversAway,
     };
   });
