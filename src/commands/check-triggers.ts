@@ -1,6 +1,7 @@
 /**
- * Which playbook a failed check should start: the first (by file name) whose
- * `triggers` match the health snapshot.
+ * Which playbook a failed check should start: the one whose `triggers` match
+ * the health snapshot most specifically (a provider status beats a maintenance
+ * window beats the success rate alone; ties go to the first by file name).
  *   provider: a name, "primary" (routing.primary) or "any" (default any)
  *   status: the provider's status is one of these
  *   success_rate_below: the success rate is below this
@@ -19,6 +20,8 @@ export interface TriggerMatch {
   /** The provider the trigger matched, when it names one. */
   provider?: string;
   description: string;
+  /** How specific the match is: a provider status (3) beats a maintenance window (2) beats the success rate alone (1). */
+  score: number;
 }
 
 function candidates(config: Config, snap: HealthSnapshot, t: Trigger): ProviderHealth[] {
@@ -36,7 +39,7 @@ export function matchTrigger(config: Config, snap: HealthSnapshot, t: Trigger, n
     if (v === null || v === undefined || v >= t.success_rate_below) return undefined;
   }
   if (!judgesProvider) {
-    return t.success_rate_below !== undefined ? { description: t.description ?? `success rate below ${t.success_rate_below}` } : undefined;
+    return t.success_rate_below !== undefined ? { description: t.description ?? `success rate below ${t.success_rate_below}`, score: 1 } : undefined;
   }
   const within = t.maintenance_within ? parseDuration(t.maintenance_within) : undefined;
   for (const p of candidates(config, snap, t)) {
@@ -49,17 +52,19 @@ export function matchTrigger(config: Config, snap: HealthSnapshot, t: Trigger, n
       });
       if (!soon) continue;
     }
-    return { provider: p.provider, description: t.description ?? `${p.provider} is ${p.status}` };
+    return { provider: p.provider, description: t.description ?? `${p.provider} is ${p.status}`, score: t.status ? 3 : 2 };
   }
   return undefined;
 }
 
+/** The most specific match across all playbooks; ties go to the first playbook (by file name). */
 export function matchPlaybook(config: Config, snap: HealthSnapshot, playbooks: Playbook[], now: Date): { playbook: Playbook; match: TriggerMatch } | undefined {
+  let best: { playbook: Playbook; match: TriggerMatch } | undefined;
   for (const pb of playbooks) {
     for (const t of pb.triggers ?? []) {
       const match = matchTrigger(config, snap, t, now);
-      if (match) return { playbook: pb, match };
+      if (match && (!best || match.score > best.match.score)) best = { playbook: pb, match };
     }
   }
-  return undefined;
+  return best;
 }
