@@ -65,9 +65,14 @@ export class Reminders {
   private async fire(r: ArmedReminder): Promise<void> {
     if (this.stopped) return;
     if (this.incident.state().status === 'resolved') return; // nothing to remind of any more
-    await this.incident.append({ type: 'reminder_fired', data: { reminder: r.id, message: r.message } });
     this.prompter.notice(`⏰ reminder: ${r.message}`);
-    if (!this.stopped) this.schedule(r, r.everyMs);
+    this.schedule(r, r.everyMs);
+    await this.incident.append({ type: 'reminder_fired', data: { reminder: r.id, message: r.message } });
+  }
+
+  /** Wait until every fired reminder is on disk. */
+  async flush(): Promise<void> {
+    await Promise.all([...this.pending]);
   }
 
   /** Ids of armed reminders (tests, show). */

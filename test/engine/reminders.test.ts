@@ -1,0 +1,87 @@
+/** Reminders with fake timers: recorded when due (even while a step runs), shown at the next prompt. */
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { setTimeout as realSleep } from 'node:timers/promises';
+import { parseDocument } from 'yaml';
+import { startIncident } from '../../src/engine/run.js';
+import { Playbook } from '../../src/playbook/schema.js';
+import { IncidentSession } from '../../src/engine/session.js';
+import { Reminders, reminderSpec } from '../../src/engine/reminders.js';
+import { systemClock } from '../../src/clock.js';
+import { scriptedPrompter, tempProject, testContext } from './helpers.js';
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('reminders', () => {
+  it('fire on schedule, are recorded, shown via notice, and stop once resolved', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
+    const dir = tempProject();
+    const session = IncidentSession.create(`${dir}/.payctl/incidents`, 'inc-1', systemClock, 'tester');
+    await session.append({ type: 'incident_opened', data: { id: 'inc-1', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
+    const prompter = scriptedPrompter([]);
+    const reminders = new Reminders(session, prompter);
+    reminders.arm(reminderSpec('playbook', { every: '30m', message: 'update customers' }, 'x')!, session.state().opened_at);
+    await vi.advanceTimersByTimeAsync(29 * 60_000);
+    expect(prompter.notices).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(prompter.notices).toEqual(['⏰ reminder: update customers']);
+    await vi.advanceTimersByTimeAsync(30 * 60_000);
+    expect(prompter.notices).toHaveLength(2);
+    await reminders.flush();
+    expect(session.state().reminders.playbook).toBe('2026-01-01T03:00:00.000Z');
+    await session.append({ type: 'status_changed', data: { from: 'investigating', to: 'resolved' } });
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(prompter.notices).toHaveLength(2);
+    await reminders.stop();
+  });
+
+  it('a re-armed reminder (resume) counts from its last firing', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
+    const dir = tempProject();
+    const session = IncidentSession.create(`${dir}/.payctl/incidents`, 'inc-2', systemClock, 'tester');
+    await session.append({ type: 'incident_opened', data: { id: 'inc-2', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
+    vi.setSystemTime(new Date('2026-01-01T02:50:00Z'));
+    await session.append({ type: 'reminder_fired', data: { reminder: 'playbook', message: 'm' } });
+    const prompter = scriptedPrompter([]);
+    const reminders = new Reminders(session, prompter);
+    reminders.arm(reminderSpec('playbook', '1h', 'again')!, session.state().opened_at);
+    await vi.advanceTimersByTimeAsync(59 * 60_000);
+    expect(prompter.notices).toEqual([]);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(prompter.notices).toEqual(['⏰ reminder: again']);
+    await reminders.stop();
+  });
+
+  it('a step reminder falls due while a later step is running and is shown at the next prompt', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
+    const dir = tempProject();
+    const cap = testContext(dir, { clock: systemClock });
+    const playbook = Playbook.parse(
+      parseDocument(`
+id: r
+title: R
+steps:
+  - { id: tell, type: manual, title: Tell customers, remind_every: { every: 10m, message: "post a customer update" } }
+  - { id: busy, type: wait, title: Busy, duration: 25m }
+  - { id: ask, type: input, title: Ask, prompt: "anything?" }
+`).toJS(),
+    );
+    const prompter = scriptedPrompter([true, 'no']);
+    let done = false;
+    const run = startIncident({ ctx: cap.ctx, playbook, prompter }).finally(() => (done = true));
+    // advance fake time in slices, letting the real file I/O of each append complete in between
+    for (let i = 0; i < 2000 && !done; i++) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      await realSleep(2);
+    }
+    const report = await run;
+    const fired = Object.keys(report.state.reminders);
+    expect(fired).toEqual(['step:tell']);
+    expect(prompter.notices).toEqual(['⏰ reminder: post a customer update', '⏰ reminder: post a customer update']);
+    expect(prompter.asked.at(-1)).toBe('anything?');
+  });
+});
