@@ -1,0 +1,81 @@
+/**
+ * payctl check --watch against the sandbox (prints the table once, then only
+ * changes; Ctrl-C stops it cleanly), and the trigger matching behind
+ * --start-incident.
+ */
+import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
+import { Config } from '../../src/config/schema.js';
+import { Playbook } from '../../src/playbook/schema.js';
+import { matchPlaybook } from '../../src/commands/check-triggers.js';
+import type { HealthSnapshot } from '../../src/providers/health.js';
+import { BIN, tempDir } from './helpers.js';
+
+let sb: SandboxHandle;
+beforeAll(async () => {
+  sb = await startSandbox();
+});
+afterAll(() => sb.close());
+
+describe('payctl check --watch', () => {
+  it('prints the table, then one line per change, and stops on SIGINT with exit 0', async () => {
+    const dir = tempDir('payctl-watch-');
+    writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
+    const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (err += d));
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 300 && !re.test(out + err); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(out + err).toMatch(re);
+    };
+    await waitFor(/watching every 1s/);
+    expect(out).toMatch(/stripe\s+primary\s+operational\s+ok/);
+    sb.injectFault('stripe:down');
+    await waitFor(/stripe: operational → major_outage/);
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+      child.kill('SIGINT');
+    });
+    expect(code).toBe(0);
+    expect(err).toContain('stopped watching');
+    expect(out.match(/PROVIDER/g)).toHaveLength(1); // the table only once
+  });
+});
+
+describe('trigger matching for --start-incident', () => {
+  const config = Config.parse({ providers: { stripe: { kind: 'stripe' }, adyen: { kind: 'adyen' } }, routing: { primary: 'stripe', backups: ['adyen'] } });
+  const pb = (id: string, triggers: unknown[]) => Playbook.parse({ id, title: id, triggers, steps: [{ id: 'a', title: 'a', type: 'manual' }] });
+  const declines = pb('elevated-declines', [{ success_rate_below: 0.9 }]);
+  const outage = pb('processor-outage', [{ provider: 'primary', status: ['major_outage', 'partial_outage'] }, { success_rate_below: 0.9 }]);
+  const snap = (stripe: string, rate: number): HealthSnapshot => ({
+    checked_at: '',
+    healthy: false,
+    problems: [],
+    success_rate: { value: rate, threshold: 0.95, healthy: rate >= 0.95 },
+    providers: [
+      { provider: 'stripe', status: stripe as 'operational', indicator: 'x', components: [], incidents: [], role: 'primary', enabled: true, healthy: stripe === 'operational' },
+      { provider: 'adyen', status: 'operational', indicator: 'x', components: [], incidents: [], role: 'backup', enabled: true, healthy: true },
+    ],
+  });
+
+  it('a provider-status match beats a success-rate-only match, whatever the file order', () => {
+    const m = matchPlaybook(config, snap('major_outage', 0.1), [declines, outage], new Date());
+    expect(m?.playbook.id).toBe('processor-outage');
+    expect(m?.match.provider).toBe('stripe');
+  });
+
+  it('with every processor operational, a low success rate picks the first rate trigger', () => {
+    expect(matchPlaybook(config, snap('operational', 0.5), [declines, outage], new Date())?.playbook.id).toBe('elevated-declines');
+    expect(matchPlaybook(config, snap('operational', 0.99), [declines, outage], new Date())).toBeUndefined();
+  });
+});
