@@ -37,6 +37,8 @@ export interface ContextOptions {
   streams?: Streams;
   /** Force canPrompt (tests). */
   canPrompt?: boolean;
+  /** A config already loaded (drills and the demo run on the sandbox's). */
+  loadedConfig?: LoadedConfig;
 }
 
 export function isCI(env: NodeJS.ProcessEnv): boolean {
@@ -51,7 +53,7 @@ export function createContext(o: ContextOptions = {}): Context {
   const yes = Boolean(o.yes);
   const canPrompt = o.canPrompt ?? (Boolean(stdin.isTTY) && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
   const cwd = o.cwd ?? process.cwd();
-  let loaded: LoadedConfig | undefined;
+  let loaded: LoadedConfig | undefined = o.loadedConfig;
   return {
     cwd,
     env,

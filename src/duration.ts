@@ -32,3 +32,8 @@ export function formatDuration(ms: number): string {
   const parts = d ? [`${d}d`, h ? `${h}h` : ''] : h ? [`${h}h`, m ? `${m}m` : ''] : m ? [`${m}m`, s ? `${s}s` : ''] : [`${s}s`];
   return (neg ? '-' : '') + parts.filter(Boolean).join(' ');
 }
+
+/** Like formatDuration, but with tenths of a second under 10 s (drill and demo summaries). */
+export function formatElapsed(ms: number): string {
+  return Math.abs(ms) < 10_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+}

@@ -1,7 +1,35 @@
+/** payctl drill <playbook>: a game day against the sandbox; exit 0 when every expectation passes, 1 otherwise. */
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { OperationError } from '../errors.js';
+import { formatElapsed } from '../duration.js';
+import { runDrill } from '../drill/run.js';
 
-// placeholder: implemented by its issue
-export async function drill(_ctx: Context, _playbook: string, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface DrillOptions {
+  fault?: string;
+  report?: string;
+  json?: boolean;
+}
+
+export async function drill(ctx: Context, playbookId: string, opts: DrillOptions): Promise<void> {
+  const report = await runDrill(ctx, playbookId, opts.fault);
+  if (opts.report) writeFileSync(resolve(ctx.cwd, opts.report), JSON.stringify(report, null, 2) + '\n');
+  if (ctx.out.jsonMode) ctx.out.json(report);
+  else {
+    const c = ctx.out.color;
+    ctx.out.line();
+    ctx.out.line(c.bold(`drill ${report.playbook} (fault ${report.fault}): ${report.passed ? c.green('PASSED') : c.red('FAILED')}`));
+    for (const e of report.expectations) {
+      ctx.out.line(`  ${e.pass ? c.green('✔') : c.red('✖')} ${e.expected}: ${e.observed}`);
+    }
+    if (report.expectations.length === 0) ctx.out.line(c.yellow('  the drill section declares no expectations: nothing was checked'));
+    ctx.out.line(`  time to mitigate: ${report.time_to_mitigate_ms === null ? 'not mitigated' : formatElapsed(report.time_to_mitigate_ms)}; drill took ${formatElapsed(report.duration_ms)}`);
+    if (report.run_error) ctx.out.line(c.yellow(`  the playbook run stopped: ${report.run_error}`));
+    ctx.out.line(c.dim(`  incident ${report.incident} (payctl incident show ${report.incident})${opts.report ? `; report written to ${opts.report}` : ''}`));
+  }
+  if (!report.passed) {
+    const failed = report.expectations.filter((e) => !e.pass).map((e) => e.name);
+    throw new OperationError(`drill ${report.playbook} failed: ${failed.length ? failed.join(', ') : 'no expectations declared'}`);
+  }
 }

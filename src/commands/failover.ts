@@ -1,10 +1,132 @@
+/**
+ * payctl failover / failback: the one-liner for scripts. Each runs one
+ * `switch_provider` step through the engine — the same handler, refusals,
+ * verification, approval gate and timeline as a playbook — in a new incident
+ * or joined to an existing one.
+ */
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { AbortedError, ExitCode, InvalidInputError, OperationError, PayctlError } from '../errors.js';
+import type { Playbook, StepOf } from '../playbook/schema.js';
+import { engineParts, guard, makeEngine, startIncident, type RunReport } from '../engine/run.js';
+import { executeStep } from '../engine/execute.js';
+import { IncidentSession } from '../engine/session.js';
+import { emptyAnswers } from '../ui/answers.js';
+import { listIncidentIds, loadIncidentState } from '../timeline/store.js';
+import type { SwitchProviderResult } from '../timeline/results.js';
 
-// placeholder: implemented by its issue
-export async function failover(_ctx: Context, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+export interface FailoverOptions {
+  to: string;
+  from?: string;
+  reason?: string;
+  incident?: string;
+  force?: boolean;
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
 }
-export async function failback(_ctx: Context, _opts: Record<string, unknown>): Promise<void> {
-  throw new OperationError('not implemented yet');
+
+export type FailbackOptions = Omit<FailoverOptions, 'to' | 'from' | 'force'>;
+
+export async function failover(ctx: Context, opts: FailoverOptions): Promise<void> {
+  await moveTraffic(ctx, 'failover', opts);
+}
+
+export async function failback(ctx: Context, opts: FailbackOptions): Promise<void> {
+  const primary = ctx.config().config.routing?.primary;
+  if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
+  const incident = opts.incident ?? latestOpenFailover(ctx);
+  await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
+}
+
+/** The newest open, real (not dry-run) incident whose traffic was moved away from the primary. */
+function latestOpenFailover(ctx: Context): string | undefined {
+  const store = ctx.config().storeDir;
+  for (const id of listIncidentIds(store).reverse()) {
+    const { state } = loadIncidentState(store, id);
+    if (state.status === 'resolved' || state.dry_run) continue;
+    const moved = Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && (s.result as SwitchProviderResult | undefined)?.failback === false);
+    if (moved) return id;
+  }
+  return undefined;
+}
+
+async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: FailoverOptions): Promise<void> {
+  const started = Date.now();
+  const config = ctx.config().config;
+  if (!config.providers[opts.to]) {
+    const known = Object.keys(config.providers);
+    throw new InvalidInputError(`unknown provider "${opts.to}"`, known.length ? `configured providers: ${known.join(', ')}` : 'declare providers in payctl.config.yaml (payctl init writes an example)');
+  }
+  if (!ctx.canPrompt && !ctx.yes && !ctx.dryRun) {
+    // refuse before opening an incident: nothing was attempted
+    throw new AbortedError(`${kind} moves live payment traffic and needs approval, and there is no person to ask`, `pass --yes to approve it in a script or CI (or --dry-run to see what it would do)`);
+  }
+  const title = kind === 'failover' ? `Fail over to ${opts.to}` : `Fail back to ${opts.to}`;
+  const step: StepOf<'switch_provider'> = {
+    id: kind,
+    title,
+    type: 'switch_provider',
+    to: opts.to,
+    ...(opts.from ? { from: opts.from } : {}),
+    ...(opts.force ? { force: true } : {}),
+    confirm: `Move payment traffic to ${opts.to}?`,
+    on_failure: 'abort',
+  };
+  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
+
+  const report = opts.incident
+    ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)
+    : await startIncident({ ctx, playbook, title: opts.reason ? `${title}: ${opts.reason}` : title, source: kind });
+
+  const state = report.state;
+  const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
+  const r = ran?.result as (SwitchProviderResult & { dry_run?: boolean; unchanged?: boolean }) | undefined;
+  const summary = {
+    incident: report.incident,
+    kind,
+    from: r?.from ?? opts.from ?? null,
+    to: opts.to,
+    verified: r?.verified ?? false,
+    routing_before: r?.before ?? null,
+    routing_after: r?.after ?? null,
+    ...(r?.rolled_back !== undefined ? { rolled_back: r.rolled_back } : {}),
+    ...(r?.unchanged ? { unchanged: true } : {}),
+    dry_run: ctx.dryRun,
+    duration_ms: Date.now() - started,
+    exit_code: report.exitCode,
+    ...(report.error ? { error: report.error.message } : ran?.status === 'failed' && ran.reason ? { error: ran.reason } : {}),
+  };
+  if (ctx.out.jsonMode) ctx.out.json(summary);
+  else if (!report.error) {
+    const c = ctx.out.color;
+    const verdict = ctx.dryRun ? c.yellow('dry run: nothing changed') : summary.verified ? c.green('verified') : c.red('NOT verified');
+    ctx.out.line(`${kind}: ${summary.from ?? '?'} → ${opts.to} (${verdict}) in incident ${report.incident}`);
+    ctx.out.line(c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`));
+  }
+  // a failover incident is not resumed from a playbook: report the error without the resume hint
+  if (report.error) throw new PayctlError(report.error.message, report.error.exitCode, `the attempt is recorded in incident ${report.incident} (payctl incident show ${report.incident})`);
+  if (ran?.status === 'failed') throw new OperationError(ran.reason ?? `${kind} failed`);
+}
+
+/** The id of the last switch step of this kind in an incident (failover, failover-2, …). */
+function lastStepId(state: RunReport['state'], kind: string): string {
+  return [...state.step_order].reverse().find((id) => id === kind || id.startsWith(`${kind}-`)) ?? kind;
+}
+
+/** Run the switch step inside an existing incident, under a fresh step id. */
+async function joinIncident(ctx: Context, id: string, playbook: Playbook, step: StepOf<'switch_provider'>, reason?: string): Promise<RunReport> {
+  const store = ctx.config().storeDir;
+  loadIncidentState(store, id); // unknown id → exit 2 with the known ones
+  const { session } = IncidentSession.open(store, id, ctx.clock);
+  const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
+  const joined: StepOf<'switch_provider'> = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
+  const parts = await engineParts(ctx, emptyAnswers());
+  const eng = makeEngine(ctx, session, { ...playbook, steps: [joined] }, parts);
+  if (reason) await session.append({ type: 'note_added', data: { text: `${joined.title}: ${reason}` } });
+  return guard(eng, async () => {
+    eng.current = joined.id;
+    await executeStep(eng, joined);
+    await eng.reminders.stop();
+    return { incident: id, state: session.state(), outcome: 'ok', exitCode: ExitCode.ok };
+  });
 }

@@ -1,0 +1,74 @@
+/**
+ * A game day: run a playbook unattended against the sandbox with its fault
+ * injected, then check the playbook's `drill.expect` against the timeline and
+ * the requests the sandbox received.
+ */
+import type { Context } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { findPlaybookOrBundled } from '../playbook/bundled.js';
+import { startIncident } from '../engine/run.js';
+import { fileSha256 } from '../engine/resume.js';
+import { emptyAnswers } from '../ui/answers.js';
+import { checkExpectations, type ExpectationResult } from './expectations.js';
+import { runOnSandbox } from './on-sandbox.js';
+
+export interface DrillReport {
+  playbook: string;
+  fault: string;
+  incident: string;
+  passed: boolean;
+  expectations: ExpectationResult[];
+  /** From detection to the first mitigation, or null when never mitigated. */
+  time_to_mitigate_ms: number | null;
+  duration_ms: number;
+  /** How the playbook run ended: ok, failed (a step failed, run went on), stopped. */
+  run_outcome: string;
+  run_error?: string;
+  started_at: string;
+}
+
+export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {
+  const mine = user.config();
+  const pb = findPlaybookOrBundled(mine.playbooksDir, playbookId, user.cwd);
+  const spec = pb.playbook.drill;
+  if (!spec) {
+    throw new InvalidInputError(`playbook ${pb.playbook.id} has no drill: section`, `add one (see docs/playbooks.md, "Drills"), e.g.\n  drill:\n    fault: stripe:down:6s\n    expect: { traffic_on: adyen, within: 30s }`);
+  }
+  const fault = faultOverride ?? spec.fault;
+  const started = Date.now();
+  const startedAt = new Date().toISOString();
+  const on = await runOnSandbox(user, { fault, yes: true, json: user.out.jsonMode, canPrompt: false });
+  try {
+    const answers = emptyAnswers();
+    for (const [k, v] of Object.entries(spec.vars ?? {})) {
+      answers.values[k] = v;
+      answers.from[k] = 'answers';
+    }
+    const report = await startIncident({
+      ctx: on.ctx,
+      playbook: pb.playbook,
+      playbookFile: pb.file,
+      playbookSha256: fileSha256(pb.file),
+      answers,
+      title: `Drill: ${pb.playbook.title} (${fault})`,
+      source: 'drill',
+    });
+    const state = report.state;
+    const results = checkExpectations(spec.expect, state, on.sandbox.requests());
+    const { detected, mitigated } = state.milestones;
+    return {
+      playbook: pb.playbook.id,
+      fault,
+      incident: report.incident,
+      passed: results.length > 0 && results.every((r) => r.pass),
+      expectations: results,
+      time_to_mitigate_ms: detected && mitigated ? Date.parse(mitigated) - Date.parse(detected) : null,
+      duration_ms: Date.now() - started,
+      run_outcome: report.outcome,
+      ...(report.error ? { run_error: report.error.message } : {}),
+      started_at: startedAt,
+    };
+  } finally {
+    await on.close();
+  }
+}
