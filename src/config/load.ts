@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidInputError, SourceError } from '../errors.js';
 import { locate, readYamlSource } from '../source/yaml-file.js';
-import { zodProblems } from '../source/zod-problems.js';
+import { knownKeysOf, zodProblems } from '../source/zod-problems.js';
 import { Config } from './schema.js';
 
 export const CONFIG_FILE = 'payctl.config.yaml';
@@ -48,7 +48,10 @@ export function loadConfig(cwd: string, explicit?: string, env: NodeJS.ProcessEn
   const src = readYamlSource(file);
   if (src.problems.length) throw new SourceError(src.problems, 'fix the config file, or run payctl init for a commented example');
   const parsed = Config.safeParse(src.data ?? {});
-  if (!parsed.success) throw new SourceError(zodProblems(src, parsed.error), 'every key is described in docs/config.md');
+  if (!parsed.success) {
+    const knownKeys = (path: readonly (string | number)[]) => knownKeysOf(Config, path, src.data);
+    throw new SourceError(zodProblems(src, parsed.error, { knownKeys }), 'every key is described in docs/config.md');
+  }
   const problems = crossCheck(parsed.data).map((p) => ({ file, ...locate(src, p.path), message: p.message }));
   if (problems.length) throw new SourceError(problems, 'every key is described in docs/config.md');
   return withPaths(parsed.data, dirname(file), file);

@@ -4,11 +4,8 @@
  * misspelt one.
  */
 import type { PathKey } from '../source/yaml-file.js';
-import { dottedPath, valueAt, type ZodProblemOptions } from '../source/zod-problems.js';
-import { DrillSpec, Playbook, PlaybookInput, Step, Trigger } from './schema.js';
-
-type Shape = { shape: Record<string, unknown> };
-const keysOf = (s: Shape): string[] => Object.keys(s.shape);
+import { dottedPath, knownKeysOf, valueAt, type ZodProblemOptions } from '../source/zod-problems.js';
+import { Playbook } from './schema.js';
 
 export function playbookProblemOptions(data: unknown): ZodProblemOptions {
   return {
@@ -32,15 +29,5 @@ export function playbookProblemOptions(data: unknown): ZodProblemOptions {
 }
 
 function knownKeys(path: readonly PathKey[], data: unknown): readonly string[] | undefined {
-  if (path.length === 0) return keysOf(Playbook);
-  if (path[0] === 'steps' && typeof path[1] === 'number' && path.length === 2) {
-    const type = valueAt(data, ['steps', path[1], 'type']);
-    const option = Step.options.find((o) => o.shape.type.value === type);
-    return option ? keysOf(option) : undefined;
-  }
-  if (path[0] === 'inputs' && path.length === 2) return keysOf(PlaybookInput);
-  if (path[0] === 'triggers' && path.length === 2) return keysOf(Trigger);
-  if (path[0] === 'drill' && path.length === 1) return keysOf(DrillSpec);
-  if (path[0] === 'drill' && path[1] === 'expect' && path.length === 2) return keysOf(DrillSpec.shape.expect);
-  return undefined;
+  return knownKeysOf(Playbook, path, data);
 }

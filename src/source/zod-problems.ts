@@ -99,3 +99,44 @@ function editDistance(a: string, b: string): number {
   }
   return row[b.length]!;
 }
+
+type AnyDef = { type: string; shape?: Record<string, unknown>; valueType?: unknown; options?: unknown[]; innerType?: unknown; element?: unknown; in?: unknown; discriminator?: string };
+const defOf = (s: unknown): AnyDef | undefined => (s as { _zod?: { def?: AnyDef } })?._zod?.def;
+
+/**
+ * The keys an object schema allows at `path` (following records, arrays, optional/default
+ * wrappers and unions, choosing the union member whose keys or discriminator fit the data).
+ */
+export function knownKeysOf(schema: unknown, path: readonly PathKey[], data: unknown): string[] | undefined {
+  let s: unknown = schema;
+  let value: unknown = data;
+  const steps = [...path];
+  for (;;) {
+    const def = defOf(s);
+    if (!def) return undefined;
+    if (def.type === 'optional' || def.type === 'default' || def.type === 'nullable' || def.type === 'prefault') {
+      s = def.innerType;
+      continue;
+    }
+    if (def.type === 'pipe') {
+      s = def.in;
+      continue;
+    }
+    if (def.type === 'union') {
+      const objects = (def.options ?? []).filter((o) => defOf(o)?.type === 'object');
+      const disc = def.discriminator;
+      const v = value as Record<string, unknown> | undefined;
+      const pick = disc && v ? objects.find((o) => Object.prototype.hasOwnProperty.call(defOf(o)!.shape!, disc) && (defOf(defOf(o)!.shape![disc])?.type === 'literal') && JSON.stringify((defOf(defOf(o)!.shape![disc]) as unknown as { values: unknown[] }).values?.[0]) === JSON.stringify(v[disc])) : undefined;
+      if (!pick) return undefined;
+      s = pick;
+      continue;
+    }
+    if (steps.length === 0) return def.type === 'object' ? Object.keys(def.shape ?? {}) : undefined;
+    const key = steps.shift()!;
+    value = value !== null && typeof value === 'object' ? (value as Record<PathKey, unknown>)[key] : undefined;
+    if (def.type === 'object') s = def.shape?.[String(key)];
+    else if (def.type === 'record') s = def.valueType;
+    else if (def.type === 'array') s = def.element;
+    else return undefined;
+  }
+}
