@@ -1,0 +1,37 @@
+// The README's main job: `payctl demo` unattended, end to end, ending with a postmortem file.
+import { expect, it } from 'vitest';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCliAsync } from '../helpers/run-cli.js';
+import { tempProject } from '../helpers/sandbox-project.js';
+
+it('handles the whole outage unattended and writes the postmortem draft', async () => {
+  const dir = tempProject();
+  const r = await runCliAsync(['demo'], { cwd: dir, env: { CI: 'true' }, timeout: 90_000 });
+  expect(r.stderr).not.toMatch(/unexpected error/);
+  expect(r.code).toBe(0);
+  expect(r.stdout).toMatch(/Outage handled in .* incident \S+ is resolved/);
+  expect(r.stdout).toMatch(/customers and team: .*statuspage/);
+  expect(r.stdout).toMatch(/escalation: +stripe trigger/);
+  const path = /postmortem draft: +(\S+)/.exec(r.stdout)?.[1];
+  expect(path).toBeDefined();
+  const file = join(dir, path!);
+  expect(existsSync(file)).toBe(true);
+  const md = readFileSync(file, 'utf8');
+  expect(md).toMatch(/^# /m);
+  expect(md).toContain('adyen');
+  expect(md).toContain('```mermaid');
+  // the sandbox's fake secrets never reach the draft or the output
+  for (const secret of ['sandbox-fake-slack-token', 'sandbox-fake-statuspage-key', 'sandbox-fake-hyperswitch-key', 'sandboxfakepagerdutykey']) {
+    expect(md).not.toContain(secret);
+    expect(r.stdout + r.stderr).not.toContain(secret);
+  }
+
+  const json = await runCliAsync(['demo', '--json'], { cwd: dir, env: { CI: 'true' }, timeout: 90_000 });
+  expect(json.code).toBe(0);
+  const summary = JSON.parse(json.stdout);
+  expect(summary).toMatchObject({ status: 'resolved', failed_back: true });
+  expect(summary.channels_notified).toEqual(expect.arrayContaining(['slack', 'statuspage', 'banner', 'email', 'social']));
+  expect(summary.time_to_mitigate_ms).toBeGreaterThanOrEqual(0);
+  expect(existsSync(summary.postmortem)).toBe(true);
+}, 120_000);

@@ -1,0 +1,26 @@
+// A drill whose fault never heals must report failure (exit 1), naming what did not happen.
+import { expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { runCliAsync } from '../helpers/run-cli.js';
+import { tempProject } from '../helpers/sandbox-project.js';
+
+it('fails when the processor never recovers: no failback, incident not resolved', async () => {
+  const dir = tempProject();
+  // the shipped drill waits 40 s for recovery; 4 s is enough to prove the point
+  const file = join(dir, 'playbooks', 'processor-outage.yaml');
+  const text = readFileSync(file, 'utf8');
+  expect(text).toContain('recovery_timeout: 40s');
+  writeFileSync(file, text.replace('recovery_timeout: 40s', 'recovery_timeout: 4s'));
+  const report = join(dir, 'report.json');
+  const r = await runCliAsync(['drill', 'processor-outage', '--fault', 'stripe:down', '--report', report], { cwd: dir, timeout: 120_000 });
+  expect(r.code).toBe(1);
+  expect(r.stderr).toMatch(/drill processor-outage failed: .*failback/);
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  expect(json.passed).toBe(false);
+  expect(json.fault).toBe('stripe:down');
+  const byName = Object.fromEntries(json.expectations.map((e: { name: string; pass: boolean }) => [e.name, e.pass]));
+  expect(byName.traffic_on).toBe(true);
+  expect(byName.failback).toBe(false);
+  expect(byName.status).toBe(false);
+}, 120_000);

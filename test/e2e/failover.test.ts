@@ -1,0 +1,85 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
+import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+
+let p: SandboxProject;
+beforeEach(async () => {
+  p = await sandboxProject();
+});
+afterEach(async () => {
+  await p.close();
+});
+
+const run = (args: string[]) => runCliAsync(args, { cwd: p.dir, env: p.env });
+const routingWrites = () => p.sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/routing/default'));
+
+describe('payctl failover / failback', () => {
+  it('moves traffic, verifies it, and prints one JSON object', async () => {
+    const r = await run(['failover', '--to', 'adyen', '--reason', 'stripe major outage', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ from: 'stripe', to: 'adyen', verified: true, routing_before: ['stripe', 'adyen', 'braintree'], routing_after: ['adyen', 'stripe', 'braintree'], dry_run: false });
+    expect(out.incident).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
+    expect(typeof out.duration_ms).toBe('number');
+    // the write reached the routing service once, with an idempotency key
+    const writes = routingWrites();
+    expect(writes).toHaveLength(1);
+    expect(String(writes[0]!.headers['idempotency-key'] ?? '')).toContain(out.incident);
+
+    // the switch is in the timeline, the chain verifies, and the incident shows it
+    const show = JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout);
+    expect(JSON.stringify(show)).toContain('switch_provider');
+    expect((await run(['incident', 'verify', out.incident])).code).toBe(0);
+
+    // failback joins the same incident and restores the primary
+    const back = await run(['failback', '--yes', '--json']);
+    expect(back.code).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ incident: out.incident, from: 'adyen', to: 'stripe', verified: true });
+    expect(routingWrites()).toHaveLength(2);
+  });
+
+  it('exits 3 without --yes and a person, before touching anything', async () => {
+    const r = await run(['failover', '--to', 'adyen', '--json']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('--yes');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+    expect(routingWrites()).toHaveLength(0);
+  });
+
+  it('refuses a target whose status page shows a major outage (exit 1), unless --force', async () => {
+    p.sandbox.injectFault('braintree:down');
+    const r = await run(['failover', '--to', 'braintree', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.verified).toBe(false);
+    expect(out.error).toMatch(/major_outage/);
+    expect(routingWrites()).toHaveLength(0);
+    const forced = await run(['failover', '--to', 'braintree', '--force', '--yes', '--json']);
+    expect(forced.code).toBe(0);
+    expect(JSON.parse(forced.stdout).verified).toBe(true);
+  });
+
+  it('exits 1 and rolls back when the routing read-back disagrees with the write', async () => {
+    p.sandbox.injectFault('hyperswitch:stale');
+    const r = await run(['failover', '--to', 'adyen', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.verified).toBe(false);
+    expect(out.rolled_back).toBe(true);
+    expect(out.error).toMatch(/read-back disagrees/);
+  });
+
+  it('rejects an unknown provider with exit 2', async () => {
+    const r = await run(['failover', '--to', 'paypal', '--yes']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('unknown provider "paypal"');
+    expect(r.stderr).toContain('stripe, adyen, braintree');
+  });
+
+  it('--dry-run shows the switch without making it', async () => {
+    const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ dry_run: true, to: 'adyen' });
+    expect(routingWrites()).toHaveLength(0);
+  });
+});
