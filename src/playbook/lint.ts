@@ -83,6 +83,16 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     checkDefaultInChoices(input, ['inputs', name], `input "${name}"`, at);
   }
 
+  // triggers name providers too ("primary" and "any" are keywords)
+  if (Array.isArray(data.triggers) && opts.providers) {
+    data.triggers.forEach((t, i) => {
+      const p = isObj(t) ? t.provider : undefined;
+      if (typeof p === 'string' && !hasTemplate(p) && p !== 'primary' && p !== 'any' && !opts.providers!.includes(p)) {
+        at(['triggers', i, 'provider'], `triggers[${i}]: provider: unknown provider "${p}" (primary, any, or ${declared(opts.providers!, 'providers')})`);
+      }
+    });
+  }
+
   // playbook-level reminder
   if (isObj(data.remind_every)) templates(data.remind_every, ['remind_every'], scope('remind_every.', 'all'));
 

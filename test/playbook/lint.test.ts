@@ -159,6 +159,12 @@ describe('lint', () => {
     expect(check(lines, {})).toEqual([]);
   });
 
+  it('trigger providers are checked against the config (primary and any are keywords)', () => {
+    const lines = ['id: t', 'title: T', 'triggers:', '  - { provider: primary }', '  - { provider: any }', '  - { provider: paypal, status: [major_outage] }', 'steps:', '  - { id: x, title: X, type: manual }'];
+    expect(check(lines, withConfig)).toEqual(['6:17: triggers[2]: provider: unknown provider "paypal" (primary, any, or declared: stripe, adyen, braintree)']);
+    expect(check(lines, {})).toEqual([]);
+  });
+
   it('config.* references are checked against a config when there is one', () => {
     const lines = ['id: t', 'title: T', 'inputs:', '  p: { prompt: P, default: "{{ config.routing.secondary }}" }', 'steps:', '  - { id: x, title: X, type: manual }'];
     expect(check(lines, withConfig)).toEqual(['4:32: input "p": default: config.routing.secondary: the config has no config.routing.secondary']);
