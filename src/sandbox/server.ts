@@ -212,9 +212,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     s.on('close', () => sockets.delete(s));
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) =>
-      reject(e.code === 'EADDRINUSE' ? new InvalidInputError(`port ${opts.port} is already in use`, 'pick another with --port, or omit it for a free one') : e),
-    );
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const hint = 'pick another with --port, or omit it for a free one';
+      if (e.code === 'EADDRINUSE') reject(new InvalidInputError(`port ${opts.port} is already in use`, hint));
+      else if (e.code === 'EACCES') reject(new InvalidInputError(`no permission to listen on port ${opts.port}`, hint));
+      else reject(e);
+    });
     server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
 import { call, manualClock } from './http.js';
@@ -102,6 +103,24 @@ describe('provider status pages (Statuspage v2)', () => {
     for (const p of ['stripe', 'adyen']) {
       expect((await call(`${sb.url}/status/${p}/api/v2/status.json`)).body.status.indicator).toBe('none');
     }
+  });
+
+  it('uses the same fields as real captures (test/fixtures/statuspage)', async () => {
+    const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/statuspage/${name}`, import.meta.url), 'utf8'));
+    const real = fixture('instructure-summary.json');
+    const keys = (o: object) => Object.keys(o).sort();
+    sb = await startSandbox({ fault: 'stripe:down', identifyAfterMs: 0 });
+    const s = (await call(`${sb.url}/status/stripe/api/v2/summary.json`)).body;
+    expect(keys(s)).toEqual(keys(real));
+    expect(keys(s.page)).toEqual(keys(real.page));
+    expect(keys(s.components.find((c: any) => !c.group))).toEqual(keys(real.components.find((c: any) => !c.group)));
+    expect(keys(s.components.find((c: any) => c.group))).toEqual(keys(real.components.find((c: any) => c.group)));
+    const realIncident = real.incidents[0];
+    for (const k of keys(realIncident)) expect(s.incidents[0]).toHaveProperty(k);
+    for (const k of keys(realIncident.incident_updates[0])) expect(s.incidents[0].incident_updates[0]).toHaveProperty(k);
+    const realMaintenance = fixture('discord-scheduled-maintenances.json').scheduled_maintenances[0];
+    const m = (await call(`${sb.url}/status/stripe/api/v2/scheduled-maintenances/upcoming.json`)).body.scheduled_maintenances[0];
+    for (const k of keys(realMaintenance)) expect(m).toHaveProperty(k);
   });
 
   it('answers 404 for an unknown provider or path, 405 for writes', async () => {
