@@ -84,6 +84,8 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
     fault: scenario?.fault,
     onRequest: (r) => ctx.out.info(requestLine(r)),
   });
+  // listen for Ctrl-C before telling anyone the sandbox is up
+  const stopped = untilStopped();
   try {
     if (configFile) writeFileSync(configFile, handle.configYaml(), { flag: 'wx' });
     const env = handle.env();
@@ -101,7 +103,7 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
       printHuman(ctx, handle, env, configFile, scenario);
     }
     ctx.out.info('sandbox running; Ctrl-C to stop');
-    const sig = await untilStopped();
+    const sig = await stopped;
     ctx.out.info(`sandbox stopping (${sig})`);
   } finally {
     await handle.close();
