@@ -7,6 +7,8 @@
 import type { Context } from '../context.js';
 import { AbortedError, ExitCode, InvalidInputError, OperationError, PayctlError } from '../errors.js';
 import type { Playbook, StepOf } from '../playbook/schema.js';
+import type { Config } from '../config/schema.js';
+import { isSecretRef, resolveSecret } from '../secrets.js';
 import { engineParts, guard, makeEngine, startIncident, type RunReport } from '../engine/run.js';
 import { executeStep } from '../engine/execute.js';
 import { IncidentSession } from '../engine/session.js';
@@ -61,6 +63,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     // refuse before opening an incident: nothing was attempted
     throw new AbortedError(`${kind} moves live payment traffic and needs approval, and there is no person to ask`, `pass --yes to approve it in a script or CI (or --dry-run to see what it would do)`);
   }
+  requireRoutingSecrets(config.routing, ctx.env);
   const title = kind === 'failover' ? `Fail over to ${opts.to}` : `Fail back to ${opts.to}`;
   const step: StepOf<'switch_provider'> = {
     id: kind,
@@ -106,6 +109,19 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   // a failover incident is not resumed from a playbook: report the error without the resume hint
   if (report.error) throw new PayctlError(report.error.message, report.error.exitCode, `the attempt is recorded in incident ${report.incident} (payctl incident show ${report.incident})`);
   if (ran?.status === 'failed') throw new OperationError(ran.reason ?? `${kind} failed`);
+}
+
+/** A missing routing secret is a usage error (exit 2) found before any incident is opened. */
+function requireRoutingSecrets(routing: Config['routing'], env: NodeJS.ProcessEnv): void {
+  if (!routing?.adapter) {
+    throw new InvalidInputError('no routing.adapter in the config: payctl does not know how to move traffic', 'configure hyperswitch, http or shell routing; see docs/config.md, section routing');
+  }
+  const visit = (value: unknown, where: string): void => {
+    if (isSecretRef(value)) resolveSecret(value, where, env);
+    else if (Array.isArray(value)) value.forEach((v, i) => visit(v, `${where}[${i}]`));
+    else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value)) visit(v, `${where}.${k}`);
+  };
+  visit(routing.adapter, 'routing.adapter');
 }
 
 /** The id of the last switch step of this kind in an incident (failover, failover-2, …). */

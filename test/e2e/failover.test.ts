@@ -76,6 +76,16 @@ describe('payctl failover / failback', () => {
     expect(r.stderr).toContain('stripe, adyen, braintree');
   });
 
+  it('names a missing routing secret with exit 2, before opening an incident', async () => {
+    const env = { ...p.env };
+    delete (env as Record<string, string | undefined>).SANDBOX_HYPERSWITCH_KEY;
+    const r = await runCliAsync(['failover', '--to', 'adyen', '--yes'], { cwd: p.dir, env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('environment variable SANDBOX_HYPERSWITCH_KEY is not set (needed by routing.adapter.api_key)');
+    expect((await run(['incident', 'list', '--json'])).stdout).not.toContain('Fail over');
+    expect(routingWrites()).toHaveLength(0);
+  });
+
   it('--dry-run shows the switch without making it', async () => {
     const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
     expect(r.code).toBe(0);

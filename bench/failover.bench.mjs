@@ -1,0 +1,45 @@
+// payctl failover --yes --json against the sandbox, side by side with its floor:
+// `node -e 0`, and a bare node process making the two sandbox round trips a
+// failover cannot avoid (the routing write and the read-back). Limit: 1.5x the floor.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { interleaved, printRatio, timeOnce } from './lib.mjs';
+import { startSandboxProcess } from './sandbox-process.mjs';
+
+const bin = fileURLToPath(new URL('../bin/payctl.js', import.meta.url));
+const runs = Number(process.env.BENCH_RUNS ?? 15);
+const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-failover-'));
+const sb = await startSandboxProcess({ dir });
+const env = { ...process.env, ...sb.env, NO_COLOR: '1', PAYCTL_ACTOR: 'bench' };
+const opts = { cwd: dir, env };
+
+// The floor: one node process, two HTTP round trips to the sandbox's routing API (write, then read back).
+const twoRoundTrips = `
+const http = require('node:http');
+const u = new URL(${JSON.stringify(sb.url + '/hyperswitch/routing/default')});
+const headers = { 'api-key': process.env.SANDBOX_HYPERSWITCH_KEY, 'content-type': 'application/json' };
+const call = (method, body) => new Promise((ok, bad) => {
+  const req = http.request(u, { method, headers, timeout: 10000 }, (res) => { let b = ''; res.on('data', (d) => (b += d)); res.on('end', () => ok(b)); });
+  req.on('error', bad);
+  req.end(body);
+});
+call('GET').then((order) => call('POST', order)).then(() => call('GET'));
+`;
+// (the floor reads once first to send the current order back, so it rewrites the routing unchanged: 2 round trips + 1 read)
+
+try {
+  const medians = interleaved(
+    [
+      { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0'], opts) },
+      { name: 'floor: node + routing read, write, read-back', run: () => timeOnce(process.execPath, ['-e', twoRoundTrips], opts) },
+      { name: 'payctl failover --to adyen --yes --json', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts) },
+      { name: 'payctl failover --to stripe --yes --json', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts) },
+    ],
+    runs,
+  );
+  printRatio(`failover against the sandbox (median of ${runs} interleaved runs; each run really moves traffic)`, medians, 'floor: node + routing read, write, read-back', 1.5);
+} finally {
+  sb.stop();
+}
