@@ -10,8 +10,8 @@ import { formatElapsed } from '../duration.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
 import { startIncident } from '../engine/run.js';
 import { fileSha256 } from '../engine/resume.js';
-import { emptyAnswers } from '../ui/answers.js';
 import { runOnSandbox } from '../drill/on-sandbox.js';
+import { drillAnswers } from '../drill/run.js';
 import type { EscalateResult, NotifyResult } from '../timeline/results.js';
 import { writePostmortem } from './postmortem.js';
 
@@ -46,17 +46,13 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
   recovery.unref();
 
   try {
-    const answers = emptyAnswers();
-    for (const [k, v] of Object.entries(pb.playbook.drill?.vars ?? {})) {
-      answers.values[k] = v;
-      answers.from[k] = 'answers';
-    }
     const report = await startIncident({
       ctx: on.ctx,
       playbook: pb.playbook,
       playbookFile: pb.file,
       playbookSha256: fileSha256(pb.file),
-      answers,
+      // the drill's short waits, so the demo finishes in seconds
+      answers: drillAnswers(pb.playbook.drill),
       title: 'Demo: Stripe outage, card payments failing',
       source: 'demo',
     });

@@ -8,7 +8,8 @@ import { InvalidInputError } from '../errors.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
 import { startIncident } from '../engine/run.js';
 import { fileSha256 } from '../engine/resume.js';
-import { emptyAnswers } from '../ui/answers.js';
+import { emptyAnswers, type Answers } from '../ui/answers.js';
+import type { DrillSpec } from '../playbook/schema.js';
 import { checkExpectations, type ExpectationResult } from './expectations.js';
 import { runOnSandbox } from './on-sandbox.js';
 
@@ -27,6 +28,16 @@ export interface DrillReport {
   started_at: string;
 }
 
+/** A drill's `vars:` as answers to the playbook's inputs and input/choose steps. */
+export function drillAnswers(spec: DrillSpec | undefined): Answers {
+  const answers = emptyAnswers();
+  for (const [k, v] of Object.entries(spec?.vars ?? {})) {
+    answers.values[k] = v;
+    answers.from[k] = 'answers';
+  }
+  return answers;
+}
+
 export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {
   const mine = user.config();
   const pb = findPlaybookOrBundled(mine.playbooksDir, playbookId, user.cwd);
@@ -39,17 +50,12 @@ export async function runDrill(user: Context, playbookId: string, faultOverride?
   const startedAt = new Date().toISOString();
   const on = await runOnSandbox(user, { fault, yes: true, json: user.out.jsonMode, canPrompt: false });
   try {
-    const answers = emptyAnswers();
-    for (const [k, v] of Object.entries(spec.vars ?? {})) {
-      answers.values[k] = v;
-      answers.from[k] = 'answers';
-    }
     const report = await startIncident({
       ctx: on.ctx,
       playbook: pb.playbook,
       playbookFile: pb.file,
       playbookSha256: fileSha256(pb.file),
-      answers,
+      answers: drillAnswers(spec),
       title: `Drill: ${pb.playbook.title} (${fault})`,
       source: 'drill',
     });
