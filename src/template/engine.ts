@@ -3,13 +3,19 @@
  * playbooks and templates and for `when:` / `until:` conditions. No eval, no
  * file access from templates; an unknown variable is an error, never a blank.
  */
-import { Liquid } from 'liquidjs';
+import { createRequire } from 'node:module';
+import type { Liquid } from 'liquidjs';
 import { InvalidInputError } from '../errors.js';
 
 let engine: Liquid | undefined;
 
+/**
+ * The engine, loaded on first use: a run whose strings hold no `{{`/`{%` (a
+ * failover) never loads liquidjs. Loaded with require so the sync lint helpers
+ * can use it too (liquidjs has no exports map: `import` loads the same CJS file).
+ */
 export function liquid(): Liquid {
-  engine ??= new Liquid({
+  engine ??= new (createRequire(import.meta.url)('liquidjs') as typeof import('liquidjs')).Liquid({
     strictVariables: true,
     // a missing field inside `if`/`when:`/`until:` or before `| default:` is nil, not an
     // error (e.g. the result of a check that failed); unknown names are caught by
