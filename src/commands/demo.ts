@@ -21,8 +21,10 @@ export interface DemoOptions {
 }
 
 const PLAYBOOK = 'processor-outage';
-/** How long after traffic leaves the failing processor it "recovers" in the sandbox. */
+/** How long after traffic leaves the failing processor it "recovers" in the sandbox… */
 const RECOVERS_AFTER_MS = 4000;
+/** …or at the latest, when nobody moved traffic. */
+const RECOVERS_AT_LATEST_MS = 30_000;
 
 export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
   const started = Date.now();
@@ -33,12 +35,12 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
   const say = (text: string) => (ctx.out.jsonMode ? ctx.out.info(text) : ctx.out.line(text));
   const c = ctx.out.color;
   say(c.bold('payctl demo') + ': the sandbox emulates Stripe, Adyen and Braintree, a routing switch, PagerDuty, Slack, Statuspage and Prometheus');
-  say(`  sandbox at ${on.sandbox.url}; ${c.red('stripe is down')}, adyen is healthy. Running the ${PLAYBOOK} playbook${canPrompt ? ' (answer the prompts; defaults are fine)' : ' unattended'}.\n`);
+  say(`  sandbox at ${on.sandbox.url}; ${c.red('stripe is down')}, adyen is healthy. Running the ${PLAYBOOK} playbook${canPrompt ? ' (Enter accepts a default; answer y to approve moving traffic)' : ' unattended'}.\n`);
 
   // The processor recovers a little after traffic moves away from it (so the playbook can fail back).
   const recovery = setInterval(() => {
     const moved = on.sandbox.requests().some((r) => r.method === 'POST' && r.path.endsWith('/routing/default'));
-    if (moved) {
+    if (moved || Date.now() - started > RECOVERS_AT_LATEST_MS) {
       clearInterval(recovery);
       setTimeout(() => on.sandbox.heal('stripe'), RECOVERS_AFTER_MS).unref();
     }
@@ -82,7 +84,11 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
     }
     const rel = relative(ctx.cwd, written.file) || written.file;
     ctx.out.line();
-    ctx.out.line(c.bold(`Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is ${s.status}.`));
+    ctx.out.line(
+      s.status === 'resolved'
+        ? c.bold(`Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is resolved.`)
+        : c.bold(`Demo stopped after ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is still ${s.status} (payctl incident resume ${report.incident} continues it).`),
+    );
     ctx.out.line(`  time to mitigate:   ${ttm === null ? 'not mitigated' : formatElapsed(ttm)} (traffic moved to adyen, verified)`);
     ctx.out.line(`  customers and team: ${summary.channels_notified.join(', ') || 'nobody'}`);
     ctx.out.line(`  escalation:         ${escalations.length ? escalations.map((e) => `${e.provider} ${e.action}`).join(', ') + ' (paged once, dedup key per incident)' : 'none'}`);

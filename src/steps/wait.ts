@@ -62,7 +62,10 @@ async function sleepWithCountdown(run: WaitRun, ms: number, label: string, deadl
       if (left <= 0) break;
       if (tty) {
         const total = deadline ? `, gives up in ${formatDuration(deadline - clock.now().getTime())}` : '';
-        err.write(`\r\x1b[2K⏳ ${run.step.title}: ${label} in ${formatDuration(left)}${total}`);
+        // one line, rewritten in place: never wider than the terminal, or it would wrap and leave copies behind
+        const width = (err as { columns?: number }).columns ?? 80;
+        const line = `⏳ ${run.step.title}: ${label} in ${formatDuration(left)}${total}`;
+        err.write(`\r\x1b[2K${line.length >= width - 3 ? line.slice(0, width - 5) + '…' : line}`);
       }
       await clock.sleep(tty ? Math.min(1000, left) : left, run.signal);
     }
