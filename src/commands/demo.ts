@@ -87,7 +87,7 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
     ctx.out.line(
       s.status === 'resolved'
         ? c.bold(`Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is resolved.`)
-        : c.bold(`Demo stopped after ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is still ${s.status} (payctl incident resume ${report.incident} continues it).`),
+        : c.bold(`Demo stopped after ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is still ${s.status}: a step was declined or did not succeed (see payctl incident show ${report.incident}).`),
     );
     ctx.out.line(`  time to mitigate:   ${ttm === null ? 'not mitigated' : formatElapsed(ttm)} (traffic moved to adyen, verified)`);
     ctx.out.line(`  customers and team: ${summary.channels_notified.join(', ') || 'nobody'}`);
