@@ -3,12 +3,9 @@
  * `payctl --help` loads nothing but commander. Only this file prints errors.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { createRequire } from 'node:module';
 import { ExitCode, isPayctlError, messageOf } from './errors.js';
 import type { Context, ContextOptions } from './context.js';
-
-const require = createRequire(import.meta.url);
-const { version } = require('../package.json') as { version: string };
+import { packageVersion } from './package-root.js';
 
 const EXIT_CODES_HELP = `
 Exit codes:
@@ -44,7 +41,7 @@ export function buildProgram(): Command {
   const program = new Command('payctl');
   program
     .description('Respond to payment-gateway outages: run playbooks, fail over, notify, escalate, and learn from the timeline.')
-    .version(version, '-V, --version')
+    .version(packageVersion(), '-V, --version')
     .option('-c, --config <file>', 'config file (default: payctl.config.yaml found upward, or PAYCTL_CONFIG)')
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()

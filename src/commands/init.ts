@@ -6,16 +6,11 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { OperationError, messageOf } from '../errors.js';
 import { CONFIG_FILE } from '../config/load.js';
 import { EXAMPLE_CONFIG } from '../config/example.js';
-
-/** The installed package's root (dist/commands/init.js → ../..). */
-export function packageRoot(): string {
-  return fileURLToPath(new URL('../../', import.meta.url));
-}
+import { packageRoot } from '../package-root.js';
 
 export interface InitResult {
   written: string[];

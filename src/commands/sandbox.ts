@@ -4,10 +4,10 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { describeFault } from '../sandbox/faults.js';
+import { packagePath } from '../package-root.js';
 import type { RecordedRequest } from '../sandbox/http.js';
 
 export interface SandboxCommandOptions {
@@ -27,7 +27,7 @@ function parsePort(text: string): number {
 async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string }> {
   const { findPlaybook } = await import('../playbook/load.js');
   const dirs = [ctx.config().playbooksDir];
-  const bundled = fileURLToPath(new URL('../../playbooks', import.meta.url));
+  const bundled = packagePath('playbooks');
   if (resolve(bundled) !== resolve(dirs[0]!) && existsSync(bundled)) dirs.push(bundled);
   let firstError: unknown;
   for (const dir of dirs) {

@@ -3,10 +3,10 @@
  * templates directory first, then the templates shipped with payctl.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { readYamlSource } from '../source/yaml-file.js';
+import { packagePath } from '../package-root.js';
 
 export const MESSAGE_CHANNELS = ['statuspage', 'email', 'banner', 'social', 'slack'] as const;
 export type MessageChannel = (typeof MESSAGE_CHANNELS)[number];
@@ -34,9 +34,9 @@ export interface MessageTemplate {
   problems: string[];
 }
 
-/** templates/ shipped with payctl (next to dist/ and src/). */
+/** templates/ shipped with payctl (in the package root, next to dist/ and src/). */
 export function bundledTemplatesDir(): string {
-  return join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'templates');
+  return packagePath('templates');
 }
 
 function searchDirs(templatesDir: string): string[] {

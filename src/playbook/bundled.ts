@@ -1,12 +1,12 @@
 /** The playbooks shipped with payctl, used when the configured directory does not have the one asked for. */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { InvalidInputError } from '../errors.js';
 import { findPlaybook } from './load.js';
+import { packagePath } from '../package-root.js';
 
 export function bundledPlaybooksDir(): string {
-  return fileURLToPath(new URL('../../playbooks', import.meta.url));
+  return packagePath('playbooks');
 }
 
 /** findPlaybook in `dir`, then among the shipped playbooks. */
