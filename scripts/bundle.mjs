@@ -21,6 +21,31 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+/**
+ * axios without undici. Node loads its bundled undici (~15 ms) the first time
+ * anything reads globalThis.FormData (or constructs Request/Response). axios
+ * does both when it is imported: lib/utils.js keeps a reference to FormData,
+ * and lib/adapters/fetch.js probes the fetch API. payctl only uses the http
+ * adapter (adapter: 'http' in src/providers/http.ts and src/steps/http.ts), so
+ * in the bundle the fetch adapter is replaced by "not available", and the
+ * FormData reference is dropped (isFormData still recognises a FormData by its
+ * toString tag). If a newer axios changes these lines the patch is skipped
+ * with a warning: the bundle stays correct, only slower.
+ */
+const axiosWithoutUndici = {
+  name: 'axios-without-undici',
+  setup(b) {
+    b.onResolve({ filter: /^\.\/fetch\.js$/ }, (a) => (/[\\/]axios[\\/]lib[\\/]adapters[\\/]/.test(a.importer) ? { path: 'axios-fetch-adapter', namespace: 'payctl-stub' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'payctl-stub' }, () => ({ contents: 'export const getFetch = () => false;\nexport default false;\n', loader: 'js' }));
+    b.onLoad({ filter: /[\\/]axios[\\/]lib[\\/]utils\.js$/ }, (a) => {
+      const text = readFileSync(a.path, 'utf8');
+      const line = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
+      if (!text.includes(line)) return { contents: text, loader: 'js', warnings: [{ text: 'axios-without-undici: FormData line not found, left as is' }] };
+      return { contents: text.replace(line, 'const FormDataCtor = undefined; // payctl bundle: reading G.FormData loads undici'), loader: 'js' };
+    });
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -40,6 +65,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
+  plugins: [axiosWithoutUndici],
 });
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 process.stdout.write(`bundled the CLI into ${outputs.length} files in dist/bundle/\n`);

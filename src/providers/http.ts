@@ -102,7 +102,8 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
 
 let axiosInstance: Promise<AxiosInstance> | undefined;
 function loadAxios(): Promise<AxiosInstance> {
-  axiosInstance ??= import('axios').then((m) => m.default.create());
+  // the http adapter, named: never the fetch adapter (its probe loads node's undici; see scripts/bundle.mjs)
+  axiosInstance ??= import('axios').then((m) => m.default.create({ adapter: 'http' }));
   return axiosInstance;
 }
 

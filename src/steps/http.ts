@@ -60,6 +60,7 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
       validateStatus: () => true,
       maxRedirects: 0,
       maxContentLength: 10 * 1024 * 1024,
+      adapter: 'http', // never the fetch adapter (see scripts/bundle.mjs)
     });
   } catch (e) {
     const err = e as { code?: string; message?: string };
