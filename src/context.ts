@@ -1,73 +1,12 @@
 /**
- * The one context object, built once per command and passed down: config,
- * whether a person can be asked, dry-run, output and clock. Tests build it
- * with overrides.
+ * createContext: the context (see context-core.ts) with the config loaded,
+ * on first use, by config/load.ts. Tests and drills build theirs here.
  */
-import { loadConfig, type LoadedConfig } from './config/load.js';
-import { createOutput, type Output, type Streams } from './output.js';
-import { systemClock, type Clock } from './clock.js';
+import { loadConfig } from './config/load.js';
+import { buildContext, type Context, type ContextOptions } from './context-core.js';
 
-export interface Context {
-  cwd: string;
-  env: NodeJS.ProcessEnv;
-  /** A person can be asked: stdin and stdout are terminals, CI unset, no --yes. */
-  canPrompt: boolean;
-  /** --yes: approvals are given without asking. */
-  yes: boolean;
-  dryRun: boolean;
-  out: Output;
-  clock: Clock;
-  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
-  streams: Streams;
-  /** --config, when given. */
-  configPath?: string;
-  /** The config, loaded on first use (so --help never reads it). */
-  config(): LoadedConfig;
-}
-
-export interface ContextOptions {
-  cwd?: string;
-  env?: NodeJS.ProcessEnv;
-  yes?: boolean;
-  dryRun?: boolean;
-  json?: boolean;
-  configPath?: string;
-  clock?: Clock;
-  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
-  streams?: Streams;
-  /** Force canPrompt (tests). */
-  canPrompt?: boolean;
-  /** A config already loaded (drills and the demo run on the sandbox's). */
-  loadedConfig?: LoadedConfig;
-}
-
-export function isCI(env: NodeJS.ProcessEnv): boolean {
-  const ci = env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
+export { buildContext, isCI, type Context, type ContextOptions } from './context-core.js';
 
 export function createContext(o: ContextOptions = {}): Context {
-  const env = o.env ?? process.env;
-  const stdin = o.stdin ?? process.stdin;
-  const streams = o.streams ?? { stdout: process.stdout, stderr: process.stderr };
-  const yes = Boolean(o.yes);
-  const canPrompt = o.canPrompt ?? (Boolean(stdin.isTTY) && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
-  const cwd = o.cwd ?? process.cwd();
-  let loaded: LoadedConfig | undefined = o.loadedConfig;
-  return {
-    cwd,
-    env,
-    canPrompt,
-    yes,
-    dryRun: Boolean(o.dryRun),
-    out: createOutput(streams, env, Boolean(o.json)),
-    clock: o.clock ?? systemClock,
-    stdin,
-    streams,
-    configPath: o.configPath,
-    config() {
-      loaded ??= loadConfig(cwd, o.configPath, env);
-      return loaded;
-    },
-  };
+  return buildContext(o, loadConfig);
 }

@@ -14,7 +14,8 @@ import { listIncidentIds, loadIncidentState, existingTimeline } from '../timelin
 import { TimelineWriter } from '../timeline/writer.js';
 import { recordMilestone, recordStatusChange } from '../timeline/status.js';
 import { verifyTimeline } from '../timeline/verify.js';
-import { parseVars, readAnswersFile } from '../ui/answers.js';
+import { parseVars } from '../ui/answers.js';
+import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import { showIncident } from './incident-show.js';
 

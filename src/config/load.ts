@@ -1,50 +1,25 @@
 /**
- * Finding and loading payctl.config.yaml: --config, then PAYCTL_CONFIG, then the
- * first payctl.config.yaml from the current directory upward. Without one,
- * payctl runs with defaults rooted at the current directory.
+ * Loading payctl.config.yaml (found by find.ts): YAML with positions → schema
+ * check → cross checks. Without a config file, payctl runs with defaults
+ * rooted at the current directory.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { InvalidInputError, SourceError } from '../errors.js';
+import { dirname, resolve } from 'node:path';
+import { SourceError } from '../errors.js';
 import { locate, readYamlSource } from '../source/yaml-file.js';
 import { knownKeysOf, zodProblems } from '../source/zod-problems.js';
+import { findConfigFile, type LoadedConfig } from './find.js';
 import { Config } from './schema.js';
 
-export const CONFIG_FILE = 'payctl.config.yaml';
-
-export interface LoadedConfig {
-  /** The config file, or undefined when running on defaults. */
-  file?: string;
-  /** The directory relative paths are resolved against. */
-  dir: string;
-  config: Config;
-  storeDir: string;
-  playbooksDir: string;
-  templatesDir: string;
-}
-
-export function findConfigFile(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const given = explicit ?? env.PAYCTL_CONFIG;
-  if (given) {
-    const file = resolve(cwd, given);
-    if (!existsSync(file)) {
-      throw new InvalidInputError(`config file not found: ${file}`, explicit ? 'check the --config path' : 'check PAYCTL_CONFIG');
-    }
-    return file;
-  }
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, CONFIG_FILE);
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
+export { CONFIG_FILE, findConfigFile, type LoadedConfig } from './find.js';
 
 export function loadConfig(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  return loadConfigWithText(cwd, explicit, env).loaded;
+}
+
+/** loadConfig, plus the exact text that was parsed (undefined without a file): what cache.ts keys on. */
+export function loadConfigWithText(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): { loaded: LoadedConfig; text?: string } {
   const file = findConfigFile(cwd, explicit, env);
-  if (!file) return withPaths(Config.parse({}), resolve(cwd), undefined);
+  if (!file) return { loaded: withPaths(Config.parse({}), resolve(cwd), undefined) };
   const src = readYamlSource(file);
   if (src.problems.length) throw new SourceError(src.problems, 'fix the config file, or run payctl init for a commented example');
   const parsed = Config.safeParse(src.data ?? {});
@@ -54,7 +29,7 @@ export function loadConfig(cwd: string, explicit?: string, env: NodeJS.ProcessEn
   }
   const problems = crossCheck(parsed.data).map((p) => ({ file, ...locate(src, p.path), message: p.message }));
   if (problems.length) throw new SourceError(problems, 'every key is described in docs/config.md');
-  return withPaths(parsed.data, dirname(file), file);
+  return { loaded: withPaths(parsed.data, dirname(file), file), text: src.text };
 }
 
 /** References inside the config that must name something declared. */

@@ -4,7 +4,8 @@
  * the input and `--var name=value`.
  */
 import { InvalidInputError } from '../errors.js';
-import { choiceLabel, choiceValue, type Playbook, type PlaybookInput } from '../playbook/schema.js';
+import { choiceLabel, choiceValue } from '../playbook/enums.js';
+import type { Playbook, PlaybookInput } from '../playbook/schema.js';
 import { renderString, type Scope } from '../template/engine.js';
 import { toBoolean, type Answers } from '../ui/answers.js';
 import type { Prompter } from '../ui/prompter.js';

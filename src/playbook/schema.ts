@@ -4,10 +4,10 @@
  */
 import { z } from 'zod';
 import { DURATION_HINT, isDuration } from '../duration.js';
+import { INCIDENT_STATUSES, PROVIDER_STATUSES, SEVERITIES } from './enums.js';
 
-export const SEVERITIES = ['sev1', 'sev2', 'sev3', 'sev4'] as const;
-export const INCIDENT_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
-export const PROVIDER_STATUSES = ['operational', 'degraded_performance', 'partial_outage', 'major_outage', 'under_maintenance'] as const;
+// the value lists and choice helpers live in enums.ts (no zod) so the run path need not load this file
+export { choiceLabel, choiceValue, INCIDENT_STATUSES, PROVIDER_STATUSES, SEVERITIES } from './enums.js';
 
 export const Duration = z
   .string()
@@ -219,9 +219,3 @@ export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 export type Reminder = z.infer<typeof Reminder>;
 export type DrillSpec = z.infer<typeof DrillSpec>;
 
-export function choiceValue(c: Choice): string {
-  return typeof c === 'string' ? c : c.value;
-}
-export function choiceLabel(c: Choice): string {
-  return typeof c === 'string' ? c : (c.label ?? c.value);
-}

@@ -7,7 +7,8 @@
  * The provider's status is the worst of its watched components; a watched name
  * that is a component group watches the group's children.
  */
-import { PROVIDER_STATUSES, type ProviderStatus } from '../playbook/schema.js';
+import { PROVIDER_STATUSES } from '../playbook/enums.js';
+import type { ProviderStatus } from '../playbook/schema.js';
 import { HttpError, type HttpClient } from './http.js';
 
 export type StatusOrUnknown = ProviderStatus | 'unknown';

@@ -4,7 +4,8 @@
  * the answers file, the default, else exit 2 naming the flag.
  */
 import type { StepHandler } from '../engine/types.js';
-import { choiceLabel, choiceValue, type StepOf } from '../playbook/schema.js';
+import { choiceLabel, choiceValue } from '../playbook/enums.js';
+import type { StepOf } from '../playbook/schema.js';
 
 export const input: StepHandler<StepOf<'input'>> = async (run) => {
   const { step, prompter } = run;

@@ -2,8 +2,6 @@
  * The scope a message template renders with: the step's scope plus `vars`,
  * the step's vars merged over the template's declared defaults.
  */
-import { readYamlSource } from '../source/yaml-file.js';
-import { messageTemplatePath } from '../messages/render.js';
 import { renderString, type Scope } from '../template/engine.js';
 import { HttpError } from '../providers/http.js';
 import { messageOf } from '../errors.js';
@@ -11,6 +9,9 @@ import type { StepResult } from '../engine/types.js';
 
 export async function messageScope(templatesDir: string, template: string, scope: Scope, stepVars: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Promise<Scope> {
   const vars: Record<string, unknown> = {};
+  // loaded here, not at the top: failedFrom() below is on every run's path, these are not
+  const { readYamlSource } = await import('../source/yaml-file.js');
+  const { messageTemplatePath } = await import('../messages/render.js');
   const src = readYamlSource(messageTemplatePath(templatesDir, template));
   const declared = (src.data as { vars?: Record<string, { default?: unknown }> } | undefined)?.vars;
   for (const [k, v] of Object.entries(declared ?? {})) {

@@ -3,8 +3,7 @@
  * Both answer playbook inputs and input/choose steps (by step id), with a
  * person or without one.
  */
-import { SourceError, InvalidInputError } from '../errors.js';
-import { readYamlSource } from '../source/yaml-file.js';
+import { InvalidInputError } from '../errors.js';
 import type { AskOptions, Prompter, SelectChoice } from './prompter.js';
 
 export interface Answers {
@@ -27,26 +26,6 @@ export function parseVars(vars: string[] | undefined, into: Answers = emptyAnswe
     if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new InvalidInputError(`--var "${v}": "${name}" is not an input or step name`, 'names are letters, digits, _ and -');
     into.values[name] = v.slice(eq + 1);
     into.from[name] = 'var';
-  }
-  return into;
-}
-
-/** The answers file: a YAML mapping of name → value. Anything else is exit 2 with file:line. */
-export function readAnswersFile(file: string, into: Answers = emptyAnswers()): Answers {
-  const src = readYamlSource(file);
-  if (src.problems.length) throw new SourceError(src.problems, 'the answers file is YAML: name: value, one per line');
-  const data = src.data;
-  if (!data || typeof data !== 'object' || Array.isArray(data)) {
-    const pos = src.doc.contents?.range ? src.lineCounter.linePos(src.doc.contents.range[0]) : { line: 1, col: 1 };
-    throw new SourceError(
-      [{ file, line: pos.line, col: pos.col, message: `the answers file must be a mapping of name: value, not ${Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'empty' : `a ${typeof data}`}` }],
-      'write it as name: value, one per line (e.g. provider: stripe)',
-    );
-  }
-  for (const [k, v] of Object.entries(data as Record<string, unknown>)) {
-    if (k in into.values) continue; // --var wins
-    into.values[k] = v;
-    into.from[k] = 'answers';
   }
   return into;
 }
