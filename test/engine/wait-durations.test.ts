@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '../../src/clock.js';
+import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
+
+describe('wait durations', () => {
+  it('a sleep removes its abort listener when it ends (long waits do not pile them up)', async () => {
+    const ac = new AbortController();
+    for (let i = 0; i < 20; i++) await systemClock.sleep(1, ac.signal);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('an answer that is not a duration stops the run with exit 2 naming the field, instead of waiting forever', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payctl-wait-'));
+    mkdirSync(join(dir, 'playbooks'));
+    writeFileSync(
+      join(dir, 'playbooks', 'w.yaml'),
+      [
+        'id: w',
+        'title: Wait on an answer',
+        'inputs:',
+        '  recovery_timeout: { prompt: How long?, default: 1m }',
+        'steps:',
+        '  - id: wait_recovery',
+        '    title: Wait',
+        '    type: wait',
+        '    until: incident.status == "resolved"',
+        '    interval: 1s',
+        '    timeout: "{{ inputs.recovery_timeout }}"',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'w', '--var', 'recovery_timeout=ten minutes', '--yes'], { cwd: dir, timeout: 20_000 });
+    expect(r.stderr).toContain('step wait_recovery: timeout "ten minutes" is not a duration');
+    expect(r.code).toBe(2);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+});
