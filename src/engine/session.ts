@@ -6,7 +6,7 @@ import { mkdirSync } from 'node:fs';
 import type { Clock } from '../clock.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
-import { incidentDir, replayFile, timelinePath } from '../timeline/store.js';
+import { existingTimeline, incidentDir, replayFile, timelinePath } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';
 import type { IncidentHandle } from './types.js';
 
@@ -32,6 +32,7 @@ export class IncidentSession implements IncidentHandle {
 
   /** An existing incident, replayed from its timeline. */
   static open(storeDir: string, id: string, clock: Clock, actor?: string): { session: IncidentSession; problems: { line: number; message: string }[] } {
+    existingTimeline(storeDir, id); // an unknown or malformed id is exit 2, before anything is created on disk
     const s = new IncidentSession(storeDir, id, clock, actor);
     const { state, problems } = replayFile(s.writer.file);
     s.replayer = Replayer.fromState(state);

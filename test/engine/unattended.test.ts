@@ -1,6 +1,6 @@
 /** The built payctl without a person (CI=1): every unattended path and its exit code. */
 import { describe, expect, it } from 'vitest';
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli, tempProject } from './helpers.js';
 
@@ -70,6 +70,15 @@ describe('unattended incident start', () => {
     expect(u.code).toBe(2);
     expect(u.stderr).toContain('no incident "no-such-id"');
     expect(u.stderr).not.toMatch(/at .*\.js:\d+/);
+    // resume of an unknown or path-like id creates nothing on disk
+    const before = readdirSync(dir, { recursive: true }).length;
+    const ru = runCli(dir, ['incident', 'resume', 'no-such-id']);
+    expect(ru.code).toBe(2);
+    expect(ru.stderr).toContain('no incident "no-such-id"');
+    const rt = runCli(dir, ['incident', 'resume', '../../escape']);
+    expect(rt.code).toBe(2);
+    expect(rt.stderr).toContain('is not an incident id');
+    expect(readdirSync(dir, { recursive: true }).length).toBe(before);
     const n = runCli(dir, ['incident', 'start']);
     expect(n.code).toBe(2);
     expect(n.stderr).toContain('--playbook');
