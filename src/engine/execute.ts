@@ -284,7 +284,10 @@ async function afterOk(eng: Engine, step: Step, result: Extract<StepResult, { ou
   const { session } = eng;
   const append = (ev: Parameters<typeof session.append>[0]) => session.append(ev);
   if (step.type === 'switch_provider' && !eng.ctx.dryRun) {
-    if (result.result?.failback === true) await recordMilestone(append, session.state(), 'failed_back', true, undefined, `step ${step.id}`);
+    // traffic was already there: nothing moved, so nothing was mitigated or failed back by this step
+    if (result.result?.unchanged === true) {
+      // no milestone
+    } else if (result.result?.failback === true) await recordMilestone(append, session.state(), 'failed_back', true, undefined, `step ${step.id}`);
     else await recordMilestone(append, session.state(), 'mitigated', false, undefined, `step ${step.id}`);
   } else if (step.mitigates && !eng.ctx.dryRun) {
     await recordMilestone(append, session.state(), 'mitigated', false, undefined, `step ${step.id}`);

@@ -79,6 +79,9 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
   if (before[0] === o.to) {
     return { ok: true, result: { ...base, after: before, verified: true, unchanged: true }, message: `traffic already goes to ${o.to} (${routing.describe}); nothing to change` };
   }
+  if (o.from && before[0] !== undefined && before[0] !== o.from) {
+    return { ok: false, retryable: false, result: { ...base, after: before, verified: false }, error: `traffic goes to ${before[0]}, not ${o.from}: nothing was changed (leave out from/--from to move traffic away from whichever provider has it)` };
+  }
   const order = [o.to, ...before.filter((p) => p !== o.to)];
   if (o.dryRun) {
     log(`[dry-run] would switch ${routing.describe}: ${before.join(' → ') || '(empty)'}  ⇒  ${order.join(' → ')}`);

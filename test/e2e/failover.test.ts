@@ -86,6 +86,13 @@ describe('payctl failover / failback', () => {
     expect(routingWrites()).toHaveLength(0);
   });
 
+  it('refuses --from naming a provider that does not have the traffic (exit 1, nothing written)', async () => {
+    const r = await run(['failover', '--to', 'adyen', '--from', 'braintree', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toContain('traffic goes to stripe, not braintree');
+    expect(routingWrites()).toHaveLength(0);
+  });
+
   it('--dry-run shows the switch without making it', async () => {
     const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
     expect(r.code).toBe(0);
