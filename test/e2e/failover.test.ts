@@ -93,6 +93,17 @@ describe('payctl failover / failback', () => {
     expect(routingWrites()).toHaveLength(0);
   });
 
+  it('a failback when traffic is already on the primary changes nothing and records no failback milestone', async () => {
+    const r = await run(['failback', '--yes', '--json']);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ to: 'stripe', unchanged: true, verified: true });
+    expect(routingWrites()).toHaveLength(0);
+    const show = JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout);
+    expect(show.incident.milestones).toHaveProperty("detected");
+    expect(show.incident.milestones).not.toHaveProperty('failed_back');
+  });
+
   it('--dry-run shows the switch without making it', async () => {
     const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
     expect(r.code).toBe(0);
