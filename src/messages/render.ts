@@ -18,6 +18,8 @@ export interface RenderedMessage {
   channel: MessageChannel;
   /** Email subject or status page incident title. */
   subject?: string;
+  /** Status page variant only: the public incident's status, when the template sets it. */
+  status?: 'investigating' | 'identified' | 'monitoring' | 'resolved';
   body: string;
 }
 
@@ -65,6 +67,7 @@ export async function renderMessage(templatesDir: string, name: string, channel:
       channel,
       subject: head !== undefined ? (await renderString(head, full, where)).trim() : undefined,
       body: (await renderString(variant.body ?? '', full, where)).trim(),
+      ...(variant.status ? { status: variant.status as RenderedMessage['status'] } : {}),
     };
   }
   if (channel === 'social') {

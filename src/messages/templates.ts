@@ -22,7 +22,9 @@ export interface VarDeclaration {
   sample?: string | number | boolean;
 }
 
-export type Variant = string | { title?: string; subject?: string; body?: string };
+export type Variant = string | { title?: string; subject?: string; body?: string; status?: string };
+/** A statuspage variant may set the public incident's status (e.g. resolved) instead of following the payctl incident. */
+export const STATUSPAGE_STATUSES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
 
 export interface MessageTemplate {
   name: string;
@@ -93,9 +95,14 @@ export function readMessageTemplate(templatesDir: string, name: string): Message
         else t.vars[v] = decl as VarDeclaration;
       }
     } else if ((MESSAGE_CHANNELS as readonly string[]).includes(key)) {
-      const ok = typeof value === 'string' || (value && typeof value === 'object' && !Array.isArray(value) && Object.entries(value).every(([k, x]) => ['title', 'subject', 'body'].includes(k) && typeof x === 'string'));
+      const ok =
+        typeof value === 'string' ||
+        (value &&
+          typeof value === 'object' &&
+          !Array.isArray(value) &&
+          Object.entries(value).every(([k, x]) => (['title', 'subject', 'body'].includes(k) && typeof x === 'string') || (k === 'status' && key === 'statuspage' && (STATUSPAGE_STATUSES as readonly unknown[]).includes(x))));
       if (ok) t.variants[key as MessageChannel] = value as Variant;
-      else problems.push(`${file}: ${key} must be text or { title/subject, body }`);
+      else problems.push(`${file}: ${key} must be text or { title/subject, body${key === 'statuspage' ? `, status: ${STATUSPAGE_STATUSES.join('|')}` : ''} }`);
     } else {
       problems.push(`${file}: unknown key "${key}" (expected description, vars, ${MESSAGE_CHANNELS.join(', ')})`);
     }

@@ -56,8 +56,9 @@ export function existingStatuspageIncident(state: IncidentState | undefined, cha
 }
 
 /** payctl incident status → Statuspage incident status, and the status of affected components. */
-function statuspageStatus(scope: Scope): { status: StatuspageIncidentStatus; component: string } {
-  const s = String((scope.incident as { status?: unknown } | undefined)?.status ?? 'investigating');
+function statuspageStatus(scope: Scope, declared?: string): { status: StatuspageIncidentStatus; component: string } {
+  // a template may say what the notice means (customer-resolved: resolved), even before the payctl incident is closed
+  const s = declared ?? String((scope.incident as { status?: unknown } | undefined)?.status ?? 'investigating');
   if (s === 'resolved') return { status: 'resolved', component: 'operational' };
   if (s === 'monitoring') return { status: 'monitoring', component: 'degraded_performance' };
   if (s === 'identified') return { status: 'identified', component: 'partial_outage' };
@@ -81,7 +82,7 @@ export async function sendToChannel(deps: ChannelDeps, name: string, message: Re
       }
       case 'statuspage': {
         const apiKey = resolveSecret(ch.api_key, `channels.${name}.api_key`, deps.env);
-        const { status, component } = statuspageStatus(scope);
+        const { status, component } = statuspageStatus(scope, message.status);
         const provider = affectedProvider(scope);
         const compId = provider ? ch.component_ids?.[provider] : undefined;
         const existing = existingStatuspageIncident(deps.state, name);
