@@ -136,6 +136,16 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
   ctx.out.info('stopped watching');
 }
 
+/** The newest open, real (not dry-run) incident running this playbook, if any. */
+async function openIncidentFor(storeDir: string, playbook: string): Promise<string | undefined> {
+  const { listIncidentIds, loadIncidentState } = await import('../timeline/store.js');
+  for (const id of listIncidentIds(storeDir).reverse()) {
+    const { state } = loadIncidentState(storeDir, id);
+    if (state.playbook === playbook && state.status !== 'resolved' && !state.dry_run) return id;
+  }
+  return undefined;
+}
+
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {
   const loaded = ctx.config();
   const { listPlaybookFiles, loadPlaybookFile } = await import('../playbook/load.js');
@@ -146,6 +156,12 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   if (!m) {
     if (ctx.out.jsonMode && !opts.watch) ctx.out.json(snap);
     throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}; no playbook's triggers match, so no incident was started`, `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`);
+  }
+  const already = await openIncidentFor(loaded.storeDir, m.playbook.id);
+  if (already) {
+    // a second responder (or a second --watch tick) must not open the same incident twice
+    if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: m.playbook.id, already_open: true } });
+    throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`, `follow it with: payctl incident show ${already}`);
   }
   ctx.out.info(`starting playbook ${m.playbook.id}: ${m.match.description}`);
   const { startIncident } = await import('../engine/run.js');

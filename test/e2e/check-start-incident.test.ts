@@ -1,0 +1,30 @@
+// payctl check --start-incident picks the playbook whose triggers match, and never opens a second incident for it.
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/run-cli.js';
+import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+
+let p: SandboxProject;
+beforeEach(async () => {
+  p = await sandboxProject({ fault: 'stripe:down' });
+});
+afterEach(async () => {
+  await p.close();
+});
+
+it('a Stripe outage starts processor-outage once; a second check points at the open incident', async () => {
+  const run = (args: string[]) => runCliAsync(args, { cwd: p.dir, env: p.env });
+  // unattended without --yes, the playbook runs up to its first approval gate (the failover) and stops there
+  const first = await run(['check', '--start-incident']);
+  expect(first.stderr).toContain('starting playbook processor-outage');
+  expect(first.code).toBe(3);
+  const list = JSON.parse((await run(['incident', 'list', '--json'])).stdout);
+  const incidents = list.incidents ?? list;
+  expect(incidents).toHaveLength(1);
+  expect(incidents[0].playbook).toBe('processor-outage');
+
+  const second = await run(['check', '--start-incident']);
+  expect(second.code).toBe(4);
+  expect(second.stderr).toContain(`incident ${incidents[0].id} (processor-outage) is already open`);
+  const again = JSON.parse((await run(['incident', 'list', '--json'])).stdout);
+  expect(again.incidents ?? again).toHaveLength(1);
+});
