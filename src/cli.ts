@@ -156,6 +156,7 @@ export function buildProgram(): Command {
     .command('report')
     .description('a scorecard per provider across recorded incidents')
     .option('--since <duration>', 'only incidents opened within this period', '90d')
+    .option('--include-drills', 'count drill and demo incidents too')
     .option('--json', 'print JSON')
     // `providers` has its own --json, which commander gives to the parent: take it from there too
     .action(async (opts, cmd) => {
