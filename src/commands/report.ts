@@ -4,11 +4,13 @@ import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
 import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
-import { buildScorecard, inPeriod, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { buildScorecard, inPeriod, rehearsalKind, selectIncidents, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 
 export interface ReportOptions {
   since?: string;
   json?: boolean;
+  /** Count dry runs, drills and demos too (left out by default: rehearsals, not provider behaviour). */
+  includeDrills?: boolean;
 }
 
 const d = (ms: number | null) => (ms === null ? 'n/a' : ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms));
@@ -24,26 +26,41 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   if (sinceMs === undefined) throw new InvalidInputError(`--since ${since} is not a duration`, DURATION_HINT);
   const lc = ctx.config();
   const now = ctx.clock.now().getTime();
-  const incidents: LoadedIncident[] = [];
+  const loaded: LoadedIncident[] = [];
   let skipped = 0;
   for (const id of listIncidentIds(lc.storeDir)) {
     try {
       const inc = loadIncidentForDocuments(lc.storeDir, id);
-      if (inPeriod(inc.state.opened_at, sinceMs, now)) incidents.push(inc);
+      if (inPeriod(inc.state.opened_at, sinceMs, now)) loaded.push(inc);
     } catch (e) {
       skipped++;
       ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);
     }
   }
+  const includeDrills = Boolean(opts.includeDrills);
+  const { counted: incidents, rehearsals } = selectIncidents(loaded, includeDrills);
+  const kinds = new Map<string, number>();
+  for (const r of rehearsals) kinds.set(rehearsalKind(r.state)!, (kinds.get(rehearsalKind(r.state)!) ?? 0) + 1);
+  const kindText = [...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
+  const rehearsalNote = !rehearsals.length
+    ? undefined
+    : includeDrills
+      ? `Includes ${rehearsals.length} rehearsal${rehearsals.length === 1 ? '' : 's'} (${kindText}): --include-drills.`
+      : `${rehearsals.length} rehearsal${rehearsals.length === 1 ? '' : 's'} excluded (${kindText}): they are not provider behaviour; pass --include-drills to count them.`;
   const rows: ScorecardRow[] = buildScorecard(incidents, { threshold: lc.config.thresholds.success_rate, providers: Object.keys(lc.config.providers) });
   if (opts.json) {
-    ctx.out.json({ since, incidents_considered: incidents.length, skipped, providers: rows, definitions: SCORECARD_DEFINITIONS });
+    ctx.out.json({
+      since, incidents_considered: incidents.length, skipped, include_drills: includeDrills,
+      rehearsals_excluded: includeDrills ? 0 : rehearsals.length, rehearsals_included: includeDrills ? rehearsals.length : 0,
+      providers: rows, definitions: SCORECARD_DEFINITIONS,
+    });
     return;
   }
   ctx.out.line(`Provider scorecard: ${incidents.length} incident${incidents.length === 1 ? '' : 's'} opened in the last ${since} (${lc.storeDir})`);
   ctx.out.line();
   if (!rows.length) {
     ctx.out.line('No providers configured and none seen in incidents.');
+    if (rehearsalNote) ctx.out.line(rehearsalNote);
     return;
   }
   const header = ['Provider', 'Incidents', 'Total downtime', 'Longest', 'MTTR', 'Status page admission', 'Escalation response', 'Failovers away'];
@@ -58,6 +75,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     String(r.failovers_away),
   ]);
   for (const l of table([header, ...body])) ctx.out.line(l);
+  if (rehearsalNote) ctx.out.line(rehearsalNote);
   ctx.out.line();
   ctx.out.line('Definitions:');
   for (const def of SCORECARD_DEFINITIONS) ctx.out.line(`  ${def.column}: ${def.definition}`);

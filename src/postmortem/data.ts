@@ -6,16 +6,16 @@
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
-import { collectFacts } from './facts.js';
+import { collectFacts, type Facts } from './facts.js';
 import { referencePoints, responseMetrics, IMPACT_START_DEFINITION, type MetricValue } from './metrics.js';
 import { computeImpact, type Business, type Impact } from './impact.js';
-import { providerPerformance, providersInvolved, ADMISSION_DEFINITION, ESCALATION_RESPONSE_DEFINITION, type ProviderPerformance } from './providers.js';
+import { escalationRoles, providerPerformance, providersInvolved, ADMISSION_DEFINITION, ESCALATION_RESPONSE_DEFINITION, type ProviderPerformance } from './providers.js';
 import { deriveHints, type Hints } from './hints.js';
 import { buildNarrative } from './narrative.js';
 import { phaseGantt, successRateChart } from './charts.js';
 import { timelineTable, type TimelineTable } from './timeline-table.js';
 import { cell, inline, percent } from './markdown.js';
-import { formatTime } from './time.js';
+import { clockTime, formatTime } from './time.js';
 
 export interface PostmortemInput {
   events: TimelineEvent[];
@@ -45,12 +45,13 @@ export interface PostmortemData {
     switches: { time: string; from: string; to: string; before: string; after: string; verified: string; kind: string; outcome: string }[];
     notifications: { time: string; template: string; channel: string; result: string }[];
     escalations: { time: string; provider: string; action: string; channels: string; response: string }[];
+    manual: { time: string; step: string; done: string; not_done: string }[];
   };
   providers: (ProviderPerformance & { row: { provider: string; worst: string; admitted: string; admission: string; escalation: string; failovers: number } ; proposal_lines: string[] })[];
   provider_definitions: { admission: string; escalation: string };
   hints: Hints;
   gaps: string[];
-  facts_counts: { events: number; readings: number; checks: number; switches: number; notifications: number; escalations: number };
+  facts_counts: { events: number; readings: number; checks: number; switches: number; notifications: number; escalations: number; manual: number };
 }
 
 const WHERE_MISSING: Record<string, string> = {
@@ -70,7 +71,7 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
   const metrics = responseMetrics(points);
   const impact = computeImpact(points, facts, { primary: input.primary, threshold, business: input.business, open });
   const providers = providerPerformance(facts, points, input.primary);
-  const hints = deriveHints(state, facts, metrics, providers);
+  const hints = deriveHints(state, facts, metrics, providers, impact);
 
   const gaps: string[] = [];
   if (open) gaps.push(`The incident is still open (status: ${state.status}); every figure below is as of the last event, ${formatTime(state.updated_at)}.`);
@@ -109,7 +110,7 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
       opened_at: formatTime(state.opened_at),
       providers: cell(providersInvolved(facts).join(', ') || 'none recorded'),
       actors: cell(state.actors.join(', ')),
-      narrative: buildNarrative(state, facts, points, providers),
+      narrative: buildNarrative(state, facts, points, providers, impact),
     },
     impact: { ...impact, start_display: formatTime(impact.start), business_lines: business_lines.map(inline) },
     metrics: metrics.map((m) => ({ ...m, definition_cell: cell(m.definition), note_cell: cell(m.note ?? '') })),
@@ -119,19 +120,24 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
     actions: {
       switches: facts.switches.map((s) => ({
         time: formatTime(s.at), from: cell(s.from ?? '?'), to: cell(s.to), before: cell(s.before.join(' → ')), after: cell(s.after.join(' → ')),
-        verified: s.outcome !== 'ok' ? 'n/a' : s.verified ? 'yes' : 'no', kind: s.failback ? 'failback' : 'failover',
-        outcome: cell(s.outcome === 'ok' ? (s.rolled_back ? 'rolled back' : 'ok') : `${s.outcome}${s.reason ? `: ${s.reason}` : ''}`),
+        verified: s.outcome !== 'ok' || s.dry_run || s.unchanged ? 'n/a' : s.verified ? 'yes' : 'no',
+        kind: `${s.failback ? 'failback' : 'failover'}${s.dry_run ? ' (dry run)' : s.unchanged ? ' (no change)' : ''}`,
+        outcome: cell(s.outcome === 'ok'
+          ? s.dry_run ? 'dry run: nothing written' : s.unchanged ? `traffic already on ${s.to}: nothing written` : s.rolled_back ? 'rolled back' : 'ok'
+          : `${s.outcome}${s.reason ? `: ${s.reason}` : ''}`),
       })),
       notifications: facts.notifications.flatMap((n) =>
         (n.channels.length ? n.channels : [{ name: '(none)', ok: false, error: n.reason ?? n.outcome }]).map((c) => ({
           time: formatTime(n.at), template: cell(n.template), channel: cell(c.name), result: cell(c.ok ? 'sent' : `failed${c.error ? `: ${c.error}` : ''}`),
         })),
       ),
-      escalations: providers.flatMap((p) => p.escalations.map((e) => ({
-        time: formatTime(e.at), provider: cell(p.provider), action: e.action,
-        channels: cell(e.channels.map((c) => `${c.name} ${c.ok ? 'sent' : `failed${c.error ? ` (${c.error})` : ''}`}`).join(', ') || e.outcome),
-        response: cell(e.response_at ? `${formatTime(e.response_at)}, ${e.response_display}` : e.response_display),
-      }))),
+      escalations: escalationRows(facts, providers),
+      manual: facts.manuals.map((m) => ({
+        time: formatTime(m.at),
+        step: cell(`${m.step}${state.steps[m.step] && state.steps[m.step]!.title !== m.step ? ` (${state.steps[m.step]!.title})` : ''}`),
+        done: cell(m.marked_done ? 'marked done by responder' : m.unattended ? 'not confirmed: no person to confirm (instructions shown)' : m.checked.length ? m.checked.join('; ') : m.done ? 'done' : m.unchecked.length ? 'nothing ticked' : 'done'),
+        not_done: cell(m.unchecked.join('; ') || '-'),
+      })),
     },
     providers: providers.map((p) => ({
       ...p,
@@ -140,7 +146,11 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
         worst: cell(p.worst_status ?? 'not read'),
         admitted: p.admitted_at ? cell(`${formatTime(p.admitted_at)} (${p.admitted_source})`) : 'not recorded',
         admission: cell(p.admission_display),
-        escalation: cell(p.escalations.map((e) => e.response_display).join('; ') || 'not escalated'),
+        escalation: cell(
+          p.escalations.length === 0 ? 'not escalated'
+          : p.escalations.length === 1 ? p.escalations[0]!.response_display
+          : p.escalations.map((e) => `${clockTime(e.at)}: ${e.response_display}`).join('; '),
+        ),
         failovers: p.failovers_away,
       },
       proposal_lines: [
@@ -149,11 +159,33 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
       ],
     })),
     provider_definitions: { admission: ADMISSION_DEFINITION, escalation: ESCALATION_RESPONSE_DEFINITION },
-    hints: { went_well: hints.went_well.map(inline), went_wrong: hints.went_wrong.map(inline), action_items: hints.action_items.map(inline) },
+    hints: { went_well: hints.went_well.map(inline), went_wrong: hints.went_wrong.map(inline), action_items: hints.action_items.map(inline), notes: hints.notes.map(inline) },
     gaps: gaps.map(inline),
     facts_counts: {
       events: events.length, readings: facts.readings.length, checks: facts.checks.length, switches: facts.switches.length,
       notifications: facts.notifications.length, escalations: facts.escalations.length,
+      manual: facts.manuals.length,
     },
   };
+}
+
+/** Every escalate step, saying which ones awaited the provider's response (see escalationRoles). */
+function escalationRows(facts: Facts, providers: ProviderPerformance[]): PostmortemData['actions']['escalations'] {
+  const roles = escalationRoles(facts.escalations);
+  const perf = new Map(providers.map((p) => [p.provider, p]));
+  return facts.escalations.map((e, i) => {
+    const role = roles[i]!;
+    let response: string;
+    if (role.role === 'escalation') {
+      const r = perf.get(e.provider)?.escalations.find((x) => x.at === e.at);
+      response = r?.response_at ? `${formatTime(r.response_at)}, ${r.response_display}` : r?.response_display ?? 'no response recorded';
+    } else if (role.role === 'follow_up') response = `n/a: follow-up of the ${clockTime(facts.escalations[role.first]!.at)} escalation (same dedup key)`;
+    else if (role.role === 'own_action') response = `n/a: our own ${e.action}, not an escalation`;
+    else response = `n/a: not sent (${role.why})`;
+    return {
+      time: formatTime(e.at), provider: cell(e.provider), action: cell(e.action),
+      channels: cell(e.dry_run ? `dry run: ${e.channels.map((c) => c.name).join(', ') || 'no channels'}` : e.channels.map((c) => `${c.name} ${c.ok ? 'sent' : `failed${c.error ? ` (${c.error})` : ''}`}`).join(', ') || e.outcome),
+      response: cell(response),
+    };
+  });
 }

@@ -29,11 +29,29 @@ export interface Switch {
   verified: boolean;
   rolled_back: boolean;
   failback: boolean;
+  /** Traffic already went to the target: nothing was written. */
+  unchanged: boolean;
+  /** A dry run: nothing was written. */
+  dry_run: boolean;
   reason?: string;
+}
+
+/** A switch that actually moved traffic: succeeded, not rolled back, not a no-op, not a dry run. */
+export function movedTraffic(s: Switch): boolean {
+  return s.outcome === 'ok' && !s.rolled_back && !s.unchanged && !s.dry_run;
 }
 export interface ChannelOutcome { name: string; ok: boolean; status?: number; error?: string }
 export interface Notification { at: string; step?: string; outcome: string; template: string; channels: ChannelOutcome[]; reason?: string }
-export interface Escalation { at: string; step?: string; outcome: string; provider: string; action: string; channels: ChannelOutcome[]; reason?: string }
+export interface Escalation { at: string; step?: string; outcome: string; provider: string; action: string; dedup_key?: string; dry_run: boolean; channels: ChannelOutcome[]; reason?: string }
+/** The result of a manual step: the checklist items ticked and not ticked, or a plain "done". */
+export interface ManualResult { at: string; step: string; checked: string[]; unchecked: string[]; unattended: boolean; done: boolean; marked_done: boolean }
+/**
+ * How a step came to run more than once. Each step_started after the first is
+ * one of: a retry (the previous attempt failed), a resume (the previous attempt
+ * never completed: interrupted), or a re-run (the previous attempt succeeded,
+ * e.g. a wait step's recheck polling it).
+ */
+export interface StepRuns { retries: number; resumes: number; reruns: number }
 export interface Approval { step?: string; requested_at: string; question: string; answered_at?: string; waited_ms?: number; by?: string; denied: boolean }
 export interface ReminderFired { at: string; step?: string; reminder: string; message: string }
 export interface StatusChange { at: string; from: string | null; to: string; message?: string }
@@ -54,7 +72,10 @@ export interface Facts {
   reopens: StatusChange[];
   failedAttempts: FailedAttempt[];
   decisions: Decision[];
-  runStops: { at: string; reason: string }[];
+  /** Each run_stopped; superseded_at: a later run_started or run_finished (the run was resumed). */
+  runStops: { at: string; reason: string; superseded_at?: string }[];
+  manuals: ManualResult[];
+  stepRuns: Map<string, StepRuns>;
   milestones: { at: string; name: string; note?: string }[];
   notes: { at: string; actor: string; text: string }[];
   unknownTypes: { seq: number; type: string }[];
@@ -82,8 +103,10 @@ function channelsOf(v: unknown): ChannelOutcome[] {
 export function collectFacts(events: TimelineEvent[]): Facts {
   const f: Facts = {
     readings: [], declines: [], checks: [], switches: [], notifications: [], escalations: [], approvals: [],
-    reminders: [], statusChanges: [], reopens: [], failedAttempts: [], decisions: [], runStops: [], milestones: [], notes: [], unknownTypes: [],
+    reminders: [], statusChanges: [], reopens: [], failedAttempts: [], decisions: [], runStops: [], manuals: [], stepRuns: new Map(), milestones: [], notes: [], unknownTypes: [],
   };
+  // per step: how its last attempt ended (started = not completed yet)
+  const lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
   const openApproval = new Map<string, Approval>();
   for (const e of events) {
     if (!KNOWN.has(e.type)) {
@@ -91,8 +114,22 @@ export function collectFacts(events: TimelineEvent[]): Facts {
       continue;
     }
     switch (e.type) {
+      case 'step_started': {
+        const id = e.step ?? '?';
+        const last = lastAttempt.get(id);
+        if (last !== undefined && last !== 'skipped') {
+          let runs = f.stepRuns.get(id);
+          if (!runs) f.stepRuns.set(id, (runs = { retries: 0, resumes: 0, reruns: 0 }));
+          if (last === 'failed') runs.retries++;
+          else if (last === 'started') runs.resumes++;
+          else runs.reruns++;
+        }
+        lastAttempt.set(id, 'started');
+        break;
+      }
       case 'step_completed': {
         const d = e.data;
+        lastAttempt.set(e.step ?? '?', d.outcome);
         const r = (d.result ?? {}) as Record<string, unknown>;
         if (d.outcome === 'failed') f.failedAttempts.push({ at: e.time, step: e.step ?? '?', attempt: d.attempt, reason: d.reason });
         if (d.outcome === 'skipped' && !d.result) break;
@@ -114,7 +151,8 @@ export function collectFacts(events: TimelineEvent[]): Facts {
             if (typeof r.to === 'string') {
               f.switches.push({
                 at: e.time, step: e.step, outcome: d.outcome, from: str(r.from) ?? null, to: r.to, before: strArray(r.before), after: strArray(r.after),
-                verified: r.verified === true, rolled_back: r.rolled_back === true, failback: r.failback === true, reason: d.reason,
+                verified: r.verified === true, rolled_back: r.rolled_back === true, failback: r.failback === true,
+                unchanged: r.unchanged === true, dry_run: r.dry_run === true, reason: d.reason,
               });
             }
             break;
@@ -123,8 +161,17 @@ export function collectFacts(events: TimelineEvent[]): Facts {
             break;
           case 'escalate':
             f.escalations.push({
-              at: e.time, step: e.step, outcome: d.outcome, provider: str(r.provider) ?? '?', action: str(r.action) ?? 'trigger', channels: channelsOf(r.channels), reason: d.reason,
+              at: e.time, step: e.step, outcome: d.outcome, provider: str(r.provider) ?? '?', action: str(r.action) ?? 'trigger',
+              dedup_key: str(r.dedup_key), dry_run: r.dry_run === true, channels: channelsOf(r.channels), reason: d.reason,
             });
+            break;
+          case 'manual':
+            if (d.outcome === 'ok') {
+              f.manuals.push({
+                at: e.time, step: e.step ?? '?', checked: strArray(r.checked), unchecked: strArray(r.unchecked),
+                unattended: r.unattended === true, done: r.done === true, marked_done: r.marked_done === true,
+              });
+            }
             break;
           default:
             break;
@@ -170,6 +217,12 @@ export function collectFacts(events: TimelineEvent[]): Facts {
       case 'run_stopped':
         f.runStops.push({ at: e.time, reason: e.data.reason });
         break;
+      case 'run_started':
+      case 'run_finished': {
+        const lastStop = f.runStops[f.runStops.length - 1];
+        if (lastStop && !lastStop.superseded_at) lastStop.superseded_at = e.time;
+        break;
+      }
       default:
         break;
     }

@@ -4,7 +4,7 @@
  * escalation, what it proposed (from notes), and how often traffic left it.
  * The postmortem and the provider scorecard both read this.
  */
-import type { Facts } from './facts.js';
+import { movedTraffic, type Escalation, type Facts } from './facts.js';
 import type { ReferencePoints } from './metrics.js';
 import { between, earliest, showDuration, toMs } from './time.js';
 
@@ -12,6 +12,9 @@ export interface EscalationResponse {
   at: string;
   action: string;
   outcome: string;
+  dedup_key?: string;
+  /** Later triggers with the same dedup key (reminders to the provider, not new escalations). */
+  follow_ups: number;
   channels: { name: string; ok: boolean; error?: string }[];
   response_at?: string;
   response_ms: number | null;
@@ -30,6 +33,7 @@ export interface ProviderPerformance {
   /** admitted_at − detection; negative: the page showed it before we detected it. */
   admission_delay_ms: number | null;
   admission_display: string;
+  /** Escalations awaiting the provider's response: delivered triggers, one per dedup key. */
   escalations: EscalationResponse[];
   /** The first MAX_PROPOSALS notes naming the provider after our escalation. */
   proposals: { at: string; actor: string; text: string }[];
@@ -45,6 +49,32 @@ export const ESCALATION_RESPONSE_DEFINITION = 'From our escalation (an escalate 
 function mentionOf(provider: string): (text: string) => boolean {
   const re = new RegExp(`\\b${provider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
   return (text) => re.test(text);
+}
+
+/**
+ * What each escalate step was. Only a delivered trigger (not a dry run) is an
+ * escalation awaiting the provider's response; a later trigger with the same
+ * dedup key is a follow-up of it; acknowledge and resolve are our own actions;
+ * a trigger that reached no channel, or a dry run, was not sent.
+ */
+export type EscalationRole =
+  | { role: 'escalation' }
+  | { role: 'follow_up'; first: number }
+  | { role: 'own_action' }
+  | { role: 'not_sent'; why: string };
+
+export function escalationRoles(escalations: Escalation[]): EscalationRole[] {
+  const firstByKey = new Map<string, number>();
+  return escalations.map((e, i): EscalationRole => {
+    if (e.action !== 'trigger') return { role: 'own_action' };
+    if (e.dry_run) return { role: 'not_sent', why: 'dry run' };
+    if (e.outcome !== 'ok') return { role: 'not_sent', why: 'no channel accepted it' };
+    const key = `${e.provider}\u0000${e.dedup_key ?? `#${i}`}`;
+    const first = firstByKey.get(key);
+    if (first !== undefined) return { role: 'follow_up', first };
+    firstByKey.set(key, i);
+    return { role: 'escalation' };
+  });
 }
 
 /** At most this many notes are kept as a provider's proposals. */
@@ -64,6 +94,11 @@ export function providersInvolved(facts: Facts): string[] {
 
 export function providerPerformance(facts: Facts, points: ReferencePoints, primary?: string): ProviderPerformance[] {
   const detection = points.detected ?? points.opened;
+  const roles = escalationRoles(facts.escalations);
+  const followUps = new Map<number, number>();
+  for (const r of roles) if (r.role === 'follow_up') followUps.set(r.first, (followUps.get(r.first) ?? 0) + 1);
+  const awaiting = facts.escalations.flatMap((e, i) => (roles[i]!.role === 'escalation' ? [{ ...e, follow_ups: followUps.get(i) ?? 0 }] : []));
+  const triggered = new Set(facts.escalations.filter((e, i) => roles[i]!.role !== 'own_action' && !e.dry_run).map((e) => e.provider));
   return providersInvolved(facts).map((p) => {
     const mentions = mentionOf(p);
     const checks = facts.checks.filter((c) => c.provider === p);
@@ -78,7 +113,7 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
       ? checks.length ? 'never: its status page showed no problem in our readings' : 'not recorded: its status page was not read'
       : delay! < 0 ? `${showDuration(-delay!)} before our detection` : delay === 0 ? 'at our detection' : `${showDuration(delay)} after our detection`;
 
-    const escalations = facts.escalations.filter((e) => e.provider === p);
+    const escalations = awaiting.filter((e) => e.provider === p);
     const responses: EscalationResponse[] = escalations.map((e) => {
       const t = toMs(e.at) ?? 0;
       const note = facts.notes.find((n) => (toMs(n.at) ?? 0) >= t && mentions(n.text));
@@ -91,6 +126,8 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
         at: e.at,
         action: e.action,
         outcome: e.outcome,
+        dedup_key: e.dedup_key,
+        follow_ups: e.follow_ups,
         channels: e.channels.map((c) => ({ name: c.name, ok: c.ok, error: c.error })),
         response_at: r?.at,
         response_ms: ms,
@@ -101,10 +138,10 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
     const firstEsc = toMs(escalations[0]?.at);
     const allProposals = firstEsc === undefined ? [] : facts.notes.filter((n) => (toMs(n.at) ?? 0) >= firstEsc && mentions(n.text));
     const proposals = allProposals.slice(0, MAX_PROPOSALS);
-    const failoversAway = facts.switches.filter((s) => s.outcome === 'ok' && !s.rolled_back && !s.failback && s.from === p && s.to !== p).length;
+    const failoversAway = facts.switches.filter((s) => movedTraffic(s) && !s.failback && s.from === p && s.to !== p).length;
     return {
       provider: p,
-      affected: bad.length > 0 || failoversAway > 0 || escalations.length > 0 || (primary === p && facts.switches.some((s) => s.from === p)),
+      affected: bad.length > 0 || failoversAway > 0 || triggered.has(p) || (primary === p && facts.switches.some((s) => movedTraffic(s) && s.from === p)),
       worst_status: worst,
       admitted_at: admitted,
       admitted_source: admittedSource,

@@ -33,6 +33,28 @@ export const SCORECARD_DEFINITIONS: { column: string; definition: string }[] = [
   { column: 'Failovers away', definition: 'Successful switches that moved traffic away from this provider.' },
 ];
 
+/** incident_opened sources that are rehearsals, not provider behaviour. */
+export const REHEARSAL_SOURCES: readonly string[] = ['drill', 'demo'];
+
+/** Why an incident is a rehearsal (a dry run, a drill, a demo), or undefined for a real one. */
+export function rehearsalKind(state: Pick<LoadedIncident['state'], 'dry_run' | 'source'>): string | undefined {
+  if (REHEARSAL_SOURCES.includes(state.source)) return state.source;
+  if (state.dry_run) return 'dry run';
+  return undefined;
+}
+
+/** Split incidents into those the scorecard counts and the rehearsals it leaves out (unless includeRehearsals). */
+export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(incidents: T[], includeRehearsals = false): { counted: T[]; rehearsals: T[] } {
+  const counted: T[] = [];
+  const rehearsals: T[] = [];
+  for (const inc of incidents) {
+    const rehearsal = rehearsalKind(inc.state) !== undefined;
+    if (rehearsal) rehearsals.push(inc);
+    if (!rehearsal || includeRehearsals) counted.push(inc);
+  }
+  return { counted, rehearsals };
+}
+
 const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 
 export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' | 'state'>[], opts: { threshold?: number; providers?: string[] } = {}): ScorecardRow[] {

@@ -40,7 +40,7 @@ describe('payctl postmortem', () => {
     expect(r.stdout.trim()).toBe(`Postmortem draft: ${join('store', IDS.full, 'postmortem.md')}`);
     const md = readFileSync(join(dir, 'store', IDS.full, 'postmortem.md'), 'utf8');
     for (const h of ['## Summary', '## Impact', '## Response metrics', '## Timeline', '## Actions taken', '## Provider performance', '## What went well', '## What went wrong', '## Root cause', '## Action items', '## Lessons learned']) expect(md).toContain(h);
-    expect(md).toContain('revenue at risk: 29,325.00 EUR');
+    expect(md).toContain('revenue at risk: 19,252.50 EUR');
     expect(md).toContain('```mermaid\ngantt');
     expect(md).toContain('```mermaid\nxychart-beta');
   });
@@ -86,15 +86,27 @@ describe('payctl providers report', () => {
     const r = payctl('providers', 'report', '--since', '100000d', '--json');
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out.incidents_considered).toBe(6);
+    expect(out).toMatchObject({ incidents_considered: 7, rehearsals_excluded: 2, include_drills: false });
     const stripe = out.providers.find((p: { provider: string }) => p.provider === 'stripe');
-    expect(stripe).toMatchObject({ incidents: 3, failovers_away: 2 });
+    expect(stripe).toMatchObject({ incidents: 4, failovers_away: 3, escalation_response: { escalations: 3, answered: 1 } });
+  });
+
+  it('--include-drills counts the drill and the dry run too, and the footer says so', () => {
+    const r = payctl('providers', 'report', '--since', '100000d', '--include-drills', '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ incidents_considered: 9, rehearsals_excluded: 0, rehearsals_included: 2, include_drills: true });
+    expect(out.providers.find((p: { provider: string }) => p.provider === 'stripe').incidents).toBe(6);
+    const table = payctl('providers', 'report', '--since', '100000d', '--include-drills');
+    expect(table.stdout).toContain('Includes 2 rehearsals (1 drill, 1 dry run): --include-drills.');
   });
 
   it('a table with the definitions under it; an old store is empty for 90d', () => {
     const r = payctl('providers', 'report', '--since', '100000d');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/^stripe\s+3 \(1 open\)\s+1h 42m\s+55m\s+48m/m);
+    expect(r.stdout).toMatch(/^stripe\s+4 \(1 open\)\s+2h 35m\s+55m\s+49m 40s/m);
+    expect(r.stdout).toMatch(/^stripe .*16m 58s \(1\/3 answered\)/m);
+    expect(r.stdout).toContain('2 rehearsals excluded (1 drill, 1 dry run): they are not provider behaviour; pass --include-drills to count them.');
     expect(r.stdout).toContain('Definitions:');
     expect(r.stdout).toContain('MTTR: Mean time to resolve');
     const bad = payctl('providers', 'report', '--since', 'soon');

@@ -15,6 +15,12 @@ export const IDS = {
   stillOpen: '20260410-230000-d004',
   openedOnly: '20260415-120000-e005',
   newerPayctl: '20260420-080000-f006',
+  /** What a new-user trial found: polling, a backup that kept failing, follow-up escalations, a checklist, Ctrl-C + resume. */
+  trial: '20260425-100000-g007',
+  /** source: drill; its only switch found traffic already in place. */
+  drill: '20260428-150000-h008',
+  /** dry_run: true. */
+  dryRun: '20260429-090000-i009',
 } as const;
 
 export const BUSINESS = { average_order_value: 42.5, orders_per_minute: 120, currency: 'EUR' };

@@ -1,17 +1,18 @@
 // The provider scorecard over every fixture incident (several providers).
 import { describe, expect, it } from 'vitest';
 import { listIncidentIds, loadIncident } from '../../src/timeline/store.js';
-import { buildScorecard, inPeriod } from '../../src/postmortem/scorecard.js';
+import { buildScorecard, inPeriod, rehearsalKind, selectIncidents } from '../../src/postmortem/scorecard.js';
 import { FIXTURE_STORE } from './helpers.js';
 
-const incidents = listIncidentIds(FIXTURE_STORE).map((id) => loadIncident(FIXTURE_STORE, id));
+const all = listIncidentIds(FIXTURE_STORE).map((id) => loadIncident(FIXTURE_STORE, id));
+const { counted: incidents, rehearsals } = selectIncidents(all);
 
 describe('provider scorecard', () => {
   const rows = buildScorecard(incidents, { providers: ['stripe', 'adyen', 'braintree', 'checkout'] });
   const row = (p: string) => rows.find((r) => r.provider === p)!;
 
   it('counts incidents where the provider had a problem, not where it was merely checked', () => {
-    expect(row('stripe').incident_ids).toEqual(['20260314-020000-a001', '20260320-140000-b002', '20260410-230000-d004']);
+    expect(row('stripe').incident_ids).toEqual(['20260314-020000-a001', '20260320-140000-b002', '20260410-230000-d004', '20260425-100000-g007']);
     expect(row('stripe').open_incidents).toBe(1);
     expect(row('adyen').incident_ids).toEqual(['20260402-090000-c003']); // healthy backup in a001/b002/d004: not counted
     expect(row('braintree').incident_ids).toEqual(['20260420-080000-f006']);
@@ -20,14 +21,15 @@ describe('provider scorecard', () => {
 
   it('downtime, MTTR, status-page admission, escalation response, failovers away', () => {
     const s = row('stripe');
-    // a001 01:58 → 02:53 = 55m; b002 14:00 → 14:41 = 41m; d004 (open) 23:00 → 23:06 = 6m
-    expect(s.total_downtime_ms).toBe((55 + 41 + 6) * 60_000);
+    // a001 01:58 → 02:53 = 55m; b002 14:00 → 14:41 = 41m; d004 (open) 23:00 → 23:06 = 6m; g007 10:00 → 10:53 = 53m
+    expect(s.total_downtime_ms).toBe((55 + 41 + 6 + 53) * 60_000);
     expect(s.longest_downtime_ms).toBe(55 * 60_000);
-    expect(s.mean_time_to_resolve_ms).toBe(((55 + 41) / 2) * 60_000);
-    // admission: +5m (a001), +11s (b002, first major_outage reading), +11s (d004)
-    expect(s.status_page_admission).toEqual({ mean_delay_ms: Math.round((300_000 + 11_000 + 11_000) / 3), admitted: 3, never_admitted: 0 });
-    expect(s.escalation_response).toEqual({ escalations: 2, answered: 1, mean_ms: 16 * 60_000 + 58_000, longest_ms: 16 * 60_000 + 58_000 });
-    expect(s.failovers_away).toBe(2); // a001 and d004; b002's failover failed
+    expect(s.mean_time_to_resolve_ms).toBe(((55 + 41 + 53) / 3) * 60_000);
+    // admission: +5m (a001), +11s (b002, first major_outage reading), +11s (d004), +1m (g007)
+    expect(s.status_page_admission).toEqual({ mean_delay_ms: Math.round((300_000 + 11_000 + 11_000 + 60_000) / 4), admitted: 4, never_admitted: 0 });
+    // one escalation per incident: g007's follow-up trigger (same dedup key), acknowledge and resolve are not escalations
+    expect(s.escalation_response).toEqual({ escalations: 3, answered: 1, mean_ms: 16 * 60_000 + 58_000, longest_ms: 16 * 60_000 + 58_000 });
+    expect(s.failovers_away).toBe(3); // a001, d004, g007; b002's failover failed
     const a = row('adyen');
     expect(a.total_downtime_ms).toBe(60 * 60_000);
     expect(a.failovers_away).toBe(1);
@@ -40,7 +42,18 @@ describe('provider scorecard', () => {
 
   it('filters incidents by the --since period', () => {
     const now = Date.parse('2026-04-16T00:00:00Z');
-    const ids = incidents.filter((i) => inPeriod(i.state.opened_at, 7 * 86_400_000, now)).map((i) => i.id);
-    expect(ids).toEqual(['20260410-230000-d004', '20260415-120000-e005', '20260420-080000-f006']);
+    const ids = all.filter((i) => inPeriod(i.state.opened_at, 7 * 86_400_000, now)).map((i) => i.id);
+    expect(ids).toEqual(['20260410-230000-d004', '20260415-120000-e005', '20260420-080000-f006', '20260425-100000-g007', '20260428-150000-h008', '20260429-090000-i009']);
+  });
+
+  it('leaves out rehearsals (dry runs, drills, demos) unless asked to include them', () => {
+    expect(rehearsals.map((i) => i.id)).toEqual(['20260428-150000-h008', '20260429-090000-i009']);
+    expect(rehearsals.map((i) => rehearsalKind(i.state))).toEqual(['drill', 'dry run']);
+    expect(rehearsalKind({ dry_run: false, source: 'demo' })).toBe('demo');
+    expect(rehearsalKind({ dry_run: false, source: 'check --start-incident' })).toBeUndefined();
+    expect(selectIncidents(all, true).counted).toHaveLength(all.length);
+    const withDrills = buildScorecard(selectIncidents(all, true).counted, {}).find((r) => r.provider === 'stripe')!;
+    expect(withDrills.incident_ids).toContain('20260428-150000-h008');
+    expect(withDrills.incidents).toBe(6);
   });
 });
