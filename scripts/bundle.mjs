@@ -73,6 +73,30 @@ const formDataWithoutMimeDb = {
   },
 };
 
+/**
+ * `import process from 'node:process'` (chalk, ora, execa, …) makes node build
+ * the builtin's ESM facade, which reads every property of process, including
+ * allowedNodeEnvironmentFlags (~3 ms to compute). In the bundle, such imports
+ * get the global process instead. A name not exported here fails the build
+ * ("No matching export"), never the run.
+ */
+const processWithoutFacade = {
+  name: 'process-without-facade',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?process$/ }, (a) => (a.kind === 'import-statement' ? { path: 'process', namespace: 'payctl-process' } : undefined));
+    b.onLoad({ filter: /.*/, namespace: 'payctl-process' }, () => ({
+      loader: 'js',
+      contents: [
+        'const p = globalThis.process;',
+        'export default p;',
+        // plain values only: no getters with side effects (stdin, stdout) are touched here
+        'export const { env, argv, execArgv, execPath, platform, arch, pid, version, versions, hrtime } = p;',
+        '',
+      ].join('\n'),
+    }));
+  },
+};
+
 rmSync(outdir, { recursive: true, force: true });
 const result = await build({
   absWorkingDir: root,
@@ -92,7 +116,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [axiosWithoutUndici, formDataWithoutMimeDb, zodEnglishOnly],
+  plugins: [axiosWithoutUndici, formDataWithoutMimeDb, zodEnglishOnly, processWithoutFacade],
 });
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 process.stdout.write(`bundled the CLI into ${outputs.length} files in dist/bundle/\n`);
