@@ -6,7 +6,9 @@
 import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
 import { InvalidInputError, OperationError } from '../errors.js';
+import { existsSync } from 'node:fs';
 import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/load.js';
+import { bundledPlaybooksDir, findPlaybookOrBundled } from '../playbook/bundled.js';
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } from '../playbook/schema.js';
 import { startIncident, type RunReport } from '../engine/run.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
@@ -115,12 +117,16 @@ function parseDetectedAt(text: string | undefined, now: Date): Date | undefined 
   return new Date(t);
 }
 
-async function choosePlaybook(ctx: Context, dir: string, id: string | undefined) {
-  if (id) return findPlaybook(dir, id, ctx.cwd);
-  const known = listPlaybookFiles(dir)
-    .map((f) => loadPlaybookFile(f))
-    .filter((l) => l.playbook);
-  if (!known.length) throw new InvalidInputError(`no playbooks in ${dir}`, 'create one in playbooks/, or run payctl init');
+async function choosePlaybook(ctx: Context, configured: string, id: string | undefined) {
+  if (id) return findPlaybookOrBundled(configured, id, ctx.cwd);
+  // the configured directory, or the shipped playbooks when it has none
+  let dir = configured;
+  let known = loadedPlaybooks(dir);
+  if (!known.length && existsSync(bundledPlaybooksDir())) {
+    dir = bundledPlaybooksDir();
+    known = loadedPlaybooks(dir);
+  }
+  if (!known.length) throw new InvalidInputError(`no playbooks in ${configured}`, 'create one in playbooks/, or run payctl init');
   if (!ctx.canPrompt) {
     throw new InvalidInputError('which playbook? there is no person to ask', `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`);
   }
@@ -130,6 +136,12 @@ async function choosePlaybook(ctx: Context, dir: string, id: string | undefined)
     known.map((l) => ({ value: l.file, name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`, description: l.playbook!.description })),
   );
   return findPlaybook(dir, picked, ctx.cwd);
+}
+
+function loadedPlaybooks(dir: string) {
+  return listPlaybookFiles(dir)
+    .map((f) => loadPlaybookFile(f))
+    .filter((l) => l.playbook);
 }
 
 export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {

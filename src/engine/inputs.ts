@@ -6,7 +6,8 @@
 import { InvalidInputError } from '../errors.js';
 import { choiceLabel, choiceValue } from '../playbook/enums.js';
 import type { Playbook, PlaybookInput } from '../playbook/schema.js';
-import { renderString, type Scope } from '../template/engine.js';
+import { hasTemplate, renderString, type Scope } from '../template/engine.js';
+import { DURATION_HINT, isDuration } from '../duration.js';
 import { toBoolean, type Answers } from '../ui/answers.js';
 import type { Prompter } from '../ui/prompter.js';
 
@@ -19,36 +20,67 @@ export interface AnsweredInput {
 /** Answer one input. `scope` is for rendering the default (config, earlier inputs). */
 export async function answerInput(name: string, spec: PlaybookInput, answers: Answers, prompter: Prompter, scope: Scope): Promise<AnsweredInput> {
   const given = answers.values[name];
-  if (given !== undefined) return { name, value: coerce(name, spec, given), from: answers.from[name] ?? 'var' };
+  if (given !== undefined) return { name, value: coerce(name, spec, given, providerNames(scope)), from: answers.from[name] ?? 'var' };
   const def = spec.default === undefined ? undefined : typeof spec.default === 'string' ? await renderString(spec.default, scope, `input ${name}, default`) : spec.default;
   const required = spec.required ?? def === undefined;
+  const providers = providerNames(scope);
   if (prompter.canPrompt) {
     const message = spec.description ? `${spec.prompt} (${spec.description})` : spec.prompt;
-    const raw = spec.choices?.length
-      ? await prompter.select(
-          message,
-          spec.choices.map((c) => ({ value: choiceValue(c), name: choiceLabel(c) })),
-          def === undefined ? undefined : String(def),
-          { name },
-        )
-      : await prompter.input(message, def === undefined ? undefined : String(def), { name });
-    return { name, value: coerce(name, spec, raw), from: 'prompt' };
+    const choices = spec.choices?.length
+      ? spec.choices.map((c) => ({ value: choiceValue(c), name: choiceLabel(c) }))
+      : inputType(spec) === 'provider' && providers.length
+        ? providers.map((p) => ({ value: p, name: p }))
+        : undefined;
+    // a wrong answer is said and asked again: at 02:00 a typo must not end the run
+    for (;;) {
+      const raw = choices
+        ? await prompter.select(message, choices, def === undefined ? undefined : String(def), { name })
+        : await prompter.input(message, def === undefined ? undefined : String(def), { name });
+      try {
+        return { name, value: coerce(name, spec, raw, providers), from: 'prompt' };
+      } catch (e) {
+        if (!(e instanceof InvalidInputError)) throw e;
+        prompter.notice(e.message);
+      }
+    }
   }
-  if (def !== undefined) return { name, value: coerce(name, spec, def), from: 'default' };
+  if (def !== undefined) return { name, value: coerce(name, spec, def, providers), from: 'default' };
   if (!required) return { name, value: null, from: 'default' };
   const example = spec.choices?.length ? `<${spec.choices.map(choiceValue).join('|')}>` : '<value>';
   throw new InvalidInputError(`missing required input "${name}" (${spec.prompt}) and no person to ask`, `pass --var ${name}=${example} (or put ${name}: … in the --answers file)`);
 }
 
-/** Values arrive as strings from --var and prompts; give them the type of the default, and check choices. */
-export function coerce(name: string, spec: PlaybookInput, value: unknown): unknown {
+/** An input's type: declared, else that of its default (a literal duration default makes a duration). */
+export function inputType(spec: PlaybookInput): NonNullable<PlaybookInput['type']> {
+  if (spec.type) return spec.type;
+  if (typeof spec.default === 'number') return 'number';
+  if (typeof spec.default === 'boolean') return 'boolean';
+  if (typeof spec.default === 'string' && !hasTemplate(spec.default) && isDuration(spec.default)) return 'duration';
+  return 'text';
+}
+
+function providerNames(scope: Scope): string[] {
+  const providers = (scope.config as { providers?: Record<string, unknown> } | undefined)?.providers;
+  return providers ? Object.keys(providers) : [];
+}
+
+/**
+ * Values arrive as strings from --var and prompts; give them the input's type
+ * and check it (choices, durations, configured providers) before anything runs.
+ */
+export function coerce(name: string, spec: PlaybookInput, value: unknown, providers: string[] = []): unknown {
   let v = value;
-  if (typeof spec.default === 'number' && typeof v === 'string') {
+  const type = inputType(spec);
+  if (type === 'number' && typeof v === 'string') {
     const n = Number(v);
     if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidInputError(`input ${name}: "${v}" is not a number`, `pass --var ${name}=<number>`);
     v = n;
-  } else if (typeof spec.default === 'boolean' && typeof v !== 'boolean') {
+  } else if (type === 'boolean' && typeof v !== 'boolean') {
     v = toBoolean(v, name);
+  } else if (type === 'duration' && !isDuration(String(v))) {
+    throw new InvalidInputError(`input ${name}: "${String(v)}" is not a duration`, `${DURATION_HINT} (e.g. --var ${name}=30m)`);
+  } else if (type === 'provider' && providers.length && !providers.includes(String(v))) {
+    throw new InvalidInputError(`input ${name}: "${String(v)}" is not a configured provider`, `configured providers: ${providers.join(', ')} (e.g. --var ${name}=${providers[0]})`);
   }
   if (spec.choices?.length) {
     const values = spec.choices.map(choiceValue);
@@ -69,4 +101,16 @@ export async function answerAllUnattended(playbook: Playbook, answers: Answers, 
     out.push(a);
   }
   return out;
+}
+
+/** A --var or answers-file name the playbook does not have is a typo: exit 2 before anything runs. */
+export function checkAnswerNames(playbook: Playbook, answers: Answers): void {
+  const known = [...Object.keys(playbook.inputs ?? {}), ...playbook.steps.filter((s) => s.type === 'input' || s.type === 'choose').map((s) => s.id)];
+  const unknown = Object.keys(answers.values).filter((k) => !known.includes(k));
+  if (unknown.length === 0) return;
+  const where = unknown.map((k) => `${k} (${answers.from[k] === 'answers' ? 'answers file' : '--var'})`).join(', ');
+  throw new InvalidInputError(
+    `playbook ${playbook.id} has no input or input/choose step named ${where}`,
+    known.length ? `it takes: ${known.join(', ')}` : `playbook ${playbook.id} takes no answers`,
+  );
 }

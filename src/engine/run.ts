@@ -17,7 +17,7 @@ import type { Prompter } from '../ui/prompter.js';
 import { createSpinner, type Spinner } from '../ui/spinner.js';
 import { createUnattendedPrompter } from '../ui/unattended.js';
 import { executeStep, type Engine } from './execute.js';
-import { answerAllUnattended, answerInput } from './inputs.js';
+import { answerAllUnattended, answerInput, checkAnswerNames } from './inputs.js';
 import { reminderSpec, Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
@@ -84,6 +84,7 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   const now = ctx.clock.now();
   const configScope = { config: loaded.config, inputs: {}, now: now.toISOString() };
 
+  checkAnswerNames(playbook, answers);
   // Without a person, every input must be answerable before anything is written.
   const preAnswered = parts.prompter.canPrompt ? undefined : await answerAllUnattended(playbook, answers, parts.prompter, configScope);
 
