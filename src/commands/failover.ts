@@ -83,7 +83,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
 
   const state = report.state;
   const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
-  const r = ran?.result as (SwitchProviderResult & { dry_run?: boolean; unchanged?: boolean }) | undefined;
+  const r = ran?.result as (SwitchProviderResult & { dry_run?: boolean; unchanged?: boolean; would_refuse?: string }) | undefined;
   const summary = {
     incident: report.incident,
     kind,
@@ -94,6 +94,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     routing_after: r?.after ?? null,
     ...(r?.rolled_back !== undefined ? { rolled_back: r.rolled_back } : {}),
     ...(r?.unchanged ? { unchanged: true } : {}),
+    ...(r?.would_refuse ? { would_refuse: r.would_refuse } : {}),
     dry_run: ctx.dryRun,
     duration_ms: Date.now() - started,
     exit_code: report.exitCode,

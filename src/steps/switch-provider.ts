@@ -23,6 +23,10 @@ export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (ru
       { to: run.step.to, ...(run.step.from ? { from: run.step.from } : {}), force: Boolean(run.step.force), key: run.idempotencyKey, dryRun: run.dryRun },
     );
     if (out.ok) return { outcome: 'ok', result: { ...out.result }, message: out.message };
+    if (run.dryRun && !out.result) {
+      // a dry run shows what would happen now; a refusal is its finding, not a failure of the rehearsal
+      return { outcome: 'ok', result: { dry_run: true, to: run.step.to, would_refuse: out.error }, message: `dry run: would refuse now: ${out.error}` };
+    }
     return { outcome: 'failed', error: out.error, retryable: out.retryable, ...(out.result ? { result: { ...out.result } } : {}) };
   } catch (e) {
     return failedFrom(e);

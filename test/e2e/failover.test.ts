@@ -104,6 +104,14 @@ describe('payctl failover / failback', () => {
     expect(show.incident.milestones).not.toHaveProperty('failed_back');
   });
 
+  it('--dry-run reports a refusal it would make now, without failing the rehearsal', async () => {
+    p.sandbox.injectFault('braintree:down');
+    const r = await run(['failover', '--to', 'braintree', '--dry-run', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).would_refuse).toMatch(/major_outage/);
+    expect(routingWrites()).toHaveLength(0);
+  });
+
   it('--dry-run shows the switch without making it', async () => {
     const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
     expect(r.code).toBe(0);
