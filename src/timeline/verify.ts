@@ -25,7 +25,12 @@ export function verifyTimeline(file: string): VerifyReport {
     const line = t.lineNumbers[i]!;
     if (firstBad && firstBad.line < line) break;
     if (ev.prev !== prevHash) {
-      firstBad = { line, message: i === 0 ? 'first event does not start the chain' : `line ${line} does not match the hash of line ${t.lineNumbers[i - 1]}: line ${t.lineNumbers[i - 1]} (or this one) was edited, or a line was removed` };
+      const before = t.lineNumbers[i - 1];
+      // an edit to line N leaves line N's own link intact and breaks line N+1's: name line N
+      firstBad =
+        i === 0
+          ? { line, message: 'first event does not start the chain (an earlier line was removed, or this one edited)' }
+          : { line: before!, message: `line ${before} was changed after it was written: line ${line} records the hash of a different line ${before} (or a line between them was removed, or line ${line}'s prev was edited)` };
       break;
     }
     if (ev.seq !== prevSeq + 1) {

@@ -44,8 +44,8 @@ describe('timeline writer', () => {
     writeFileSync(file, lines.join('\n'));
     const r = verifyTimeline(file);
     expect(r.ok).toBe(false);
-    expect(r.firstBadLine).toBe(4); // line 4's prev no longer matches line 3
-    expect(r.message).toContain('line 3');
+    expect(r.firstBadLine).toBe(3); // the edited line; line 4 still holds the hash of the original
+    expect(r.message).toContain('line 3 was changed after it was written');
   });
 
   it('two processes appending at once: no corruption, chain verifies', async () => {
@@ -105,7 +105,6 @@ describe('timeline writer', () => {
     writeFileSync(file, lines.join('\n'));
     const v = runCli(dir, ['incident', 'verify', id]);
     expect(v.code).toBe(1);
-    expect(v.stderr).toContain('timeline.jsonl:3:');
-    appendFileSync(file, '');
+    expect(v.stderr).toContain('timeline.jsonl:2: line 2 was changed after it was written');
   });
 });
