@@ -1,0 +1,79 @@
+/**
+ * The timeline lock (proper-lockfile, src/timeline/writer.ts): <file>.lock is taken and removed
+ * around each append; a live holder is waited for; a lock left by a dead
+ * process, or older than the stale period, is taken over.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { TimelineWriter } from '../../src/timeline/writer.js';
+import { verifyTimeline } from '../../src/timeline/verify.js';
+
+const note = (text: string) => ({ type: 'note_added' as const, data: { text } });
+
+function tempTimeline(): string {
+  return join(mkdtempSync(join(tmpdir(), 'payctl-lock-')), 'inc', 'timeline.jsonl');
+}
+
+function lines(file: string): number {
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
+}
+
+/** A pid that belonged to a process that has exited. */
+function deadPid(): number {
+  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(r.stdout);
+}
+
+describe('timeline lock', () => {
+  it('is held only during an append', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    await w.append(note('one'));
+    await w.append(note('two'));
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(verifyTimeline(file)).toMatchObject({ ok: true, events: 2 });
+  });
+
+  it('waits for a live holder, then appends', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      mkdirSync(`${file}.lock`);
+      writeFileSync(`${file}.lock/pid`, String(holder.pid));
+      let done = false;
+      const appended = w.append(note('after the holder')).then(() => (done = true));
+      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
+      expect(done).toBe(false);
+      expect(existsSync(file) ? lines(file) : 0).toBe(0);
+      rmSync(`${file}.lock`, { recursive: true });
+      await appended;
+      expect(lines(file)).toBe(1);
+    } finally {
+      holder.kill();
+    }
+  });
+
+  it('takes over a lock whose holder died (killed mid-append)', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    mkdirSync(`${file}.lock`);
+    writeFileSync(`${file}.lock/pid`, String(deadPid()));
+    await w.append(note('recovered'));
+    expect(lines(file)).toBe(1);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it('takes over a lock older than the stale period, even without a pid', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    mkdirSync(`${file}.lock`);
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await w.append(note('after a stale lock'));
+    expect(lines(file)).toBe(1);
+  });
+});
