@@ -9,7 +9,7 @@ id: unat
 title: Unattended
 inputs:
   provider: { prompt: Which provider?, choices: [stripe, adyen] }
-  eta: { prompt: ETA, default: 30m }
+  eta: { prompt: ETA, default: in 30 minutes }
 steps:
   - { id: look, type: shell, title: Look, command: [node, -e, "console.log(process.argv[1])", "{{ inputs.provider }}"] }
   - { id: gate, type: set_status, title: Gate, status: identified, confirm: "Switch {{ inputs.provider }}?" }

@@ -22,7 +22,7 @@ describe('wait durations', () => {
         'id: w',
         'title: Wait on an answer',
         'inputs:',
-        '  recovery_timeout: { prompt: How long?, default: 1m }',
+        '  recovery_timeout: { prompt: How long?, type: text, default: 1m }', // text: only the wait step can catch it
         'steps:',
         '  - id: wait_recovery',
         '    title: Wait',
