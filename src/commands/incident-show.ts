@@ -103,7 +103,7 @@ export function describe(e: TimelineEvent): string {
     case 'step_started':
       return `${step}started ${e.data.step_type} "${e.data.title}"${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
     case 'step_completed':
-      return `${step}${e.data.outcome}${e.data.reason ? `: ${e.data.reason}` : ''}${e.data.duration_ms ? ` (${formatDuration(e.data.duration_ms)})` : ''}`;
+      return `${step}${e.data.outcome}${e.data.reason ? `: ${e.data.reason}` : ''}${e.data.warning ? ` ⚠ ${e.data.warning}` : ''}${e.data.duration_ms ? ` (${formatDuration(e.data.duration_ms)})` : ''}`;
     case 'approval_requested':
       return `${step}approval asked: ${e.data.question}`;
     case 'approval_given':

@@ -170,11 +170,13 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number): Prom
       outcome: result.outcome,
       ...(result.outcome === 'failed' ? { reason: result.error } : result.outcome === 'skipped' ? { reason: result.reason } : {}),
       ...(result.result ? { result: result.result } : {}),
+      ...(result.outcome === 'ok' && result.warning ? { warning: result.warning } : {}),
       attempt,
       duration_ms,
     },
   });
-  if (result.outcome === 'ok') eng.say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
+  if (result.outcome === 'ok' && result.warning) eng.say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
+  else if (result.outcome === 'ok') eng.say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
   else if (result.outcome === 'skipped') eng.say(c.dim(`- ${step.title} (skipped: ${result.reason})`));
   else eng.say(`${c.red('✖')} ${step.title}: ${result.error}`);
   return result;

@@ -50,7 +50,12 @@ export interface StepRun<S extends Step = Step> {
 }
 
 export type StepResult =
-  | { outcome: 'ok'; result?: Record<string, unknown>; message?: string }
+  /**
+   * ok. `warning`: the step did its job but something in it went wrong (e.g. one
+   * of several channels failed); the engine prints it with ⚠ instead of ✔ and
+   * records it, and the outcome stays ok.
+   */
+  | { outcome: 'ok'; result?: Record<string, unknown>; message?: string; warning?: string }
   | { outcome: 'failed'; error: string; retryable?: boolean; result?: Record<string, unknown> }
   | { outcome: 'skipped'; reason: string; result?: Record<string, unknown> };
 

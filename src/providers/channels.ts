@@ -42,6 +42,11 @@ export function channelConfig(config: Config, name: string): ChannelConfig {
   return ch;
 }
 
+/** The step's warning when some channels failed: "failed: statuspage (timed out after 10s)"; undefined when none did. */
+export function failedChannels(failed: [string, ChannelResult][]): string | undefined {
+  return failed.length ? `failed: ${failed.map(([n, c]) => `${n} (${c.error})`).join('; ')}` : undefined;
+}
+
 /** The Statuspage incident created by an earlier notify to this channel, if any (latest wins). */
 export function existingStatuspageIncident(state: IncidentState | undefined, channel: string): string | undefined {
   if (!state) return undefined;

@@ -7,7 +7,8 @@
  * dedup_key; later escalate steps for the same provider in the same incident
  * (follow-ups, acknowledge, resolve) reuse that key, so PagerDuty sees one
  * alert and a resumed or repeated step never pages twice.
- * Outcome as notify: ok when at least one channel succeeded.
+ * Outcome as notify: ok when at least one channel succeeded (with a warning
+ * naming the channels that failed).
  */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf, Severity } from '../playbook/schema.js';
@@ -18,7 +19,7 @@ import { messageChannelFor, renderMessage } from '../messages/render.js';
 import { resolveSecret } from '../secrets.js';
 import { HttpError, httpClientFor } from '../providers/http.js';
 import { sendPagerDutyEvent, SEVERITY_TO_PAGERDUTY } from '../providers/pagerduty.js';
-import { channelConfig, sendToChannel } from '../providers/channels.js';
+import { channelConfig, failedChannels, sendToChannel } from '../providers/channels.js';
 import { knownProvider } from '../providers/provider-status.js';
 import { messageScope } from './message-scope.js';
 
@@ -105,6 +106,6 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
   const ok = Object.entries(channels).filter(([, c]) => c.ok).map(([n]) => n);
   const failed = Object.entries(channels).filter(([, c]) => !c.ok);
   if (ok.length === 0) return { outcome: 'failed', error: `escalation to ${provider} failed: ${failed.map(([n, c]) => `${n}: ${c.error}`).join('; ')}`, retryable: anyRetryable, result: { ...result } };
-  const msg = `escalated to ${provider} (${action}) via ${ok.join(', ')}${failed.length ? `; failed: ${failed.map(([n, c]) => `${n} (${c.error})`).join('; ')}` : ''}`;
-  return { outcome: 'ok', result: { ...result }, message: msg };
+  const warning = failedChannels(failed);
+  return { outcome: 'ok', result: { ...result }, message: `escalated to ${provider} (${action}) via ${ok.join(', ')}`, ...(warning ? { warning } : {}) };
 };

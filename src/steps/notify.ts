@@ -4,7 +4,7 @@
  * idempotency key (`<step key>-<channel>`); each result is recorded separately.
  *
  * Outcome: ok when at least one channel took the message (failures are listed
- * in the result and the message); failed (retryable when any failure was) only
+ * in the result and in the warning, so the engine prints ⚠); failed (retryable when any failure was) only
  * when every channel failed. A failing channel never blocks the others.
  */
 import type { StepHandler } from '../engine/types.js';
@@ -12,7 +12,7 @@ import type { StepOf } from '../playbook/schema.js';
 import type { ChannelResult, NotifyResult } from '../timeline/results.js';
 import { messageChannelFor, renderMessage } from '../messages/render.js';
 import { httpClientFor } from '../providers/http.js';
-import { channelConfig, sendToChannel, type ChannelSendResult } from '../providers/channels.js';
+import { channelConfig, failedChannels, sendToChannel, type ChannelSendResult } from '../providers/channels.js';
 import { messageOf } from '../errors.js';
 import { messageScope } from './message-scope.js';
 
@@ -51,6 +51,6 @@ export const notify: StepHandler<StepOf<'notify'>> = async (run) => {
     return { outcome: 'failed', error: `no channel took the message: ${failed.map(([n, c]) => `${n}: ${c.error}`).join('; ')}`, retryable: anyRetryable, result: { ...result } };
   }
   const verb = run.dryRun ? 'would notify' : 'notified';
-  const message = failed.length ? `${verb} ${ok.join(', ')}; failed: ${failed.map(([n, c]) => `${n} (${c.error})`).join('; ')}` : `${verb} ${ok.join(', ')}`;
-  return { outcome: 'ok', result: { ...result }, message };
+  const warning = failedChannels(failed);
+  return { outcome: 'ok', result: { ...result }, message: `${verb} ${ok.join(', ')}`, ...(warning ? { warning } : {}) };
 };

@@ -37,6 +37,8 @@ export interface EventDataMap {
     /** For skipped: "when was false", "skipped by responder", "marked done by responder". For failed: the error. */
     reason?: string;
     result?: Record<string, unknown>;
+    /** ok, but partly: e.g. "failed: statuspage (timed out)" when another channel took the message. */
+    warning?: string;
     attempt: number;
     duration_ms: number;
   };

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseDocument } from 'yaml';
 import { startIncident } from '../../src/engine/run.js';
 import { Playbook } from '../../src/playbook/schema.js';
@@ -203,5 +204,44 @@ steps:
     expect(report.state.steps.flaky!.status).toBe('skipped');
     expect(events.filter((e) => e.type === 'decision').map((e) => e.data.choice)).toEqual(['retry', 'skip']);
     expect(report.exitCode).toBe(0);
+  });
+});
+
+describe('a step that is ok with a warning', () => {
+  it('notify with one channel down prints ⚠ with the failed channel, stays ok, and records the warning', async () => {
+    const dir = tempProject();
+    writeFileSync(
+      join(dir, 'payctl.config.yaml'),
+      `store: .payctl/incidents
+http: { timeout: 2s, retries: 0 }
+channels:
+  email: { type: webhook, url: "${srv.url}/hook", purpose: email }
+  banner: { type: webhook, url: "${srv.url}/fail", purpose: banner }
+`,
+    );
+    mkdirSync(join(dir, 'templates', 'messages'), { recursive: true });
+    writeFileSync(join(dir, 'templates', 'messages', 'ack.yaml'), 'description: ack\nemail: { subject: "Payments", body: "Some payments fail" }\nbanner: "Some payments fail"\n');
+    const cap = testContext(dir, { clock: fixedClock('2026-01-01T02:00:00Z') });
+    const report = await startIncident({
+      ctx: cap.ctx,
+      playbook: pb(`
+id: t
+title: T
+steps:
+  - { id: tell, type: notify, title: Tell customers, channels: [email, banner], template: ack }
+  - { id: all, type: notify, title: Tell by email, channels: [email], template: ack }
+`),
+      answers: parseVars([]),
+    });
+    expect(report.outcome).toBe('ok');
+    expect(report.state.steps.tell!.status).toBe('ok');
+    const out = cap.stdout();
+    expect(out).toMatch(/^⚠ Tell customers — notified email; failed: banner \(.*HTTP 503.*\)$/m);
+    expect(out).not.toContain('✔ Tell customers');
+    expect(out).toContain('✔ Tell by email — notified email');
+    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const done = events.filter((e) => e.type === 'step_completed');
+    expect(done[0].data).toMatchObject({ outcome: 'ok', warning: expect.stringMatching(/^failed: banner \(/) });
+    expect(done[1].data.warning).toBeUndefined();
   });
 });

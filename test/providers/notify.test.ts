@@ -131,7 +131,7 @@ describe('notify', () => {
     expect(r.result).toMatchObject({ channels: { slack: { ok: false, status: 500 }, email: { ok: true } } });
     const err = (r.result!.channels as Record<string, { error: string }>).slack.error;
     expect(err).toBe(`slack channel "slack": POST ${srv.url}/*** → HTTP 500 after 2 attempts: Slack had an internal error (rollup_error)`);
-    expect(r.outcome === 'ok' && r.message).toContain('notified email; failed: slack');
+    expect(r).toMatchObject({ outcome: 'ok', message: 'notified email', warning: `failed: slack (${err})` });
     scanForSecrets(JSON.stringify(r), logs.join('\n'));
   });
 
@@ -206,6 +206,7 @@ describe('escalate', () => {
     const pd = (r.result!.channels as Record<string, { ok: boolean; error: string }>).pagerduty;
     expect(pd.ok).toBe(false);
     expect(pd.error).toBe(`pagerduty channel "pagerduty": POST ${srv.url}/pd/v2/enqueue → HTTP 400: Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`);
+    expect(r).toMatchObject({ message: 'escalated to stripe (trigger) via processor-support', warning: `failed: pagerduty (${pd.error})` });
     const fresh = await openIncident(ctx);
     expect(await escalate(stepRun(ctx, fresh, step('acknowledge')))).toMatchObject({ outcome: 'failed', error: 'nothing to acknowledge: no earlier escalate step paged about stripe in this incident' });
   });
