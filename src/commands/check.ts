@@ -88,7 +88,16 @@ export async function check(ctx: Context, opts: CheckOptions): Promise<void> {
     await startFromCheck(ctx, snap, opts);
     return;
   }
-  throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}`, 'payctl check --start-incident opens an incident with the matching playbook');
+  throw new UnhealthyError(unhealthy(ctx, snap), 'payctl check --start-incident opens an incident with the matching playbook');
+}
+
+/**
+ * The error's first words. The human table already ends with "unhealthy: <problems>"
+ * on stdout, so the error on stderr only names the outcome; with --json nothing
+ * human was printed, so it names the problems.
+ */
+function unhealthy(ctx: Context, snap: HealthSnapshot): string {
+  return ctx.out.jsonMode ? `unhealthy: ${snap.problems.join('; ')}` : 'unhealthy (exit 4)';
 }
 
 async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
@@ -155,13 +164,13 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   const m = matchPlaybook(loaded.config, snap, found.map((x) => x.pb), ctx.clock.now());
   if (!m) {
     if (ctx.out.jsonMode && !opts.watch) ctx.out.json(snap);
-    throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}; no playbook's triggers match, so no incident was started`, `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`);
+    throw new UnhealthyError(`${unhealthy(ctx, snap)}; no playbook's triggers match, so no incident was started`, `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`);
   }
   const already = await openIncidentFor(loaded.storeDir, m.playbook.id);
   if (already) {
     // a second responder (or a second --watch tick) must not open the same incident twice
     if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: m.playbook.id, already_open: true } });
-    throw new UnhealthyError(`unhealthy: ${snap.problems.join('; ')}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`, `follow it with: payctl incident show ${already}`);
+    throw new UnhealthyError(`${unhealthy(ctx, snap)}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`, `follow it with: payctl incident show ${already}`);
   }
   ctx.out.info(`starting playbook ${m.playbook.id}: ${m.match.description}`);
   const { startIncident } = await import('../engine/run.js');

@@ -53,7 +53,14 @@ describe('payctl check / providers / maintenance against the sandbox', () => {
     const bad = await runCliAsync(['check'], { cwd: dir, env });
     expect(bad.code).toBe(4);
     expect(bad.stdout).toMatch(/stripe\s+primary\s+major_outage\s+UNHEALTHY/);
-    expect(bad.stderr).toContain('payctl: unhealthy: stripe: major_outage');
+    // the summary once (stdout); the error on stderr only names the outcome
+    expect(bad.stdout).toContain('unhealthy: stripe: major_outage');
+    expect(bad.stderr).toContain('payctl: unhealthy (exit 4)\nhint: payctl check --start-incident');
+    expect((bad.stdout + bad.stderr).match(/stripe: major_outage/g)).toHaveLength(1);
+    const json = await runCliAsync(['check', '--json'], { cwd: dir, env });
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.stdout).healthy).toBe(false);
+    expect(json.stderr).toContain('payctl: unhealthy: stripe: major_outage'); // nothing human on stdout: the error names the problems
     noSecrets(ok.stdout, ok.stderr, bad.stdout, bad.stderr);
   });
 
