@@ -1,8 +1,8 @@
 /**
  * payctl check: each provider's status page and the success rate against the
  * thresholds, checked concurrently, as a table (or --json). Exit 4 when
- * anything is unhealthy. --watch re-checks every --interval until Ctrl-C and
- * prints changes only; --start-incident opens an incident with the first
+ * anything is unhealthy. --watch re-checks every --interval until Ctrl-C (or
+ * SIGTERM; exit 0) and prints changes only; --start-incident opens an incident with the first
  * playbook whose triggers match.
  */
 import type { Context } from '../context.js';
@@ -104,8 +104,12 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
   const interval = parseDuration(opts.interval ?? '30s');
   if (!interval || interval < 1000) throw new InvalidInputError(`--interval ${opts.interval}: ${interval ? 'at least 1s' : DURATION_HINT}`);
   const stop = new AbortController();
-  const onSigint = () => stop.abort(new Error('interrupted'));
-  process.once('SIGINT', onSigint);
+  // Ctrl-C (or SIGTERM) is the normal end of a watch: exit 0. The listener stays
+  // while the process exits, because a second signal must not kill it with 130:
+  // npx forwards the terminal's Ctrl-C, so the CLI gets SIGINT twice.
+  const onSignal = () => stop.abort(new Error('interrupted'));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let prev: HealthSnapshot | undefined;
   let started = false;
   try {
@@ -140,7 +144,10 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
       }
     }
   } finally {
-    process.off('SIGINT', onSigint);
+    if (!stop.signal.aborted) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
   ctx.out.info('stopped watching');
 }

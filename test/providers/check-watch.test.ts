@@ -4,6 +4,8 @@
  * --start-incident.
  */
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import pty from 'node-pty';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -49,6 +51,37 @@ describe('payctl check --watch', () => {
     expect(code).toBe(0);
     expect(err).toContain('stopped watching');
     expect(out.match(/PROVIDER/g)).toHaveLength(1); // the table only once
+  });
+
+
+  it('Ctrl-C in a terminal under npx (the CLI gets SIGINT twice: from the terminal and forwarded) still exits 0', async () => {
+    const dir = tempDir('payctl-watch-');
+    writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
+    const forward = fileURLToPath(new URL('./forward-signals.mjs', import.meta.url));
+    const p = pty.spawn(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], { cwd: dir, cols: 120, rows: 40, env: { PATH: process.env.PATH!, TERM: 'xterm', ...sb.env() } });
+    let screen = '';
+    p.onData((d) => (screen += d));
+    const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
+    for (let i = 0; i < 300 && !screen.includes('Ctrl-C to stop'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(screen).toContain('Ctrl-C to stop');
+    p.write('\x03'); // the terminal sends SIGINT to the whole foreground group
+    expect(await exited).toBe(0);
+    expect(screen).toContain('stopped watching');
+  });
+
+  it('SIGTERM stops it the same way (exit 0)', async () => {
+    const dir = tempDir('payctl-watch-');
+    writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
+    const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], { cwd: dir, env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let err = '';
+    child.stderr.on('data', (d) => (err += d));
+    for (let i = 0; i < 300 && !err.includes('watching every'); i++) await new Promise((r) => setTimeout(r, 50));
+    const code = await new Promise<number | null>((resolve) => {
+      child.on('close', resolve);
+      child.kill('SIGTERM');
+    });
+    expect(code).toBe(0);
+    expect(err).toContain('stopped watching');
   });
 });
 
