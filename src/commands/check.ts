@@ -187,14 +187,17 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
     answers.values.provider = m.match.provider;
     answers.from.provider = 'var';
   }
-  const report = await startIncident({
+  const { withInterrupt } = await import('../engine/interrupt.js');
+  // Ctrl-C during the run stops the run (saved, resumable, exit 3), not just the watch
+  const report = await withInterrupt((signal) => startIncident({
     ctx,
+    signal,
     playbook: m.playbook,
     playbookFile: found.find((x) => x.pb === m.playbook)?.file,
     answers,
     title: `${m.playbook.title}: ${m.match.description}`,
     source: 'check --start-incident',
-  });
+  }));
   if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: report.incident, playbook: m.playbook.id, outcome: report.outcome } });
   if (report.error) throw report.error;
   if (report.exitCode) process.exitCode = report.exitCode;

@@ -11,6 +11,7 @@ import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/l
 import { bundledPlaybooksDir, findPlaybookOrBundled } from '../playbook/bundled.js';
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } from '../playbook/schema.js';
 import { startIncident, type RunReport } from '../engine/run.js';
+import { withInterrupt } from '../engine/interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
 import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';
@@ -85,20 +86,6 @@ function finish(ctx: Context, report: RunReport): void {
     ctx.out.line(c.dim(`the story so far: payctl incident show ${report.incident}`));
   }
   if (report.error) throw report.error;
-}
-
-/** Ctrl-C / SIGTERM while a step runs: abort it; the engine saves and says how to resume. */
-async function withInterrupt<T>(body: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const ac = new AbortController();
-  const onSignal = () => ac.abort(new Error('interrupted (Ctrl-C)'));
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  try {
-    return await body(ac.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }
 
 function checkSeverity(sev: string | undefined): Severity | undefined {

@@ -14,6 +14,7 @@ import { recordMilestone } from '../timeline/status.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { Spinner } from '../ui/spinner.js';
 import { idempotencyKey } from './idempotency.js';
+import { interruption } from './interrupt.js';
 import { reminderSpec, type Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import type { IncidentSession } from './session.js';
@@ -28,7 +29,7 @@ export interface Engine {
   registry: StepRegistry;
   spinner: Spinner;
   reminders: Reminders;
-  /** Aborted by Ctrl-C (SIGINT/SIGTERM) while a step runs. */
+  /** Aborted by Ctrl-C or SIGTERM while a step runs (the reason says which: interrupt.ts). */
   signal: AbortSignal;
   /** A human progress line: stdout, or stderr in --json mode. */
   say(text: string): void;
@@ -91,7 +92,7 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
       const wait = Math.min(BACKOFF_BASE_MS * 2 ** (tries - 1), BACKOFF_MAX_MS);
       eng.say(c.yellow(`  retrying ${step.id} in ${formatDuration(wait)} (attempt ${attempt + 1} of ${retries + 1})`));
       await eng.ctx.clock.sleep(wait, eng.signal).catch(() => undefined);
-      if (eng.signal.aborted) throw new AbortedError(`interrupted while waiting to retry step "${step.id}"`);
+      if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal, `while waiting to retry step "${step.id}"`));
       attempt++;
       continue;
     }
@@ -216,10 +217,10 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
       else signal.addEventListener('abort', onAbort, { once: true });
     });
     const result = await Promise.race([handler(run), aborted]);
-    if (eng.signal.aborted) throw new AbortedError(`interrupted during step "${step.id}" (Ctrl-C)`);
+    if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal, `during step "${step.id}"`));
     return result;
   } catch (e) {
-    if (eng.signal.aborted) throw new AbortedError(`interrupted during step "${step.id}" (Ctrl-C)`);
+    if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal, `during step "${step.id}"`));
     // a user mistake (missing answer), a missing approval or Ctrl-C at a prompt stops the run
     if (e instanceof InvalidInputError || e instanceof AbortedError) throw e;
     return { outcome: 'failed', error: messageOf(e), retryable: !isPayctlError(e) };

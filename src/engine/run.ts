@@ -18,6 +18,7 @@ import { createSpinner, type Spinner } from '../ui/spinner.js';
 import { createUnattendedPrompter } from '../ui/unattended.js';
 import { executeStep, type Engine } from './execute.js';
 import { answerAllUnattended, answerInput, checkAnswerNames } from './inputs.js';
+import { interruption } from './interrupt.js';
 import { reminderSpec, Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
@@ -48,7 +49,7 @@ export interface StartOptions {
   /** Tests and callers may pass their own. */
   prompter?: Prompter;
   registry?: StepRegistry;
-  /** Ctrl-C: abort the run (it is saved and can be resumed). */
+  /** Ctrl-C or SIGTERM (withInterrupt): abort the run (it is saved and can be resumed). */
   signal?: AbortSignal;
   /** Called once the incident exists (its id is known). */
   onOpened?: (id: string) => void;
@@ -151,7 +152,7 @@ export function armPlaybookReminder(eng: Engine): void {
 export async function walk(eng: Engine, from: number, shouldRun: (id: string) => boolean = () => true): Promise<RunReport> {
   const steps = eng.playbook.steps;
   for (let i = from; i < steps.length; i++) {
-    if (eng.signal.aborted) throw new AbortedError('interrupted (Ctrl-C)');
+    if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal));
     if (!shouldRun(steps[i]!.id)) continue;
     eng.current = steps[i]!.id;
     await executeStep(eng, steps[i]!);
