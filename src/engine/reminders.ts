@@ -3,7 +3,8 @@
  * The playbook's runs from the start of the incident; a step's from the moment
  * it completed ok (e.g. "update customers every 30m" after the first notice).
  * When one falls due it is recorded (reminder_fired) at once, even while
- * another step runs, and shown at the next prompt (prompter.notice). Nothing
+ * another step runs, and shown at the next prompt (prompter.notice, which
+ * shows identical notices queued meanwhile once, with a count). Nothing
  * fires once the incident is resolved. Timers are plain setTimeout (unref'd),
  * so tests drive them with fake timers.
  */

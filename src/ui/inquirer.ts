@@ -2,7 +2,9 @@
  * The prompter for a person at a terminal: @inquirer/prompts, imported only
  * when the first question is asked. Ctrl-C at a prompt becomes
  * PromptInterruptedError (exit 3); the engine saves and prints how to resume.
- * Notices (due reminders) are shown just before the next question.
+ * Notices (due reminders) are shown just before the next question; identical
+ * ones queued meanwhile (a reminder that fell due several times while the
+ * responder was busy) are shown once, with a count.
  */
 import { AbortedError } from '../errors.js';
 import type { Output } from '../output.js';
@@ -25,6 +27,13 @@ export interface InquirerPrompterOptions {
 
 type Prompts = typeof import('@inquirer/prompts');
 
+/** Identical lines once each, in order of first appearance, with "(×n)" when repeated. */
+export function coalesceNotices(lines: string[]): string[] {
+  const counts = new Map<string, number>();
+  for (const l of lines) counts.set(l, (counts.get(l) ?? 0) + 1);
+  return [...counts].map(([l, n]) => (n > 1 ? `${l} (×${n})` : l));
+}
+
 export function createInquirerPrompter(o: InquirerPrompterOptions): Prompter {
   let prompts: Promise<Prompts> | undefined;
   const notices: string[] = [];
@@ -34,7 +43,7 @@ export function createInquirerPrompter(o: InquirerPrompterOptions): Prompter {
     o.beforeAsk?.();
     prompts ??= import('@inquirer/prompts');
     const p = await prompts;
-    while (notices.length) o.out.info(notices.shift()!);
+    for (const line of coalesceNotices(notices.splice(0))) o.out.info(line);
     try {
       return await run(p);
     } catch (e) {

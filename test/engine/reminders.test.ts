@@ -1,12 +1,16 @@
 /** Reminders with fake timers: recorded when due (even while a step runs), shown at the next prompt. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { setTimeout as realSleep } from 'node:timers/promises';
+import { readFileSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { parseDocument } from 'yaml';
 import { startIncident } from '../../src/engine/run.js';
 import { Playbook } from '../../src/playbook/schema.js';
 import { IncidentSession } from '../../src/engine/session.js';
 import { Reminders, reminderSpec } from '../../src/engine/reminders.js';
 import { systemClock } from '../../src/clock.js';
+import { createInquirerPrompter } from '../../src/ui/inquirer.js';
+import { timelinePath } from '../../src/timeline/store.js';
 import { scriptedPrompter, tempProject, testContext } from './helpers.js';
 
 afterEach(() => {
@@ -83,5 +87,39 @@ steps:
     expect(fired).toEqual(['step:tell']);
     expect(prompter.notices).toEqual(['⏰ reminder: post a customer update', '⏰ reminder: post a customer update']);
     expect(prompter.asked.at(-1)).toBe('anything?');
+  });
+
+  it('due several times while the responder was busy: one line with a count at the next prompt; every firing recorded', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
+    const dir = tempProject();
+    const cap = testContext(dir, { clock: systemClock });
+    const playbook = Playbook.parse(
+      parseDocument(`
+id: r
+title: R
+steps:
+  - { id: tell, type: set_status, title: Tell, status: identified, remind_every: { every: 10m, message: "Post a customer update" } }
+  - { id: busy, type: wait, title: Busy, duration: 45m }
+  - { id: ask, type: input, title: Ask, prompt: "anything?" }
+`).toJS(),
+    );
+    const input = new PassThrough();
+    const output = new PassThrough();
+    output.resume();
+    const prompter = createInquirerPrompter({ out: cap.ctx.out, input, output });
+    input.write('no\n'); // buffered until the question reads it
+    let done = false;
+    const run = startIncident({ ctx: cap.ctx, playbook, prompter }).finally(() => (done = true));
+    for (let i = 0; i < 2000 && !done; i++) {
+      await vi.advanceTimersByTimeAsync(10_000);
+      await realSleep(2);
+    }
+    const report = await run;
+    expect(report.state.steps.ask).toMatchObject({ status: 'ok', result: { value: 'no' } });
+    const shown = cap.stderr().split('\n').filter((l) => l.includes('reminder'));
+    expect(shown).toEqual(['⏰ reminder: Post a customer update (×4)']);
+    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(events.filter((e) => e.type === 'reminder_fired')).toHaveLength(4);
   });
 });
