@@ -1,7 +1,7 @@
 /**
  * payctl maintenance: upcoming and active maintenance windows of every
  * provider with a status page, read concurrently, sorted by start, within
- * --days. Each comes with the command that prepares for it.
+ * --days, as a table; then the command that prepares for each provider's.
  */
 import type { Context } from '../context.js';
 import { InvalidInputError, messageOf } from '../errors.js';
@@ -60,11 +60,19 @@ export async function maintenance(ctx: Context, opts: MaintenanceOptions): Promi
     return;
   }
   const c = ctx.out.color;
-  for (const w of windows) {
-    const when = `${fmt(w.scheduled_for)} – ${fmt(w.scheduled_until)}`;
-    ctx.out.line(`${w.active ? c.yellow('ACTIVE  ') : 'upcoming'}  ${c.bold(w.provider)}  ${when}  ${w.name}${w.components.length ? ` [${w.components.join(', ')}]` : ''}`);
-    ctx.out.line(`          → ${w.hint}`);
-  }
+  // columns padded before colouring, like `incident list`; the hints follow, one per provider
+  const rows = windows.map((w) => [w.active ? 'ACTIVE' : 'upcoming', w.provider, `${fmt(w.scheduled_for)} – ${fmt(w.scheduled_until)}`, `${w.name}${w.components.length ? ` [${w.components.join(', ')}]` : ''}`]);
+  const head = ['STATE', 'PROVIDER', 'WINDOW', 'TITLE'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const cells = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)));
+  ctx.out.line(c.bold(cells(head).join('  ')));
+  rows.forEach((r, i) => {
+    const [state, ...rest] = cells(r);
+    ctx.out.line([windows[i]!.active ? c.yellow(state!) : state, ...rest].join('  '));
+  });
+  ctx.out.line('');
+  ctx.out.line('prepare with:');
+  for (const hint of new Set(windows.map((w) => w.hint))) ctx.out.line(`  → ${hint}`);
 }
 
 function fmt(iso: string | null): string {

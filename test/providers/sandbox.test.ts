@@ -108,7 +108,20 @@ describe('payctl check / providers / maintenance against the sandbox', () => {
     const starts = doc.windows.filter((w: { active: boolean }) => !w.active).map((w: { scheduled_for: string }) => Date.parse(w.scheduled_for));
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     const human = await runCliAsync(['maintenance'], { cwd: dir, env });
-    expect(human.stdout).toContain('→ payctl incident start --playbook scheduled-maintenance');
+    expect(human.stdout).toContain('→ payctl incident start --playbook scheduled-maintenance --var provider=adyen');
+    // a table whose columns line up under the header, whatever the provider names' lengths
+    const lines = human.stdout.split('\n');
+    const header = lines[0]!;
+    expect(header).toMatch(/^STATE\s+PROVIDER\s+WINDOW\s+TITLE$/);
+    const rows = lines.slice(1, 1 + doc.windows.length);
+    doc.windows.forEach((w: { provider: string; name: string; active: boolean }, i: number) => {
+      const row = rows[i]!;
+      expect(row.startsWith(w.active ? 'ACTIVE' : 'upcoming')).toBe(true);
+      expect(row.indexOf(` ${w.provider} `) + 1).toBe(header.indexOf('PROVIDER'));
+      expect(row.search(/\d{4}-\d\d-\d\d /)).toBe(header.indexOf('WINDOW'));
+      expect(row.indexOf(w.name)).toBe(header.indexOf('TITLE'));
+    });
+    expect(new Set(doc.windows.map((w: { provider: string }) => w.provider)).size).toBeGreaterThan(1);
   });
 });
 
