@@ -18,7 +18,7 @@ import { interruption } from './interrupt.js';
 import { reminderSpec, type Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import type { IncidentSession } from './session.js';
-import type { StepRegistry, StepResult, StepRun } from './types.js';
+import { GATE_IN_HANDLER, type ApprovalGate, type StepRegistry, type StepResult, type StepRun } from './types.js';
 
 export interface Engine {
   ctx: Context;
@@ -73,7 +73,9 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
     }
   }
 
-  if (step.confirm && !(await approve(eng, step))) return;
+  // a manual step shows its instructions first and asks the confirm question as its one question
+  const gateInHandler = Boolean(step.confirm) && GATE_IN_HANDLER.has(step.type) && eng.prompter.canPrompt && !eng.ctx.dryRun;
+  if (step.confirm && !gateInHandler && !(await approve(eng, step))) return;
 
   await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
 
@@ -82,7 +84,7 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
   const retries = step.retries ?? 0;
   let tries = 0;
   for (;;) {
-    const result = await runAttempt(eng, step, attempt);
+    const result = await runAttempt(eng, step, attempt, gateInHandler);
     if (result.outcome !== 'failed') {
       if (result.outcome === 'ok') await afterOk(eng, step, result);
       return;
@@ -103,10 +105,29 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
   }
 }
 
+async function gateQuestion(eng: Engine, step: Step): Promise<string> {
+  return typeof step.confirm === 'string' ? renderString(step.confirm, scopeOf(eng), `step ${step.id}, confirm`) : `Run "${step.title}"?`;
+}
+
+/** The gate for a handler that asks it itself: approval_requested now, given/denied when answered. */
+async function handlerGate(eng: Engine, step: Step): Promise<ApprovalGate> {
+  const { session, ctx } = eng;
+  const question = await gateQuestion(eng, step);
+  await session.append({ type: 'approval_requested', step: step.id, data: { question } });
+  const t0 = ctx.clock.now().getTime();
+  return {
+    question,
+    async answer(approved) {
+      if (approved) await session.append({ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } });
+      else await session.append({ type: 'approval_denied', step: step.id, data: { by: 'person' } });
+    },
+  };
+}
+
 /** The approval gate. True to go on; false when a person declined (the step is skipped). */
 async function approve(eng: Engine, step: Step): Promise<boolean> {
   const { session, ctx } = eng;
-  const question = typeof step.confirm === 'string' ? await renderString(step.confirm, scopeOf(eng), `step ${step.id}, confirm`) : `Run "${step.title}"?`;
+  const question = await gateQuestion(eng, step);
   if (ctx.dryRun) {
     eng.say(ctx.out.color.dim(`  (dry run: would ask "${question}")`));
     return true;
@@ -133,7 +154,7 @@ async function approve(eng: Engine, step: Step): Promise<boolean> {
 }
 
 /** Render, record step_started, run the handler, record step_completed. */
-export async function runAttempt(eng: Engine, step: Step, attempt: number): Promise<StepResult> {
+export async function runAttempt(eng: Engine, step: Step, attempt: number, gateInHandler = false): Promise<StepResult> {
   const { session, ctx } = eng;
   const c = ctx.out.color;
   const key = idempotencyKey(session.id, step.id);
@@ -158,7 +179,8 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number): Prom
   if (!interactive && step.type !== 'wait') eng.spinner.start(step.title);
   let result: StepResult;
   try {
-    result = await callHandler(eng, rendered, attempt, key);
+    const gate = gateInHandler ? await handlerGate(eng, step) : undefined;
+    result = await callHandler(eng, rendered, attempt, key, gate);
   } finally {
     eng.spinner.stop();
   }
@@ -183,7 +205,7 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number): Prom
   return result;
 }
 
-async function callHandler(eng: Engine, step: Step, attempt: number, key: string): Promise<StepResult> {
+async function callHandler(eng: Engine, step: Step, attempt: number, key: string, gate?: ApprovalGate): Promise<StepResult> {
   const { ctx } = eng;
   const limited = !INTERACTIVE.has(step.type) && step.type !== 'wait';
   const timeoutMs = limited ? (step.timeout ? parseDuration(step.timeout)! : DEFAULT_TIMEOUT_MS) : undefined;
@@ -209,6 +231,7 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
       return runAttempt(eng, other, (prev?.attempts ?? 0) + 1);
     },
     currentScope: () => scopeOf(eng),
+    ...(gate ? { gate } : {}),
   };
   try {
     const aborted = new Promise<StepResult>((resolve) => {

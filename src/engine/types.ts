@@ -47,7 +47,22 @@ export interface StepRun<S extends Step = Step> {
   rerunStep?(stepId: string): Promise<StepResult>;
   /** The template scope as of now (after rechecks), for conditions evaluated repeatedly. */
   currentScope?(): Scope;
+  /**
+   * The step's `confirm:` gate, when the handler asks it itself as its one
+   * question (manual: after showing its instructions). approval_requested is
+   * already recorded; `answer` records approval_given or approval_denied. A
+   * handler given a gate that is not approved returns skipped.
+   */
+  gate?: ApprovalGate;
 }
+
+export interface ApprovalGate {
+  question: string;
+  answer(approved: boolean): Promise<void>;
+}
+
+/** Step types whose handler asks the `confirm:` question itself, when a person is there to ask. */
+export const GATE_IN_HANDLER: ReadonlySet<StepType> = new Set<StepType>(['manual']);
 
 export type StepResult =
   /**

@@ -205,6 +205,52 @@ steps:
     expect(events.filter((e) => e.type === 'decision').map((e) => e.data.choice)).toEqual(['retry', 'skip']);
     expect(report.exitCode).toBe(0);
   });
+  it('a manual step with confirm: instructions first, then the confirm question as its one question', async () => {
+    const prompter = scriptedPrompter([true, ['0'], false]);
+    let shownBeforeFirstQuestion = '';
+    const confirm = prompter.confirm.bind(prompter);
+    prompter.confirm = async (m, d, o) => {
+      if (!shownBeforeFirstQuestion) shownBeforeFirstQuestion = cap.stdout();
+      return confirm(m, d, o);
+    };
+    const dir = tempProject();
+    const cap = testContext(dir, { clock: fixedClock('2026-01-01T02:00:00Z') });
+    const report = await startIncident({
+      ctx: cap.ctx,
+      prompter,
+      playbook: pb(`
+id: t
+title: T
+steps:
+  - { id: off, type: manual, title: Take checkout offline, instructions: "Open the admin console and flip the switch", confirm: "Take checkout OFFLINE now?" }
+  - { id: list, type: manual, title: Banner, confirm: "Put the banner up?", checklist: [banner on, check it shows] }
+  - { id: nope, type: manual, title: Nope, instructions: "Not now", confirm: "Do the risky thing?" }
+`),
+    });
+    expect(prompter.asked).toEqual(['Take checkout OFFLINE now?', 'Put the banner up? (tick what is done; nothing ticked: not approved)', 'Do the risky thing?']);
+    expect(shownBeforeFirstQuestion).toContain('Open the admin console and flip the switch');
+    expect(report.state.steps.off).toMatchObject({ status: 'ok', result: { done: true } });
+    expect(report.state.steps.list).toMatchObject({ status: 'ok', result: { checked: ['banner on'], unchecked: ['check it shows'] } });
+    expect(report.state.steps.nope).toMatchObject({ status: 'skipped', reason: 'not approved by responder' });
+    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const gates = events.filter((e) => e.type.startsWith('approval_')).map((e) => `${e.step} ${e.type}`);
+    expect(gates).toEqual(['off approval_requested', 'off approval_given', 'list approval_requested', 'list approval_given', 'nope approval_requested', 'nope approval_denied']);
+  });
+  it('a manual step with confirm, unattended: the gate needs --yes, as for any step', async () => {
+    const yaml = `
+id: t
+title: T
+steps:
+  - { id: off, type: manual, title: Off, instructions: "flip it", confirm: "Take checkout OFFLINE now?" }
+`;
+    const dir = tempProject();
+    const without = testContext(dir, { clock: fixedClock('2026-01-01T02:00:00Z') });
+    const stopped = await startIncident({ ctx: without.ctx, playbook: pb(yaml) });
+    expect(stopped.exitCode).toBe(3);
+    const withYes = await run(yaml, { yes: true });
+    expect(withYes.report.state.steps.off).toMatchObject({ status: 'ok', result: { unattended: true } });
+    expect(withYes.events.find((e) => e.type === 'approval_given').data.by).toBe('flag');
+  });
 });
 
 describe('a step that is ok with a warning', () => {
