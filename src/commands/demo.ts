@@ -8,10 +8,8 @@ import { relative } from 'node:path';
 import type { Context } from '../context.js';
 import { formatElapsed } from '../duration.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
-import { startIncident } from '../engine/run.js';
-import { fileSha256 } from '../engine/resume.js';
 import { runOnSandbox } from '../drill/on-sandbox.js';
-import { drillAnswers } from '../drill/run.js';
+import { runWithDrillAnswers } from '../drill/run.js';
 import type { EscalateResult, NotifyResult } from '../timeline/results.js';
 import { writePostmortem } from './postmortem.js';
 
@@ -48,16 +46,8 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
   recovery.unref();
 
   try {
-    const report = await startIncident({
-      ctx: on.ctx,
-      playbook: pb.playbook,
-      playbookFile: pb.file,
-      playbookSha256: fileSha256(pb.file),
-      // the drill's short waits, so the demo finishes in seconds
-      answers: drillAnswers(pb.playbook.drill),
-      title: 'Demo: Stripe outage, card payments failing',
-      source: 'demo',
-    });
+    // the drill's answers (short waits), so the demo finishes in seconds
+    const report = await runWithDrillAnswers(on.ctx, pb, 'Demo: Stripe outage, card payments failing', 'demo');
     if (report.error) throw report.error;
     const written = await writePostmortem(on.ctx, report.incident);
     const s = report.state;

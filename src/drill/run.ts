@@ -6,10 +6,11 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
-import { startIncident } from '../engine/run.js';
+import { startIncident, type RunReport } from '../engine/run.js';
+import type { LoadedPlaybook } from '../playbook/load.js';
 import { fileSha256 } from '../engine/resume.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
-import type { DrillSpec } from '../playbook/schema.js';
+import type { DrillSpec, Playbook } from '../playbook/schema.js';
 import { checkExpectations, type ExpectationResult } from './expectations.js';
 import { runOnSandbox } from './on-sandbox.js';
 
@@ -38,6 +39,19 @@ export function drillAnswers(spec: DrillSpec | undefined): Answers {
   return answers;
 }
 
+/** Run a playbook unattended-style on the sandbox context, answered by its drill's vars (short waits). */
+export function runWithDrillAnswers(ctx: Context, pb: LoadedPlaybook & { playbook: Playbook }, title: string, source: string): Promise<RunReport> {
+  return startIncident({
+    ctx,
+    playbook: pb.playbook,
+    playbookFile: pb.file,
+    playbookSha256: fileSha256(pb.file),
+    answers: drillAnswers(pb.playbook.drill),
+    title,
+    source,
+  });
+}
+
 export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {
   const mine = user.config();
   const pb = findPlaybookOrBundled(mine.playbooksDir, playbookId, user.cwd);
@@ -50,15 +64,7 @@ export async function runDrill(user: Context, playbookId: string, faultOverride?
   const startedAt = new Date().toISOString();
   const on = await runOnSandbox(user, { fault, yes: true, json: user.out.jsonMode, canPrompt: false });
   try {
-    const report = await startIncident({
-      ctx: on.ctx,
-      playbook: pb.playbook,
-      playbookFile: pb.file,
-      playbookSha256: fileSha256(pb.file),
-      answers: drillAnswers(spec),
-      title: `Drill: ${pb.playbook.title} (${fault})`,
-      source: 'drill',
-    });
+    const report = await runWithDrillAnswers(on.ctx, pb, `Drill: ${pb.playbook.title} (${fault})`, 'drill');
     const state = report.state;
     const results = checkExpectations(spec.expect, state, on.sandbox.requests());
     const { detected, mitigated } = state.milestones;
