@@ -2,7 +2,9 @@
  * payctl incident show <id>: status, severity, playbook, milestones, then the
  * timeline with absolute and relative times. The file is read once and walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
- * timeline stays fast and small. A torn last line is reported, not fatal.
+ * timeline stays fast and small. A torn last line is reported, not fatal; a
+ * broken hash chain (an edited line) is checked in the first walk and named
+ * in a warning on stderr (the command still succeeds).
  */
 import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
@@ -12,6 +14,7 @@ import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
 import { scanTimeline, type TimelineProblem } from '../timeline/read.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
 import { existingTimeline } from '../timeline/store.js';
+import { brokenChainWarning, ChainCheck } from '../timeline/verify.js';
 import { InvalidInputError } from '../errors.js';
 
 export function showIncident(ctx: Context, id: string): void {
@@ -19,12 +22,16 @@ export function showIncident(ctx: Context, id: string): void {
   const buf = readFileSync(file);
   const problems: TimelineProblem[] = [];
   let r: Replayer | undefined;
+  // the hash chain is checked in the same pass (one sha256 per line)
+  const chain = new ChainCheck();
   scanTimeline(buf, {
-    event(ev) {
+    event(ev, line, lineNo) {
+      chain.event(ev, line, lineNo);
       if (r) r.apply(ev);
       else if (ev.type === 'incident_opened') r = new Replayer(ev);
     },
     problem(p) {
+      chain.problem(p);
       problems.push(p);
     },
   });
@@ -32,6 +39,9 @@ export function showIncident(ctx: Context, id: string): void {
   for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
   const state = r.state();
   for (const p of problems) ctx.out.warn(`${file}:${p.line}: ${p.message}`);
+  // a warning, not a failure: `payctl incident verify` is the command that exits 1
+  const broken = brokenChainWarning(chain.report());
+  if (broken) ctx.out.warn(`${broken}: it may include edited events (details: payctl incident verify ${id})`);
   if (ctx.out.jsonMode) return streamJson(ctx, buf, state, problems);
   printHuman(ctx, buf, state);
 }

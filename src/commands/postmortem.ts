@@ -6,6 +6,7 @@ import { incidentDir } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
 import { buildPostmortemData, type PostmortemData } from '../postmortem/data.js';
 import { postmortemTemplatePath, renderPostmortem } from '../postmortem/render.js';
+import { brokenChainWarning, type VerifyReport } from '../timeline/verify.js';
 
 export interface PostmortemOptions {
   template?: string;
@@ -31,6 +32,7 @@ export async function writePostmortem(ctx: Context, id: string, opts: Postmortem
     threshold: lc.config.thresholds.success_rate,
     business: lc.config.business,
     generatedAt: ctx.clock.now().toISOString(),
+    chainWarning: draftWarning(inc.chain, inc.id),
   });
   const template = postmortemTemplatePath(lc.templatesDir, opts.template ? resolve(ctx.cwd, opts.template) : undefined);
   const markdown = await renderPostmortem(data, template);
@@ -38,6 +40,11 @@ export async function writePostmortem(ctx: Context, id: string, opts: Postmortem
   mkdirSync(dirname(file), { recursive: true });
   writeFileSync(file, markdown);
   return { file, data, markdown };
+}
+
+function draftWarning(chain: VerifyReport | undefined, id: string): string | undefined {
+  const broken = chain && brokenChainWarning(chain);
+  return broken ? `${broken}: this draft may include edited events. Check it with payctl incident verify ${id}.` : undefined;
 }
 
 export async function postmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<void> {
@@ -48,6 +55,7 @@ export async function postmortem(ctx: Context, id: string, opts: PostmortemOptio
   }
   const shown = relative(ctx.cwd, file) || file;
   ctx.out.line(`Postmortem draft: ${shown.startsWith('..') ? file : shown}`);
+  if (data.integrity_warning) ctx.out.warn(data.integrity_warning);
   if (data.draft_status.open) ctx.out.warn(`incident ${id} is still open (status: ${data.summary.status}); the draft is marked as such`);
   const gaps = data.gaps.filter((g) => !g.startsWith('The incident is still open'));
   if (gaps.length) ctx.out.info(`${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the record, listed under "What the record does not say"`);

@@ -27,11 +27,15 @@ export interface PostmortemInput {
   business?: Business;
   /** When the draft was generated (a fixed clock in tests). */
   generatedAt: string;
+  /** When the timeline's hash chain is broken: the sentence that heads the draft. */
+  chainWarning?: string;
 }
 
 export interface PostmortemData {
   generated_at: string;
   draft_status: { open: boolean; banner?: string };
+  /** Set when the timeline's hash chain is broken: printed at the top of the draft, whatever the template. */
+  integrity_warning?: string;
   summary: {
     id: string; title: string; title_cell: string; playbook: string; severity: string; status: string; source: string;
     dry_run: boolean; opened_at: string; providers: string; actors: string; narrative: string;
@@ -94,6 +98,7 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
 
   return {
     generated_at: input.generatedAt,
+    ...(input.chainWarning ? { integrity_warning: input.chainWarning } : {}),
     draft_status: {
       open,
       banner: open ? `DRAFT: incident ${state.id} is still open (status: ${state.status}, last event ${formatTime(state.updated_at)}). Figures will change; generate the postmortem again after it is resolved.` : undefined,

@@ -60,6 +60,8 @@ export async function renderPostmortem(data: PostmortemData, templateFile: strin
   } catch (e) {
     throw located(templateFile, e);
   }
+  // a broken hash chain is said first, whatever the template
+  if (data.integrity_warning) out = `> **Warning: ${data.integrity_warning}**\n\n${out}`;
   // collapse runs of blank lines left by conditional blocks; redact as the last step
   return redact(out.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd() + '\n');
 }

@@ -1,6 +1,12 @@
-/** Checking a timeline's hash chain and sequence: names the first bad line. */
-import { readTimelineFile } from './read.js';
-import { GENESIS } from './events.js';
+/**
+ * Checking a timeline's hash chain and sequence: names the first bad line.
+ * ChainCheck is fed line by line (events and problems, in file order), so a
+ * reader that already walks the file (incident show, the postmortem loader)
+ * checks the chain in the same pass; verifyTimeline reads a file and checks it.
+ */
+import { readFileSync } from 'node:fs';
+import { scanTimeline, type TimelineProblem } from './read.js';
+import { GENESIS, type TimelineEvent } from './events.js';
 import { sha256 } from './writer.js';
 
 export interface VerifyReport {
@@ -13,38 +19,59 @@ export interface VerifyReport {
   warnings: { line: number; message: string }[];
 }
 
-export function verifyTimeline(file: string): VerifyReport {
-  const t = readTimelineFile(file);
-  const warnings = t.problems.filter((p) => p.message.includes('truncated') || p.message.includes('no newline'));
-  const hard = t.problems.filter((p) => !warnings.includes(p));
-  let prevHash = GENESIS;
-  let prevSeq = 0;
-  let firstBad: { line: number; message: string } | undefined = hard[0];
-  for (let i = 0; i < t.events.length; i++) {
-    const ev = t.events[i]!;
-    const line = t.lineNumbers[i]!;
-    if (firstBad && firstBad.line < line) break;
-    if (ev.prev !== prevHash) {
-      const before = t.lineNumbers[i - 1];
-      // an edit to line N leaves line N's own link intact and breaks line N+1's: name line N
-      firstBad =
-        i === 0
-          ? { line, message: 'first event does not start the chain (an earlier line was removed, or this one edited)' }
-          : { line: before!, message: `line ${before} was changed after it was written: line ${line} records the hash of a different line ${before} (or a line between them was removed, or line ${line}'s prev was edited)` };
-      break;
-    }
-    if (ev.seq !== prevSeq + 1) {
-      firstBad = { line, message: `sequence jumps from ${prevSeq} to ${ev.seq}: an event was removed or inserted` };
-      break;
-    }
-    prevHash = sha256(t.lines[i]!);
-    prevSeq = ev.seq;
+/** A torn last line (a crash mid-write) is a warning, not a broken chain. */
+function isWarning(p: TimelineProblem): boolean {
+  return p.message.includes('truncated') || p.message.includes('no newline');
+}
+
+export class ChainCheck {
+  private prevHash = GENESIS;
+  private prevSeq = 0;
+  private prevLine: number | undefined;
+  private events = 0;
+  private firstBad: TimelineProblem | undefined;
+  private readonly warnings: TimelineProblem[] = [];
+
+  problem(p: TimelineProblem): void {
+    if (isWarning(p)) this.warnings.push(p);
+    else this.firstBad ??= p;
   }
-  return {
-    ok: !firstBad,
-    events: t.events.length,
-    firstBadLine: firstBad?.line,
-    message: firstBad?.message,
-    warnings,
-  };
+
+  /** `line` is the event's raw text, exactly as written (it is what the next line hashes). */
+  event(ev: TimelineEvent, line: string, lineNo: number): void {
+    const first = this.events === 0;
+    this.events++;
+    if (this.firstBad) return;
+    if (ev.prev !== this.prevHash) {
+      const before = this.prevLine;
+      // an edit to line N leaves line N's own link intact and breaks line N+1's: name line N
+      this.firstBad =
+        first || before === undefined
+          ? { line: lineNo, message: 'first event does not start the chain (an earlier line was removed, or this one edited)' }
+          : { line: before, message: `line ${before} was changed after it was written: line ${lineNo} records the hash of a different line ${before} (or a line between them was removed, or line ${lineNo}'s prev was edited)` };
+      return;
+    }
+    if (ev.seq !== this.prevSeq + 1) {
+      this.firstBad = { line: lineNo, message: `sequence jumps from ${this.prevSeq} to ${ev.seq}: an event was removed or inserted` };
+      return;
+    }
+    this.prevHash = sha256(line);
+    this.prevSeq = ev.seq;
+    this.prevLine = lineNo;
+  }
+
+  report(): VerifyReport {
+    return { ok: !this.firstBad, events: this.events, firstBadLine: this.firstBad?.line, message: this.firstBad?.message, warnings: this.warnings };
+  }
+}
+
+export function verifyTimeline(file: string): VerifyReport {
+  const check = new ChainCheck();
+  scanTimeline(readFileSync(file), check);
+  return check.report();
+}
+
+/** "the timeline's hash chain is broken at line N" (incident show, the postmortem draft), or undefined when it holds. */
+export function brokenChainWarning(r: VerifyReport): string | undefined {
+  return r.ok ? undefined : `the timeline's hash chain is broken at line ${r.firstBadLine}`;
 }

@@ -167,3 +167,43 @@ describe('payctl template', () => {
     expect(existsSync(join(dir, 'templates'))).toBe(false); // the shipped templates are used
   });
 });
+
+describe('an edited timeline', () => {
+  /** A copy of the full fixture with line 5's actor changed after it was written. */
+  function tampered(): string {
+    const id = '20260314-020000-x999';
+    cpSync(join(FIXTURE_STORE, IDS.full), join(dir, 'store', id), { recursive: true });
+    const file = join(dir, 'store', id, 'timeline.jsonl');
+    const lines = readFileSync(file, 'utf8').split('\n');
+    lines[4] = lines[4]!.replace(/"actor":"[^"]*"/, '"actor":"mallory"');
+    writeFileSync(file, lines.join('\n'));
+    return id;
+  }
+  const WARNING = "warning: the timeline's hash chain is broken at line 5";
+
+  it('incident show warns on stderr naming the first bad line and still succeeds (human and --json); verify exits 1', () => {
+    const id = tampered();
+    const human = payctl('incident', 'show', id);
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain(`${WARNING}: it may include edited events (details: payctl incident verify ${id})`);
+    expect(human.stdout).toContain('mallory');
+    const json = payctl('incident', 'show', id, '--json');
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout).incident.id).toBe(IDS.full);
+    expect(json.stderr).toContain(WARNING);
+    expect(payctl('incident', 'verify', id).code).toBe(1);
+    // an intact timeline: no warning
+    expect(payctl('incident', 'show', IDS.full).stderr).not.toContain('hash chain');
+  });
+
+  it('the postmortem draft starts with a plain warning', () => {
+    const id = tampered();
+    const r = payctl('postmortem', id);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(WARNING);
+    const draft = readFileSync(join(dir, 'store', id, 'postmortem.md'), 'utf8');
+    expect(draft.split('\n')[0]).toBe(`> **Warning: the timeline's hash chain is broken at line 5: this draft may include edited events. Check it with payctl incident verify ${id}.**`);
+    expect(draft).toContain('# Postmortem:');
+    expect(readFileSync(join(dir, 'store', IDS.full, 'postmortem.md'), 'utf8')).not.toContain('hash chain');
+  });
+});
