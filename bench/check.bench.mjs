@@ -25,7 +25,7 @@ try {
     ],
     runs,
   );
-  printRatio(`check with 100 ms latency per API (median of ${runs} interleaved runs)`, medians, 'payctl check --provider psp1 (1 provider)', 1.5);
+  printRatio(`check with 100 ms latency per API (median of ${runs} interleaved runs)`, medians, 'payctl check --provider psp1 (1 provider)', 1.5, ['payctl check (10 providers)']);
   const start = medians['payctl --version (start-up only)'];
   const one = medians['payctl check --provider psp1 (1 provider)'] - start;
   const ten = medians['payctl check (10 providers)'] - start;

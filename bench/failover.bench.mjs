@@ -39,7 +39,7 @@ try {
     ],
     runs,
   );
-  printRatio(`failover against the sandbox (median of ${runs} interleaved runs; each run really moves traffic)`, medians, 'floor: node + routing read, write, read-back', 1.5);
+  printRatio(`failover against the sandbox (median of ${runs} interleaved runs; each run really moves traffic)`, medians, 'floor: node + routing read, write, read-back', 1.5, ['payctl failover --to adyen --yes --json', 'payctl failover --to stripe --yes --json']);
 } finally {
   sb.stop();
 }
