@@ -1,3 +1,5 @@
+import { InvalidInputError } from './errors.js';
+
 /** Durations as written in playbooks and flags: `500ms`, `30s`, `5m`, `2h`, `1d`, or combined like `1h30m`. */
 const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
 const WHOLE = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
@@ -36,4 +38,17 @@ export function formatDuration(ms: number): string {
 /** Like formatDuration, but with tenths of a second under 10 s (drill and demo summaries). */
 export function formatElapsed(ms: number): string {
   return Math.abs(ms) < 10_000 ? `${(ms / 1000).toFixed(1)}s` : formatDuration(ms);
+}
+
+/**
+ * A duration field after its template was rendered: an answer like "ten minutes"
+ * is bad input (exit 2 naming the field), never a timer on NaN.
+ */
+export function requireDuration(text: string | number | undefined, where: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const ms = parseDuration(String(text));
+  if (ms === undefined) {
+    throw new InvalidInputError(`${where} "${text}" is not a duration`, `${DURATION_HINT}; if it comes from an input, answer it like that (e.g. --var name=30m)`);
+  }
+  return ms;
 }

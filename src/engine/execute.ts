@@ -5,7 +5,7 @@
  * follow from a step's result are recorded here too.
  */
 import { AbortedError, InvalidInputError, OperationError, isPayctlError, messageOf } from '../errors.js';
-import { formatDuration, parseDuration } from '../duration.js';
+import { formatDuration, requireDuration } from '../duration.js';
 import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook, Step } from '../playbook/schema.js';
@@ -208,7 +208,7 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number, gateI
 async function callHandler(eng: Engine, step: Step, attempt: number, key: string, gate?: ApprovalGate): Promise<StepResult> {
   const { ctx } = eng;
   const limited = !INTERACTIVE.has(step.type) && step.type !== 'wait';
-  const timeoutMs = limited ? (step.timeout ? parseDuration(step.timeout)! : DEFAULT_TIMEOUT_MS) : undefined;
+  const timeoutMs = limited ? requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS) : undefined;
   const timeout = new AbortController();
   const timer = timeoutMs !== undefined ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs) : undefined;
   const signal = AbortSignal.any([eng.signal, timeout.signal]);

@@ -8,7 +8,7 @@
  */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
-import { parseDuration } from '../duration.js';
+import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
@@ -43,7 +43,7 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
     run.log(`would send ${method} ${step.url}${step.body !== undefined ? ` ${JSON.stringify(redactDeep(step.body))}` : ''}`);
     return { outcome: 'ok', result: { ...base, dry_run: true, would_send: step.body ?? null }, message: 'dry run: not sent' };
   }
-  const timeout = step.timeout ? parseDuration(step.timeout)! : DEFAULT_TIMEOUT_MS;
+  const timeout = requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS);
   const { default: axios } = await import('axios');
   const t0 = Date.now();
   let res;

@@ -7,8 +7,7 @@
  * condition is evaluated once.
  */
 import { isCI } from '../context.js';
-import { DURATION_HINT, formatDuration, parseDuration } from '../duration.js';
-import { InvalidInputError } from '../errors.js';
+import { formatDuration, requireDuration } from '../duration.js';
 import type { StepHandler, StepRun } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { evalCondition } from '../template/engine.js';
@@ -24,13 +23,13 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
   const start = clock.now().getTime();
   if (step.message) run.log(step.message);
   if (!step.until) {
-    const ms = durationOf(step, 'duration', 0);
+    const ms = requireDuration(step.duration, `step ${step.id}: duration`, 0);
     if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, dry_run: true }, message: `dry run: would wait ${formatDuration(ms)}` };
     await sleepWithCountdown(run, ms, `waiting ${formatDuration(ms)}`);
     return { outcome: 'ok', result: { waited_ms: clock.now().getTime() - start } };
   }
-  const timeout = durationOf(step, 'timeout', DEFAULT_TIMEOUT);
-  const interval = Math.max(100, durationOf(step, 'interval', DEFAULT_INTERVAL));
+  const timeout = requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT);
+  const interval = Math.max(100, requireDuration(step.interval, `step ${step.id}: interval`, DEFAULT_INTERVAL));
   let checks = 0;
   for (;;) {
     for (const id of step.recheck ?? []) {
@@ -50,20 +49,6 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
     await sleepWithCountdown(run, Math.min(interval, left), `until ${step.until}: next check`, start + timeout);
   }
 };
-
-/**
- * A duration field after rendering. A template can make it anything (an answer
- * like "ten minutes"): that is bad input, reported, never a wait on NaN.
- */
-function durationOf(step: StepOf<'wait'>, field: 'duration' | 'timeout' | 'interval', fallback: number): number {
-  const text = step[field];
-  if (text === undefined) return fallback;
-  const ms = parseDuration(String(text));
-  if (ms === undefined) {
-    throw new InvalidInputError(`step ${step.id}: ${field} "${text}" is not a duration`, `${DURATION_HINT}; if it comes from an input, answer it like that (e.g. --var name=30m)`);
-  }
-  return ms;
-}
 
 /** Sleep on ctx.clock, in 1 s slices with a countdown line when stderr is a terminal. */
 async function sleepWithCountdown(run: WaitRun, ms: number, label: string, deadline?: number): Promise<void> {

@@ -38,4 +38,28 @@ describe('wait durations', () => {
     expect(r.code).toBe(2);
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
+
+  it('any step timeout rendered from an answer is checked the same way (exit 2 before the step acts)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payctl-timeout-'));
+    mkdirSync(join(dir, 'playbooks'));
+    writeFileSync(
+      join(dir, 'playbooks', 'h.yaml'),
+      [
+        'id: h',
+        'title: Timeout from an answer',
+        'inputs:',
+        '  limit: { prompt: Timeout?, type: text, default: 10s }',
+        'steps:',
+        '  - id: call',
+        '    title: Call',
+        '    type: http',
+        '    url: http://127.0.0.1:9/never',
+        '    timeout: "{{ inputs.limit }}"',
+        '',
+      ].join('\n'),
+    );
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'h', '--var', 'limit=soon', '--yes'], { cwd: dir, timeout: 20_000 });
+    expect(r.stderr).toContain('step call: timeout "soon" is not a duration');
+    expect(r.code).toBe(2);
+  });
 });
