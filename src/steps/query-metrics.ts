@@ -5,7 +5,7 @@
  */
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
-import { parseDuration } from '../duration.js';
+import { requireDuration } from '../duration.js';
 import { httpClientFor } from '../providers/http.js';
 import { readMetric } from '../providers/metrics.js';
 import { failedFrom } from './message-scope.js';
@@ -13,10 +13,11 @@ import { failedFrom } from './message-scope.js';
 export const query_metrics: StepHandler<StepOf<'query_metrics'>> = async (run) => {
   const loaded = run.ctx.config();
   const window = run.step.window ?? '5m';
+  const windowMs = requireDuration(window, `step ${run.step.id}: window`, 300_000); // bad input stops the run (exit 2)
   try {
     const { warnings, ...result } = await readMetric(
       { config: loaded.config, configDir: loaded.dir, http: httpClientFor(run.ctx, { dryRun: run.dryRun, log: run.log }), env: run.ctx.env, now: () => run.ctx.clock.now() },
-      { metric: run.step.metric, window, windowMs: parseDuration(window) ?? 300_000, ...(run.step.provider ? { provider: run.step.provider } : {}) },
+      { metric: run.step.metric, window, windowMs, ...(run.step.provider ? { provider: run.step.provider } : {}) },
       run.signal,
     );
     for (const w of warnings ?? []) run.log(`warning: ${w}`);
