@@ -22,6 +22,7 @@ const CONTRACT: Record<string, string[]> = {
   'team-update': ['summary'],
   'processor-escalation': ['provider', 'observed', 'ask_eta'],
   'processor-follow-up': ['provider'],
+  'processor-resolved': ['provider'],
 };
 
 function templatesDir(files: Record<string, string>): string {
