@@ -5,7 +5,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
-import { InvalidInputError, OperationError } from '../errors.js';
+import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/load.js';
 import { bundledPlaybooksDir, findPlaybookOrBundled } from '../playbook/bundled.js';
@@ -72,13 +72,16 @@ export async function resume(ctx: Context, id: string, opts: ResumeOptions = {})
 /** Print the outcome (JSON or a summary line), then throw the stop error for the entry to report. */
 function finish(ctx: Context, report: RunReport): void {
   const s = report.state;
+  const failed = s.step_order.filter((id) => s.steps[id]!.status === 'failed');
+  // a run that went on past failed steps (on_failure: continue) still ends with exit 1, so scripts notice
+  const exitCode = report.error ? report.exitCode : report.outcome === 'failed' ? ExitCode.failed : report.exitCode;
   if (ctx.out.jsonMode) {
     const steps: Record<string, unknown> = {};
     for (const id of s.step_order) {
       const st = s.steps[id]!;
       steps[id] = { outcome: st.status, attempts: st.attempts, ...(st.reason ? { reason: st.reason } : {}), ...(st.result ? { result: st.result } : {}) };
     }
-    ctx.out.json({ incident: report.incident, status: s.status, outcome: report.outcome, dry_run: s.dry_run, steps, milestones: s.milestones, exit_code: report.exitCode });
+    ctx.out.json({ incident: report.incident, status: s.status, outcome: report.outcome, dry_run: s.dry_run, steps, milestones: s.milestones, exit_code: exitCode });
   } else if (!report.error) {
     const c = ctx.out.color;
     const verdict = report.outcome === 'ok' ? c.green('finished') : c.yellow('finished with failed steps');
@@ -86,6 +89,9 @@ function finish(ctx: Context, report: RunReport): void {
     ctx.out.line(c.dim(`the story so far: payctl incident show ${report.incident}`));
   }
   if (report.error) throw report.error;
+  if (exitCode === ExitCode.failed) {
+    throw new OperationError(`the playbook ran to the end, but ${failed.length === 1 ? 'step' : 'steps'} ${failed.join(', ')} failed`, `payctl incident show ${report.incident} has the details (on_failure: continue let the run go on)`);
+  }
 }
 
 function checkSeverity(sev: string | undefined): Severity | undefined {
