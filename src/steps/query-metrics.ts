@@ -28,7 +28,9 @@ export const query_metrics: StepHandler<StepOf<'query_metrics'>> = async (run) =
           ? 'success rate: no data'
           : `success rate ${(result.value * 100).toFixed(1)}% over ${window} (threshold ${(threshold * 100).toFixed(1)}%)`
         : `decline codes over ${window}: ${Object.entries(result.breakdown ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
-    return { outcome: 'ok', result: { ...result }, message };
+    // `percent` is for messages: "5.1%" reads better in a Slack update than 0.051
+    const percent = result.metric === 'success_rate' && result.value !== null ? `${(result.value * 100).toFixed(1)}%` : undefined;
+    return { outcome: 'ok', result: { ...result, ...(percent ? { percent } : {}) }, message };
   } catch (e) {
     return failedFrom(e);
   }

@@ -18,6 +18,8 @@ export interface QueryMetricsResult {
   metric: 'success_rate' | 'decline_codes';
   /** Success rate 0..1, or null when the source returned NaN or nothing. */
   value: number | null;
+  /** The success rate for messages, e.g. "98.5%" (absent when there is no value). */
+  percent?: string;
   provider?: string;
   /** decline code → share (0..1) or count. */
   breakdown?: Record<string, number>;
