@@ -54,6 +54,9 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
   const target = knownProvider(config, o.to);
   if (o.from) knownProvider(config, o.from);
   const primary = config.routing?.primary;
+  if (o.from !== undefined && o.from === o.to) {
+    return { ok: false, retryable: false, error: `cannot move traffic from ${o.to} to itself: choose a different backup than the failing provider` };
+  }
   if (target.enabled === false) {
     return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
   }

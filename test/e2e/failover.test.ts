@@ -112,6 +112,13 @@ describe('payctl failover / failback', () => {
     expect(routingWrites()).toHaveLength(0);
   });
 
+  it('refuses to move traffic from a provider to itself (exit 1)', async () => {
+    const r = await run(['failover', '--to', 'stripe', '--from', 'stripe', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    expect(JSON.parse(r.stdout).error).toContain('cannot move traffic from stripe to itself');
+    expect(routingWrites()).toHaveLength(0);
+  });
+
   it('--dry-run shows the switch without making it', async () => {
     const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
     expect(r.code).toBe(0);
