@@ -26,6 +26,8 @@ export interface ProviderPerformance {
   provider: string;
   /** The provider had a problem in this incident: a non-operational reading, a failover away from it, or an escalation to it. */
   affected: boolean;
+  /** Evidence that the provider itself was at fault: a non-operational reading or an escalation to it (a failover alone is our choice, not its downtime). */
+  had_problem: boolean;
   worst_status?: string;
   /** When its status page first showed the problem (its incident's created_at, else the first non-operational reading). */
   admitted_at?: string;
@@ -142,6 +144,7 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
     return {
       provider: p,
       affected: bad.length > 0 || failoversAway > 0 || triggered.has(p) || (primary === p && facts.switches.some((s) => movedTraffic(s) && s.from === p)),
+      had_problem: bad.length > 0 || triggered.has(p),
       worst_status: worst,
       admitted_at: admitted,
       admitted_source: admittedSource,

@@ -25,7 +25,7 @@ export interface ScorecardRow {
 }
 
 export const SCORECARD_DEFINITIONS: { column: string; definition: string }[] = [
-  { column: 'Incidents', definition: 'Incidents in the period in which the provider had a problem: a non-operational status reading, a failover away from it, or an escalation to it.' },
+  { column: 'Incidents', definition: 'Incidents in the period in which the provider had a problem: a non-operational status reading or an escalation to it. A failover away from a provider that read as healthy counts only under Failovers away.' },
   { column: 'Total / longest downtime', definition: "Per incident, from the earlier of our detection and its status page admitting the problem, to the incident's resolution (open incidents count up to their last event); summed, and the longest." },
   { column: 'MTTR', definition: 'Mean time to resolve: the mean, over its resolved incidents, of detection to the resolved milestone.' },
   { column: 'Status page admission', definition: 'Mean delay from our detection to its status page showing the problem (its incident creation time, else our first non-operational reading); negative means it admitted the problem before we detected it. "never" counts incidents where it never did.' },
@@ -81,6 +81,9 @@ export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' |
     for (const perf of providerPerformance(facts, points)) {
       if (!perf.affected) continue;
       const r = row(perf.provider);
+      r.failovers_away += perf.failovers_away;
+      // moving traffic away from a provider that looked healthy (a planned or precautionary failover) is not its downtime
+      if (!perf.had_problem) continue;
       r.incidents++;
       r.incident_ids.push(inc.id);
       if (open) r.open_incidents++;
@@ -103,7 +106,6 @@ export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' |
           r._esc.push(e.response_ms);
         }
       }
-      r.failovers_away += perf.failovers_away;
     }
   }
   return [...rows.values()]

@@ -57,3 +57,27 @@ describe('provider scorecard', () => {
     expect(withDrills.incidents).toBe(6);
   });
 });
+
+describe('a failover away from a healthy provider', () => {
+  it('counts as a failover away, not as an incident or downtime of that provider', async () => {
+    const { mkdtempSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { TimelineWriter } = await import('../../src/timeline/writer.js');
+    const store = mkdtempSync(join(tmpdir(), 'payctl-score-'));
+    const id = '20260501-100000-e001';
+    let t = Date.parse('2026-05-01T10:00:00Z');
+    const w = new TimelineWriter(join(store, id, 'timeline.jsonl'), { actor: 'ops', now: () => new Date((t += 1000)) });
+    await w.append({ type: 'incident_opened', data: { id, title: 'Planned failover', severity: 'sev3', playbook: 'failover', dry_run: false, source: 'failover' } });
+    await w.append({ type: 'step_started', step: 'failover', data: { step_type: 'switch_provider', title: 'Fail over', attempt: 1, idempotency_key: `payctl-${id}-failover` } });
+    await w.append({
+      type: 'step_completed',
+      step: 'failover',
+      data: { step_type: 'switch_provider', outcome: 'ok', attempt: 1, duration_ms: 80, result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false } },
+    });
+    await w.append({ type: 'status_changed', data: { from: 'investigating', to: 'resolved' } });
+    const [r] = buildScorecard([loadIncident(store, id)], { providers: ['stripe'] });
+    expect(r).toMatchObject({ provider: 'stripe', incidents: 0, total_downtime_ms: 0, failovers_away: 1 });
+    expect(r!.status_page_admission.never_admitted).toBe(0);
+  });
+});
