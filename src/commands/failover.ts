@@ -106,6 +106,9 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     const verdict = ctx.dryRun ? c.yellow('dry run: nothing changed') : summary.verified ? c.green('verified') : c.red('NOT verified');
     ctx.out.line(`${kind}: ${summary.from ?? '?'} → ${opts.to} (${verdict}) in incident ${report.incident}`);
     ctx.out.line(c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`));
+    if (kind === 'failback' && summary.verified && !ctx.dryRun && state.status !== 'resolved') {
+      ctx.out.line(c.dim(`incident ${report.incident} is still ${state.status}; when the outage is over: payctl incident resolve ${report.incident}`));
+    }
   }
   // a failover incident is not resumed from a playbook: report the error without the resume hint
   if (report.error) throw new PayctlError(report.error.message, report.error.exitCode, `the attempt is recorded in incident ${report.incident} (payctl incident show ${report.incident})`);
