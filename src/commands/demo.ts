@@ -57,7 +57,9 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
       for (const [ch, r] of Object.entries((st.result as unknown as NotifyResult).channels)) if (r.ok) notified.add(ch);
     }
     const escalations = steps.filter((x) => x.type === 'escalate' && x.status === 'ok').map((x) => x.result as unknown as EscalateResult);
-    const ttm = s.milestones.detected && s.milestones.mitigated ? Date.parse(s.milestones.mitigated) - Date.parse(s.milestones.detected) : null;
+    const since = (m: string | undefined) => (s.milestones.detected && m ? Date.parse(m) - Date.parse(s.milestones.detected) : null);
+    const ttm = since(s.milestones.mitigated);
+    const ttr = since(s.milestones.resolved);
     const summary = {
       incident: report.incident,
       status: s.status,
@@ -76,10 +78,10 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
     ctx.out.line();
     ctx.out.line(
       s.status === 'resolved'
-        ? c.bold(`Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is resolved.`)
+        ? c.bold(`Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is resolved${ttr === null ? '' : `, ${formatElapsed(ttr)} after detection`}.`)
         : c.bold(`Demo stopped after ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is still ${s.status}: a step was declined or did not succeed (see payctl incident show ${report.incident}).`),
     );
-    ctx.out.line(`  time to mitigate:   ${ttm === null ? 'not mitigated' : formatElapsed(ttm)} (traffic moved to adyen, verified)`);
+    ctx.out.line(`  time to mitigate:   ${ttm === null ? 'not mitigated (traffic was not moved)' : `${formatElapsed(ttm)} (traffic moved to adyen, verified)`}`);
     ctx.out.line(`  customers and team: ${summary.channels_notified.join(', ') || 'nobody'}`);
     ctx.out.line(`  escalation:         ${escalations.length ? escalations.map((e) => `${e.provider} ${e.action}`).join(', ') + ' (paged once, dedup key per incident)' : 'none'}`);
     ctx.out.line(`  failback:           ${summary.failed_back ? 'traffic back on stripe' : 'not done'}`);
