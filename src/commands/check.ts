@@ -200,5 +200,7 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   }));
   if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: report.incident, playbook: m.playbook.id, outcome: report.outcome } });
   if (report.error) throw report.error;
+  // as for incident start: a run that went on past failed steps ends with exit 1
   if (report.exitCode) process.exitCode = report.exitCode;
+  else if (report.outcome === 'failed') process.exitCode = 1;
 }

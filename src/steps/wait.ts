@@ -40,7 +40,7 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
     const scope = run.currentScope ? run.currentScope() : run.scope;
     const holds = await evalCondition(step.until, scope, `step ${step.id}, until`);
     const waited = clock.now().getTime() - start;
-    if (holds) return { outcome: 'ok', result: { waited_ms: waited, checks }, message: `${step.until} after ${formatDuration(waited)}` };
+    if (holds) return { outcome: 'ok', result: { waited_ms: waited, checks }, message: `done after ${formatDuration(waited)} (${checks} ${checks === 1 ? 'check' : 'checks'})` };
     if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, checks, holds: false, dry_run: true }, message: `dry run: ${step.until} is false now; would wait up to ${formatDuration(timeout)}` };
     const left = timeout - waited;
     if (left <= 0) {
