@@ -21,23 +21,16 @@ export interface ReadTimeline {
 }
 
 export function readTimelineFile(file: string): ReadTimeline {
-  const out: ReadTimeline = { events: [], lines: [], lineNumbers: [], problems: [] };
-  scanTimeline(readFileSync(file), {
-    event(ev, line, lineNo) {
-      out.events.push(ev);
-      out.lines.push(line);
-      out.lineNumbers.push(lineNo);
-    },
-    problem(p) {
-      out.problems.push(p);
-    },
-  });
-  return out;
+  return collect(readFileSync(file));
 }
 
 export function parseTimeline(text: string): ReadTimeline {
+  return collect(Buffer.from(text, 'utf8'));
+}
+
+function collect(buf: Buffer): ReadTimeline {
   const out: ReadTimeline = { events: [], lines: [], lineNumbers: [], problems: [] };
-  scanTimeline(Buffer.from(text, 'utf8'), {
+  scanTimeline(buf, {
     event(ev, line, lineNo) {
       out.events.push(ev);
       out.lines.push(line);
