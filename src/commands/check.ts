@@ -154,12 +154,8 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
 
 /** The newest open, real (not dry-run) incident running this playbook, if any. */
 async function openIncidentFor(storeDir: string, playbook: string): Promise<string | undefined> {
-  const { listIncidentIds, loadIncidentState } = await import('../timeline/store.js');
-  for (const id of listIncidentIds(storeDir).reverse()) {
-    const { state } = loadIncidentState(storeDir, id);
-    if (state.playbook === playbook && state.status !== 'resolved' && !state.dry_run) return id;
-  }
-  return undefined;
+  const { latestIncident } = await import('../timeline/store.js');
+  return latestIncident(storeDir, (s) => s.playbook === playbook && s.status !== 'resolved' && !s.dry_run);
 }
 
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {

@@ -13,7 +13,7 @@ import { engineParts, guard, makeEngine, startIncident, type RunReport } from '.
 import { executeStep } from '../engine/execute.js';
 import { IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
-import { listIncidentIds, loadIncidentState } from '../timeline/store.js';
+import { latestIncident, loadIncidentState } from '../timeline/store.js';
 import type { SwitchProviderResult } from '../timeline/results.js';
 
 export interface FailoverOptions {
@@ -42,14 +42,13 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
 
 /** The newest open, real (not dry-run) incident whose traffic was moved away from the primary. */
 function latestOpenFailover(ctx: Context): string | undefined {
-  const store = ctx.config().storeDir;
-  for (const id of listIncidentIds(store).reverse()) {
-    const { state } = loadIncidentState(store, id);
-    if (state.status === 'resolved' || state.dry_run) continue;
-    const moved = Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && (s.result as SwitchProviderResult | undefined)?.failback === false);
-    if (moved) return id;
-  }
-  return undefined;
+  return latestIncident(
+    ctx.config().storeDir,
+    (state) =>
+      state.status !== 'resolved' &&
+      !state.dry_run &&
+      Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && (s.result as SwitchProviderResult | undefined)?.failback === false),
+  );
 }
 
 async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: FailoverOptions): Promise<void> {

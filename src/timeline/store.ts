@@ -94,3 +94,11 @@ export function replayFile(file: string): { state: IncidentState; problems: Time
   for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
   return { state: r.state(), problems };
 }
+
+/** The newest incident whose replayed state matches (e.g. an open one running a playbook). */
+export function latestIncident(storeDir: string, matches: (state: IncidentState) => boolean): string | undefined {
+  for (const id of listIncidentIds(storeDir).reverse()) {
+    if (matches(loadIncidentState(storeDir, id).state)) return id;
+  }
+  return undefined;
+}
