@@ -140,5 +140,5 @@ function printHuman(
   out.line(`  curl -s -X POST ${handle.url}/_control/heal`);
   out.line(`  curl -s ${handle.url}/_control/requests`);
   out.line(`  curl -s ${handle.url}/_control/state`);
-  out.line('Requests are logged below (stderr). Press Ctrl-C to stop.');
+  out.line('Requests are logged below (stderr).');
 }

@@ -29,8 +29,11 @@ export function between(a: string | undefined, b: string | undefined): number | 
 
 /** "T+5m 10s" relative to a start. */
 export function sinceStart(start: string, iso: string): string {
-  const d = between(start, iso);
-  if (d === undefined) return '?';
+  const a = toMs(start);
+  const b = toMs(iso);
+  if (a === undefined || b === undefined) return '?';
+  // whole seconds of the clock times shown beside it, so 16:01:04 → 16:01:21 reads T+17s, not a rounded 18s
+  const d = (Math.floor(b / 1000) - Math.floor(a / 1000)) * 1000;
   return d < 0 ? `T-${formatDuration(-d)}` : `T+${formatDuration(d)}`;
 }
 
