@@ -49,7 +49,16 @@ export function successRateChart(readings: Reading[]): string | undefined {
     picked.add(lo);
     pts = [...picked].sort((a, b) => a - b).map((i) => readings[i]!);
   }
-  const labels = pts.map((r) => `"${clockTime(r.at)}"`).join(', ');
+  // readings in the same second would share a label, and a categorical axis merges those: number the repeats
+  const seen = new Map<string, number>();
+  const labels = pts
+    .map((r) => {
+      const t = clockTime(r.at);
+      const n = (seen.get(t) ?? 0) + 1;
+      seen.set(t, n);
+      return `"${n === 1 ? t : `${t} #${n}`}"`;
+    })
+    .join(', ');
   const values = pts.map((r) => (r.value * 100).toFixed(1)).join(', ');
   return [
     'xychart-beta',

@@ -9,3 +9,14 @@ it('the offset beside a clock time agrees with the clock times shown (whole seco
   expect(sinceStart(at, start)).toBe('T-17s');
   expect(sinceStart(start, 'not a time')).toBe('?');
 });
+
+it('the success-rate chart numbers readings taken in the same second instead of repeating a label', async () => {
+  const { successRateChart } = await import('../../src/postmortem/charts.js');
+  const chart = successRateChart([
+    { at: '2026-11-26T16:00:06.100Z', value: 0.05 },
+    { at: '2026-11-26T16:00:06.800Z', value: 0.06 },
+    { at: '2026-11-26T16:00:09.000Z', value: 0.98 },
+  ])!;
+  expect(chart).toContain('x-axis ["16:00:06", "16:00:06 #2", "16:00:09"]');
+  expect(chart).toContain('line [5.0, 6.0, 98.0]');
+});
