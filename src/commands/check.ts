@@ -181,7 +181,7 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   const answers = emptyAnswers();
   if (m.match.provider && m.playbook.inputs?.provider) {
     answers.values.provider = m.match.provider;
-    answers.from.provider = 'var';
+    answers.from.provider = 'trigger'; // the provider whose status matched the playbook's trigger
   }
   const { withInterrupt } = await import('../engine/interrupt.js');
   // Ctrl-C during the run stops the run (saved, resumable, exit 3), not just the watch

@@ -14,7 +14,7 @@ import type { Prompter } from '../ui/prompter.js';
 export interface AnsweredInput {
   name: string;
   value: unknown;
-  from: 'prompt' | 'var' | 'answers' | 'default';
+  from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default';
 }
 
 /** Answer one input. `scope` is for rendering the default (config, earlier inputs). */

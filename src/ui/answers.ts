@@ -8,7 +8,7 @@ import type { AskOptions, Prompter, SelectChoice } from './prompter.js';
 
 export interface Answers {
   values: Record<string, unknown>;
-  from: Record<string, 'var' | 'answers'>;
+  from: Record<string, 'var' | 'answers' | 'trigger'>;
 }
 
 export function emptyAnswers(): Answers {

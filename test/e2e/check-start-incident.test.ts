@@ -21,6 +21,10 @@ it('a Stripe outage starts processor-outage once; a second check points at the o
   const incidents = list.incidents ?? list;
   expect(incidents).toHaveLength(1);
   expect(incidents[0].playbook).toBe('processor-outage');
+  // the failing provider came from the trigger, and the timeline says so
+  const shown = JSON.parse((await run(['incident', 'show', incidents[0].id, '--json'])).stdout);
+  const provider = shown.events.find((e: { type: string; data: { name?: string } }) => e.type === 'input_answered' && e.data.name === 'provider');
+  expect(provider.data).toMatchObject({ value: 'stripe', from: 'trigger' });
 
   const second = await run(['check', '--start-incident']);
   expect(second.code).toBe(4);
