@@ -75,14 +75,7 @@ steps:
 `).toJS(),
     );
     const prompter = scriptedPrompter([true, 'no']);
-    let done = false;
-    const run = startIncident({ ctx: cap.ctx, playbook, prompter }).finally(() => (done = true));
-    // advance fake time in slices, letting the real file I/O of each append complete in between
-    for (let i = 0; i < 2000 && !done; i++) {
-      await vi.advanceTimersByTimeAsync(10_000);
-      await realSleep(2);
-    }
-    const report = await run;
+    const report = await runOnFakeTime(startIncident({ ctx: cap.ctx, playbook, prompter }));
     const fired = Object.keys(report.state.reminders);
     expect(fired).toEqual(['step:tell']);
     expect(prompter.notices).toEqual(['⏰ reminder: post a customer update', '⏰ reminder: post a customer update']);
@@ -109,13 +102,7 @@ steps:
     output.resume();
     const prompter = createInquirerPrompter({ out: cap.ctx.out, input, output });
     input.write('no\n'); // buffered until the question reads it
-    let done = false;
-    const run = startIncident({ ctx: cap.ctx, playbook, prompter }).finally(() => (done = true));
-    for (let i = 0; i < 2000 && !done; i++) {
-      await vi.advanceTimersByTimeAsync(10_000);
-      await realSleep(2);
-    }
-    const report = await run;
+    const report = await runOnFakeTime(startIncident({ ctx: cap.ctx, playbook, prompter }));
     expect(report.state.steps.ask).toMatchObject({ status: 'ok', result: { value: 'no' } });
     const shown = cap.stderr().split('\n').filter((l) => l.includes('reminder'));
     expect(shown).toEqual(['⏰ reminder: Post a customer update (×4)']);
@@ -123,3 +110,14 @@ steps:
     expect(events.filter((e) => e.type === 'reminder_fired')).toHaveLength(4);
   });
 });
+
+/** Advance fake time in slices until the run ends, letting the real file I/O of each append complete in between. */
+async function runOnFakeTime<T>(run: Promise<T>): Promise<T> {
+  let done = false;
+  const tracked = run.finally(() => (done = true));
+  for (let i = 0; i < 2000 && !done; i++) {
+    await vi.advanceTimersByTimeAsync(10_000);
+    await realSleep(2);
+  }
+  return tracked;
+}

@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { getEventListeners } from 'node:events';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { systemClock } from '../../src/clock.js';
 import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
+import { tempProject } from './helpers.js';
 
 describe('wait durations', () => {
   it('a sleep removes its abort listener when it ends (long waits do not pile them up)', async () => {
@@ -14,11 +12,8 @@ describe('wait durations', () => {
   });
 
   it('an answer that is not a duration stops the run with exit 2 naming the field, instead of waiting forever', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'payctl-wait-'));
-    mkdirSync(join(dir, 'playbooks'));
-    writeFileSync(
-      join(dir, 'playbooks', 'w.yaml'),
-      [
+    const dir = tempProject({
+      w: [
         'id: w',
         'title: Wait on an answer',
         'inputs:',
@@ -32,7 +27,7 @@ describe('wait durations', () => {
         '    timeout: "{{ inputs.recovery_timeout }}"',
         '',
       ].join('\n'),
-    );
+    });
     const r = await runCliAsync(['incident', 'start', '--playbook', 'w', '--var', 'recovery_timeout=ten minutes', '--yes'], { cwd: dir, timeout: 20_000 });
     expect(r.stderr).toContain('step wait_recovery: timeout "ten minutes" is not a duration');
     expect(r.code).toBe(2);
@@ -40,11 +35,8 @@ describe('wait durations', () => {
   });
 
   it('any step timeout rendered from an answer is checked the same way (exit 2 before the step acts)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'payctl-timeout-'));
-    mkdirSync(join(dir, 'playbooks'));
-    writeFileSync(
-      join(dir, 'playbooks', 'h.yaml'),
-      [
+    const dir = tempProject({
+      h: [
         'id: h',
         'title: Timeout from an answer',
         'inputs:',
@@ -57,7 +49,7 @@ describe('wait durations', () => {
         '    timeout: "{{ inputs.limit }}"',
         '',
       ].join('\n'),
-    );
+    });
     const r = await runCliAsync(['incident', 'start', '--playbook', 'h', '--var', 'limit=soon', '--yes'], { cwd: dir, timeout: 20_000 });
     expect(r.stderr).toContain('step call: timeout "soon" is not a duration');
     expect(r.code).toBe(2);
