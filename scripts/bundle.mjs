@@ -22,31 +22,6 @@ const outdir = join(root, 'dist', 'bundle');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
 /**
- * axios without undici. Node loads its bundled undici (~15 ms) the first time
- * anything reads globalThis.FormData (or constructs Request/Response). axios
- * does both when it is imported: lib/utils.js keeps a reference to FormData,
- * and lib/adapters/fetch.js probes the fetch API. payctl only uses the http
- * adapter (adapter: 'http' in src/providers/http.ts and src/steps/http.ts), so
- * in the bundle the fetch adapter is replaced by "not available", and the
- * FormData reference is dropped (isFormData still recognises a FormData by its
- * toString tag). If a newer axios changes these lines the patch is skipped
- * with a warning: the bundle stays correct, only slower.
- */
-const axiosWithoutUndici = {
-  name: 'axios-without-undici',
-  setup(b) {
-    b.onResolve({ filter: /^\.\/fetch\.js$/ }, (a) => (/[\\/]axios[\\/]lib[\\/]adapters[\\/]/.test(a.importer) ? { path: 'axios-fetch-adapter', namespace: 'payctl-stub' } : undefined));
-    b.onLoad({ filter: /^axios-fetch-adapter$/, namespace: 'payctl-stub' }, () => ({ contents: 'export const getFetch = () => false;\nexport default false;\n', loader: 'js' }));
-    b.onLoad({ filter: /[\\/]axios[\\/]lib[\\/]utils\.js$/ }, (a) => {
-      const text = readFileSync(a.path, 'utf8');
-      const line = "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;";
-      if (!text.includes(line)) return { contents: text, loader: 'js', warnings: [{ text: 'axios-without-undici: FormData line not found, left as is' }] };
-      return { contents: text.replace(line, 'const FormDataCtor = undefined; // payctl bundle: reading G.FormData loads undici'), loader: 'js' };
-    });
-  },
-};
-
-/**
  * zod's error messages in English only. zod exports every locale (~330 KB of
  * the ~1.9 MB a failover compiles); payctl uses the default, English, which
  * zod registers itself (classic/schemas.js imports locales/en.js directly).
@@ -55,21 +30,6 @@ const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
     b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (a) => ({ contents: 'export { default as en } from "./en.js";\n', loader: 'js', resolveDir: dirname(a.path) }));
-  },
-};
-
-/**
- * form-data (axios, for multipart bodies) without the mime database (~180 KB
- * of JSON evaluated on every run). form-data asks mime-types only for the
- * type of a file-like value (one with a name or path); a playbook body is
- * JSON, so there are none, and such a value would be sent as
- * application/octet-stream, form-data's own default.
- */
-const formDataWithoutMimeDb = {
-  name: 'form-data-without-mime-db',
-  setup(b) {
-    b.onResolve({ filter: /^mime-types$/ }, (a) => (/[\\/]form-data[\\/]/.test(a.importer) ? { path: 'mime-types', namespace: 'payctl-stub' } : undefined));
-    b.onLoad({ filter: /^mime-types$/, namespace: 'payctl-stub' }, () => ({ contents: 'module.exports = { lookup: () => false };\n', loader: 'js' }));
   },
 };
 
@@ -116,7 +76,7 @@ const result = await build({
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [axiosWithoutUndici, formDataWithoutMimeDb, zodEnglishOnly, processWithoutFacade],
+  plugins: [zodEnglishOnly, processWithoutFacade],
 });
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
 process.stdout.write(`bundled the CLI into ${outputs.length} files in dist/bundle/\n`);

@@ -1,5 +1,5 @@
 /**
- * The one HTTP client every adapter uses (axios, loaded lazily).
+ * The one HTTP client every adapter uses (on the wire: ./transport.ts).
  *
  * - a deadline on every attempt (config http.timeout, 10 s by default);
  * - retries with exponential backoff and jitter on network errors, 420/429 and
@@ -10,11 +10,14 @@
  *   short excerpt of the body; HTML and invalid/truncated JSON are named as such;
  * - dry run: writes are printed (method, masked endpoint, body) and not sent.
  */
-import type { AxiosInstance } from 'axios';
 import { OperationError, messageOf } from '../errors.js';
 import { redact, redactDeep } from '../secrets.js';
 import { parseDuration } from '../duration.js';
 import type { Context } from '../context.js';
+import { send, type WireResponse } from './transport.js';
+import { packageVersion } from '../package-root.js';
+
+const USER_AGENT = () => `payctl/${packageVersion()}`;
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -90,6 +93,15 @@ export interface HttpClient {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
+/** Network failures that trying again cannot fix, with what to do about each. */
+const PERMANENT: Record<string, string> = {
+  ENOTFOUND: 'check the URL in the config',
+  ERR_INVALID_URL: 'check the URL in the config',
+  ERR_UNSUPPORTED_PROTOCOL: 'check the URL in the config',
+  ERR_TOO_MANY_REDIRECTS: 'check the URL in the config: it redirects in a loop',
+  ERR_BODY_TOO_LARGE: 'check the URL in the config: it should point at the API, not a download',
+};
+
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
@@ -99,13 +111,6 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
       reject(signal.reason);
     }, { once: true });
   });
-
-let axiosInstance: Promise<AxiosInstance> | undefined;
-function loadAxios(): Promise<AxiosInstance> {
-  // the http adapter, named: never the fetch adapter (its probe loads node's undici; see scripts/bundle.mjs)
-  axiosInstance ??= import('axios').then((m) => m.default.create({ adapter: 'http' }));
-  return axiosInstance;
-}
 
 /** The client for a command or step: timeout and retries from config `http`. */
 export function httpClientFor(ctx: Context, o: { dryRun?: boolean; log?: (t: string) => void } = {}): HttpClient {
@@ -133,7 +138,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   async function request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const method = req.method ?? 'GET';
     const endpoint = displayUrl(req.url, req.secretUrl);
-    const headers: Record<string, string> = { accept: req.expect === 'text' ? 'text/plain, */*' : 'application/json', ...req.headers };
+    const headers: Record<string, string> = { accept: req.expect === 'text' ? 'text/plain, */*' : 'application/json', 'user-agent': USER_AGENT(), ...req.headers };
     if (req.body !== undefined) headers['content-type'] ??= 'application/json';
     if (req.idempotencyKey && method !== 'GET') headers['Idempotency-Key'] = req.idempotencyKey;
 
@@ -143,39 +148,23 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
       return { status: 0, headers: {}, data: undefined as T, text: '', attempts: 0, dryRun: true };
     }
 
-    const axios = await loadAxios();
     for (let attempt = 1; ; attempt++) {
       if (req.signal?.aborted) throw cancelled(req, method, endpoint);
-      const deadline = new AbortController();
-      const onAbort = () => deadline.abort(req.signal?.reason);
-      req.signal?.addEventListener('abort', onAbort, { once: true });
       const limit = req.timeoutMs ?? timeoutMs;
-      let timedOut = false;
-      const timer = setTimeout(() => {
-        timedOut = true;
-        deadline.abort(new Error('timeout'));
-      }, limit);
-      let status: number;
-      let text: string;
-      let resHeaders: Record<string, string>;
+      let res: WireResponse;
       try {
-        const res = await axios.request<string>({
+        res = await send({
           method,
           url: req.url,
           headers,
-          params: req.query,
-          data: req.body === undefined ? undefined : JSON.stringify(req.body),
-          responseType: 'text',
-          transformResponse: [(d: unknown) => d],
-          validateStatus: () => true,
-          signal: deadline.signal,
-          maxRedirects: 5,
+          query: req.query,
+          body: req.body === undefined ? undefined : JSON.stringify(req.body),
+          signal: req.signal,
+          timeoutMs: limit,
         });
-        status = res.status;
-        text = typeof res.data === 'string' ? res.data : res.data === undefined || res.data === null ? '' : String(res.data);
-        resHeaders = flattenHeaders(res.headers as Record<string, unknown>);
       } catch (e) {
-        if (timedOut) {
+        const code = (e as { code?: string }).code;
+        if (code === 'ETIMEDOUT') {
           throw new HttpError(`${req.service}: ${method} ${endpoint} did not answer within ${formatMs(limit)}`, {
             service: req.service,
             endpoint,
@@ -184,21 +173,18 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
           });
         }
         if (req.signal?.aborted) throw cancelled(req, method, endpoint);
-        const code = (e as { code?: string }).code;
-        const permanent = code === 'ENOTFOUND' || code === 'ERR_INVALID_URL' || code === 'ERR_BAD_OPTION_VALUE';
+        const hint = PERMANENT[code ?? ''];
         const err = new HttpError(`${req.service}: ${method} ${endpoint} failed: ${networkMessage(e)}`, {
           service: req.service,
           endpoint,
-          retryable: !permanent,
-          hint: permanent ? 'check the URL in the config' : undefined,
+          retryable: hint === undefined,
+          hint,
         });
-        if (permanent || attempt > retries) throw err;
+        if (hint !== undefined || attempt > retries) throw err;
         await sleep(backoff(attempt), req.signal);
         continue;
-      } finally {
-        clearTimeout(timer);
-        req.signal?.removeEventListener('abort', onAbort);
       }
+      const { status, text, headers: resHeaders } = res;
 
       if (status >= 200 && status < 300) {
         const data = req.expect === 'text' ? text : parseJsonBody(text, resHeaders['content-type'], req, method, endpoint, status);
@@ -314,12 +300,6 @@ export function displayUrl(url: string, secretUrl = false): string {
     if (/key|token|secret|signature|sig|password|auth/i.test(key)) u.searchParams.set(key, '***');
   }
   return redact(u.toString().replace(/%2A%2A%2A/g, '***'));
-}
-
-function flattenHeaders(h: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(h ?? {})) if (v !== undefined && v !== null) out[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-  return out;
 }
 
 function networkMessage(e: unknown): string {

@@ -1,5 +1,6 @@
 /**
- * http: one request through axios with a timeout (the step's, else 10 s).
+ * http: one request (src/providers/transport.ts) with a timeout (the step's,
+ * else 10 s); redirects are not followed: a 3xx is the step's answer.
  * `expect_status` (default any 2xx); `capture` stores JSON fields of the
  * response (dot paths with [n]) in the step's result. A write (any method but
  * GET/HEAD) sends an Idempotency-Key header, the same on every retry and after
@@ -10,6 +11,7 @@ import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
+import { send, type WireResponse } from '../providers/transport.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BODY_TAIL = 2000;
@@ -24,6 +26,17 @@ export function getPath(value: unknown, path: string): unknown {
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
+}
+
+/** A string body is sent as it is; anything else (a YAML mapping, list, number) as JSON. */
+function encodeBody(body: unknown): string | undefined {
+  if (body === undefined) return undefined;
+  return typeof body === 'string' ? body : JSON.stringify(body);
+}
+
+function withContentType(headers: Record<string, string>, body: unknown): Record<string, string> {
+  if (body === undefined || Object.keys(headers).some((k) => k.toLowerCase() === 'content-type')) return headers;
+  return { ...headers, 'content-type': typeof body === 'string' ? 'text/plain; charset=utf-8' : 'application/json' };
 }
 
 function statusOk(status: number, expect: number | number[] | undefined): boolean {
@@ -44,30 +57,16 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
     return { outcome: 'ok', result: { ...base, dry_run: true, would_send: step.body ?? null }, message: 'dry run: not sent' };
   }
   const timeout = requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS);
-  const { default: axios } = await import('axios');
   const t0 = Date.now();
-  let res;
+  let res: WireResponse;
   try {
-    res = await axios.request({
-      method,
-      url: step.url,
-      headers,
-      data: step.body,
-      timeout,
-      signal: run.signal,
-      responseType: 'text',
-      transformResponse: (d: unknown) => d,
-      validateStatus: () => true,
-      maxRedirects: 0,
-      maxContentLength: 10 * 1024 * 1024,
-      adapter: 'http', // never the fetch adapter (see scripts/bundle.mjs)
-    });
+    res = await send({ method, url: step.url, headers: withContentType(headers, step.body), body: encodeBody(step.body), timeoutMs: timeout, signal: run.signal, maxRedirects: 0 });
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    const why = err.code === 'ECONNABORTED' || err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
+    const why = err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
     return { outcome: 'failed', error: `${method} ${step.url}: ${why}`, retryable: true, result: { ...base } };
   }
-  const text = typeof res.data === 'string' ? res.data : '';
+  const text = res.text;
   let json: unknown;
   try {
     json = text ? JSON.parse(text) : undefined;

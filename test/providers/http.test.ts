@@ -29,6 +29,7 @@ describe('http client', () => {
     expect(sleeps).toEqual([188, 375]); // 250·2^(n-1), half fixed + half jitter (random 0.5)
     const keys = srv.requests.filter((r) => r.path === '/flaky').map((r) => r.headers['idempotency-key']);
     expect(keys).toEqual(['payctl-INC-step', 'payctl-INC-step', 'payctl-INC-step']);
+    expect(srv.requests.find((r) => r.path === '/flaky')!.headers['user-agent']).toMatch(/^payctl\/\d+\.\d+\.\d+/);
   });
 
   it('honours Retry-After in seconds and as an HTTP date, capped', async () => {

@@ -1,0 +1,136 @@
+// The wire layer (src/providers/transport.ts) against real servers on 127.0.0.1:
+// redirects (credentials never cross origins), compressed bodies, the size cap,
+// the deadline, cancellation, and HTTP_PROXY / NO_PROXY through a real proxy.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import { gzipSync } from 'node:zlib';
+import { send, WireError } from '../../src/providers/transport.js';
+import { sendJson, sendText, startServer, type TestServer } from './helpers.js';
+
+let api: TestServer;
+let other: TestServer;
+
+beforeAll(async () => {
+  api = await startServer();
+  other = await startServer();
+});
+afterAll(async () => {
+  await api.close();
+  await other.close();
+});
+
+const secretHeaders = { 'api-key': 'k-123', authorization: 'Bearer t-456', accept: 'application/json', 'user-agent': 'payctl/test' };
+
+describe('transport', () => {
+  it('follows a same-origin redirect with the same headers', async () => {
+    api.route('/old', (_r, res) => res.writeHead(301, { location: '/new' }).end());
+    api.route('/new', (r, res) => sendJson(res, 200, { seen: r.headers['api-key'] }));
+    const res = await send({ method: 'GET', url: `${api.url}/old`, headers: secretHeaders });
+    expect(res.status).toBe(200);
+    expect(JSON.parse(res.text)).toEqual({ seen: 'k-123' });
+    expect(res.url).toBe(`${api.url}/new`);
+  });
+
+  it('sends no credential to another origin on a redirect', async () => {
+    api.route('/away', (_r, res) => res.writeHead(302, { location: `${other.url}/landing` }).end());
+    other.route('/landing', (_r, res) => sendJson(res, 200, {}));
+    await send({ method: 'GET', url: `${api.url}/away`, headers: secretHeaders });
+    const landed = other.requests.find((r) => r.path === '/landing')!;
+    expect(landed.headers['api-key']).toBeUndefined();
+    expect(landed.headers.authorization).toBeUndefined();
+    expect(landed.headers['user-agent']).toBe('payctl/test');
+  });
+
+  it('turns a POST into a GET without its body on 303, and keeps both on 307', async () => {
+    api.route('/see-other', (_r, res) => res.writeHead(303, { location: '/result' }).end());
+    api.route('/temp', (_r, res) => res.writeHead(307, { location: '/result' }).end());
+    api.route('/result', (r, res) => sendJson(res, 200, { method: r.method, body: r.body }));
+    const body = JSON.stringify({ a: 1 });
+    const a = await send({ method: 'POST', url: `${api.url}/see-other`, headers: { 'content-type': 'application/json' }, body });
+    expect(JSON.parse(a.text)).toEqual({ method: 'GET', body: '' });
+    const b = await send({ method: 'POST', url: `${api.url}/temp`, headers: { 'content-type': 'application/json' }, body });
+    expect(JSON.parse(b.text)).toEqual({ method: 'POST', body });
+  });
+
+  it('returns the 3xx itself with maxRedirects 0, and stops a redirect loop', async () => {
+    api.route('/loop', (_r, res) => res.writeHead(302, { location: '/loop' }).end());
+    const res = await send({ method: 'GET', url: `${api.url}/loop`, maxRedirects: 0 });
+    expect(res.status).toBe(302);
+    const err = await send({ method: 'GET', url: `${api.url}/loop`, maxRedirects: 3 }).catch((e) => e);
+    expect(err).toBeInstanceOf(WireError);
+    expect(err.code).toBe('ERR_TOO_MANY_REDIRECTS');
+  });
+
+  it('decodes a gzip body and adds query parameters', async () => {
+    api.route('/gz', (r, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify({ path: r.path }))));
+    const res = await send({ method: 'GET', url: `${api.url}/gz?a=1`, query: { b: 'x y' } });
+    expect(JSON.parse(res.text)).toEqual({ path: '/gz?a=1&b=x+y' });
+  });
+
+  it('refuses a body over the cap', async () => {
+    api.route('/big', (_r, res) => sendText(res, 200, 'x'.repeat(64 * 1024)));
+    const err = await send({ method: 'GET', url: `${api.url}/big`, maxBodyBytes: 1024 }).catch((e) => e);
+    expect(err.code).toBe('ERR_BODY_TOO_LARGE');
+  });
+
+  it('gives up at the deadline on a server that never answers, and on cancel', async () => {
+    api.route('/hang', () => undefined);
+    const t0 = Date.now();
+    const err = await send({ method: 'GET', url: `${api.url}/hang`, timeoutMs: 200 }).catch((e) => e);
+    expect(err.code).toBe('ETIMEDOUT');
+    expect(Date.now() - t0).toBeLessThan(2000);
+    const ac = new AbortController();
+    setTimeout(() => ac.abort(new Error('stopped by the user')), 50);
+    const cancelled = await send({ method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch((e) => e);
+    expect(cancelled.code).toBe('ABORT_ERR');
+    expect(cancelled.message).toBe('stopped by the user');
+  });
+
+  it('names an unsupported scheme and an invalid URL', async () => {
+    expect((await send({ method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe('ERR_UNSUPPORTED_PROTOCOL');
+    expect((await send({ method: 'GET', url: 'not a url' }).catch((e) => e)).code).toBe('ERR_INVALID_URL');
+  });
+});
+
+describe('transport through HTTP_PROXY', () => {
+  let proxy: Server;
+  let proxyUrl: string;
+  const proxied: string[] = [];
+  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+
+  beforeAll(async () => {
+    // a forward proxy: requests arrive with the absolute URL, and are passed on
+    proxy = createServer((req, res) => {
+      proxied.push(req.url ?? '');
+      const up = httpRequest(req.url!, { method: req.method, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      up.on('error', () => res.writeHead(502).end());
+      req.pipe(up);
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+  });
+  afterEach(() => {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+  afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
+
+  it('goes through the proxy, unless NO_PROXY names the host', async () => {
+    api.route('/via', (_r, res) => sendJson(res, 200, { ok: true }));
+    delete process.env.no_proxy;
+    delete process.env.NO_PROXY;
+    process.env.HTTP_PROXY = proxyUrl;
+    const res = await send({ method: 'GET', url: `${api.url}/via` });
+    expect(JSON.parse(res.text)).toEqual({ ok: true });
+    expect(proxied).toEqual([`${api.url}/via`]);
+
+    process.env.NO_PROXY = '127.0.0.1';
+    await send({ method: 'GET', url: `${api.url}/via` });
+    expect(proxied).toHaveLength(1);
+  });
+});
