@@ -4,7 +4,8 @@
  *
  *  1. refuse a target the config marks `enabled: false` (always), or whose
  *     status page shows major_outage (unless force);
- *  2. read the routing (before); nothing to do when the target is already first;
+ *  2. read the routing (before; at the same time as that status page);
+ *     nothing to do when the target is already first;
  *  3. write the new order with the idempotency key (dry run: printed only);
  *  4. read it back; when the target is not first, roll back to the order read
  *     before — asked when a person can be asked, automatic otherwise.
@@ -61,21 +62,21 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
     return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
   }
 
-  let targetStatus: string | undefined;
-  if (target.statuspage) {
-    try {
-      const st = await checkProviderStatus(deps.http, config, o.to, deps.signal);
-      targetStatus = st.status;
-    } catch (e) {
-      log(`warning: could not read ${o.to}'s status page (${messageOf(e)}); switching without it`);
-    }
-  }
+  // The target's status page and the routing are read at the same time (both are reads; a refusal wins over a failed read).
+  const [status, current] = await Promise.allSettled([
+    target.statuspage ? checkProviderStatus(deps.http, config, o.to, deps.signal) : Promise.resolve(undefined),
+    (async () => {
+      const routing = deps.routing ?? (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
+      return { routing, before: await routing.read(deps.signal) };
+    })(),
+  ]);
+  if (status.status === 'rejected') log(`warning: could not read ${o.to}'s status page (${messageOf(status.reason)}); switching without it`);
+  const targetStatus = status.status === 'fulfilled' ? status.value?.status : undefined;
   if (targetStatus === 'major_outage' && !o.force) {
     return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)` };
   }
-
-  const routing = deps.routing ?? (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
-  const before = await routing.read(deps.signal);
+  if (current.status === 'rejected') throw current.reason;
+  const { routing, before } = current.value;
   const from = o.from ?? before[0] ?? null;
   const base = { from, to: o.to, before, failback: o.to === primary, ...(targetStatus ? { target_status: targetStatus } : {}) };
 

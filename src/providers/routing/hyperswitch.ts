@@ -3,7 +3,8 @@
  *   GET  {base}/routing/default   → [{ connector, merchant_connector_id }, …]
  *   POST {base}/routing/default   ← the same list, reordered
  * Header `api-key`. Provider names map to connectors by providers.<p>.connector_id,
- * then the connector name (the provider name or its kind).
+ * then the connector name (the provider name or its kind). A write keeps each
+ * connector's entry (ids and any other fields) as the read before it returned it.
  */
 import { OperationError } from '../../errors.js';
 import { resolveSecret } from '../../secrets.js';
@@ -23,13 +24,17 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
   const url = `${cfg.base_url.replace(/\/+$/, '')}/routing/default`;
   const headers = () => ({ 'api-key': resolveSecret(cfg.api_key, 'routing.adapter.api_key', deps.env) });
 
+  /** The list the last read returned: a write right after a read builds on it instead of reading again. */
+  let lastRead: Connector[] | undefined;
+
   async function readRaw(signal?: AbortSignal): Promise<Connector[]> {
     const res = await deps.http.request<unknown>({ service: SERVICE, url, headers: headers(), signal });
     const list = Array.isArray(res.data) ? res.data : undefined;
     if (!list || !list.every((c) => c && typeof c === 'object' && typeof (c as Connector).connector === 'string')) {
       throw new OperationError(`${SERVICE}: GET ${url} did not return a connector list ([{connector, merchant_connector_id}, …])`);
     }
-    return list as Connector[];
+    lastRead = list as Connector[];
+    return lastRead;
   }
 
   return {
@@ -38,7 +43,8 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
       return orderFromValue(deps.config, await readRaw(signal)) ?? [];
     },
     async write(order, key, signal) {
-      const current = await readRaw(signal);
+      const current = lastRead ?? (await readRaw(signal));
+      lastRead = undefined;
       const names = orderFromValue(deps.config, current) ?? [];
       const body: Connector[] = [];
       for (const p of order) {
