@@ -40,23 +40,15 @@ function collect(value: string, previous: string[] = []): string[] {
 const severityOption = () =>
   new Option('--severity <sev>', 'incident severity').choices(['sev1', 'sev2', 'sev3', 'sev4']);
 
-export function buildProgram(): Command {
-  const program = new Command('payctl');
-  program
-    .description('Respond to payment-gateway outages: run playbooks, fail over, notify, escalate, and learn from the timeline.')
-    .version(packageVersion(), '-V, --version')
-    .option('-c, --config <file>', 'config file (default: payctl.config.yaml found upward, or PAYCTL_CONFIG)')
-    .addHelpText('after', EXIT_CODES_HELP)
-    .exitOverride()
-    .configureOutput({ outputError: () => undefined });
-
+function addInit(program: Command): void {
   program
     .command('init')
     .description('write a commented payctl.config.yaml, playbooks/ and templates/ here (never overwrites)')
     .option('--json', 'print what was written as JSON')
     .action(async (opts, cmd) => (await import('./commands/init.js')).init(await contextFor(cmd, opts)));
+}
 
-  // --- playbooks ---
+function addPlaybook(program: Command): void {
   const playbook = program.command('playbook').description('list, show and validate playbooks');
   playbook
     .command('list')
@@ -73,8 +65,9 @@ export function buildProgram(): Command {
     .description('check playbooks (default: every playbook in playbooks/); prints file:line:col for each problem')
     .option('--json', 'print problems as JSON')
     .action(async (files, opts, cmd) => (await import('./commands/playbook.js')).validate(await contextFor(cmd, opts), files));
+}
 
-  // --- incidents ---
+function addIncident(program: Command): void {
   const incident = program.command('incident').description('run and inspect incidents');
   incident
     .command('start')
@@ -129,8 +122,9 @@ export function buildProgram(): Command {
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'md']).default('md'))
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (id, opts, cmd) => (await import('./commands/export.js')).exportIncident(await contextFor(cmd, opts), id, opts));
+}
 
-  // --- providers ---
+function addCheck(program: Command): void {
   program
     .command('check')
     .description("each provider's status and the success rate; exit 4 when anything is unhealthy")
@@ -141,12 +135,18 @@ export function buildProgram(): Command {
     .option('--start-incident', 'open an incident with the playbook whose triggers match')
     .option('-y, --yes', 'with --start-incident: run unattended')
     .action(async (opts, cmd) => (await import('./commands/check.js')).check(await contextFor(cmd, opts), opts));
+}
+
+function addMaintenance(program: Command): void {
   program
     .command('maintenance')
     .description('upcoming and active maintenance windows of all providers')
     .option('--days <n>', 'look ahead this many days', '14')
     .option('--json', 'print JSON')
     .action(async (opts, cmd) => (await import('./commands/maintenance.js')).maintenance(await contextFor(cmd, opts), opts));
+}
+
+function addProviders(program: Command): void {
   const providers = program
     .command('providers')
     .description('configured providers, their role, where traffic goes now, and their status')
@@ -163,8 +163,9 @@ export function buildProgram(): Command {
       const o = { ...opts, json: opts.json ?? (cmd.parent?.opts() as CommonFlags | undefined)?.json };
       return (await import('./commands/report.js')).report(await contextFor(cmd, o), o);
     });
+}
 
-  // --- failover ---
+function addFailover(program: Command): void {
   program
     .command('failover')
     .description('move traffic to a provider, verified, recorded in an incident')
@@ -177,6 +178,9 @@ export function buildProgram(): Command {
     .option('--dry-run', 'show the switch without making it')
     .option('--json', 'print one JSON object')
     .action(async (opts, cmd) => (await import('./commands/failover.js')).failover(await contextFor(cmd, opts), opts));
+}
+
+function addFailback(program: Command): void {
   program
     .command('failback')
     .description('move traffic back to the primary provider')
@@ -186,6 +190,9 @@ export function buildProgram(): Command {
     .option('--dry-run', 'show the switch without making it')
     .option('--json', 'print one JSON object')
     .action(async (opts, cmd) => (await import('./commands/failover.js')).failback(await contextFor(cmd, opts), opts));
+}
+
+function addDrill(program: Command): void {
   program
     .command('drill <playbook>')
     .description("game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations")
@@ -193,14 +200,18 @@ export function buildProgram(): Command {
     .option('--report <file>', 'write the report (JSON) here')
     .option('--json', 'print the report as JSON')
     .action(async (pb, opts, cmd) => (await import('./commands/drill.js')).drill(await contextFor(cmd, opts), pb, opts));
+}
+
+function addDemo(program: Command): void {
   program
     .command('demo')
     .description('a whole outage handled against the built-in sandbox, ending in a postmortem draft')
     .option('-y, --yes', 'run unattended even on a terminal')
     .option('--json', 'print the summary as JSON')
     .action(async (opts, cmd) => (await import('./commands/demo.js')).demo(await contextFor(cmd, opts), opts));
+}
 
-  // --- documents ---
+function addPostmortem(program: Command): void {
   program
     .command('postmortem <id>')
     .description('write a Markdown postmortem draft from the timeline')
@@ -208,6 +219,9 @@ export function buildProgram(): Command {
     .option('--out <file>', 'where to write (default .payctl/incidents/<id>/postmortem.md)')
     .option('--json', 'print the computed data as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/postmortem.js')).postmortem(await contextFor(cmd, opts), id, opts));
+}
+
+function addTemplate(program: Command): void {
   const template = program.command('template').description('preview customer and processor message templates');
   template
     .command('list')
@@ -221,8 +235,9 @@ export function buildProgram(): Command {
     .option('--channel <channel>', 'statuspage, email, banner, social, slack (default: all)')
     .option('--json', 'print JSON')
     .action(async (name, opts, cmd) => (await import('./commands/template.js')).render(await contextFor(cmd, opts), name, opts));
+}
 
-  // --- sandbox ---
+function addSandbox(program: Command): void {
   program
     .command('sandbox')
     .description('run the local provider emulator (status pages, routing, PagerDuty, Slack, Statuspage, Prometheus)')
@@ -231,7 +246,51 @@ export function buildProgram(): Command {
     .option('--write-config <file>', 'write a payctl config that points at the sandbox')
     .option('--json', 'print the address and config as JSON, then keep running')
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));
+}
 
+/** Top-level commands, each registered by its function (see buildProgram). */
+const COMMANDS: Record<string, (program: Command) => void> = {
+  init: addInit,
+  playbook: addPlaybook,
+  incident: addIncident,
+  check: addCheck,
+  maintenance: addMaintenance,
+  providers: addProviders,
+  failover: addFailover,
+  failback: addFailback,
+  drill: addDrill,
+  demo: addDemo,
+  postmortem: addPostmortem,
+  template: addTemplate,
+  sandbox: addSandbox,
+};
+
+/** The command a command line runs: its first word after the root's options, if that names one. */
+function commandIn(args: string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === '-c' || a === '--config') i++;
+    else if (!a.startsWith('--config=')) return Object.hasOwn(COMMANDS, a) ? a : undefined;
+  }
+  return undefined;
+}
+
+/** The program; given the command line, only the command it names is set up. */
+export function buildProgram(argv?: string[]): Command {
+  const program = new Command('payctl');
+  program
+    .description('Respond to payment-gateway outages: run playbooks, fail over, notify, escalate, and learn from the timeline.')
+    .version(packageVersion(), '-V, --version')
+    .option('-c, --config <file>', 'config file (default: payctl.config.yaml found upward, or PAYCTL_CONFIG)')
+    .addHelpText('after', EXIT_CODES_HELP)
+    .exitOverride()
+    .configureOutput({ outputError: () => undefined });
+
+  // A run names its command first: only that one is registered (commander's set-up
+  // of all of them is a few ms of every start). Help, --version, an unknown or
+  // missing command get them all, so listings and "did you mean" stay complete.
+  const only = argv ? commandIn(argv.slice(2)) : undefined;
+  for (const [name, add] of Object.entries(COMMANDS)) if (only === undefined || name === only) add(program);
   return program;
 }
 
@@ -263,7 +322,7 @@ function redactLazy(s: string): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
-  const program = buildProgram();
+  const program = buildProgram(argv);
   let code: number = ExitCode.ok;
   try {
     // loaded only when a command runs; --help and --version never get here
