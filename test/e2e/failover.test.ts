@@ -25,6 +25,10 @@ describe('payctl failover / failback', () => {
     const writes = routingWrites();
     expect(writes).toHaveLength(1);
     expect(String(writes[0]!.headers['idempotency-key'] ?? '')).toContain(out.incident);
+    // three routing round trips: the read (made alongside the target's status page), the write, the read-back
+    const routing = p.sandbox.requests().filter((r) => r.path.endsWith('/routing/default')).map((r) => r.method);
+    expect(routing).toEqual(['GET', 'POST', 'GET']);
+    expect(p.sandbox.requests().some((r) => r.path.includes('/status/adyen/'))).toBe(true);
 
     // the switch is in the timeline, the chain verifies, and the incident shows it
     const show = JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout);
