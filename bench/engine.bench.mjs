@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { interleaved, printRatio, timeOnce } from './lib.mjs';
 
-const bin = fileURLToPath(new URL('../bin/payctl.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
 const STEPS = 200;
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-'));
 mkdirSync(join(dir, 'playbooks'));

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { interleaved, printRatio, timeOnce } from './lib.mjs';
 import { startSandboxProcess } from './sandbox-process.mjs';
 
-const bin = fileURLToPath(new URL('../bin/payctl.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-failover-'));
 const sb = await startSandboxProcess({ dir });

@@ -13,7 +13,7 @@ import { interleaved, printRatio, timeOnce } from './lib.mjs';
 
 const EVENTS = Number(process.env.BENCH_EVENTS ?? 100_000);
 const runs = Number(process.env.BENCH_RUNS ?? 7);
-const bin = fileURLToPath(new URL('../bin/payctl.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-pm-'));
 const id = '20260314-020000-bench';
 mkdirSync(join(dir, 'store', id), { recursive: true });

@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { interleaved, printRatio, timeOnce } from './lib.mjs';
 
-const bin = fileURLToPath(new URL('../bin/payctl.js', import.meta.url));
+const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const medians = interleaved(
   [

@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { median } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const bin = join(root, 'bin/payctl.js');
+const bin = join(root, 'bin/payctl.cjs');
 const { TimelineWriter } = await import(join(root, 'dist/timeline/writer.js'));
 
 // 1. appending with fsync

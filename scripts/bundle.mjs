@@ -1,19 +1,29 @@
 #!/usr/bin/env node
 // Bundles the CLI into dist/bundle/ for start-up speed (run by `npm run build`
-// after tsc and the schema script). One ESM entry (cli.js) plus chunks: every
-// command, step handler and lazily imported library stays a chunk of its own,
-// loaded on first use, so `payctl --help` still loads only commander. What the
-// bundle saves is module resolution (stat and package.json reads for ~700
-// files) and the CJS/ESM interop. dist/ from tsc is left as it is: tests and
-// benchmarks import modules from there, and bin/payctl.js falls back to it when
-// the bundle is missing or older than the tsc output.
+// after tsc and the schema script):
 //
-// Kept external: node-pty and the other dev-only packages (never imported by
-// the CLI), and liquidjs (loaded with require on first use, see
-// src/template/engine.ts). Source maps are written next to the chunks; node
-// reads them only when PAYCTL_DEBUG=1 (bin/payctl.js enables them).
+//   dist/bundle/cli.cjs           payctl's own code, with commander, chalk and
+//                                 proper-lockfile: one CommonJS file
+//   dist/bundle/vendor/<lib>.cjs  each large library (zod, yaml, the prompts,
+//                                 ora, execa, the proxy agents), one file each,
+//                                 loaded on first use
+//
+// Why this shape (measured with bench/failover.bench.mjs on Node 20): node's
+// ESM loader costs ~0.3 ms per module file and more per import edge, so an
+// ESM bundle split into ~30 chunks spent ~30 ms of a failover just loading
+// them. One CommonJS file is read and compiled in one go (V8 compiles function
+// bodies lazily, so unused code costs little), and modules payctl imports
+// lazily stay lazy: esbuild wraps them in initialisers that run on first
+// import(). What stays out of cli.cjs is what would make every start slower
+// to parse: the large libraries, which only some commands use (~2 MB).
+//
+// The tsc output in dist/ is left as it is: tests and benchmarks import
+// modules from there, and bin/payctl.cjs falls back to it when the bundle is
+// missing or older. Kept external: liquidjs (loaded with require on first use,
+// see src/template/engine.ts) and the dev-only packages. Source maps are
+// written next to the files; node reads them only with PAYCTL_DEBUG=1.
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -21,62 +31,100 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outdir = join(root, 'dist', 'bundle');
 const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
 
+/** Libraries bundled on their own, as dist/bundle/vendor/<file>.cjs. */
+const VENDOR = {
+  zod: 'zod',
+  yaml: 'yaml',
+  '@inquirer/prompts': 'inquirer-prompts',
+  ora: 'ora',
+  execa: 'execa',
+  'proxy-from-env': 'proxy-from-env',
+  'https-proxy-agent': 'https-proxy-agent',
+  'http-proxy-agent': 'http-proxy-agent',
+};
+
 /**
- * zod's error messages in English only. zod exports every locale (~330 KB of
- * the ~1.9 MB a failover compiles); payctl uses the default, English, which
- * zod registers itself (classic/schemas.js imports locales/en.js directly).
+ * zod's error messages in English only. zod exports every locale (~330 KB);
+ * payctl uses the default, English, which zod registers itself
+ * (classic/schemas.js imports locales/en.js directly).
  */
 const zodEnglishOnly = {
   name: 'zod-english-only',
   setup(b) {
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, (a) => ({ contents: 'export { default as en } from "./en.js";\n', loader: 'js', resolveDir: dirname(a.path) }));
+    const english = {
+      js: 'export { default as en } from "./en.js";\n',
+      cjs: 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.en = require("./en.cjs").default;\n',
+    };
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.c?js$/ }, (a) => ({ contents: english[a.path.endsWith('.cjs') ? 'cjs' : 'js'], loader: 'js', resolveDir: dirname(a.path) }));
+  },
+};
+
+/** In cli.cjs, an import of a vendored library becomes require('./vendor/<file>.cjs'). */
+const vendorAsFiles = {
+  name: 'vendor-as-files',
+  setup(b) {
+    const names = Object.keys(VENDOR);
+    b.onResolve({ filter: /.*/ }, (a) => (names.includes(a.path) ? { path: `./vendor/${VENDOR[a.path]}.cjs`, external: true } : undefined));
   },
 };
 
 /**
- * `import process from 'node:process'` (chalk, ora, execa, …) makes node build
- * the builtin's ESM facade, which reads every property of process, including
- * allowedNodeEnvironmentFlags (~3 ms to compute). In the bundle, such imports
- * get the global process instead. A name not exported here fails the build
- * ("No matching export"), never the run.
+ * A vendored library's module.exports. cli.cjs imports it the way node imports
+ * CommonJS from an ES module (payctl's sources are ES modules): the default
+ * import is module.exports itself. So a library whose default export is a
+ * function (ora) exports that function, carrying the named exports; any other
+ * exports its namespace (named imports read its properties).
  */
-const processWithoutFacade = {
-  name: 'process-without-facade',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?process$/ }, (a) => (a.kind === 'import-statement' ? { path: 'process', namespace: 'payctl-process' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'payctl-process' }, () => ({
-      loader: 'js',
-      contents: [
-        'const p = globalThis.process;',
-        'export default p;',
-        // plain values only: no getters with side effects (stdin, stdout) are touched here
-        'export const { env, argv, execArgv, execPath, platform, arch, pid, version, versions, hrtime } = p;',
-        '',
-      ].join('\n'),
-    }));
-  },
-};
+function vendorEntry(name) {
+  return [
+    `const ns = require(${JSON.stringify(name)});`,
+    "module.exports = typeof ns.default === 'function' ? Object.assign(ns.default, ns) : ns;",
+    '',
+  ].join('\n');
+}
 
-rmSync(outdir, { recursive: true, force: true });
-const result = await build({
+// import.meta.url in CommonJS output: the file's own URL (package-root.ts, config/cache.ts and template/engine.ts use it)
+const shim = join(root, 'dist', 'import-meta-url.cjs.js');
+mkdirSync(dirname(shim), { recursive: true });
+writeFileSync(shim, "export const importMetaUrl = require('node:url').pathToFileURL(__filename).href;\n");
+
+const common = {
   absWorkingDir: root,
-  entryPoints: { cli: 'src/cli.ts' },
-  outdir,
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20.12',
-  external: [...Object.keys(pkg.devDependencies ?? {}), 'liquidjs'],
-  // CommonJS packages inside an ESM bundle call require() for node built-ins
-  banner: { js: "import { createRequire as __payctlCreateRequire } from 'node:module'; const require = __payctlCreateRequire(import.meta.url);" },
-  chunkNames: 'chunks/[name]-[hash]',
+  outExtension: { '.js': '.cjs' },
+  define: { 'import.meta.url': 'importMetaUrl' },
+  inject: [shim],
   sourcemap: 'linked',
   sourcesContent: false,
   legalComments: 'none',
   logLevel: 'warning',
   metafile: true,
-  plugins: [zodEnglishOnly, processWithoutFacade],
-});
-const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-process.stdout.write(`bundled the CLI into ${outputs.length} files in dist/bundle/\n`);
+};
+
+rmSync(outdir, { recursive: true, force: true });
+const builds = await Promise.all([
+  build({
+    ...common,
+    entryPoints: { cli: 'src/cli.ts' },
+    outdir,
+    external: [...Object.keys(pkg.devDependencies ?? {}), 'liquidjs'],
+    // import() of a vendored file becomes a require: the file is CommonJS, and node's
+    // import() of CommonJS would see only its default export (and start the ESM loader)
+    supported: { 'dynamic-import': false },
+    plugins: [vendorAsFiles],
+  }),
+  ...Object.entries(VENDOR).map(([name, file]) =>
+    build({
+      ...common,
+      stdin: { contents: vendorEntry(name), resolveDir: root, loader: 'js', sourcefile: `vendor-${file}.js` },
+      outfile: join(outdir, 'vendor', `${file}.cjs`),
+      plugins: [zodEnglishOnly],
+    }),
+  ),
+]);
+rmSync(shim, { force: true });
+const files = builds.flatMap((r) => Object.keys(r.metafile.outputs)).filter((f) => f.endsWith('.cjs'));
+process.stdout.write(`bundled the CLI into ${files.length} files in dist/bundle/\n`);

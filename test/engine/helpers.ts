@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { createContext, type Context, type ContextOptions } from '../../src/context.js';
 import type { Prompter, SelectChoice } from '../../src/ui/prompter.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
 
 export function tempProject(playbooks: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-engine-'));

@@ -2,7 +2,7 @@
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
 export interface CliResult {

@@ -1,5 +1,5 @@
 /**
- * The built CLI end to end (node bin/payctl.js; run `npx tsc -p .` first):
+ * The built CLI end to end (node bin/payctl.cjs; run `npx tsc -p .` first):
  * playbook validate/list/show and init, exit codes, --json, no stack traces,
  * and bad input files that must fail fast and located.
  */

@@ -6,7 +6,7 @@ import { buildPostmortemData, type PostmortemInput } from '../../src/postmortem/
 export const FIXTURE_STORE = fileURLToPath(new URL('../fixtures/timelines/', import.meta.url));
 export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
 export const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
 
 export const IDS = {
   full: '20260314-020000-a001',

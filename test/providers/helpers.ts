@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
 import { createContext, type Context } from '../../src/context.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/payctl.js', import.meta.url));
+export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export interface Recorded {
