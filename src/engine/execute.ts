@@ -3,6 +3,13 @@
  * disk before the action), the handler under a timeout, step_completed right
  * after, retries with backoff, and the on_failure policy. Milestones that
  * follow from a step's result are recorded here too.
+ *
+ * Events with nothing between them (no action, prompt, output or wait) are
+ * written in one append (session.appendAll: one lock, one fsync): approval by
+ * --yes with the acknowledged milestone; a step's result with the milestones
+ * that follow from it and, for the last step, run_finished. step_started is
+ * always appended on its own, on disk before the action; nothing is printed
+ * about an event before it is on disk.
  */
 import { AbortedError, InvalidInputError, OperationError, isPayctlError, messageOf } from '../errors.js';
 import { formatDuration, requireDuration } from '../duration.js';
@@ -10,7 +17,8 @@ import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook, Step } from '../playbook/schema.js';
 import { evalCondition, renderDeep, renderString } from '../template/engine.js';
-import { recordMilestone } from '../timeline/status.js';
+import { milestoneEvent, recordMilestone } from '../timeline/status.js';
+import type { NewEvent, Outcome } from '../timeline/events.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { Spinner } from '../ui/spinner.js';
 import { idempotencyKey } from './idempotency.js';
@@ -49,10 +57,16 @@ export function scopeOf(eng: Engine) {
   return buildScope(eng.session.state(), eng.config, eng.ctx.clock.now());
 }
 
-/** Walk one step through its whole policy. Throws a PayctlError to stop the run. */
-export async function executeStep(eng: Engine, step: Step): Promise<void> {
+/**
+ * Walk one step through its whole policy. Throws a PayctlError to stop the run.
+ * `last`: no step runs after this one, so when the step ends right after its
+ * result is recorded (ok or skipped), run_finished is written in the same
+ * append; returns true when it was.
+ */
+export async function executeStep(eng: Engine, step: Step, last = false): Promise<boolean> {
   const { session } = eng;
   const c = eng.ctx.out.color;
+  const finish = (outcome: Outcome): NewEvent[] => (last ? [runFinishedEvent(eng, { step: step.id, outcome })] : []);
 
   if (step.when) {
     let holds: boolean;
@@ -60,23 +74,27 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
       holds = await evalCondition(step.when, scopeOf(eng), `step ${step.id}, when`);
     } catch (e) {
       await onFailure(eng, step, { outcome: 'failed', error: messageOf(e) }, 0, true);
-      return;
+      return false;
     }
     if (!holds) {
-      await session.append({
-        type: 'step_completed',
-        step: step.id,
-        data: { step_type: step.type, outcome: 'skipped', reason: `when was false: ${step.when}`, attempt: 0, duration_ms: 0 },
-      });
+      await session.appendAll([
+        {
+          type: 'step_completed',
+          step: step.id,
+          data: { step_type: step.type, outcome: 'skipped', reason: `when was false: ${step.when}`, attempt: 0, duration_ms: 0 },
+        },
+        ...finish('skipped'),
+      ]);
       eng.say(c.dim(`- ${step.title} (skipped: when ${step.when} was false)`));
-      return;
+      return last;
     }
   }
 
   // a manual step shows its instructions first and asks the confirm question as its one question
   const gateInHandler = Boolean(step.confirm) && GATE_IN_HANDLER.has(step.type) && eng.prompter.canPrompt && !eng.ctx.dryRun;
-  if (step.confirm && !gateInHandler && !(await approve(eng, step))) return;
+  if (step.confirm && !gateInHandler && !(await approve(eng, step, finish))) return last;
 
+  // (already recorded with the approval, when there was one)
   await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
 
   const previous = session.state().steps[step.id];
@@ -84,10 +102,13 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
   const retries = step.retries ?? 0;
   let tries = 0;
   for (;;) {
-    const result = await runAttempt(eng, step, attempt, gateInHandler);
+    // a result that ends the step: its milestones (and run_finished) go in the same append
+    const result = await runAttempt(eng, step, attempt, gateInHandler, (r) =>
+      r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : [],
+    );
     if (result.outcome !== 'failed') {
-      if (result.outcome === 'ok') await afterOk(eng, step, result);
-      return;
+      if (result.outcome === 'ok') afterOk(eng, step);
+      return last;
     }
     tries++;
     if (result.retryable && tries <= retries && !eng.signal.aborted) {
@@ -99,7 +120,7 @@ export async function executeStep(eng: Engine, step: Step): Promise<void> {
       continue;
     }
     const again = await onFailure(eng, step, result, attempt, false);
-    if (!again) return;
+    if (!again) return false;
     attempt++;
     tries = 0;
   }
@@ -124,37 +145,55 @@ async function handlerGate(eng: Engine, step: Step): Promise<ApprovalGate> {
   };
 }
 
-/** The approval gate. True to go on; false when a person declined (the step is skipped). */
-async function approve(eng: Engine, step: Step): Promise<boolean> {
+/**
+ * The approval gate. True to go on; false when a person declined (the step is
+ * skipped, recorded with `finish`'s events). Approval acknowledges the
+ * incident: the milestone goes in the same append as approval_given.
+ */
+async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => NewEvent[]): Promise<boolean> {
   const { session, ctx } = eng;
   const question = await gateQuestion(eng, step);
   if (ctx.dryRun) {
     eng.say(ctx.out.color.dim(`  (dry run: would ask "${question}")`));
     return true;
   }
-  await session.append({ type: 'approval_requested', step: step.id, data: { question } });
-  const t0 = ctx.clock.now().getTime();
+  const requested: NewEvent = { type: 'approval_requested', step: step.id, data: { question } };
+  const ack = () => {
+    const ev = milestoneEvent(session.state(), 'acknowledged');
+    return ev ? [ev] : [];
+  };
   if (!eng.prompter.canPrompt && ctx.yes) {
-    await session.append({ type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } });
+    // approved by the flag: nobody is asked, nothing happens between request and approval
+    await session.appendAll([requested, { type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } }, ...ack()]);
     return true;
   }
+  // on disk before the question is asked
+  await session.append(requested);
+  const t0 = ctx.clock.now().getTime();
   const ok = await eng.prompter.confirm(question, false, { gate: step.id });
   if (ok) {
-    await session.append({ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } });
+    await session.appendAll([{ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } }, ...ack()]);
     return true;
   }
-  await session.append({ type: 'approval_denied', step: step.id, data: { by: 'person' } });
-  await session.append({
-    type: 'step_completed',
-    step: step.id,
-    data: { step_type: step.type, outcome: 'skipped', reason: 'not approved by responder', attempt: 0, duration_ms: 0 },
-  });
+  await session.appendAll([
+    { type: 'approval_denied', step: step.id, data: { by: 'person' } },
+    {
+      type: 'step_completed',
+      step: step.id,
+      data: { step_type: step.type, outcome: 'skipped', reason: 'not approved by responder', attempt: 0, duration_ms: 0 },
+    },
+    ...finish('skipped'),
+  ]);
   eng.say(ctx.out.color.dim(`- ${step.title} (skipped: not approved)`));
   return false;
 }
 
-/** Render, record step_started, run the handler, record step_completed. */
-export async function runAttempt(eng: Engine, step: Step, attempt: number, gateInHandler = false): Promise<StepResult> {
+/**
+ * Render, record step_started, run the handler, record step_completed.
+ * `follow`: events that follow from the result (milestones, run_finished),
+ * written in the same append as step_completed, before anything is printed.
+ */
+export async function runAttempt(eng: Engine, step: Step, attempt: number, gateInHandler = false, follow?: (result: StepResult) => NewEvent[]): Promise<StepResult> {
   const { session, ctx } = eng;
   const c = ctx.out.color;
   const key = idempotencyKey(session.id, step.id);
@@ -185,19 +224,22 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number, gateI
     eng.spinner.stop();
   }
   const duration_ms = Date.now() - t0;
-  await session.append({
-    type: 'step_completed',
-    step: step.id,
-    data: {
-      step_type: step.type,
-      outcome: result.outcome,
-      ...(result.outcome === 'failed' ? { reason: result.error } : result.outcome === 'skipped' ? { reason: result.reason } : {}),
-      ...(result.result ? { result: result.result } : {}),
-      ...(result.outcome === 'ok' && result.warning ? { warning: result.warning } : {}),
-      attempt,
-      duration_ms,
+  await session.appendAll([
+    {
+      type: 'step_completed',
+      step: step.id,
+      data: {
+        step_type: step.type,
+        outcome: result.outcome,
+        ...(result.outcome === 'failed' ? { reason: result.error } : result.outcome === 'skipped' ? { reason: result.reason } : {}),
+        ...(result.result ? { result: result.result } : {}),
+        ...(result.outcome === 'ok' && result.warning ? { warning: result.warning } : {}),
+        attempt,
+        duration_ms,
+      },
     },
-  });
+    ...(follow?.(result) ?? []),
+  ]);
   if (result.outcome === 'ok' && result.warning) eng.say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
   else if (result.outcome === 'ok') eng.say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
   else if (result.outcome === 'skipped') eng.say(c.dim(`- ${step.title} (skipped: ${result.reason})`));
@@ -291,36 +333,58 @@ async function onFailure(eng: Engine, step: Step, result: Extract<StepResult, { 
       ],
       'retry',
     );
-    await session.append({ type: 'decision', step: step.id, data: { choice, about: `step ${step.id} failed: ${result.error}` } });
-    if (choice === 'retry') return true;
+    const decision: NewEvent = { type: 'decision', step: step.id, data: { choice, about: `step ${step.id} failed: ${result.error}` } };
     if (choice === 'skip') {
-      await session.append({
-        type: 'step_completed',
-        step: step.id,
-        data: { step_type: step.type, outcome: 'skipped', reason: `skipped by responder after it failed: ${result.error}`, attempt, duration_ms: 0 },
-      });
+      await session.appendAll([
+        decision,
+        {
+          type: 'step_completed',
+          step: step.id,
+          data: { step_type: step.type, outcome: 'skipped', reason: `skipped by responder after it failed: ${result.error}`, attempt, duration_ms: 0 },
+        },
+      ]);
       return false;
     }
+    await session.append(decision);
+    if (choice === 'retry') return true;
   }
   throw new OperationError(`step "${step.id}" failed: ${result.error}`, policy === 'ask' ? 'no person to ask what to do (on_failure: ask acts as abort when unattended)' : undefined);
 }
 
-/** Milestones and reminders that follow from a successful step. */
-async function afterOk(eng: Engine, step: Step, result: Extract<StepResult, { outcome: 'ok' }>): Promise<void> {
-  const { session } = eng;
-  const append = (ev: Parameters<typeof session.append>[0]) => session.append(ev);
+/**
+ * The milestones that follow from a successful step (appended with its
+ * step_completed; a milestone does not depend on step_completed's replay).
+ */
+function okMilestones(eng: Engine, step: Step, result: Extract<StepResult, { outcome: 'ok' }>): NewEvent[] {
+  const state = eng.session.state();
+  let ev: NewEvent | undefined;
   if (step.type === 'switch_provider' && !eng.ctx.dryRun) {
     // traffic was already there: nothing moved, so nothing was mitigated or failed back by this step
-    if (result.result?.unchanged === true) {
-      // no milestone
-    } else if (result.result?.failback === true) await recordMilestone(append, session.state(), 'failed_back', true, undefined, `step ${step.id}`);
-    else await recordMilestone(append, session.state(), 'mitigated', false, undefined, `step ${step.id}`);
+    if (result.result?.unchanged === true) ev = undefined;
+    else if (result.result?.failback === true) ev = milestoneEvent(state, 'failed_back', true, undefined, `step ${step.id}`);
+    else ev = milestoneEvent(state, 'mitigated', false, undefined, `step ${step.id}`);
   } else if (step.mitigates && !eng.ctx.dryRun) {
-    await recordMilestone(append, session.state(), 'mitigated', false, undefined, `step ${step.id}`);
+    ev = milestoneEvent(state, 'mitigated', false, undefined, `step ${step.id}`);
   }
-  if (step.remind_every) {
-    const r = reminderSpec(`step:${step.id}`, step.remind_every, `follow up on "${step.title}"`);
-    const ended = session.state().steps[step.id]?.ended_at ?? eng.ctx.clock.now().toISOString();
-    if (r) eng.reminders.arm(r, ended);
-  }
+  return ev ? [ev] : [];
+}
+
+/** Reminders that follow from a successful step (its result and milestones are on disk). */
+function afterOk(eng: Engine, step: Step): void {
+  if (!step.remind_every) return;
+  const r = reminderSpec(`step:${step.id}`, step.remind_every, `follow up on "${step.title}"`);
+  const ended = eng.session.state().steps[step.id]?.ended_at ?? eng.ctx.clock.now().toISOString();
+  if (r) eng.reminders.arm(r, ended);
+}
+
+/** How the run went: failed when a step failed (on_failure: continue). `pending`: a step result not yet applied to the state. */
+export function runOutcome(eng: Engine, pending?: { step: string; outcome: Outcome }): 'ok' | 'failed' {
+  const state = eng.session.state();
+  const status = (id: string) => (pending && pending.step === id ? pending.outcome : state.steps[id]?.status);
+  return eng.playbook.steps.some((s) => status(s.id) === 'failed') ? 'failed' : 'ok';
+}
+
+/** run_finished, with the run's outcome (`pending`: the last step's result, written in the same append). */
+export function runFinishedEvent(eng: Engine, pending?: { step: string; outcome: Outcome }): NewEvent {
+  return { type: 'run_finished', data: { outcome: runOutcome(eng, pending) } };
 }

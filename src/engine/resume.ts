@@ -110,13 +110,18 @@ async function decideInterrupted(eng: Engine, step: Step): Promise<boolean> {
       ],
       'retry',
     );
-    await eng.session.append({ type: 'decision', step: step.id, data: { choice, about } });
-    if (choice === 'retry') return true;
-    await eng.session.append({
-      type: 'step_completed',
-      step: step.id,
-      data: { step_type: step.type, outcome: 'ok', reason: 'marked done by responder', result: { marked_done: true }, attempt: st.attempts, duration_ms: 0 },
-    });
+    if (choice === 'retry') {
+      await eng.session.append({ type: 'decision', step: step.id, data: { choice, about } });
+      return true;
+    }
+    await eng.session.appendAll([
+      { type: 'decision', step: step.id, data: { choice, about } },
+      {
+        type: 'step_completed',
+        step: step.id,
+        data: { step_type: step.type, outcome: 'ok', reason: 'marked done by responder', result: { marked_done: true }, attempt: st.attempts, duration_ms: 0 },
+      },
+    ]);
     eng.say(`${eng.ctx.out.color.green('✔')} ${step.title} (marked done)`);
     return false;
   }

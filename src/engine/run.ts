@@ -9,14 +9,14 @@ import type { Context } from '../context.js';
 import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';
 import { newIncidentId } from '../timeline/store.js';
-import { recordMilestone } from '../timeline/status.js';
+import { milestoneEvent } from '../timeline/status.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import type { Prompter } from '../ui/prompter.js';
 import { createSpinner, type Spinner } from '../ui/spinner.js';
 import { createUnattendedPrompter } from '../ui/unattended.js';
-import { executeStep, type Engine } from './execute.js';
+import { executeStep, runFinishedEvent, runOutcome, type Engine } from './execute.js';
 import { answerAllUnattended, answerInput, checkAnswerNames } from './inputs.js';
 import { interruption } from './interrupt.js';
 import { reminderSpec, Reminders } from './reminders.js';
@@ -91,35 +91,38 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
 
   const id = newIncidentId(now);
   const session = IncidentSession.create(loaded.storeDir, id, ctx.clock);
-  await session.append({
-    type: 'incident_opened',
-    data: {
-      id,
-      title: o.title ?? playbook.title,
-      severity: o.severity ?? playbook.severity,
-      playbook: playbook.id,
-      ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
-      ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
-      dry_run: ctx.dryRun,
-      source: o.source ?? 'incident start',
-    },
-  });
-  o.onOpened?.(id);
   const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
-  await session.append({ type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } });
-  await session.append({ type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } });
+  // one append: nothing happens between these (unattended, the answers were all taken before)
+  await session.appendAll([
+    {
+      type: 'incident_opened',
+      data: {
+        id,
+        title: o.title ?? playbook.title,
+        severity: o.severity ?? playbook.severity,
+        playbook: playbook.id,
+        ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
+        ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
+        dry_run: ctx.dryRun,
+        source: o.source ?? 'incident start',
+      },
+    },
+    { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
+    { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
+    ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
+  ]);
+  o.onOpened?.(id);
   parts.say(`${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`);
 
   const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
   return guard(eng, async () => {
-    if (preAnswered) {
-      for (const a of preAnswered) await session.append({ type: 'input_answered', data: a });
-    } else {
+    if (!preAnswered) {
       for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
         const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
         const a = await answerInput(name, spec, answers, parts.prompter, scope);
-        if (a.from === 'prompt') await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
-        await session.append({ type: 'input_answered', data: a });
+        // answering a question acknowledges the incident: both in one append, after the answer
+        const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
+        await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
       }
     }
     armPlaybookReminder(eng);
@@ -151,18 +154,19 @@ export function armPlaybookReminder(eng: Engine): void {
 /** Run steps from `from` to the end (those `shouldRun` accepts); run_finished when all are done. */
 export async function walk(eng: Engine, from: number, shouldRun: (id: string) => boolean = () => true): Promise<RunReport> {
   const steps = eng.playbook.steps;
+  const lastToRun = steps.findLastIndex((s, i) => i >= from && shouldRun(s.id));
+  let finished = false;
   for (let i = from; i < steps.length; i++) {
     if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal));
     if (!shouldRun(steps[i]!.id)) continue;
     eng.current = steps[i]!.id;
-    await executeStep(eng, steps[i]!);
+    // the last step writes run_finished in the same append as its result, when nothing comes between
+    finished = await executeStep(eng, steps[i]!, i === lastToRun);
   }
   eng.current = undefined;
-  const state = eng.session.state();
-  const failed = steps.some((s) => state.steps[s.id]?.status === 'failed');
-  await eng.session.append({ type: 'run_finished', data: { outcome: failed ? 'failed' : 'ok' } });
+  if (!finished) await eng.session.append(runFinishedEvent(eng));
   await eng.reminders.stop();
-  return { incident: eng.session.id, state: eng.session.state(), outcome: failed ? 'failed' : 'ok', exitCode: ExitCode.ok };
+  return { incident: eng.session.id, state: eng.session.state(), outcome: runOutcome(eng), exitCode: ExitCode.ok };
 }
 
 /**

@@ -15,7 +15,7 @@ export class IncidentSession implements IncidentHandle {
   readonly dir: string;
   readonly writer: TimelineWriter;
   private replayer: Replayer | undefined;
-  /** Called after every append (the engine prints progress, reminders re-arm). */
+  /** Called for every event appended, once it is on disk (the engine prints progress, reminders re-arm). */
   onEvent?: (e: TimelineEvent) => void;
 
   private constructor(storeDir: string, id: string, clock: Clock, actor?: string) {
@@ -45,14 +45,27 @@ export class IncidentSession implements IncidentHandle {
   }
 
   async append(ev: NewEvent): Promise<TimelineEvent> {
-    const e = await this.writer.append(ev);
-    if (!this.replayer) {
-      if (e.type !== 'incident_opened') throw new Error('the first event of an incident must be incident_opened');
-      this.replayer = new Replayer(e);
-    } else {
-      this.replayer.apply(e);
+    const [e] = await this.appendAll([ev]);
+    return e!;
+  }
+
+  /**
+   * Append several events in one lock, write and fsync (TimelineWriter.appendAll),
+   * then apply each to the state and onEvent, in order, once all are on disk.
+   * Only for events with nothing between them (no action, prompt or output).
+   */
+  async appendAll(evs: readonly NewEvent[]): Promise<TimelineEvent[]> {
+    if (!this.replayer && evs.length > 0 && evs[0]!.type !== 'incident_opened') throw new Error('the first event of an incident must be incident_opened');
+    const written = await this.writer.appendAll(evs);
+    for (const e of written) {
+      if (!this.replayer) {
+        if (e.type !== 'incident_opened') throw new Error('the first event of an incident must be incident_opened');
+        this.replayer = new Replayer(e);
+      } else {
+        this.replayer.apply(e);
+      }
+      this.onEvent?.(e);
     }
-    this.onEvent?.(e);
-    return e;
+    return written;
   }
 }

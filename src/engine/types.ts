@@ -22,6 +22,11 @@ export interface IncidentHandle {
   state(): IncidentState;
   /** Append an event (redacted, fsync'd) and update the state. */
   append(ev: NewEvent): Promise<TimelineEvent>;
+  /**
+   * Append several events in one lock, write and fsync, then update the state.
+   * Only for events with nothing between them: no action, prompt or output.
+   */
+  appendAll(evs: readonly NewEvent[]): Promise<TimelineEvent[]>;
 }
 
 export interface StepRun<S extends Step = Step> {

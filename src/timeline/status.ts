@@ -20,7 +20,14 @@ export async function recordStatusChange(append: Append, state: IncidentState, t
 
 /** Record a milestone once (resolved and failed_back may recur when `again` is true). */
 export async function recordMilestone(append: Append, state: IncidentState, name: Milestone, again = false, at?: string, note?: string): Promise<boolean> {
-  if (state.milestones[name] && !again) return false;
-  await append({ type: 'milestone', data: { name, ...(at ? { at } : {}), ...(note ? { note } : {}) } });
+  const ev = milestoneEvent(state, name, again, at, note);
+  if (!ev) return false;
+  await append(ev);
   return true;
+}
+
+/** The milestone event recordMilestone would append, or undefined when it is already recorded (to append it in a batch). */
+export function milestoneEvent(state: IncidentState, name: Milestone, again = false, at?: string, note?: string): NewEvent | undefined {
+  if (state.milestones[name] && !again) return undefined;
+  return { type: 'milestone', data: { name, ...(at ? { at } : {}), ...(note ? { note } : {}) } };
 }

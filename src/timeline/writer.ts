@@ -3,6 +3,15 @@
  * processes may append to one incident), fsync'd before append() returns, each
  * line carrying the sha256 of the previous line. Secrets are redacted before
  * anything is written.
+ *
+ * appendAll() writes several events in one lock, one write and one fsync: each
+ * still gets its own seq and the hash of the line before it, exactly as if
+ * appended one by one (append() is appendAll() of one). The caller gets them
+ * back only once all are on disk. A kill mid-write can leave a prefix of the
+ * batch plus a torn line; the torn line is cut off by the next append (the
+ * whole lines before it are valid events), so a timeline is always a valid
+ * chain. Batch only events with nothing between them: never an event
+ * announcing an action together with what follows the action.
  */
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -41,35 +50,54 @@ export class TimelineWriter {
   }
 
   /** Append one event; resolves once it is on disk (fsync'd). */
-  append(ev: NewEvent): Promise<TimelineEvent> {
-    const run = this.queue.then(() => this.appendLocked(ev));
+  async append(ev: NewEvent): Promise<TimelineEvent> {
+    const [event] = await this.appendAll([ev]);
+    return event!;
+  }
+
+  /**
+   * Append several events in order under one lock, in one write and one fsync;
+   * resolves once all of them are on disk. Serialised with append().
+   */
+  appendAll(events: readonly NewEvent[]): Promise<TimelineEvent[]> {
+    if (events.length === 0) return Promise.resolve([]);
+    const run = this.queue.then(() => this.appendLocked(events));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async appendLocked(ev: NewEvent): Promise<TimelineEvent> {
+  private async appendLocked(evs: readonly NewEvent[]): Promise<TimelineEvent[]> {
     const release = await acquireLock(this.file);
     try {
       const fd = openSync(this.file, 'r+');
       try {
         this.syncTail(fd);
-        const event = {
-          seq: this.lastSeq + 1,
-          time: ev.time ?? this.now().toISOString(),
-          actor: this.actor,
-          type: ev.type,
-          ...(ev.step !== undefined ? { step: ev.step } : {}),
-          data: redactDeep(ev.data),
-          prev: this.lastHash,
-        } as TimelineEvent;
-        const line = JSON.stringify(event);
-        const bytes = Buffer.from(line + '\n');
-        writeSync(fd, bytes, 0, bytes.length, this.knownSize);
+        let seq = this.lastSeq;
+        let prev = this.lastHash;
+        const written: TimelineEvent[] = [];
+        const lines: string[] = [];
+        for (const ev of evs) {
+          const event = {
+            seq: ++seq,
+            time: ev.time ?? this.now().toISOString(),
+            actor: this.actor,
+            type: ev.type,
+            ...(ev.step !== undefined ? { step: ev.step } : {}),
+            data: redactDeep(ev.data),
+            prev,
+          } as TimelineEvent;
+          const line = JSON.stringify(event);
+          prev = sha256(line);
+          written.push(event);
+          lines.push(line + '\n');
+        }
+        const bytes = Buffer.from(lines.join(''));
+        writeAll(fd, bytes, this.knownSize);
         fsyncSync(fd);
         this.knownSize += bytes.length;
-        this.lastHash = sha256(line);
-        this.lastSeq = event.seq;
-        return event;
+        this.lastHash = prev;
+        this.lastSeq = seq;
+        return written;
       } finally {
         closeSync(fd);
       }
@@ -124,6 +152,12 @@ export class TimelineWriter {
       return;
     }
   }
+}
+
+/** One write when the kernel takes it all (it does for regular files); a short write is continued, never dropped. */
+function writeAll(fd: number, bytes: Buffer, position: number): void {
+  let done = 0;
+  while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
 }
 
 const LOCK_STALE_MS = 10_000;
