@@ -1,7 +1,9 @@
 // payctl failover --yes --json against the sandbox, side by side with its floor:
 // `node -e 0`, and a bare node process making the two sandbox round trips a
 // failover cannot avoid (the routing write and the read-back). Limit: 1.5x the floor.
-import { mkdtempSync } from 'node:fs';
+// The judged rows are what users see from the second run on; the "first run"
+// row removes the code cache (bin/compile-cache.cjs) before each run, for reference.
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +11,10 @@ import { interleaved, printRatio, timeOnce } from './lib.mjs';
 import { startSandboxProcess } from './sandbox-process.mjs';
 
 const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
+const bundleDir = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
+const dropFailoverCache = () => {
+  for (const f of readdirSync(bundleDir)) if (f.startsWith('cli.cjs.failover.') && f.endsWith('.v8cache')) rmSync(bundleDir + f);
+};
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-failover-'));
 const sb = await startSandboxProcess({ dir });
@@ -36,6 +42,14 @@ try {
       { name: 'floor: node + routing read, write, read-back', run: () => timeOnce(process.execPath, ['-e', twoRoundTrips], opts) },
       { name: 'payctl failover --to adyen --yes --json', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts) },
       { name: 'payctl failover --to stripe --yes --json', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts) },
+      {
+        name: 'first run (no code cache yet), to adyen',
+        run: () => {
+          dropFailoverCache();
+          return timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts);
+        },
+      },
+      { name: 'then to stripe, on the cache it wrote', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts) },
     ],
     runs,
   );
