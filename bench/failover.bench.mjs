@@ -1,8 +1,11 @@
 // payctl failover --yes --json against the sandbox, side by side with its floor:
 // `node -e 0`, and a bare node process making the two sandbox round trips a
 // failover cannot avoid (the routing write and the read-back). Limit: 1.5x the floor.
-// The judged rows are what users see from the second run on; the "first run"
-// row removes the code cache (bin/compile-cache.cjs) before each run, for reference.
+// The judged rows are what users see from the second run on, with PAYCTL_ACTOR
+// set as examples/github-actions/failover.yml sets it. For reference: the
+// "first run" row removes the code cache (bin/compile-cache.cjs) before each
+// run, and the last row leaves PAYCTL_ACTOR unset, so payctl asks git for
+// user.name (a child process) to name who acted.
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +23,8 @@ const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-failover-'));
 const sb = await startSandboxProcess({ dir });
 const env = { ...process.env, ...sb.env, NO_COLOR: '1', PAYCTL_ACTOR: 'bench' };
 const opts = { cwd: dir, env };
+const { PAYCTL_ACTOR: _set, ...envWithoutActor } = env;
+const optsWithoutActor = { cwd: dir, env: envWithoutActor };
 
 // The floor: one node process, two HTTP round trips to the sandbox's routing API (write, then read back).
 const twoRoundTrips = `
@@ -50,6 +55,8 @@ try {
         },
       },
       { name: 'then to stripe, on the cache it wrote', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts) },
+      { name: 'to adyen without PAYCTL_ACTOR', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], optsWithoutActor) },
+      { name: 'to stripe without PAYCTL_ACTOR', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], optsWithoutActor) },
     ],
     runs,
   );

@@ -15,6 +15,7 @@ import { IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
 import { latestIncident, loadIncidentState } from '../timeline/store.js';
 import type { SwitchProviderResult } from '../timeline/results.js';
+import { actorName } from '../timeline/actor.js';
 
 export interface FailoverOptions {
   to: string;
@@ -53,6 +54,7 @@ function latestOpenFailover(ctx: Context): string | undefined {
 
 async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: FailoverOptions): Promise<void> {
   const started = Date.now();
+  void actorName(); // who acts, for the timeline: looked up while the switch gets ready
   const config = ctx.config().config;
   if (!config.providers[opts.to]) {
     const known = Object.keys(config.providers);

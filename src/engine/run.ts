@@ -23,6 +23,7 @@ import { reminderSpec, Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
 import type { StepRegistry } from './types.js';
+import { actorName } from '../timeline/actor.js';
 
 export interface RunReport {
   incident: string;
@@ -79,6 +80,7 @@ export async function engineParts(ctx: Context, answers: Answers, given?: Prompt
 
 export async function startIncident(o: StartOptions): Promise<RunReport> {
   const { ctx, playbook } = o;
+  void actorName(); // who acts, for the timeline: looked up while the run gets ready
   const loaded = ctx.config();
   const answers = o.answers ?? emptyAnswers();
   const parts = await engineParts(ctx, answers, o.prompter);

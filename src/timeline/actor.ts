@@ -1,22 +1,30 @@
-/** Who is acting: PAYCTL_ACTOR, else git user.name, else the OS user. */
-import { execFileSync } from 'node:child_process';
+/**
+ * Who is acting: PAYCTL_ACTOR, else git user.name, else the OS user.
+ *
+ * Asking git means starting a process (~5 ms). It is asked once per process,
+ * in the background: commands that write a timeline call actorName() as they
+ * start, and the answer is there by the time the first event is written.
+ */
+import { execFile } from 'node:child_process';
 import { userInfo } from 'node:os';
 
-let cached: string | undefined;
+let lookup: Promise<string> | undefined;
 
-export function currentActor(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.PAYCTL_ACTOR) return env.PAYCTL_ACTOR;
-  if (cached) return cached;
+export function actorName(env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  if (env.PAYCTL_ACTOR) return Promise.resolve(env.PAYCTL_ACTOR);
+  lookup ??= new Promise<string>((resolve) => {
+    execFile('git', ['config', 'user.name'], { encoding: 'utf8', timeout: 2000 }, (err, stdout) => {
+      const name = err ? '' : stdout.trim();
+      resolve(name || osUser());
+    });
+  });
+  return lookup;
+}
+
+function osUser(): string {
   try {
-    const name = execFileSync('git', ['config', 'user.name'], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    if (name) return (cached = name);
+    return userInfo().username || 'unknown';
   } catch {
-    // no git, or no user.name: fall through
+    return 'unknown';
   }
-  try {
-    cached = userInfo().username || 'unknown';
-  } catch {
-    cached = 'unknown';
-  }
-  return cached;
 }

@@ -19,7 +19,7 @@ import { createHash } from 'node:crypto';
 import { lock } from 'proper-lockfile';
 import { redactDeep } from '../secrets.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from './events.js';
-import { currentActor } from './actor.js';
+import { actorName } from './actor.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -33,7 +33,8 @@ export interface WriterOptions {
 export class TimelineWriter {
   readonly file: string;
   private readonly now: () => Date;
-  private readonly actor: string;
+  /** Given, or looked up before the first append (actorName). */
+  private actor: string | undefined;
   /** Tail state as of our last append, to skip re-reading when nobody else wrote. */
   private knownSize = -1;
   private lastHash = GENESIS;
@@ -44,7 +45,7 @@ export class TimelineWriter {
   constructor(file: string, opts: WriterOptions = {}) {
     this.file = file;
     this.now = opts.now ?? (() => new Date());
-    this.actor = opts.actor ?? currentActor();
+    this.actor = opts.actor;
     mkdirSync(dirname(file), { recursive: true });
     if (!existsSync(file)) closeSync(openSync(file, 'a'));
   }
@@ -61,12 +62,12 @@ export class TimelineWriter {
    */
   appendAll(events: readonly NewEvent[]): Promise<TimelineEvent[]> {
     if (events.length === 0) return Promise.resolve([]);
-    const run = this.queue.then(() => this.appendLocked(events));
+    const run = this.queue.then(async () => this.appendLocked(events, (this.actor ??= await actorName())));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async appendLocked(evs: readonly NewEvent[]): Promise<TimelineEvent[]> {
+  private async appendLocked(evs: readonly NewEvent[], actor: string): Promise<TimelineEvent[]> {
     const release = await acquireLock(this.file);
     try {
       const fd = openSync(this.file, 'r+');
@@ -80,7 +81,7 @@ export class TimelineWriter {
           const event = {
             seq: ++seq,
             time: ev.time ?? this.now().toISOString(),
-            actor: this.actor,
+            actor,
             type: ev.type,
             ...(ev.step !== undefined ? { step: ev.step } : {}),
             data: redactDeep(ev.data),

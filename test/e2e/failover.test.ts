@@ -1,4 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
@@ -128,5 +131,26 @@ describe('payctl failover / failback', () => {
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ dry_run: true, to: 'adyen' });
     expect(routingWrites()).toHaveLength(0);
+  });
+
+  it('names who acted: PAYCTL_ACTOR, else git user.name, else the OS user', async () => {
+    // a git on PATH that answers (or fails) like the real one
+    const fakeBin = mkdtempSync(join(tmpdir(), 'payctl-fake-git-'));
+    const git = (script: string) => {
+      writeFileSync(join(fakeBin, 'git'), `#!/bin/sh\n${script}\n`);
+      chmodSync(join(fakeBin, 'git'), 0o755);
+    };
+    const actorsOf = async (env: NodeJS.ProcessEnv) => {
+      const r = await runCliAsync(['failover', '--to', 'adyen', '--dry-run', '--json'], { cwd: p.dir, env: { ...p.env, ...env } });
+      expect(r.code).toBe(0);
+      const show = JSON.parse((await run(['incident', 'show', JSON.parse(r.stdout).incident, '--json'])).stdout);
+      return new Set((show.events as { actor: string }[]).map((e) => e.actor));
+    };
+    const path = `${fakeBin}:${process.env.PATH}`;
+    git('[ "$1 $2" = "config user.name" ] && echo "Ada Lovelace"');
+    expect(await actorsOf({ PATH: path, PAYCTL_ACTOR: undefined })).toEqual(new Set(['Ada Lovelace']));
+    git('exit 1');
+    expect(await actorsOf({ PATH: path, PAYCTL_ACTOR: undefined })).toEqual(new Set([userInfo().username]));
+    expect(await actorsOf({ PATH: path, PAYCTL_ACTOR: 'ci-bot' })).toEqual(new Set(['ci-bot']));
   });
 });
