@@ -92,10 +92,13 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
 
   // a manual step shows its instructions first and asks the confirm question as its one question
   const gateInHandler = Boolean(step.confirm) && GATE_IN_HANDLER.has(step.type) && eng.prompter.canPrompt && !eng.ctx.dryRun;
-  if (step.confirm && !gateInHandler && !(await approve(eng, step, finish))) return last;
+  const approval = step.confirm && !gateInHandler ? await approve(eng, step, finish) : { approved: true, unwritten: [] };
+  if (!approval.approved) return last;
+  // an approval by flag is written with step_started (nothing happens between them)
+  let lead = approval.unwritten;
 
-  // (already recorded with the approval, when there was one)
-  await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
+  // (recorded with the approval, when there was one)
+  if (!lead.length) await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
 
   const previous = session.state().steps[step.id];
   let attempt = (previous?.attempts ?? 0) + 1;
@@ -103,9 +106,15 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
   let tries = 0;
   for (;;) {
     // a result that ends the step: its milestones (and run_finished) go in the same append
-    const result = await runAttempt(eng, step, attempt, gateInHandler, (r) =>
-      r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : [],
+    const result = await runAttempt(
+      eng,
+      step,
+      attempt,
+      gateInHandler,
+      (r) => (r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : []),
+      lead,
     );
+    lead = [];
     if (result.outcome !== 'failed') {
       if (result.outcome === 'ok') afterOk(eng, step);
       return last;
@@ -146,16 +155,18 @@ async function handlerGate(eng: Engine, step: Step): Promise<ApprovalGate> {
 }
 
 /**
- * The approval gate. True to go on; false when a person declined (the step is
+ * The approval gate. `approved` false when a person declined (the step is
  * skipped, recorded with `finish`'s events). Approval acknowledges the
- * incident: the milestone goes in the same append as approval_given.
+ * incident: the milestone goes in the same append as approval_given. An
+ * approval by flag (--yes, nobody to ask) is not written here: its events
+ * come back as `unwritten`, for the caller to write with step_started.
  */
-async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => NewEvent[]): Promise<boolean> {
+async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => NewEvent[]): Promise<{ approved: boolean; unwritten: NewEvent[] }> {
   const { session, ctx } = eng;
   const question = await gateQuestion(eng, step);
   if (ctx.dryRun) {
     eng.say(ctx.out.color.dim(`  (dry run: would ask "${question}")`));
-    return true;
+    return { approved: true, unwritten: [] };
   }
   const requested: NewEvent = { type: 'approval_requested', step: step.id, data: { question } };
   const ack = () => {
@@ -164,8 +175,7 @@ async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => Ne
   };
   if (!eng.prompter.canPrompt && ctx.yes) {
     // approved by the flag: nobody is asked, nothing happens between request and approval
-    await session.appendAll([requested, { type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } }, ...ack()]);
-    return true;
+    return { approved: true, unwritten: [requested, { type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } }, ...ack()] };
   }
   // on disk before the question is asked
   await session.append(requested);
@@ -173,7 +183,7 @@ async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => Ne
   const ok = await eng.prompter.confirm(question, false, { gate: step.id });
   if (ok) {
     await session.appendAll([{ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } }, ...ack()]);
-    return true;
+    return { approved: true, unwritten: [] };
   }
   await session.appendAll([
     { type: 'approval_denied', step: step.id, data: { by: 'person' } },
@@ -185,15 +195,17 @@ async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => Ne
     ...finish('skipped'),
   ]);
   eng.say(ctx.out.color.dim(`- ${step.title} (skipped: not approved)`));
-  return false;
+  return { approved: false, unwritten: [] };
 }
 
 /**
  * Render, record step_started, run the handler, record step_completed.
  * `follow`: events that follow from the result (milestones, run_finished),
  * written in the same append as step_completed, before anything is printed.
+ * `lead`: events not yet written that come before this attempt (an approval
+ * by flag), written in the same append as step_started.
  */
-export async function runAttempt(eng: Engine, step: Step, attempt: number, gateInHandler = false, follow?: (result: StepResult) => NewEvent[]): Promise<StepResult> {
+export async function runAttempt(eng: Engine, step: Step, attempt: number, gateInHandler = false, follow?: (result: StepResult) => NewEvent[], lead: NewEvent[] = []): Promise<StepResult> {
   const { session, ctx } = eng;
   const c = ctx.out.color;
   const key = idempotencyKey(session.id, step.id);
@@ -202,17 +214,21 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number, gateI
     rendered = await renderStep(step, scopeOf(eng));
   } catch (e) {
     const error = messageOf(e);
-    await session.append({ type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } });
+    await session.appendAll([...lead, { type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } }]);
     eng.say(c.red(`✖ ${step.title}: ${error}`));
     return { outcome: 'failed', error };
   }
   const params = paramsOf(rendered);
   if (ctx.dryRun) eng.say(c.cyan(`[dry run] ${step.id} (${step.type}) ${JSON.stringify(params)}`));
-  await session.append({
-    type: 'step_started',
-    step: step.id,
-    data: { step_type: step.type, title: step.title, attempt, idempotency_key: key, params, ...(ctx.dryRun ? { dry_run: true } : {}) },
-  });
+  // on disk before the handler acts
+  await session.appendAll([
+    ...lead,
+    {
+      type: 'step_started',
+      step: step.id,
+      data: { step_type: step.type, title: step.title, attempt, idempotency_key: key, params, ...(ctx.dryRun ? { dry_run: true } : {}) },
+    },
+  ]);
   const t0 = Date.now();
   const interactive = INTERACTIVE.has(step.type);
   if (!interactive && step.type !== 'wait') eng.spinner.start(step.title);
