@@ -5,6 +5,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
+import type { SwitchProviderResult } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/load.js';
@@ -203,6 +204,25 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
 
 export async function resolve(ctx: Context, id: string): Promise<void> {
   await status(ctx, id, 'resolved');
+  const moved = trafficLeftAway(loadIncidentState(ctx.config().storeDir, id).state);
+  if (moved) {
+    const primary = ctx.config().config.routing?.primary;
+    ctx.out.warn(
+      `this incident moved traffic to ${moved.to} (step ${moved.step}) and did not move it back${primary ? ` to ${primary}` : ''}: ` +
+        `once ${primary ?? moved.from ?? 'the primary'} is healthy, run payctl failback --incident ${id} (it is recorded in this incident)`,
+    );
+  }
+}
+
+/** The incident's last real traffic move, when it was away from the primary (no failback after it). */
+function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state']): { step: string; to: string; from: string | null } | undefined {
+  const last = st.step_order
+    .map((id) => st.steps[id])
+    .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.unchanged && !s.result.rolled_back)
+    .at(-1);
+  const r = last?.result as Partial<SwitchProviderResult> | undefined;
+  if (!last || !r || r.failback !== false || typeof r.to !== 'string') return undefined;
+  return { step: last.id, to: r.to, from: r.from ?? null };
 }
 
 export async function verify(ctx: Context, id: string): Promise<void> {

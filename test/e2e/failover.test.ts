@@ -153,4 +153,16 @@ describe('payctl failover / failback', () => {
     expect(await actorsOf({ PATH: path, PAYCTL_ACTOR: undefined })).toEqual(new Set([userInfo().username]));
     expect(await actorsOf({ PATH: path, PAYCTL_ACTOR: 'ci-bot' })).toEqual(new Set(['ci-bot']));
   });
+
+  it('incident resolve warns while traffic is still on the backup, and not after a failback', async () => {
+    const out = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
+    const first = await run(['incident', 'resolve', out.incident]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).toContain(`moved traffic to adyen (step failover) and did not move it back to stripe`);
+    expect(first.stderr).toContain(`payctl failback --incident ${out.incident}`);
+    expect((await run(['failback', '--incident', out.incident, '--yes', '--json'])).code).toBe(0);
+    const again = await run(['incident', 'resolve', out.incident]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe('');
+  });
 });
