@@ -14,6 +14,7 @@
  * https URLs.
  */
 import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import { registerSecret } from '../secrets.js';
 
 export interface WireRequest {
   method: string;
@@ -183,6 +184,12 @@ async function proxyAgentFor(u: URL): Promise<Agent | undefined> {
   const { getProxyForUrl } = await import('proxy-from-env');
   const proxy = getProxyForUrl(u.href);
   if (!proxy) return undefined;
+  // a proxy's password is a secret like any other: never shown in an error
+  const password = parseUrl(proxy).password;
+  if (password) {
+    registerSecret(password);
+    registerSecret(decodeURIComponent(password));
+  }
   const key = `${u.protocol}${proxy}`;
   let agent = agents.get(key);
   if (!agent) {
