@@ -48,7 +48,7 @@ export async function resumeIncident(o: ResumeOptions): Promise<RunReport> {
   for (const p of problems) ctx.out.warn(`${session.writer.file}:${p.line}: ${p.message}`);
   const playbook = playbookOf(ctx, state);
   const answers = o.answers ?? emptyAnswers();
-  const parts = await engineParts(ctx, answers, o.prompter);
+  const parts = await engineParts(ctx, answers, o.prompter, o.signal);
   const todo = stepsToRun(state, playbook);
   if (todo.length === 0 && state.run === 'finished') {
     parts.say(`incident ${o.id}: the playbook already ran to the end; nothing to resume (status ${state.status})`);

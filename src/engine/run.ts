@@ -62,13 +62,16 @@ export interface EngineParts {
   say: (text: string) => void;
 }
 
-/** The prompter (with answers applied first), spinner and progress printer for a context. */
-export async function engineParts(ctx: Context, answers: Answers, given?: Prompter): Promise<EngineParts> {
+/**
+ * The prompter (with answers applied first), spinner and progress printer for a
+ * context. `signal`: the run's; it cancels a question a person has open (SIGTERM).
+ */
+export async function engineParts(ctx: Context, answers: Answers, given?: Prompter, signal?: AbortSignal): Promise<EngineParts> {
   const spinner = await createSpinner(ctx);
   const base =
     given ??
     (ctx.canPrompt
-      ? createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout, beforeAsk: () => spinner.stop() })
+      ? createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout, beforeAsk: () => spinner.stop(), signal })
       : createUnattendedPrompter({ yes: ctx.yes, out: ctx.out }));
   const say = (text: string) => {
     spinner.stop();
@@ -83,7 +86,7 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   void actorName(); // who acts, for the timeline: looked up while the run gets ready
   const loaded = ctx.config();
   const answers = o.answers ?? emptyAnswers();
-  const parts = await engineParts(ctx, answers, o.prompter);
+  const parts = await engineParts(ctx, answers, o.prompter, o.signal);
   const now = ctx.clock.now();
   const configScope = { config: loaded.config, inputs: {}, now: now.toISOString() };
 

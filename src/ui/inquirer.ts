@@ -1,19 +1,21 @@
 /**
  * The prompter for a person at a terminal: @inquirer/prompts, imported only
- * when the first question is asked. Ctrl-C at a prompt becomes
- * PromptInterruptedError (exit 3); the engine saves and prints how to resume.
+ * when the first question is asked. Ctrl-C at a prompt, or the run's signal
+ * (SIGTERM) while a question is open, becomes PromptInterruptedError (exit 3);
+ * the engine saves and prints how to resume.
  * Notices (due reminders) are shown just before the next question; identical
  * ones queued meanwhile (a reminder that fell due several times while the
  * responder was busy) are shown once, with a count.
  */
 import { AbortedError } from '../errors.js';
+import { interruption } from '../engine/interrupt.js';
 import type { Output } from '../output.js';
 import type { Prompter, SelectChoice } from './prompter.js';
 
-/** Ctrl-C (or Ctrl-D) at a prompt. */
+/** Ctrl-C (or Ctrl-D) at a prompt, or a signal that stopped the run while a question was open. */
 export class PromptInterruptedError extends AbortedError {
-  constructor() {
-    super('interrupted at a prompt (Ctrl-C)');
+  constructor(message = 'interrupted at a prompt (Ctrl-C)') {
+    super(message);
   }
 }
 
@@ -23,6 +25,8 @@ export interface InquirerPrompterOptions {
   output?: NodeJS.WritableStream;
   /** Called before a question is shown (the engine pauses its spinner). */
   beforeAsk?: () => void;
+  /** The run's signal: when it aborts (SIGTERM, SIGINT from outside), an open question is cancelled. */
+  signal?: AbortSignal;
 }
 
 type Prompts = typeof import('@inquirer/prompts');
@@ -37,7 +41,7 @@ export function coalesceNotices(lines: string[]): string[] {
 export function createInquirerPrompter(o: InquirerPrompterOptions): Prompter {
   let prompts: Promise<Prompts> | undefined;
   const notices: string[] = [];
-  const context = { input: o.input, output: o.output, clearPromptOnDone: false };
+  const context = { input: o.input, output: o.output, clearPromptOnDone: false, ...(o.signal ? { signal: o.signal } : {}) };
 
   async function ask<T>(run: (p: Prompts) => Promise<T>): Promise<T> {
     o.beforeAsk?.();
@@ -48,6 +52,7 @@ export function createInquirerPrompter(o: InquirerPrompterOptions): Prompter {
       return await run(p);
     } catch (e) {
       const name = (e as Error | undefined)?.name;
+      if (name === 'AbortPromptError' && o.signal?.aborted) throw new PromptInterruptedError(interruption(o.signal, 'at a prompt'));
       if (name === 'ExitPromptError' || name === 'AbortPromptError' || name === 'CancelPromptError') throw new PromptInterruptedError();
       throw e;
     }

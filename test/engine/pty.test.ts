@@ -81,4 +81,19 @@ describe('a person at a terminal', () => {
     // the POST to a closed port failed; on_failure: continue let the run finish, and the exit code says so
     expect(await r.exited).toBe(1);
   });
+
+  it('SIGTERM while a question is open saves the incident and exits 3, naming the signal', async () => {
+    const dir = tempProject({ live: PLAYBOOK.replace('URL', 'http://127.0.0.1:9') });
+    const t = drive(dir, ['incident', 'start', '-p', 'live']);
+    await t.waitFor('ETA for customers?');
+    t.p.write('soon\r');
+    await t.waitFor('What now?');
+    process.kill(t.p.pid, 'SIGTERM');
+    expect(await t.exited).toBe(3);
+    expect(t.screen()).toContain('terminated during step "mode" (SIGTERM)');
+    const id = /payctl incident resume (\S+)/.exec(t.screen())![1]!;
+    const state = JSON.parse(runCli(dir, ['incident', 'show', id, '--json']).stdout).incident;
+    expect(state.run).toBe('stopped');
+    expect(state.answers.eta).toBe('soon');
+  });
 });
