@@ -231,7 +231,8 @@ function addTemplate(program: Command): void {
   template
     .command('render <name>')
     .description('render a template with an incident\'s data (or sample data)')
-    .option('--incident <id>', 'fill in from this incident')
+    .option('--incident <id>', "fill in from this incident (its title, times, and its answers for the template's vars)")
+    .option('--var <name=value>', "set one of the template's vars (repeatable)", collect, [])
     .option('--channel <channel>', 'statuspage, email, banner, social, slack (default: all)')
     .option('--json', 'print JSON')
     .action(async (name, opts, cmd) => (await import('./commands/template.js')).render(await contextFor(cmd, opts), name, opts));

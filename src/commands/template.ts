@@ -6,6 +6,7 @@ import { loadIncident } from '../timeline/store.js';
 import { listMessageTemplateNames, loadMessageTemplate, MESSAGE_CHANNELS, type MessageChannel } from '../messages/templates.js';
 import { renderMessage, type RenderedMessage } from '../messages/render.js';
 import { SAMPLE_INCIDENT, sampleVars } from '../messages/sample.js';
+import { parseVars } from '../ui/answers.js';
 
 export async function list(ctx: Context): Promise<void> {
   const dir = ctx.config().templatesDir;
@@ -38,6 +39,8 @@ export async function list(ctx: Context): Promise<void> {
 
 export interface RenderOptions {
   incident?: string;
+  /** name=value for the template's vars. */
+  var?: string[];
   channel?: string;
   json?: boolean;
 }
@@ -51,22 +54,33 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
     channels = [opts.channel as MessageChannel];
   } else channels = MESSAGE_CHANNELS.filter((c) => t.variants[c] !== undefined);
 
+  const given = parseVars(opts.var).values;
+  const unknown = Object.keys(given).filter((k) => !(k in t.vars));
+  if (unknown.length) {
+    const declared = Object.keys(t.vars);
+    throw new InvalidInputError(`template ${name} has no var ${unknown.map((k) => `"${k}"`).join(', ')}`, declared.length ? `its vars: ${declared.join(', ')}` : 'it declares no vars');
+  }
+  // the incident's answers fill vars of the same name (a playbook passes its inputs on that way); --var wins
+  let answers: Record<string, unknown> = {};
   let incident: Record<string, unknown> = SAMPLE_INCIDENT;
   if (opts.incident) {
     const s = loadIncident(lc.storeDir, opts.incident).state;
+    answers = Object.fromEntries(Object.entries(s.answers).filter(([k]) => k in t.vars));
     const end = s.status === 'resolved' ? Date.parse(s.updated_at) : ctx.clock.now().getTime();
     incident = {
       id: s.id, title: s.title, severity: s.severity, status: s.status, playbook: s.playbook ?? '', started_at: s.milestones.detected ?? s.opened_at,
       elapsed: formatDuration(Math.max(0, end - Date.parse(s.milestones.detected ?? s.opened_at))), dry_run: s.dry_run,
     };
   }
-  const { vars, sampled } = sampleVars(t);
+  const { vars, sampled } = sampleVars(t, { ...answers, ...given });
   const scope = { incident, config: lc.config, vars, now: ctx.clock.now().toISOString(), inputs: {}, steps: {} };
   const messages: RenderedMessage[] = [];
   for (const c of channels) messages.push(await renderMessage(lc.templatesDir, name, c, scope));
   const notes: string[] = [];
   if (!opts.incident) notes.push('sample incident data (pass --incident <id> to use a real one)');
-  if (sampled.length) notes.push(`sample values for required vars: ${sampled.join(', ')} (a playbook step supplies these under vars:)`);
+  const fromIncident = Object.keys(answers).filter((k) => given[k] === undefined);
+  if (fromIncident.length) notes.push(`from the incident's answers: ${fromIncident.join(', ')}`);
+  if (sampled.length) notes.push(`sample values for required vars: ${sampled.join(', ')} (set them with --var name=value; a playbook step supplies them under vars:)`);
   if (ctx.out.jsonMode) {
     ctx.out.json({ template: name, incident: opts.incident ?? null, sample_incident: !opts.incident, sampled_vars: sampled, vars, messages });
     return;

@@ -161,6 +161,28 @@ describe('payctl template', () => {
     expect(out.sampled_vars).toEqual(['summary']);
   });
 
+  it("render --incident fills vars from the incident's answers of the same name", () => {
+    // the fixture incident answered provider=stripe
+    const r = payctl('template', 'render', 'processor-follow-up', '--incident', IDS.full, '--json');
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.vars.provider).toBe('stripe');
+    expect(out.sampled_vars).not.toContain('provider');
+    const overridden = JSON.parse(payctl('template', 'render', 'processor-follow-up', '--incident', IDS.full, '--var', 'provider=adyen', '--json').stdout);
+    expect(overridden.vars.provider).toBe('adyen');
+  });
+
+  it('render --var sets a var; an unknown var is exit 2 naming the declared ones', () => {
+    const r = payctl('template', 'render', 'customer-update', '--channel', 'social', '--var', 'eta=by 03:00 UTC');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('by 03:00 UTC');
+    expect(r.stderr).not.toContain('sample values for required vars');
+    const bad = payctl('template', 'render', 'customer-update', '--var', 'etaa=soon');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('template customer-update has no var "etaa"');
+    expect(bad.stderr).toContain('its vars: eta, impact');
+  });
+
   it('an unknown template or channel is exit 2', () => {
     expect(payctl('template', 'render', 'nope').code).toBe(2);
     expect(payctl('template', 'render', 'customer-resolved', '--channel', 'fax').code).toBe(2);
