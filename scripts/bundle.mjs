@@ -59,6 +59,25 @@ const zodEnglishOnly = {
   },
 };
 
+/**
+ * The proxy agents without their debug logging. With DEBUG=* (or
+ * DEBUG=http-proxy-agent) in the environment, the `debug` package would write
+ * the proxy URL with its password, and whole request heads with their API
+ * keys, straight to stderr, past payctl's redaction. In the bundle `debug` is
+ * a logger that logs nothing. (The tsc output in dist/, used only when the
+ * bundle is missing or stale, keeps the real one.)
+ */
+const debugSilenced = {
+  name: 'debug-silenced',
+  setup(b) {
+    b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'payctl-stub' }));
+    b.onLoad({ filter: /^debug$/, namespace: 'payctl-stub' }, () => ({
+      contents: 'module.exports = function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; };\n',
+      loader: 'js',
+    }));
+  },
+};
+
 /** In cli.cjs, an import of a vendored library becomes require('./vendor/<file>.cjs'). */
 const vendorAsFiles = {
   name: 'vendor-as-files',
@@ -121,7 +140,7 @@ const builds = await Promise.all([
       ...common,
       stdin: { contents: vendorEntry(name), resolveDir: root, loader: 'js', sourcefile: `vendor-${file}.js` },
       outfile: join(outdir, 'vendor', `${file}.cjs`),
-      plugins: [zodEnglishOnly],
+      plugins: [zodEnglishOnly, debugSilenced],
     }),
   ),
 ]);

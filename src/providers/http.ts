@@ -94,12 +94,18 @@ export interface HttpClient {
 export const DEFAULT_TIMEOUT_MS = 10_000;
 
 /** Network failures that trying again cannot fix, with what to do about each. */
-const PERMANENT: Record<string, string> = {
+const PERMANENT: Readonly<Record<string, string>> = {
   ENOTFOUND: 'check the URL in the config',
   ERR_INVALID_URL: 'check the URL in the config',
   ERR_UNSUPPORTED_PROTOCOL: 'check the URL in the config',
   ERR_TOO_MANY_REDIRECTS: 'check the URL in the config: it redirects in a loop',
   ERR_BODY_TOO_LARGE: 'check the URL in the config: it should point at the API, not a download',
+  ERR_REDIRECT_DOWNGRADE: 'the service redirects to plain http: check the URL in the config',
+  ERR_INVALID_CHAR: 'a header value has a newline or another control character: check the env: variable it comes from (a trailing newline?)',
+  ERR_HTTP_INVALID_HEADER_VALUE: 'a header value is empty or invalid: check the env: variable it comes from',
+  ERR_INVALID_HTTP_TOKEN: 'a header name or the method is invalid: check the config',
+  ERR_INVALID_REQUEST: 'node refused to send the request: check the URL and headers in the config',
+  ERR_INVALID_PROXY: 'check HTTPS_PROXY / HTTP_PROXY (a URL such as http://proxy.internal:3128)',
 };
 
 const defaultSleep = (ms: number, signal?: AbortSignal) =>
@@ -173,7 +179,7 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
           });
         }
         if (req.signal?.aborted) throw cancelled(req, method, endpoint);
-        const hint = PERMANENT[code ?? ''];
+        const hint = permanentFailureHint(code);
         const err = new HttpError(`${req.service}: ${method} ${endpoint} failed: ${networkMessage(e)}`, {
           service: req.service,
           endpoint,
@@ -211,6 +217,11 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
     dryRun,
     withDryRun: (d, l) => createHttpClient({ ...opts, dryRun: d, log: l ?? opts.log }),
   };
+}
+
+/** What to do about a request that failed for good (a code trying again cannot fix), else undefined. */
+export function permanentFailureHint(code: string | undefined): string | undefined {
+  return code !== undefined && Object.hasOwn(PERMANENT, code) ? PERMANENT[code] : undefined;
 }
 
 function cancelled(req: HttpRequest, method: string, endpoint: string): HttpError {

@@ -13,7 +13,7 @@
  * packages, loaded only when a proxy applies). `https` is loaded only for
  * https URLs.
  */
-import type { Agent, IncomingMessage, RequestOptions } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage, RequestOptions } from 'node:http';
 import { registerSecret } from '../secrets.js';
 
 export interface WireRequest {
@@ -24,8 +24,8 @@ export interface WireRequest {
   query?: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
-  /** Whole request, body included; on expiry the error's code is ETIMEDOUT. */
-  timeoutMs?: number;
+  /** Whole request, redirects and body included; on expiry the error's code is ETIMEDOUT. */
+  timeoutMs: number;
   /** Redirects followed (default 5); 0 returns the 3xx response itself. */
   maxRedirects?: number;
   /** Responses larger than this fail with ERR_BODY_TOO_LARGE (default 10 MB). */
@@ -62,27 +62,33 @@ export async function send(req: WireRequest): Promise<WireResponse> {
   let body = req.body;
   let headers = { ...(req.headers ?? {}) };
   const maxRedirects = req.maxRedirects ?? 5;
-  const deadline = req.timeoutMs !== undefined ? Date.now() + req.timeoutMs : undefined;
+  const deadline = Date.now() + req.timeoutMs;
   for (let hop = 0; ; hop++) {
     const res = await once({ method, url, headers, body, signal: req.signal, deadline, maxBodyBytes: req.maxBodyBytes ?? DEFAULT_MAX_BODY });
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location || maxRedirects === 0) return res;
     if (hop >= maxRedirects) throw new WireError(`more than ${maxRedirects} redirects`, 'ERR_TOO_MANY_REDIRECTS');
+    const from = new URL(url);
     const next = new URL(location, url);
+    if (from.protocol === 'https:' && next.protocol !== 'https:') throw new WireError(`redirected from https to ${next.protocol.slice(0, -1)} (${next.origin}): not followed`, 'ERR_REDIRECT_DOWNGRADE');
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
       if (method !== 'HEAD') method = 'GET';
       body = undefined;
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
     }
-    if (next.origin !== new URL(url).origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CROSS_ORIGIN_SAFE.has(k.toLowerCase())));
+    if (next.origin !== from.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CROSS_ORIGIN_SAFE.has(k.toLowerCase())));
     url = next.href;
   }
 }
 
+/** The URL with `query` added; a query string already in the URL is kept byte for byte (it may be signed). */
 function withQuery(url: string, query?: Record<string, string>): string {
   const u = parseUrl(url);
-  for (const [k, v] of Object.entries(query ?? {})) u.searchParams.append(k, v);
-  return u.href;
+  const added = new URLSearchParams(query ?? {}).toString();
+  if (!added) return u.href;
+  const base = u.href.slice(0, u.href.length - u.hash.length);
+  const sep = !base.includes('?') ? '?' : base.endsWith('?') || base.endsWith('&') ? '' : '&';
+  return `${base}${sep}${added}${u.hash}`;
 }
 
 function parseUrl(url: string): URL {
@@ -99,43 +105,52 @@ interface OneRequest {
   headers: Record<string, string>;
   body?: string;
   signal?: AbortSignal;
-  deadline?: number;
+  deadline: number;
   maxBodyBytes: number;
 }
 
 async function once(r: OneRequest): Promise<WireResponse> {
   const u = parseUrl(r.url);
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WireError(`unsupported protocol ${u.protocol} (use http or https)`, 'ERR_UNSUPPORTED_PROTOCOL');
-  if (r.signal?.aborted) throw abortError(r.signal);
   const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
-  const agent = await proxyAgentFor(u);
+  const proxy = await proxyFor(u);
   const headers: Record<string, string> = { ...r.headers };
   if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
-  const options: RequestOptions = { method: r.method, headers, ...(agent ? { agent } : {}) };
+  const options: RequestOptions = { method: r.method, headers, ...(proxy ? { agent: proxy.agent } : {}) };
+  // a failure to reach a proxy is the proxy's, not the service's
+  const via = (e: WireError) => (proxy && !['ABORT_ERR', 'ETIMEDOUT'].includes(e.code) ? new WireError(`via proxy ${proxy.host}: ${e.message}`, e.code) : e);
 
   return new Promise<WireResponse>((resolve, reject) => {
+    let request: ClientRequest | undefined;
     let settled = false;
-    const finish = (err: Error | undefined, value?: WireResponse) => {
+    const finish = (err: WireError | undefined, value?: WireResponse) => {
       if (settled) return;
       settled = true;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       r.signal?.removeEventListener('abort', onAbort);
       if (err) {
-        request.destroy();
-        reject(err);
+        request?.destroy();
+        reject(via(err));
       } else resolve(value!);
     };
     const onAbort = () => finish(abortError(r.signal!));
-    const remaining = r.deadline !== undefined ? Math.max(0, r.deadline - Date.now()) : undefined;
-    const timer = remaining !== undefined ? setTimeout(() => finish(new WireError(`no answer within ${remaining} ms`, 'ETIMEDOUT')), remaining) : undefined;
+    const remaining = Math.max(0, r.deadline - Date.now());
+    const timer = setTimeout(() => finish(new WireError(`no answer within ${remaining} ms`, 'ETIMEDOUT')), remaining);
+    if (r.signal?.aborted) return onAbort();
     r.signal?.addEventListener('abort', onAbort, { once: true });
 
-    const request = mod.request(u, options, (res) => {
-      readBody(res, r.maxBodyBytes).then(
-        (text) => finish(undefined, { status: res.statusCode ?? 0, headers: flatten(res), text, url: u.href }),
-        (e: Error) => finish(e),
-      );
-    });
+    try {
+      request = mod.request(u, options, (res) => {
+        readBody(res, r.method, r.maxBodyBytes).then(
+          (text) => finish(undefined, { status: res.statusCode ?? 0, headers: flatten(res), text, url: u.href }),
+          (e: NodeJS.ErrnoException) => finish(e instanceof WireError ? e : new WireError(e.message, e.code ?? 'ERR_BODY')),
+        );
+      });
+    } catch (e) {
+      // node refuses some requests at once: a header value with a newline, an invalid method
+      const err = e as NodeJS.ErrnoException;
+      return finish(new WireError(err.message, err.code ?? 'ERR_INVALID_REQUEST'));
+    }
     request.on('error', (e: NodeJS.ErrnoException) => finish(new WireError(e.message, e.code ?? 'ERR_NETWORK')));
     request.end(r.body);
   });
@@ -146,10 +161,12 @@ function abortError(signal: AbortSignal): WireError {
   return new WireError(reason instanceof Error ? reason.message : reason ? String(reason) : 'aborted', 'ABORT_ERR');
 }
 
-async function readBody(res: IncomingMessage, max: number): Promise<string> {
+async function readBody(res: IncomingMessage, method: string, max: number): Promise<string> {
   const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  // HEAD, 204 and 304 have no body to decode, whatever their content-encoding says
+  const bodiless = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
   let stream: NodeJS.ReadableStream = res;
-  if (encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate' || encoding === 'br') {
+  if (!bodiless && (encoding === 'gzip' || encoding === 'x-gzip' || encoding === 'deflate' || encoding === 'br')) {
     const zlib = await import('node:zlib');
     const decoder = encoding === 'br' ? zlib.createBrotliDecompress() : encoding === 'deflate' ? zlib.createInflate() : zlib.createGunzip();
     res.on('error', (e) => decoder.destroy(e));
@@ -162,7 +179,7 @@ async function readBody(res: IncomingMessage, max: number): Promise<string> {
     size += b.length;
     if (size > max) {
       res.destroy();
-      throw new WireError(`response larger than ${Math.round(max / 1024 / 1024)} MB`, 'ERR_BODY_TOO_LARGE');
+      throw new WireError(`response larger than ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${max} bytes`}`, 'ERR_BODY_TOO_LARGE');
     }
     chunks.push(b);
   }
@@ -178,17 +195,26 @@ function flatten(res: IncomingMessage): Record<string, string> {
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
 const agents = new Map<string, Agent>();
 
-/** The agent for HTTP(S)_PROXY when one applies to this URL (NO_PROXY honoured), else node's default. */
-async function proxyAgentFor(u: URL): Promise<Agent | undefined> {
+/** The proxy for this URL from HTTP(S)_PROXY (NO_PROXY honoured): its agent and host:port, or none. */
+async function proxyFor(u: URL): Promise<{ agent: Agent; host: string } | undefined> {
   if (!PROXY_VARS.some((v) => process.env[v])) return undefined;
   const { getProxyForUrl } = await import('proxy-from-env');
   const proxy = getProxyForUrl(u.href);
   if (!proxy) return undefined;
+  let p: URL;
+  try {
+    p = new URL(proxy);
+  } catch {
+    throw new WireError('the proxy in HTTP_PROXY / HTTPS_PROXY is not a URL', 'ERR_INVALID_PROXY');
+  }
   // a proxy's password is a secret like any other: never shown in an error
-  const password = parseUrl(proxy).password;
-  if (password) {
-    registerSecret(password);
-    registerSecret(decodeURIComponent(password));
+  if (p.password) {
+    registerSecret(p.password);
+    try {
+      registerSecret(decodeURIComponent(p.password));
+    } catch {
+      // not %-encoded text: the raw form is registered
+    }
   }
   const key = `${u.protocol}${proxy}`;
   let agent = agents.get(key);
@@ -196,5 +222,5 @@ async function proxyAgentFor(u: URL): Promise<Agent | undefined> {
     agent = u.protocol === 'https:' ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy) : new (await import('http-proxy-agent')).HttpProxyAgent(proxy);
     agents.set(key, agent);
   }
-  return agent;
+  return { agent, host: p.host };
 }

@@ -12,6 +12,7 @@ import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
 import { send, type WireResponse } from '../providers/transport.js';
+import { permanentFailureHint } from '../providers/http.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BODY_TAIL = 2000;
@@ -64,7 +65,8 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
   } catch (e) {
     const err = e as { code?: string; message?: string };
     const why = err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
-    return { outcome: 'failed', error: `${method} ${step.url}: ${why}`, retryable: true, result: { ...base } };
+    const hint = permanentFailureHint(err.code);
+    return { outcome: 'failed', error: `${method} ${step.url}: ${why}${hint ? ` (${hint})` : ''}`, retryable: hint === undefined, result: { ...base } };
   }
   const text = res.text;
   let json: unknown;

@@ -19,6 +19,7 @@ beforeAll(async () => {
   srv = await recordingServer((r) => {
     if (r.url.startsWith('/fail')) return { status: 503, body: { error: 'busy' } };
     if (r.url.startsWith('/slow')) return { delayMs: 3000 };
+    if (r.url.startsWith('/moved')) return { status: 302 };
     return { status: r.method === 'POST' ? 201 : 200, body: { data: { items: [{ id: 'abc' }, { id: 'def' }] }, rate: 0.97 } };
   });
 });
@@ -83,6 +84,24 @@ steps:
     expect(reqs[1]!.headers['idempotency-key']).toBe(`payctl-${report.incident}-post`);
     expect(reqs[0]!.headers['idempotency-key']).toBeUndefined();
     expect(reqs[2]!.headers['idempotency-key']).toBe('mine');
+  });
+  it('a string body is sent as it is (text/plain), anything else as JSON; a 3xx is the answer, not followed', async () => {
+    const before = srv.requests.length;
+    const { report } = await run(`
+id: t
+title: T
+steps:
+  - { id: text, type: http, title: Text, method: POST, url: "${srv.url}/text", body: "plain words", expect_status: 201 }
+  - { id: json, type: http, title: Json, method: POST, url: "${srv.url}/json", body: [1, 2], expect_status: 201 }
+  - { id: moved, type: http, title: Moved, url: "${srv.url}/moved", expect_status: 302 }
+`);
+    const reqs = srv.requests.slice(before);
+    expect(reqs.map((r) => r.url)).toEqual(['/text', '/json', '/moved']);
+    expect(reqs[0]!.body).toBe('plain words');
+    expect(reqs[0]!.headers['content-type']).toBe('text/plain; charset=utf-8');
+    expect(reqs[1]!.body).toBe('[1,2]');
+    expect(reqs[1]!.headers['content-type']).toBe('application/json');
+    expect(report.state.steps.moved).toMatchObject({ status: 'ok', result: { status: 302 } });
   });
   it('retries a retryable failure with the same key, then aborts (exit 1)', async () => {
     const before = srv.requests.length;

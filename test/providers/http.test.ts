@@ -120,4 +120,13 @@ describe('http client', () => {
     expect(r.data.v).toBe(1);
     expect(srv.requests.length - before).toBe(1);
   });
+
+  it('a failure trying again cannot fix is not retried, and says what to check', async () => {
+    srv.route('/never', (_r, res) => sendJson(res, 200, {}));
+    const err = await client({ retries: 3 }).request({ service: 'test api', url: `${srv.url}/never`, headers: { 'api-key': 'abc\n' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.retryable).toBe(false);
+    expect(sleeps).toEqual([]);
+    expect(err.hint).toContain('trailing newline');
+  });
 });

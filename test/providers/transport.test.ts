@@ -2,10 +2,10 @@
 // redirects (credentials never cross origins), compressed bodies, the size cap,
 // the deadline, cancellation, and HTTP_PROXY / NO_PROXY through a real proxy.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, request as httpRequest, type Server } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { send, WireError } from '../../src/providers/transport.js';
 import { redact } from '../../src/secrets.js';
+import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
 import { sendJson, sendText, startServer, type TestServer } from './helpers.js';
 
 let api: TestServer;
@@ -26,7 +26,7 @@ describe('transport', () => {
   it('follows a same-origin redirect with the same headers', async () => {
     api.route('/old', (_r, res) => res.writeHead(301, { location: '/new' }).end());
     api.route('/new', (r, res) => sendJson(res, 200, { seen: r.headers['api-key'] }));
-    const res = await send({ method: 'GET', url: `${api.url}/old`, headers: secretHeaders });
+    const res = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/old`, headers: secretHeaders });
     expect(res.status).toBe(200);
     expect(JSON.parse(res.text)).toEqual({ seen: 'k-123' });
     expect(res.url).toBe(`${api.url}/new`);
@@ -35,7 +35,7 @@ describe('transport', () => {
   it('sends no credential to another origin on a redirect', async () => {
     api.route('/away', (_r, res) => res.writeHead(302, { location: `${other.url}/landing` }).end());
     other.route('/landing', (_r, res) => sendJson(res, 200, {}));
-    await send({ method: 'GET', url: `${api.url}/away`, headers: secretHeaders });
+    await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/away`, headers: secretHeaders });
     const landed = other.requests.find((r) => r.path === '/landing')!;
     expect(landed.headers['api-key']).toBeUndefined();
     expect(landed.headers.authorization).toBeUndefined();
@@ -47,30 +47,30 @@ describe('transport', () => {
     api.route('/temp', (_r, res) => res.writeHead(307, { location: '/result' }).end());
     api.route('/result', (r, res) => sendJson(res, 200, { method: r.method, body: r.body }));
     const body = JSON.stringify({ a: 1 });
-    const a = await send({ method: 'POST', url: `${api.url}/see-other`, headers: { 'content-type': 'application/json' }, body });
+    const a = await send({ timeoutMs: 5000, method: 'POST', url: `${api.url}/see-other`, headers: { 'content-type': 'application/json' }, body });
     expect(JSON.parse(a.text)).toEqual({ method: 'GET', body: '' });
-    const b = await send({ method: 'POST', url: `${api.url}/temp`, headers: { 'content-type': 'application/json' }, body });
+    const b = await send({ timeoutMs: 5000, method: 'POST', url: `${api.url}/temp`, headers: { 'content-type': 'application/json' }, body });
     expect(JSON.parse(b.text)).toEqual({ method: 'POST', body });
   });
 
   it('returns the 3xx itself with maxRedirects 0, and stops a redirect loop', async () => {
     api.route('/loop', (_r, res) => res.writeHead(302, { location: '/loop' }).end());
-    const res = await send({ method: 'GET', url: `${api.url}/loop`, maxRedirects: 0 });
+    const res = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/loop`, maxRedirects: 0 });
     expect(res.status).toBe(302);
-    const err = await send({ method: 'GET', url: `${api.url}/loop`, maxRedirects: 3 }).catch((e) => e);
+    const err = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/loop`, maxRedirects: 3 }).catch((e) => e);
     expect(err).toBeInstanceOf(WireError);
     expect(err.code).toBe('ERR_TOO_MANY_REDIRECTS');
   });
 
   it('decodes a gzip body and adds query parameters', async () => {
     api.route('/gz', (r, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify({ path: r.path }))));
-    const res = await send({ method: 'GET', url: `${api.url}/gz?a=1`, query: { b: 'x y' } });
+    const res = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/gz?a=1`, query: { b: 'x y' } });
     expect(JSON.parse(res.text)).toEqual({ path: '/gz?a=1&b=x+y' });
   });
 
   it('refuses a body over the cap', async () => {
     api.route('/big', (_r, res) => sendText(res, 200, 'x'.repeat(64 * 1024)));
-    const err = await send({ method: 'GET', url: `${api.url}/big`, maxBodyBytes: 1024 }).catch((e) => e);
+    const err = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/big`, maxBodyBytes: 1024 }).catch((e) => e);
     expect(err.code).toBe('ERR_BODY_TOO_LARGE');
   });
 
@@ -82,36 +82,55 @@ describe('transport', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('stopped by the user')), 50);
-    const cancelled = await send({ method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch((e) => e);
+    const cancelled = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch((e) => e);
     expect(cancelled.code).toBe('ABORT_ERR');
     expect(cancelled.message).toBe('stopped by the user');
   });
 
+  it('a header node refuses (a newline in a secret) fails at once, and nothing fires later', async () => {
+    api.route('/h', (_r, res) => sendJson(res, 200, {}));
+    const before = api.requests.length;
+    const err = await send({ timeoutMs: 100, method: 'GET', url: `${api.url}/h`, headers: { authorization: 'Bearer token\n' } }).catch((e) => e);
+    expect(err).toBeInstanceOf(WireError);
+    expect(err.code).toBe('ERR_INVALID_CHAR');
+    expect(err.message).not.toContain('token');
+    await new Promise((r) => setTimeout(r, 250)); // past the deadline: the timer was cleared (an armed one would throw)
+    expect(api.requests.length).toBe(before);
+  });
+
+  it('keeps a query string byte for byte when adding parameters; HEAD with an encoding has no body to decode', async () => {
+    api.route('/q', (r, res) => sendJson(res, 200, { path: r.path }));
+    const res = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/q?sig=a%20b~c`, query: { n: '1' } });
+    expect(JSON.parse(res.text)).toEqual({ path: '/q?sig=a%20b~c&n=1' });
+    api.route('/head', (_r, res) => res.writeHead(200, { 'content-encoding': 'gzip', 'content-type': 'application/json' }).end());
+    expect((await send({ timeoutMs: 5000, method: 'HEAD', url: `${api.url}/head` })).status).toBe(200);
+  });
+
+  it('a cancel that comes before the request is sent is honoured at once', async () => {
+    const ac = new AbortController();
+    ac.abort(new Error('stopped early'));
+    const t0 = Date.now();
+    const err = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch((e) => e);
+    expect(err.code).toBe('ABORT_ERR');
+    expect(Date.now() - t0).toBeLessThan(1000);
+  });
+
   it('names an unsupported scheme and an invalid URL', async () => {
-    expect((await send({ method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe('ERR_UNSUPPORTED_PROTOCOL');
-    expect((await send({ method: 'GET', url: 'not a url' }).catch((e) => e)).code).toBe('ERR_INVALID_URL');
+    expect((await send({ timeoutMs: 5000, method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe('ERR_UNSUPPORTED_PROTOCOL');
+    expect((await send({ timeoutMs: 5000, method: 'GET', url: 'not a url' }).catch((e) => e)).code).toBe('ERR_INVALID_URL');
   });
 });
 
 describe('transport through HTTP_PROXY', () => {
-  let proxy: Server;
+  let proxy: ForwardProxy;
   let proxyUrl: string;
-  const proxied: string[] = [];
+  let proxied: string[];
   const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
 
   beforeAll(async () => {
-    // a forward proxy: requests arrive with the absolute URL, and are passed on
-    proxy = createServer((req, res) => {
-      proxied.push(req.url ?? '');
-      const up = httpRequest(req.url!, { method: req.method, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
-      up.on('error', () => res.writeHead(502).end());
-      req.pipe(up);
-    });
-    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
-    proxyUrl = `http://127.0.0.1:${(proxy.address() as { port: number }).port}`;
+    proxy = await startForwardProxy();
+    proxyUrl = proxy.url;
+    proxied = proxy.seen;
   });
   afterEach(() => {
     for (const [k, v] of Object.entries(saved)) {
@@ -119,7 +138,7 @@ describe('transport through HTTP_PROXY', () => {
       else process.env[k] = v;
     }
   });
-  afterAll(() => new Promise<void>((r) => proxy.close(() => r())));
+  afterAll(() => proxy.close());
 
   it("treats the proxy's password as a secret: redacted from anything payctl prints", async () => {
     api.route('/via-auth', (_r, res) => sendJson(res, 200, { ok: true }));
@@ -127,7 +146,7 @@ describe('transport through HTTP_PROXY', () => {
     delete process.env.NO_PROXY;
     process.env.HTTP_PROXY = proxyUrl.replace('http://', 'http://ops:pr0xy-s3cret@');
     expect(redact('proxy http://ops:pr0xy-s3cret@host')).toContain('pr0xy-s3cret');
-    await send({ method: 'GET', url: `${api.url}/via-auth` });
+    await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/via-auth` });
     expect(proxied.at(-1)).toBe(`${api.url}/via-auth`);
     expect(redact('proxy http://ops:pr0xy-s3cret@host')).toBe('proxy http://ops:***@host');
   });
@@ -138,12 +157,12 @@ describe('transport through HTTP_PROXY', () => {
     delete process.env.NO_PROXY;
     process.env.HTTP_PROXY = proxyUrl;
     const before = proxied.length;
-    const res = await send({ method: 'GET', url: `${api.url}/via` });
+    const res = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/via` });
     expect(JSON.parse(res.text)).toEqual({ ok: true });
     expect(proxied.slice(before)).toEqual([`${api.url}/via`]);
 
     process.env.NO_PROXY = '127.0.0.1';
-    await send({ method: 'GET', url: `${api.url}/via` });
+    await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/via` });
     expect(proxied.slice(before)).toHaveLength(1);
   });
 });
