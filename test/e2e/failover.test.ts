@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
+import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
@@ -164,5 +165,19 @@ describe('payctl failover / failback', () => {
     const again = await run(['incident', 'resolve', out.incident]);
     expect(again.code).toBe(0);
     expect(again.stderr).toBe('');
+  });
+
+  it('through an HTTP proxy with DEBUG=*, no secret reaches stdout or stderr', async () => {
+    const proxy = await startForwardProxy();
+    try {
+      const proxyUrl = proxy.url.replace('http://', 'http://ops:pr0xy-s3cret@');
+      const r = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, HTTP_PROXY: proxyUrl, DEBUG: '*' } });
+      expect(r.code).toBe(0);
+      expect(proxy.seen.some((u) => u.endsWith('/routing/default'))).toBe(true);
+      const printed = r.stdout + r.stderr;
+      for (const secret of ['pr0xy-s3cret', ...Object.values(p.env)]) expect(printed).not.toContain(secret);
+    } finally {
+      await proxy.close();
+    }
   });
 });
