@@ -6,7 +6,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeF
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Module from 'node:module';
+import Module, { createRequire } from 'node:module';
 import { REPO } from '../helpers/run-cli.js';
 
 const pkg = JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string };
@@ -30,7 +30,7 @@ describe.skipIf(typeof (Module as { enableCompileCache?: unknown }).enableCompil
     expect(caches()).toEqual([]);
     expect(run(['--version']).stdout.trim()).toBe(pkg.version);
     const [file] = caches();
-    expect(file).toMatch(/^cli\.cjs\.other\.[\w.-]+-\w+\.v8cache$/);
+    expect(file).toMatch(/^cli\.cjs\.other\.[\w.-]+-\w+\.\d+-\d+\.v8cache$/);
     const written = readFileSync(join(dir, 'dist', 'bundle', file!));
     expect(written.length).toBeGreaterThan(10_000);
     expect(run(['--version']).stdout.trim()).toBe(pkg.version);
@@ -51,5 +51,27 @@ describe.skipIf(typeof (Module as { enableCompileCache?: unknown }).enableCompil
     expect(r.stdout.trim()).toBe(pkg.version);
     expect(r.stderr).toBe('');
     expect(readFileSync(path).length).toBeGreaterThan(10_000);
+  });
+
+  it('an edit of the bundle in place, even one that keeps its length, is never run from the old cache', () => {
+    expect(run(['--help']).stdout).toContain('Respond to payment-gateway outages');
+    const bundle = join(dir, 'dist', 'bundle', 'cli.cjs');
+    const text = readFileSync(bundle, 'utf8');
+    writeFileSync(bundle, text.replace('Respond to payment-gateway outages', 'RESPOND to payment-gateway outages'));
+    expect(run(['--help']).stdout).toContain('RESPOND to payment-gateway outages');
+    expect(caches()).toHaveLength(1); // the older cache of the command was replaced
+  });
+
+  it('a typo shares one cache rather than adding a file per word', () => {
+    for (const word of ['failovr', 'failoverr', 'incdent']) run([word]);
+    expect(caches().filter((f) => f.includes('.other.'))).toHaveLength(1);
+  });
+});
+
+describe('the cache names every command', () => {
+  it('bin/compile-cache.cjs lists the commands src/cli.ts has', async () => {
+    const { buildProgram } = await import('../../src/cli.js');
+    const { COMMANDS } = createRequire(import.meta.url)('../../bin/compile-cache.cjs') as { COMMANDS: Set<string> };
+    expect([...COMMANDS].sort()).toEqual(buildProgram().commands.map((c) => c.name()).sort());
   });
 });
