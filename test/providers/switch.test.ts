@@ -109,6 +109,24 @@ describe('switchTraffic', () => {
     expect(logs.join('\n')).toContain('read-back disagrees');
   });
 
+  it('a rollback after a person was asked builds on the routing as it is then, not as it was read before', async () => {
+    lie = true;
+    const prompter = {
+      canPrompt: true,
+      confirm: async () => {
+        order.push({ connector: 'worldpay', merchant_connector_id: 'mca_wp' }); // someone adds a connector meanwhile
+        await new Promise((r) => setTimeout(r, 1100));
+        return true;
+      },
+    } as unknown as Prompter;
+    const { deps: d } = deps(config(), prompter);
+    const out = await switchTraffic(d, { to: 'adyen', key: 'k-fresh', dryRun: false });
+    expect(out).toMatchObject({ ok: false, result: { rolled_back: true } });
+    const rollback = srv.requests.filter((r) => r.method === 'POST').at(-1)!;
+    expect(rollback.headers['idempotency-key']).toBe('k-fresh-rollback');
+    expect((rollback.json as { connector: string }[]).map((c) => c.connector)).toEqual(['stripe', 'adyen', 'braintree', 'worldpay']);
+  });
+
   it('asks before rolling back when a person is there', async () => {
     lie = true;
     const asked: string[] = [];

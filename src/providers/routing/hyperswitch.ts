@@ -19,13 +19,18 @@ interface Connector {
 }
 
 const SERVICE = 'hyperswitch routing';
+const FRESH_MS = 1000;
 
 export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): Routing {
   const url = `${cfg.base_url.replace(/\/+$/, '')}/routing/default`;
   const headers = () => ({ 'api-key': resolveSecret(cfg.api_key, 'routing.adapter.api_key', deps.env) });
 
-  /** The list the last read returned: a write right after a read builds on it instead of reading again. */
-  let lastRead: Connector[] | undefined;
+  /**
+   * The list the last read returned: a write right after a read (a second, at
+   * most) builds on it instead of reading again. After anything longer (a
+   * person asked whether to roll back) the write reads again.
+   */
+  let lastRead: { list: Connector[]; at: number } | undefined;
 
   async function readRaw(signal?: AbortSignal): Promise<Connector[]> {
     const res = await deps.http.request<unknown>({ service: SERVICE, url, headers: headers(), signal });
@@ -33,8 +38,8 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
     if (!list || !list.every((c) => c && typeof c === 'object' && typeof (c as Connector).connector === 'string')) {
       throw new OperationError(`${SERVICE}: GET ${url} did not return a connector list ([{connector, merchant_connector_id}, …])`);
     }
-    lastRead = list as Connector[];
-    return lastRead;
+    lastRead = { list: list as Connector[], at: Date.now() };
+    return lastRead.list;
   }
 
   return {
@@ -43,8 +48,9 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
       return orderFromValue(deps.config, await readRaw(signal)) ?? [];
     },
     async write(order, key, signal) {
-      const current = lastRead ?? (await readRaw(signal));
+      const fresh = lastRead && Date.now() - lastRead.at <= FRESH_MS ? lastRead.list : undefined;
       lastRead = undefined;
+      const current = fresh ?? (await readRaw(signal));
       const names = orderFromValue(deps.config, current) ?? [];
       const body: Connector[] = [];
       for (const p of order) {
