@@ -204,25 +204,32 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
 
 export async function resolve(ctx: Context, id: string): Promise<void> {
   await status(ctx, id, 'resolved');
-  const moved = trafficLeftAway(loadIncidentState(ctx.config().storeDir, id).state);
-  if (moved) {
-    const primary = ctx.config().config.routing?.primary;
+  const primary = ctx.config().config.routing?.primary;
+  const left = trafficLeftAway(loadIncidentState(ctx.config().storeDir, id).state, primary);
+  if (left) {
     ctx.out.warn(
-      `this incident moved traffic to ${moved.to} (step ${moved.step}) and did not move it back${primary ? ` to ${primary}` : ''}: ` +
-        `once ${primary ?? moved.from ?? 'the primary'} is healthy, run payctl failback --incident ${id} (it is recorded in this incident)`,
+      `this incident moved traffic away${primary ? ` from ${primary}` : ''} and its last switch (step ${left.step}) left it on ${left.on}: ` +
+        `once ${primary ?? 'the primary'} is healthy, run payctl failback --incident ${id} (it is recorded in this incident)`,
     );
   }
 }
 
-/** The incident's last real traffic move, when it was away from the primary (no failback after it). */
-function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state']): { step: string; to: string; from: string | null } | undefined {
-  const last = st.step_order
+/**
+ * Where the incident's switches left traffic, when that is not the primary:
+ * only for an incident that moved traffic away itself. The last real switch
+ * counts (one that found traffic already there too); dry runs and rolled-back
+ * attempts do not.
+ */
+function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state'], primary: string | undefined): { step: string; on: string } | undefined {
+  const switches = st.step_order
     .map((id) => st.steps[id])
-    .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.unchanged && !s.result.rolled_back)
-    .at(-1);
-  const r = last?.result as Partial<SwitchProviderResult> | undefined;
-  if (!last || !r || r.failback !== false || typeof r.to !== 'string') return undefined;
-  return { step: last.id, to: r.to, from: r.from ?? null };
+    .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
+  const results = switches.map((s) => s!.result as Partial<SwitchProviderResult> & { unchanged?: boolean });
+  if (!results.some((r) => r.failback === false && !r.unchanged)) return undefined;
+  const last = results.at(-1)!;
+  const on = typeof last.to === 'string' ? last.to : undefined;
+  if (!on || last.failback === true || on === primary) return undefined;
+  return { step: switches.at(-1)!.id, on };
 }
 
 export async function verify(ctx: Context, id: string): Promise<void> {

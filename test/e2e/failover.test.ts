@@ -159,7 +159,7 @@ describe('payctl failover / failback', () => {
     const out = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
     const first = await run(['incident', 'resolve', out.incident]);
     expect(first.code).toBe(0);
-    expect(first.stderr).toContain(`moved traffic to adyen (step failover) and did not move it back to stripe`);
+    expect(first.stderr).toContain(`moved traffic away from stripe and its last switch (step failover) left it on adyen`);
     expect(first.stderr).toContain(`payctl failback --incident ${out.incident}`);
     expect((await run(['failback', '--incident', out.incident, '--yes', '--json'])).code).toBe(0);
     const again = await run(['incident', 'resolve', out.incident]);
@@ -179,5 +179,16 @@ describe('payctl failover / failback', () => {
     } finally {
       await proxy.close();
     }
+  });
+
+  it('incident resolve does not warn when traffic is already back on the primary (a failback that found it there)', async () => {
+    const a = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout).incident;
+    // traffic goes back to stripe outside incident a
+    expect((await run(['failover', '--to', 'stripe', '--force', '--yes', '--json'])).code).toBe(0);
+    const back = JSON.parse((await run(['failback', '--incident', a, '--yes', '--json'])).stdout);
+    expect(back).toMatchObject({ incident: a, unchanged: true });
+    const r = await run(['incident', 'resolve', a]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
   });
 });
