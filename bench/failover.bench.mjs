@@ -1,6 +1,7 @@
 // payctl failover --yes --json against the sandbox, side by side with its floor:
-// `node -e 0`, and a bare node process making the two sandbox round trips a
-// failover cannot avoid (the routing write and the read-back). Limit: 1.5x the floor.
+// `node -e 0`, and a bare node process making the sandbox round trips a
+// failover cannot avoid: the routing write and the read-back, plus the read
+// that gives it the order to write. Limit: 1.5x the floor.
 // The judged rows are what users see from the second run on, with PAYCTL_ACTOR
 // set as examples/github-actions/failover.yml sets it. For reference: the
 // "first run" row removes the code cache (bin/compile-cache.cjs) before each
@@ -26,7 +27,7 @@ const opts = { cwd: dir, env };
 const { PAYCTL_ACTOR: _set, ...envWithoutActor } = env;
 const optsWithoutActor = { cwd: dir, env: envWithoutActor };
 
-// The floor: one node process, two HTTP round trips to the sandbox's routing API (write, then read back).
+// The floor: one node process, HTTP round trips to the sandbox's routing API (read, write, read back).
 const twoRoundTrips = `
 const http = require('node:http');
 const u = new URL(${JSON.stringify(sb.url + '/hyperswitch/routing/default')});
