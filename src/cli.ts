@@ -323,6 +323,13 @@ function redactLazy(s: string): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  // `payctl incident list | head`: the reader went away; stop quietly instead of a stack trace
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code !== 'EPIPE') throw e;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok);
+    });
+  }
   const program = buildProgram(argv);
   let code: number = ExitCode.ok;
   try {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { hasStackTrace, REPO, runCli } from '../helpers/run-cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, hasStackTrace, REPO, runCli } from '../helpers/run-cli.js';
 
 const pkg = JSON.parse(readFileSync(`${REPO}/package.json`, 'utf8')) as { version: string };
 
@@ -50,5 +51,16 @@ describe('payctl entry', () => {
     const debug = runCli(['playbook', 'list'], { cwd: dir, env: { PAYCTL_DEBUG: '1' } });
     expect(debug.code).toBe(2);
     expect(hasStackTrace(debug.stderr)).toBe(true);
+  });
+
+  it('stops quietly when its reader goes away (payctl … | head)', async () => {
+    const child = spawn(process.execPath, [BIN, '--help'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // closed before payctl writes: its first write gets EPIPE
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(stderr).not.toContain('EPIPE');
+    expect(hasStackTrace(stderr)).toBe(false);
   });
 });
