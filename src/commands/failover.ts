@@ -9,11 +9,11 @@ import { AbortedError, ExitCode, InvalidInputError, OperationError, PayctlError 
 import type { Playbook, StepOf } from '../playbook/schema.js';
 import type { Config } from '../config/schema.js';
 import { isSecretRef, resolveSecret } from '../secrets.js';
-import { engineParts, guard, makeEngine, startIncident, type RunReport } from '../engine/run.js';
+import { engineParts, guard, holdingRun, makeEngine, startIncident, type RunReport } from '../engine/run.js';
 import { executeStep } from '../engine/execute.js';
 import { IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
-import { latestIncident, loadIncidentState } from '../timeline/store.js';
+import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
 import type { SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 
@@ -138,7 +138,12 @@ function lastStepId(state: RunReport['state'], kind: string): string {
 async function joinIncident(ctx: Context, id: string, playbook: Playbook, step: StepOf<'switch_provider'>, reason?: string): Promise<RunReport> {
   const store = ctx.config().storeDir;
   loadIncidentState(store, id); // unknown id → exit 2 with the known ones
-  const { session } = IncidentSession.open(store, id, ctx.clock);
+  // not while another process runs the incident (it could be switching too)
+  return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
+}
+
+async function switchIn(ctx: Context, id: string, playbook: Playbook, step: StepOf<'switch_provider'>, reason?: string): Promise<RunReport> {
+  const { session } = IncidentSession.open(ctx.config().storeDir, id, ctx.clock);
   const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
   const joined: StepOf<'switch_provider'> = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());

@@ -12,9 +12,10 @@ import type { Context } from '../context.js';
 import { findPlaybook, loadPlaybookFile } from '../playbook/load.js';
 import type { Playbook, Step } from '../playbook/schema.js';
 import type { IncidentState } from '../timeline/replay.js';
+import { existingTimeline, incidentDir } from '../timeline/store.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
 import type { Prompter } from '../ui/prompter.js';
-import { armPlaybookReminder, engineParts, guard, makeEngine, walk, type RunReport } from './run.js';
+import { armPlaybookReminder, engineParts, guard, holdingRun, makeEngine, walk, type RunReport } from './run.js';
 import { answerInput } from './inputs.js';
 import { buildScope } from './scope.js';
 import { reminderSpec } from './reminders.js';
@@ -41,6 +42,13 @@ export function stepsToRun(state: IncidentState, playbook: Playbook): Step[] {
 }
 
 export async function resumeIncident(o: ResumeOptions): Promise<RunReport> {
+  const loaded = o.ctx.config();
+  existingTimeline(loaded.storeDir, o.id); // an unknown or malformed id is exit 2, before anything is created on disk
+  // the state is read once no other process runs the incident (a second run would act twice)
+  return holdingRun(incidentDir(loaded.storeDir, o.id), o.id, () => resumeHeld(o));
+}
+
+async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   const loaded = o.ctx.config();
   const { session, problems } = IncidentSession.open(loaded.storeDir, o.id, o.ctx.clock);
   const state = session.state();

@@ -24,6 +24,7 @@ import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
 import type { StepRegistry } from './types.js';
 import { actorName } from '../timeline/actor.js';
+import { acquireRunLock } from '../timeline/lock.js';
 
 export interface RunReport {
   incident: string;
@@ -96,42 +97,45 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
 
   const id = newIncidentId(now);
   const session = IncidentSession.create(loaded.storeDir, id, ctx.clock);
-  const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
-  // one append: nothing happens between these (unattended, the answers were all taken before)
-  await session.appendAll([
-    {
-      type: 'incident_opened',
-      data: {
-        id,
-        title: o.title ?? playbook.title,
-        severity: o.severity ?? playbook.severity,
-        playbook: playbook.id,
-        ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
-        ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
-        dry_run: ctx.dryRun,
-        source: o.source ?? 'incident start',
+  // held for the whole run: a resume of this id from another terminal is refused meanwhile
+  return holdingRun(session.dir, id, async () => {
+    const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
+    // one append: nothing happens between these (unattended, the answers were all taken before)
+    await session.appendAll([
+      {
+        type: 'incident_opened',
+        data: {
+          id,
+          title: o.title ?? playbook.title,
+          severity: o.severity ?? playbook.severity,
+          playbook: playbook.id,
+          ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
+          ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
+          dry_run: ctx.dryRun,
+          source: o.source ?? 'incident start',
+        },
       },
-    },
-    { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
-    { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
-    ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
-  ]);
-  o.onOpened?.(id);
-  parts.say(`${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`);
+      { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
+      { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
+      ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
+    ]);
+    o.onOpened?.(id);
+    parts.say(`${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`);
 
-  const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
-  return guard(eng, async () => {
-    if (!preAnswered) {
-      for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
-        const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-        const a = await answerInput(name, spec, answers, parts.prompter, scope);
-        // answering a question acknowledges the incident: both in one append, after the answer
-        const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
-        await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+    const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
+    return guard(eng, async () => {
+      if (!preAnswered) {
+        for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
+          const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+          const a = await answerInput(name, spec, answers, parts.prompter, scope);
+          // answering a question acknowledges the incident: both in one append, after the answer
+          const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
+          await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+        }
       }
-    }
-    armPlaybookReminder(eng);
-    return walk(eng, 0);
+      armPlaybookReminder(eng);
+      return walk(eng, 0);
+    });
   });
 }
 
@@ -178,6 +182,16 @@ export async function walk(eng: Engine, from: number, shouldRun: (id: string) =>
  * Run the body; when it stops early (a step aborted, approval missing, Ctrl-C,
  * a missing answer), record run_stopped with the exit code and say how to resume.
  */
+/** Run `body` holding the incident's run lock (timeline/lock.ts): one process runs an incident's steps at a time. */
+export async function holdingRun<T>(incidentDir: string, id: string, body: () => Promise<T>): Promise<T> {
+  const release = await acquireRunLock(incidentDir, id);
+  try {
+    return await body();
+  } finally {
+    await release().catch(() => undefined);
+  }
+}
+
 export async function guard(eng: Engine, body: () => Promise<RunReport>): Promise<RunReport> {
   try {
     return await body();

@@ -16,10 +16,10 @@
 import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
-import { lock } from 'proper-lockfile';
 import { redactDeep } from '../secrets.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from './events.js';
 import { actorName } from './actor.js';
+import { acquireLock } from './lock.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -159,65 +159,4 @@ export class TimelineWriter {
 function writeAll(fd: number, bytes: Buffer, position: number): void {
   let done = 0;
   while (done < bytes.length) done += writeSync(fd, bytes, done, bytes.length - done, position + done);
-}
-
-const LOCK_STALE_MS = 10_000;
-const LOCK_WAIT_MS = 15_000;
-
-/**
- * Take the timeline's lock (proper-lockfile: an atomic mkdir of <file>.lock,
- * kept fresh while held, stale after 10 s). The holder's pid is written inside
- * the lock directory, so a lock left by a process that was killed (SIGKILL
- * mid-append) is recognised at once instead of after the stale period.
- */
-async function acquireLock(file: string): Promise<() => Promise<void>> {
-  const lockDir = `${file}.lock`;
-  const pidFile = `${lockDir}/pid`;
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  let delay = 2;
-  for (;;) {
-    try {
-      const release = await lock(file, {
-        realpath: false,
-        stale: LOCK_STALE_MS,
-        retries: 0,
-        // losing the lock mid-append is only possible after a 10 s stall; the append itself is checked by verify
-        onCompromised: () => undefined,
-      });
-      try {
-        writeFileSync(pidFile, String(process.pid));
-      } catch {
-        // the pid is an optimisation for crash recovery; the stale period still applies
-      }
-      return async () => {
-        rmSync(pidFile, { force: true });
-        await release();
-      };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
-      if (holderIsDead(pidFile)) {
-        rmSync(lockDir, { recursive: true, force: true });
-        continue;
-      }
-      if (Date.now() > deadline) throw new Error(`could not lock ${file} within ${LOCK_WAIT_MS / 1000}s (another payctl is writing to it)`);
-      await new Promise((r) => setTimeout(r, delay));
-      delay = Math.min(delay * 2, 50);
-    }
-  }
-}
-
-function holderIsDead(pidFile: string): boolean {
-  let pid: number;
-  try {
-    pid = Number(readFileSync(pidFile, 'utf8'));
-  } catch {
-    return false; // no pid yet: the holder is between mkdir and writing it
-  }
-  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
-  try {
-    process.kill(pid, 0);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'ESRCH';
-  }
 }

@@ -1,0 +1,106 @@
+/**
+ * The two locks of an incident, both proper-lockfile (an atomic mkdir of
+ * <file>.lock, kept fresh while held, stale after a while), with the holder's
+ * pid written inside so that a lock left by a killed process (SIGKILL) is
+ * taken over at once instead of after the stale period:
+ *
+ * - the append lock (timeline.jsonl.lock), held only while events are
+ *   written: other processes wait for it (a note from a second terminal
+ *   during a run is fine);
+ * - the run lock (run.lock in the incident's directory), held by the process
+ *   running the incident's steps (incident start, resume, a failover or
+ *   failback that joins it): a second one is refused, so two runs of one
+ *   incident never page, notify or switch twice.
+ */
+import { hostname } from 'node:os';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { lock } from 'proper-lockfile';
+import { OperationError } from '../errors.js';
+
+const APPEND_STALE_MS = 10_000;
+const APPEND_WAIT_MS = 15_000;
+/** A run holds its lock for minutes or hours; proper-lockfile refreshes it every RUN_STALE_MS / 2. */
+const RUN_STALE_MS = 30_000;
+
+type Release = () => Promise<void>;
+
+/** The append lock of a timeline: waits (up to 15 s) for a live holder. */
+export async function acquireLock(file: string): Promise<Release> {
+  const deadline = Date.now() + APPEND_WAIT_MS;
+  let delay = 2;
+  for (;;) {
+    const got = await tryLock(file, APPEND_STALE_MS);
+    if (got.release) return got.release;
+    if (Date.now() > deadline) throw new Error(`could not lock ${file} within ${APPEND_WAIT_MS / 1000}s (another payctl is writing to it)`);
+    await new Promise((r) => setTimeout(r, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+}
+
+/** The run lock of an incident; refused (exit 1) while another live process runs it. */
+export async function acquireRunLock(incidentDir: string, id: string): Promise<Release> {
+  const got = await tryLock(join(incidentDir, 'run'), RUN_STALE_MS);
+  if (got.release) return got.release;
+  const holder = got.holder ? ` (pid ${got.holder})` : '';
+  throw new OperationError(
+    `incident ${id} is being run by another payctl${holder}: two runs would page, notify and switch twice`,
+    'wait for that run to finish or stop it (Ctrl-C there saves the incident), then payctl incident resume; a note or status change can be added meanwhile',
+  );
+}
+
+/** One attempt: the release function, or who holds it (a live process, or one between mkdir and writing its pid). */
+async function tryLock(file: string, staleMs: number): Promise<{ release?: Release; holder?: string }> {
+  const pidFile = `${file}.lock/pid`;
+  for (;;) {
+    try {
+      const release = await lock(file, {
+        realpath: false,
+        stale: staleMs,
+        retries: 0,
+        // losing the lock while holding it is only possible after a stall longer than the stale period
+        onCompromised: () => undefined,
+      });
+      try {
+        writeFileSync(pidFile, `${process.pid} ${hostname()}`);
+      } catch {
+        // the pid is an optimisation for crash recovery; the stale period still applies
+      }
+      return {
+        release: async () => {
+          rmSync(pidFile, { force: true });
+          await release();
+        },
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      const holder = readHolder(pidFile);
+      if (holder && isDead(holder)) {
+        rmSync(`${file}.lock`, { recursive: true, force: true });
+        continue;
+      }
+      return { holder: holder?.pid ? String(holder.pid) : undefined };
+    }
+  }
+}
+
+function readHolder(pidFile: string): { pid: number; host?: string } | undefined {
+  try {
+    const [pid, host] = readFileSync(pidFile, 'utf8').trim().split(' ');
+    return { pid: Number(pid), host };
+  } catch {
+    return undefined; // no pid yet: the holder is between mkdir and writing it
+  }
+}
+
+/** Dead for sure: a process of this machine (same host, or no host written) that no longer exists. */
+function isDead(holder: { pid: number; host?: string }): boolean {
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || holder.pid === process.pid) return false;
+  if (holder.host && holder.host !== hostname()) return false; // another machine sharing the store: only the stale period applies
+  try {
+    process.kill(holder.pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
