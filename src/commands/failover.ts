@@ -37,18 +37,21 @@ export async function failover(ctx: Context, opts: FailoverOptions): Promise<voi
 export async function failback(ctx: Context, opts: FailbackOptions): Promise<void> {
   const primary = ctx.config().config.routing?.primary;
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
-  const incident = opts.incident ?? latestOpenFailover(ctx);
+  // a dry run never joins a real incident: it opens a dry-run incident of its own
+  const incident = opts.incident ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
   await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
 }
 
-/** The newest open, real (not dry-run) incident whose traffic was moved away from the primary. */
+/** The newest open, real (not dry-run) incident that really moved traffic away from the primary. */
 function latestOpenFailover(ctx: Context): string | undefined {
+  const movedAway = (r: (SwitchProviderResult & { unchanged?: boolean; dry_run?: boolean }) | undefined) =>
+    r !== undefined && r.failback === false && !r.unchanged && !r.dry_run && !r.rolled_back;
   return latestIncident(
     ctx.config().storeDir,
     (state) =>
       state.status !== 'resolved' &&
       !state.dry_run &&
-      Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && (s.result as SwitchProviderResult | undefined)?.failback === false),
+      Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined)),
   );
 }
 
@@ -63,6 +66,9 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   if (!ctx.canPrompt && !ctx.yes && !ctx.dryRun) {
     // refuse before opening an incident: nothing was attempted
     throw new AbortedError(`${kind} moves live payment traffic and needs approval, and there is no person to ask`, `pass --yes to approve it in a script or CI (or --dry-run to see what it would do)`);
+  }
+  if (ctx.dryRun && opts.incident) {
+    throw new InvalidInputError(`a dry run is not recorded in a real incident (--incident ${opts.incident})`, 'leave out --incident: a dry run opens a dry-run incident of its own');
   }
   requireRoutingSecrets(config.routing, ctx.env);
   const title = kind === 'failover' ? `Fail over to ${opts.to}` : `Fail back to ${opts.to}`;
@@ -85,6 +91,8 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   const state = report.state;
   const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
   const r = ran?.result as (SwitchProviderResult & { dry_run?: boolean; unchanged?: boolean; would_refuse?: string }) | undefined;
+  // a person answered no at the approval: nothing was touched
+  const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
   const summary = {
     incident: report.incident,
     kind,
@@ -98,11 +106,11 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     ...(r?.would_refuse ? { would_refuse: r.would_refuse } : {}),
     dry_run: ctx.dryRun,
     duration_ms: Date.now() - started,
-    exit_code: report.exitCode,
-    ...(report.error ? { error: report.error.message } : ran?.status === 'failed' && ran.reason ? { error: ran.reason } : {}),
+    exit_code: declined ? ExitCode.aborted : report.exitCode,
+    ...(report.error ? { error: report.error.message } : declined ? { error: declined } : ran?.status === 'failed' && ran.reason ? { error: ran.reason } : {}),
   };
   if (ctx.out.jsonMode) ctx.out.json(summary);
-  else if (!report.error) {
+  else if (!report.error && !declined) {
     const c = ctx.out.color;
     const verdict = ctx.dryRun ? c.yellow('dry run: nothing changed') : summary.verified ? c.green('verified') : c.red('NOT verified');
     ctx.out.line(`${kind}: ${summary.from ?? '?'} → ${opts.to} (${verdict}) in incident ${report.incident}`);
@@ -113,6 +121,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   }
   // a failover incident is not resumed from a playbook: report the error without the resume hint
   if (report.error) throw new PayctlError(report.error.message, report.error.exitCode, `the attempt is recorded in incident ${report.incident} (payctl incident show ${report.incident})`);
+  if (declined) throw new AbortedError(declined, `the decision is recorded in incident ${report.incident}`);
   if (ran?.status === 'failed') throw new OperationError(ran.reason ?? `${kind} failed`);
 }
 

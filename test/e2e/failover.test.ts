@@ -3,6 +3,8 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
+import pty from 'node-pty';
+import { BIN } from '../helpers/run-cli.js';
 import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
@@ -190,5 +192,31 @@ describe('payctl failover / failback', () => {
     const r = await run(['incident', 'resolve', a]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe('');
+  });
+
+  it('failback joins the incident that really moved traffic, not a later no-op; its dry run joins none', async () => {
+    const a = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout).incident;
+    const b = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
+    expect(b.unchanged).toBe(true);
+    const dry = JSON.parse((await run(['failback', '--dry-run', '--json'])).stdout);
+    expect(dry.incident).not.toBe(a);
+    expect(dry.incident).not.toBe(b.incident);
+    expect(dry).toMatchObject({ dry_run: true, routing_before: ['adyen', 'stripe', 'braintree'] });
+    expect((await run(['failback', '--dry-run', '--incident', a])).code).toBe(2);
+    const real = JSON.parse((await run(['failback', '--yes', '--json'])).stdout);
+    expect(real).toMatchObject({ incident: a, verified: true, to: 'stripe' });
+  });
+
+  it('a person who answers no: exit 3, nothing moved, a clear message', async () => {
+    const t = pty.spawn(process.execPath, [BIN, 'failover', '--to', 'adyen'], { cwd: p.dir, cols: 120, rows: 40, env: { ...p.env, PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1' } });
+    let screen = '';
+    t.onData((d) => (screen += d));
+    const exited = new Promise<number>((r) => t.onExit(({ exitCode }) => r(exitCode)));
+    for (let i = 0; !screen.includes('Move payment traffic to adyen?') && i < 500; i++) await new Promise((r) => setTimeout(r, 20));
+    t.write('n\r');
+    expect(await exited).toBe(3);
+    expect(screen).toContain('failover to adyen was not approved: traffic was not moved');
+    expect(screen).not.toContain('NOT verified');
+    expect(routingWrites()).toHaveLength(0);
   });
 });
