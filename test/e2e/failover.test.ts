@@ -4,8 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
 import pty from 'node-pty';
-import { BIN } from '../helpers/run-cli.js';
-import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
+import { BIN, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
 let p: SandboxProject;
