@@ -179,7 +179,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
           });
         }
         if (req.signal?.aborted) throw cancelled(req, method, endpoint);
-        const hint = permanentFailureHint(code);
+        const proxy = (e as { proxy?: string }).proxy;
+        const hint = proxy && (code === 'ENOTFOUND' || code === 'ECONNREFUSED') ? PROXY_HINT : permanentFailureHint(code);
         const err = new HttpError(`${req.service}: ${method} ${endpoint} failed: ${networkMessage(e)}`, {
           service: req.service,
           endpoint,
@@ -218,6 +219,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
     withDryRun: (d, l) => createHttpClient({ ...opts, dryRun: d, log: l ?? opts.log }),
   };
 }
+
+const PROXY_HINT = 'the request goes through HTTPS_PROXY / HTTP_PROXY: check that proxy, or NO_PROXY for hosts that should be reached directly';
 
 /** What to do about a request that failed for good (a code trying again cannot fix), else undefined. */
 export function permanentFailureHint(code: string | undefined): string | undefined {
@@ -315,7 +318,10 @@ export function displayUrl(url: string, secretUrl = false): string {
 
 function networkMessage(e: unknown): string {
   const code = (e as { code?: string }).code;
+  const proxy = (e as { proxy?: string }).proxy;
   const msg = messageOf(e);
+  if (proxy && code === 'ECONNREFUSED') return `the proxy ${proxy} refused the connection`;
+  if (proxy && code === 'ENOTFOUND') return `the proxy's host ${proxy} was not found`;
   if (code === 'ECONNREFUSED') return 'connection refused (is the service running and the URL right?)';
   if (code === 'ECONNRESET') return 'connection reset by the server';
   if (code === 'ENOTFOUND') return 'host not found';

@@ -44,10 +44,13 @@ export interface WireResponse {
 /** A failure before a response arrived; `code` is node's (ECONNREFUSED, …) or one of ours (ETIMEDOUT, ERR_…). */
 export class WireError extends Error {
   readonly code: string;
-  constructor(message: string, code: string) {
+  /** host:port of the proxy the request went through, when the failure may be the proxy's. */
+  readonly proxy?: string;
+  constructor(message: string, code: string, proxy?: string) {
     super(message);
     this.name = 'WireError';
     this.code = code;
+    if (proxy) this.proxy = proxy;
   }
 }
 
@@ -118,7 +121,7 @@ async function once(r: OneRequest): Promise<WireResponse> {
   if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
   const options: RequestOptions = { method: r.method, headers, ...(proxy ? { agent: proxy.agent } : {}) };
   // a failure to reach a proxy is the proxy's, not the service's
-  const via = (e: WireError) => (proxy && !['ABORT_ERR', 'ETIMEDOUT'].includes(e.code) ? new WireError(`via proxy ${proxy.host}: ${e.message}`, e.code) : e);
+  const via = (e: WireError) => (proxy && !['ABORT_ERR', 'ETIMEDOUT'].includes(e.code) ? new WireError(`via proxy ${proxy.host}: ${e.message}`, e.code, proxy.host) : e);
 
   return new Promise<WireResponse>((resolve, reject) => {
     let request: ClientRequest | undefined;

@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { send, WireError } from '../../src/providers/transport.js';
 import { redact } from '../../src/secrets.js';
+import { createHttpClient, HttpError } from '../../src/providers/http.js';
 import { startForwardProxy, type ForwardProxy } from '../helpers/forward-proxy.js';
 import { sendJson, sendText, startServer, type TestServer } from './helpers.js';
 
@@ -149,6 +150,16 @@ describe('transport through HTTP_PROXY', () => {
     await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/via-auth` });
     expect(proxied.at(-1)).toBe(`${api.url}/via-auth`);
     expect(redact('proxy http://ops:pr0xy-s3cret@host')).toBe('proxy http://ops:***@host');
+  });
+
+  it('a proxy that cannot be reached is named as the problem, not the service', async () => {
+    delete process.env.no_proxy;
+    delete process.env.NO_PROXY;
+    process.env.HTTP_PROXY = 'http://127.0.0.1:1';
+    const err = await createHttpClient({ retries: 2, timeoutMs: 2000, sleep: async () => undefined }).request({ service: 'stripe status page', url: `${api.url}/via` }).catch((e) => e);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.message).toBe(`stripe status page: GET ${api.url}/via failed: the proxy 127.0.0.1:1 refused the connection`);
+    expect(err.hint).toContain('HTTPS_PROXY / HTTP_PROXY');
   });
 
   it('goes through the proxy, unless NO_PROXY names the host', async () => {
