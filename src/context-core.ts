@@ -8,6 +8,7 @@
 import type { LoadedConfig } from './config/find.js';
 import { createOutput, type Output, type Streams } from './output.js';
 import { systemClock, type Clock } from './clock.js';
+import { registerSecretsIn } from './secrets.js';
 
 export interface Context {
   cwd: string;
@@ -58,6 +59,7 @@ export function buildContext(o: ContextOptions, loadConfig: ConfigLoader): Conte
   const canPrompt = o.canPrompt ?? (Boolean(stdin.isTTY) && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
   const cwd = o.cwd ?? process.cwd();
   let loaded: LoadedConfig | undefined = o.loadedConfig;
+  if (loaded) registerSecretsIn(loaded.config, env);
   return {
     cwd,
     env,
@@ -70,7 +72,10 @@ export function buildContext(o: ContextOptions, loadConfig: ConfigLoader): Conte
     streams,
     configPath: o.configPath,
     config() {
-      loaded ??= loadConfig(cwd, o.configPath, env);
+      if (!loaded) {
+        loaded = loadConfig(cwd, o.configPath, env);
+        registerSecretsIn(loaded.config, env); // redacted everywhere, used by this command or not
+      }
       return loaded;
     },
   };

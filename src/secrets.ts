@@ -65,6 +65,23 @@ function walk(value: unknown, key: string | undefined): unknown {
   return value;
 }
 
+/**
+ * Register the value of every `env:NAME` anywhere in `value` (the config) that
+ * is set in the environment, without requiring any: so that a command which
+ * never calls the service (incident note, show, postmortem) still redacts a
+ * key a responder pasted.
+ */
+export function registerSecretsIn(value: unknown, env: NodeJS.ProcessEnv = process.env): void {
+  if (isSecretRef(value)) {
+    const v = env[value.slice(4)];
+    if (v) registerSecret(v);
+  } else if (Array.isArray(value)) {
+    for (const v of value) registerSecretsIn(v, env);
+  } else if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) registerSecretsIn(v, env);
+  }
+}
+
 /** For tests: forget registered secrets. */
 export function clearSecretsForTest(): void {
   known.clear();

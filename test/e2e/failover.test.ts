@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
@@ -217,5 +217,16 @@ describe('payctl failover / failback', () => {
     expect(screen).toContain('failover to adyen was not approved: traffic was not moved');
     expect(screen).not.toContain('NOT verified');
     expect(routingWrites()).toHaveLength(0);
+  });
+
+  it('a key pasted into a note is redacted, though the note command never uses it', async () => {
+    const id = JSON.parse((await run(['failover', '--to', 'adyen', '--dry-run', '--json'])).stdout).incident;
+    const key = p.env.SANDBOX_STATUSPAGE_KEY!;
+    expect((await run(['incident', 'note', id, `pasted by mistake: ${key}`])).code).toBe(0);
+    const show = await run(['incident', 'show', id, '--json']);
+    expect(show.stdout).toContain('pasted by mistake: ***');
+    expect(show.stdout).not.toContain(key);
+    const timeline = readFileSync(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), 'utf8');
+    expect(timeline).not.toContain(key);
   });
 });
