@@ -317,6 +317,19 @@ function report(e: unknown, env: NodeJS.ProcessEnv): number {
   return ExitCode.failed;
 }
 
+/**
+ * --json promises one JSON document on stdout: when a command fails before
+ * printing its own (bad input, approval missing), the error is that document.
+ */
+async function printErrorDocument(e: unknown, code: number): Promise<void> {
+  const { jsonDocumentWritten } = await import('./output.js');
+  if (jsonDocumentWritten()) return;
+  const message = e instanceof CommanderError ? e.message.replace(/^error: /, '') : isPayctlError(e) ? e.message : `unexpected error: ${messageOf(e)}`;
+  const hint = isPayctlError(e) ? e.hint : undefined;
+  const doc = { error: redactLazy(message), ...(hint ? { hint: redactLazy(hint) } : {}), exit_code: code };
+  process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+}
+
 let redactFn: ((s: string) => string) | undefined;
 function redactLazy(s: string): string {
   return redactFn ? redactFn(s) : s;
@@ -340,6 +353,7 @@ export async function main(argv: string[]): Promise<void> {
     await program.parseAsync(argv);
   } catch (e) {
     code = report(e, process.env);
+    if (code !== ExitCode.ok && argv.slice(2).includes('--json')) await printErrorDocument(e, code);
   }
   if (typeof process.exitCode === 'number' && process.exitCode !== 0 && code === 0) code = process.exitCode;
   process.stdout.write('', () => process.exit(code));

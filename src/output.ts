@@ -37,6 +37,13 @@ export function colorLevel(isTTY: boolean, env: NodeJS.ProcessEnv): 0 | 1 | 2 | 
   return env.COLORTERM === 'truecolor' ? 3 : 2;
 }
 
+let documentWritten = false;
+
+/** Whether this process has printed its --json document (the entry then prints no error document). */
+export function jsonDocumentWritten(): boolean {
+  return documentWritten;
+}
+
 export function createOutput(streams: Streams, env: NodeJS.ProcessEnv, jsonMode: boolean): Output {
   const stdoutIsTTY = Boolean(streams.stdout.isTTY);
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
@@ -46,6 +53,7 @@ export function createOutput(streams: Streams, env: NodeJS.ProcessEnv, jsonMode:
       if (!jsonMode) streams.stdout.write(redact(text) + '\n');
     },
     json(value) {
+      documentWritten = true;
       streams.stdout.write(JSON.stringify(redactDeep(value), null, 2) + '\n');
     },
     info(text) {

@@ -53,6 +53,11 @@ describe('payctl failover / failback', () => {
     expect(r.stderr).toContain('--yes');
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(routingWrites()).toHaveLength(0);
+    // --json: the error is the one JSON document on stdout
+    expect(JSON.parse(r.stdout)).toMatchObject({ error: expect.stringContaining('needs approval'), hint: expect.stringContaining('--yes'), exit_code: 3 });
+    const typo = await run(['failover', '--to', 'adyn', '--yes', '--json']);
+    expect(typo.code).toBe(2);
+    expect(JSON.parse(typo.stdout)).toEqual({ error: 'unknown provider "adyn"', hint: 'configured providers: stripe, adyen, braintree', exit_code: 2 });
   });
 
   it('refuses a target whose status page shows a major outage (exit 1), unless --force', async () => {
