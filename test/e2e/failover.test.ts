@@ -234,4 +234,13 @@ describe('payctl failover / failback', () => {
     const timeline = readFileSync(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), 'utf8');
     expect(timeline).not.toContain(key);
   });
+
+  it('processor-outage with nothing wrong tells the team, not the public; unattended without --yes it stops at the failover gate', async () => {
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' } });
+    expect(r.code).toBe(3);
+    const writes = p.sandbox.requests().filter((q) => q.method !== 'GET').map((q) => q.path);
+    expect(writes).toHaveLength(1);
+    expect(writes[0]).toMatch(/^\/slack\//);
+    expect(routingWrites()).toHaveLength(0);
+  });
 });
