@@ -62,7 +62,7 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
         onCompromised: () => undefined,
       });
       try {
-        writeFileSync(pidFile, `${process.pid} ${hostname()}`);
+        writeFileSync(pidFile, `${process.pid} ${hostname()} ${startTime(process.pid) ?? ''}`.trimEnd());
       } catch {
         // the pid is an optimisation for crash recovery; the stale period still applies
       }
@@ -84,23 +84,46 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
   }
 }
 
-function readHolder(pidFile: string): { pid: number; host?: string } | undefined {
+interface Holder {
+  pid: number;
+  host?: string;
+  /** When the process started (Linux: /proc/<pid>/stat), to tell it from a later process given the same pid. */
+  started?: string;
+}
+
+function readHolder(pidFile: string): Holder | undefined {
   try {
-    const [pid, host] = readFileSync(pidFile, 'utf8').trim().split(' ');
-    return { pid: Number(pid), host };
+    const [pid, host, started] = readFileSync(pidFile, 'utf8').trim().split(' ');
+    return { pid: Number(pid), host, started };
   } catch {
     return undefined; // no pid yet: the holder is between mkdir and writing it
   }
 }
 
-/** Dead for sure: a process of this machine (same host, or no host written) that no longer exists. */
-function isDead(holder: { pid: number; host?: string }): boolean {
+/**
+ * Dead for sure: a process of this machine (same host, or no host written)
+ * that no longer exists, or whose pid now belongs to a process started later
+ * (pids are reused, quickly where pid_max is small).
+ */
+function isDead(holder: Holder): boolean {
   if (!Number.isInteger(holder.pid) || holder.pid <= 0 || holder.pid === process.pid) return false;
   if (holder.host && holder.host !== hostname()) return false; // another machine sharing the store: only the stale period applies
   try {
     process.kill(holder.pid, 0);
-    return false;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+  const now = startTime(holder.pid);
+  return holder.started !== undefined && now !== undefined && now !== holder.started;
+}
+
+/** The start time of a process, in clock ticks since boot (Linux); undefined elsewhere. */
+function startTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // "pid (comm) state ppid …": comm may hold spaces and parentheses; starttime is the 20th field after it
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
   }
 }

@@ -5,11 +5,12 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimelineWriter } from '../../src/timeline/writer.js';
 import { verifyTimeline } from '../../src/timeline/verify.js';
+import { acquireRunLock } from '../../src/timeline/lock.js';
 
 const note = (text: string) => ({ type: 'note_added' as const, data: { text } });
 
@@ -65,6 +66,32 @@ describe('timeline lock', () => {
     await w.append(note('recovered'));
     expect(lines(file)).toBe(1);
     expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it.skipIf(process.platform !== 'linux')('takes over a lock whose pid now belongs to a later process (pid reuse)', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    mkdirSync(`${file}.lock`);
+    // a live pid (the test runner's parent), recorded with a start time it does not have
+    writeFileSync(`${file}.lock/pid`, `${process.ppid} ${hostname()} 1`);
+    const t0 = Date.now();
+    await w.append(note('recovered at once'));
+    expect(Date.now() - t0).toBeLessThan(5000); // not after the 10 s stale period
+    expect(lines(file)).toBe(1);
+  });
+
+  it('a run lock is refused while its holder lives, and taken over when the holder is gone', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
+    mkdirSync(dir);
+    const release = await acquireRunLock(dir, 'INC');
+    await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.pid})`);
+    await release();
+    mkdirSync(join(dir, 'run.lock'));
+    writeFileSync(join(dir, 'run.lock', 'pid'), `${process.ppid} ${hostname()}`);
+    await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.ppid})`);
+    writeFileSync(join(dir, 'run.lock', 'pid'), String(deadPid()));
+    const again = await acquireRunLock(dir, 'INC');
+    await again();
   });
 
   it('takes over a lock older than the stale period, even without a pid', async () => {
