@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import { findPlaybook } from './load.js';
+import { findPlaybook, playbookIds } from './load.js';
+import { nearest } from '../source/zod-problems.js';
 import { packagePath } from '../package-root.js';
 
 export function bundledPlaybooksDir(): string {
@@ -17,6 +18,17 @@ export function findPlaybookOrBundled(dir: string, id: string, cwd: string): Ret
     const bundled = bundledPlaybooksDir();
     const notFound = e instanceof InvalidInputError && e.message.startsWith('no playbook');
     if (!notFound || resolve(bundled) === resolve(dir) || !existsSync(bundled)) throw e;
-    return findPlaybook(bundled, id, cwd);
+    try {
+      return findPlaybook(bundled, id, cwd);
+    } catch (e2) {
+      if (!(e2 instanceof InvalidInputError && e2.message.startsWith('no playbook'))) throw e2;
+      // in neither: name the project's directory, and every playbook either has
+      const ids = [...new Set([...playbookIds(dir), ...playbookIds(bundled)])];
+      const near = nearest(id, ids);
+      throw new InvalidInputError(
+        `no playbook "${id}" in ${dir} or among the shipped ones${near ? ` (did you mean "${near}"?)` : ''}`,
+        ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
+      );
+    }
   }
 }

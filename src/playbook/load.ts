@@ -3,10 +3,10 @@
  * Deeper checks (references, templates, providers) are in lint.ts.
  */
 import { existsSync, readdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { InvalidInputError, SourceError, type SourceProblem } from '../errors.js';
 import { readYamlSource, type YamlSource } from '../source/yaml-file.js';
-import { zodProblems } from '../source/zod-problems.js';
+import { nearest, zodProblems } from '../source/zod-problems.js';
 import { Playbook } from './schema.js';
 import { playbookProblemOptions } from './problems.js';
 import { lintPlaybook, type LintOptions } from './lint.js';
@@ -52,6 +52,13 @@ export function listPlaybookFiles(dir: string): string[] {
  * A playbook by id (or by path). Throws exit 2 with located problems when it is
  * invalid, and names the known ids when it is not found.
  */
+/** The ids of the playbooks in `dir` that load (a file with syntax or schema problems has none). */
+export function playbookIds(dir: string): string[] {
+  return listPlaybookFiles(dir)
+    .map((f) => loadPlaybookFile(f).playbook?.id)
+    .filter((id): id is string => Boolean(id));
+}
+
 export function findPlaybook(dir: string, idOrPath: string, cwd = process.cwd()): LoadedPlaybook & { playbook: Playbook } {
   const asPath = resolve(cwd, idOrPath);
   let file: string | undefined;
@@ -66,13 +73,14 @@ export function findPlaybook(dir: string, idOrPath: string, cwd = process.cwd())
     }
   }
   if (!file) {
-    const ids = listPlaybookFiles(dir)
-      .map((f) => loadPlaybookFile(f).playbook?.id)
-      .filter(Boolean);
-    throw new InvalidInputError(
-      `no playbook "${idOrPath}" in ${dir}`,
+    const ids = playbookIds(dir);
+    const broken = listPlaybookFiles(dir).filter((f) => !loadPlaybookFile(f).playbook);
+    const near = nearest(idOrPath, ids);
+    const hints = [
       ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
-    );
+      ...(broken.length ? [`not readable, so not searched: ${broken.map((f) => relative(cwd, f)).join(', ')} (payctl playbook validate says why)`] : []),
+    ];
+    throw new InvalidInputError(`no playbook "${idOrPath}" in ${dir}${near ? ` (did you mean "${near}"?)` : ''}`, hints.join('; '));
   }
   const loaded = validatePlaybookFile(file);
   if (!loaded.playbook) throw new SourceError(loaded.problems, `fix the playbook; payctl playbook validate ${file} lists every problem`);

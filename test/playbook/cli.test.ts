@@ -165,6 +165,18 @@ describe('payctl playbook list and show', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it("a mistyped id in a project: the project's directory, its own playbooks and the shipped ones, and a did-you-mean", () => {
+    const dir = tempDir();
+    mkdirSync(join(dir, 'playbooks'));
+    writeFileSync(join(dir, 'playbooks', 'custom-outage.yaml'), ['id: custom-outage', 'title: Custom', 'steps:', '  - { id: a, title: A, type: manual }'].join('\n'));
+    writeFileSync(join(dir, 'playbooks', 'broken.yaml'), 'id: broken\ntitle: [unclosed\n');
+    const r = runCli(['incident', 'start', '--playbook', 'custom-outag', '--yes'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`no playbook "custom-outag" in ${join(dir, 'playbooks')} or among the shipped ones (did you mean "custom-outage"?)`);
+    expect(r.stderr).toMatch(/known playbooks: custom-outage, .*processor-outage/);
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
   it('a broken config is reported with its position and exit 2', () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'payctl.config.yaml'), 'providers:\n  stripe:\n    kind: stripe\n    colour: blue\n');
