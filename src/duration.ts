@@ -23,8 +23,8 @@ export function parseDuration(text: string): number | undefined {
 /** A compact human form: 42s, 5m 10s, 2h 3m, 1d 4h. */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return 'n/a';
-  const neg = ms < 0;
   let s = Math.round(Math.abs(ms) / 1000);
+  const neg = ms < 0 && s > 0; // -0.4 s is "0s", not "-0s"
   const d = Math.floor(s / 86400);
   s -= d * 86400;
   const h = Math.floor(s / 3600);

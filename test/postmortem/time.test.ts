@@ -20,3 +20,10 @@ it('the success-rate chart numbers readings taken in the same second instead of 
   expect(chart).toContain('x-axis ["16:00:06", "16:00:06 #2", "16:00:09"]');
   expect(chart).toContain('line [5.0, 6.0, 98.0]');
 });
+
+it('a duration that rounds to nothing is "0s", never "-0s" (the scorecard mean of a same-second admission)', async () => {
+  const { formatDuration } = await import('../../src/duration.js');
+  expect(formatDuration(-400)).toBe('0s');
+  expect(formatDuration(-1600)).toBe('-2s');
+  expect(formatDuration(90_000)).toBe('1m 30s');
+});
