@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => srv.close());
 
 /** Kill at a random moment: early (from spawn) for some runs, mostly at a random point after the incident opened. */
-function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<string> }> {
+function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<string>; pid: number }> {
   const store = join(dir, '.payctl/incidents');
   const before = new Set(existsSync(store) ? readdirSync(store) : []);
   return new Promise((resolve) => {
@@ -41,17 +41,19 @@ function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<str
     });
     p.on('close', () => {
       clearTimeout(t);
-      resolve({ stdout, before });
+      resolve({ stdout, before, pid: p.pid! });
     });
   });
 }
 
 async function iteration(n: number): Promise<string> {
-  const { stdout, before } = await startAndKill(n % 5 === 0);
+  const { stdout, before, pid } = await startAndKill(n % 5 === 0);
   const store = join(dir, '.payctl/incidents');
   const fresh = (existsSync(store) ? readdirSync(store) : []).filter((d) => !before.has(d) && d !== '.lock');
   const printedId = /incident (\S+):/.exec(stdout)?.[1];
-  const id = printedId ?? fresh.find((d) => statSync(join(store, d, 'timeline.jsonl'), { throwIfNoEntry: false })?.size);
+  // iterations run in parallel: the killed process's incident is the one its run_started names
+  const ownedByKilled = (d: string) => readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes(`"pid":${pid},`);
+  const id = printedId ?? fresh.find((d) => statSync(join(store, d, 'timeline.jsonl'), { throwIfNoEntry: false })?.size && ownedByKilled(d));
   if (!id) {
     expect(printedId).toBeUndefined();
     return 'killed before the incident was opened';
