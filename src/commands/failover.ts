@@ -82,7 +82,9 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     confirm: `Move payment traffic to ${opts.to}?`,
     on_failure: 'abort',
   };
-  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
+  // a dry run's own incident is a rehearsal: it closes itself, so it does not sit among the open ones
+  const close: StepOf<'set_status'> = { id: 'close', title: 'Close the dry run', type: 'set_status', status: 'resolved', message: 'dry run: nothing was changed' };
+  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: ctx.dryRun && !opts.incident ? [step, close] : [step] };
 
   const report = opts.incident
     ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)

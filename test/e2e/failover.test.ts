@@ -136,8 +136,12 @@ describe('payctl failover / failback', () => {
   it('--dry-run shows the switch without making it', async () => {
     const r = await run(['failover', '--to', 'adyen', '--dry-run', '--json']);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ dry_run: true, to: 'adyen' });
+    const out = JSON.parse(r.stdout);
+    expect(out).toMatchObject({ dry_run: true, to: 'adyen' });
     expect(routingWrites()).toHaveLength(0);
+    // the rehearsal's incident closes itself: it is not left among the open ones
+    expect(JSON.parse((await run(['incident', 'list', '--status', 'open', '--json'])).stdout)).toEqual([]);
+    expect(JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout).incident).toMatchObject({ status: 'resolved', dry_run: true });
   });
 
   it('names who acted: PAYCTL_ACTOR, else git user.name, else the OS user', async () => {
