@@ -25,6 +25,7 @@ import { IncidentSession } from './session.js';
 import type { StepRegistry } from './types.js';
 import { actorName } from '../timeline/actor.js';
 import { acquireRunLock } from '../timeline/lock.js';
+import { requireStepSecrets } from './preflight.js';
 
 export interface RunReport {
   incident: string;
@@ -94,6 +95,10 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   checkAnswerNames(playbook, answers);
   // Without a person, every input must be answerable before anything is written.
   const preAnswered = parts.prompter.canPrompt ? undefined : await answerAllUnattended(playbook, answers, parts.prompter, configScope);
+  if (!ctx.dryRun) {
+    const known = { ...answers.values, ...Object.fromEntries((preAnswered ?? []).map((a) => [a.name, a.value])) };
+    requireStepSecrets(playbook, loaded.config, ctx.env, known);
+  }
 
   const id = newIncidentId(now);
   const session = IncidentSession.create(loaded.storeDir, id, ctx.clock);

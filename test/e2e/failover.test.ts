@@ -247,4 +247,14 @@ describe('payctl failover / failback', () => {
     expect(writes[0]).toMatch(/^\/slack\//);
     expect(routingWrites()).toHaveLength(0);
   });
+
+  it('a secret a playbook needs is checked before the incident opens: exit 2 naming it, nothing posted', async () => {
+    const { SANDBOX_SLACK_WEBHOOK_URL: _unset, ...env } = p.env;
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...env, CI: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('environment variable not set: SANDBOX_SLACK_WEBHOOK_URL (channels.slack.webhook_url, for step tell_team)');
+    expect(JSON.parse(r.stdout)).toMatchObject({ exit_code: 2 });
+    expect(JSON.parse((await run(['incident', 'list', '--json'])).stdout)).toEqual([]);
+    expect(p.sandbox.requests().filter((q) => q.method !== 'GET')).toEqual([]);
+  });
 });
