@@ -5,11 +5,12 @@
  * follow from a step's result are recorded here too.
  *
  * Events with nothing between them (no action, prompt, output or wait) are
- * written in one append (session.appendAll: one lock, one fsync): approval by
- * --yes with the acknowledged milestone; a step's result with the milestones
+ * written in one append (session.appendAll: one lock, one fsync): an approval
+ * by --yes (and the acknowledged milestone) with the step's step_started; a
+ * person's approval with the milestone; a step's result with the milestones
  * that follow from it and, for the last step, run_finished. step_started is
- * always appended on its own, on disk before the action; nothing is printed
- * about an event before it is on disk.
+ * on disk before the action and never shares an append with anything after
+ * it; nothing is printed about an event before it is on disk.
  */
 import { AbortedError, InvalidInputError, OperationError, isPayctlError, messageOf } from '../errors.js';
 import { formatDuration, requireDuration } from '../duration.js';
