@@ -128,6 +128,8 @@ export function describe(e: TimelineEvent): string {
       return `note: ${e.data.text}`;
     case 'reminder_fired':
       return `reminder: ${e.data.message}`;
+    case 'channel_sent':
+      return `${step}sent to ${e.data.channel}`;
     case 'decision':
       return `${step}decision ${e.data.choice}: ${e.data.about}`;
     case 'run_started':

@@ -65,6 +65,8 @@ export function describeEvent(e: TimelineEvent): string {
       return `Note: ${short(e.data.text, 300)}`;
     case 'reminder_fired':
       return `Reminder: ${short(e.data.message || e.data.reminder)}`;
+    case 'channel_sent':
+      return `Sent to ${e.data.channel}`;
     case 'decision':
       return `Decision: ${e.data.choice} (${short(e.data.about)})`;
     case 'run_started':
@@ -81,7 +83,7 @@ export function describeEvent(e: TimelineEvent): string {
 /** Routine events: left out of the postmortem table when the timeline is long. */
 export function isRoutine(e: TimelineEvent): boolean {
   if (e.type === 'step_started' || e.type === 'input_answered' || e.type === 'run_started' || e.type === 'approval_requested') return true;
-  if (e.type === 'reminder_fired') return true;
+  if (e.type === 'reminder_fired' || e.type === 'channel_sent') return true; // the step's result lists its channels
   if (e.type === 'step_completed') {
     const t = e.data.step_type;
     return e.data.outcome === 'ok' && (t === 'check_status' || t === 'query_metrics' || t === 'wait' || t === 'manual' || t === 'input' || t === 'choose');

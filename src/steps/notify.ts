@@ -2,6 +2,9 @@
  * notify: one message template to several channels, concurrently. Each channel
  * gets its own variant of the template (messageChannelFor) and its own
  * idempotency key (`<step key>-<channel>`); each result is recorded separately.
+ * Each channel that takes the message is recorded at once (channel_sent), so a
+ * retry of the step, after a kill or by its retry policy, posts only to the
+ * channels that did not take it.
  *
  * Outcome: ok when at least one channel took the message (failures are listed
  * in the result and in the warning, so the engine prints ⚠); failed (retryable when any failure was) only
@@ -27,11 +30,17 @@ export const notify: StepHandler<StepOf<'notify'>> = async (run) => {
     return { outcome: 'failed', error: messageOf(e), retryable: false };
   }
   const deps = { config: loaded.config, http, env: run.ctx.env, signal: run.signal, state: run.incident.state() };
+  // channels an earlier attempt reached (then was killed, or failed elsewhere): not posted to twice
+  const sentBefore = new Set(run.dryRun ? [] : (run.incident.state().steps[step.id]?.sent ?? []));
 
   const settled = await Promise.allSettled(
     step.channels.map(async (name): Promise<ChannelSendResult> => {
+      if (sentBefore.has(name)) return { ok: true, earlier: true, summary: `${name}: already sent by an earlier attempt; not sent again` };
       const message = await renderMessage(loaded.templatesDir, step.template, messageChannelFor(channelConfig(loaded.config, name)), scope);
-      return sendToChannel(deps, name, message, scope, `${run.idempotencyKey}-${name}`);
+      const r = await sendToChannel(deps, name, message, scope, `${run.idempotencyKey}-${name}`);
+      // on disk as soon as the channel took it, before the other channels answer
+      if (r.ok && !run.dryRun) await run.incident.append({ type: 'channel_sent', step: step.id, data: { channel: name, attempt: run.attempt } });
+      return r;
     }),
   );
   const channels: Record<string, ChannelResult> = {};

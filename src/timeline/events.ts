@@ -48,6 +48,13 @@ export interface EventDataMap {
   status_changed: { from: IncidentStatus | null; to: IncidentStatus; message?: string };
   milestone: { name: Milestone; at?: string; note?: string };
   note_added: { text: string };
+  /**
+   * A notify step's channel took the message, written as each channel answers:
+   * a retry of the step (after a kill, or by its retry policy) does not post to
+   * it again, which matters for channels that take no idempotency key (Slack,
+   * Statuspage).
+   */
+  channel_sent: { channel: string; attempt: number };
   reminder_fired: { reminder: string; message: string };
   /** A person or a flag chose what to do about a failed or interrupted step. */
   decision: { choice: 'retry' | 'skip' | 'abort' | 'mark_done' | 'continue'; about: string };

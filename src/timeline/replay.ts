@@ -18,6 +18,8 @@ export interface StepState {
   ended_at?: string;
   reason?: string;
   result?: Record<string, unknown>;
+  /** notify: the channels that took the message in any attempt (channel_sent), not posted to again. */
+  sent?: string[];
 }
 
 export interface IncidentState {
@@ -130,6 +132,7 @@ export class Replayer {
           attempts: e.data.attempt,
           idempotency_key: e.data.idempotency_key,
           started_at: prev?.started_at ?? e.time,
+          ...(prev?.sent ? { sent: prev.sent } : {}),
         };
         break;
       }
@@ -173,6 +176,11 @@ export class Replayer {
       case 'note_added':
         s.notes.push({ time: e.time, actor: e.actor, text: e.data.text });
         break;
+      case 'channel_sent': {
+        const st = e.step ? s.steps[e.step] : undefined;
+        if (st && !st.sent?.includes(e.data.channel)) st.sent = [...(st.sent ?? []), e.data.channel];
+        break;
+      }
       case 'run_started':
         s.run = 'running';
         s.run_stop_reason = undefined;

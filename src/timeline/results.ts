@@ -45,6 +45,8 @@ export interface ChannelResult {
   error?: string;
   /** An id the channel returned (e.g. the Statuspage incident id). */
   id?: string;
+  /** Taken by an earlier attempt of the step (channel_sent): not posted to again. */
+  earlier?: boolean;
 }
 
 export interface NotifyResult {

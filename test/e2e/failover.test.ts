@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
@@ -256,5 +257,34 @@ describe('payctl failover / failback', () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ exit_code: 2 });
     expect(JSON.parse((await run(['incident', 'list', '--json'])).stdout)).toEqual([]);
     expect(p.sandbox.requests().filter((q) => q.method !== 'GET')).toEqual([]);
+  });
+
+  it('a notify killed half-way: the resume posts only to the channels that had not taken the message', async () => {
+    mkdirSync(join(p.dir, 'playbooks'), { recursive: true });
+    writeFileSync(join(p.dir, 'playbooks', 'tell.yaml'), 'id: tell\ntitle: Tell\nsteps:\n  - { id: tell, type: notify, title: Tell customers, channels: [slack, social], template: customer-acknowledge }\n');
+    p.sandbox.injectFault('webhook:hang'); // social is a webhook: it never answers, slack does
+    const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'tell', '--yes'], { cwd: p.dir, env: { ...p.env, PATH: process.env.PATH, PAYCTL_ACTOR: 'test', CI: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.on('close', r));
+    const store = join(p.dir, '.payctl', 'incidents');
+    let id: string | undefined;
+    for (let i = 0; i < 250 && !id; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const m = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out);
+      if (m && readFileSync(join(store, m[1]!, 'timeline.jsonl'), 'utf8').includes('"channel_sent"')) id = m[1];
+    }
+    expect(id).toBeDefined();
+    child.kill('SIGKILL'); // slack took it (on disk), social still waiting
+    await exited;
+    p.sandbox.heal('webhook');
+    const posts = (path: RegExp) => p.sandbox.requests().filter((q) => q.method === 'POST' && path.test(q.path)).length;
+    expect(posts(/^\/slack\//)).toBe(1);
+    const resumed = await runCliAsync(['incident', 'resume', id!, '--yes', '--json'], { cwd: p.dir, env: p.env });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(posts(/^\/slack\//)).toBe(1); // not posted twice
+    expect(posts(/^\/webhook\/social/)).toBe(2); // the one that never answered is sent again (same Idempotency-Key)
+    const state = JSON.parse((await run(['incident', 'show', id!, '--json'])).stdout).incident;
+    expect(state.steps.tell.result.channels).toMatchObject({ slack: { ok: true, earlier: true }, social: { ok: true } });
   });
 });
