@@ -30,7 +30,9 @@ export const query_metrics: StepHandler<StepOf<'query_metrics'>> = async (run) =
         : `decline codes over ${window}: ${Object.entries(result.breakdown ?? {}).sort((a, b) => b[1] - a[1]).slice(0, 5).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`;
     // `percent` is for messages: "5.1%" reads better in a Slack update than 0.051
     const percent = result.metric === 'success_rate' && result.value !== null ? `${(result.value * 100).toFixed(1)}%` : undefined;
-    return { outcome: 'ok', result: { ...result, ...(percent ? { percent } : {}) }, message };
+    // measured fine, but a reading below the threshold is not shown with a ✔
+    const below = result.metric === 'success_rate' && result.value !== null && result.value < threshold;
+    return { outcome: 'ok', result: { ...result, ...(percent ? { percent } : {}) }, message, ...(below ? { warning: 'below the threshold' } : {}) };
   } catch (e) {
     return failedFrom(e);
   }

@@ -60,5 +60,7 @@ describe('processor-outage against the sandbox', () => {
     expect(order(writes[0]!)[0]).toBe('adyen');
     expect(order(writes[1]!)[0]).toBe('stripe');
     expect(r.stdout + r.stderr).toMatch(/resolved/);
+    // stripe down: our success rate is read and shown below its threshold, not with a ✔
+    expect(r.stderr).toMatch(/⚠ Measure our own payment success rate — success rate \d+\.\d% over 5m \(threshold \d+\.\d%\); below the threshold/);
   }, 60_000);
 });
