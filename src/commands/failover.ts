@@ -14,7 +14,7 @@ import { executeStep } from '../engine/execute.js';
 import { IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
 import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
-import type { SwitchProviderResult } from '../timeline/results.js';
+import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 
 export interface FailoverOptions {
@@ -44,8 +44,7 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
 
 /** The newest open, real (not dry-run) incident that really moved traffic away from the primary. */
 function latestOpenFailover(ctx: Context): string | undefined {
-  const movedAway = (r: (SwitchProviderResult & { unchanged?: boolean; dry_run?: boolean }) | undefined) =>
-    r !== undefined && r.failback === false && !r.unchanged && !r.dry_run && !r.rolled_back;
+  const movedAway = (r: SwitchProviderResult | undefined) => r !== undefined && r.failback === false && wroteRouting(r);
   return latestIncident(
     ctx.config().storeDir,
     (state) =>
@@ -92,7 +91,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
 
   const state = report.state;
   const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
-  const r = ran?.result as (SwitchProviderResult & { dry_run?: boolean; unchanged?: boolean; would_refuse?: string }) | undefined;
+  const r = ran?.result as (SwitchProviderResult & { would_refuse?: string }) | undefined;
   // a person answered no at the approval: nothing was touched
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
   const summary = {

@@ -5,7 +5,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
-import type { SwitchProviderResult } from '../timeline/results.js';
+import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/load.js';
@@ -224,8 +224,8 @@ function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state'], prim
   const switches = st.step_order
     .map((id) => st.steps[id])
     .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
-  const results = switches.map((s) => s!.result as Partial<SwitchProviderResult> & { unchanged?: boolean });
-  if (!results.some((r) => r.failback === false && !r.unchanged)) return undefined;
+  const results = switches.map((s) => s!.result as Partial<SwitchProviderResult>);
+  if (!results.some((r) => r.failback === false && wroteRouting(r))) return undefined;
   const last = results.at(-1)!;
   const on = typeof last.to === 'string' ? last.to : undefined;
   if (!on || last.failback === true || on === primary) return undefined;

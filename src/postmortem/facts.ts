@@ -5,7 +5,7 @@
  * never the raw events again (a timeline may hold 100,000 events).
  */
 import type { TimelineEvent } from '../timeline/events.js';
-import type { ChannelResult } from '../timeline/results.js';
+import { wroteRouting, type ChannelResult } from '../timeline/results.js';
 
 export interface Reading { at: string; value: number; provider?: string; step?: string }
 export interface DeclineReading { at: string; breakdown: Record<string, number>; provider?: string }
@@ -38,7 +38,7 @@ export interface Switch {
 
 /** A switch that actually moved traffic: succeeded, not rolled back, not a no-op, not a dry run. */
 export function movedTraffic(s: Switch): boolean {
-  return s.outcome === 'ok' && !s.rolled_back && !s.unchanged && !s.dry_run;
+  return s.outcome === 'ok' && wroteRouting(s);
 }
 export interface ChannelOutcome { name: string; ok: boolean; status?: number; error?: string }
 export interface Notification { at: string; step?: string; outcome: string; template: string; channels: ChannelOutcome[]; reason?: string }

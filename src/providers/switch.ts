@@ -40,9 +40,6 @@ export interface SwitchOptions {
 }
 
 export interface SwitchResult extends SwitchProviderResult {
-  dry_run?: boolean;
-  /** The target was already receiving traffic: nothing was written. */
-  unchanged?: boolean;
   target_status?: string;
 }
 

@@ -37,6 +37,15 @@ export interface SwitchProviderResult {
   rolled_back?: boolean;
   /** True when traffic went back to the configured primary. */
   failback: boolean;
+  /** The target already received traffic: nothing was written. */
+  unchanged?: boolean;
+  /** A dry run: nothing was written. */
+  dry_run?: boolean;
+}
+
+/** The switch wrote the routing and it stayed: not a dry run, not a no-op, not rolled back. */
+export function wroteRouting(r: Pick<SwitchProviderResult, 'dry_run' | 'unchanged' | 'rolled_back'>): boolean {
+  return !r.dry_run && !r.unchanged && !r.rolled_back;
 }
 
 export interface ChannelResult {
