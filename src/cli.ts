@@ -302,19 +302,24 @@ function report(e: unknown, env: NodeJS.ProcessEnv): number {
     if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
     // a command group without its subcommand: commander already printed the group's help
     if (e.code === 'commander.help') return ExitCode.invalid;
-    process.stderr.write(`payctl: ${e.message.replace(/^error: /, '')}\n(run payctl --help for usage)\n`);
+  }
+  const { message, hint } = errorText(e);
+  process.stderr.write(`payctl: ${message}\n`);
+  if (e instanceof CommanderError) {
+    process.stderr.write('(run payctl --help for usage)\n');
     return ExitCode.invalid;
   }
-  if (isPayctlError(e)) {
-    process.stderr.write(`payctl: ${redactLazy(e.message)}\n`);
-    if (e.hint) process.stderr.write(`hint: ${redactLazy(e.hint)}\n`);
-    if (debug && e.stack) process.stderr.write(redactLazy(e.stack) + '\n');
-    return e.exitCode;
-  }
-  process.stderr.write(`payctl: unexpected error: ${redactLazy(messageOf(e))}\n`);
+  if (hint) process.stderr.write(`hint: ${hint}\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(redactLazy(e.stack) + '\n');
-  else process.stderr.write('This is a bug in payctl. Run again with PAYCTL_DEBUG=1 and report the output.\n');
-  return ExitCode.failed;
+  else if (!isPayctlError(e)) process.stderr.write('This is a bug in payctl. Run again with PAYCTL_DEBUG=1 and report the output.\n');
+  return isPayctlError(e) ? e.exitCode : ExitCode.failed;
+}
+
+/** An error in the user's words (redacted): what report() prints and the --json error document holds. */
+function errorText(e: unknown): { message: string; hint?: string } {
+  if (e instanceof CommanderError) return { message: e.message.replace(/^error: /, '') };
+  if (isPayctlError(e)) return { message: redactLazy(e.message), ...(e.hint ? { hint: redactLazy(e.hint) } : {}) };
+  return { message: `unexpected error: ${redactLazy(messageOf(e))}` };
 }
 
 /**
@@ -324,10 +329,8 @@ function report(e: unknown, env: NodeJS.ProcessEnv): number {
 async function printErrorDocument(e: unknown, code: number): Promise<void> {
   const { jsonDocumentWritten } = await import('./output.js');
   if (jsonDocumentWritten()) return;
-  const message = e instanceof CommanderError ? e.message.replace(/^error: /, '') : isPayctlError(e) ? e.message : `unexpected error: ${messageOf(e)}`;
-  const hint = isPayctlError(e) ? e.hint : undefined;
-  const doc = { error: redactLazy(message), ...(hint ? { hint: redactLazy(hint) } : {}), exit_code: code };
-  process.stdout.write(JSON.stringify(doc, null, 2) + '\n');
+  const { message, hint } = errorText(e);
+  process.stdout.write(JSON.stringify({ error: message, ...(hint ? { hint } : {}), exit_code: code }, null, 2) + '\n');
 }
 
 let redactFn: ((s: string) => string) | undefined;
