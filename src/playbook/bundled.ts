@@ -2,8 +2,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
-import { findPlaybook, playbookIds } from './load.js';
-import { nearest } from '../source/zod-problems.js';
+import { findPlaybook, noPlaybook } from './load.js';
 import { packagePath } from '../package-root.js';
 
 export function bundledPlaybooksDir(): string {
@@ -23,12 +22,7 @@ export function findPlaybookOrBundled(dir: string, id: string, cwd: string): Ret
     } catch (e2) {
       if (!(e2 instanceof InvalidInputError && e2.message.startsWith('no playbook'))) throw e2;
       // in neither: name the project's directory, and every playbook either has
-      const ids = [...new Set([...playbookIds(dir), ...playbookIds(bundled)])];
-      const near = nearest(id, ids);
-      throw new InvalidInputError(
-        `no playbook "${id}" in ${dir} or among the shipped ones${near ? ` (did you mean "${near}"?)` : ''}`,
-        ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
-      );
+      throw noPlaybook(id, `${dir} or among the shipped ones`, [dir, bundled], cwd);
     }
   }
 }

@@ -53,10 +53,25 @@ export function listPlaybookFiles(dir: string): string[] {
  * invalid, and names the known ids when it is not found.
  */
 /** The ids of the playbooks in `dir` that load (a file with syntax or schema problems has none). */
-export function playbookIds(dir: string): string[] {
+function playbookIds(dir: string): string[] {
   return listPlaybookFiles(dir)
     .map((f) => loadPlaybookFile(f).playbook?.id)
     .filter((id): id is string => Boolean(id));
+}
+
+/**
+ * "no playbook <id> in <where>": the ids `dirs` hold, the nearest one, and the
+ * files there that do not load (so were not searched).
+ */
+export function noPlaybook(id: string, where: string, dirs: string[], cwd: string): InvalidInputError {
+  const ids = [...new Set(dirs.flatMap(playbookIds))];
+  const broken = dirs.flatMap(listPlaybookFiles).filter((f) => !loadPlaybookFile(f).playbook);
+  const near = nearest(id, ids);
+  const hints = [
+    ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
+    ...(broken.length ? [`not readable, so not searched: ${broken.map((f) => relative(cwd, f)).join(', ')} (payctl playbook validate says why)`] : []),
+  ];
+  return new InvalidInputError(`no playbook "${id}" in ${where}${near ? ` (did you mean "${near}"?)` : ''}`, hints.join('; '));
 }
 
 export function findPlaybook(dir: string, idOrPath: string, cwd = process.cwd()): LoadedPlaybook & { playbook: Playbook } {
@@ -72,16 +87,7 @@ export function findPlaybook(dir: string, idOrPath: string, cwd = process.cwd())
       }
     }
   }
-  if (!file) {
-    const ids = playbookIds(dir);
-    const broken = listPlaybookFiles(dir).filter((f) => !loadPlaybookFile(f).playbook);
-    const near = nearest(idOrPath, ids);
-    const hints = [
-      ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
-      ...(broken.length ? [`not readable, so not searched: ${broken.map((f) => relative(cwd, f)).join(', ')} (payctl playbook validate says why)`] : []),
-    ];
-    throw new InvalidInputError(`no playbook "${idOrPath}" in ${dir}${near ? ` (did you mean "${near}"?)` : ''}`, hints.join('; '));
-  }
+  if (!file) throw noPlaybook(idOrPath, dir, [dir], cwd);
   const loaded = validatePlaybookFile(file);
   if (!loaded.playbook) throw new SourceError(loaded.problems, `fix the playbook; payctl playbook validate ${file} lists every problem`);
   return loaded as LoadedPlaybook & { playbook: Playbook };

@@ -174,6 +174,7 @@ describe('payctl playbook list and show', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`no playbook "custom-outag" in ${join(dir, 'playbooks')} or among the shipped ones (did you mean "custom-outage"?)`);
     expect(r.stderr).toMatch(/known playbooks: custom-outage, .*processor-outage/);
+    expect(r.stderr).toContain('not readable, so not searched: playbooks/broken.yaml');
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
