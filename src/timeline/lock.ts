@@ -13,7 +13,7 @@
  *   incident never page, notify or switch twice.
  */
 import { hostname } from 'node:os';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { OperationError } from '../errors.js';
@@ -62,7 +62,9 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
         onCompromised: () => undefined,
       });
       try {
-        writeFileSync(pidFile, `${process.pid} ${hostname()} ${startTime(process.pid) ?? ''}`.trimEnd());
+        // written whole or not at all: a kill mid-write must not leave a pid that names some other process
+        writeFileSync(`${pidFile}.new`, `${process.pid} ${hostname()} ${ownStartTime() ?? ''}`.trimEnd());
+        renameSync(`${pidFile}.new`, pidFile);
       } catch {
         // the pid is an optimisation for crash recovery; the stale period still applies
       }
@@ -73,7 +75,13 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
         },
       };
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ELOCKED') throw e;
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOTEMPTY') {
+        // proper-lockfile found the lock stale and removes it with rmdir, which our pid file stops
+        rmSync(`${file}.lock`, { recursive: true, force: true });
+        continue;
+      }
+      if (code !== 'ELOCKED') throw e;
       const holder = readHolder(pidFile);
       if (holder && isDead(holder)) {
         rmSync(`${file}.lock`, { recursive: true, force: true });
@@ -106,7 +114,12 @@ function readHolder(pidFile: string): Holder | undefined {
  * (pids are reused, quickly where pid_max is small).
  */
 function isDead(holder: Holder): boolean {
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0 || holder.pid === process.pid) return false;
+  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
+  if (holder.pid === process.pid) {
+    // this process holds it (two appends at once), unless an earlier process had this pid
+    const mine = ownStartTime();
+    return holder.started !== undefined && mine !== undefined && holder.started !== mine;
+  }
   if (holder.host && holder.host !== hostname()) return false; // another machine sharing the store: only the stale period applies
   try {
     process.kill(holder.pid, 0);
@@ -115,6 +128,12 @@ function isDead(holder: Holder): boolean {
   }
   const now = startTime(holder.pid);
   return holder.started !== undefined && now !== undefined && now !== holder.started;
+}
+
+let ownStart: string | undefined | null = null;
+function ownStartTime(): string | undefined {
+  if (ownStart === null) ownStart = startTime(process.pid);
+  return ownStart;
 }
 
 /** The start time of a process, in clock ticks since boot (Linux); undefined elsewhere. */

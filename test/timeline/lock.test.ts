@@ -103,4 +103,27 @@ describe('timeline lock', () => {
     await w.append(note('after a stale lock'));
     expect(lines(file)).toBe(1);
   });
+
+  it('takes over a stale lock whose pid file says nothing (killed while writing it)', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    mkdirSync(`${file}.lock`);
+    writeFileSync(`${file}.lock/pid`, '');
+    const old = new Date(Date.now() - 60_000);
+    utimesSync(`${file}.lock`, old, old);
+    await w.append(note('after a stale lock with an empty pid file'));
+    expect(lines(file)).toBe(1);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
+  it.skipIf(process.platform !== 'linux')('takes over a lock left by an earlier process that had this pid', async () => {
+    const file = tempTimeline();
+    const w = new TimelineWriter(file, { actor: 'a' });
+    mkdirSync(`${file}.lock`);
+    writeFileSync(`${file}.lock/pid`, `${process.pid} ${hostname()} 1`);
+    const t0 = Date.now();
+    await w.append(note('recovered at once'));
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(lines(file)).toBe(1);
+  });
 });
