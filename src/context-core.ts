@@ -5,6 +5,7 @@
  * (tests, drills), the CLI a cached one (config/cache.ts), so that this file,
  * which the run path imports, loads neither YAML nor zod.
  */
+import { isatty } from 'node:tty';
 import type { LoadedConfig } from './config/find.js';
 import { createOutput, type Output, type Streams } from './output.js';
 import { systemClock, type Clock } from './clock.js';
@@ -53,10 +54,12 @@ export type ConfigLoader = (cwd: string, explicit: string | undefined, env: Node
 
 export function buildContext(o: ContextOptions, loadConfig: ConfigLoader): Context {
   const env = o.env ?? process.env;
-  const stdin = o.stdin ?? process.stdin;
   const streams = o.streams ?? { stdout: process.stdout, stderr: process.stderr };
   const yes = Boolean(o.yes);
-  const canPrompt = o.canPrompt ?? (Boolean(stdin.isTTY) && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
+  // isatty(0) rather than process.stdin.isTTY: process.stdin is built on first use, and when it is a
+  // file (/dev/null in CI) that loads fs streams and fs/promises (~2 ms), for runs that never read it
+  const stdinIsTTY = o.stdin ? Boolean(o.stdin.isTTY) : isatty(0);
+  const canPrompt = o.canPrompt ?? (stdinIsTTY && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
   const cwd = o.cwd ?? process.cwd();
   let loaded: LoadedConfig | undefined = o.loadedConfig;
   if (loaded) registerSecretsIn(loaded.config, env);
@@ -68,7 +71,9 @@ export function buildContext(o: ContextOptions, loadConfig: ConfigLoader): Conte
     dryRun: Boolean(o.dryRun),
     out: createOutput(streams, env, Boolean(o.json)),
     clock: o.clock ?? systemClock,
-    stdin,
+    get stdin() {
+      return o.stdin ?? process.stdin;
+    },
     streams,
     configPath: o.configPath,
     config() {

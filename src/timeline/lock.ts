@@ -13,7 +13,7 @@
  *   incident never page, notify or switch twice.
  */
 import { hostname } from 'node:os';
-import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { OperationError } from '../errors.js';
@@ -70,7 +70,11 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
       }
       return {
         release: async () => {
-          rmSync(pidFile, { force: true });
+          try {
+            unlinkSync(pidFile);
+          } catch {
+            // already gone
+          }
           await release();
         },
       };
