@@ -272,6 +272,7 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
   const timer = timeoutMs !== undefined ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs) : undefined;
   const signal = AbortSignal.any([eng.signal, timeout.signal]);
   const handler = eng.registry[step.type] as (run: StepRun) => Promise<StepResult>;
+  const resumedFrom = eng.session.state().steps[step.id]?.resumed_from;
   const run: StepRun = {
     step,
     ctx,
@@ -279,6 +280,7 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
     scope: scopeOf(eng),
     idempotencyKey: key,
     attempt,
+    ...(resumedFrom ? { resumedFrom: new Date(resumedFrom) } : {}),
     dryRun: ctx.dryRun,
     signal,
     prompter: eng.prompter,

@@ -39,6 +39,8 @@ export interface StepRun<S extends Step = Step> {
   /** Stable per incident and step, the same on every retry and after a resume. */
   idempotencyKey: string;
   attempt: number;
+  /** This attempt continues one that an earlier run left without a result (killed, Ctrl-C): when that one started. */
+  resumedFrom?: Date;
   dryRun: boolean;
   /** Aborted when the step's timeout passes. */
   signal: AbortSignal;

@@ -4,7 +4,9 @@
  * evaluation the steps listed in `recheck` run again, so the condition sees
  * fresh results. Time and sleeping go through ctx.clock; a countdown is shown
  * on stderr when it is a terminal. In a dry run nothing is waited for: the
- * condition is evaluated once.
+ * condition is evaluated once. A wait resumed after its run was interrupted
+ * keeps the time it began: a 10m wait killed after 8m waits 2m more, and an
+ * until whose timeout passed meanwhile is checked once more.
  */
 import { isCI } from '../context.js';
 import { formatDuration, requireDuration } from '../duration.js';
@@ -20,12 +22,15 @@ type WaitRun = StepRun<StepOf<'wait'>>;
 export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
   const { step } = run;
   const clock = run.ctx.clock;
-  const start = clock.now().getTime();
+  const resumed = run.resumedFrom && !run.dryRun ? run.resumedFrom.getTime() : undefined;
+  const start = resumed ?? clock.now().getTime();
   if (step.message) run.log(step.message);
+  if (resumed !== undefined) run.log(`continuing the wait begun ${formatDuration(clock.now().getTime() - resumed)} ago, before the run was interrupted`);
   if (!step.until) {
     const ms = requireDuration(step.duration, `step ${step.id}: duration`, 0);
     if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, dry_run: true }, message: `dry run: would wait ${formatDuration(ms)}` };
-    await sleepWithCountdown(run, ms, `waiting ${formatDuration(ms)}`);
+    const left = start + ms - clock.now().getTime();
+    if (left > 0) await sleepWithCountdown(run, left, `waiting ${formatDuration(ms)}`);
     return { outcome: 'ok', result: { waited_ms: clock.now().getTime() - start } };
   }
   const timeout = requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT);

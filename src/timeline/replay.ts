@@ -14,7 +14,16 @@ export interface StepState {
   status: 'started' | Outcome;
   attempts: number;
   idempotency_key: string;
+  /** The first step_started of the step. */
   started_at: string;
+  /** The latest step_started. */
+  attempt_started_at: string;
+  /**
+   * Set while the step continues an attempt that a run left without a result
+   * (killed, Ctrl-C): when that attempt started. A resumed wait keeps its
+   * deadline from then instead of starting over.
+   */
+  resumed_from?: string;
   ended_at?: string;
   reason?: string;
   result?: Record<string, unknown>;
@@ -132,6 +141,8 @@ export class Replayer {
           attempts: e.data.attempt,
           idempotency_key: e.data.idempotency_key,
           started_at: prev?.started_at ?? e.time,
+          attempt_started_at: e.time,
+          ...(prev?.status === 'started' ? { resumed_from: prev.resumed_from ?? prev.attempt_started_at } : {}),
           ...(prev?.sent ? { sent: prev.sent } : {}),
         };
         break;
@@ -150,12 +161,14 @@ export class Replayer {
             attempts: e.data.attempt,
             idempotency_key: '',
             started_at: e.time,
+            attempt_started_at: e.time,
             ended_at: e.time,
             reason: e.data.reason,
             result: e.data.result,
           };
         } else {
           st.status = e.data.outcome;
+          delete st.resumed_from;
           st.ended_at = e.time;
           st.reason = e.data.reason;
           st.result = e.data.result;
