@@ -29,7 +29,7 @@ export async function answerInput(name: string, spec: PlaybookInput, answers: An
     const choices = spec.choices?.length
       ? spec.choices.map((c) => ({ value: choiceValue(c), name: choiceLabel(c) }))
       : inputType(spec) === 'provider' && providers.length
-        ? providers.map((p) => ({ value: p, name: p }))
+        ? providerChoices(providers, scope)
         : undefined;
     // a wrong answer is said and asked again: at 02:00 a typo must not end the run
     for (;;) {
@@ -57,6 +57,19 @@ export function inputType(spec: PlaybookInput): NonNullable<PlaybookInput['type'
   if (typeof spec.default === 'boolean') return 'boolean';
   if (typeof spec.default === 'string' && !hasTemplate(spec.default) && isDuration(spec.default)) return 'duration';
   return 'text';
+}
+
+/**
+ * The configured providers to pick from, a provider already given for an
+ * earlier input marked as such: asked for the backup, the responder sees which
+ * one they just said is failing.
+ */
+function providerChoices(providers: string[], scope: Scope): { value: string; name: string }[] {
+  const earlier = Object.entries((scope.inputs ?? {}) as Record<string, unknown>);
+  return providers.map((p) => {
+    const given = earlier.filter(([, v]) => v === p).map(([k]) => k);
+    return { value: p, name: given.length ? `${p} (your answer for ${given.join(', ')})` : p };
+  });
 }
 
 function providerNames(scope: Scope): string[] {

@@ -91,13 +91,15 @@ describe('typed playbook inputs, with a person', () => {
     const { answerInput } = await import('../../src/engine/inputs.js');
     const { emptyAnswers } = await import('../../src/ui/answers.js');
     let offered: string[] = [];
+    let labels: string[] = [];
     const prompter = {
       canPrompt: true,
       input: async () => {
         throw new Error('not asked');
       },
-      select: async (_m: string, choices: { value: string }[]) => {
+      select: async (_m: string, choices: { value: string; name: string }[]) => {
         offered = choices.map((c) => c.value);
+        labels = choices.map((c) => c.name);
         return 'adyen';
       },
       confirm: async () => true,
@@ -106,6 +108,11 @@ describe('typed playbook inputs, with a person', () => {
     };
     const a = await answerInput('backup', { prompt: 'Backup?', type: 'provider' }, emptyAnswers(), prompter as never, { config: { providers: { stripe: {}, adyen: {} } } });
     expect(offered).toEqual(['stripe', 'adyen']);
+    expect(labels).toEqual(['stripe', 'adyen']);
     expect(a.value).toBe('adyen');
+    // asked for the backup after naming the failing one: that one is marked
+    await answerInput('backup', { prompt: 'Backup?', type: 'provider' }, emptyAnswers(), prompter as never, { config: { providers: { stripe: {}, adyen: {} } }, inputs: { provider: 'stripe' } });
+    expect(offered).toEqual(['stripe', 'adyen']);
+    expect(labels).toEqual(['stripe (your answer for provider)', 'adyen']);
   });
 });
