@@ -79,7 +79,7 @@ function printHuman(ctx: Context, buf: Buffer, s: IncidentState): void {
   ctx.out.line(`  status    ${s.status}`);
   ctx.out.line(`  severity  ${s.severity}`);
   ctx.out.line(`  playbook  ${s.playbook ?? '-'}`);
-  ctx.out.line(`  opened    ${s.opened_at}   (by ${s.source})`);
+  ctx.out.line(`  opened    ${s.opened_at}   (payctl ${s.source})`);
   ctx.out.line(`  run       ${s.run}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}`);
   ctx.out.line(`  actors    ${s.actors.join(', ')}`);
   ctx.out.line(c.bold('milestones'));
