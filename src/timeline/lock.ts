@@ -13,7 +13,7 @@
  *   incident never page, notify or switch twice.
  */
 import { hostname } from 'node:os';
-import { readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { lock } from 'proper-lockfile';
 import { OperationError } from '../errors.js';
@@ -38,9 +38,9 @@ export async function acquireLock(file: string): Promise<Release> {
   }
 }
 
-/** The run lock of an incident; refused (exit 1) while another live process runs it. */
-export async function acquireRunLock(incidentDir: string, id: string): Promise<Release> {
-  const got = await tryLock(join(incidentDir, 'run'), RUN_STALE_MS);
+/** The run lock of an incident; refused (exit 1) while another live process runs it. `staleMs`: tests only. */
+export async function acquireRunLock(incidentDir: string, id: string, staleMs = RUN_STALE_MS): Promise<Release> {
+  const got = await tryLock(join(incidentDir, 'run'), staleMs);
   if (got.release) return got.release;
   const holder = got.holder ? ` (pid ${got.holder})` : '';
   throw new OperationError(
@@ -62,9 +62,13 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
         onCompromised: () => undefined,
       });
       try {
+        // proper-lockfile keeps the lock fresh by setting its mtime, and gives the lock up as
+        // compromised when the mtime is not the one it set: adding the file must not change it
+        const { atime, mtime } = statSync(`${file}.lock`);
         // written whole or not at all: a kill mid-write must not leave a pid that names some other process
         writeFileSync(`${pidFile}.new`, `${process.pid} ${hostname()} ${ownStartTime() ?? ''}`.trimEnd());
         renameSync(`${pidFile}.new`, pidFile);
+        utimesSync(`${file}.lock`, atime, mtime);
       } catch {
         // the pid is an optimisation for crash recovery; the stale period still applies
       }

@@ -4,7 +4,7 @@
  * process, or older than the stale period, is taken over.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -125,5 +125,19 @@ describe('timeline lock', () => {
     await w.append(note('recovered at once'));
     expect(Date.now() - t0).toBeLessThan(5000);
     expect(lines(file)).toBe(1);
+  });
+
+  it('a run lock stays held, and fresh, past its refresh period; released, it is gone', async () => {
+    // the pid file written into the lock once changed its mtime, so proper-lockfile gave the lock up
+    // as compromised at its first refresh: a second run was let in, and the lock was left behind
+    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
+    mkdirSync(dir);
+    const staleMs = 2000; // proper-lockfile's minimum; refreshed every second
+    const release = await acquireRunLock(dir, 'INC', staleMs);
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(Date.now() - statSync(join(dir, 'run.lock')).mtimeMs).toBeLessThan(staleMs);
+    await expect(acquireRunLock(dir, 'INC', staleMs)).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.pid})`);
+    await release();
+    expect(existsSync(join(dir, 'run.lock'))).toBe(false);
   });
 });
