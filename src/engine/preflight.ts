@@ -1,5 +1,5 @@
 /**
- * Before an incident opens: every secret the playbook's channels, escalations
+ * Before an incident opens (and before a resume runs its remaining steps): every secret the playbook's channels, escalations
  * and routing need must be in the environment. A missing one is exit 2 naming
  * the variable and the step that needs it, before anything is posted or
  * moved, instead of a failed step in the middle of the outage (the team
@@ -22,7 +22,7 @@ interface Need {
 }
 
 /** Throws (exit 2) when a secret a step of the playbook needs is not set. */
-export function requireStepSecrets(playbook: Playbook, config: Config, env: NodeJS.ProcessEnv, answers: Record<string, unknown>): void {
+export function requireStepSecrets(playbook: Pick<Playbook, 'steps'>, config: Config, env: NodeJS.ProcessEnv, answers: Record<string, unknown>, nothing = 'nothing was started'): void {
   const needs: Need[] = [];
   const name = (value: string): string | undefined => {
     const input = /^\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}$/.exec(value.trim());
@@ -48,7 +48,7 @@ export function requireStepSecrets(playbook: Playbook, config: Config, env: Node
   const list = missing.map((n) => `${n.variable} (${n.where}, for step ${n.step})`).join(', ');
   throw new InvalidInputError(
     `environment variable${missing.length > 1 ? 's' : ''} not set: ${list}`,
-    `export ${missing.map((n) => n.variable).join(', ')} before running payctl, or set ${missing.length > 1 ? 'them' : 'it'} in your CI secrets; nothing was started`,
+    `export ${missing.map((n) => n.variable).join(', ')} before running payctl, or set ${missing.length > 1 ? 'them' : 'it'} in your CI secrets; ${nothing}`,
   );
 }
 

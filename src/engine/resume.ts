@@ -21,6 +21,7 @@ import { buildScope } from './scope.js';
 import { reminderSpec } from './reminders.js';
 import { IncidentSession } from './session.js';
 import { SIDE_EFFECT_TYPES, type StepRegistry } from './types.js';
+import { requireStepSecrets } from './preflight.js';
 import type { Engine } from './execute.js';
 
 export interface ResumeOptions {
@@ -62,6 +63,8 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
     parts.say(`incident ${o.id}: the playbook already ran to the end; nothing to resume (status ${state.status})`);
     return { incident: o.id, state, outcome: state.steps && Object.values(state.steps).some((s) => s.status === 'failed') ? 'failed' : 'ok', exitCode: ExitCode.ok };
   }
+  // a missing secret is found now, not at its step after the steps before it took another branch
+  if (!ctx.dryRun) requireStepSecrets({ steps: todo }, loaded.config, ctx.env, { ...state.answers, ...answers.values }, 'nothing was resumed');
   await session.append({ type: 'run_started', data: { pid: process.pid, resume: true, dry_run: ctx.dryRun } });
   const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
   const todoIds = new Set(todo.map((s) => s.id));

@@ -272,6 +272,23 @@ describe('payctl failover / failback', () => {
     expect(p.sandbox.requests().filter((q) => q.method !== 'GET')).toEqual([]);
   });
 
+  it('a resume checks the secrets of the steps it has left too: exit 2 naming it, nothing posted', async () => {
+    mkdirSync(join(p.dir, 'playbooks'), { recursive: true });
+    writeFileSync(join(p.dir, 'playbooks', 'gated.yaml'), 'id: gated\ntitle: Gated\nsteps:\n  - { id: tell, type: notify, title: Tell the team, channels: [slack], template: team-update, vars: { summary: x }, confirm: Tell them? }\n');
+    const first = await runCliAsync(['incident', 'start', '--playbook', 'gated', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' } });
+    expect(first.code).toBe(3); // stopped at the gate
+    const id = JSON.parse(first.stdout).incident as string;
+    const { SANDBOX_SLACK_WEBHOOK_URL: _unset, ...env } = p.env;
+    const r = await runCliAsync(['incident', 'resume', id, '--yes'], { cwd: p.dir, env: { ...env, CI: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('environment variable not set: SANDBOX_SLACK_WEBHOOK_URL (channels.slack.webhook_url, for step tell)');
+    expect(r.stderr).toContain('nothing was resumed');
+    expect(p.sandbox.requests().filter((q) => q.method !== 'GET')).toEqual([]);
+    const again = await runCliAsync(['incident', 'resume', id, '--yes'], { cwd: p.dir, env: { ...p.env, CI: '1' } });
+    expect(again.code, again.stderr).toBe(0);
+    expect(p.sandbox.requests().filter((q) => q.method === 'POST' && q.path.startsWith('/slack/'))).toHaveLength(1);
+  });
+
   it('a notify killed half-way: the resume posts only to the channels that had not taken the message', async () => {
     mkdirSync(join(p.dir, 'playbooks'), { recursive: true });
     writeFileSync(join(p.dir, 'playbooks', 'tell.yaml'), 'id: tell\ntitle: Tell\nsteps:\n  - { id: tell, type: notify, title: Tell customers, channels: [slack, social], template: customer-acknowledge }\n');
