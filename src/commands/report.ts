@@ -4,7 +4,8 @@ import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
 import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
-import { buildScorecard, inPeriod, rehearsalKind, selectIncidents, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { buildScorecard, inPeriod, selectIncidents, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { rehearsalKind } from '../timeline/rehearsal.js';
 
 export interface ReportOptions {
   since?: string;

@@ -4,6 +4,7 @@
  * how fast it answered escalations, and how often we failed over away from it.
  */
 import type { LoadedIncident } from '../timeline/store.js';
+import { rehearsalKind } from '../timeline/rehearsal.js';
 import { collectFacts } from './facts.js';
 import { referencePoints } from './metrics.js';
 import { providerPerformance } from './providers.js';
@@ -32,16 +33,6 @@ export const SCORECARD_DEFINITIONS: { column: string; definition: string }[] = [
   { column: 'Escalation response', definition: 'Mean time from our escalation to the first note naming the provider, or the acknowledged milestone, after it; with how many escalations were answered.' },
   { column: 'Failovers away', definition: 'Successful switches that moved traffic away from this provider.' },
 ];
-
-/** incident_opened sources that are rehearsals, not provider behaviour. */
-export const REHEARSAL_SOURCES: readonly string[] = ['drill', 'demo'];
-
-/** Why an incident is a rehearsal (a dry run, a drill, a demo), or undefined for a real one. */
-export function rehearsalKind(state: Pick<LoadedIncident['state'], 'dry_run' | 'source'>): string | undefined {
-  if (REHEARSAL_SOURCES.includes(state.source)) return state.source;
-  if (state.dry_run) return 'dry run';
-  return undefined;
-}
 
 /** Split incidents into those the scorecard counts and the rehearsals it leaves out (unless includeRehearsals). */
 export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(incidents: T[], includeRehearsals = false): { counted: T[]; rehearsals: T[] } {

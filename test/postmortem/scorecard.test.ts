@@ -1,7 +1,8 @@
 // The provider scorecard over every fixture incident (several providers).
 import { describe, expect, it } from 'vitest';
 import { listIncidentIds, loadIncident } from '../../src/timeline/store.js';
-import { buildScorecard, inPeriod, rehearsalKind, selectIncidents } from '../../src/postmortem/scorecard.js';
+import { buildScorecard, inPeriod, selectIncidents } from '../../src/postmortem/scorecard.js';
+import { rehearsalKind } from '../../src/timeline/rehearsal.js';
 import { FIXTURE_STORE } from './helpers.js';
 
 const all = listIncidentIds(FIXTURE_STORE).map((id) => loadIncident(FIXTURE_STORE, id));
