@@ -152,10 +152,11 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
   ctx.out.info('stopped watching');
 }
 
-/** The newest open, real (not dry-run) incident running this playbook, if any. */
+/** The newest open, real incident running this playbook, if any (a dry run, drill or demo does not count). */
 async function openIncidentFor(storeDir: string, playbook: string): Promise<string | undefined> {
   const { latestIncident } = await import('../timeline/store.js');
-  return latestIncident(storeDir, (s) => s.playbook === playbook && s.status !== 'resolved' && !s.dry_run);
+  const { rehearsalKind } = await import('../timeline/rehearsal.js');
+  return latestIncident(storeDir, (s) => s.playbook === playbook && s.status !== 'resolved' && rehearsalKind(s) === undefined);
 }
 
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {

@@ -9,7 +9,7 @@ import type { Context } from '../context.js';
 import { formatElapsed } from '../duration.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
 import { runOnSandbox } from '../drill/on-sandbox.js';
-import { runWithDrillAnswers } from '../drill/run.js';
+import { closeRehearsal, runWithDrillAnswers } from '../drill/run.js';
 import type { EscalateResult, NotifyResult } from '../timeline/results.js';
 import { writePostmortem } from './postmortem.js';
 
@@ -48,7 +48,10 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
   try {
     // the drill's answers (short waits), so the demo finishes in seconds
     const report = await runWithDrillAnswers(on.ctx, pb, 'Demo: Stripe outage, card payments failing', 'demo');
-    if (report.error) throw report.error;
+    if (report.error) {
+      await closeRehearsal(on.ctx, report, 'demo');
+      throw report.error;
+    }
     const written = await writePostmortem(on.ctx, report.incident);
     const s = report.state;
     const steps = s.step_order.map((id) => s.steps[id]!);

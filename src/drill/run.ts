@@ -11,6 +11,8 @@ import type { LoadedPlaybook } from '../playbook/load.js';
 import { fileSha256 } from '../engine/resume.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
 import type { DrillSpec, Playbook } from '../playbook/schema.js';
+import { IncidentSession } from '../engine/session.js';
+import { recordStatusChange } from '../timeline/status.js';
 import { checkExpectations, type ExpectationResult } from './expectations.js';
 import { runOnSandbox } from './on-sandbox.js';
 
@@ -52,6 +54,18 @@ export function runWithDrillAnswers(ctx: Context, pb: LoadedPlaybook & { playboo
   });
 }
 
+/**
+ * A drill's or the demo's incident that the playbook left open is closed once
+ * it has been judged: it ran against a sandbox that is gone, so it is never
+ * resumed (timeline/rehearsal.ts), and open it would sit among real incidents.
+ */
+export async function closeRehearsal(ctx: Context, report: RunReport, source: 'drill' | 'demo'): Promise<void> {
+  if (report.state.status === 'resolved') return;
+  const { session } = IncidentSession.open(ctx.config().storeDir, report.incident, ctx.clock);
+  const why = report.error?.message ?? (report.outcome === 'failed' ? 'a step failed' : report.outcome);
+  await recordStatusChange((ev) => session.append(ev), session.state(), 'resolved', `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`);
+}
+
 export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {
   const mine = user.config();
   const pb = findPlaybookOrBundled(mine.playbooksDir, playbookId, user.cwd);
@@ -67,6 +81,7 @@ export async function runDrill(user: Context, playbookId: string, faultOverride?
     const report = await runWithDrillAnswers(on.ctx, pb, `Drill: ${pb.playbook.title} (${fault})`, 'drill');
     const state = report.state;
     const results = checkExpectations(spec.expect, state, on.sandbox.requests());
+    await closeRehearsal(on.ctx, report, 'drill'); // after it is judged: closing it records the resolved milestone
     const { detected, mitigated } = state.milestones;
     return {
       playbook: pb.playbook.id,

@@ -22,6 +22,7 @@ import { reminderSpec } from './reminders.js';
 import { IncidentSession } from './session.js';
 import { SIDE_EFFECT_TYPES, type StepRegistry } from './types.js';
 import { requireStepSecrets } from './preflight.js';
+import { SANDBOX_SOURCES } from '../timeline/rehearsal.js';
 import type { Engine } from './execute.js';
 
 export interface ResumeOptions {
@@ -53,6 +54,13 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   const loaded = o.ctx.config();
   const { session, problems } = IncidentSession.open(loaded.storeDir, o.id, o.ctx.clock);
   const state = session.state();
+  if (SANDBOX_SOURCES.includes(state.source)) {
+    // its sandbox is gone: a resume would run the rest of it against the providers of this config
+    throw new InvalidInputError(
+      `incident ${o.id} was a ${state.source} against the built-in sandbox, which stopped with it; it is not resumed (here it would act on the providers in your config)`,
+      `run it again: payctl ${state.source === 'drill' ? `drill ${state.playbook ?? '<playbook>'}` : state.source}`,
+    );
+  }
   const ctx: Context = state.dry_run && !o.ctx.dryRun ? { ...o.ctx, dryRun: true } : o.ctx;
   for (const p of problems) ctx.out.warn(`${session.writer.file}:${p.line}: ${p.message}`);
   const playbook = playbookOf(ctx, state);

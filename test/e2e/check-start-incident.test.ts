@@ -1,5 +1,7 @@
 // payctl check --start-incident picks the playbook whose triggers match, and never opens a second incident for it.
 import { afterEach, beforeEach, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { TimelineWriter } from '../../src/timeline/writer.js';
 import { runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
@@ -31,4 +33,19 @@ it('a Stripe outage starts processor-outage once; a second check points at the o
   expect(second.stderr).toContain(`incident ${incidents[0].id} (processor-outage) is already open`);
   const again = JSON.parse((await run(['incident', 'list', '--json'])).stdout);
   expect(again.incidents ?? again).toHaveLength(1);
+});
+
+it('a demo or drill left open does not stand in for the real incident', async () => {
+  const run = (args: string[]) => runCliAsync(args, { cwd: p.dir, env: p.env });
+  // as an interrupted demo used to leave it: open, processor-outage, against a sandbox that is gone
+  const id = '20261126-090000-dem0';
+  const w = new TimelineWriter(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), { actor: 'demo-user' });
+  await w.append({ type: 'incident_opened', data: { id, title: 'Demo: Stripe outage', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'demo' } });
+  const r = await run(['check', '--start-incident']);
+  expect(r.stderr).toContain('starting playbook processor-outage');
+  expect(r.stderr).not.toContain('already open');
+  const resumed = await run(['incident', 'resume', id, '--yes']);
+  expect(resumed.code).toBe(2);
+  expect(resumed.stderr).toContain(`incident ${id} was a demo against the built-in sandbox`);
+  expect(resumed.stderr).toContain('run it again: payctl demo');
 });

@@ -35,3 +35,27 @@ it('handles the whole outage unattended and writes the postmortem draft', async 
   expect(summary.time_to_mitigate_ms).toBeGreaterThanOrEqual(0);
   expect(existsSync(summary.postmortem)).toBe(true);
 }, 120_000);
+
+it('stopped with Ctrl-C at a terminal, the demo closes its incident and says to run it again, not to resume it', async () => {
+  const pty = (await import('node-pty')).default;
+  const { BIN } = await import('../helpers/run-cli.js');
+  const dir = tempProject();
+  const p = pty.spawn(process.execPath, [BIN, 'demo'], { cwd: dir, cols: 140, rows: 40, env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' } });
+  let screen = '';
+  p.onData((d) => (screen += d));
+  const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
+  const t0 = Date.now();
+  while (!screen.includes('?')) {
+    if (Date.now() - t0 > 20_000) throw new Error(`no question on the screen:\n${screen}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  p.write('\x03');
+  expect(await exited).toBe(3);
+  expect(screen).toContain('run it again: payctl demo');
+  expect(screen).not.toContain('incident resume');
+  const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(screen)?.[1];
+  expect(id).toBeDefined();
+  const shown = JSON.parse((await runCliAsync(['incident', 'show', id!, '--json'], { cwd: dir })).stdout);
+  expect(shown.incident.status).toBe('resolved');
+  expect(shown.incident.source).toBe('demo');
+}, 60_000);

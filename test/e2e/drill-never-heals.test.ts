@@ -23,4 +23,10 @@ it('fails when the processor never recovers: no failback, incident not resolved'
   expect(byName.traffic_on).toBe(true);
   expect(byName.failback).toBe(false);
   expect(byName.status).toBe(false);
+  // judged, the drill's incident is closed: its sandbox is gone, so it is never resumed
+  const shown = JSON.parse((await runCliAsync(['incident', 'show', json.incident, '--json'], { cwd: dir })).stdout);
+  expect(shown.incident.status).toBe('resolved');
+  const resumed = await runCliAsync(['incident', 'resume', json.incident, '--yes'], { cwd: dir });
+  expect(resumed.code).toBe(2);
+  expect(resumed.stderr).toContain('run it again: payctl drill processor-outage');
 }, 120_000);
