@@ -54,13 +54,6 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   const loaded = o.ctx.config();
   const { session, problems } = IncidentSession.open(loaded.storeDir, o.id, o.ctx.clock);
   const state = session.state();
-  if (SANDBOX_SOURCES.includes(state.source)) {
-    // its sandbox is gone: a resume would run the rest of it against the providers of this config
-    throw new InvalidInputError(
-      `incident ${o.id} was a ${state.source} against the built-in sandbox, which stopped with it; it is not resumed (here it would act on the providers in your config)`,
-      `run it again: payctl ${state.source === 'drill' ? `drill ${state.playbook ?? '<playbook>'}` : state.source}`,
-    );
-  }
   const ctx: Context = state.dry_run && !o.ctx.dryRun ? { ...o.ctx, dryRun: true } : o.ctx;
   for (const p of problems) ctx.out.warn(`${session.writer.file}:${p.line}: ${p.message}`);
   const playbook = playbookOf(ctx, state);
@@ -70,6 +63,13 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   if (todo.length === 0 && state.run === 'finished') {
     parts.say(`incident ${o.id}: the playbook already ran to the end; nothing to resume (status ${state.status})`);
     return { incident: o.id, state, outcome: state.steps && Object.values(state.steps).some((s) => s.status === 'failed') ? 'failed' : 'ok', exitCode: ExitCode.ok };
+  }
+  if (SANDBOX_SOURCES.includes(state.source)) {
+    // its sandbox is gone: a resume would run the rest of it against the providers of this config
+    throw new InvalidInputError(
+      `incident ${o.id} was a ${state.source} against the built-in sandbox, which stopped with it; it is not resumed (here it would act on the providers in your config)`,
+      `run it again: payctl ${state.source === 'drill' ? `drill ${state.playbook ?? '<playbook>'}` : state.source}`,
+    );
   }
   // a missing secret is found now, not at its step after the steps before it took another branch
   if (!ctx.dryRun) requireStepSecrets({ steps: todo }, loaded.config, ctx.env, { ...state.answers, ...answers.values }, 'nothing was resumed');
