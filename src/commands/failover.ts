@@ -11,7 +11,7 @@ import type { Config } from '../config/schema.js';
 import { isSecretRef, resolveSecret } from '../secrets.js';
 import { engineParts, guard, holdingRun, makeEngine, startIncident, type RunReport } from '../engine/run.js';
 import { executeStep } from '../engine/execute.js';
-import { IncidentSession } from '../engine/session.js';
+import { closeIncident, IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
 import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
@@ -94,6 +94,12 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   const r = ran?.result as (SwitchProviderResult & { would_refuse?: string }) | undefined;
   // a person answered no at the approval: nothing was touched
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
+  // an incident this command opened, in which no traffic moved (declined, nothing to change, refused before
+  // any write), is closed at once: kept as the record of the attempt, not left open among the real ones
+  const unmoved = declined ?? (r?.unchanged ? `traffic already went to ${opts.to}` : r?.refused ? `refused: ${ran?.reason ?? 'see the timeline'}` : undefined);
+  if (unmoved && !opts.incident && !ctx.dryRun) {
+    await closeIncident(ctx.config().storeDir, report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
+  }
   const summary = {
     incident: report.incident,
     kind,
@@ -116,7 +122,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     const verdict = ctx.dryRun ? c.yellow('dry run: nothing changed') : summary.verified ? c.green('verified') : c.red('NOT verified');
     ctx.out.line(`${kind}: ${summary.from ?? '?'} → ${opts.to} (${verdict}) in incident ${report.incident}`);
     ctx.out.line(c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`));
-    if (kind === 'failback' && summary.verified && !ctx.dryRun && state.status !== 'resolved') {
+    if (kind === 'failback' && summary.verified && !ctx.dryRun && state.status !== 'resolved' && !unmoved) {
       ctx.out.line(c.dim(`incident ${report.incident} is still ${state.status}; when the outage is over: payctl incident resolve ${report.incident}`));
     }
   }

@@ -11,8 +11,7 @@ import type { LoadedPlaybook } from '../playbook/load.js';
 import { fileSha256 } from '../engine/resume.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
 import type { DrillSpec, Playbook } from '../playbook/schema.js';
-import { IncidentSession } from '../engine/session.js';
-import { recordStatusChange } from '../timeline/status.js';
+import { closeIncident } from '../engine/session.js';
 import { checkExpectations, type ExpectationResult } from './expectations.js';
 import { runOnSandbox } from './on-sandbox.js';
 
@@ -61,9 +60,8 @@ export function runWithDrillAnswers(ctx: Context, pb: LoadedPlaybook & { playboo
  */
 export async function closeRehearsal(ctx: Context, report: RunReport, source: 'drill' | 'demo'): Promise<void> {
   if (report.state.status === 'resolved') return;
-  const { session } = IncidentSession.open(ctx.config().storeDir, report.incident, ctx.clock);
   const why = report.error?.message ?? (report.outcome === 'failed' ? 'a step failed' : report.outcome);
-  await recordStatusChange((ev) => session.append(ev), session.state(), 'resolved', `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`);
+  await closeIncident(ctx.config().storeDir, report.incident, ctx.clock, `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`);
 }
 
 export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {

@@ -8,6 +8,7 @@ import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
 import { existingTimeline, incidentDir, replayFile, timelinePath } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';
+import { recordStatusChange } from '../timeline/status.js';
 import type { IncidentHandle } from './types.js';
 
 export class IncidentSession implements IncidentHandle {
@@ -68,4 +69,13 @@ export class IncidentSession implements IncidentHandle {
     }
     return written;
   }
+}
+
+/**
+ * Close an incident there is nothing more to do in (a rehearsal whose sandbox
+ * is gone, a failover that moved no traffic): resolved, saying why.
+ */
+export async function closeIncident(storeDir: string, id: string, clock: Clock, why: string): Promise<void> {
+  const { session } = IncidentSession.open(storeDir, id, clock);
+  await recordStatusChange((ev) => session.append(ev), session.state(), 'resolved', why);
 }

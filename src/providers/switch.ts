@@ -45,7 +45,8 @@ export interface SwitchResult extends SwitchProviderResult {
 
 export type SwitchOutcome =
   | { ok: true; result: SwitchResult; message: string }
-  | { ok: false; result?: SwitchResult; error: string; retryable: boolean };
+  /** refused: turned down before anything was written (the routing is as it was). */
+  | { ok: false; result?: SwitchResult; error: string; retryable: boolean; refused?: boolean };
 
 export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise<SwitchOutcome> {
   const { config, log } = deps;
@@ -53,10 +54,10 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
   if (o.from) knownProvider(config, o.from);
   const primary = config.routing?.primary;
   if (o.from !== undefined && o.from === o.to) {
-    return { ok: false, retryable: false, error: `cannot move traffic from ${o.to} to itself: choose a different backup than the failing provider` };
+    return { ok: false, retryable: false, refused: true, error: `cannot move traffic from ${o.to} to itself: choose a different backup than the failing provider` };
   }
   if (target.enabled === false) {
-    return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
+    return { ok: false, retryable: false, refused: true, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
   }
 
   // The target's status page and the routing are read at the same time (both are reads; a refusal wins over a failed read).
@@ -70,7 +71,7 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
   if (status.status === 'rejected') log(`warning: could not read ${o.to}'s status page (${messageOf(status.reason)}); switching without it`);
   const targetStatus = status.status === 'fulfilled' ? status.value?.status : undefined;
   if (targetStatus === 'major_outage' && !o.force) {
-    return { ok: false, retryable: false, error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)` };
+    return { ok: false, retryable: false, refused: true, error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)` };
   }
   if (current.status === 'rejected') throw current.reason;
   const { routing, before } = current.value;
@@ -81,7 +82,7 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
     return { ok: true, result: { ...base, after: before, verified: true, unchanged: true }, message: `traffic already goes to ${o.to} (${routing.describe}); nothing to change` };
   }
   if (o.from && before[0] !== undefined && before[0] !== o.from) {
-    return { ok: false, retryable: false, result: { ...base, after: before, verified: false }, error: `traffic goes to ${before[0]}, not ${o.from}: nothing was changed (leave out from/--from to move traffic away from whichever provider has it)` };
+    return { ok: false, retryable: false, refused: true, result: { ...base, after: before, verified: false }, error: `traffic goes to ${before[0]}, not ${o.from}: nothing was changed (leave out from/--from to move traffic away from whichever provider has it)` };
   }
   const order = [o.to, ...before.filter((p) => p !== o.to)];
   if (o.dryRun) {

@@ -27,7 +27,8 @@ export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (ru
       // a dry run shows what would happen now; a refusal is its finding, not a failure of the rehearsal
       return { outcome: 'ok', result: { dry_run: true, to: run.step.to, would_refuse: out.error }, message: `dry run: would refuse now: ${out.error}` };
     }
-    return { outcome: 'failed', error: out.error, retryable: out.retryable, ...(out.result ? { result: { ...out.result } } : {}) };
+    const result = out.refused ? { ...(out.result ?? { to: run.step.to }), refused: true } : out.result;
+    return { outcome: 'failed', error: out.error, retryable: out.retryable, ...(result ? { result: { ...result } } : {}) };
   } catch (e) {
     return failedFrom(e);
   }

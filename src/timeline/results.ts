@@ -41,6 +41,12 @@ export interface SwitchProviderResult {
   unchanged?: boolean;
   /** A dry run: nothing was written. */
   dry_run?: boolean;
+  /**
+   * Refused before anything was written (the target is disabled or in a major
+   * outage, or traffic was not on `from`). A refusal before the routing was
+   * read records only `to` and this.
+   */
+  refused?: boolean;
 }
 
 /** The switch wrote the routing and it stayed: not a dry run, not a no-op, not rolled back. */

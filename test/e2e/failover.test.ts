@@ -17,6 +17,7 @@ afterEach(async () => {
 });
 
 const run = (args: string[]) => runCliAsync(args, { cwd: p.dir, env: p.env });
+const statusOf = async (id: string) => JSON.parse((await run(['incident', 'show', id, '--json'])).stdout).incident.status as string;
 const routingWrites = () => p.sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/routing/default'));
 
 describe('payctl failover / failback', () => {
@@ -82,6 +83,11 @@ describe('payctl failover / failback', () => {
     expect(out.verified).toBe(false);
     expect(out.error).toMatch(/major_outage/);
     expect(routingWrites()).toHaveLength(0);
+    // nothing moved: its incident is closed (the record of the attempt), not left open among the real ones
+    expect(await statusOf(out.incident)).toBe('resolved');
+    const pm = await run(['postmortem', out.incident, '--out', join(p.dir, 'refused.md')]);
+    expect(pm.code, pm.stderr).toBe(0);
+    expect(readFileSync(join(p.dir, 'refused.md'), 'utf8')).toContain('refusing to move traffic to braintree');
     const forced = await run(['failover', '--to', 'braintree', '--force', '--yes', '--json']);
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout).verified).toBe(true);
@@ -130,6 +136,7 @@ describe('payctl failover / failback', () => {
     const show = JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout);
     expect(show.incident.milestones).toHaveProperty("detected");
     expect(show.incident.milestones).not.toHaveProperty('failed_back');
+    expect(show.incident.status).toBe('resolved');
   });
 
   it('--dry-run reports a refusal it would make now, without failing the rehearsal', async () => {
@@ -220,6 +227,10 @@ describe('payctl failover / failback', () => {
     const a = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout).incident;
     const b = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
     expect(b.unchanged).toBe(true);
+    expect(await statusOf(a)).toBe('investigating'); // it moved traffic: open until someone resolves it
+    expect(await statusOf(b.incident)).toBe('resolved'); // it moved nothing
+    const open = JSON.parse((await run(['incident', 'list', '--status', 'open', '--json'])).stdout);
+    expect((open.incidents ?? open).map((i: { id: string }) => i.id)).toEqual([a]);
     const dry = JSON.parse((await run(['failback', '--dry-run', '--json'])).stdout);
     expect(dry.incident).not.toBe(a);
     expect(dry.incident).not.toBe(b.incident);
@@ -240,6 +251,9 @@ describe('payctl failover / failback', () => {
     expect(screen).toContain('failover to adyen was not approved: traffic was not moved');
     expect(screen).not.toContain('NOT verified');
     expect(routingWrites()).toHaveLength(0);
+    const id = /in incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(screen)?.[1];
+    expect(id).toBeDefined();
+    expect(await statusOf(id!)).toBe('resolved');
   });
 
   it('a key pasted into a note is redacted, though the note command never uses it', async () => {
