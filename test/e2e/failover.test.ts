@@ -276,6 +276,20 @@ describe('payctl failover / failback', () => {
     expect(routingWrites()).toHaveLength(0);
   });
 
+  it('processor-outage when the backup is the one down: nothing public, nobody paged, traffic not moved', async () => {
+    p.sandbox.injectFault('adyen:down'); // stripe, the primary, is fine
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' }, timeout: 90_000 });
+    const posts = p.sandbox.requests().filter((q) => q.method === 'POST').map((q) => q.path);
+    expect(posts.filter((path) => !path.startsWith('/slack/')), r.stderr).toEqual([]); // only the team hears of it
+    expect(routingWrites()).toHaveLength(0);
+    const steps = JSON.parse(r.stdout).steps;
+    expect(steps.escalate.outcome).toBe('skipped');
+    expect(steps.alternatives.outcome).toBe('skipped');
+    expect(steps.update_customers.outcome).toBe('skipped');
+    for (const id of ['follow_up', 'resolved_notice', 'close_escalation']) expect(steps[id].outcome, id).toBe('skipped');
+    expect(r.code, r.stderr).toBe(1); // the failover failed (refused), and the run says so
+  }, 120_000);
+
   it('a secret a playbook needs is checked before the incident opens: exit 2 naming it, nothing posted', async () => {
     const { SANDBOX_SLACK_WEBHOOK_URL: _unset, ...env } = p.env;
     const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...env, CI: '1' } });
