@@ -366,6 +366,7 @@ async function onFailure(eng: Engine, step: Step, result: Extract<StepResult, { 
     }
     await session.append(decision);
     if (choice === 'retry') return true;
+    throw new OperationError(`step "${step.id}" failed: ${result.error}; stopped by responder`);
   }
   throw new OperationError(`step "${step.id}" failed: ${result.error}`, policy === 'ask' ? 'no person to ask what to do (on_failure: ask acts as abort when unattended)' : undefined);
 }

@@ -21,7 +21,7 @@ export interface AnsweredInput {
 export async function answerInput(name: string, spec: PlaybookInput, answers: Answers, prompter: Prompter, scope: Scope): Promise<AnsweredInput> {
   const given = answers.values[name];
   if (given !== undefined) return { name, value: coerce(name, spec, given, providerNames(scope)), from: answers.from[name] ?? 'var' };
-  const def = spec.default === undefined ? undefined : typeof spec.default === 'string' ? await renderString(spec.default, scope, `input ${name}, default`) : spec.default;
+  const def = spec.default === undefined ? undefined : typeof spec.default === 'string' ? await renderDefault(name, spec.default, scope) : spec.default;
   const required = spec.required ?? def === undefined;
   const providers = providerNames(scope);
   if (prompter.canPrompt) {
@@ -48,6 +48,22 @@ export async function answerInput(name: string, spec: PlaybookInput, answers: An
   if (!required) return { name, value: null, from: 'default' };
   const example = spec.choices?.length ? `<${spec.choices.map(choiceValue).join('|')}>` : '<value>';
   throw new InvalidInputError(`missing required input "${name}" (${spec.prompt}) and no person to ask`, `pass --var ${name}=${example} (or put ${name}: … in the --answers file)`);
+}
+
+/** A default written over the config ({{ config.routing.primary }}) names what the config lacks. */
+async function renderDefault(name: string, text: string, scope: Scope): Promise<string> {
+  try {
+    return await renderString(text, scope, `input ${name}, default`);
+  } catch (e) {
+    const undefinedVar = /undefined variable: (config\.[\w.]+)/.exec(e instanceof Error ? e.message : '')?.[1];
+    if (!undefinedVar) throw e;
+    // the whole path the default names (config.routing.primary), not only its first missing part
+    const missing = /\{\{\s*(config\.[\w.]+)/.exec(text)?.[1] ?? undefinedVar;
+    throw new InvalidInputError(
+      `input ${name}: its default ${text.trim()} reads ${missing.slice('config.'.length)} from payctl.config.yaml, which does not set it`,
+      `pass --var ${name}=<value>, or set it in the config (no config file yet? payctl init writes one; docs/config.md)`,
+    );
+  }
 }
 
 /** An input's type: declared, else that of its default (a literal duration default makes a duration). */

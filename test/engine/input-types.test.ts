@@ -66,6 +66,18 @@ describe('typed playbook inputs, unattended', () => {
   });
 });
 
+describe('a default read from the config', () => {
+  it('names the config key it needs when the config does not set it (exit 2), instead of a template error', async () => {
+    const { answerInput } = await import('../../src/engine/inputs.js');
+    const { emptyAnswers } = await import('../../src/ui/answers.js');
+    const prompter = { canPrompt: false } as never;
+    const err = await answerInput('provider', { prompt: 'Which?', type: 'provider', default: '{{ config.routing.primary }}' }, emptyAnswers(), prompter, { config: { providers: {} } }).catch((e) => e);
+    expect(err.exitCode).toBe(2);
+    expect(err.message).toBe('input provider: its default {{ config.routing.primary }} reads routing.primary from payctl.config.yaml, which does not set it');
+    expect(err.hint).toContain('--var provider=<value>');
+  });
+});
+
 describe('typed playbook inputs, with a person', () => {
   it('says what is wrong and asks again instead of ending the run', async () => {
     const { answerInput } = await import('../../src/engine/inputs.js');

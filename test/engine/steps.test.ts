@@ -224,6 +224,18 @@ steps:
     expect(events.filter((e) => e.type === 'decision').map((e) => e.data.choice)).toEqual(['retry', 'skip']);
     expect(report.exitCode).toBe(0);
   });
+  it('a person who stops the playbook at a failed step: exit 1, said as their choice (not "no person to ask")', async () => {
+    const { report } = await run(`
+id: t
+title: T
+steps:
+  - { id: flaky, type: shell, title: Flaky, command: [node, -e, "process.exit(1)"] }
+`, { prompter: scriptedPrompter(['abort']) });
+    expect(report.exitCode).toBe(1);
+    expect(report.error!.message).toContain('stopped by responder');
+    expect(report.error!.hint).not.toContain('no person to ask');
+    expect(report.error!.hint).toContain('payctl incident resume');
+  });
   it('a manual step with confirm: instructions first, then the confirm question as its one question', async () => {
     const prompter = scriptedPrompter([true, ['0'], false]);
     let shownBeforeFirstQuestion = '';
