@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
-import { findPlaybook, listPlaybookFiles, loadPlaybookFile, validatePlaybookFile } from '../playbook/load.js';
+import { findPlaybook, listPlaybookFiles, validatePlaybookFile } from '../playbook/load.js';
 import type { LintOptions } from '../playbook/lint.js';
 import { outlinePlaybook } from '../playbook/outline.js';
 
@@ -17,8 +17,10 @@ function shown(ctx: Context, file: string): string {
 export async function list(ctx: Context): Promise<void> {
   const cfg = ctx.config();
   const files = listPlaybookFiles(cfg.playbooksDir);
+  const opts = lintOptions(cfg);
   const rows = files.map((f) => {
-    const loaded = loadPlaybookFile(f);
+    // the same checks as validate (and as a run, which lints first): a playbook listed as valid runs
+    const loaded = validatePlaybookFile(f, opts);
     const pb = loaded.playbook;
     return pb
       ? { id: pb.id, title: pb.title, severity: pb.severity, steps: pb.steps.length, file: shown(ctx, f), valid: true }

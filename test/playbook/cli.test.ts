@@ -138,6 +138,17 @@ describe('payctl playbook list and show', () => {
     expect(json.playbooks.map((p) => p.valid)).toEqual([false, true]);
   });
 
+  it('list finds what validate finds (a playbook it calls valid runs)', () => {
+    const dir = tempDir();
+    // well-formed, but two conditions name a step that does not exist: a run would refuse it
+    writePlaybook(join(dir, 'playbooks'), 'linty.yaml', ['id: linty', 'title: Linty', 'steps:', '  - { id: a, title: A, type: manual, when: steps.nope.outcome == "ok" }', '  - { id: b, title: B, type: manual, when: steps.nah.outcome == "ok" }']);
+    const validate = runCli(['playbook', 'validate', '--json'], { cwd: dir });
+    const found = (JSON.parse(validate.stdout) as { files: { problems: unknown[] }[] }).files[0]!.problems.length;
+    expect(found).toBe(2);
+    const human = runCli(['playbook', 'list'], { cwd: dir });
+    expect(human.stdout).toMatch(/^invalid\s+2 problems: run payctl playbook validate playbooks\/linty\.yaml/m);
+  });
+
   it('show prints an outline: inputs with defaults, numbered steps with type, condition and gate', () => {
     const r = runCli(['playbook', 'show', 'processor-outage']);
     expect(r.code).toBe(0);
