@@ -4,7 +4,7 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
-import { findPlaybook, listPlaybookFiles, validatePlaybookFile } from '../playbook/load.js';
+import { findPlaybook, listPlaybookFiles, loadPlaybookFile, validatePlaybookFile } from '../playbook/load.js';
 import type { LintOptions } from '../playbook/lint.js';
 import { outlinePlaybook } from '../playbook/outline.js';
 
@@ -20,11 +20,11 @@ export async function list(ctx: Context): Promise<void> {
   const opts = lintOptions(cfg);
   const rows = files.map((f) => {
     // the same checks as validate (and as a run, which lints first): a playbook listed as valid runs
-    const loaded = validatePlaybookFile(f, opts);
-    const pb = loaded.playbook;
-    return pb
-      ? { id: pb.id, title: pb.title, severity: pb.severity, steps: pb.steps.length, file: shown(ctx, f), valid: true }
-      : { id: null, title: null, severity: null, steps: null, file: shown(ctx, f), valid: false, problems: loaded.problems.length };
+    const checked = validatePlaybookFile(f, opts);
+    // one that is well-formed but fails a check (say, a provider the config lacks) is still named
+    const pb = checked.playbook ?? (checked.problems.length ? loadPlaybookFile(f).playbook : undefined);
+    const about = pb ? { id: pb.id, title: pb.title, severity: pb.severity, steps: pb.steps.length } : { id: null, title: null, severity: null, steps: null };
+    return { ...about, file: shown(ctx, f), valid: checked.problems.length === 0, problems: checked.problems.length };
   });
   if (ctx.out.jsonMode) {
     ctx.out.json({ dir: shown(ctx, cfg.playbooksDir), playbooks: rows });

@@ -146,7 +146,7 @@ describe('payctl playbook list and show', () => {
     const found = (JSON.parse(validate.stdout) as { files: { problems: unknown[] }[] }).files[0]!.problems.length;
     expect(found).toBe(2);
     const human = runCli(['playbook', 'list'], { cwd: dir });
-    expect(human.stdout).toMatch(/^invalid\s+2 problems: run payctl playbook validate playbooks\/linty\.yaml/m);
+    expect(human.stdout).toMatch(/^linty\s+2 problems: run payctl playbook validate playbooks\/linty\.yaml/m);
   });
 
   it('show prints an outline: inputs with defaults, numbered steps with type, condition and gate', () => {
