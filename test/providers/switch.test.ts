@@ -82,7 +82,7 @@ describe('switchTraffic', () => {
   it('refuses a disabled target, even with force', async () => {
     const { deps: d } = deps();
     const out = await switchTraffic(d, { to: 'braintree', key: 'k', dryRun: false, force: true });
-    expect(out).toEqual({ ok: false, retryable: false, error: 'refusing to move traffic to braintree: the config marks it enabled: false' });
+    expect(out).toEqual({ ok: false, retryable: false, refused: true, error: 'refusing to move traffic to braintree: the config marks it enabled: false' });
   });
 
   it('refuses a target whose status page shows major_outage unless forced', async () => {
