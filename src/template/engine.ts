@@ -15,7 +15,9 @@ let engine: Liquid | undefined;
  * can use it too (liquidjs has no exports map: `import` loads the same CJS file).
  */
 export function liquid(): Liquid {
-  engine ??= new (createRequire(import.meta.url)('liquidjs') as typeof import('liquidjs')).Liquid({
+  if (engine) return engine;
+  const lib = createRequire(import.meta.url)('liquidjs') as typeof import('liquidjs');
+  engine = new lib.Liquid({
     strictVariables: true,
     // a missing field inside `if`/`when:`/`until:` or before `| default:` is nil, not an
     // error (e.g. the result of a check that failed); unknown names are caught by
@@ -25,8 +27,27 @@ export function liquid(): Liquid {
     ownPropertyOnly: true,
     greedy: false,
     relativeReference: false,
+    operators: nilSafeOrdering(lib.defaultOperators),
   });
   return engine;
+}
+
+/**
+ * <, >, <= and >= with a missing value on either side are false. liquidjs
+ * compares as JavaScript does, where null < 0.9 holds: a success rate with no
+ * data (value null) would read as "below the threshold", and a playbook would
+ * page a healthy processor and tell customers payments fail.
+ */
+function nilSafeOrdering(ops: typeof import('liquidjs').defaultOperators): typeof import('liquidjs').defaultOperators {
+  const safe = { ...ops };
+  for (const name of ['<', '>', '<=', '>=']) {
+    const op = ops[name]!;
+    safe[name] = function* (l: unknown, r: unknown, ctx: never) {
+      if (l === null || l === undefined || r === null || r === undefined) return false;
+      return yield op(l, r, ctx);
+    } as (typeof ops)[string];
+  }
+  return safe;
 }
 
 export type Scope = Record<string, unknown>;

@@ -276,18 +276,46 @@ describe('payctl failover / failback', () => {
     expect(routingWrites()).toHaveLength(0);
   });
 
-  it('processor-outage when the backup is the one down: nothing public, nobody paged, traffic not moved', async () => {
-    p.sandbox.injectFault('adyen:down'); // stripe, the primary, is fine
-    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' }, timeout: 90_000 });
+  it.each([
+    ['metrics present', ''],
+    ['no metric data (NaN)', ',prometheus:nan'],
+    ['metrics failing', ',prometheus:errors'],
+  ])('processor-outage when the backup is the one down (%s): nothing public, nobody paged, traffic not moved', async (_what, metrics) => {
+    // stripe, the primary, is fine; a success rate that cannot be read must not count as "below the threshold"
+    p.sandbox.injectFault(`adyen:down${metrics}`);
+    const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'processor-outage', '--yes'], { cwd: p.dir, env: { ...p.env, PATH: process.env.PATH, PAYCTL_ACTOR: 'test', CI: '1' } });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const exited = new Promise((r) => child.on('close', r));
+    // the public and paging steps all come before the recovery waits (which, without metrics, wait out their timeout)
+    const steps: Record<string, string> = {};
+    for (let i = 0; i < 1500 && !steps.update_customers; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+      const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)?.[1];
+      if (!id) continue;
+      for (const line of readFileSync(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), 'utf8').split('\n').filter(Boolean)) {
+        const e = JSON.parse(line) as { type: string; step?: string; data: { outcome?: string } };
+        if (e.type === 'step_completed' && e.step) steps[e.step] = e.data.outcome!;
+      }
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(steps.update_customers, out).toBe('skipped');
+    expect(steps.identified).toBe('skipped');
+    for (const id of ['acknowledge', 'alternatives', 'escalate']) expect(steps[id], id).toBe('skipped');
     const posts = p.sandbox.requests().filter((q) => q.method === 'POST').map((q) => q.path);
-    expect(posts.filter((path) => !path.startsWith('/slack/')), r.stderr).toEqual([]); // only the team hears of it
+    expect(posts.filter((path) => !path.startsWith('/slack/'))).toEqual([]); // only the team hears of it
     expect(routingWrites()).toHaveLength(0);
+  }, 60_000);
+
+  it('processor-outage run to the end when the backup is the one down: no follow-up, no "fixed" notice, exit 1 for the refused failover', async () => {
+    p.sandbox.injectFault('adyen:down');
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' }, timeout: 90_000 });
     const steps = JSON.parse(r.stdout).steps;
-    expect(steps.escalate.outcome).toBe('skipped');
-    expect(steps.alternatives.outcome).toBe('skipped');
-    expect(steps.update_customers.outcome).toBe('skipped');
-    for (const id of ['follow_up', 'resolved_notice', 'close_escalation']) expect(steps[id].outcome, id).toBe('skipped');
-    expect(r.code, r.stderr).toBe(1); // the failover failed (refused), and the run says so
+    for (const id of ['follow_up', 'resolved_notice', 'close_escalation', 'update_customers']) expect(steps[id].outcome, id).toBe('skipped');
+    expect(p.sandbox.requests().filter((q) => q.method === 'POST' && !q.path.startsWith('/slack/')).map((q) => q.path)).toEqual([]);
+    expect(r.code, r.stderr).toBe(1);
   }, 120_000);
 
   it('a secret a playbook needs is checked before the incident opens: exit 2 naming it, nothing posted', async () => {
