@@ -16,6 +16,7 @@ import { emptyAnswers } from '../ui/answers.js';
 import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
+import { rehearsalKind } from '../timeline/rehearsal.js';
 
 export interface FailoverOptions {
   to: string;
@@ -42,14 +43,14 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
   await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
 }
 
-/** The newest open, real (not dry-run) incident that really moved traffic away from the primary. */
+/** The newest open, real (not a dry run, drill or demo) incident that really moved traffic away from the primary. */
 function latestOpenFailover(ctx: Context): string | undefined {
   const movedAway = (r: SwitchProviderResult | undefined) => r !== undefined && r.failback === false && wroteRouting(r);
   return latestIncident(
     ctx.config().storeDir,
     (state) =>
       state.status !== 'resolved' &&
-      !state.dry_run &&
+      rehearsalKind(state) === undefined &&
       Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined)),
   );
 }
@@ -153,7 +154,12 @@ function lastStepId(state: RunReport['state'], kind: string): string {
 /** Run the switch step inside an existing incident, under a fresh step id. */
 async function joinIncident(ctx: Context, id: string, playbook: Playbook, step: StepOf<'switch_provider'>, reason?: string): Promise<RunReport> {
   const store = ctx.config().storeDir;
-  loadIncidentState(store, id); // unknown id → exit 2 with the known ones
+  const joined = loadIncidentState(store, id).state; // unknown id → exit 2 with the known ones
+  const rehearsal = rehearsalKind(joined);
+  if (rehearsal) {
+    // live traffic moved inside a rehearsal would be left out of the scorecard, and a drill's or demo's routing was the sandbox's
+    throw new InvalidInputError(`incident ${id} is a ${rehearsal}: real traffic is not moved inside it`, 'leave out --incident (a new incident is opened), or name a real incident');
+  }
   // not while another process runs the incident (it could be switching too)
   return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
 }

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
+import { TimelineWriter } from '../../src/timeline/writer.js';
 import pty from 'node-pty';
 import { BIN, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
@@ -238,6 +239,21 @@ describe('payctl failover / failback', () => {
     expect((await run(['failback', '--dry-run', '--incident', a])).code).toBe(2);
     const real = JSON.parse((await run(['failback', '--yes', '--json'])).stdout);
     expect(real).toMatchObject({ incident: a, verified: true, to: 'stripe' });
+  });
+
+  it('failback never joins a drill or demo left open, and --incident refuses one', async () => {
+    // as a drill killed before it was closed leaves it: open, with a switch that moved the sandbox's traffic
+    const id = '20261126-080000-d001';
+    const w = new TimelineWriter(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), { actor: 'ci' });
+    await w.append({ type: 'incident_opened', data: { id, title: 'Drill', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'drill' } });
+    await w.append({ type: 'step_started', step: 'failover', data: { step_type: 'switch_provider', title: 'Failover', attempt: 1, idempotency_key: `payctl-${id}-failover` } });
+    await w.append({ type: 'step_completed', step: 'failover', data: { step_type: 'switch_provider', outcome: 'ok', attempt: 1, duration_ms: 5, result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false } } });
+    const back = JSON.parse((await run(['failback', '--yes', '--json'])).stdout);
+    expect(back.incident).not.toBe(id);
+    const joined = await run(['failover', '--to', 'adyen', '--incident', id, '--yes', '--json']);
+    expect(joined.code).toBe(2);
+    expect(JSON.parse(joined.stdout).error).toBe(`incident ${id} is a drill: real traffic is not moved inside it`);
+    expect(routingWrites()).toHaveLength(0);
   });
 
   it('a person who answers no: exit 3, nothing moved, a clear message', async () => {
