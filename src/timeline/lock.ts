@@ -86,13 +86,15 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
       const code = (e as NodeJS.ErrnoException).code;
       if (code === 'ENOTEMPTY') {
         // proper-lockfile found the lock stale and removes it with rmdir, which our pid file stops
-        rmSync(`${file}.lock`, { recursive: true, force: true });
+        const seen = readPidFile(pidFile);
+        if (isStale(`${file}.lock`, staleMs)) removeAbandoned(file, seen);
         continue;
       }
       if (code !== 'ELOCKED') throw e;
-      const holder = readHolder(pidFile);
+      const seen = readPidFile(pidFile);
+      const holder = seen === undefined ? undefined : parseHolder(seen);
       if (holder && isDead(holder)) {
-        rmSync(`${file}.lock`, { recursive: true, force: true });
+        removeAbandoned(file, seen);
         continue;
       }
       return { holder: holder?.pid ? String(holder.pid) : undefined };
@@ -107,13 +109,54 @@ interface Holder {
   started?: string;
 }
 
-function readHolder(pidFile: string): Holder | undefined {
+/** The pid file's text, or undefined when there is none yet (the holder is between mkdir and writing it). */
+function readPidFile(pidFile: string): string | undefined {
   try {
-    const [pid, host, started] = readFileSync(pidFile, 'utf8').trim().split(' ');
-    return { pid: Number(pid), host, started };
+    return readFileSync(pidFile, 'utf8');
   } catch {
-    return undefined; // no pid yet: the holder is between mkdir and writing it
+    return undefined;
   }
+}
+
+function parseHolder(text: string): Holder {
+  const [pid, host, started] = text.trim().split(' ');
+  return { pid: Number(pid), host, started };
+}
+
+function isStale(lockDir: string, staleMs: number): boolean {
+  try {
+    return Date.now() - statSync(lockDir).mtimeMs > staleMs;
+  } catch {
+    return false; // gone meanwhile: the next attempt finds out
+  }
+}
+
+/**
+ * Remove a lock found abandoned (its holder dead, or stale), unless another
+ * process took it over meanwhile. The pid file judged is claimed first by
+ * renaming it, which only one process can do; a claimed file that is not the
+ * one judged (a new holder's) is put back and the lock left alone.
+ */
+export function removeAbandoned(file: string, judged: string | undefined): void {
+  const lockDir = `${file}.lock`;
+  const pidFile = `${lockDir}/pid`;
+  if (judged !== undefined) {
+    const claim = `${pidFile}.${process.pid}.taken`;
+    try {
+      renameSync(pidFile, claim);
+    } catch {
+      return; // another process claimed it first
+    }
+    if (readPidFile(claim) !== judged) {
+      try {
+        renameSync(claim, pidFile);
+      } catch {
+        // the lock went meanwhile
+      }
+      return;
+    }
+  }
+  rmSync(lockDir, { recursive: true, force: true });
 }
 
 /**

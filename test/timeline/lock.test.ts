@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimelineWriter } from '../../src/timeline/writer.js';
 import { verifyTimeline } from '../../src/timeline/verify.js';
-import { acquireRunLock } from '../../src/timeline/lock.js';
+import { acquireRunLock, removeAbandoned } from '../../src/timeline/lock.js';
 
 const note = (text: string) => ({ type: 'note_added' as const, data: { text } });
 
@@ -139,5 +139,37 @@ describe('timeline lock', () => {
     await expect(acquireRunLock(dir, 'INC', staleMs)).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.pid})`);
     await release();
     expect(existsSync(join(dir, 'run.lock'))).toBe(false);
+  });
+
+  it('a lock judged abandoned is not removed when another process took it over meanwhile', () => {
+    // the interleaving: B judges the dead holder's lock; A takes it over and writes its own pid; then B acts
+    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
+    mkdirSync(join(dir, 'run.lock'), { recursive: true });
+    writeFileSync(join(dir, 'run.lock', 'pid'), `${process.pid} ${hostname()} 42`); // A, the new holder
+    removeAbandoned(join(dir, 'run'), '12345 somehost 7'); // B acts on what it judged before
+    expect(readFileSync(join(dir, 'run.lock', 'pid'), 'utf8')).toBe(`${process.pid} ${hostname()} 42`); // left alone
+    removeAbandoned(join(dir, 'run'), `${process.pid} ${hostname()} 42`); // the lock judged is the one there: removed
+    expect(existsSync(join(dir, 'run.lock'))).toBe(false);
+  });
+
+  it('processes taking over the run lock of a dead holder at the same moment: exactly one gets it', async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
+    mkdirSync(join(dir, 'run.lock'), { recursive: true });
+    writeFileSync(join(dir, 'run.lock', 'pid'), String(deadPid()));
+    const lockModule = new URL('../../dist/timeline/lock.js', import.meta.url).href;
+    const script = `import(${JSON.stringify(lockModule)}).then(async ({ acquireRunLock }) => {
+      try { const release = await acquireRunLock(${JSON.stringify(dir)}, 'INC'); process.stdout.write('got'); await new Promise((r) => setTimeout(r, 1500)); await release(); }
+      catch (e) { process.stdout.write('refused'); }
+    })`;
+    const results = await Promise.all(
+      Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
+        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+        let out = '';
+        child.stdout.on('data', (d) => (out += d));
+        child.on('close', () => resolve(out));
+      })),
+    );
+    expect(results.filter((r) => r === 'got')).toHaveLength(1);
+    expect(results.filter((r) => r === 'refused')).toHaveLength(5);
   });
 });
