@@ -54,6 +54,7 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   const loaded = o.ctx.config();
   const { session, problems } = IncidentSession.open(loaded.storeDir, o.id, o.ctx.clock);
   const state = session.state();
+  if (state.run !== 'finished') refuseSandboxRun(state); // before its playbook is looked for
   const ctx: Context = state.dry_run && !o.ctx.dryRun ? { ...o.ctx, dryRun: true } : o.ctx;
   for (const p of problems) ctx.out.warn(`${session.writer.file}:${p.line}: ${p.message}`);
   const playbook = playbookOf(ctx, state);
@@ -64,13 +65,7 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
     parts.say(`incident ${o.id}: the playbook already ran to the end; nothing to resume (status ${state.status})`);
     return { incident: o.id, state, outcome: state.steps && Object.values(state.steps).some((s) => s.status === 'failed') ? 'failed' : 'ok', exitCode: ExitCode.ok };
   }
-  if (SANDBOX_SOURCES.includes(state.source)) {
-    // its sandbox is gone: a resume would run the rest of it against the providers of this config
-    throw new InvalidInputError(
-      `incident ${o.id} was a ${state.source} against the built-in sandbox, which stopped with it; it is not resumed (here it would act on the providers in your config)`,
-      `run it again: payctl ${state.source === 'drill' ? `drill ${state.playbook ?? '<playbook>'}` : state.source}`,
-    );
-  }
+  refuseSandboxRun(state);
   // a missing secret is found now, not at its step after the steps before it took another branch
   if (!ctx.dryRun) requireStepSecrets({ steps: todo }, loaded.config, ctx.env, { ...state.answers, ...answers.values }, 'nothing was resumed');
   await session.append({ type: 'run_started', data: { pid: process.pid, resume: true, dry_run: ctx.dryRun } });
@@ -92,6 +87,15 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
     armStepReminders(eng);
     return walk(eng, 0, (id) => todoIds.has(id));
   });
+}
+
+/** A demo's or drill's incident is not resumed: its sandbox is gone, and the rest of it would act on the providers of this config. */
+function refuseSandboxRun(state: IncidentState): void {
+  if (!SANDBOX_SOURCES.includes(state.source)) return;
+  throw new InvalidInputError(
+    `incident ${state.id} was a ${state.source} against the built-in sandbox, which stopped with it; it is not resumed (here it would act on the providers in your config)`,
+    `run it again: payctl ${state.source === 'drill' ? `drill ${state.playbook ?? '<playbook>'}` : state.source}`,
+  );
 }
 
 /** The playbook the incident ran: its recorded file, else by id. */

@@ -48,4 +48,11 @@ it('a demo or drill left open does not stand in for the real incident', async ()
   expect(resumed.code).toBe(2);
   expect(resumed.stderr).toContain(`incident ${id} was a demo against the built-in sandbox`);
   expect(resumed.stderr).toContain('run it again: payctl demo');
+  // said even when its playbook is not to be found here
+  const gone = '20261126-090500-dem1';
+  const w2 = new TimelineWriter(join(p.dir, '.payctl', 'incidents', gone, 'timeline.jsonl'), { actor: 'demo-user' });
+  await w2.append({ type: 'incident_opened', data: { id: gone, title: 'Demo', severity: 'sev1', playbook: 'not-here', dry_run: false, source: 'demo' } });
+  const again = await run(['incident', 'resume', gone, '--yes']);
+  expect(again.code).toBe(2);
+  expect(again.stderr).toContain(`incident ${gone} was a demo against the built-in sandbox`);
 });
