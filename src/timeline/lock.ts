@@ -22,6 +22,12 @@ const APPEND_STALE_MS = 10_000;
 const APPEND_WAIT_MS = 15_000;
 /** A run holds its lock for minutes or hours; proper-lockfile refreshes it every RUN_STALE_MS / 2. */
 const RUN_STALE_MS = 30_000;
+/**
+ * A holder writes its pid within microseconds of creating the lock (or gives
+ * the lock up): a lock still without one this long after its last change was
+ * left by a process killed in between.
+ */
+const PID_GRACE_MS = 1000;
 
 type Release = () => Promise<void>;
 
@@ -40,7 +46,13 @@ export async function acquireLock(file: string): Promise<Release> {
 
 /** The run lock of an incident; refused (exit 1) while another live process runs it. `staleMs`: tests only. */
 export async function acquireRunLock(incidentDir: string, id: string, staleMs = RUN_STALE_MS): Promise<Release> {
-  const got = await tryLock(join(incidentDir, 'run'), staleMs);
+  const deadline = Date.now() + PID_GRACE_MS + 500;
+  let got = await tryLock(join(incidentDir, 'run'), staleMs);
+  // a lock without a pid yet: its holder is writing it, or died doing so (then it is taken over after PID_GRACE_MS)
+  while (!got.release && !got.holder && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 50));
+    got = await tryLock(join(incidentDir, 'run'), staleMs);
+  }
   if (got.release) return got.release;
   const holder = got.holder ? ` (pid ${got.holder})` : '';
   throw new OperationError(
@@ -69,8 +81,10 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
         writeFileSync(`${pidFile}.new`, `${process.pid} ${hostname()} ${ownStartTime() ?? ''}`.trimEnd());
         renameSync(`${pidFile}.new`, pidFile);
         utimesSync(`${file}.lock`, atime, mtime);
-      } catch {
-        // the pid is an optimisation for crash recovery; the stale period still applies
+      } catch (e) {
+        // others take a lock without a pid for abandoned: one that cannot carry it is not held
+        await release().catch(() => undefined);
+        throw new Error(`cannot write ${pidFile}: ${(e as Error).message}`);
       }
       return {
         release: async () => {
@@ -84,20 +98,27 @@ async function tryLock(file: string, staleMs: number): Promise<{ release?: Relea
       };
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
+      const lockDir = `${file}.lock`;
       if (code === 'ENOTEMPTY') {
         // proper-lockfile found the lock stale and removes it with rmdir, which our pid file stops
-        const seen = readPidFile(pidFile);
-        if (isStale(`${file}.lock`, staleMs)) removeAbandoned(file, seen);
+        const stale = () => unchangedFor(lockDir, staleMs, 'mtimeMs');
+        const seen = readPidFile(pidFile); // read before judging: a later holder's pid file is then told apart
+        if (stale()) removeAbandoned(file, seen, stale);
         continue;
       }
       if (code !== 'ELOCKED') throw e;
       const seen = readPidFile(pidFile);
       const holder = seen === undefined ? undefined : parseHolder(seen);
-      if (holder && isDead(holder)) {
-        removeAbandoned(file, seen);
+      if (holder) {
+        if (!isDead(holder)) return { holder: String(holder.pid) };
+        removeAbandoned(file, seen, () => true);
         continue;
       }
-      return { holder: holder?.pid ? String(holder.pid) : undefined };
+      // no pid (or an empty or cut one): its holder is writing it, or was killed doing so
+      const abandoned = () => unchangedFor(lockDir, PID_GRACE_MS, 'ctimeMs');
+      if (!abandoned()) return {};
+      removeAbandoned(file, seen, abandoned);
+      continue;
     }
   }
 }
@@ -118,29 +139,35 @@ function readPidFile(pidFile: string): string | undefined {
   }
 }
 
-function parseHolder(text: string): Holder {
+/** The holder a pid file names, or undefined when it names nobody (empty, or cut short by a kill). */
+function parseHolder(text: string): Holder | undefined {
   const [pid, host, started] = text.trim().split(' ');
-  return { pid: Number(pid), host, started };
+  const n = Number(pid);
+  return Number.isInteger(n) && n > 0 ? { pid: n, host, started } : undefined;
 }
 
-function isStale(lockDir: string, staleMs: number): boolean {
+/** The lock directory has not changed for `ms` (mtime: refreshed by its holder; ctime: any change at all). */
+function unchangedFor(lockDir: string, ms: number, time: 'mtimeMs' | 'ctimeMs'): boolean {
   try {
-    return Date.now() - statSync(lockDir).mtimeMs > staleMs;
+    return Date.now() - statSync(lockDir)[time] > ms;
   } catch {
     return false; // gone meanwhile: the next attempt finds out
   }
 }
 
 /**
- * Remove a lock found abandoned (its holder dead, or stale), unless another
- * process took it over meanwhile. The pid file judged is claimed first by
- * renaming it, which only one process can do; a claimed file that is not the
- * one judged (a new holder's) is put back and the lock left alone.
+ * Remove a lock found abandoned (its holder dead, stale, or killed before it
+ * wrote its pid), unless another process took it over meanwhile. The pid file
+ * judged is claimed first by renaming it, which only one process can do; a
+ * claimed file that is not the one judged (a new holder's) is put back and
+ * the lock left alone. Without a pid file, `still` is asked again just before.
  */
-export function removeAbandoned(file: string, judged: string | undefined): void {
+export function removeAbandoned(file: string, judged: string | undefined, still: () => boolean): void {
   const lockDir = `${file}.lock`;
   const pidFile = `${lockDir}/pid`;
-  if (judged !== undefined) {
+  if (judged === undefined) {
+    if (!still()) return;
+  } else {
     const claim = `${pidFile}.${process.pid}.taken`;
     try {
       renameSync(pidFile, claim);
@@ -165,7 +192,6 @@ export function removeAbandoned(file: string, judged: string | undefined): void 
  * (pids are reused, quickly where pid_max is small).
  */
 function isDead(holder: Holder): boolean {
-  if (!Number.isInteger(holder.pid) || holder.pid <= 0) return false;
   if (holder.pid === process.pid) {
     // this process holds it (two appends at once), unless an earlier process had this pid
     const mine = ownStartTime();

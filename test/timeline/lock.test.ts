@@ -146,9 +146,9 @@ describe('timeline lock', () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
     mkdirSync(join(dir, 'run.lock'), { recursive: true });
     writeFileSync(join(dir, 'run.lock', 'pid'), `${process.pid} ${hostname()} 42`); // A, the new holder
-    removeAbandoned(join(dir, 'run'), '12345 somehost 7'); // B acts on what it judged before
+    removeAbandoned(join(dir, 'run'), '12345 somehost 7', () => true); // B acts on what it judged before
     expect(readFileSync(join(dir, 'run.lock', 'pid'), 'utf8')).toBe(`${process.pid} ${hostname()} 42`); // left alone
-    removeAbandoned(join(dir, 'run'), `${process.pid} ${hostname()} 42`); // the lock judged is the one there: removed
+    removeAbandoned(join(dir, 'run'), `${process.pid} ${hostname()} 42`, () => true); // the lock judged is the one there: removed
     expect(existsSync(join(dir, 'run.lock'))).toBe(false);
   });
 
@@ -171,5 +171,21 @@ describe('timeline lock', () => {
     );
     expect(results.filter((r) => r === 'got')).toHaveLength(1);
     expect(results.filter((r) => r === 'refused')).toHaveLength(5);
+  });
+
+  it('a run lock without a pid: waited for briefly (its holder is writing it), taken over once it is left so', async () => {
+    // a process killed between creating the lock and writing its pid (the kill test found this)
+    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
+    mkdirSync(join(dir, 'run.lock'), { recursive: true });
+    writeFileSync(join(dir, 'run.lock', 'pid.new'), ''); // killed mid-write
+    const t0 = Date.now();
+    const release = await acquireRunLock(dir, 'INC');
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // not before its holder had time to write the pid
+    expect(Date.now() - t0).toBeLessThan(5000); // nor after the 30 s stale period
+    await release();
+    // a holder that writes its pid meanwhile is named, not overrun
+    mkdirSync(join(dir, 'run.lock'));
+    setTimeout(() => writeFileSync(join(dir, 'run.lock', 'pid'), `${process.ppid} ${hostname()}`), 200);
+    await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.ppid})`);
   });
 });
