@@ -1,6 +1,7 @@
 /**
- * Before an incident opens (and before a resume runs its remaining steps): every secret the playbook's channels, escalations
- * and routing need must be in the environment. A missing one is exit 2 naming
+ * Before an incident opens (and before a resume runs the steps it has left):
+ * every secret the playbook's channels, escalations and routing need must be
+ * in the environment. A missing one is exit 2 naming
  * the variable and the step that needs it, before anything is posted or
  * moved, instead of a failed step in the middle of the outage (the team
  * channel silent throughout). A dry run is not stopped here: it reports a

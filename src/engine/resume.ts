@@ -22,7 +22,7 @@ import { reminderSpec } from './reminders.js';
 import { IncidentSession } from './session.js';
 import { SIDE_EFFECT_TYPES, type StepRegistry } from './types.js';
 import { requireStepSecrets } from './preflight.js';
-import { SANDBOX_SOURCES } from '../timeline/rehearsal.js';
+import { rerunCommand, SANDBOX_SOURCES } from '../timeline/rehearsal.js';
 import type { Engine } from './execute.js';
 
 export interface ResumeOptions {
@@ -94,7 +94,7 @@ function refuseSandboxRun(state: IncidentState): void {
   if (!SANDBOX_SOURCES.includes(state.source)) return;
   throw new InvalidInputError(
     `incident ${state.id} was a ${state.source} against the built-in sandbox, which stopped with it; it is not resumed (here it would act on the providers in your config)`,
-    `run it again: payctl ${state.source === 'drill' ? `drill ${state.playbook ?? '<playbook>'}` : state.source}`,
+    `run it again: ${rerunCommand(state)}`,
   );
 }
 

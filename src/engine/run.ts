@@ -26,7 +26,7 @@ import type { StepRegistry } from './types.js';
 import { actorName } from '../timeline/actor.js';
 import { acquireRunLock } from '../timeline/lock.js';
 import { requireStepSecrets } from './preflight.js';
-import { SANDBOX_SOURCES } from '../timeline/rehearsal.js';
+import { rerunCommand, SANDBOX_SOURCES } from '../timeline/rehearsal.js';
 
 export interface RunReport {
   incident: string;
@@ -211,9 +211,9 @@ export async function guard(eng: Engine, body: () => Promise<RunReport>): Promis
       data: { reason: e.message, exit_code: e.exitCode },
     });
     const resumeCmd = `payctl incident resume ${eng.session.id}${e.exitCode === ExitCode.aborted && /--yes/.test(e.hint ?? '') ? ' --yes' : ''}`;
-    const { source, playbook } = eng.session.state();
-    const next = SANDBOX_SOURCES.includes(source)
-      ? `the ${source} ran against the built-in sandbox, which stops with it, so it is not resumed; run it again: payctl ${source === 'drill' ? `drill ${playbook}` : source}`
+    const state = eng.session.state();
+    const next = SANDBOX_SOURCES.includes(state.source)
+      ? `the ${state.source} ran against the built-in sandbox, which stops with it, so it is not resumed; run it again: ${rerunCommand(state)}`
       : `the incident is saved; continue it with: ${resumeCmd}`;
     const hint = [e.hint, next].filter(Boolean).join('\n');
     const error = Object.assign(Object.create(Object.getPrototypeOf(e) as object) as PayctlError, e, { message: e.message, hint });

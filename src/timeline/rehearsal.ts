@@ -17,3 +17,8 @@ export function rehearsalKind(state: Pick<IncidentState, 'dry_run' | 'source'>):
   if (state.dry_run) return 'dry run';
   return undefined;
 }
+
+/** The command that runs a demo or drill again (a new incident, on a new sandbox). */
+export function rerunCommand(state: Pick<IncidentState, 'source' | 'playbook'>): string {
+  return state.source === 'drill' ? `payctl drill ${state.playbook ?? '<playbook>'}` : `payctl ${state.source}`;
+}
