@@ -2,7 +2,9 @@
  * The two locks of an incident, both proper-lockfile (an atomic mkdir of
  * <file>.lock, kept fresh while held, stale after a while), with the holder's
  * pid written inside so that a lock left by a killed process (SIGKILL) is
- * taken over at once instead of after the stale period:
+ * taken over at once instead of after the stale period (one killed before it
+ * wrote its pid: after PID_GRACE_MS). A lock judged abandoned is removed only
+ * if it is still the one judged (removeAbandoned):
  *
  * - the append lock (timeline.jsonl.lock), held only while events are
  *   written: other processes wait for it (a note from a second terminal
