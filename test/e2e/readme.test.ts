@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { BIN, REPO, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
@@ -35,6 +36,18 @@ function readmeCommands(): string[] {
     .flatMap((b) => b.split('\n'))
     .map((l) => l.replace(/\s+#.*$/, '').trim())
     .filter((l) => l.startsWith('npx payctl'));
+}
+
+/** A port nothing listens on now: the README's fixed port (4010) may be taken on this machine. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
 }
 
 /** Split a command line into arguments (double quotes only, as the README writes them). */
@@ -93,9 +106,12 @@ describe('README commands work as written', () => {
     const rule = RULES.find((r) => r.match.test(line));
     it.skipIf(Boolean(rule?.skip))(line, async () => {
       const args = argv(line).map((a) => (a === '<id>' ? incident : a));
+      const portAt = args.indexOf('--port') + 1;
+      if (portAt > 0) args[portAt] = String(await freePort());
       if (rule?.untilOutput) {
         const r = await runUntil(args, rule.untilOutput);
         expect(r.code, r.out).toBe(0);
+        if (portAt > 0) expect(r.out).toContain(`running at http://127.0.0.1:${args[portAt]}`);
         return;
       }
       const r = await runCliAsync(args, { cwd: p.dir, env: p.env, timeout: 90_000 });
