@@ -3,6 +3,9 @@
  * server; it is SIGKILLed at a random moment, then resumed with --yes. Repeated
  * 30 times: no event that was shown is lost, the hash chain verifies, and every
  * write step reached the server with one idempotency key only.
+ *
+ * The kill moments come from a seeded generator: the test prints its seed,
+ * and PAYCTL_KILL_SEED=<seed> replays the same moments to reproduce a failure.
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,6 +16,22 @@ import { BIN, recordingServer, runCliAsync, tempProject } from './helpers.js';
 const ITERATIONS = 30;
 const PARALLEL = 3;
 const POSTS = 4;
+const SEED = process.env.PAYCTL_KILL_SEED ? Number(process.env.PAYCTL_KILL_SEED) : Math.floor(Math.random() * 2 ** 32);
+
+/** mulberry32: a small seeded generator of numbers in [0, 1). */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+/** Each iteration's kill delay, drawn in order before any run starts (iterations run in parallel). */
+const random = seeded(SEED);
+const KILL_AT = Array.from({ length: ITERATIONS }, () => random());
 
 let srv: Awaited<ReturnType<typeof recordingServer>>;
 let dir: string;
@@ -24,7 +43,7 @@ beforeAll(async () => {
 afterAll(() => srv.close());
 
 /** Kill at a random moment: early (from spawn) for some runs, mostly at a random point after the incident opened. */
-function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<string>; pid: number }> {
+function startAndKill(early: boolean, at: number): Promise<{ stdout: string; before: Set<string>; pid: number }> {
   const store = join(dir, '.payctl/incidents');
   const before = new Set(existsSync(store) ? readdirSync(store) : []);
   return new Promise((resolve) => {
@@ -34,10 +53,10 @@ function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<str
     const arm = (ms: number) => {
       if (!t) t = setTimeout(() => p.kill('SIGKILL'), ms);
     };
-    if (early) arm(Math.random() * 400);
+    if (early) arm(at * 400);
     p.stdout.on('data', (d) => {
       stdout += d;
-      if (/incident \S+:/.test(stdout)) arm(Math.random() * POSTS * 40);
+      if (/incident \S+:/.test(stdout)) arm(at * POSTS * 40);
     });
     p.on('close', () => {
       clearTimeout(t);
@@ -47,7 +66,7 @@ function startAndKill(early: boolean): Promise<{ stdout: string; before: Set<str
 }
 
 async function iteration(n: number): Promise<string> {
-  const { stdout, before, pid } = await startAndKill(n % 5 === 0);
+  const { stdout, before, pid } = await startAndKill(n % 5 === 0, KILL_AT[n]!);
   const store = join(dir, '.payctl/incidents');
   const fresh = (existsSync(store) ? readdirSync(store) : []).filter((d) => !before.has(d) && d !== '.lock');
   const printedId = /incident (\S+):/.exec(stdout)?.[1];
@@ -85,6 +104,8 @@ function reqsRepeated(id: string): boolean {
 }
 
 it(`survives SIGKILL at a random moment, ${ITERATIONS} times`, async () => {
+  if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`PAYCTL_KILL_SEED="${process.env.PAYCTL_KILL_SEED}" is not a seed (a whole number the kill test printed)`);
+  console.log(`kill test seed ${SEED} (to replay these kill moments: PAYCTL_KILL_SEED=${SEED} npx vitest run test/engine/kill.test.ts)`);
   const outcomes: string[] = [];
   for (let i = 0; i < ITERATIONS; i += PARALLEL) {
     outcomes.push(...(await Promise.all(Array.from({ length: Math.min(PARALLEL, ITERATIONS - i) }, (_, k) => iteration(i + k)))));
