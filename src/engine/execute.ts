@@ -13,7 +13,7 @@
  * it; nothing is printed about an event before it is on disk.
  */
 import { AbortedError, InvalidInputError, OperationError, isPayctlError, messageOf } from '../errors.js';
-import { formatDuration, requireDuration } from '../duration.js';
+import { formatDuration, formatElapsed, requireDuration } from '../duration.js';
 import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook, Step } from '../playbook/schema.js';
@@ -269,7 +269,7 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
   const limited = !INTERACTIVE.has(step.type) && step.type !== 'wait';
   const timeoutMs = limited ? requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS) : undefined;
   const timeout = new AbortController();
-  const timer = timeoutMs !== undefined ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatDuration(timeoutMs)}`)), timeoutMs) : undefined;
+  const timer = timeoutMs !== undefined ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatElapsed(timeoutMs)}`)), timeoutMs) : undefined;
   const signal = AbortSignal.any([eng.signal, timeout.signal]);
   const handler = eng.registry[step.type] as (run: StepRun) => Promise<StepResult>;
   const resumedFrom = eng.session.state().steps[step.id]?.resumed_from;

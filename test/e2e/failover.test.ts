@@ -231,7 +231,7 @@ describe('payctl failover / failback', () => {
     expect(await statusOf(a)).toBe('investigating'); // it moved traffic: open until someone resolves it
     expect(await statusOf(b.incident)).toBe('resolved'); // it moved nothing
     const open = JSON.parse((await run(['incident', 'list', '--status', 'open', '--json'])).stdout);
-    expect((open.incidents ?? open).map((i: { id: string }) => i.id)).toEqual([a]);
+    expect(open.map((i: { id: string }) => i.id)).toEqual([a]); // incident list --json prints an array
     const dry = JSON.parse((await run(['failback', '--dry-run', '--json'])).stdout);
     expect(dry.incident).not.toBe(a);
     expect(dry.incident).not.toBe(b.incident);
