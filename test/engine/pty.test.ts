@@ -26,11 +26,11 @@ function drive(dir: string, args: string[]) {
       if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${text}; screen:\n${screen}`);
       await new Promise((r) => setTimeout(r, 20));
     }
-    screen = screen.slice(screen.search(typeof text === 'string' ? escape(text) : text));
+    screen = screen.slice(screen.search(typeof text === 'string' ? literal(text) : text));
   };
   return { p, waitFor, exited, screen: () => screen };
 }
-const escape = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+const literal = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
 
 describe('a person at a terminal', () => {
   it('answers inputs, picks an option with the arrow keys, approves a gate, and the run finishes', async () => {
