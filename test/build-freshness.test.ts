@@ -17,7 +17,14 @@ function tree(files: Record<string, number>): string {
   return root;
 }
 
-const BUILT = { 'src/cli.ts': 100, 'src/engine/run.ts': 90, 'package.json': 100, 'dist/cli.js': 50, 'dist/bundle/cli.cjs': 40, 'schema/playbook.schema.json': 45 };
+const BUILT = {
+  'src/cli.ts': 100,
+  'src/engine/run.ts': 90,
+  'package.json': 100,
+  'dist/cli.js': 50,
+  'dist/bundle/cli.cjs': 40,
+  'schema/playbook.schema.json': 45,
+};
 
 describe('the build freshness check', () => {
   it('is quiet when every output is newer than every input', () => {

@@ -67,6 +67,8 @@ export default function buildIfStale(): void {
   const r = spawnSync('npm', ['run', 'build'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   if (r.status !== 0) {
     const output = `${r.stdout ?? ''}${r.stderr ?? ''}`.trim() || String(r.error ?? `exit ${r.status ?? r.signal}`);
-    throw new Error(`test setup: npm run build failed (${reason}); the tests would run an old dist/. Fix the build, then run the tests again.\n${output}`);
+    throw new Error(
+      `test setup: npm run build failed (${reason}); the tests would run an old dist/. Fix the build, then run the tests again.\n${output}`,
+    );
   }
 }

@@ -71,7 +71,10 @@ afterAll(async () => {
 
 function runUntil(args: string[], pattern: RegExp): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: p.dir, env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...p.env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: p.dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...p.env },
+    });
     let out = '';
     let interrupted = false;
     const onData = (d: Buffer) => {
@@ -97,28 +100,33 @@ function runUntil(args: string[], pattern: RegExp): Promise<{ code: number | nul
 describe('README commands work as written', () => {
   const commands = readmeCommands();
 
-  it('finds the manual\'s commands', () => {
+  it("finds the manual's commands", () => {
     expect(commands.length).toBeGreaterThan(20);
     expect(commands).toContain('npx payctl demo');
   });
 
   for (const line of commands) {
     const rule = RULES.find((r) => r.match.test(line));
-    it.skipIf(Boolean(rule?.skip))(line, async () => {
-      const args = argv(line).map((a) => (a === '<id>' ? incident : a));
-      const portAt = args.indexOf('--port') + 1;
-      if (portAt > 0) args[portAt] = String(await freePort());
-      if (rule?.untilOutput) {
-        const r = await runUntil(args, rule.untilOutput);
-        expect(r.code, r.out).toBe(0);
-        if (portAt > 0) expect(r.out).toContain(`running at http://127.0.0.1:${args[portAt]}`);
-        return;
-      }
-      const r = await runCliAsync(args, { cwd: p.dir, env: p.env, timeout: 90_000 });
-      expect(hasStackTrace(r.stderr)).toBe(false);
-      expect(r.code, `${line}\n${r.stdout}\n${r.stderr}`).toBe(rule?.code ?? 0);
-      if (args.includes('--json')) expect(() => JSON.parse(r.stdout)).not.toThrow();
-      if (args[0] === 'sandbox' && args.includes('--write-config')) expect(existsSync(join(p.dir, args[args.indexOf('--write-config') + 1]!))).toBe(true);
-    }, 120_000);
+    it.skipIf(Boolean(rule?.skip))(
+      line,
+      async () => {
+        const args = argv(line).map((a) => (a === '<id>' ? incident : a));
+        const portAt = args.indexOf('--port') + 1;
+        if (portAt > 0) args[portAt] = String(await freePort());
+        if (rule?.untilOutput) {
+          const r = await runUntil(args, rule.untilOutput);
+          expect(r.code, r.out).toBe(0);
+          if (portAt > 0) expect(r.out).toContain(`running at http://127.0.0.1:${args[portAt]}`);
+          return;
+        }
+        const r = await runCliAsync(args, { cwd: p.dir, env: p.env, timeout: 90_000 });
+        expect(hasStackTrace(r.stderr)).toBe(false);
+        expect(r.code, `${line}\n${r.stdout}\n${r.stderr}`).toBe(rule?.code ?? 0);
+        if (args.includes('--json')) expect(() => JSON.parse(r.stdout)).not.toThrow();
+        if (args[0] === 'sandbox' && args.includes('--write-config'))
+          expect(existsSync(join(p.dir, args[args.indexOf('--write-config') + 1]!))).toBe(true);
+      },
+      120_000,
+    );
   }
 });

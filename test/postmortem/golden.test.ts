@@ -13,7 +13,10 @@ const HOW_TO_UPDATE = 'UPDATE_GOLDEN=1 npx vitest run test/postmortem/golden.tes
 describe('postmortem golden files', () => {
   for (const [name, id] of Object.entries(IDS)) {
     it(`${name} (${id}) matches its golden file`, async () => {
-      const md = await renderPostmortem(dataFor(id, { business: name === 'full' || name === 'stillOpen' ? BUSINESS : undefined }), DEFAULT_TEMPLATE);
+      const md = await renderPostmortem(
+        dataFor(id, { business: name === 'full' || name === 'stillOpen' ? BUSINESS : undefined }),
+        DEFAULT_TEMPLATE,
+      );
       const file = goldenPath(id);
       if (UPDATE) writeFileSync(file, md);
       expect(existsSync(file), `golden file ${file} is missing: write it with ${HOW_TO_UPDATE}, review it and commit it`).toBe(true);
