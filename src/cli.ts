@@ -4,7 +4,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, isPayctlError, messageOf } from './errors.js';
-import type { Context, ContextOptions } from './context-core.js';
+import type { Context, ContextOptions } from './context.js';
 import { packageVersion } from './package-root.js';
 
 const EXIT_CODES_HELP = `
@@ -25,12 +25,12 @@ interface CommonFlags {
 
 /** Build the context for an action: global flags from the root, the rest from the command. */
 async function contextFor(cmd: Command, flags: CommonFlags, extra: Partial<ContextOptions> = {}): Promise<Context> {
-  const { buildContext } = await import('./context-core.js');
+  const { createContext } = await import('./context.js');
   const { cachedConfigLoader } = await import('./config/cache.js');
   const root = cmd.optsWithGlobals() as { config?: string };
   const o: ContextOptions = { configPath: root.config, json: flags.json, yes: flags.yes, dryRun: flags.dryRun, ...extra };
   // the parsed config is cached while the file is unchanged: most runs load neither YAML nor zod
-  return buildContext(o, await cachedConfigLoader(o.cwd ?? process.cwd(), o.configPath, o.env ?? process.env));
+  return createContext(o, await cachedConfigLoader(o.cwd ?? process.cwd(), o.configPath, o.env ?? process.env));
 }
 
 function collect(value: string, previous: string[] = []): string[] {

@@ -1,12 +1,88 @@
 /**
- * createContext: the context (see context-core.ts) with the config loaded,
- * on first use, by config/load.ts. Tests and drills build theirs here.
+ * The one context object, built once per command and passed down: config,
+ * whether a person can be asked, dry-run, output and clock.
+ *
+ * createContext() takes the function that loads the config (a ConfigLoader),
+ * called on the context's first config(): the CLI passes the cached loader
+ * (config/cache.ts), tests pass config/load.ts's loadConfig, drills and the
+ * demo one that returns the sandbox's config. So this module, which every
+ * command imports, loads neither YAML nor zod.
  */
-import { loadConfig } from './config/load.js';
-import { buildContext, type Context, type ContextOptions } from './context-core.js';
+import { isatty } from 'node:tty';
+import type { LoadedConfig } from './config/find.js';
+import { createOutput, type Output, type Streams } from './output.js';
+import { systemClock, type Clock } from './clock.js';
+import { registerSecretsIn } from './secrets.js';
 
-export { buildContext, isCI, type Context, type ContextOptions } from './context-core.js';
+export interface Context {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** A person can be asked: stdin and stdout are terminals, CI unset, no --yes. */
+  canPrompt: boolean;
+  /** --yes: approvals are given without asking. */
+  yes: boolean;
+  dryRun: boolean;
+  out: Output;
+  clock: Clock;
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  streams: Streams;
+  /** --config, when given. */
+  configPath?: string;
+  /** The config, loaded on first use (so --help never reads it). */
+  config(): LoadedConfig;
+}
 
-export function createContext(o: ContextOptions = {}): Context {
-  return buildContext(o, loadConfig);
+export interface ContextOptions {
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  yes?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+  configPath?: string;
+  clock?: Clock;
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean };
+  streams?: Streams;
+  /** Force canPrompt (tests). */
+  canPrompt?: boolean;
+}
+
+export function isCI(env: NodeJS.ProcessEnv): boolean {
+  const ci = env.CI;
+  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
+}
+
+/** Finds, reads and checks the config: (cwd, --config, env) → the loaded config. */
+export type ConfigLoader = (cwd: string, explicit: string | undefined, env: NodeJS.ProcessEnv) => LoadedConfig;
+
+export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Context {
+  const env = o.env ?? process.env;
+  const streams = o.streams ?? { stdout: process.stdout, stderr: process.stderr };
+  const yes = Boolean(o.yes);
+  // isatty(0) rather than process.stdin.isTTY: process.stdin is built on first use, and when it is a
+  // file (/dev/null in CI) that loads fs streams and fs/promises (~2 ms), for runs that never read it
+  const stdinIsTTY = o.stdin ? Boolean(o.stdin.isTTY) : isatty(0);
+  const canPrompt = o.canPrompt ?? (stdinIsTTY && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
+  const cwd = o.cwd ?? process.cwd();
+  let loaded: LoadedConfig | undefined;
+  return {
+    cwd,
+    env,
+    canPrompt,
+    yes,
+    dryRun: Boolean(o.dryRun),
+    out: createOutput(streams, env, Boolean(o.json)),
+    clock: o.clock ?? systemClock,
+    get stdin() {
+      return o.stdin ?? process.stdin;
+    },
+    streams,
+    configPath: o.configPath,
+    config() {
+      if (!loaded) {
+        loaded = loadConfig(cwd, o.configPath, env);
+        registerSecretsIn(loaded.config, env); // redacted everywhere, used by this command or not
+      }
+      return loaded;
+    },
+  };
 }

@@ -184,7 +184,7 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
     answers.values.provider = m.match.provider;
     answers.from.provider = 'trigger'; // the provider whose status matched the playbook's trigger
   }
-  const { withInterrupt } = await import('../engine/interrupt.js');
+  const { withInterrupt } = await import('../interrupt.js');
   // Ctrl-C during the run stops the run (saved, resumable, exit 3), not just the watch
   const report = await withInterrupt((signal) => startIncident({
     ctx,

@@ -12,7 +12,7 @@ import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/l
 import { bundledPlaybooksDir, findPlaybookOrBundled } from '../playbook/bundled.js';
 import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } from '../playbook/schema.js';
 import { startIncident, type RunReport } from '../engine/run.js';
-import { withInterrupt } from '../engine/interrupt.js';
+import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
 import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';

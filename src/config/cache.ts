@@ -18,7 +18,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isDeepStrictEqual } from 'node:util';
 import { packageVersion } from '../package-root.js';
-import type { ConfigLoader } from '../context-core.js';
+import type { ConfigLoader } from '../context.js';
 import { findConfigFile, type LoadedConfig } from './find.js';
 
 const FORMAT = 1;

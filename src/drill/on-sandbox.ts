@@ -21,6 +21,7 @@ export async function runOnSandbox(user: Context, opts: { fault?: string } & Pic
   // adapters resolve env: secrets from the context's env; the process env gets them too for anything spawned
   Object.assign(process.env, sandbox.env());
   const config = Config.parse(sandbox.configObject());
+  const sandboxConfig = { ...mine, file: undefined, config: { ...config, store: mine.config.store } };
   const ctx = createContext({
     cwd: user.cwd,
     env,
@@ -30,7 +31,6 @@ export async function runOnSandbox(user: Context, opts: { fault?: string } & Pic
     clock: user.clock,
     streams: user.streams,
     stdin: user.stdin,
-    loadedConfig: { ...mine, file: undefined, config: { ...config, store: mine.config.store } },
-  });
+  }, () => sandboxConfig);
   return { sandbox, ctx, close: () => sandbox.close() };
 }

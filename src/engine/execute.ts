@@ -1,5 +1,5 @@
 /**
- * Running one step: `when`, the approval gate, rendering, step_started (on
+ * Running one step: `when`, the approval gate (approval-gate.ts), rendering, step_started (on
  * disk before the action), the handler under a timeout, step_completed right
  * after, retries with backoff, and the on_failure policy. Milestones that
  * follow from a step's result are recorded here too.
@@ -17,16 +17,18 @@ import { formatDuration, formatElapsed, requireDuration } from '../duration.js';
 import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook, Step } from '../playbook/schema.js';
-import { evalCondition, renderDeep, renderString } from '../template/engine.js';
+import { evalCondition, renderDeep } from '../template/engine.js';
 import { milestoneEvent, recordMilestone } from '../timeline/status.js';
 import type { NewEvent, Outcome } from '../timeline/events.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { Spinner } from '../ui/spinner.js';
 import { idempotencyKey } from './idempotency.js';
-import { interruption } from './interrupt.js';
+import { interruption } from '../interrupt.js';
 import { reminderSpec, type Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import type { IncidentSession } from './session.js';
+import { approve, handlerGate } from './approval-gate.js';
+import { missingSecretsOf } from './preflight.js';
 import { GATE_IN_HANDLER, type ApprovalGate, type StepRegistry, type StepResult, type StepRun } from './types.js';
 
 export interface Engine {
@@ -95,11 +97,11 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
   const gateInHandler = Boolean(step.confirm) && GATE_IN_HANDLER.has(step.type) && eng.prompter.canPrompt && !eng.ctx.dryRun;
   const approval = step.confirm && !gateInHandler ? await approve(eng, step, finish) : { approved: true, unwritten: [] };
   if (!approval.approved) return last;
-  // an approval by flag is written with step_started (nothing happens between them)
-  let lead = approval.unwritten;
+  // an approval by flag is written with the first attempt's step_started (nothing happens between them)
+  let approvalEvents = approval.unwritten;
 
   // (recorded with the approval, when there was one)
-  if (!lead.length) await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
+  if (!approvalEvents.length) await recordMilestone((ev) => session.append(ev), session.state(), 'acknowledged');
 
   const previous = session.state().steps[step.id];
   let attempt = (previous?.attempts ?? 0) + 1;
@@ -107,15 +109,13 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
   let tries = 0;
   for (;;) {
     // a result that ends the step: its milestones (and run_finished) go in the same append
-    const result = await runAttempt(
-      eng,
-      step,
+    const result = await runAttempt(eng, step, {
       attempt,
       gateInHandler,
-      (r) => (r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : []),
-      lead,
-    );
-    lead = [];
+      approvalEvents,
+      resultEvents: (r) => (r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : []),
+    });
+    approvalEvents = [];
     if (result.outcome !== 'failed') {
       if (result.outcome === 'ok') afterOk(eng, step);
       return last;
@@ -136,94 +136,42 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
   }
 }
 
-async function gateQuestion(eng: Engine, step: Step): Promise<string> {
-  return typeof step.confirm === 'string' ? renderString(step.confirm, scopeOf(eng), `step ${step.id}, confirm`) : `Run "${step.title}"?`;
+export interface AttemptOptions {
+  /** 1 for the first; the same idempotency key on every attempt. */
+  attempt: number;
+  /** The handler asks the step's `confirm:` question itself (approval-gate.ts handlerGate). */
+  gateInHandler?: boolean;
+  /** An approval by flag not yet on disk: written in the same append as step_started. */
+  approvalEvents?: NewEvent[];
+  /** Events that follow from the result (milestones, run_finished): written in the same append as step_completed, before anything is printed. */
+  resultEvents?: (result: StepResult) => NewEvent[];
 }
 
-/** The gate for a handler that asks it itself: approval_requested now, given/denied when answered. */
-async function handlerGate(eng: Engine, step: Step): Promise<ApprovalGate> {
+/** Render, record step_started, run the handler, record step_completed. */
+export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Promise<StepResult> {
   const { session, ctx } = eng;
-  const question = await gateQuestion(eng, step);
-  await session.append({ type: 'approval_requested', step: step.id, data: { question } });
-  const t0 = ctx.clock.now().getTime();
-  return {
-    question,
-    async answer(approved) {
-      if (approved) await session.append({ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } });
-      else await session.append({ type: 'approval_denied', step: step.id, data: { by: 'person' } });
-    },
-  };
-}
-
-/**
- * The approval gate. `approved` false when a person declined (the step is
- * skipped, recorded with `finish`'s events). Approval acknowledges the
- * incident: the milestone goes in the same append as approval_given. An
- * approval by flag (--yes, nobody to ask) is not written here: its events
- * come back as `unwritten`, for the caller to write with step_started.
- */
-async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => NewEvent[]): Promise<{ approved: boolean; unwritten: NewEvent[] }> {
-  const { session, ctx } = eng;
-  const question = await gateQuestion(eng, step);
-  if (ctx.dryRun) {
-    eng.say(ctx.out.color.dim(`  (dry run: would ask "${question}")`));
-    return { approved: true, unwritten: [] };
-  }
-  const requested: NewEvent = { type: 'approval_requested', step: step.id, data: { question } };
-  const ack = () => {
-    const ev = milestoneEvent(session.state(), 'acknowledged');
-    return ev ? [ev] : [];
-  };
-  if (!eng.prompter.canPrompt && ctx.yes) {
-    // approved by the flag: nobody is asked, nothing happens between request and approval
-    return { approved: true, unwritten: [requested, { type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } }, ...ack()] };
-  }
-  // on disk before the question is asked
-  await session.append(requested);
-  const t0 = ctx.clock.now().getTime();
-  const ok = await eng.prompter.confirm(question, false, { gate: step.id });
-  if (ok) {
-    await session.appendAll([{ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } }, ...ack()]);
-    return { approved: true, unwritten: [] };
-  }
-  await session.appendAll([
-    { type: 'approval_denied', step: step.id, data: { by: 'person' } },
-    {
-      type: 'step_completed',
-      step: step.id,
-      data: { step_type: step.type, outcome: 'skipped', reason: 'not approved by responder', attempt: 0, duration_ms: 0 },
-    },
-    ...finish('skipped'),
-  ]);
-  eng.say(ctx.out.color.dim(`- ${step.title} (skipped: not approved)`));
-  return { approved: false, unwritten: [] };
-}
-
-/**
- * Render, record step_started, run the handler, record step_completed.
- * `follow`: events that follow from the result (milestones, run_finished),
- * written in the same append as step_completed, before anything is printed.
- * `lead`: events not yet written that come before this attempt (an approval
- * by flag), written in the same append as step_started.
- */
-export async function runAttempt(eng: Engine, step: Step, attempt: number, gateInHandler = false, follow?: (result: StepResult) => NewEvent[], lead: NewEvent[] = []): Promise<StepResult> {
-  const { session, ctx } = eng;
+  const { attempt, approvalEvents = [] } = o;
   const c = ctx.out.color;
   const key = idempotencyKey(session.id, step.id);
+  // a step that cannot be rendered, or reads a secret that is not set, fails before it starts: nothing was sent
+  const failBeforeStart = async (error: string): Promise<StepResult> => {
+    await session.appendAll([...approvalEvents, { type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } }]);
+    eng.say(c.red(`✖ ${step.title}: ${error}`));
+    return { outcome: 'failed', error };
+  };
   let rendered: Step;
   try {
     rendered = await renderStep(step, scopeOf(eng));
   } catch (e) {
-    const error = messageOf(e);
-    await session.appendAll([...lead, { type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } }]);
-    eng.say(c.red(`✖ ${step.title}: ${error}`));
-    return { outcome: 'failed', error };
+    return failBeforeStart(messageOf(e));
   }
+  const missing = missingSecretsOf(rendered, ctx.env);
+  if (missing) return failBeforeStart(missing);
   const params = paramsOf(rendered);
   if (ctx.dryRun) eng.say(c.cyan(`[dry run] ${step.id} (${step.type}) ${JSON.stringify(params)}`));
   // on disk before the handler acts
   await session.appendAll([
-    ...lead,
+    ...approvalEvents,
     {
       type: 'step_started',
       step: step.id,
@@ -235,7 +183,7 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number, gateI
   if (!interactive && step.type !== 'wait') eng.spinner.start(step.title);
   let result: StepResult;
   try {
-    const gate = gateInHandler ? await handlerGate(eng, step) : undefined;
+    const gate = o.gateInHandler ? await handlerGate(eng, step) : undefined;
     result = await callHandler(eng, rendered, attempt, key, gate);
   } finally {
     eng.spinner.stop();
@@ -255,7 +203,7 @@ export async function runAttempt(eng: Engine, step: Step, attempt: number, gateI
         duration_ms,
       },
     },
-    ...(follow?.(result) ?? []),
+    ...(o.resultEvents?.(result) ?? []),
   ]);
   if (result.outcome === 'ok' && result.warning) eng.say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
   else if (result.outcome === 'ok') eng.say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
@@ -289,7 +237,7 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
       const other = eng.playbook.steps.find((s) => s.id === id);
       if (!other) throw new InvalidInputError(`step ${step.id}: recheck names unknown step "${id}"`);
       const prev = eng.session.state().steps[id];
-      return runAttempt(eng, other, (prev?.attempts ?? 0) + 1);
+      return runAttempt(eng, other, { attempt: (prev?.attempts ?? 0) + 1 });
     },
     currentScope: () => scopeOf(eng),
     ...(gate ? { gate } : {}),
@@ -305,7 +253,8 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
     return result;
   } catch (e) {
     if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal, `during step "${step.id}"`));
-    // a user mistake (missing answer), a missing approval or Ctrl-C at a prompt stops the run
+    // a user mistake (missing answer), a missing approval or Ctrl-C at a prompt stops the run. A
+    // handler throws InvalidInputError only before it acts (resume.ts counts on it: such a step sent nothing)
     if (e instanceof InvalidInputError || e instanceof AbortedError) throw e;
     return { outcome: 'failed', error: messageOf(e), retryable: !isPayctlError(e) };
   } finally {

@@ -1,65 +1,83 @@
 /**
- * Before an incident opens (and before a resume runs the steps it has left):
- * every secret the playbook's channels, escalations and routing need must be
- * in the environment. A missing one is exit 2 naming
- * the variable and the step that needs it, before anything is posted or
- * moved, instead of a failed step in the middle of the outage (the team
- * channel silent throughout). A dry run is not stopped here: it reports a
- * missing secret at the step that needs it, as a rehearsal should.
+ * Before an incident opens (and before a resume or a drill runs the steps it
+ * has left): every `env:` variable the steps that can still run will read
+ * (secrets-needed.ts: their own fields and the config of what they use) must
+ * be set. Missing ones are one exit 2 naming all of them and the steps that
+ * need them, before anything is opened, posted or moved, instead of a step
+ * failing in the middle of the outage.
  *
- * Names are taken as written in the playbook, or from the run's answers when
- * written as {{ inputs.name }}; other templated names are checked when their
- * step runs.
+ * A step whose `when:` cannot hold given what is known (reachable.ts: an
+ * empty fraud_rules_url, a step it depends on that cannot run) reads nothing.
+ * With a person at the terminal the inputs are asked after the incident
+ * opens: steps that hinge on an answer (or name a secret by one) are checked
+ * once the answers are in, before the first step runs.
+ *
+ * A dry run is not stopped here: it reports a missing secret at the step that
+ * needs it, as a rehearsal should. The engine checks each step's own fields
+ * again, rendered, just before it starts (execute.ts): a secret missing then
+ * fails that step, and its on_failure applies; a channel's or the routing's
+ * missing secret fails that channel or switch in its handler, the same way.
  */
 import type { Config } from '../config/schema.js';
 import { InvalidInputError } from '../errors.js';
-import type { Playbook } from '../playbook/schema.js';
-import { isSecretRef } from '../secrets.js';
+import type { Step } from '../playbook/schema.js';
+import type { Scope } from '../template/engine.js';
+import { stepsThatCanRun } from './reachable.js';
+import { isUnset, secretsInStepFields, secretsReadBy } from './secrets-needed.js';
 
-interface Need {
+export interface PreflightOptions {
+  /** The steps left to run, in order. */
+  steps: readonly Step[];
+  config: Config;
+  env: NodeJS.ProcessEnv;
+  /** The scope as known now: inputs answered so far, config, and the outcomes of `settled` steps. */
+  scope: Scope;
+  /** Steps whose outcome is final (completed in an earlier run and not rechecked by a step left). */
+  settled?: ReadonlySet<string>;
+  /** Inputs a person will still be asked: steps that hinge on them are left for the check after the answers. */
+  unanswered?: ReadonlySet<string>;
+  /** The end of the refusal's hint: "nothing was started", "nothing was resumed". */
+  nothing: string;
+}
+
+interface Missing {
   variable: string;
   where: string;
   step: string;
 }
 
-/** Throws (exit 2) when a secret a step of the playbook needs is not set. */
-export function requireStepSecrets(playbook: Pick<Playbook, 'steps'>, config: Config, env: NodeJS.ProcessEnv, answers: Record<string, unknown>, nothing = 'nothing was started'): void {
-  const needs: Need[] = [];
-  const name = (value: string): string | undefined => {
-    const input = /^\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}$/.exec(value.trim());
-    if (input) return typeof answers[input[1]!] === 'string' ? (answers[input[1]!] as string) : undefined;
-    return value.includes('{{') ? undefined : value;
-  };
-  const channel = (ch: string | undefined, step: string) => {
-    if (ch && config.channels[ch]) collect(config.channels[ch], `channels.${ch}`, step, env, needs);
-  };
-  for (const step of playbook.steps) {
-    if (step.type === 'notify') for (const ch of step.channels) channel(name(ch), step.id);
-    if (step.type === 'escalate') {
-      const provider = name(step.to);
-      const esc = provider ? config.providers[provider]?.escalation : undefined;
-      channel(esc?.pagerduty_channel, step.id);
-      channel(esc?.ticket_channel, step.id);
+/** Throws (exit 2, naming every missing variable) when a step that can run reads one that is not set. */
+export async function requireStepSecrets(o: PreflightOptions): Promise<void> {
+  const unanswered = o.unanswered ?? new Set<string>();
+  const answers = (o.scope.inputs as Record<string, unknown> | undefined) ?? {};
+  const runnable = await stepsThatCanRun(o.steps, { scope: o.scope, settled: o.settled ?? new Set(), unanswered });
+  const missing: Missing[] = [];
+  for (const { step, hingesOnAnswers } of runnable) {
+    if (hingesOnAnswers) continue;
+    for (const read of secretsReadBy(step, o.config, answers)) {
+      if (isUnset(o.env, read.variable) && !missing.some((m) => m.variable === read.variable)) missing.push({ ...read, step: step.id });
     }
-    if (step.type === 'switch_provider' && config.routing?.adapter) collect(config.routing.adapter, 'routing.adapter', step.id, env, needs);
   }
-  // each variable once, named by the first step that needs it
-  const missing = needs.filter((n, i) => needs.findIndex((m) => m.variable === n.variable) === i);
-  if (missing.length === 0) return;
-  const list = missing.map((n) => `${n.variable} (${n.where}, for step ${n.step})`).join(', ');
-  throw new InvalidInputError(
-    `environment variable${missing.length > 1 ? 's' : ''} not set: ${list}`,
-    `export ${missing.map((n) => n.variable).join(', ')} before running payctl, or set ${missing.length > 1 ? 'them' : 'it'} in your CI secrets; ${nothing}`,
-  );
+  if (missing.length) throw missingSecretsError(missing, o.nothing);
 }
 
-function collect(value: unknown, where: string, step: string, env: NodeJS.ProcessEnv, into: Need[]): void {
-  if (isSecretRef(value)) {
-    const variable = value.slice(4);
-    if (env[variable] === undefined || env[variable] === '') into.push({ variable, where, step });
-  } else if (Array.isArray(value)) {
-    value.forEach((v, i) => collect(v, `${where}[${i}]`, step, env, into));
-  } else if (value && typeof value === 'object') {
-    for (const [k, v] of Object.entries(value)) collect(v, `${where}.${k}`, step, env, into);
-  }
+/**
+ * The secrets a rendered step names in its own fields that are not set, as
+ * the error of a step that failed before it started (undefined when all are
+ * set). Those of the config (channels, routing, metrics) are the handlers':
+ * a notify posts to the channels it can and reports the others.
+ */
+export function missingSecretsOf(step: Step, env: NodeJS.ProcessEnv): string | undefined {
+  const missing = secretsInStepFields(step).filter((r, i, all) => isUnset(env, r.variable) && all.findIndex((o) => o.variable === r.variable) === i);
+  if (!missing.length) return undefined;
+  return `${missing.length > 1 ? 'environment variables' : 'environment variable'} not set: ${missing.map((m) => `${m.variable} (${m.where})`).join(', ')}; nothing was sent`;
+}
+
+function missingSecretsError(missing: Missing[], nothing: string): InvalidInputError {
+  const list = missing.map((m) => (m.where.startsWith('step ') ? `${m.variable} (${m.where})` : `${m.variable} (${m.where}, for step ${m.step})`)).join(', ');
+  const names = missing.map((m) => m.variable).join(', ');
+  return new InvalidInputError(
+    `environment variable${missing.length > 1 ? 's' : ''} not set: ${list}`,
+    `export ${names} before running payctl, or set ${missing.length > 1 ? 'them' : 'it'} in your CI secrets; ${nothing}`,
+  );
 }

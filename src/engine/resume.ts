@@ -1,9 +1,11 @@
 /**
  * Resuming an incident: replay its timeline, find the first step without a
  * completion, and walk on from there. A step with side effects that started
- * but never completed is not blindly repeated: a person chooses retry or mark
- * done; unattended, --yes retries it with the same idempotency key, and
- * without --yes the run stops (exit 3).
+ * but never completed is not blindly repeated: a person chooses retry, mark
+ * done or skip (only retry or skip when it is known to have sent nothing);
+ * unattended, --yes retries it with the same idempotency key, and without
+ * --yes the run stops (exit 3). The secrets of the steps left are checked
+ * before anything runs (preflight.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
@@ -13,6 +15,7 @@ import { findPlaybook, loadPlaybookFile } from '../playbook/load.js';
 import type { Playbook, Step } from '../playbook/schema.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { existingTimeline, incidentDir } from '../timeline/store.js';
+import { readTimelineFile } from '../timeline/read.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
 import type { Prompter } from '../ui/prompter.js';
 import { armPlaybookReminder, engineParts, guard, holdingRun, makeEngine, walk, type RunReport } from './run.js';
@@ -67,7 +70,15 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   }
   refuseSandboxRun(state);
   // a missing secret is found now, not at its step after the steps before it took another branch
-  if (!ctx.dryRun) requireStepSecrets({ steps: todo }, loaded.config, ctx.env, { ...state.answers, ...answers.values }, 'nothing was resumed');
+  const unanswered = new Set(Object.keys(playbook.inputs ?? {}).filter((name) => !(name in state.answers) && !(name in answers.values)));
+  // an interrupted step known to have sent nothing is the responder's to retry or skip (a retry
+  // without its secret fails like any step, its on_failure applies): not a reason to refuse the resume
+  const first = todo[0];
+  const nothingSent = first && isInterrupted(state, first) && !ctx.dryRun ? sentNothing(session.writer.file, first.id) : undefined;
+  const checked = nothingSent ? todo.slice(1) : todo;
+  const secretsOfTodo = (nothing: string) =>
+    requireStepSecrets({ steps: checked, config: loaded.config, env: ctx.env, scope: buildScope(session.state(), loaded.config, ctx.clock.now(), answers.values), settled: settledSteps(session.state(), todo), unanswered, nothing });
+  if (!ctx.dryRun) await secretsOfTodo('nothing was resumed');
   await session.append({ type: 'run_started', data: { pid: process.pid, resume: true, dry_run: ctx.dryRun } });
   const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
   const todoIds = new Set(todo.map((s) => s.id));
@@ -78,15 +89,25 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
       const a = await answerInput(name, spec, answers, parts.prompter, buildScope(session.state(), loaded.config, ctx.clock.now()));
       await session.append({ type: 'input_answered', data: a });
     }
-    const first = todo[0];
+    if (unanswered.size && !ctx.dryRun) {
+      unanswered.clear();
+      await secretsOfTodo('no step has run yet');
+    }
     if (first) {
       eng.current = first.id;
-      if (!(await decideInterrupted(eng, first))) todoIds.delete(first.id);
+      if (!(await decideInterrupted(eng, first, nothingSent))) todoIds.delete(first.id);
     }
     armPlaybookReminder(eng);
     armStepReminders(eng);
     return walk(eng, 0, (id) => todoIds.has(id));
   });
+}
+
+/** Steps whose outcome is final: completed, not to run again, and not re-run by a wait step left (its recheck). */
+function settledSteps(state: IncidentState, todo: Step[]): Set<string> {
+  const rechecked = new Set(todo.flatMap((s) => (s.type === 'wait' ? (s.recheck ?? []) : [])));
+  const todoIds = new Set(todo.map((s) => s.id));
+  return new Set(Object.entries(state.steps).filter(([id, st]) => st.status !== 'started' && !todoIds.has(id) && !rechecked.has(id)).map(([id]) => id));
 }
 
 /** A demo's or drill's incident is not resumed: its sandbox is gone, and the rest of it would act on the providers of this config. */
@@ -117,35 +138,49 @@ export function fileSha256(file: string): string {
 
 /**
  * An interrupted step with side effects: true to run it (again, with the same
- * idempotency key), false when a person marked it done.
+ * idempotency key), false when a person marked it done or skipped it. When
+ * the timeline shows it never sent anything (sentNothing), "it did" is not
+ * offered: it would be false.
  */
-async function decideInterrupted(eng: Engine, step: Step): Promise<boolean> {
+async function decideInterrupted(eng: Engine, step: Step, nothingSent: string | undefined): Promise<boolean> {
   const st = eng.session.state().steps[step.id];
-  if (!st || st.status !== 'started' || !SIDE_EFFECT_TYPES.has(step.type) || eng.ctx.dryRun) return true;
-  const about = `step ${step.id} (${step.type}) started at ${st.started_at} and has no result`;
-  eng.ctx.out.warn(`${about}: it may or may not have taken effect`);
+  if (!st || !isInterrupted(eng.session.state(), step) || eng.ctx.dryRun) return true;
+  const about = nothingSent
+    ? `step ${step.id} (${step.type}) was stopped before it sent anything: ${nothingSent}`
+    : `step ${step.id} (${step.type}) started at ${st.started_at} and has no result`;
+  eng.ctx.out.warn(nothingSent ? about : `${about}: it may or may not have taken effect`);
   if (eng.prompter.canPrompt) {
-    const choice = await eng.prompter.select<'retry' | 'mark_done'>(
-      `Step "${step.title}" was interrupted. Did it take effect?`,
+    const choice = await eng.prompter.select<'retry' | 'mark_done' | 'skip'>(
+      nothingSent ? `Step "${step.title}" was stopped before it sent anything. What now?` : `Step "${step.title}" was interrupted. Did it take effect?`,
       [
         { value: 'retry', name: `Retry it (same idempotency key ${st.idempotency_key})` },
-        { value: 'mark_done', name: 'It did: mark it done' },
+        ...(nothingSent ? [] : [{ value: 'mark_done' as const, name: 'It did: mark it done' }]),
+        { value: 'skip', name: 'Skip it and go on (it is not run)' },
       ],
       'retry',
     );
+    const decision = { type: 'decision', step: step.id, data: { choice, about } } as const;
     if (choice === 'retry') {
-      await eng.session.append({ type: 'decision', step: step.id, data: { choice, about } });
+      await eng.session.append(decision);
       return true;
     }
+    const done = choice === 'mark_done';
     await eng.session.appendAll([
-      { type: 'decision', step: step.id, data: { choice, about } },
+      decision,
       {
         type: 'step_completed',
         step: step.id,
-        data: { step_type: step.type, outcome: 'ok', reason: 'marked done by responder', result: { marked_done: true }, attempt: st.attempts, duration_ms: 0 },
+        data: {
+          step_type: step.type,
+          outcome: done ? 'ok' : 'skipped',
+          reason: done ? 'marked done by responder' : 'skipped by responder on resume',
+          ...(done ? { result: { marked_done: true } } : {}),
+          attempt: st.attempts,
+          duration_ms: 0,
+        },
       },
     ]);
-    eng.say(`${eng.ctx.out.color.green('✔')} ${step.title} (marked done)`);
+    eng.say(done ? `${eng.ctx.out.color.green('✔')} ${step.title} (marked done)` : eng.ctx.out.color.dim(`- ${step.title} (skipped by responder)`));
     return false;
   }
   if (eng.ctx.yes) {
@@ -153,9 +188,38 @@ async function decideInterrupted(eng: Engine, step: Step): Promise<boolean> {
     return true;
   }
   throw new AbortedError(
-    `${about}; it may or may not have taken effect, and there is no person to ask`,
+    nothingSent ? `${about}; there is no person to ask whether to retry it` : `${about}; it may or may not have taken effect, and there is no person to ask`,
     `pass --yes to retry it with the same idempotency key (${st.idempotency_key})`,
   );
+}
+
+/** A step with side effects that started and has no result. */
+function isInterrupted(state: IncidentState, step: Step): boolean {
+  return state.steps[step.id]?.status === 'started' && SIDE_EFFECT_TYPES.has(step.type);
+}
+
+/**
+ * Why the interrupted step `stepId` is known to have sent nothing, or
+ * undefined when it may have. Known when, after its last step_started, payctl
+ * itself stopped the run at it for invalid input (run_stopped, exit 2: a
+ * missing secret, answer or value, which a handler raises only before it
+ * acts) and no channel took a message for it (channel_sent).
+ */
+export function sentNothing(timelineFile: string, stepId: string): string | undefined {
+  let verdict: string | undefined;
+  let running = false; // its last attempt started, and no run has stopped since
+  let sent = false;
+  for (const e of readTimelineFile(timelineFile).events) {
+    if (e.step !== stepId) continue;
+    if (e.type === 'step_started') [running, sent, verdict] = [true, false, undefined];
+    else if (e.type === 'channel_sent') sent = true;
+    else if (e.type === 'run_stopped' && running) {
+      // a later run that stopped at it without starting it again (say, at this question) changes nothing
+      running = false;
+      verdict = e.data.exit_code === ExitCode.invalid && !sent ? e.data.reason : undefined;
+    }
+  }
+  return running ? undefined : verdict;
 }
 
 function armStepReminders(eng: Engine): void {

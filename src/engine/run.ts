@@ -18,7 +18,7 @@ import { createSpinner, type Spinner } from '../ui/spinner.js';
 import { createUnattendedPrompter } from '../ui/unattended.js';
 import { executeStep, runFinishedEvent, runOutcome, type Engine } from './execute.js';
 import { answerAllUnattended, answerInput, checkAnswerNames } from './inputs.js';
-import { interruption } from './interrupt.js';
+import { interruption } from '../interrupt.js';
 import { reminderSpec, Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
@@ -96,9 +96,11 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   checkAnswerNames(playbook, answers);
   // Without a person, every input must be answerable before anything is written.
   const preAnswered = parts.prompter.canPrompt ? undefined : await answerAllUnattended(playbook, answers, parts.prompter, configScope);
+  // every secret the steps that can run will read, before anything is opened (inputs a person will answer: after the answers)
+  const known = { ...answers.values, ...Object.fromEntries((preAnswered ?? []).map((a) => [a.name, a.value])) };
+  const unanswered = new Set(Object.keys(playbook.inputs ?? {}).filter((name) => !(name in known)));
   if (!ctx.dryRun) {
-    const known = { ...answers.values, ...Object.fromEntries((preAnswered ?? []).map((a) => [a.name, a.value])) };
-    requireStepSecrets(playbook, loaded.config, ctx.env, known);
+    await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope: { ...configScope, inputs: known, steps: {} }, unanswered, nothing: 'nothing was started' });
   }
 
   const id = newIncidentId(now);
@@ -138,6 +140,10 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
           const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
           await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
         }
+      }
+      if (unanswered.size && !ctx.dryRun) {
+        const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+        await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope, nothing: 'no step has run yet' });
       }
       armPlaybookReminder(eng);
       return walk(eng, 0);

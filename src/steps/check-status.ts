@@ -7,7 +7,7 @@ import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { httpClientFor } from '../providers/http.js';
 import { checkProviderStatus } from '../providers/provider-status.js';
-import { failedFrom } from './message-scope.js';
+import { failedFrom } from './failure.js';
 
 export const check_status: StepHandler<StepOf<'check_status'>> = async (run) => {
   const config = run.ctx.config().config;

@@ -3,15 +3,11 @@
  * the step's vars merged over the template's declared defaults.
  */
 import { renderString, type Scope } from '../template/engine.js';
-import { HttpError } from '../providers/http.js';
-import { messageOf } from '../errors.js';
-import type { StepResult } from '../engine/types.js';
+import { readYamlSource } from '../source/yaml-file.js';
+import { messageTemplatePath } from '../messages/render.js';
 
 export async function messageScope(templatesDir: string, template: string, scope: Scope, stepVars: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Promise<Scope> {
   const vars: Record<string, unknown> = {};
-  // loaded here, not at the top: failedFrom() below is on every run's path, these are not
-  const { readYamlSource } = await import('../source/yaml-file.js');
-  const { messageTemplatePath } = await import('../messages/render.js');
   const src = readYamlSource(messageTemplatePath(templatesDir, template));
   const declared = (src.data as { vars?: Record<string, { default?: unknown }> } | undefined)?.vars;
   for (const [k, v] of Object.entries(declared ?? {})) {
@@ -21,10 +17,4 @@ export async function messageScope(templatesDir: string, template: string, scope
   }
   Object.assign(vars, extra, stepVars ?? {});
   return { ...scope, vars };
-}
-
-/** A thrown error as a failed step: network/5xx/timeouts are retryable, user mistakes are not. */
-export function failedFrom(e: unknown): StepResult {
-  const retryable = e instanceof HttpError ? e.retryable : false;
-  return { outcome: 'failed', error: messageOf(e), retryable };
 }

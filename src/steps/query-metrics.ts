@@ -8,7 +8,7 @@ import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { httpClientFor } from '../providers/http.js';
 import { readMetric } from '../providers/metrics.js';
-import { failedFrom } from './message-scope.js';
+import { failedFrom } from './failure.js';
 
 export const query_metrics: StepHandler<StepOf<'query_metrics'>> = async (run) => {
   const loaded = run.ctx.config();

@@ -7,7 +7,7 @@ import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { httpClientFor } from '../providers/http.js';
 import { switchTraffic } from '../providers/switch.js';
-import { failedFrom } from './message-scope.js';
+import { failedFrom } from './failure.js';
 
 export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (run) => {
   try {

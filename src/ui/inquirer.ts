@@ -8,7 +8,7 @@
  * responder was busy) are shown once, with a count.
  */
 import { AbortedError } from '../errors.js';
-import { interruption } from '../engine/interrupt.js';
+import { interruption } from '../interrupt.js';
 import type { Output } from '../output.js';
 import type { Prompter, SelectChoice } from './prompter.js';
 

@@ -3,8 +3,7 @@
  * terminal and CI is unset. Otherwise it does nothing (the engine prints a
  * line per finished step instead). ora is imported only when used.
  */
-import { isCI } from '../context-core.js';
-import type { Context } from '../context.js';
+import { isCI, type Context } from '../context.js';
 
 export interface Spinner {
   readonly active: boolean;

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../../src/config/load.js';
 import { createContext, type Context, type ContextOptions } from '../../src/context.js';
 import type { Prompter, SelectChoice } from '../../src/ui/prompter.js';
 
@@ -32,7 +33,7 @@ export function testContext(cwd: string, o: Partial<ContextOptions> = {}): Captu
   let se = '';
   out.on('data', (d) => (so += d));
   err.on('data', (d) => (se += d));
-  const ctx = createContext({ cwd, env: { PAYCTL_ACTOR: 'tester', PATH: process.env.PATH }, canPrompt: false, streams: { stdout: out, stderr: err }, ...o });
+  const ctx = createContext({ cwd, env: { PAYCTL_ACTOR: 'tester', PATH: process.env.PATH }, canPrompt: false, streams: { stdout: out, stderr: err }, ...o }, loadConfig);
   return { ctx, stdout: () => so, stderr: () => se };
 }
 

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Writable } from 'node:stream';
+import { loadConfig } from '../../src/config/load.js';
 import { createContext, type Context } from '../../src/context.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
@@ -105,7 +106,7 @@ export function tempProject(configYaml: string, templates: Record<string, string
 export function testContext(cwd: string, env: NodeJS.ProcessEnv, o: { json?: boolean; dryRun?: boolean } = {}): { ctx: Context; stdout: Capture; stderr: Capture } {
   const stdout = new Capture();
   const stderr = new Capture();
-  const ctx = createContext({ cwd, env: { ...env, NO_COLOR: '1' }, canPrompt: false, json: o.json, dryRun: o.dryRun, streams: { stdout, stderr } });
+  const ctx = createContext({ cwd, env: { ...env, NO_COLOR: '1' }, canPrompt: false, json: o.json, dryRun: o.dryRun, streams: { stdout, stderr } }, loadConfig);
   return { ctx, stdout, stderr };
 }
 
