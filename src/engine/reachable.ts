@@ -37,18 +37,21 @@ export async function stepsThatCanRun(steps: readonly Step[], known: Known): Pro
   const settled = new Set(known.settled);
   const stepsScope = { ...((known.scope.steps as Record<string, unknown> | undefined) ?? {}) };
   const scope: Scope = { ...known.scope, steps: stepsScope };
+  // steps whose running hinges on an answer: so does that of a step that reads their outcome
+  const hinging = new Set<string>();
   const out: Runnable[] = [];
   for (const step of steps) {
     if (!step.when) {
       out.push({ step, hingesOnAnswers: false });
       continue;
     }
-    const verdict = await judge(step.when, scope, settled, known.unanswered);
+    const verdict = await judge(step.when, scope, settled, known.unanswered, hinging);
     if (verdict === 'never') {
       stepsScope[step.id] = { outcome: 'skipped', value: null, result: {} };
       settled.add(step.id);
       continue;
     }
+    if (verdict === 'hinges') hinging.add(step.id);
     out.push({ step, hingesOnAnswers: verdict === 'hinges' });
   }
   return out;
@@ -56,7 +59,7 @@ export async function stepsThatCanRun(steps: readonly Step[], known: Known): Pro
 
 type Verdict = 'never' | 'maybe' | 'hinges';
 
-async function judge(expr: string, scope: Scope, settled: ReadonlySet<string>, unanswered: ReadonlySet<string>): Promise<Verdict> {
+async function judge(expr: string, scope: Scope, settled: ReadonlySet<string>, unanswered: ReadonlySet<string>, hinging: ReadonlySet<string>): Promise<Verdict> {
   const parts = splitCondition(expr);
   let hinges = false;
   const unknowns: string[] = [];
@@ -74,6 +77,7 @@ async function judge(expr: string, scope: Scope, settled: ReadonlySet<string>, u
     }
     const unknown = paths.some((p) => {
       if (p[0] === 'inputs' && p[1] !== undefined && unanswered.has(p[1])) return (hinges = true);
+      if (p[0] === 'steps' && p[1] !== undefined && hinging.has(p[1])) return (hinges = true);
       if (p[0] === 'steps') return p[1] === undefined || !settled.has(p[1]);
       return p[0] !== 'inputs' && p[0] !== 'config';
     });
