@@ -120,7 +120,8 @@ function addIncident(program: Command): void {
     .command('export <id>')
     .description('the raw timeline as one JSON document or a Markdown log')
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'md']).default('md'))
-    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--out <file>', 'write to a file instead of stdout (- for stdout; never inside the incident store)')
+    .option('--force', 'overwrite the --out file if it exists')
     .action(async (id, opts, cmd) => (await import('./commands/export.js')).exportIncident(await contextFor(cmd, opts), id, opts));
 }
 
@@ -197,7 +198,8 @@ function addDrill(program: Command): void {
     .command('drill <playbook>')
     .description("game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations")
     .option('--fault <spec>', 'fault to inject instead of the playbook\'s, e.g. stripe:down')
-    .option('--report <file>', 'write the report (JSON) here')
+    .option('--report <file>', 'write the report (JSON) here (- for stdout; never inside the incident store)')
+    .option('--force', 'overwrite the --report file if it exists')
     .option('--json', 'print the report as JSON')
     .action(async (pb, opts, cmd) => (await import('./commands/drill.js')).drill(await contextFor(cmd, opts), pb, opts));
 }
@@ -216,7 +218,8 @@ function addPostmortem(program: Command): void {
     .command('postmortem <id>')
     .description('write a Markdown postmortem draft from the timeline')
     .option('--template <path>', 'postmortem template (default templates/postmortem.md)')
-    .option('--out <file>', 'where to write (default .payctl/incidents/<id>/postmortem.md)')
+    .option('--out <file>', 'where to write (default .payctl/incidents/<id>/postmortem.md; - for stdout; another path never inside the incident store)')
+    .option('--force', 'overwrite the --out file if it exists')
     .option('--json', 'print the computed data as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/postmortem.js')).postmortem(await contextFor(cmd, opts), id, opts));
 }

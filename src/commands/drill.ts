@@ -1,20 +1,22 @@
 /** payctl drill <playbook>: a game day against the sandbox; exit 0 when every expectation passes, 1 otherwise. */
-import { writeFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { Context } from '../context.js';
-import { OperationError } from '../errors.js';
+import { checkOutputPath, writeOutputFile } from '../output-file.js';
+import { InvalidInputError, OperationError } from '../errors.js';
 import { formatElapsed } from '../duration.js';
 import { runDrill } from '../drill/run.js';
 
 export interface DrillOptions {
   fault?: string;
   report?: string;
+  force?: boolean;
   json?: boolean;
 }
 
 export async function drill(ctx: Context, playbookId: string, opts: DrillOptions): Promise<void> {
+  if (opts.report === '-') throw new InvalidInputError('--report - would print the report among the summary lines', 'pass --json to print the report on stdout, or --report <file>');
+  if (opts.report) checkOutputPath(ctx, opts.report, { force: opts.force, flag: '--report' }); // before the drill runs
   const report = await runDrill(ctx, playbookId, opts.fault);
-  if (opts.report) writeFileSync(resolve(ctx.cwd, opts.report), JSON.stringify(report, null, 2) + '\n');
+  if (opts.report) writeOutputFile(ctx, opts.report, JSON.stringify(report, null, 2) + '\n', { force: opts.force, flag: '--report' });
   if (ctx.out.jsonMode) ctx.out.json(report);
   else {
     const c = ctx.out.color;

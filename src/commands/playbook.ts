@@ -4,9 +4,12 @@ import { isAbsolute, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
+import type { Config } from '../config/schema.js';
+import type { Playbook } from '../playbook/schema.js';
 import { findPlaybook, listPlaybookFiles, loadPlaybookFile, validatePlaybookFile } from '../playbook/load.js';
 import type { LintOptions } from '../playbook/lint.js';
 import { outlinePlaybook } from '../playbook/outline.js';
+import { isUnset, playbookSecrets } from '../engine/secrets-needed.js';
 
 /** A path as the user would type it: relative to the working directory when inside it. */
 function shown(ctx: Context, file: string): string {
@@ -48,11 +51,33 @@ export async function list(ctx: Context): Promise<void> {
 export async function show(ctx: Context, id: string): Promise<void> {
   const cfg = ctx.config();
   const loaded = findPlaybook(cfg.playbooksDir, id, ctx.cwd);
+  // the variables its steps read: their own env: fields, and the config's for the channels, routing and metrics they use
+  const defaults = await inputDefaults(loaded.playbook, cfg.config);
+  const secrets = playbookSecrets(loaded.playbook.steps, cfg.config, defaults).map((s) => ({ ...s, set: !isUnset(ctx.env, s.variable) }));
   if (ctx.out.jsonMode) {
-    ctx.out.json({ file: shown(ctx, loaded.file), playbook: loaded.playbook });
+    ctx.out.json({ file: shown(ctx, loaded.file), playbook: loaded.playbook, secrets });
     return;
   }
-  for (const line of outlinePlaybook(loaded.playbook, shown(ctx, loaded.file), ctx.out.color)) ctx.out.line(line);
+  const c = ctx.out.color;
+  for (const line of outlinePlaybook(loaded.playbook, shown(ctx, loaded.file), c)) ctx.out.line(line);
+  ctx.out.line();
+  ctx.out.line(c.bold('Secrets') + c.dim(cfg.file ? ' (environment variables its steps read, with this config)' : ' (named by the playbook itself; channels and routing add theirs once a config names them)'));
+  if (!secrets.length) ctx.out.line(c.dim('  none'));
+  const width = Math.max(0, ...secrets.map((s) => s.variable.length));
+  for (const s of secrets) {
+    ctx.out.line(`  ${s.variable.padEnd(width)}  ${s.where.join(', ')} ${c.dim(`(steps ${s.steps.join(', ')})`)}${s.set ? '' : c.yellow('  not set')}`);
+  }
+}
+
+/** The inputs' defaults (those over the config rendered), for names a step takes from an input (escalate to: "{{ inputs.provider }}"). */
+async function inputDefaults(pb: Playbook, config: Config): Promise<Record<string, unknown>> {
+  const { renderString } = await import('../template/engine.js');
+  const out: Record<string, unknown> = {};
+  for (const [name, input] of Object.entries(pb.inputs ?? {})) {
+    if (typeof input.default !== 'string') continue;
+    out[name] = await renderString(input.default, { config, inputs: out }, `input ${name}`).catch(() => undefined);
+  }
+  return out;
 }
 
 export interface ValidationReport {

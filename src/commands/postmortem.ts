@@ -2,6 +2,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import type { Context } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { checkOutputPath, writeOutputFile } from '../output-file.js';
 import { incidentDir } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
 import { buildPostmortemData, type PostmortemData } from '../postmortem/data.js';
@@ -10,7 +12,9 @@ import { brokenChainWarning, type VerifyReport } from '../timeline/verify.js';
 
 export interface PostmortemOptions {
   template?: string;
+  /** A file instead of the store's postmortem.md (checked: output-file.ts), or - for stdout. */
   out?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -20,8 +24,8 @@ export interface WrittenPostmortem {
   markdown: string;
 }
 
-/** Build, render and write the draft (also used by `payctl demo`). */
-export async function writePostmortem(ctx: Context, id: string, opts: PostmortemOptions = {}): Promise<WrittenPostmortem> {
+/** Build and render the draft. */
+async function draftPostmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<{ id: string; data: PostmortemData; markdown: string }> {
   const lc = ctx.config();
   const inc = loadIncidentForDocuments(lc.storeDir, id);
   const data = buildPostmortemData({
@@ -35,11 +39,16 @@ export async function writePostmortem(ctx: Context, id: string, opts: Postmortem
     chainWarning: draftWarning(inc.chain, inc.id),
   });
   const template = postmortemTemplatePath(lc.templatesDir, opts.template ? resolve(ctx.cwd, opts.template) : undefined);
-  const markdown = await renderPostmortem(data, template);
-  const file = opts.out ? resolve(ctx.cwd, opts.out) : join(incidentDir(lc.storeDir, inc.id), 'postmortem.md');
+  return { id: inc.id, data, markdown: await renderPostmortem(data, template) };
+}
+
+/** Build, render and write the draft to its place beside the timeline, rewritten by each run (also used by `payctl demo`). */
+export async function writePostmortem(ctx: Context, id: string, opts: Pick<PostmortemOptions, 'template'> = {}): Promise<WrittenPostmortem> {
+  const draft = await draftPostmortem(ctx, id, opts);
+  const file = join(incidentDir(ctx.config().storeDir, draft.id), 'postmortem.md');
   mkdirSync(dirname(file), { recursive: true });
-  writeFileSync(file, markdown);
-  return { file, data, markdown };
+  writeFileSync(file, draft.markdown);
+  return { file, data: draft.data, markdown: draft.markdown };
 }
 
 function draftWarning(chain: VerifyReport | undefined, id: string): string | undefined {
@@ -48,13 +57,26 @@ function draftWarning(chain: VerifyReport | undefined, id: string): string | und
 }
 
 export async function postmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<void> {
-  const { file, data } = await writePostmortem(ctx, id, opts);
+  if (opts.out === '-' && opts.json) throw new InvalidInputError('--out - and --json both print to stdout', 'drop one, or write the draft to a file with --out <file>');
+  let file: string | undefined;
+  let data: PostmortemData;
+  if (opts.out) {
+    // a path the user names is checked before any work: never inside the store, never over a file without --force
+    checkOutputPath(ctx, opts.out, { force: opts.force });
+    const draft = await draftPostmortem(ctx, id, opts);
+    file = writeOutputFile(ctx, opts.out, draft.markdown, { force: opts.force });
+    data = draft.data;
+  } else {
+    ({ file, data } = await writePostmortem(ctx, id, opts));
+  }
   if (opts.json) {
     ctx.out.json({ file, ...data });
     return;
   }
-  const shown = relative(ctx.cwd, file) || file;
-  ctx.out.line(`Postmortem draft: ${shown.startsWith('..') ? file : shown}`);
+  if (file) {
+    const shown = relative(ctx.cwd, file) || file;
+    ctx.out.line(`Postmortem draft: ${shown.startsWith('..') ? file : shown}`);
+  }
   if (data.integrity_warning) ctx.out.warn(data.integrity_warning);
   if (data.draft_status.open) ctx.out.warn(`incident ${id} is still open (status: ${data.summary.status}); the draft is marked as such`);
   const gaps = data.gaps.filter((g) => !g.startsWith('The incident is still open'));

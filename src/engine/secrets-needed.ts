@@ -98,3 +98,26 @@ function collectInStep(value: unknown, where: string, answers: Record<string, un
 export function isUnset(env: NodeJS.ProcessEnv, variable: string): boolean {
   return env[variable] === undefined || env[variable] === '';
 }
+
+export interface PlaybookSecret {
+  variable: string;
+  /** Where each is named: `channels.slack.webhook_url`, `headers.Authorization` (a step's own field). */
+  where: string[];
+  /** The steps that read it (some may be conditional: see their when:). */
+  steps: string[];
+}
+
+/** Every variable a playbook's steps can read with this config (and these answers: the inputs' defaults), in order of first use (`playbook show`). */
+export function playbookSecrets(steps: readonly Step[], config: Config, answers: Record<string, unknown> = {}): PlaybookSecret[] {
+  const by = new Map<string, PlaybookSecret>();
+  for (const step of steps) {
+    for (const read of secretsReadBy(step, config, answers)) {
+      const where = read.where.replace(/^step [^,]+, /, '');
+      const entry = by.get(read.variable) ?? { variable: read.variable, where: [], steps: [] };
+      if (!entry.where.includes(where)) entry.where.push(where);
+      if (!entry.steps.includes(step.id)) entry.steps.push(step.id);
+      by.set(read.variable, entry);
+    }
+  }
+  return [...by.values()];
+}

@@ -186,3 +186,18 @@ steps:
     }
   });
 });
+
+describe('playbook show lists the secrets', () => {
+  it('names each variable, where it is named, the steps that read it, and whether it is set', () => {
+    const dir = tempProject({ guarded: GUARDED('http://127.0.0.1:9') });
+    const r = runCli(dir, ['playbook', 'show', 'guarded'], { SWITCH_TOKEN: 'x' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/RULES_TOKEN\s+headers\.Authorization \(steps rules, relax\)\s+not set/);
+    expect(r.stdout).toMatch(/SWITCH_TOKEN\s+headers\.Authorization \(steps off\)\n/);
+    const json = JSON.parse(runCli(dir, ['playbook', 'show', 'guarded', '--json']).stdout);
+    expect(json.secrets).toEqual([
+      { variable: 'RULES_TOKEN', where: ['headers.Authorization'], steps: ['rules', 'relax'], set: false },
+      { variable: 'SWITCH_TOKEN', where: ['headers.Authorization'], steps: ['off'], set: false },
+    ]);
+  });
+});
