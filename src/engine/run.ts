@@ -97,7 +97,9 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   // Without a person, every input must be answerable before anything is written.
   const preAnswered = parts.prompter.canPrompt ? undefined : await answerAllUnattended(playbook, answers, parts.prompter, configScope);
   // every secret the steps that can run will read, before anything is opened (inputs a person will answer: after the answers)
-  const known = { ...answers.values, ...Object.fromEntries((preAnswered ?? []).map((a) => [a.name, a.value])) };
+  // the inputs known now (given by --var or the answers file take their type, as when they are recorded)
+  const given = preAnswered ?? (await Promise.all(Object.entries(playbook.inputs ?? {}).filter(([name]) => answers.values[name] !== undefined).map(([name, spec]) => answerInput(name, spec, answers, parts.prompter, configScope))));
+  const known = Object.fromEntries(given.map((a) => [a.name, a.value]));
   const unanswered = new Set(Object.keys(playbook.inputs ?? {}).filter((name) => !(name in known)));
   if (!ctx.dryRun) {
     await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope: { ...configScope, inputs: known, steps: {} }, unanswered, nothing: 'nothing was started' });

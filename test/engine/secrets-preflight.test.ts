@@ -11,6 +11,8 @@ import { startIncident } from '../../src/engine/run.js';
 import { Playbook } from '../../src/playbook/schema.js';
 import { stepHandlers } from '../../src/steps/index.js';
 import type { StepRegistry } from '../../src/engine/types.js';
+import { readFileSync } from 'node:fs';
+import { splitCondition, stepsThatCanRun } from '../../src/engine/reachable.js';
 import { BIN, recordingServer, runCli, scriptedPrompter, tempProject, testContext } from './helpers.js';
 
 /** Two tokens, each needed only when its URL input is given; a fallback after the first. */
@@ -199,5 +201,28 @@ describe('playbook show lists the secrets', () => {
       { variable: 'RULES_TOKEN', where: ['headers.Authorization'], steps: ['rules', 'relax'], set: false },
       { variable: 'SWITCH_TOKEN', where: ['headers.Authorization'], steps: ['off'], set: false },
     ]);
+  });
+});
+
+describe('which steps can run, judged before the run', () => {
+  const security = Playbook.parse(parseDocument(readFileSync(new URL('../../playbooks/security-incident.yaml', import.meta.url), 'utf8')).toJS());
+  const config = { routing: { primary: 'stripe' }, thresholds: { success_rate: 0.95 } };
+  const runnable = async (inputs: Record<string, unknown>, unanswered: string[] = []) =>
+    (await stepsThatCanRun(security.steps, { scope: { inputs, config, steps: {} }, settled: new Set(), unanswered: new Set(unanswered) })).map((r) => `${r.step.id}${r.hingesOnAnswers ? '?' : ''}`);
+
+  it('security-incident without the URLs: the fraud-rules and checkout calls cannot run, nor those that follow them', async () => {
+    const ids = await runnable({ fraud_rules_url: '', checkout_switch_url: '', log_dir: '' });
+    for (const id of ['tighten_rules', 'relax_rules', 'checkout_off', 'checkout_on', 'prepare_evidence_dir']) expect(ids).not.toContain(id);
+    for (const id of ['tighten_rules_by_hand', 'escalate', 'take_offline', 'checkout_off_by_hand']) expect(ids).toContain(id);
+  });
+
+  it('with a fraud-rules URL both its calls can run; inputs still to be asked leave their steps for after the answers', async () => {
+    expect(await runnable({ fraud_rules_url: 'https://fraud.example/rules', checkout_switch_url: '', log_dir: '' })).toEqual(expect.arrayContaining(['tighten_rules', 'relax_rules']));
+    const asked = await runnable({}, ['fraud_rules_url', 'checkout_switch_url', 'log_dir']);
+    expect(asked).toEqual(expect.arrayContaining(['tighten_rules?', 'relax_rules?', 'checkout_off?', 'checkout_on?', 'escalate']));
+  });
+
+  it('splits a condition at and/or outside quotes', () => {
+    expect(splitCondition('inputs.a == "x and y" or steps.b.outcome == \'ok\' and inputs.c')).toEqual(['inputs.a == "x and y"', 'or', "steps.b.outcome == 'ok'", 'and', 'inputs.c']);
   });
 });
