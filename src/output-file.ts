@@ -25,11 +25,19 @@ export function checkOutputPath(ctx: Context, path: string, o: OutputFileOptions
   const file = resolve(ctx.cwd, path);
   const store = ctx.config().storeDir;
   if (isInside(realish(file), realish(store))) {
-    throw new InvalidInputError(`${flag} ${path} is inside the incident store (${store}); payctl does not write there on request, so a timeline is never overwritten`, `name a file outside ${store}, or ${flag} - for stdout`);
+    throw new InvalidInputError(
+      `${flag} ${path} is inside the incident store (${store}); payctl does not write there on request, so a timeline is never overwritten`,
+      `name a file outside ${store}, or ${flag} - for stdout`,
+    );
   }
   if (existsSync(file)) {
-    if (statSync(file).isDirectory()) throw new InvalidInputError(`${flag} ${path} is a directory; name a file`, `for example ${flag} ${path.replace(/\/+$/, '')}/<name>`);
-    if (!o.force) throw new InvalidInputError(`${flag} ${path} already exists; it was not overwritten`, `pass --force to overwrite it, or name another file (${flag} - for stdout)`);
+    if (statSync(file).isDirectory())
+      throw new InvalidInputError(`${flag} ${path} is a directory; name a file`, `for example ${flag} ${path.replace(/\/+$/, '')}/<name>`);
+    if (!o.force)
+      throw new InvalidInputError(
+        `${flag} ${path} already exists; it was not overwritten`,
+        `pass --force to overwrite it, or name another file (${flag} - for stdout)`,
+      );
   }
   return file;
 }

@@ -13,7 +13,11 @@ export interface DrillOptions {
 }
 
 export async function drill(ctx: Context, playbookId: string, opts: DrillOptions): Promise<void> {
-  if (opts.report === '-') throw new InvalidInputError('--report - would print the report among the summary lines', 'pass --json to print the report on stdout, or --report <file>');
+  if (opts.report === '-')
+    throw new InvalidInputError(
+      '--report - would print the report among the summary lines',
+      'pass --json to print the report on stdout, or --report <file>',
+    );
   if (opts.report) checkOutputPath(ctx, opts.report, { force: opts.force, flag: '--report' }); // before the drill runs
   const report = await runDrill(ctx, playbookId, opts.fault);
   if (opts.report) writeOutputFile(ctx, opts.report, JSON.stringify(report, null, 2) + '\n', { force: opts.force, flag: '--report' });
@@ -26,9 +30,15 @@ export async function drill(ctx: Context, playbookId: string, opts: DrillOptions
       ctx.out.line(`  ${e.pass ? c.green('✔') : c.red('✖')} ${e.expected}: ${e.observed}`);
     }
     if (report.expectations.length === 0) ctx.out.line(c.yellow('  the drill section declares no expectations: nothing was checked'));
-    ctx.out.line(`  time to mitigate: ${report.time_to_mitigate_ms === null ? 'not mitigated' : formatElapsed(report.time_to_mitigate_ms)}; drill took ${formatElapsed(report.duration_ms)}`);
+    ctx.out.line(
+      `  time to mitigate: ${report.time_to_mitigate_ms === null ? 'not mitigated' : formatElapsed(report.time_to_mitigate_ms)}; drill took ${formatElapsed(report.duration_ms)}`,
+    );
     if (report.run_error) ctx.out.line(c.yellow(`  the playbook run stopped: ${report.run_error}`));
-    ctx.out.line(c.dim(`  incident ${report.incident} (payctl incident show ${report.incident})${opts.report ? `; report written to ${opts.report}` : ''}`));
+    ctx.out.line(
+      c.dim(
+        `  incident ${report.incident} (payctl incident show ${report.incident})${opts.report ? `; report written to ${opts.report}` : ''}`,
+      ),
+    );
   }
   if (!report.passed) {
     const failed = report.expectations.filter((e) => !e.pass).map((e) => e.name);

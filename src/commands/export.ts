@@ -18,9 +18,10 @@ export async function exportIncident(ctx: Context, id: string, opts: ExportOptio
   if (format !== 'json' && format !== 'md') throw new InvalidInputError(`--format must be json or md, not "${format}"`);
   if (opts.out) checkOutputPath(ctx, opts.out, { force: opts.force }); // a bad --out is said before the incident is read
   const inc = loadIncident(ctx.config().storeDir, id);
-  const text = format === 'json'
-    ? JSON.stringify(redactDeep({ incident: inc.state, events: inc.events, problems: inc.problems }), null, 2) + '\n'
-    : timelineMarkdown(inc.state, inc.events, inc.problems);
+  const text =
+    format === 'json'
+      ? JSON.stringify(redactDeep({ incident: inc.state, events: inc.events, problems: inc.problems }), null, 2) + '\n'
+      : timelineMarkdown(inc.state, inc.events, inc.problems);
   const file = writeOutputFile(ctx, opts.out ?? '-', text, { force: opts.force });
   if (file) ctx.out.info(`wrote ${file} (${inc.events.length} events)`);
 }

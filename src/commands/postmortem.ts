@@ -25,7 +25,11 @@ export interface WrittenPostmortem {
 }
 
 /** Build and render the draft. */
-async function draftPostmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<{ id: string; data: PostmortemData; markdown: string }> {
+async function draftPostmortem(
+  ctx: Context,
+  id: string,
+  opts: PostmortemOptions,
+): Promise<{ id: string; data: PostmortemData; markdown: string }> {
   const lc = ctx.config();
   const inc = loadIncidentForDocuments(lc.storeDir, id);
   const data = buildPostmortemData({
@@ -43,7 +47,11 @@ async function draftPostmortem(ctx: Context, id: string, opts: PostmortemOptions
 }
 
 /** Build, render and write the draft to its place beside the timeline, rewritten by each run (also used by `payctl demo`). */
-export async function writePostmortem(ctx: Context, id: string, opts: Pick<PostmortemOptions, 'template'> = {}): Promise<WrittenPostmortem> {
+export async function writePostmortem(
+  ctx: Context,
+  id: string,
+  opts: Pick<PostmortemOptions, 'template'> = {},
+): Promise<WrittenPostmortem> {
   const draft = await draftPostmortem(ctx, id, opts);
   const file = join(incidentDir(ctx.config().storeDir, draft.id), 'postmortem.md');
   mkdirSync(dirname(file), { recursive: true });
@@ -57,7 +65,8 @@ function draftWarning(chain: VerifyReport | undefined, id: string): string | und
 }
 
 export async function postmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<void> {
-  if (opts.out === '-' && opts.json) throw new InvalidInputError('--out - and --json both print to stdout', 'drop one, or write the draft to a file with --out <file>');
+  if (opts.out === '-' && opts.json)
+    throw new InvalidInputError('--out - and --json both print to stdout', 'drop one, or write the draft to a file with --out <file>');
   let file: string | undefined;
   let data: PostmortemData;
   if (opts.out) {
@@ -80,5 +89,6 @@ export async function postmortem(ctx: Context, id: string, opts: PostmortemOptio
   if (data.integrity_warning) ctx.out.warn(data.integrity_warning);
   if (data.draft_status.open) ctx.out.warn(`incident ${id} is still open (status: ${data.summary.status}); the draft is marked as such`);
   const gaps = data.gaps.filter((g) => !g.startsWith('The incident is still open'));
-  if (gaps.length) ctx.out.info(`${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the record, listed under "What the record does not say"`);
+  if (gaps.length)
+    ctx.out.info(`${gaps.length} gap${gaps.length === 1 ? '' : 's'} in the record, listed under "What the record does not say"`);
 }

@@ -40,7 +40,9 @@ export function checkExpectations(expect: DrillSpec['expect'], state: IncidentSt
     out.push({
       name: 'traffic_on',
       expected: `traffic on ${target}${expect.within ? ` within ${expect.within}` : ''}, verified`,
-      observed: hit ? `switched to ${target} after ${formatDuration(took!)}, verified${routed ? '; the routing service received it' : '; but the routing service never received it'}` : 'no verified switch to ' + target,
+      observed: hit
+        ? `switched to ${target} after ${formatDuration(took!)}, verified${routed ? '; the routing service received it' : '; but the routing service never received it'}`
+        : 'no verified switch to ' + target,
       pass: Boolean(hit) && inTime && routed,
     });
   }
@@ -65,7 +67,9 @@ export function checkExpectations(expect: DrillSpec['expect'], state: IncidentSt
 
   if (expect.escalated) {
     const provider = expect.escalated;
-    const escalations = steps.filter((s) => s.type === 'escalate' && s.status === 'ok' && (s.result as unknown as EscalateResult | undefined)?.provider === provider);
+    const escalations = steps.filter(
+      (s) => s.type === 'escalate' && s.status === 'ok' && (s.result as unknown as EscalateResult | undefined)?.provider === provider,
+    );
     const triggerKeys = new Set(
       requests
         .filter((r) => r.method === 'POST' && r.path.endsWith('/v2/enqueue'))
@@ -105,7 +109,12 @@ export function checkExpectations(expect: DrillSpec['expect'], state: IncidentSt
   }
 
   if (expect.status) {
-    out.push({ name: 'status', expected: `incident ${expect.status}`, observed: `incident ${state.status}`, pass: state.status === expect.status });
+    out.push({
+      name: 'status',
+      expected: `incident ${expect.status}`,
+      observed: `incident ${state.status}`,
+      pass: state.status === expect.status,
+    });
   }
   return out;
 }

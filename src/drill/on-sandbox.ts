@@ -14,7 +14,10 @@ export interface OnSandbox {
   close(): Promise<void>;
 }
 
-export async function runOnSandbox(user: Context, opts: { fault?: string } & Pick<ContextOptions, 'yes' | 'json' | 'canPrompt'>): Promise<OnSandbox> {
+export async function runOnSandbox(
+  user: Context,
+  opts: { fault?: string } & Pick<ContextOptions, 'yes' | 'json' | 'canPrompt'>,
+): Promise<OnSandbox> {
   const mine = user.config(); // the user's store, playbooks and templates (and a clear error if their config is broken)
   const sandbox = await startSandbox({ fault: opts.fault });
   const env = { ...user.env, ...sandbox.env() };
@@ -22,15 +25,18 @@ export async function runOnSandbox(user: Context, opts: { fault?: string } & Pic
   Object.assign(process.env, sandbox.env());
   const config = Config.parse(sandbox.configObject());
   const sandboxConfig = { ...mine, file: undefined, config: { ...config, store: mine.config.store } };
-  const ctx = createContext({
-    cwd: user.cwd,
-    env,
-    yes: opts.yes,
-    json: opts.json,
-    ...(opts.canPrompt !== undefined ? { canPrompt: opts.canPrompt } : {}),
-    clock: user.clock,
-    streams: user.streams,
-    stdin: user.stdin,
-  }, () => sandboxConfig);
+  const ctx = createContext(
+    {
+      cwd: user.cwd,
+      env,
+      yes: opts.yes,
+      json: opts.json,
+      ...(opts.canPrompt !== undefined ? { canPrompt: opts.canPrompt } : {}),
+      clock: user.clock,
+      streams: user.streams,
+      stdin: user.stdin,
+    },
+    () => sandboxConfig,
+  );
   return { sandbox, ctx, close: () => sandbox.close() };
 }

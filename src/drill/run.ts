@@ -41,7 +41,12 @@ export function drillAnswers(spec: DrillSpec | undefined): Answers {
 }
 
 /** Run a playbook unattended-style on the sandbox context, answered by its drill's vars (short waits). */
-export function runWithDrillAnswers(ctx: Context, pb: LoadedPlaybook & { playbook: Playbook }, title: string, source: string): Promise<RunReport> {
+export function runWithDrillAnswers(
+  ctx: Context,
+  pb: LoadedPlaybook & { playbook: Playbook },
+  title: string,
+  source: string,
+): Promise<RunReport> {
   return startIncident({
     ctx,
     playbook: pb.playbook,
@@ -61,7 +66,12 @@ export function runWithDrillAnswers(ctx: Context, pb: LoadedPlaybook & { playboo
 export async function closeRehearsal(ctx: Context, report: RunReport, source: 'drill' | 'demo'): Promise<void> {
   if (report.state.status === 'resolved') return;
   const why = report.error?.message ?? (report.outcome === 'failed' ? 'a step failed' : report.outcome);
-  await closeIncident(ctx.config().storeDir, report.incident, ctx.clock, `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`);
+  await closeIncident(
+    ctx.config().storeDir,
+    report.incident,
+    ctx.clock,
+    `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`,
+  );
 }
 
 export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {
@@ -69,7 +79,10 @@ export async function runDrill(user: Context, playbookId: string, faultOverride?
   const pb = findPlaybookOrBundled(mine.playbooksDir, playbookId, user.cwd);
   const spec = pb.playbook.drill;
   if (!spec) {
-    throw new InvalidInputError(`playbook ${pb.playbook.id} has no drill: section`, `add one (see docs/playbooks.md, "Drills"), e.g.\n  drill:\n    fault: stripe:down:6s\n    expect: { traffic_on: adyen, within: 30s }`);
+    throw new InvalidInputError(
+      `playbook ${pb.playbook.id} has no drill: section`,
+      `add one (see docs/playbooks.md, "Drills"), e.g.\n  drill:\n    fault: stripe:down:6s\n    expect: { traffic_on: adyen, within: 30s }`,
+    );
   }
   const fault = faultOverride ?? spec.fault;
   const started = Date.now();

@@ -25,7 +25,9 @@ export interface Approval {
 }
 
 async function gateQuestion(eng: Engine, step: Step): Promise<string> {
-  return typeof step.confirm === 'string' ? renderString(step.confirm, buildScope(eng.session.state(), eng.config, eng.ctx.clock.now()), `step ${step.id}, confirm`) : `Run "${step.title}"?`;
+  return typeof step.confirm === 'string'
+    ? renderString(step.confirm, buildScope(eng.session.state(), eng.config, eng.ctx.clock.now()), `step ${step.id}, confirm`)
+    : `Run "${step.title}"?`;
 }
 
 /** The gate for a handler that asks it itself: approval_requested now, given/denied when answered. */
@@ -37,7 +39,8 @@ export async function handlerGate(eng: Engine, step: Step): Promise<ApprovalGate
   return {
     question,
     async answer(approved) {
-      if (approved) await session.append({ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } });
+      if (approved)
+        await session.append({ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } });
       else await session.append({ type: 'approval_denied', step: step.id, data: { by: 'person' } });
     },
   };
@@ -61,14 +64,20 @@ export async function approve(eng: Engine, step: Step, finish: (outcome: Outcome
   };
   if (!eng.prompter.canPrompt && ctx.yes) {
     // approved by the flag: nobody is asked, nothing happens between request and approval
-    return { approved: true, unwritten: [requested, { type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } }, ...ack()] };
+    return {
+      approved: true,
+      unwritten: [requested, { type: 'approval_given', step: step.id, data: { by: 'flag', waited_ms: 0 } }, ...ack()],
+    };
   }
   // on disk before the question is asked
   await session.append(requested);
   const t0 = ctx.clock.now().getTime();
   const ok = await eng.prompter.confirm(question, false, { gate: step.id });
   if (ok) {
-    await session.appendAll([{ type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } }, ...ack()]);
+    await session.appendAll([
+      { type: 'approval_given', step: step.id, data: { by: 'person', waited_ms: ctx.clock.now().getTime() - t0 } },
+      ...ack(),
+    ]);
     return { approved: true, unwritten: [] };
   }
   await session.appendAll([

@@ -113,7 +113,8 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
       attempt,
       gateInHandler,
       approvalEvents,
-      resultEvents: (r) => (r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : []),
+      resultEvents: (r) =>
+        r.outcome === 'ok' ? [...okMilestones(eng, step, r), ...finish('ok')] : r.outcome === 'skipped' ? finish('skipped') : [],
     });
     approvalEvents = [];
     if (result.outcome !== 'failed') {
@@ -155,7 +156,10 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
   const key = idempotencyKey(session.id, step.id);
   // a step that cannot be rendered, or reads a secret that is not set, fails before it starts: nothing was sent
   const failBeforeStart = async (error: string): Promise<StepResult> => {
-    await session.appendAll([...approvalEvents, { type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } }]);
+    await session.appendAll([
+      ...approvalEvents,
+      { type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } },
+    ]);
     eng.say(c.red(`✖ ${step.title}: ${error}`));
     return { outcome: 'failed', error };
   };
@@ -205,7 +209,8 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
     },
     ...(o.resultEvents?.(result) ?? []),
   ]);
-  if (result.outcome === 'ok' && result.warning) eng.say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
+  if (result.outcome === 'ok' && result.warning)
+    eng.say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
   else if (result.outcome === 'ok') eng.say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
   else if (result.outcome === 'skipped') eng.say(c.dim(`- ${step.title} (skipped: ${result.reason})`));
   else eng.say(`${c.red('✖')} ${step.title}: ${result.error}`);
@@ -217,7 +222,10 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
   const limited = !INTERACTIVE.has(step.type) && step.type !== 'wait';
   const timeoutMs = limited ? requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS) : undefined;
   const timeout = new AbortController();
-  const timer = timeoutMs !== undefined ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatElapsed(timeoutMs)}`)), timeoutMs) : undefined;
+  const timer =
+    timeoutMs !== undefined
+      ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatElapsed(timeoutMs)}`)), timeoutMs)
+      : undefined;
   const signal = AbortSignal.any([eng.signal, timeout.signal]);
   const handler = eng.registry[step.type] as (run: StepRun) => Promise<StepResult>;
   const resumedFrom = eng.session.state().steps[step.id]?.resumed_from;
@@ -280,15 +288,29 @@ function paramsOf(step: Step): Record<string, unknown> {
  * A failure after retries. Returns true to try again (a person chose retry).
  * continue: go on; abort, or ask without a person: stop (exit 1).
  */
-async function onFailure(eng: Engine, step: Step, result: Extract<StepResult, { outcome: 'failed' }>, attempt: number, unrecorded: boolean): Promise<boolean> {
+async function onFailure(
+  eng: Engine,
+  step: Step,
+  result: Extract<StepResult, { outcome: 'failed' }>,
+  attempt: number,
+  unrecorded: boolean,
+): Promise<boolean> {
   const { session } = eng;
   if (unrecorded) {
-    await session.append({ type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: result.error, attempt, duration_ms: 0 } });
+    await session.append({
+      type: 'step_completed',
+      step: step.id,
+      data: { step_type: step.type, outcome: 'failed', reason: result.error, attempt, duration_ms: 0 },
+    });
     eng.say(`${eng.ctx.out.color.red('✖')} ${step.title}: ${result.error}`);
   }
   const policy = step.on_failure ?? 'ask';
   if (policy === 'continue') {
-    await session.append({ type: 'decision', step: step.id, data: { choice: 'continue', about: `step ${step.id} failed: ${result.error}` } });
+    await session.append({
+      type: 'decision',
+      step: step.id,
+      data: { choice: 'continue', about: `step ${step.id} failed: ${result.error}` },
+    });
     return false;
   }
   if (policy === 'ask' && eng.prompter.canPrompt) {
@@ -308,7 +330,13 @@ async function onFailure(eng: Engine, step: Step, result: Extract<StepResult, { 
         {
           type: 'step_completed',
           step: step.id,
-          data: { step_type: step.type, outcome: 'skipped', reason: `skipped by responder after it failed: ${result.error}`, attempt, duration_ms: 0 },
+          data: {
+            step_type: step.type,
+            outcome: 'skipped',
+            reason: `skipped by responder after it failed: ${result.error}`,
+            attempt,
+            duration_ms: 0,
+          },
         },
       ]);
       return false;
@@ -317,7 +345,10 @@ async function onFailure(eng: Engine, step: Step, result: Extract<StepResult, { 
     if (choice === 'retry') return true;
     throw new OperationError(`step "${step.id}" failed: ${result.error}; stopped by responder`);
   }
-  throw new OperationError(`step "${step.id}" failed: ${result.error}`, policy === 'ask' ? 'no person to ask what to do (on_failure: ask acts as abort when unattended)' : undefined);
+  throw new OperationError(
+    `step "${step.id}" failed: ${result.error}`,
+    policy === 'ask' ? 'no person to ask what to do (on_failure: ask acts as abort when unattended)' : undefined,
+  );
 }
 
 /**

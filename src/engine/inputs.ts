@@ -18,10 +18,21 @@ export interface AnsweredInput {
 }
 
 /** Answer one input. `scope` is for rendering the default (config, earlier inputs). */
-export async function answerInput(name: string, spec: PlaybookInput, answers: Answers, prompter: Prompter, scope: Scope): Promise<AnsweredInput> {
+export async function answerInput(
+  name: string,
+  spec: PlaybookInput,
+  answers: Answers,
+  prompter: Prompter,
+  scope: Scope,
+): Promise<AnsweredInput> {
   const given = answers.values[name];
   if (given !== undefined) return { name, value: coerce(name, spec, given, providerNames(scope)), from: answers.from[name] ?? 'var' };
-  const def = spec.default === undefined ? undefined : typeof spec.default === 'string' ? await renderDefault(name, spec.default, scope) : spec.default;
+  const def =
+    spec.default === undefined
+      ? undefined
+      : typeof spec.default === 'string'
+        ? await renderDefault(name, spec.default, scope)
+        : spec.default;
   const required = spec.required ?? def === undefined;
   const providers = providerNames(scope);
   if (prompter.canPrompt) {
@@ -47,7 +58,10 @@ export async function answerInput(name: string, spec: PlaybookInput, answers: An
   if (def !== undefined) return { name, value: coerce(name, spec, def, providers), from: 'default' };
   if (!required) return { name, value: null, from: 'default' };
   const example = spec.choices?.length ? `<${spec.choices.map(choiceValue).join('|')}>` : '<value>';
-  throw new InvalidInputError(`missing required input "${name}" (${spec.prompt}) and no person to ask`, `pass --var ${name}=${example} (or put ${name}: … in the --answers file)`);
+  throw new InvalidInputError(
+    `missing required input "${name}" (${spec.prompt}) and no person to ask`,
+    `pass --var ${name}=${example} (or put ${name}: … in the --answers file)`,
+  );
 }
 
 /** A default written over the config ({{ config.routing.primary }}) names what the config lacks. */
@@ -102,26 +116,38 @@ export function coerce(name: string, spec: PlaybookInput, value: unknown, provid
   const type = inputType(spec);
   if (type === 'number' && typeof v === 'string') {
     const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidInputError(`input ${name}: "${v}" is not a number`, `pass --var ${name}=<number>`);
+    if (v.trim() === '' || !Number.isFinite(n))
+      throw new InvalidInputError(`input ${name}: "${v}" is not a number`, `pass --var ${name}=<number>`);
     v = n;
   } else if (type === 'boolean' && typeof v !== 'boolean') {
     v = toBoolean(v, name);
   } else if (type === 'duration' && !isDuration(String(v))) {
     throw new InvalidInputError(`input ${name}: "${String(v)}" is not a duration`, `${DURATION_HINT} (e.g. --var ${name}=30m)`);
   } else if (type === 'provider' && providers.length && !providers.includes(String(v))) {
-    throw new InvalidInputError(`input ${name}: "${String(v)}" is not a configured provider`, `configured providers: ${providers.join(', ')} (e.g. --var ${name}=${providers[0]})`);
+    throw new InvalidInputError(
+      `input ${name}: "${String(v)}" is not a configured provider`,
+      `configured providers: ${providers.join(', ')} (e.g. --var ${name}=${providers[0]})`,
+    );
   }
   if (spec.choices?.length) {
     const values = spec.choices.map(choiceValue);
     if (!values.includes(String(v))) {
-      throw new InvalidInputError(`input ${name}: "${String(v)}" is not one of ${values.join(', ')}`, `pass --var ${name}=<${values.join('|')}>`);
+      throw new InvalidInputError(
+        `input ${name}: "${String(v)}" is not one of ${values.join(', ')}`,
+        `pass --var ${name}=<${values.join('|')}>`,
+      );
     }
   }
   return v;
 }
 
 /** Every input of a playbook answered without a person (to fail before an incident is opened). */
-export async function answerAllUnattended(playbook: Playbook, answers: Answers, prompter: Prompter, scope: Scope): Promise<AnsweredInput[]> {
+export async function answerAllUnattended(
+  playbook: Playbook,
+  answers: Answers,
+  prompter: Prompter,
+  scope: Scope,
+): Promise<AnsweredInput[]> {
   const out: AnsweredInput[] = [];
   const inputs: Record<string, unknown> = {};
   for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
@@ -134,7 +160,10 @@ export async function answerAllUnattended(playbook: Playbook, answers: Answers, 
 
 /** A --var or answers-file name the playbook does not have is a typo: exit 2 before anything runs. */
 export function checkAnswerNames(playbook: Playbook, answers: Answers): void {
-  const known = [...Object.keys(playbook.inputs ?? {}), ...playbook.steps.filter((s) => s.type === 'input' || s.type === 'choose').map((s) => s.id)];
+  const known = [
+    ...Object.keys(playbook.inputs ?? {}),
+    ...playbook.steps.filter((s) => s.type === 'input' || s.type === 'choose').map((s) => s.id),
+  ];
   const unknown = Object.keys(answers.values).filter((k) => !known.includes(k));
   if (unknown.length === 0) return;
   const where = unknown.map((k) => `${k} (${answers.from[k] === 'answers' ? 'answers file' : '--var'})`).join(', ');

@@ -68,13 +68,17 @@ export async function requireStepSecrets(o: PreflightOptions): Promise<void> {
  * a notify posts to the channels it can and reports the others.
  */
 export function missingSecretsOf(step: Step, env: NodeJS.ProcessEnv): string | undefined {
-  const missing = secretsInStepFields(step).filter((r, i, all) => isUnset(env, r.variable) && all.findIndex((o) => o.variable === r.variable) === i);
+  const missing = secretsInStepFields(step).filter(
+    (r, i, all) => isUnset(env, r.variable) && all.findIndex((o) => o.variable === r.variable) === i,
+  );
   if (!missing.length) return undefined;
   return `${missing.length > 1 ? 'environment variables' : 'environment variable'} not set: ${missing.map((m) => `${m.variable} (${m.where})`).join(', ')}; nothing was sent`;
 }
 
 function missingSecretsError(missing: Missing[], nothing: string): InvalidInputError {
-  const list = missing.map((m) => (m.where.startsWith('step ') ? `${m.variable} (${m.where})` : `${m.variable} (${m.where}, for step ${m.step})`)).join(', ');
+  const list = missing
+    .map((m) => (m.where.startsWith('step ') ? `${m.variable} (${m.where})` : `${m.variable} (${m.where}, for step ${m.step})`))
+    .join(', ');
   const names = missing.map((m) => m.variable).join(', ');
   return new InvalidInputError(
     `environment variable${missing.length > 1 ? 's' : ''} not set: ${list}`,

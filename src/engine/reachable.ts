@@ -59,7 +59,13 @@ export async function stepsThatCanRun(steps: readonly Step[], known: Known): Pro
 
 type Verdict = 'never' | 'maybe' | 'hinges';
 
-async function judge(expr: string, scope: Scope, settled: ReadonlySet<string>, unanswered: ReadonlySet<string>, hinging: ReadonlySet<string>): Promise<Verdict> {
+async function judge(
+  expr: string,
+  scope: Scope,
+  settled: ReadonlySet<string>,
+  unanswered: ReadonlySet<string>,
+  hinging: ReadonlySet<string>,
+): Promise<Verdict> {
   const parts = splitCondition(expr);
   let hinges = false;
   const unknowns: string[] = [];

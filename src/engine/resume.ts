@@ -66,7 +66,12 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   const todo = stepsToRun(state, playbook);
   if (todo.length === 0 && state.run === 'finished') {
     parts.say(`incident ${o.id}: the playbook already ran to the end; nothing to resume (status ${state.status})`);
-    return { incident: o.id, state, outcome: state.steps && Object.values(state.steps).some((s) => s.status === 'failed') ? 'failed' : 'ok', exitCode: ExitCode.ok };
+    return {
+      incident: o.id,
+      state,
+      outcome: state.steps && Object.values(state.steps).some((s) => s.status === 'failed') ? 'failed' : 'ok',
+      exitCode: ExitCode.ok,
+    };
   }
   refuseSandboxRun(state);
   // a missing secret is found now, not at its step after the steps before it took another branch
@@ -77,7 +82,15 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   const nothingSent = first && isInterrupted(state, first) && !ctx.dryRun ? sentNothing(session.writer.file, first.id) : undefined;
   const checked = nothingSent ? todo.slice(1) : todo;
   const secretsOfTodo = (nothing: string) =>
-    requireStepSecrets({ steps: checked, config: loaded.config, env: ctx.env, scope: buildScope(session.state(), loaded.config, ctx.clock.now(), answers.values), settled: settledSteps(session.state(), todo), unanswered, nothing });
+    requireStepSecrets({
+      steps: checked,
+      config: loaded.config,
+      env: ctx.env,
+      scope: buildScope(session.state(), loaded.config, ctx.clock.now(), answers.values),
+      settled: settledSteps(session.state(), todo),
+      unanswered,
+      nothing,
+    });
   if (!ctx.dryRun) await secretsOfTodo('nothing was resumed');
   await session.append({ type: 'run_started', data: { pid: process.pid, resume: true, dry_run: ctx.dryRun } });
   const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
@@ -107,7 +120,11 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
 function settledSteps(state: IncidentState, todo: Step[]): Set<string> {
   const rechecked = new Set(todo.flatMap((s) => (s.type === 'wait' ? (s.recheck ?? []) : [])));
   const todoIds = new Set(todo.map((s) => s.id));
-  return new Set(Object.entries(state.steps).filter(([id, st]) => st.status !== 'started' && !todoIds.has(id) && !rechecked.has(id)).map(([id]) => id));
+  return new Set(
+    Object.entries(state.steps)
+      .filter(([id, st]) => st.status !== 'started' && !todoIds.has(id) && !rechecked.has(id))
+      .map(([id]) => id),
+  );
 }
 
 /** A demo's or drill's incident is not resumed: its sandbox is gone, and the rest of it would act on the providers of this config. */
@@ -151,7 +168,9 @@ async function decideInterrupted(eng: Engine, step: Step, nothingSent: string | 
   eng.ctx.out.warn(nothingSent ? about : `${about}: it may or may not have taken effect`);
   if (eng.prompter.canPrompt) {
     const choice = await eng.prompter.select<'retry' | 'mark_done' | 'skip'>(
-      nothingSent ? `Step "${step.title}" was stopped before it sent anything. What now?` : `Step "${step.title}" was interrupted. Did it take effect?`,
+      nothingSent
+        ? `Step "${step.title}" was stopped before it sent anything. What now?`
+        : `Step "${step.title}" was interrupted. Did it take effect?`,
       [
         { value: 'retry', name: `Retry it (same idempotency key ${st.idempotency_key})` },
         ...(nothingSent ? [] : [{ value: 'mark_done' as const, name: 'It did: mark it done' }]),
@@ -180,15 +199,25 @@ async function decideInterrupted(eng: Engine, step: Step, nothingSent: string | 
         },
       },
     ]);
-    eng.say(done ? `${eng.ctx.out.color.green('✔')} ${step.title} (marked done)` : eng.ctx.out.color.dim(`- ${step.title} (skipped by responder)`));
+    eng.say(
+      done
+        ? `${eng.ctx.out.color.green('✔')} ${step.title} (marked done)`
+        : eng.ctx.out.color.dim(`- ${step.title} (skipped by responder)`),
+    );
     return false;
   }
   if (eng.ctx.yes) {
-    await eng.session.append({ type: 'decision', step: step.id, data: { choice: 'retry', about: `${about}; retried (--yes) with the same idempotency key` } });
+    await eng.session.append({
+      type: 'decision',
+      step: step.id,
+      data: { choice: 'retry', about: `${about}; retried (--yes) with the same idempotency key` },
+    });
     return true;
   }
   throw new AbortedError(
-    nothingSent ? `${about}; there is no person to ask whether to retry it` : `${about}; it may or may not have taken effect, and there is no person to ask`,
+    nothingSent
+      ? `${about}; there is no person to ask whether to retry it`
+      : `${about}; it may or may not have taken effect, and there is no person to ask`,
     `pass --yes to retry it with the same idempotency key (${st.idempotency_key})`,
   );
 }

@@ -98,11 +98,24 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   const preAnswered = parts.prompter.canPrompt ? undefined : await answerAllUnattended(playbook, answers, parts.prompter, configScope);
   // every secret the steps that can run will read, before anything is opened (inputs a person will answer: after the answers)
   // the inputs known now (given by --var or the answers file take their type, as when they are recorded)
-  const given = preAnswered ?? (await Promise.all(Object.entries(playbook.inputs ?? {}).filter(([name]) => answers.values[name] !== undefined).map(([name, spec]) => answerInput(name, spec, answers, parts.prompter, configScope))));
+  const given =
+    preAnswered ??
+    (await Promise.all(
+      Object.entries(playbook.inputs ?? {})
+        .filter(([name]) => answers.values[name] !== undefined)
+        .map(([name, spec]) => answerInput(name, spec, answers, parts.prompter, configScope)),
+    ));
   const known = Object.fromEntries(given.map((a) => [a.name, a.value]));
   const unanswered = new Set(Object.keys(playbook.inputs ?? {}).filter((name) => !(name in known)));
   if (!ctx.dryRun) {
-    await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope: { ...configScope, inputs: known, steps: {} }, unanswered, nothing: 'nothing was started' });
+    await requireStepSecrets({
+      steps: playbook.steps,
+      config: loaded.config,
+      env: ctx.env,
+      scope: { ...configScope, inputs: known, steps: {} },
+      unanswered,
+      nothing: 'nothing was started',
+    });
   }
 
   const id = newIncidentId(now);
@@ -130,7 +143,9 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
       ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
     ]);
     o.onOpened?.(id);
-    parts.say(`${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`);
+    parts.say(
+      `${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`,
+    );
 
     const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
     return guard(eng, async () => {
@@ -153,7 +168,14 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   });
 }
 
-export function makeEngine(ctx: Context, session: IncidentSession, playbook: Playbook, parts: EngineParts, registry?: StepRegistry, signal?: AbortSignal): Engine {
+export function makeEngine(
+  ctx: Context,
+  session: IncidentSession,
+  playbook: Playbook,
+  parts: EngineParts,
+  registry?: StepRegistry,
+  signal?: AbortSignal,
+): Engine {
   return {
     ctx,
     config: ctx.config().config,
@@ -170,7 +192,11 @@ export function makeEngine(ctx: Context, session: IncidentSession, playbook: Pla
 
 export function armPlaybookReminder(eng: Engine): void {
   if (!eng.playbook.remind_every) return;
-  const r = reminderSpec('playbook', eng.playbook.remind_every, `incident still ${eng.session.state().status}: update customers and the team`);
+  const r = reminderSpec(
+    'playbook',
+    eng.playbook.remind_every,
+    `incident still ${eng.session.state().status}: update customers and the team`,
+  );
   if (r) eng.reminders.arm(r, eng.session.state().opened_at);
 }
 

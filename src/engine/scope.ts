@@ -18,7 +18,12 @@ export interface StepScope {
   result: Record<string, unknown>;
 }
 
-export function buildScope(state: IncidentState, config: Config | Record<string, unknown>, now: Date, inputs?: Record<string, unknown>): Scope {
+export function buildScope(
+  state: IncidentState,
+  config: Config | Record<string, unknown>,
+  now: Date,
+  inputs?: Record<string, unknown>,
+): Scope {
   const steps: Record<string, StepScope> = {};
   for (const [id, st] of Object.entries(state.steps)) {
     const result = st.result ?? {};

@@ -22,7 +22,20 @@ export interface SecretRead {
 }
 
 /** Fields that name no secret (identity, text for people, conditions). */
-const NOT_READ = new Set(['id', 'type', 'title', 'description', 'when', 'until', 'confirm', 'instructions', 'checklist', 'message', 'prompt', 'options']);
+const NOT_READ = new Set([
+  'id',
+  'type',
+  'title',
+  'description',
+  'when',
+  'until',
+  'confirm',
+  'instructions',
+  'checklist',
+  'message',
+  'prompt',
+  'options',
+]);
 const INPUT_ONLY = /^\{\{\s*inputs\.([A-Za-z0-9_-]+)\s*\}\}$/;
 
 /** What `step` reads. `answers`: inputs known so far (for names written as {{ inputs.x }}). */

@@ -32,7 +32,12 @@ export class IncidentSession implements IncidentHandle {
   }
 
   /** An existing incident, replayed from its timeline. */
-  static open(storeDir: string, id: string, clock: Clock, actor?: string): { session: IncidentSession; problems: { line: number; message: string }[] } {
+  static open(
+    storeDir: string,
+    id: string,
+    clock: Clock,
+    actor?: string,
+  ): { session: IncidentSession; problems: { line: number; message: string }[] } {
     existingTimeline(storeDir, id); // an unknown or malformed id is exit 2, before anything is created on disk
     const s = new IncidentSession(storeDir, id, clock, actor);
     const { state, problems } = replayFile(s.writer.file);
@@ -56,7 +61,8 @@ export class IncidentSession implements IncidentHandle {
    * Only for events with nothing between them (no action, prompt or output).
    */
   async appendAll(evs: readonly NewEvent[]): Promise<TimelineEvent[]> {
-    if (!this.replayer && evs.length > 0 && evs[0]!.type !== 'incident_opened') throw new Error('the first event of an incident must be incident_opened');
+    if (!this.replayer && evs.length > 0 && evs[0]!.type !== 'incident_opened')
+      throw new Error('the first event of an incident must be incident_opened');
     const written = await this.writer.appendAll(evs);
     for (const e of written) {
       if (!this.replayer) {

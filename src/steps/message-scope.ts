@@ -6,7 +6,13 @@ import { renderString, type Scope } from '../template/engine.js';
 import { readYamlSource } from '../source/yaml-file.js';
 import { messageTemplatePath } from '../messages/render.js';
 
-export async function messageScope(templatesDir: string, template: string, scope: Scope, stepVars: Record<string, unknown> | undefined, extra: Record<string, unknown> = {}): Promise<Scope> {
+export async function messageScope(
+  templatesDir: string,
+  template: string,
+  scope: Scope,
+  stepVars: Record<string, unknown> | undefined,
+  extra: Record<string, unknown> = {},
+): Promise<Scope> {
   const vars: Record<string, unknown> = {};
   const src = readYamlSource(messageTemplatePath(templatesDir, template));
   const declared = (src.data as { vars?: Record<string, { default?: unknown }> } | undefined)?.vars;

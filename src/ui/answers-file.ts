@@ -11,7 +11,14 @@ export function readAnswersFile(file: string, into: Answers = emptyAnswers()): A
   if (!data || typeof data !== 'object' || Array.isArray(data)) {
     const pos = src.doc.contents?.range ? src.lineCounter.linePos(src.doc.contents.range[0]) : { line: 1, col: 1 };
     throw new SourceError(
-      [{ file, line: pos.line, col: pos.col, message: `the answers file must be a mapping of name: value, not ${Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'empty' : `a ${typeof data}`}` }],
+      [
+        {
+          file,
+          line: pos.line,
+          col: pos.col,
+          message: `the answers file must be a mapping of name: value, not ${Array.isArray(data) ? 'a list' : typeof data === 'object' ? 'empty' : `a ${typeof data}`}`,
+        },
+      ],
       'write it as name: value, one per line (e.g. provider: stripe)',
     );
   }

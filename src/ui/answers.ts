@@ -23,7 +23,8 @@ export function parseVars(vars: string[] | undefined, into: Answers = emptyAnswe
       throw new InvalidInputError(`--var "${v}" is not name=value`, 'write it as --var name=value, e.g. --var provider=stripe');
     }
     const name = v.slice(0, eq).trim();
-    if (!/^[A-Za-z0-9_-]+$/.test(name)) throw new InvalidInputError(`--var "${v}": "${name}" is not an input or step name`, 'names are letters, digits, _ and -');
+    if (!/^[A-Za-z0-9_-]+$/.test(name))
+      throw new InvalidInputError(`--var "${v}": "${name}" is not an input or step name`, 'names are letters, digits, _ and -');
     into.values[name] = v.slice(eq + 1);
     into.from[name] = 'var';
   }
@@ -62,7 +63,12 @@ export function withAnswers(inner: Prompter, answers: Answers): Prompter {
     async checkbox(message, choices, opts) {
       const v = given(opts);
       if (v === undefined) return inner.checkbox(message, choices, opts);
-      const list = Array.isArray(v) ? v.map(String) : String(v).split(',').map((s) => s.trim()).filter(Boolean);
+      const list = Array.isArray(v)
+        ? v.map(String)
+        : String(v)
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean);
       return list;
     },
     notice(text) {

@@ -30,7 +30,10 @@ export function createUnattendedPrompter(o: { yes: boolean; out: Output }): Prom
     async confirm(message, _defaultValue, opts) {
       if (o.yes) return true;
       const what = opts?.gate ? `step "${opts.gate}" needs approval ("${message}")` : `"${message}" needs approval`;
-      throw new AbortedError(`${what} and there is no person to ask`, 'pass --yes to approve gated steps in an unattended run (or run it in a terminal)');
+      throw new AbortedError(
+        `${what} and there is no person to ask`,
+        'pass --yes to approve gated steps in an unattended run (or run it in a terminal)',
+      );
     },
     async checkbox(message, choices, opts) {
       if (o.yes) return choices.map((c) => c.value);

@@ -76,7 +76,10 @@ describe('engine: events written together', () => {
     expect(cap.stdout()).toContain('✔ Fail over to adyen');
     const file = timelinePath(cap.ctx.config().storeDir, report.incident);
     expect(verifyTimeline(file)).toMatchObject({ ok: true, events: 10 });
-    expect(report.state).toMatchObject({ run: 'finished', milestones: { detected: expect.any(String), acknowledged: expect.any(String), mitigated: expect.any(String) } });
+    expect(report.state).toMatchObject({
+      run: 'finished',
+      milestones: { detected: expect.any(String), acknowledged: expect.any(String), mitigated: expect.any(String) },
+    });
   });
 
   it('unattended inputs are written with the opening; run_finished records a failed step (on_failure: continue)', async () => {
@@ -104,7 +107,10 @@ steps:
     expect(events[0]).toEqual(['incident_opened', 'milestone:detected', 'run_started', 'input_answered', 'input_answered']);
     expect(events.at(-1)).toEqual(['step_completed', 'run_finished']);
     const file = timelinePath(cap.ctx.config().storeDir, report.incident);
-    const written = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as TimelineEvent);
+    const written = readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as TimelineEvent);
     expect(written.at(-1)).toMatchObject({ type: 'run_finished', data: { outcome: 'failed' } });
     expect(report.state.answers).toEqual({ who: 'ops', region: 'eu' });
     expect(verifyTimeline(file).ok).toBe(true);

@@ -33,7 +33,10 @@ export function testContext(cwd: string, o: Partial<ContextOptions> = {}): Captu
   let se = '';
   out.on('data', (d) => (so += d));
   err.on('data', (d) => (se += d));
-  const ctx = createContext({ cwd, env: { PAYCTL_ACTOR: 'tester', PATH: process.env.PATH }, canPrompt: false, streams: { stdout: out, stderr: err }, ...o }, loadConfig);
+  const ctx = createContext(
+    { cwd, env: { PAYCTL_ACTOR: 'tester', PATH: process.env.PATH }, canPrompt: false, streams: { stdout: out, stderr: err }, ...o },
+    loadConfig,
+  );
   return { ctx, stdout: () => so, stderr: () => se };
 }
 
@@ -76,7 +79,9 @@ export interface Recorded {
 }
 
 /** A real HTTP server on 127.0.0.1:0 recording every request. `respond` picks status and body. */
-export async function recordingServer(respond: (r: Recorded) => { status?: number; body?: unknown; delayMs?: number } = () => ({})): Promise<{ url: string; requests: Recorded[]; close(): Promise<void>; server: Server }> {
+export async function recordingServer(
+  respond: (r: Recorded) => { status?: number; body?: unknown; delayMs?: number } = () => ({}),
+): Promise<{ url: string; requests: Recorded[]; close(): Promise<void>; server: Server }> {
   const requests: Recorded[] = [];
   const server = createServer((req, res) => {
     let body = '';
@@ -99,7 +104,11 @@ export async function recordingServer(respond: (r: Recorded) => { status?: numbe
     url: `http://127.0.0.1:${port}`,
     requests,
     server,
-    close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -110,7 +119,12 @@ export interface CliResult {
 }
 
 export function runCli(cwd: string, args: string[], env: Record<string, string> = {}): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', ...env }, timeout: 20_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', ...env },
+    timeout: 20_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

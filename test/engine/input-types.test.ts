@@ -9,7 +9,10 @@ import { hasStackTrace, runCli } from '../helpers/run-cli.js';
 function project(): string {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-inputs-'));
   mkdirSync(join(dir, 'playbooks'));
-  writeFileSync(join(dir, 'payctl.config.yaml'), 'providers:\n  stripe: { kind: stripe }\n  adyen: { kind: adyen }\nrouting: { primary: stripe, backups: [adyen] }\n');
+  writeFileSync(
+    join(dir, 'payctl.config.yaml'),
+    'providers:\n  stripe: { kind: stripe }\n  adyen: { kind: adyen }\nrouting: { primary: stripe, backups: [adyen] }\n',
+  );
   writeFileSync(
     join(dir, 'playbooks', 'typed.yaml'),
     [
@@ -28,7 +31,8 @@ function project(): string {
   return dir;
 }
 
-const start = (dir: string, ...vars: string[]) => runCli(['incident', 'start', '--playbook', 'typed', '--yes', ...vars.flatMap((v) => ['--var', v])], { cwd: dir });
+const start = (dir: string, ...vars: string[]) =>
+  runCli(['incident', 'start', '--playbook', 'typed', '--yes', ...vars.flatMap((v) => ['--var', v])], { cwd: dir });
 const noIncidents = (dir: string) => !existsSync(join(dir, '.payctl', 'incidents'));
 
 describe('typed playbook inputs, unattended', () => {
@@ -71,9 +75,17 @@ describe('a default read from the config', () => {
     const { answerInput } = await import('../../src/engine/inputs.js');
     const { emptyAnswers } = await import('../../src/ui/answers.js');
     const prompter = { canPrompt: false } as never;
-    const err = await answerInput('provider', { prompt: 'Which?', type: 'provider', default: '{{ config.routing.primary }}' }, emptyAnswers(), prompter, { config: { providers: {} } }).catch((e) => e);
+    const err = await answerInput(
+      'provider',
+      { prompt: 'Which?', type: 'provider', default: '{{ config.routing.primary }}' },
+      emptyAnswers(),
+      prompter,
+      { config: { providers: {} } },
+    ).catch((e) => e);
     expect(err.exitCode).toBe(2);
-    expect(err.message).toBe('input provider: its default {{ config.routing.primary }} reads routing.primary from payctl.config.yaml, which does not set it');
+    expect(err.message).toBe(
+      'input provider: its default {{ config.routing.primary }} reads routing.primary from payctl.config.yaml, which does not set it',
+    );
     expect(err.hint).toContain('--var provider=<value>');
   });
 });
@@ -94,7 +106,9 @@ describe('typed playbook inputs, with a person', () => {
       checkbox: async () => [],
       notice: (t: string) => notices.push(t),
     };
-    const a = await answerInput('recovery_timeout', { prompt: 'How long?', default: '2h' }, emptyAnswers(), prompter as never, { config: {} });
+    const a = await answerInput('recovery_timeout', { prompt: 'How long?', default: '2h' }, emptyAnswers(), prompter as never, {
+      config: {},
+    });
     expect(a).toEqual({ name: 'recovery_timeout', value: '45m', from: 'prompt' });
     expect(notices).toEqual(['input recovery_timeout: "soon" is not a duration']);
   });
@@ -118,12 +132,17 @@ describe('typed playbook inputs, with a person', () => {
       checkbox: async () => [],
       notice: () => undefined,
     };
-    const a = await answerInput('backup', { prompt: 'Backup?', type: 'provider' }, emptyAnswers(), prompter as never, { config: { providers: { stripe: {}, adyen: {} } } });
+    const a = await answerInput('backup', { prompt: 'Backup?', type: 'provider' }, emptyAnswers(), prompter as never, {
+      config: { providers: { stripe: {}, adyen: {} } },
+    });
     expect(offered).toEqual(['stripe', 'adyen']);
     expect(labels).toEqual(['stripe', 'adyen']);
     expect(a.value).toBe('adyen');
     // asked for the backup after naming the failing one: that one is marked
-    await answerInput('backup', { prompt: 'Backup?', type: 'provider' }, emptyAnswers(), prompter as never, { config: { providers: { stripe: {}, adyen: {} } }, inputs: { provider: 'stripe' } });
+    await answerInput('backup', { prompt: 'Backup?', type: 'provider' }, emptyAnswers(), prompter as never, {
+      config: { providers: { stripe: {}, adyen: {} } },
+      inputs: { provider: 'stripe' },
+    });
     expect(offered).toEqual(['stripe', 'adyen']);
     expect(labels).toEqual(['stripe (your answer for provider)', 'adyen']);
   });

@@ -37,8 +37,14 @@ let srv: Awaited<ReturnType<typeof recordingServer>>;
 let dir: string;
 beforeAll(async () => {
   srv = await recordingServer(() => ({ status: 201, delayMs: 15 }));
-  const steps = Array.from({ length: POSTS }, (_, i) => `  - { id: post-${i}, type: http, title: Post ${i}, method: POST, url: "${srv.url}/w/{{ incident.id }}/${i}", body: { n: ${i} } }`).join('\n');
-  dir = tempProject({ kill: `id: kill\ntitle: Kill\nsteps:\n${steps}\n  - { id: done, type: set_status, title: Done, status: resolved }\n` });
+  const steps = Array.from(
+    { length: POSTS },
+    (_, i) =>
+      `  - { id: post-${i}, type: http, title: Post ${i}, method: POST, url: "${srv.url}/w/{{ incident.id }}/${i}", body: { n: ${i} } }`,
+  ).join('\n');
+  dir = tempProject({
+    kill: `id: kill\ntitle: Kill\nsteps:\n${steps}\n  - { id: done, type: set_status, title: Done, status: resolved }\n`,
+  });
 });
 afterAll(() => srv.close());
 
@@ -47,7 +53,10 @@ function startAndKill(early: boolean, at: number): Promise<{ stdout: string; bef
   const store = join(dir, '.payctl/incidents');
   const before = new Set(existsSync(store) ? readdirSync(store) : []);
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'kill', '--yes'], { cwd: dir, env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'k', CI: '1' } });
+    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'kill', '--yes'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'k', CI: '1' },
+    });
     let stdout = '';
     let t: ReturnType<typeof setTimeout> | undefined;
     const arm = (ms: number) => {
@@ -72,7 +81,8 @@ async function iteration(n: number): Promise<string> {
   const printedId = /incident (\S+):/.exec(stdout)?.[1];
   // iterations run in parallel: the killed process's incident is the one its run_started names
   const ownedByKilled = (d: string) => readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes(`"pid":${pid},`);
-  const id = printedId ?? fresh.find((d) => statSync(join(store, d, 'timeline.jsonl'), { throwIfNoEntry: false })?.size && ownedByKilled(d));
+  const id =
+    printedId ?? fresh.find((d) => statSync(join(store, d, 'timeline.jsonl'), { throwIfNoEntry: false })?.size && ownedByKilled(d));
   if (!id) {
     expect(printedId).toBeUndefined();
     return 'killed before the incident was opened';
@@ -87,9 +97,16 @@ async function iteration(n: number): Promise<string> {
   expect(resumed.code, resumed.stderr).toBe(0);
   const verify = await runCliAsync(dir, ['incident', 'verify', id]);
   expect(verify.code, verify.stderr).toBe(0);
-  const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-  for (const s of printedSteps) expect(events.some((e) => e.type === 'step_completed' && e.step === s && e.data.outcome === 'ok'), s).toBe(true);
+  for (const s of printedSteps)
+    expect(
+      events.some((e) => e.type === 'step_completed' && e.step === s && e.data.outcome === 'ok'),
+      s,
+    ).toBe(true);
   expect(events.at(-1).type).toBe('run_finished');
   for (let i = 0; i < POSTS; i++) {
     const reqs = srv.requests.filter((r) => r.url === `/w/${id}/${i}`);
@@ -104,7 +121,8 @@ function reqsRepeated(id: string): boolean {
 }
 
 it(`survives SIGKILL at a random moment, ${ITERATIONS} times`, async () => {
-  if (!Number.isInteger(SEED) || SEED < 0) throw new Error(`PAYCTL_KILL_SEED="${process.env.PAYCTL_KILL_SEED}" is not a seed (a whole number the kill test printed)`);
+  if (!Number.isInteger(SEED) || SEED < 0)
+    throw new Error(`PAYCTL_KILL_SEED="${process.env.PAYCTL_KILL_SEED}" is not a seed (a whole number the kill test printed)`);
   console.log(`kill test seed ${SEED} (to replay these kill moments: PAYCTL_KILL_SEED=${SEED} npx vitest run test/engine/kill.test.ts)`);
   const outcomes: string[] = [];
   for (let i = 0; i < ITERATIONS; i += PARALLEL) {
@@ -113,5 +131,9 @@ it(`survives SIGKILL at a random moment, ${ITERATIONS} times`, async () => {
   expect(outcomes).toHaveLength(ITERATIONS);
   // the kills must land at different points, including after the incident opened
   expect(outcomes.filter((o) => o.startsWith('resumed')).length).toBeGreaterThan(ITERATIONS / 2);
-  console.log(Object.entries(outcomes.reduce<Record<string, number>>((m, o) => ((m[o] = (m[o] ?? 0) + 1), m), {})).map(([k, v]) => `${v}× ${k}`).join('; '));
+  console.log(
+    Object.entries(outcomes.reduce<Record<string, number>>((m, o) => ((m[o] = (m[o] ?? 0) + 1), m), {}))
+      .map(([k, v]) => `${v}× ${k}`)
+      .join('; '),
+  );
 }, 120_000);

@@ -16,7 +16,12 @@ steps:
 `;
 
 function drive(dir: string, args: string[]) {
-  const p = pty.spawn(process.execPath, [BIN, ...args], { cwd: dir, cols: 120, rows: 40, env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' } });
+  const p = pty.spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    cols: 120,
+    rows: 40,
+    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
+  });
   let screen = '';
   p.onData((d) => (screen += d));
   const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));

@@ -104,9 +104,15 @@ steps:
     input.write('no\n'); // buffered until the question reads it
     const report = await runOnFakeTime(startIncident({ ctx: cap.ctx, playbook, prompter }));
     expect(report.state.steps.ask).toMatchObject({ status: 'ok', result: { value: 'no' } });
-    const shown = cap.stderr().split('\n').filter((l) => l.includes('reminder'));
+    const shown = cap
+      .stderr()
+      .split('\n')
+      .filter((l) => l.includes('reminder'));
     expect(shown).toEqual(['⏰ reminder: Post a customer update (×4)']);
-    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(events.filter((e) => e.type === 'reminder_fired')).toHaveLength(4);
   });
 });

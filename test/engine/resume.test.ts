@@ -21,7 +21,12 @@ steps:
   const dir = tempProject({ r: text });
   const playbook = Playbook.parse(parseDocument(text).toJS());
   // the process "dies" after step_started: the handler never returns a result
-  const dying: StepRegistry = { ...stepHandlers, http: async () => { throw new AbortedError('simulated crash'); } };
+  const dying: StepRegistry = {
+    ...stepHandlers,
+    http: async () => {
+      throw new AbortedError('simulated crash');
+    },
+  };
   const cap = testContext(dir);
   const first = await startIncident({ ctx: cap.ctx, playbook, registry: dying });
   expect(first.state.steps.page!.status).toBe('started');

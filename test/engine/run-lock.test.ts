@@ -19,7 +19,10 @@ steps:
 
 /** payctl in the background, resolved once its output shows `until` (the wait step then holds it for 5 minutes). */
 function runUntil(dir: string, args: string[], until: string) {
-  const p = spawn(process.execPath, [BIN, ...args], { cwd: dir, env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', NO_COLOR: '1' } });
+  const p = spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', NO_COLOR: '1' },
+  });
   let out = '';
   const reached = new Promise<string>((resolve, reject) => {
     const seen = () => {

@@ -37,9 +37,21 @@ describe('secrets are checked before the incident opens', () => {
     const srv = await recordingServer();
     try {
       const dir = tempProject({ guarded: GUARDED(srv.url) });
-      const r = runCli(dir, ['incident', 'start', '-p', 'guarded', '--yes', '--var', `rules_url=${srv.url}/rules`, '--var', `switch_url=${srv.url}/off`]);
+      const r = runCli(dir, [
+        'incident',
+        'start',
+        '-p',
+        'guarded',
+        '--yes',
+        '--var',
+        `rules_url=${srv.url}/rules`,
+        '--var',
+        `switch_url=${srv.url}/off`,
+      ]);
       expect(r.code, r.stderr).toBe(2);
-      expect(r.stderr).toContain('environment variables not set: RULES_TOKEN (step rules, headers.Authorization), SWITCH_TOKEN (step off, headers.Authorization)');
+      expect(r.stderr).toContain(
+        'environment variables not set: RULES_TOKEN (step rules, headers.Authorization), SWITCH_TOKEN (step off, headers.Authorization)',
+      );
       expect(r.stderr).toContain('nothing was started');
       expect(incidents(dir)).toEqual([]);
       expect(srv.requests).toEqual([]);
@@ -131,7 +143,10 @@ steps:
       expect(out.steps.call.reason).toBe('environment variable not set: LATE_TOKEN (step call, headers.Authorization); nothing was sent');
       expect(out.steps.fallback.outcome).toBe('ok');
       expect(srv.requests).toEqual([]);
-      const events = JSON.parse(runCli(dir, ['incident', 'show', out.incident, '--json']).stdout).events as { type: string; step?: string }[];
+      const events = JSON.parse(runCli(dir, ['incident', 'show', out.incident, '--json']).stdout).events as {
+        type: string;
+        step?: string;
+      }[];
       expect(events.filter((e) => e.step === 'call').map((e) => e.type)).toEqual(['step_completed', 'decision']);
     } finally {
       await srv.close();
@@ -158,11 +173,20 @@ steps:
           throw new InvalidInputError('environment variable RULES_TOKEN is not set (needed by step tighten, headers.Authorization)');
         },
       };
-      const first = await startIncident({ ctx: testContext(dir, { env: { PATH: process.env.PATH, RULES_TOKEN: 'set-at-first' } }).ctx, playbook: Playbook.parse(parseDocument(text).toJS()), registry: refusing });
+      const first = await startIncident({
+        ctx: testContext(dir, { env: { PATH: process.env.PATH, RULES_TOKEN: 'set-at-first' } }).ctx,
+        playbook: Playbook.parse(parseDocument(text).toJS()),
+        registry: refusing,
+      });
       expect(first.exitCode).toBe(2);
       expect(first.state.steps.tighten!.status).toBe('started');
 
-      const p = pty.spawn(process.execPath, [BIN, 'incident', 'resume', first.incident], { cwd: dir, cols: 160, rows: 40, env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' } });
+      const p = pty.spawn(process.execPath, [BIN, 'incident', 'resume', first.incident], {
+        cwd: dir,
+        cols: 160,
+        rows: 40,
+        env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
+      });
       let screen = '';
       p.onData((d) => (screen += d));
       const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
@@ -205,10 +229,14 @@ describe('playbook show lists the secrets', () => {
 });
 
 describe('which steps can run, judged before the run', () => {
-  const security = Playbook.parse(parseDocument(readFileSync(new URL('../../playbooks/security-incident.yaml', import.meta.url), 'utf8')).toJS());
+  const security = Playbook.parse(
+    parseDocument(readFileSync(new URL('../../playbooks/security-incident.yaml', import.meta.url), 'utf8')).toJS(),
+  );
   const config = { routing: { primary: 'stripe' }, thresholds: { success_rate: 0.95 } };
   const runnable = async (inputs: Record<string, unknown>, unanswered: string[] = []) =>
-    (await stepsThatCanRun(security.steps, { scope: { inputs, config, steps: {} }, settled: new Set(), unanswered: new Set(unanswered) })).map((r) => `${r.step.id}${r.hingesOnAnswers ? '?' : ''}`);
+    (
+      await stepsThatCanRun(security.steps, { scope: { inputs, config, steps: {} }, settled: new Set(), unanswered: new Set(unanswered) })
+    ).map((r) => `${r.step.id}${r.hingesOnAnswers ? '?' : ''}`);
 
   it('security-incident without the URLs: the fraud-rules and checkout calls cannot run, nor those that follow them', async () => {
     const ids = await runnable({ fraud_rules_url: '', checkout_switch_url: '', log_dir: '' });
@@ -217,12 +245,20 @@ describe('which steps can run, judged before the run', () => {
   });
 
   it('with a fraud-rules URL both its calls can run; inputs still to be asked leave their steps for after the answers', async () => {
-    expect(await runnable({ fraud_rules_url: 'https://fraud.example/rules', checkout_switch_url: '', log_dir: '' })).toEqual(expect.arrayContaining(['tighten_rules', 'relax_rules']));
+    expect(await runnable({ fraud_rules_url: 'https://fraud.example/rules', checkout_switch_url: '', log_dir: '' })).toEqual(
+      expect.arrayContaining(['tighten_rules', 'relax_rules']),
+    );
     const asked = await runnable({}, ['fraud_rules_url', 'checkout_switch_url', 'log_dir']);
     expect(asked).toEqual(expect.arrayContaining(['tighten_rules?', 'relax_rules?', 'checkout_off?', 'checkout_on?', 'escalate']));
   });
 
   it('splits a condition at and/or outside quotes', () => {
-    expect(splitCondition('inputs.a == "x and y" or steps.b.outcome == \'ok\' and inputs.c')).toEqual(['inputs.a == "x and y"', 'or', "steps.b.outcome == 'ok'", 'and', 'inputs.c']);
+    expect(splitCondition('inputs.a == "x and y" or steps.b.outcome == \'ok\' and inputs.c')).toEqual([
+      'inputs.a == "x and y"',
+      'or',
+      "steps.b.outcome == 'ok'",
+      'and',
+      'inputs.c',
+    ]);
   });
 });

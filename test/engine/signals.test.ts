@@ -13,7 +13,10 @@ steps:
 
 function startAndSignal(dir: string, sig: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'long'], { cwd: dir, env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'sig', CI: '1', NO_COLOR: '1' } });
+    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'long'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'sig', CI: '1', NO_COLOR: '1' },
+    });
     let stdout = '';
     let stderr = '';
     let sent = false;

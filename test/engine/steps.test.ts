@@ -25,12 +25,24 @@ beforeAll(async () => {
 });
 afterAll(() => srv.close());
 
-async function run(yaml: string, o: { vars?: string[]; yes?: boolean; dryRun?: boolean; prompter?: ReturnType<typeof scriptedPrompter>; clock?: ReturnType<typeof fixedClock> } = {}) {
+async function run(
+  yaml: string,
+  o: {
+    vars?: string[];
+    yes?: boolean;
+    dryRun?: boolean;
+    prompter?: ReturnType<typeof scriptedPrompter>;
+    clock?: ReturnType<typeof fixedClock>;
+  } = {},
+) {
   const dir = tempProject();
   const cap = testContext(dir, { yes: o.yes, dryRun: o.dryRun, clock: o.clock ?? fixedClock('2026-01-01T02:00:00Z') });
   const report = await startIncident({ ctx: cap.ctx, playbook: pb(yaml), answers: parseVars(o.vars ?? []), prompter: o.prompter });
   const file = timelinePath(cap.ctx.config().storeDir, report.incident);
-  const events = readFileSync(file, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+  const events = readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   expect(verifyTimeline(file).ok).toBe(true);
   return { report, events, cap, file };
 }
@@ -119,24 +131,30 @@ steps:
     expect(events.at(-1).type).toBe('run_stopped');
   });
   it('times out (step timeout) instead of hanging', async () => {
-    const { report } = await run(`
+    const { report } = await run(
+      `
 id: t
 title: T
 steps:
   - { id: slow, type: http, title: Slow, url: "${srv.url}/slow", timeout: 300ms, on_failure: continue }
-`, { clock: undefined });
+`,
+      { clock: undefined },
+    );
     expect(report.state.steps.slow!.status).toBe('failed');
     expect(report.state.steps.slow!.reason).toBe('timed out after 0.3s'); // the step's own deadline, not "0s"
   });
   it('dry run performs GETs and prints writes without sending them', async () => {
     const before = srv.requests.length;
-    const { report, cap } = await run(`
+    const { report, cap } = await run(
+      `
 id: t
 title: T
 steps:
   - { id: get, type: http, title: Get, url: "${srv.url}/read" }
   - { id: post, type: http, title: Post, method: POST, url: "${srv.url}/write", body: { a: 1 } }
-`, { dryRun: true });
+`,
+      { dryRun: true },
+    );
     const reqs = srv.requests.slice(before);
     expect(reqs.map((r) => r.url)).toEqual(['/read']);
     expect(cap.stdout()).toContain(`would send POST ${srv.url}/write {"a":1}`);
@@ -150,13 +168,16 @@ describe('wait, set_status, manual, input, choose', () => {
     const s = await recordingServer(() => ({ body: { ok: ++n >= 3 } }));
     try {
       const clock = fixedClock('2026-01-01T02:00:00Z');
-      const { report, events } = await run(`
+      const { report, events } = await run(
+        `
 id: t
 title: T
 steps:
   - { id: probe, type: http, title: Probe, url: "${s.url}/p", capture: { ok: ok } }
   - { id: w, type: wait, title: Wait, until: "steps.probe.result.ok == true", interval: 10s, timeout: 5m, recheck: [probe] }
-`, { clock });
+`,
+        { clock },
+      );
       expect(report.state.steps.w!.status).toBe('ok');
       expect(report.state.steps.w!.result!.checks).toBe(2);
       expect(events.filter((e) => e.type === 'step_started' && e.step === 'probe').map((e) => e.data.attempt)).toEqual([1, 2, 3]);
@@ -168,13 +189,16 @@ steps:
   });
   it('wait until gives up after the timeout; wait duration sleeps on the clock', async () => {
     const clock = fixedClock('2026-01-01T02:00:00Z');
-    const { report } = await run(`
+    const { report } = await run(
+      `
 id: t
 title: T
 steps:
   - { id: d, type: wait, title: D, duration: 2m }
   - { id: w, type: wait, title: W, until: "incident.status == 'resolved'", interval: 1m, timeout: 3m, on_failure: continue }
-`, { clock });
+`,
+      { clock },
+    );
     expect(report.state.steps.d!.result!.waited_ms).toBe(120_000);
     expect(report.state.steps.w!.status).toBe('failed');
     expect(report.state.steps.w!.reason).toMatch(/still false after 3m/);
@@ -193,7 +217,8 @@ steps:
     expect(report.state.status).toBe('resolved');
   });
   it('input and choose take --var by step id unattended, feed when: and templates', async () => {
-    const { report } = await run(`
+    const { report } = await run(
+      `
 id: t
 title: T
 steps:
@@ -201,21 +226,26 @@ steps:
   - { id: mode, type: choose, title: Mode, prompt: "Mode?", options: [failover, { value: wait, label: Wait it out }] }
   - { id: only, type: set_status, title: Only, status: identified, when: 'steps.mode.value == "wait"' }
   - { id: echo, type: shell, title: Echo, command: [node, -e, "console.log(process.argv[1])", "{{ steps.eta.value }}"] }
-`, { vars: ['eta=30m', 'mode=wait'] });
+`,
+      { vars: ['eta=30m', 'mode=wait'] },
+    );
     expect(report.state.steps.mode!.result).toEqual({ value: 'wait', label: 'Wait it out' });
     expect(report.state.steps.only!.status).toBe('ok');
     expect(report.state.steps.echo!.result!.stdout).toBe('30m');
   });
   it('a person: manual checklist, approval denied skips the step, on_failure ask → retry then skip', async () => {
     const prompter = scriptedPrompter([['0', '1'], false, 'retry', 'skip']);
-    const { report, events } = await run(`
+    const { report, events } = await run(
+      `
 id: t
 title: T
 steps:
   - { id: check, type: manual, title: Check, checklist: [one, two] }
   - { id: gated, type: set_status, title: Gated, status: identified, confirm: "Really?" }
   - { id: flaky, type: shell, title: Flaky, command: [node, -e, "process.exit(1)"] }
-`, { prompter });
+`,
+      { prompter },
+    );
     expect(prompter.asked).toHaveLength(4);
     expect(report.state.steps.check!.result).toEqual({ checked: ['one', 'two'], unchecked: [] });
     expect(report.state.steps.gated!.status).toBe('skipped');
@@ -225,12 +255,15 @@ steps:
     expect(report.exitCode).toBe(0);
   });
   it('a person who stops the playbook at a failed step: exit 1, said as their choice (not "no person to ask")', async () => {
-    const { report } = await run(`
+    const { report } = await run(
+      `
 id: t
 title: T
 steps:
   - { id: flaky, type: shell, title: Flaky, command: [node, -e, "process.exit(1)"] }
-`, { prompter: scriptedPrompter(['abort']) });
+`,
+      { prompter: scriptedPrompter(['abort']) },
+    );
     expect(report.exitCode).toBe(1);
     expect(report.error!.message).toContain('stopped by responder');
     expect(report.error!.hint).not.toContain('no person to ask');
@@ -258,14 +291,28 @@ steps:
   - { id: nope, type: manual, title: Nope, instructions: "Not now", confirm: "Do the risky thing?" }
 `),
     });
-    expect(prompter.asked).toEqual(['Take checkout OFFLINE now?', 'Put the banner up? (tick what is done; nothing ticked: not approved)', 'Do the risky thing?']);
+    expect(prompter.asked).toEqual([
+      'Take checkout OFFLINE now?',
+      'Put the banner up? (tick what is done; nothing ticked: not approved)',
+      'Do the risky thing?',
+    ]);
     expect(shownBeforeFirstQuestion).toContain('Open the admin console and flip the switch');
     expect(report.state.steps.off).toMatchObject({ status: 'ok', result: { done: true } });
     expect(report.state.steps.list).toMatchObject({ status: 'ok', result: { checked: ['banner on'], unchecked: ['check it shows'] } });
     expect(report.state.steps.nope).toMatchObject({ status: 'skipped', reason: 'not approved by responder' });
-    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const gates = events.filter((e) => e.type.startsWith('approval_')).map((e) => `${e.step} ${e.type}`);
-    expect(gates).toEqual(['off approval_requested', 'off approval_given', 'list approval_requested', 'list approval_given', 'nope approval_requested', 'nope approval_denied']);
+    expect(gates).toEqual([
+      'off approval_requested',
+      'off approval_given',
+      'list approval_requested',
+      'list approval_given',
+      'nope approval_requested',
+      'nope approval_denied',
+    ]);
   });
   it('a manual step with confirm, unattended: the gate needs --yes, as for any step', async () => {
     const yaml = `
@@ -297,7 +344,10 @@ channels:
 `,
     );
     mkdirSync(join(dir, 'templates', 'messages'), { recursive: true });
-    writeFileSync(join(dir, 'templates', 'messages', 'ack.yaml'), 'description: ack\nemail: { subject: "Payments", body: "Some payments fail" }\nbanner: "Some payments fail"\n');
+    writeFileSync(
+      join(dir, 'templates', 'messages', 'ack.yaml'),
+      'description: ack\nemail: { subject: "Payments", body: "Some payments fail" }\nbanner: "Some payments fail"\n',
+    );
     const cap = testContext(dir, { clock: fixedClock('2026-01-01T02:00:00Z') });
     const report = await startIncident({
       ctx: cap.ctx,
@@ -316,7 +366,10 @@ steps:
     expect(out).toMatch(/^⚠ Tell customers — notified email; failed: banner \(.*HTTP 503.*\)$/m);
     expect(out).not.toContain('✔ Tell customers');
     expect(out).toContain('✔ Tell by email — notified email');
-    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const events = readFileSync(timelinePath(cap.ctx.config().storeDir, report.incident), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const done = events.filter((e) => e.type === 'step_completed');
     expect(done[0].data).toMatchObject({ outcome: 'ok', warning: expect.stringMatching(/^failed: banner \(/) });
     expect(done[1].data.warning).toBeUndefined();

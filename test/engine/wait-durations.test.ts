@@ -28,7 +28,10 @@ describe('wait durations', () => {
         '',
       ].join('\n'),
     });
-    const r = await runCliAsync(['incident', 'start', '--playbook', 'w', '--var', 'recovery_timeout=ten minutes', '--yes'], { cwd: dir, timeout: 20_000 });
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'w', '--var', 'recovery_timeout=ten minutes', '--yes'], {
+      cwd: dir,
+      timeout: 20_000,
+    });
     expect(r.stderr).toContain('step wait_recovery: timeout "ten minutes" is not a duration');
     expect(r.code).toBe(2);
     expect(hasStackTrace(r.stderr)).toBe(false);

@@ -24,7 +24,12 @@ steps:
 `;
   const dir = tempProject({ w: text });
   const playbook = Playbook.parse(parseDocument(text).toJS());
-  const dying: StepRegistry = { ...stepHandlers, wait: async () => { throw new AbortedError('simulated kill'); } };
+  const dying: StepRegistry = {
+    ...stepHandlers,
+    wait: async () => {
+      throw new AbortedError('simulated kill');
+    },
+  };
   const first = await startIncident({ ctx: testContext(dir, { clock: fixedClock(T0) }).ctx, playbook, registry: dying });
   expect(first.state.steps.hold!.status).toBe('started');
   return { dir, id: first.incident };
