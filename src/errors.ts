@@ -85,3 +85,36 @@ export function messageOf(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/** What each storage failure means to a person, and what to do about it. */
+const STORAGE_PROBLEMS: Record<string, { what: string; fix: string }> = {
+  ENOSPC: { what: 'the disk is full', fix: 'free space on the disk that holds it (df -h shows which)' },
+  EDQUOT: { what: 'the disk quota is used up', fix: 'free space within your quota, or raise it' },
+  EROFS: { what: 'the filesystem is mounted read-only', fix: 'remount it read-write, or point payctl at a writable store (store: in payctl.config.yaml)' },
+};
+
+/** A file could not be written because of the disk or filesystem (full, read-only): exit 1, not a bug. */
+export class StorageError extends OperationError {
+  readonly path: string;
+  readonly code: string;
+  constructor(path: string, code: string, hint?: string) {
+    const p = STORAGE_PROBLEMS[code]!;
+    super(`cannot write ${path}: ${p.what} (${code})`, [`${p.fix}`, hint].filter(Boolean).join('\n'));
+    this.path = path;
+    this.code = code;
+  }
+
+  /** The same error with a next step added (e.g. the resume command of the incident it stopped). */
+  withHint(next: string): StorageError {
+    return new StorageError(this.path, this.code, next);
+  }
+}
+
+/** A full disk or a read-only filesystem as a StorageError naming `path` (or the error's own path); other errors: undefined. */
+export function asStorageError(e: unknown, path?: string): StorageError | undefined {
+  if (e instanceof StorageError) return e;
+  const err = e as NodeJS.ErrnoException | undefined;
+  const code = err?.code;
+  if (!code || !(code in STORAGE_PROBLEMS)) return undefined;
+  return new StorageError(path ?? err.path ?? 'a file', code);
+}

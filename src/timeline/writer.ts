@@ -4,6 +4,13 @@
  * line carrying the sha256 of the previous line. Secrets are redacted before
  * anything is written.
  *
+ * The lock is a flock on the timeline's own open descriptor (timeline/lock.ts),
+ * taken around each write: a kernel call, not a lock file, so a run appending
+ * all along costs a write and an fsync per append, and a note from another
+ * process waits for the write in progress and chains onto it. A killed
+ * writer's lock goes with it. A full disk or a read-only filesystem is a
+ * StorageError naming the file; a write cut short by one is undone.
+ *
  * appendAll() writes several events in one lock, one write and one fsync: each
  * still gets its own seq and the hash of the line before it, exactly as if
  * appended one by one (append() is appendAll() of one). The caller gets them
@@ -13,13 +20,14 @@
  * chain. Batch only events with nothing between them: never an event
  * announcing an action together with what follows the action.
  */
-import { closeSync, existsSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import { redactDeep } from '../secrets.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from './events.js';
 import { actorName } from './actor.js';
-import { acquireLock } from './lock.js';
+import { lockForAppend, unlockAfterAppend } from './lock.js';
+import { asStorageError } from '../errors.js';
 
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
@@ -41,13 +49,25 @@ export class TimelineWriter {
   private lastSeq = 0;
   /** Appends from this process are serialised; the lock serialises across processes. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The timeline, open for the writer's life (its flock is taken on this descriptor). */
+  private fd: number | undefined;
 
   constructor(file: string, opts: WriterOptions = {}) {
     this.file = file;
     this.now = opts.now ?? (() => new Date());
     this.actor = opts.actor;
-    mkdirSync(dirname(file), { recursive: true });
-    if (!existsSync(file)) closeSync(openSync(file, 'a'));
+    try {
+      mkdirSync(dirname(file), { recursive: true });
+      closeSync(openSync(file, 'a')); // created here; opened for writing on the first append
+    } catch (e) {
+      throw asStorageError(e, file) ?? e;
+    }
+  }
+
+  /** Close the timeline (a writer used again reopens it). */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
   }
 
   /** Append one event; resolves once it is on disk (fsync'd). */
@@ -68,42 +88,53 @@ export class TimelineWriter {
   }
 
   private async appendLocked(evs: readonly NewEvent[], actor: string): Promise<TimelineEvent[]> {
-    const release = await acquireLock(this.file);
+    let fd: number;
     try {
-      const fd = openSync(this.file, 'r+');
+      fd = this.fd ??= openSync(this.file, 'r+');
+    } catch (e) {
+      throw asStorageError(e, this.file) ?? e;
+    }
+    await lockForAppend(fd, this.file);
+    try {
+      this.syncTail(fd);
+      let seq = this.lastSeq;
+      let prev = this.lastHash;
+      const written: TimelineEvent[] = [];
+      const lines: string[] = [];
+      for (const ev of evs) {
+        const event = {
+          seq: ++seq,
+          time: ev.time ?? this.now().toISOString(),
+          actor,
+          type: ev.type,
+          ...(ev.step !== undefined ? { step: ev.step } : {}),
+          data: redactDeep(ev.data),
+          prev,
+        } as TimelineEvent;
+        const line = JSON.stringify(event);
+        prev = sha256(line);
+        written.push(event);
+        lines.push(line + '\n');
+      }
+      const bytes = Buffer.from(lines.join(''));
       try {
-        this.syncTail(fd);
-        let seq = this.lastSeq;
-        let prev = this.lastHash;
-        const written: TimelineEvent[] = [];
-        const lines: string[] = [];
-        for (const ev of evs) {
-          const event = {
-            seq: ++seq,
-            time: ev.time ?? this.now().toISOString(),
-            actor,
-            type: ev.type,
-            ...(ev.step !== undefined ? { step: ev.step } : {}),
-            data: redactDeep(ev.data),
-            prev,
-          } as TimelineEvent;
-          const line = JSON.stringify(event);
-          prev = sha256(line);
-          written.push(event);
-          lines.push(line + '\n');
-        }
-        const bytes = Buffer.from(lines.join(''));
         writeAll(fd, bytes, this.knownSize);
         fsyncSync(fd);
-        this.knownSize += bytes.length;
-        this.lastHash = prev;
-        this.lastSeq = seq;
-        return written;
-      } finally {
-        closeSync(fd);
+      } catch (e) {
+        // a write cut short (disk full) is undone: the timeline ends with whole events
+        try {
+          ftruncateSync(fd, this.knownSize);
+        } catch {
+          // the next append cuts a torn line off anyway
+        }
+        throw asStorageError(e, this.file) ?? e;
       }
+      this.knownSize += bytes.length;
+      this.lastHash = prev;
+      this.lastSeq = seq;
+      return written;
     } finally {
-      await release();
+      unlockAfterAppend(fd);
     }
   }
 

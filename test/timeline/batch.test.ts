@@ -51,7 +51,7 @@ describe('timeline writer: appendAll', () => {
     // what appendAll returned is what was written
     expect(JSON.stringify(first[2])).toBe(lines[2]);
     expect(verifyTimeline(file)).toMatchObject({ ok: true, events: 6 });
-    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(existsSync(`${file}.lock`)).toBe(false); // the lock is a flock on the timeline itself
   });
 
   it('an empty batch writes nothing', async () => {

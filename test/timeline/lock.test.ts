@@ -1,18 +1,21 @@
 /**
- * The timeline lock (proper-lockfile, src/timeline/writer.ts): <file>.lock is taken and removed
- * around each append; a live holder is waited for; a lock left by a dead
- * process, or older than the stale period, is taken over.
+ * The locks (src/timeline/lock.ts): flock on a file held open, released by the
+ * kernel when the holder exits. The append lock is the timeline itself; the
+ * run lock is <incident>/run.flock; the routing lock is in <store>/.locks/.
+ * Holders are real processes (spawned), killed with SIGKILL where it matters.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { TimelineWriter } from '../../src/timeline/writer.js';
 import { verifyTimeline } from '../../src/timeline/verify.js';
-import { acquireRunLock, removeAbandoned } from '../../src/timeline/lock.js';
+import { acquireRoutingLock, acquireRunLock } from '../../src/timeline/lock.js';
 
 const note = (text: string) => ({ type: 'note_added' as const, data: { text } });
+const lockModule = new URL('../../dist/timeline/lock.js', import.meta.url).href;
+const fsExt = new URL('../../node_modules/fs-ext/fs-ext.js', import.meta.url).pathname;
 
 function tempTimeline(): string {
   return join(mkdtempSync(join(tmpdir(), 'payctl-lock-')), 'inc', 'timeline.jsonl');
@@ -22,144 +25,82 @@ function lines(file: string): number {
   return readFileSync(file, 'utf8').split('\n').filter(Boolean).length;
 }
 
-/** A pid that belonged to a process that has exited. */
-function deadPid(): number {
-  const r = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  return Number(r.stdout);
+/** A process that runs `script` and prints "ready" once it holds what it takes; resolved then. */
+function holder(script: string): Promise<ChildProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    child.stdout!.on('data', (d) => String(d).includes('ready') && resolve(child));
+    child.on('exit', (code) => reject(new Error(`holder exited ${code}`)));
+  });
 }
 
-describe('timeline lock', () => {
-  it('is held only during an append', async () => {
+/** A process holding the flock on a file (what a writer does mid-append), until killed. */
+const flockHolder = (file: string) =>
+  holder(`import { createRequire } from 'node:module'; import { openSync } from 'node:fs';
+    const fsx = createRequire(import.meta.url)(${JSON.stringify(fsExt)});
+    fsx.flockSync(openSync(${JSON.stringify(file)}, 'r+'), 'ex'); console.log('ready'); setInterval(() => {}, 1000);`);
+
+const runLockHolder = (dir: string) =>
+  holder(`import(${JSON.stringify(lockModule)}).then(async ({ acquireRunLock }) => { await acquireRunLock(${JSON.stringify(dir)}, 'INC'); console.log('ready'); setInterval(() => {}, 1000); })`);
+
+const killed = (p: ChildProcess) => new Promise((r) => (p.once('exit', r), p.kill('SIGKILL')));
+
+describe('the append lock (flock on the timeline)', () => {
+  it('leaves no lock file behind, and the chain verifies', async () => {
     const file = tempTimeline();
     const w = new TimelineWriter(file, { actor: 'a' });
     await w.append(note('one'));
     await w.append(note('two'));
-    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(readdirSync(dirname(file))).toEqual(['timeline.jsonl']);
     expect(verifyTimeline(file)).toMatchObject({ ok: true, events: 2 });
   });
 
-  it('waits for a live holder, then appends', async () => {
+  it('waits for a live holder, then appends; a holder killed mid-append lets it go on at once', async () => {
     const file = tempTimeline();
     const w = new TimelineWriter(file, { actor: 'a' });
-    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
-    try {
-      mkdirSync(`${file}.lock`);
-      writeFileSync(`${file}.lock/pid`, String(holder.pid));
-      let done = false;
-      const appended = w.append(note('after the holder')).then(() => (done = true));
-      for (let i = 0; i < 20; i++) await new Promise((r) => setTimeout(r, 5));
-      expect(done).toBe(false);
-      expect(existsSync(file) ? lines(file) : 0).toBe(0);
-      rmSync(`${file}.lock`, { recursive: true });
-      await appended;
-      expect(lines(file)).toBe(1);
-    } finally {
-      holder.kill();
-    }
-  });
-
-  it('takes over a lock whose holder died (killed mid-append)', async () => {
-    const file = tempTimeline();
-    const w = new TimelineWriter(file, { actor: 'a' });
-    mkdirSync(`${file}.lock`);
-    writeFileSync(`${file}.lock/pid`, String(deadPid()));
-    await w.append(note('recovered'));
-    expect(lines(file)).toBe(1);
-    expect(existsSync(`${file}.lock`)).toBe(false);
-  });
-
-  it.skipIf(process.platform !== 'linux')('takes over a lock whose pid now belongs to a later process (pid reuse)', async () => {
-    const file = tempTimeline();
-    const w = new TimelineWriter(file, { actor: 'a' });
-    mkdirSync(`${file}.lock`);
-    // a live pid (the test runner's parent), recorded with a start time it does not have
-    writeFileSync(`${file}.lock/pid`, `${process.ppid} ${hostname()} 1`);
+    const p = await flockHolder(file);
+    let done = false;
+    const appended = w.append(note('after the holder')).then(() => (done = true));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(done).toBe(false);
+    expect(lines(file)).toBe(0);
     const t0 = Date.now();
-    await w.append(note('recovered at once'));
-    expect(Date.now() - t0).toBeLessThan(5000); // not after the 10 s stale period
+    await killed(p);
+    await appended;
+    expect(Date.now() - t0).toBeLessThan(1000);
     expect(lines(file)).toBe(1);
   });
+});
 
-  it('a run lock is refused while its holder lives, and taken over when the holder is gone', async () => {
+describe('the run lock', () => {
+  it('is refused while its holder lives, naming its pid, and free again once released', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
     mkdirSync(dir);
     const release = await acquireRunLock(dir, 'INC');
     await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.pid})`);
     await release();
-    mkdirSync(join(dir, 'run.lock'));
-    writeFileSync(join(dir, 'run.lock', 'pid'), `${process.ppid} ${hostname()}`);
-    await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.ppid})`);
-    writeFileSync(join(dir, 'run.lock', 'pid'), String(deadPid()));
     const again = await acquireRunLock(dir, 'INC');
     await again();
   });
 
-  it('takes over a lock older than the stale period, even without a pid', async () => {
-    const file = tempTimeline();
-    const w = new TimelineWriter(file, { actor: 'a' });
-    mkdirSync(`${file}.lock`);
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(`${file}.lock`, old, old);
-    await w.append(note('after a stale lock'));
-    expect(lines(file)).toBe(1);
-  });
-
-  it('takes over a stale lock whose pid file says nothing (killed while writing it)', async () => {
-    const file = tempTimeline();
-    const w = new TimelineWriter(file, { actor: 'a' });
-    mkdirSync(`${file}.lock`);
-    writeFileSync(`${file}.lock/pid`, '');
-    const old = new Date(Date.now() - 60_000);
-    utimesSync(`${file}.lock`, old, old);
-    await w.append(note('after a stale lock with an empty pid file'));
-    expect(lines(file)).toBe(1);
-    expect(existsSync(`${file}.lock`)).toBe(false);
-  });
-
-  it.skipIf(process.platform !== 'linux')('takes over a lock left by an earlier process that had this pid', async () => {
-    const file = tempTimeline();
-    const w = new TimelineWriter(file, { actor: 'a' });
-    mkdirSync(`${file}.lock`);
-    writeFileSync(`${file}.lock/pid`, `${process.pid} ${hostname()} 1`);
-    const t0 = Date.now();
-    await w.append(note('recovered at once'));
-    expect(Date.now() - t0).toBeLessThan(5000);
-    expect(lines(file)).toBe(1);
-  });
-
-  it('a run lock stays held, and fresh, past its refresh period; released, it is gone', async () => {
-    // the pid file written into the lock once changed its mtime, so proper-lockfile gave the lock up
-    // as compromised at its first refresh: a second run was let in, and the lock was left behind
+  it('held by another process: refused with its pid; that process killed (SIGKILL): taken at once', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
     mkdirSync(dir);
-    const staleMs = 2000; // proper-lockfile's minimum; refreshed every second
-    const release = await acquireRunLock(dir, 'INC', staleMs);
-    await new Promise((r) => setTimeout(r, 3500));
-    expect(Date.now() - statSync(join(dir, 'run.lock')).mtimeMs).toBeLessThan(staleMs);
-    await expect(acquireRunLock(dir, 'INC', staleMs)).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.pid})`);
+    const p = await runLockHolder(dir);
+    await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${p.pid})`);
+    await killed(p);
+    const t0 = Date.now();
+    const release = await acquireRunLock(dir, 'INC');
+    expect(Date.now() - t0).toBeLessThan(500);
     await release();
-    expect(existsSync(join(dir, 'run.lock'))).toBe(false);
   });
 
-  it('a lock judged abandoned is not removed when another process took it over meanwhile', () => {
-    // the interleaving: B judges the dead holder's lock; A takes it over and writes its own pid; then B acts
+  it('processes taking the run lock at the same moment: exactly one gets it', async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
-    mkdirSync(join(dir, 'run.lock'), { recursive: true });
-    writeFileSync(join(dir, 'run.lock', 'pid'), `${process.pid} ${hostname()} 42`); // A, the new holder
-    removeAbandoned(join(dir, 'run'), '12345 somehost 7', () => true); // B acts on what it judged before
-    expect(readFileSync(join(dir, 'run.lock', 'pid'), 'utf8')).toBe(`${process.pid} ${hostname()} 42`); // left alone
-    removeAbandoned(join(dir, 'run'), `${process.pid} ${hostname()} 42`, () => true); // the lock judged is the one there: removed
-    expect(existsSync(join(dir, 'run.lock'))).toBe(false);
-  });
-
-  it('processes taking over the run lock of a dead holder at the same moment: exactly one gets it', async () => {
-    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
-    mkdirSync(join(dir, 'run.lock'), { recursive: true });
-    writeFileSync(join(dir, 'run.lock', 'pid'), String(deadPid()));
-    const lockModule = new URL('../../dist/timeline/lock.js', import.meta.url).href;
+    mkdirSync(dir);
     const script = `import(${JSON.stringify(lockModule)}).then(async ({ acquireRunLock }) => {
       try { const release = await acquireRunLock(${JSON.stringify(dir)}, 'INC'); process.stdout.write('got'); await new Promise((r) => setTimeout(r, 1500)); await release(); }
-      catch (e) { process.stdout.write('refused'); }
+      catch (e) { process.stdout.write(/being run by another payctl \\(pid \\d+\\)/.test(e.message) ? 'refused' : e.message); }
     })`;
     const results = await Promise.all(
       Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
@@ -172,20 +113,23 @@ describe('timeline lock', () => {
     expect(results.filter((r) => r === 'got')).toHaveLength(1);
     expect(results.filter((r) => r === 'refused')).toHaveLength(5);
   });
+});
 
-  it('a run lock without a pid: waited for briefly (its holder is writing it), taken over once it is left so', async () => {
-    // a process killed between creating the lock and writing its pid (the kill test found this)
-    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-runlock-')), 'inc');
-    mkdirSync(join(dir, 'run.lock'), { recursive: true });
-    writeFileSync(join(dir, 'run.lock', 'pid.new'), ''); // killed mid-write
-    const t0 = Date.now();
-    const release = await acquireRunLock(dir, 'INC');
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(900); // not before its holder had time to write the pid
-    expect(Date.now() - t0).toBeLessThan(5000); // nor after the 30 s stale period
-    await release();
-    // a holder that writes its pid meanwhile is named, not overrun
-    mkdirSync(join(dir, 'run.lock'));
-    setTimeout(() => writeFileSync(join(dir, 'run.lock', 'pid'), `${process.ppid} ${hostname()}`), 200);
-    await expect(acquireRunLock(dir, 'INC')).rejects.toThrow(`incident INC is being run by another payctl (pid ${process.ppid})`);
+describe('the routing lock', () => {
+  it('waits for the holder and says who held it first; times out naming the holder', async () => {
+    const store = mkdtempSync(join(tmpdir(), 'payctl-routinglock-'));
+    const a = await acquireRoutingLock(store, 'hyperswitch https://x/profile', 'INC-A', 1000);
+    expect('release' in a && !a.contended).toBe(true);
+    const refused = await acquireRoutingLock(store, 'hyperswitch https://x/profile', 'INC-B', 200);
+    expect(refused).toEqual({ holder: expect.objectContaining({ pid: process.pid, incident: 'INC-A' }) });
+    // another target is not held up
+    const other = await acquireRoutingLock(store, 'hyperswitch https://y/profile', 'INC-C', 0);
+    expect('release' in other).toBe(true);
+    if ('release' in other) await other.release();
+    setTimeout(() => 'release' in a && a.release(), 100);
+    const b = await acquireRoutingLock(store, 'hyperswitch https://x/profile', 'INC-B', 2000);
+    expect(b).toMatchObject({ contended: { incident: 'INC-A', pid: process.pid } });
+    if ('release' in b) await b.release();
+    expect(existsSync(join(store, '.locks'))).toBe(true);
   });
 });
