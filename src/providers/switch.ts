@@ -4,10 +4,15 @@
  *
  *  1. refuse a target the config marks `enabled: false` (always), or whose
  *     status page shows major_outage (unless force);
- *  2. read the routing (before; at the same time as that status page);
+ *  2. take the routing target's lock (timeline/lock.ts; not in a dry run):
+ *     one writer to a routing at a time, across incidents and processes. A
+ *     run that had to wait for another holder re-reads the routing and is
+ *     refused (the other incident changed it) unless the target is already
+ *     first;
+ *  3. read the routing (before; at the same time as that status page);
  *     nothing to do when the target is already first;
- *  3. write the new order with the idempotency key (dry run: printed only);
- *  4. read it back; when the target is not first, roll back to the order read
+ *  4. write the new order with the idempotency key (dry run: printed only);
+ *  5. read it back (still holding the lock, so the order read is this run's); when the target is not first, roll back to the order read
  *     before — asked when a person can be asked, automatic otherwise.
  */
 import { messageOf } from '../errors.js';
@@ -17,6 +22,10 @@ import type { SwitchProviderResult } from '../timeline/results.js';
 import type { HttpClient } from './http.js';
 import { createRouting, type Routing } from './routing/index.js';
 import { checkProviderStatus, knownProvider } from './provider-status.js';
+import { describeHolder, type LockHolder, type StoreLocks } from '../timeline/lock.js';
+
+/** How long a switch waits for another switch of the same routing (a read, a write and a read-back). */
+const ROUTING_LOCK_WAIT_MS = 30_000;
 
 export interface SwitchDeps {
   config: Config;
@@ -28,6 +37,9 @@ export interface SwitchDeps {
   signal?: AbortSignal;
   /** Tests may hand in a routing adapter; otherwise the configured one. */
   routing?: Routing;
+  /** The store's locks and the incident switching: changes to one routing are serialized. */
+  locks?: StoreLocks;
+  incident?: string;
 }
 
 export interface SwitchOptions {
@@ -52,7 +64,7 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
   const { config, log } = deps;
   const target = knownProvider(config, o.to);
   if (o.from) knownProvider(config, o.from);
-  const primary = config.routing?.primary;
+  const failback = o.to === config.routing?.primary;
   if (o.from !== undefined && o.from === o.to) {
     return { ok: false, retryable: false, refused: true, error: `cannot move traffic from ${o.to} to itself: choose a different backup than the failing provider` };
   }
@@ -60,13 +72,47 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
     return { ok: false, retryable: false, refused: true, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
   }
 
+  const routing = deps.routing ?? (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
+  const lock = o.dryRun || !deps.locks ? undefined : await deps.locks.routing(routing.describe, deps.incident ?? '', ROUTING_LOCK_WAIT_MS);
+  if (lock && 'holder' in lock) return refusedByOther(routing, o.to, failback, lock.holder, deps.signal);
+  try {
+    if (lock?.contended) {
+      // another incident changed this routing while this run waited: its intent may no longer hold
+      const now = await routing.read(deps.signal);
+      if (now[0] !== o.to) return refusedByOther(routing, o.to, failback, lock.contended, deps.signal, now);
+    }
+    return await switchHolding(deps, o, routing, target.statuspage !== undefined);
+  } finally {
+    await lock?.release();
+  }
+}
+
+/** The loser of two switches of one routing: exit 1, naming the other incident and where traffic goes now. */
+async function refusedByOther(routing: Routing, to: string, failback: boolean, other: LockHolder, signal?: AbortSignal, now?: string[]): Promise<SwitchOutcome> {
+  let order = now;
+  try {
+    order ??= await routing.read(signal);
+  } catch {
+    // said as unknown below
+  }
+  const who = other.incident ? `incident ${other.incident}${describeHolder(other)}` : `another payctl${describeHolder(other)}`;
+  const where = order ? `it now sends traffic to ${order[0] ?? 'nobody'} (${order.join(' → ') || 'empty'})` : 'what it is now could not be read';
+  return {
+    ok: false,
+    retryable: false,
+    refused: true,
+    ...(order ? { result: { from: order[0] ?? null, to, before: order, after: order, verified: false, failback } } : {}),
+    error: `${who} changed ${routing.describe} at the same time, so traffic was not moved to ${to}: ${where}; run again if ${to} should still take it`,
+  };
+}
+
+async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routing, hasStatusPage: boolean): Promise<SwitchOutcome> {
+  const { config, log } = deps;
+  const primary = config.routing?.primary;
   // The target's status page and the routing are read at the same time (both are reads; a refusal wins over a failed read).
   const [status, current] = await Promise.allSettled([
-    target.statuspage ? checkProviderStatus(deps.http, config, o.to, deps.signal) : Promise.resolve(undefined),
-    (async () => {
-      const routing = deps.routing ?? (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
-      return { routing, before: await routing.read(deps.signal) };
-    })(),
+    hasStatusPage ? checkProviderStatus(deps.http, config, o.to, deps.signal) : Promise.resolve(undefined),
+    routing.read(deps.signal),
   ]);
   if (status.status === 'rejected') log(`warning: could not read ${o.to}'s status page (${messageOf(status.reason)}); switching without it`);
   const targetStatus = status.status === 'fulfilled' ? status.value?.status : undefined;
@@ -74,7 +120,7 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
     return { ok: false, retryable: false, refused: true, error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)` };
   }
   if (current.status === 'rejected') throw current.reason;
-  const { routing, before } = current.value;
+  const before = current.value;
   const from = o.from ?? before[0] ?? null;
   const base = { from, to: o.to, before, failback: o.to === primary, ...(targetStatus ? { target_status: targetStatus } : {}) };
 

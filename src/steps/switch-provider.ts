@@ -1,6 +1,6 @@
 /**
  * switch_provider: move traffic with src/providers/switch.ts (the same code as
- * `payctl failover`), recording the routing before and after, verification and
+ * `payctl failover`), holding the routing target's lock in the store, recording the routing before and after, verification and
  * any rollback (SwitchProviderResult).
  */
 import type { StepHandler } from '../engine/types.js';
@@ -8,6 +8,7 @@ import type { StepOf } from '../playbook/schema.js';
 import { httpClientFor } from '../providers/http.js';
 import { switchTraffic } from '../providers/switch.js';
 import { failedFrom } from './failure.js';
+import { directoryStoreLocks } from '../timeline/lock.js';
 
 export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (run) => {
   try {
@@ -19,6 +20,9 @@ export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (ru
         log: run.log,
         prompter: run.prompter,
         signal: run.signal,
+        // one writer to a routing at a time, across incidents and processes
+        locks: directoryStoreLocks(run.ctx.config().storeDir),
+        incident: run.incident.id,
       },
       { to: run.step.to, ...(run.step.from ? { from: run.step.from } : {}), force: Boolean(run.step.force), key: run.idempotencyKey, dryRun: run.dryRun },
     );
