@@ -3,7 +3,7 @@
  * `payctl --help` loads nothing but commander. Only this file prints errors.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ExitCode, isPayctlError, messageOf } from './errors.js';
+import { asStorageError, ExitCode, isPayctlError, messageOf } from './errors.js';
 import type { Context, ContextOptions } from './context.js';
 import { packageVersion } from './package-root.js';
 
@@ -357,7 +357,9 @@ export async function main(argv: string[]): Promise<void> {
       redactFn = (await import('./secrets.js')).redact;
     });
     await program.parseAsync(argv);
-  } catch (e) {
+  } catch (thrown) {
+    // a full disk or a read-only filesystem is the user's to fix, not a bug
+    const e = asStorageError(thrown) ?? thrown;
     code = report(e, process.env);
     if (code !== ExitCode.ok && argv.slice(2).includes('--json')) await printErrorDocument(e, code);
   }

@@ -3,7 +3,7 @@
  * The engine (src/engine) does the walking; this file turns flags into its
  * options, prints results, and maps outcomes to exit codes.
  */
-import { resolve as resolvePath } from 'node:path';
+import { dirname, resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
@@ -143,13 +143,15 @@ export async function list(ctx: Context, opts: { status?: string; json?: boolean
     throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
   }
   const storeDir = ctx.config().storeDir;
-  const rows = [];
+  const rows: { id: string; title: string; severity: string; status: string; playbook: string | null; opened_at: string; updated_at: string; run: string; dry_run: boolean; problem?: string }[] = [];
   for (const id of listIncidentIds(storeDir)) {
     let st;
     try {
       st = loadIncidentState(storeDir, id).state;
     } catch (e) {
+      // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
       ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
+      if (opts.status === undefined) rows.push({ id, title: '(broken: see payctl incident verify)', severity: '-', status: 'broken', playbook: null, opened_at: '-', updated_at: '-', run: 'none', dry_run: false, problem: (e as Error).message });
       continue;
     }
     const open = st.status !== 'resolved';
@@ -240,5 +242,6 @@ export async function verify(ctx: Context, id: string): Promise<void> {
     for (const w of r.warnings) ctx.out.warn(`${file}:${w.line}: ${w.message}`);
     if (r.ok) ctx.out.line(`${id}: ${r.events} events, hash chain intact`);
   }
+  if (!r.ok && r.events === 0) throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove ${dirname(file)} once you have checked it`);
   if (!r.ok) throw new OperationError(`${file}:${r.firstBadLine}: ${r.message}`, 'the timeline was changed after it was written; keep the file as evidence');
 }

@@ -4,11 +4,14 @@
  * code when the run stops early. `incident start`, `failover`, `drill` and
  * `demo` all go through startIncident(); resume.ts continues one.
  */
-import { AbortedError, ExitCode, isPayctlError, type PayctlError } from '../errors.js';
+import { AbortedError, asStorageError, ExitCode, isPayctlError, type PayctlError } from '../errors.js';
+import { rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NewEvent } from '../timeline/events.js';
 import type { Context } from '../context.js';
 import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';
-import { newIncidentId } from '../timeline/store.js';
+import { incidentDir, newIncidentId, TIMELINE_FILE } from '../timeline/store.js';
 import { milestoneEvent } from '../timeline/status.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
@@ -119,9 +122,9 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   }
 
   const id = newIncidentId(now);
-  const session = IncidentSession.create(loaded.storeDir, id, ctx.clock);
+  const session = createOrRemove(loaded.storeDir, id, ctx);
   // held for the whole run: a resume of this id from another terminal is refused meanwhile
-  return holdingRun(session.dir, id, async () => {
+  return removedWhenUnopened(session, () => holdingRun(session.dir, id, async () => {
     const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
     // one append: nothing happens between these (unattended, the answers were all taken before)
     await session.appendAll([
@@ -165,7 +168,52 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
       armPlaybookReminder(eng);
       return walk(eng, 0);
     });
-  });
+  }));
+}
+
+/**
+ * A new incident's directory, or nothing: when it cannot be created (a full
+ * disk, a read-only store), what was made of it is removed, so no half-created
+ * incident is left behind.
+ */
+function createOrRemove(storeDir: string, id: string, ctx: Context): IncidentSession {
+  try {
+    return IncidentSession.create(storeDir, id, ctx.clock);
+  } catch (e) {
+    removeUnopened(incidentDir(storeDir, id));
+    throw notOpened(e);
+  }
+}
+
+/**
+ * The run of a new incident; when it fails before the incident was opened
+ * (nothing in its timeline: the disk full, the store read-only), its
+ * directory is removed rather than left half-created.
+ */
+async function removedWhenUnopened<T>(session: IncidentSession, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    session.writer.close();
+    if (!removeUnopened(session.dir)) throw e;
+    throw notOpened(e);
+  }
+}
+
+function notOpened(e: unknown): unknown {
+  const storage = asStorageError(e);
+  return storage ? storage.withHint('nothing was recorded: the incident was not opened; run the command again once it is fixed') : e;
+}
+
+/** Remove an incident directory whose timeline holds nothing (never one with events in it): true when it is gone. */
+function removeUnopened(dir: string): boolean {
+  try {
+    if ((statSync(join(dir, TIMELINE_FILE), { throwIfNoEntry: false })?.size ?? 0) > 0) return false;
+    rmSync(dir, { recursive: true, force: true });
+    return true;
+  } catch {
+    return true; // a read-only store: nothing was created in it either
+  }
 }
 
 export function makeEngine(
@@ -239,11 +287,16 @@ export async function guard(eng: Engine, body: () => Promise<RunReport>): Promis
     await eng.reminders.stop();
     eng.spinner.stop();
     if (!isPayctlError(e)) throw e;
-    await eng.session.append({
-      type: 'run_stopped',
-      ...(eng.current ? { step: eng.current } : {}),
-      data: { reason: e.message, exit_code: e.exitCode },
-    });
+    try {
+      await eng.session.append({
+        type: 'run_stopped',
+        ...(eng.current ? { step: eng.current } : {}),
+        data: { reason: e.message, exit_code: e.exitCode },
+      });
+    } catch (notWritten) {
+      // the disk filled or went read-only: the timeline ends at its last whole event, where a resume continues
+      if (!isPayctlError(notWritten)) throw notWritten;
+    }
     const resumeCmd = `payctl incident resume ${eng.session.id}${e.exitCode === ExitCode.aborted && /--yes/.test(e.hint ?? '') ? ' --yes' : ''}`;
     const state = eng.session.state();
     const next = SANDBOX_SOURCES.includes(state.source)

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import type { Clock } from '../clock.js';
+import { asStorageError } from '../errors.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
 import { existingTimeline, incidentDir, replayFile, timelinePath } from '../timeline/store.js';
@@ -22,7 +23,7 @@ export class IncidentSession implements IncidentHandle {
   private constructor(storeDir: string, id: string, clock: Clock, actor?: string) {
     this.id = id;
     this.dir = incidentDir(storeDir, id);
-    mkdirSync(this.dir, { recursive: true });
+    makeIncidentDir(storeDir, this.dir);
     this.writer = new TimelineWriter(timelinePath(storeDir, id), { now: () => clock.now(), actor });
   }
 
@@ -74,6 +75,19 @@ export class IncidentSession implements IncidentHandle {
       this.onEvent?.(e);
     }
     return written;
+  }
+}
+
+/**
+ * The store, then the incident's own directory with a plain mkdir: a
+ * recursive one reports a read-only filesystem as ENOENT.
+ */
+function makeIncidentDir(storeDir: string, dir: string): void {
+  try {
+    mkdirSync(storeDir, { recursive: true });
+    mkdirSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw asStorageError(e, dir) ?? e;
   }
 }
 

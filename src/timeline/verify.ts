@@ -61,6 +61,10 @@ export class ChainCheck {
   }
 
   report(): VerifyReport {
+    if (this.events === 0 && !this.firstBad) {
+      // nothing to vouch for: an incident that was never opened is not "intact"
+      return { ok: false, events: 0, firstBadLine: 1, message: 'the timeline is empty: the incident was never opened (payctl stopped while creating it: killed, or the disk full)', warnings: this.warnings };
+    }
     return { ok: !this.firstBad, events: this.events, firstBadLine: this.firstBad?.line, message: this.firstBad?.message, warnings: this.warnings };
   }
 }
