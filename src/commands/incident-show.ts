@@ -25,8 +25,8 @@ export function showIncident(ctx: Context, id: string): void {
   // the hash chain is checked in the same pass (one sha256 per line)
   const chain = new ChainCheck();
   scanTimeline(buf, {
-    event(ev, line, lineNo) {
-      chain.event(ev, line, lineNo);
+    event(ev, line, lineNo, bytes) {
+      chain.event(ev, line, lineNo, bytes);
       if (r) r.apply(ev);
       else if (ev.type === 'incident_opened') r = new Replayer(ev);
     },

@@ -44,7 +44,8 @@ function collect(buf: Buffer): ReadTimeline {
 }
 
 export interface TimelineVisitor {
-  event(ev: TimelineEvent, line: string, lineNo: number): void;
+  /** `line`: the event's text; `bytes`: the same line as written (what the next line's prev hashes). */
+  event(ev: TimelineEvent, line: string, lineNo: number, bytes: Buffer): void;
   problem(p: TimelineProblem): void;
 }
 
@@ -62,6 +63,7 @@ export function scanTimeline(buf: Buffer, visit: TimelineVisitor): void {
     const last = nl < 0 || nl === size - 1;
     if (nl < 0) nl = size;
     lineNo++;
+    const start = pos;
     const line = buf.toString('utf8', pos, nl);
     pos = nl + 1;
     if (line.trim() === '') {
@@ -86,7 +88,7 @@ export function scanTimeline(buf: Buffer, visit: TimelineVisitor): void {
       visit.problem({ line: lineNo, message: 'last line has no newline (the process stopped mid-write); ignored' });
       continue;
     }
-    visit.event(ev, line, lineNo);
+    visit.event(ev, line, lineNo, buf.subarray(start, nl));
   }
 }
 

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { scanTimeline, type TimelineProblem } from './read.js';
 import { GENESIS, type TimelineEvent } from './events.js';
+import { createHash } from 'node:crypto';
 import { sha256 } from './writer.js';
 
 export interface VerifyReport {
@@ -37,8 +38,8 @@ export class ChainCheck {
     else this.firstBad ??= p;
   }
 
-  /** `line` is the event's raw text, exactly as written (it is what the next line hashes). */
-  event(ev: TimelineEvent, line: string, lineNo: number): void {
+  /** `line` is the event's raw text, exactly as written (it is what the next line hashes); `bytes`, when given, the same as read. */
+  event(ev: TimelineEvent, line: string, lineNo: number, bytes?: Buffer): void {
     const first = this.events === 0;
     this.events++;
     if (this.firstBad) return;
@@ -55,7 +56,7 @@ export class ChainCheck {
       this.firstBad = { line: lineNo, message: `sequence jumps from ${this.prevSeq} to ${ev.seq}: an event was removed or inserted` };
       return;
     }
-    this.prevHash = sha256(line);
+    this.prevHash = bytes ? createHash('sha256').update(bytes).digest('hex') : sha256(line);
     this.prevSeq = ev.seq;
     this.prevLine = lineNo;
   }
