@@ -1,10 +1,10 @@
-/** payctl providers report: the provider scorecard across recorded incidents. */
+/** payctl providers report: the provider scorecard across recorded incidents, read one at a time. */
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
 import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
-import { buildScorecard, inPeriod, selectIncidents, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 
 export interface ReportOptions {
@@ -27,37 +27,48 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   if (sinceMs === undefined) throw new InvalidInputError(`--since ${since} is not a duration`, DURATION_HINT);
   const lc = ctx.config();
   const now = ctx.clock.now().getTime();
-  const loaded: LoadedIncident[] = [];
+  const includeDrills = Boolean(opts.includeDrills);
+  // one incident at a time: memory stays flat however large the store is
+  const card = new ScorecardBuilder({ threshold: lc.config.thresholds.success_rate, providers: Object.keys(lc.config.providers) });
+  const kinds = new Map<string, number>();
+  let counted = 0;
+  let rehearsalCount = 0;
   let skipped = 0;
   for (const id of listIncidentIds(lc.storeDir)) {
+    let inc: LoadedIncident;
     try {
-      const inc = loadIncidentForDocuments(lc.storeDir, id);
-      if (inPeriod(inc.state.opened_at, sinceMs, now)) loaded.push(inc);
+      inc = loadIncidentForDocuments(lc.storeDir, id, { verify: false });
     } catch (e) {
       skipped++;
       ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);
+      continue;
     }
+    if (!inPeriod(inc.state.opened_at, sinceMs, now)) continue;
+    const kind = rehearsalKind(inc.state);
+    if (kind) {
+      rehearsalCount++;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      if (!includeDrills) continue;
+    }
+    counted++;
+    card.add(inc);
   }
-  const includeDrills = Boolean(opts.includeDrills);
-  const { counted: incidents, rehearsals } = selectIncidents(loaded, includeDrills);
-  const kinds = new Map<string, number>();
-  for (const r of rehearsals) kinds.set(rehearsalKind(r.state)!, (kinds.get(rehearsalKind(r.state)!) ?? 0) + 1);
   const kindText = [...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
-  const rehearsalNote = !rehearsals.length
+  const rehearsalNote = !rehearsalCount
     ? undefined
     : includeDrills
-      ? `Includes ${rehearsals.length} rehearsal${rehearsals.length === 1 ? '' : 's'} (${kindText}): --include-drills.`
-      : `${rehearsals.length} rehearsal${rehearsals.length === 1 ? '' : 's'} excluded (${kindText}): they are not provider behaviour; pass --include-drills to count them.`;
-  const rows: ScorecardRow[] = buildScorecard(incidents, { threshold: lc.config.thresholds.success_rate, providers: Object.keys(lc.config.providers) });
+      ? `Includes ${rehearsalCount} rehearsal${rehearsalCount === 1 ? '' : 's'} (${kindText}): --include-drills.`
+      : `${rehearsalCount} rehearsal${rehearsalCount === 1 ? '' : 's'} excluded (${kindText}): they are not provider behaviour; pass --include-drills to count them.`;
+  const rows: ScorecardRow[] = card.rows();
   if (opts.json) {
     ctx.out.json({
-      since, incidents_considered: incidents.length, skipped, include_drills: includeDrills,
-      rehearsals_excluded: includeDrills ? 0 : rehearsals.length, rehearsals_included: includeDrills ? rehearsals.length : 0,
+      since, incidents_considered: counted, skipped, include_drills: includeDrills,
+      rehearsals_excluded: includeDrills ? 0 : rehearsalCount, rehearsals_included: includeDrills ? rehearsalCount : 0,
       providers: rows, definitions: SCORECARD_DEFINITIONS,
     });
     return;
   }
-  ctx.out.line(`Provider scorecard: ${incidents.length} incident${incidents.length === 1 ? '' : 's'} opened in the last ${since} (${lc.storeDir})`);
+  ctx.out.line(`Provider scorecard: ${counted} incident${counted === 1 ? '' : 's'} opened in the last ${since} (${lc.storeDir})`);
   ctx.out.line();
   if (!rows.length) {
     ctx.out.line('No providers configured and none seen in incidents.');

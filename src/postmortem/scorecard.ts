@@ -49,9 +49,28 @@ export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(inciden
 const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 
 export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' | 'state'>[], opts: { threshold?: number; providers?: string[] } = {}): ScorecardRow[] {
-  const rows = new Map<string, ScorecardRow & { _resolve: number[]; _admit: number[]; _esc: number[] }>();
-  const row = (p: string) => {
-    let r = rows.get(p);
+  const card = new ScorecardBuilder(opts);
+  for (const inc of incidents) card.add(inc);
+  return card.rows();
+}
+
+type RowBeingBuilt = ScorecardRow & { _resolve: number[]; _admit: number[]; _esc: number[] };
+
+/**
+ * The scorecard built one incident at a time (providers report streams the
+ * store through it: nothing of an incident is kept once it is added).
+ */
+export class ScorecardBuilder {
+  private readonly byProvider = new Map<string, RowBeingBuilt>();
+  private readonly threshold: number;
+
+  constructor(opts: { threshold?: number; providers?: string[] } = {}) {
+    this.threshold = opts.threshold ?? 0.95;
+    for (const p of opts.providers ?? []) this.row(p);
+  }
+
+  private row(p: string): RowBeingBuilt {
+    let r = this.byProvider.get(p);
     if (!r) {
       r = {
         provider: p, incidents: 0, open_incidents: 0, total_downtime_ms: 0, longest_downtime_ms: null, mean_time_to_resolve_ms: null, resolved_incidents: 0,
@@ -59,19 +78,19 @@ export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' |
         escalation_response: { escalations: 0, answered: 0, mean_ms: null, longest_ms: null },
         failovers_away: 0, incident_ids: [], _resolve: [], _admit: [], _esc: [],
       };
-      rows.set(p, r);
+      this.byProvider.set(p, r);
     }
     return r;
-  };
-  for (const p of opts.providers ?? []) row(p);
-  for (const inc of incidents) {
+  }
+
+  add(inc: Pick<LoadedIncident, 'id' | 'events' | 'state'>): void {
     const facts = collectFacts(inc.events);
-    const points = referencePoints(inc.state, facts, opts.threshold ?? 0.95);
+    const points = referencePoints(inc.state, facts, this.threshold);
     const detection = points.detected ?? points.opened;
     const open = inc.state.status !== 'resolved';
     for (const perf of providerPerformance(facts, points)) {
       if (!perf.affected) continue;
-      const r = row(perf.provider);
+      const r = this.row(perf.provider);
       r.failovers_away += perf.failovers_away;
       // moving traffic away from a provider that looked healthy (a planned or precautionary failover) is not its downtime
       if (!perf.had_problem) continue;
@@ -99,14 +118,17 @@ export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' |
       }
     }
   }
-  return [...rows.values()]
-    .map(({ _resolve, _admit, _esc, ...r }) => ({
-      ...r,
-      mean_time_to_resolve_ms: mean(_resolve),
-      status_page_admission: { ...r.status_page_admission, mean_delay_ms: mean(_admit) },
-      escalation_response: { ...r.escalation_response, mean_ms: mean(_esc), longest_ms: _esc.length ? Math.max(..._esc) : null },
-    }))
-    .sort((a, b) => b.incidents - a.incidents || b.total_downtime_ms - a.total_downtime_ms || a.provider.localeCompare(b.provider));
+
+  rows(): ScorecardRow[] {
+    return [...this.byProvider.values()]
+      .map(({ _resolve, _admit, _esc, ...r }) => ({
+        ...r,
+        mean_time_to_resolve_ms: mean(_resolve),
+        status_page_admission: { ...r.status_page_admission, mean_delay_ms: mean(_admit) },
+        escalation_response: { ...r.escalation_response, mean_ms: mean(_esc), longest_ms: _esc.length ? Math.max(..._esc) : null },
+      }))
+      .sort((a, b) => b.incidents - a.incidents || b.total_downtime_ms - a.total_downtime_ms || a.provider.localeCompare(b.provider));
+  }
 }
 
 /** Incidents opened at or after this time are in the period. */
