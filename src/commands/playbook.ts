@@ -6,10 +6,8 @@ import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.
 import type { LoadedConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook } from '../playbook/schema.js';
-import { findPlaybook, listPlaybookFiles, loadPlaybookFile, validatePlaybookFile } from '../playbook/load.js';
+import { listPlaybookFiles, summarizePlaybooks } from '../playbook/lint-cache.js';
 import type { LintOptions } from '../playbook/lint.js';
-import { outlinePlaybook } from '../playbook/outline.js';
-import { isUnset, playbookSecrets } from '../engine/secrets-needed.js';
 
 /** A path as the user would type it: relative to the working directory when inside it. */
 function shown(ctx: Context, file: string): string {
@@ -20,15 +18,9 @@ function shown(ctx: Context, file: string): string {
 export async function list(ctx: Context): Promise<void> {
   const cfg = ctx.config();
   const files = listPlaybookFiles(cfg.playbooksDir);
-  const opts = lintOptions(cfg);
-  const rows = files.map((f) => {
-    // the same checks as validate (and as a run, which lints first): a playbook listed as valid runs
-    const checked = validatePlaybookFile(f, opts);
-    // one that is well-formed but fails a check (say, a provider the config lacks) is still named
-    const pb = checked.playbook ?? (checked.problems.length ? loadPlaybookFile(f).playbook : undefined);
-    const about = pb ? { id: pb.id, title: pb.title, severity: pb.severity, steps: pb.steps.length } : { id: null, title: null, severity: null, steps: null };
-    return { ...about, file: shown(ctx, f), valid: checked.problems.length === 0, problems: checked.problems.length };
-  });
+  // the same checks as validate (and as a run, which lints first), remembered by content: a playbook listed as valid runs
+  const summaries = await summarizePlaybooks(files, lintOptions(cfg), ctx.env);
+  const rows = summaries.map(({ problems, ...about }, i) => ({ ...about, file: shown(ctx, files[i]!), valid: problems === 0, problems }));
   if (ctx.out.jsonMode) {
     ctx.out.json({ dir: shown(ctx, cfg.playbooksDir), playbooks: rows });
     return;
@@ -50,6 +42,11 @@ export async function list(ctx: Context): Promise<void> {
 
 export async function show(ctx: Context, id: string): Promise<void> {
   const cfg = ctx.config();
+  const [{ findPlaybook }, { outlinePlaybook }, { isUnset, playbookSecrets }] = await Promise.all([
+    import('../playbook/load.js'),
+    import('../playbook/outline.js'),
+    import('../engine/secrets-needed.js'),
+  ]);
   const loaded = findPlaybook(cfg.playbooksDir, id, ctx.cwd);
   // the variables its steps read: their own env: fields, and the config's for the channels, routing and metrics they use
   const defaults = await inputDefaults(loaded.playbook, cfg.config);
@@ -87,8 +84,9 @@ export interface ValidationReport {
 }
 
 /** Validate files (or every playbook of the playbooks directory): syntax, schema and lint, all problems in one run. */
-export function validatePlaybooks(ctx: Context, files: string[]): ValidationReport[] {
+export async function validatePlaybooks(ctx: Context, files: string[]): Promise<ValidationReport[]> {
   const cfg = ctx.config();
+  const { validatePlaybookFile } = await import('../playbook/load.js');
   const targets = resolveTargets(ctx, cfg, files);
   const opts = lintOptions(cfg);
   return targets.map((file) => {
@@ -108,7 +106,7 @@ export function lintOptions(cfg: LoadedConfig): LintOptions {
 }
 
 export async function validate(ctx: Context, files: string[] = []): Promise<void> {
-  const reports = validatePlaybooks(ctx, files);
+  const reports = await validatePlaybooks(ctx, files);
   const bad = reports.filter((r) => !r.ok);
   const count = bad.reduce((n, r) => n + r.problems.length, 0);
   if (ctx.out.jsonMode) {

@@ -10,6 +10,7 @@ import { nearest, zodProblems } from '../source/zod-problems.js';
 import { Playbook } from './schema.js';
 import { playbookProblemOptions } from './problems.js';
 import { lintPlaybook, type LintOptions } from './lint.js';
+import { listPlaybookFiles } from './lint-cache.js';
 
 export interface LoadedPlaybook {
   file: string;
@@ -40,13 +41,7 @@ export function validatePlaybookFile(file: string, opts: LintOptions = {}): Load
   return problems.length ? { file, src: loaded.src, problems } : loaded;
 }
 
-export function listPlaybookFiles(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => /\.ya?ml$/.test(f))
-    .sort()
-    .map((f) => join(dir, f));
-}
+export { listPlaybookFiles };
 
 /**
  * A playbook by id (or by path). Throws exit 2 with located problems when it is
