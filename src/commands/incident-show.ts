@@ -2,7 +2,8 @@
  * payctl incident show <id>: status, severity, playbook, milestones, then the
  * timeline with absolute and relative times. The file is read once and walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
- * timeline stays fast and small. A torn last line is reported, not fatal; a
+ * timeline stays fast and small; --json copies the lines in the second walk
+ * without parsing them again. A torn last line is reported, not fatal; a
  * broken hash chain (an edited line) is checked in the first walk and named
  * in a warning on stderr (the command still succeeds).
  */
@@ -51,21 +52,27 @@ function streamJson(ctx: Context, buf: Buffer, state: IncidentState, problems: T
   const out = ctx.streams.stdout;
   const head = JSON.stringify({ incident: state, problems }, null, 2);
   out.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
+  // the events' lines as written, copied without parsing them again: the problem lines (known from the first walk) are left out
+  const skip = new Set(problems.map((p) => p.line));
   let chunk: string[] = [];
   let first = true;
   const flush = () => {
     if (chunk.length) out.write(redact(chunk.join(',\n')));
     chunk = [];
   };
-  scanTimeline(buf, {
-    event(_ev, line) {
+  let lineNo = 0;
+  for (let pos = 0; pos < buf.length; ) {
+    let nl = buf.indexOf(0x0a, pos);
+    if (nl < 0) nl = buf.length;
+    lineNo++;
+    if (!skip.has(lineNo)) {
       if (chunk.length === 0 && !first) chunk.push('');
-      chunk.push('    ' + line);
+      chunk.push('    ' + buf.toString('utf8', pos, nl));
       first = false;
       if (chunk.length >= 2000) flush();
-    },
-    problem() {},
-  });
+    }
+    pos = nl + 1;
+  }
   flush();
   out.write('\n  ]\n}\n');
 }
