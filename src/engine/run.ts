@@ -7,7 +7,6 @@
 import { AbortedError, asStorageError, ExitCode, isPayctlError, type PayctlError } from '../errors.js';
 import { rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { NewEvent } from '../timeline/events.js';
 import type { Context } from '../context.js';
 import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';

@@ -2,8 +2,8 @@
  * Loading playbooks: YAML with positions → schema check → typed Playbook.
  * Deeper checks (references, templates, providers) are in lint.ts.
  */
-import { existsSync, readdirSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { InvalidInputError, SourceError, type SourceProblem } from '../errors.js';
 import { readYamlSource, type YamlSource } from '../source/yaml-file.js';
 import { nearest, zodProblems } from '../source/zod-problems.js';
