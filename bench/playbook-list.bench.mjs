@@ -25,7 +25,11 @@ const medians = interleaved(
     { name: LIST, run: () => timeOnce(process.execPath, [bin, 'playbook', 'list'], opts) },
     {
       name: 'first run (empty lint cache)',
-      run: () => timeOnce(process.execPath, [bin, 'playbook', 'list'], { cwd: dir, env: { ...env, XDG_CACHE_HOME: mkdtempSync(join(dir, 'cold-')) } }),
+      run: () =>
+        timeOnce(process.execPath, [bin, 'playbook', 'list'], {
+          cwd: dir,
+          env: { ...env, XDG_CACHE_HOME: mkdtempSync(join(dir, 'cold-')) },
+        }),
     },
     {
       name: 'without the config cache',

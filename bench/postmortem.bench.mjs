@@ -16,7 +16,10 @@ const runs = Number(process.env.BENCH_RUNS ?? 7);
 const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-pm-'));
 const id = '20260314-020000-bench';
-writeFileSync(join(dir, 'payctl.config.yaml'), 'store: store\nrouting: { primary: stripe, backups: [adyen] }\nbusiness: { average_order_value: 40, orders_per_minute: 200 }\n');
+writeFileSync(
+  join(dir, 'payctl.config.yaml'),
+  'store: store\nrouting: { primary: stripe, backups: [adyen] }\nbusiness: { average_order_value: 40, orders_per_minute: 200 }\n',
+);
 const file = join(dir, 'store', id, 'timeline.jsonl');
 const { bytes, events } = writeTimeline(file, id, EVENTS);
 console.log(`timeline: ${events.toLocaleString('en-US')} events, ${(bytes / 1024 / 1024).toFixed(1)} MB (${dir})`);
@@ -36,7 +39,10 @@ const medians = interleaved(
   ],
   runs,
 );
-printRatio(`reading a ${events.toLocaleString('en-US')}-event timeline (median of ${runs} interleaved runs)`, medians, FLOOR, 1.3, [PM, SHOW]);
+printRatio(`reading a ${events.toLocaleString('en-US')}-event timeline (median of ${runs} interleaved runs)`, medians, FLOOR, 1.3, [
+  PM,
+  SHOW,
+]);
 let ok = true;
 for (const name of [PM, SHOW]) {
   const under = medians[name] < 1000;
@@ -44,8 +50,15 @@ for (const name of [PM, SHOW]) {
   console.log(`  ${name}: ${medians[name].toFixed(0)} ms (limit 1000 ms): ${under ? 'ok' : 'OVER'}`);
 }
 if (existsSync('/usr/bin/time')) {
-  for (const [name, args] of [[PM, pmArgs], [SHOW, showArgs]]) {
-    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { ...opts, stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+  for (const [name, args] of [
+    [PM, pmArgs],
+    [SHOW, showArgs],
+  ]) {
+    const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], {
+      ...opts,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      encoding: 'utf8',
+    });
     console.log(`  ${name}: peak RSS ${(Number(r.stderr.trim().split('\n').pop()) / 1024).toFixed(0)} MB (reference)`);
   }
 }

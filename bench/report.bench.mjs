@@ -15,7 +15,8 @@ const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
 const runs = Number(process.env.BENCH_RUNS ?? 5);
 const BIG = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const SMALL = Math.round(BIG / 10);
-const config = 'store: store\nproviders: { stripe: { kind: stripe }, adyen: { kind: adyen } }\nrouting: { primary: stripe, backups: [adyen] }\n';
+const config =
+  'store: store\nproviders: { stripe: { kind: stripe }, adyen: { kind: adyen } }\nrouting: { primary: stripe, backups: [adyen] }\n';
 
 function store(n) {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-report-'));
@@ -34,18 +35,29 @@ const NAME = `payctl providers report (${BIG.toLocaleString('en-US')} incidents)
 const medians = interleaved(
   [
     { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0']) },
-    { name: `payctl providers report (${SMALL.toLocaleString('en-US')} incidents)`, run: () => timeOnce(process.execPath, args, { cwd: small }) },
+    {
+      name: `payctl providers report (${SMALL.toLocaleString('en-US')} incidents)`,
+      run: () => timeOnce(process.execPath, args, { cwd: small }),
+    },
     { name: NAME, run: () => timeOnce(process.execPath, args, { cwd: big }) },
   ],
   runs,
 );
 printRatio(`providers report (median of ${runs} interleaved runs)`, medians, 'node -e 0');
-const rss = (cwd) => Number(spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] }).stderr.trim().split('\n').pop()) / 1024;
+const rss = (cwd) =>
+  Number(
+    spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'] })
+      .stderr.trim()
+      .split('\n')
+      .pop(),
+  ) / 1024;
 const [rSmall, rBig] = [rss(small), rss(big)];
 const fast = medians[NAME] < 1000;
 const flat = rBig <= rSmall * 1.25;
 console.log(`  ${NAME}: ${medians[NAME].toFixed(0)} ms (limit 1000 ms): ${fast ? 'ok' : 'OVER'}`);
-console.log(`  peak RSS: ${rSmall.toFixed(0)} MB at ${SMALL.toLocaleString('en-US')}, ${rBig.toFixed(0)} MB at ${BIG.toLocaleString('en-US')}: ${(rBig / rSmall).toFixed(2)}x (limit 1.25x, flat) ${flat ? 'ok' : 'OVER'}`);
+console.log(
+  `  peak RSS: ${rSmall.toFixed(0)} MB at ${SMALL.toLocaleString('en-US')}, ${rBig.toFixed(0)} MB at ${BIG.toLocaleString('en-US')}: ${(rBig / rSmall).toFixed(2)}x (limit 1.25x, flat) ${flat ? 'ok' : 'OVER'}`,
+);
 rmSync(small, { recursive: true, force: true });
 rmSync(big, { recursive: true, force: true });
 process.exit(fast && flat ? 0 : 1);

@@ -59,10 +59,18 @@ for (let i = 0; i <= runs; i++) {
   const b = inner(['--input-type=module', '-e', writerScript(join(dir, `inc-${k++}`))]);
   // the same with notes from a second process meanwhile
   const incDir = join(dir, `inc-${k++}`);
-  const noter = spawn(process.execPath, ['--input-type=module', '-e', `await new Promise((r) => setTimeout(r, 150)); ${noterScript(incDir)}`], { stdio: 'ignore' });
+  const noter = spawn(
+    process.execPath,
+    ['--input-type=module', '-e', `await new Promise((r) => setTimeout(r, 150)); ${noterScript(incDir)}`],
+    { stdio: 'ignore' },
+  );
   const c = inner(['--input-type=module', '-e', writerScript(incDir)]);
   await new Promise((r) => noter.on('close', r));
-  const v = spawnSync(process.execPath, ['--input-type=module', '-e', `const { verifyTimeline } = await import(${mod('timeline/verify.js')}); const r = verifyTimeline(${JSON.stringify(join(incDir, 'timeline.jsonl'))}); process.exit(r.ok && r.events === ${N + 1 + 200} ? 0 : 1);`]);
+  const v = spawnSync(process.execPath, [
+    '--input-type=module',
+    '-e',
+    `const { verifyTimeline } = await import(${mod('timeline/verify.js')}); const r = verifyTimeline(${JSON.stringify(join(incDir, 'timeline.jsonl'))}); process.exit(r.ok && r.events === ${N + 1 + 200} ? 0 : 1);`,
+  ]);
   verified &&= v.status === 0;
   if (i === 0) continue; // warm-up
   floor.push(a);
@@ -74,7 +82,11 @@ const w = median(writer);
 const c = median(contended);
 console.log(`\ntimeline append, ${N} events per process (median of ${runs} interleaved process runs)`);
 console.log(`  floor: write + fsync on an open file          ${f.toFixed(3)} ms/event  1.00x`);
-console.log(`  TimelineWriter holding the run lock            ${w.toFixed(3)} ms/event  ${(w / f).toFixed(2)}x  ${w / f <= 1.5 ? 'ok' : 'OVER'} (limit 1.5x)`);
-console.log(`  the same, a second process adding notes        ${c.toFixed(3)} ms/event  ${(c / f).toFixed(2)}x  (reference; chains verify: ${verified ? 'yes' : 'NO'})`);
+console.log(
+  `  TimelineWriter holding the run lock            ${w.toFixed(3)} ms/event  ${(w / f).toFixed(2)}x  ${w / f <= 1.5 ? 'ok' : 'OVER'} (limit 1.5x)`,
+);
+console.log(
+  `  the same, a second process adding notes        ${c.toFixed(3)} ms/event  ${(c / f).toFixed(2)}x  (reference; chains verify: ${verified ? 'yes' : 'NO'})`,
+);
 rmSync(dir, { recursive: true, force: true });
 process.exit(w / f <= 1.5 && verified ? 0 : 1);

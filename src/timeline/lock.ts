@@ -53,7 +53,11 @@ export interface StoreLocks {
    * The lock of one routing target, waited for up to `waitMs`: `contended`
    * when another holder had it first (the caller re-reads what it changed).
    */
-  routing(target: string, incidentId: string, waitMs: number): Promise<{ release: Release; contended?: LockHolder } | { holder: LockHolder }>;
+  routing(
+    target: string,
+    incidentId: string,
+    waitMs: number,
+  ): Promise<{ release: Release; contended?: LockHolder } | { holder: LockHolder }>;
 }
 
 /** The locks of a directory store (the default). */
@@ -192,7 +196,11 @@ export async function lockForAppend(fd: number, file: string): Promise<void> {
       const code = (e as NodeJS.ErrnoException).code;
       if (code !== 'EAGAIN' && code !== 'EWOULDBLOCK') throw e;
     }
-    if (Date.now() > deadline) throw new OperationError(`could not lock ${file} within ${APPEND_WAIT_MS / 1000}s: another payctl is stuck writing to it`, 'find the other payctl process (a stopped one, e.g. Ctrl-Z) and let it go on, or end it');
+    if (Date.now() > deadline)
+      throw new OperationError(
+        `could not lock ${file} within ${APPEND_WAIT_MS / 1000}s: another payctl is stuck writing to it`,
+        'find the other payctl process (a stopped one, e.g. Ctrl-Z) and let it go on, or end it',
+      );
     await new Promise((r) => setTimeout(r, delay));
     delay = Math.min(delay * 2, 20);
   }

@@ -4,7 +4,17 @@
  * cached and still reported, and an unusable cache is ignored. It lives in
  * payctl's cache directory ($XDG_CACHE_HOME/payctl here), never in the project.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -26,7 +36,11 @@ function project(): { dir: string; config: string; cache: string; env: NodeJS.Pr
 /** The entries the CLI wrote (its key includes its own build, so they are found, not computed). */
 function cliEntries(p: { dir: string }): string[] {
   const d = join(p.dir, 'home-cache', 'payctl', 'config');
-  return existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')).map((f) => join(d, f)) : [];
+  return existsSync(d)
+    ? readdirSync(d)
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => join(d, f))
+    : [];
 }
 
 function listedIds(p: { dir: string; env: NodeJS.ProcessEnv }): string[] {
@@ -93,7 +107,10 @@ describe('config cache, directly', () => {
   it('does not cache what JSON cannot hold exactly', () => {
     const p = project();
     const loaded = loadConfig(p.dir, undefined, {});
-    const odd = { ...loaded, config: { ...loaded.config, http: { ...loaded.config.http, extra: Number.POSITIVE_INFINITY } } } as typeof loaded;
+    const odd = {
+      ...loaded,
+      config: { ...loaded.config, http: { ...loaded.config.http, extra: Number.POSITIVE_INFINITY } },
+    } as typeof loaded;
     writeCachedConfig(odd, readFileSync(p.config, 'utf8'), p.env);
     expect(existsSync(p.cache)).toBe(false);
   });

@@ -31,7 +31,10 @@ function split(a: CliResult, b: CliResult): [CliResult, CliResult] {
 
 describe('two switches of one routing at once', () => {
   it('two failovers to different targets: one moves traffic, the other is refused naming it', async () => {
-    const [a, b] = await Promise.all([run(['failover', '--to', 'adyen', '--yes', '--json']), run(['failover', '--to', 'braintree', '--yes', '--json'])]);
+    const [a, b] = await Promise.all([
+      run(['failover', '--to', 'adyen', '--yes', '--json']),
+      run(['failover', '--to', 'braintree', '--yes', '--json']),
+    ]);
     const [won, lost] = split(a, b);
     const winner = JSON.parse(won.stdout);
     const loser = JSON.parse(lost.stdout);
@@ -48,7 +51,10 @@ describe('two switches of one routing at once', () => {
       join(p.dir, 'playbooks', 'move.yaml'),
       'id: move\ntitle: Move to braintree\nsteps:\n  - { id: move, type: switch_provider, title: Move to braintree, to: braintree }\n',
     );
-    const [a, b] = await Promise.all([run(['incident', 'start', '-p', 'move', '--yes', '--json']), run(['failover', '--to', 'adyen', '--yes', '--json'])]);
+    const [a, b] = await Promise.all([
+      run(['incident', 'start', '-p', 'move', '--yes', '--json']),
+      run(['failover', '--to', 'adyen', '--yes', '--json']),
+    ]);
     const [won, lost] = split(a, b);
     expect(routingWrites()).toHaveLength(1);
     const winnerTo = routingFirst();

@@ -14,7 +14,10 @@ import { readTimelineFile } from '../../src/timeline/read.js';
 import { registerSecret, clearSecretsForTest } from '../../src/secrets.js';
 import { GENESIS } from '../../src/timeline/events.js';
 
-const opened = (id: string) => ({ type: 'incident_opened' as const, data: { id, title: 'T', severity: 'sev2' as const, dry_run: false, source: 'test' } });
+const opened = (id: string) => ({
+  type: 'incident_opened' as const,
+  data: { id, title: 'T', severity: 'sev2' as const, dry_run: false, source: 'test' },
+});
 const note = (text: string) => ({ type: 'note_added' as const, data: { text } });
 
 function tempTimeline(): string {
@@ -64,7 +67,12 @@ describe('timeline writer: appendAll', () => {
   it('appendAll and append from one process are serialised in call order', async () => {
     const file = tempTimeline();
     const w = new TimelineWriter(file, { actor: 'a' });
-    await Promise.all([w.append(opened('x')), w.appendAll([note('a1'), note('a2')]), w.append(note('b')), w.appendAll([note('c1'), note('c2')])]);
+    await Promise.all([
+      w.append(opened('x')),
+      w.appendAll([note('a1'), note('a2')]),
+      w.append(note('b')),
+      w.appendAll([note('c1'), note('c2')]),
+    ]);
     const t = readTimelineFile(file);
     expect(t.events.map((e) => (e.type === 'note_added' ? e.data.text : e.type))).toEqual(['incident_opened', 'a1', 'a2', 'b', 'c1', 'c2']);
     expect(verifyTimeline(file)).toMatchObject({ ok: true, events: 6 });
@@ -106,7 +114,13 @@ describe('timeline writer: appendAll', () => {
     // poll the file as another reader would, while the writer appends its batches
     while (!done) {
       const bytes = readFileSync(file);
-      seen.set(bytes.length, bytes.subarray(0, bytes.lastIndexOf(0x0a) + 1).toString('utf8').split('\n').length - 1);
+      seen.set(
+        bytes.length,
+        bytes
+          .subarray(0, bytes.lastIndexOf(0x0a) + 1)
+          .toString('utf8')
+          .split('\n').length - 1,
+      );
       await new Promise((r) => setImmediate(r));
     }
     expect(await writing).toBe(0);

@@ -41,7 +41,9 @@ const flockHolder = (file: string) =>
     fsx.flockSync(openSync(${JSON.stringify(file)}, 'r+'), 'ex'); console.log('ready'); setInterval(() => {}, 1000);`);
 
 const runLockHolder = (dir: string) =>
-  holder(`import(${JSON.stringify(lockModule)}).then(async ({ acquireRunLock }) => { await acquireRunLock(${JSON.stringify(dir)}, 'INC'); console.log('ready'); setInterval(() => {}, 1000); })`);
+  holder(
+    `import(${JSON.stringify(lockModule)}).then(async ({ acquireRunLock }) => { await acquireRunLock(${JSON.stringify(dir)}, 'INC'); console.log('ready'); setInterval(() => {}, 1000); })`,
+  );
 
 const killed = (p: ChildProcess) => new Promise((r) => (p.once('exit', r), p.kill('SIGKILL')));
 
@@ -103,12 +105,16 @@ describe('the run lock', () => {
       catch (e) { process.stdout.write(/being run by another payctl \\(pid \\d+\\)/.test(e.message) ? 'refused' : e.message); }
     })`;
     const results = await Promise.all(
-      Array.from({ length: 6 }, () => new Promise<string>((resolve) => {
-        const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
-        let out = '';
-        child.stdout.on('data', (d) => (out += d));
-        child.on('close', () => resolve(out));
-      })),
+      Array.from(
+        { length: 6 },
+        () =>
+          new Promise<string>((resolve) => {
+            const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+            let out = '';
+            child.stdout.on('data', (d) => (out += d));
+            child.on('close', () => resolve(out));
+          }),
+      ),
     );
     expect(results.filter((r) => r === 'got')).toHaveLength(1);
     expect(results.filter((r) => r === 'refused')).toHaveLength(5);

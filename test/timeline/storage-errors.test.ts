@@ -82,28 +82,34 @@ describe('storage errors', () => {
     expect(readdirSync(join(store, 'incidents')).filter((d) => !d.startsWith('.'))).toEqual([]);
   });
 
-  it.skipIf(!canMount)('a disk that fills during a run: exit 1 naming the timeline and the resume command; resumed once freed', async () => {
-    const store = tinyStore()!;
-    const dir = project(store);
-    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'slow', '--yes'], { cwd: dir, env: { PATH: process.env.PATH, PAYCTL_ACTOR: 't', CI: '1', NO_COLOR: '1' } });
-    let out = '';
-    p.stdout.on('data', (d) => {
-      out += d;
-      if (out.includes('holding')) fill(store);
-    });
-    p.stderr.on('data', (d) => (out += d));
-    const code = await new Promise((r) => p.on('close', r));
-    const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)![1]!;
-    expect(code, out).toBe(1);
-    expect(out).toContain(`cannot write ${join(store, 'incidents', id, 'timeline.jsonl')}: the disk is full (ENOSPC)`);
-    expect(out).toContain(`payctl incident resume ${id}`);
-    expect(out).not.toContain('bug in payctl');
-    unfill(store);
-    expect((await runCliAsync(dir, ['incident', 'verify', id])).code).toBe(0);
-    const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes']);
-    expect(resumed.code, resumed.stderr).toBe(0);
-    expect((await runCliAsync(dir, ['incident', 'verify', id])).code).toBe(0);
-  });
+  it.skipIf(!canMount)(
+    'a disk that fills during a run: exit 1 naming the timeline and the resume command; resumed once freed',
+    async () => {
+      const store = tinyStore()!;
+      const dir = project(store);
+      const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'slow', '--yes'], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, PAYCTL_ACTOR: 't', CI: '1', NO_COLOR: '1' },
+      });
+      let out = '';
+      p.stdout.on('data', (d) => {
+        out += d;
+        if (out.includes('holding')) fill(store);
+      });
+      p.stderr.on('data', (d) => (out += d));
+      const code = await new Promise((r) => p.on('close', r));
+      const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)![1]!;
+      expect(code, out).toBe(1);
+      expect(out).toContain(`cannot write ${join(store, 'incidents', id, 'timeline.jsonl')}: the disk is full (ENOSPC)`);
+      expect(out).toContain(`payctl incident resume ${id}`);
+      expect(out).not.toContain('bug in payctl');
+      unfill(store);
+      expect((await runCliAsync(dir, ['incident', 'verify', id])).code).toBe(0);
+      const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes']);
+      expect(resumed.code, resumed.stderr).toBe(0);
+      expect((await runCliAsync(dir, ['incident', 'verify', id])).code).toBe(0);
+    },
+  );
 
   it.skipIf(!canMount)('a read-only store: note and start exit 1 naming the path; reading still works', async () => {
     const store = tinyStore()!;
@@ -114,7 +120,9 @@ describe('storage errors', () => {
     expect(spawnSync('mount', ['-o', 'remount,ro', store]).status).toBe(0);
     const note = await runCliAsync(dir, ['incident', 'note', id, 'from a read-only disk']);
     expect(note.code).toBe(1);
-    expect(note.stderr).toContain(`cannot write ${join(store, 'incidents', id, 'timeline.jsonl')}: the filesystem is mounted read-only (EROFS)`);
+    expect(note.stderr).toContain(
+      `cannot write ${join(store, 'incidents', id, 'timeline.jsonl')}: the filesystem is mounted read-only (EROFS)`,
+    );
     expect(note.stderr).toContain('remount it read-write');
     expect(note.stderr).not.toContain('bug in payctl');
     const again = await runCliAsync(dir, ['incident', 'start', '-p', 'quick', '--yes']);
