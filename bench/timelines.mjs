@@ -146,9 +146,9 @@ export function writeTimeline(file, id, EVENTS, start = Date.parse('2026-03-14T0
  * parses each line and hashes it (a single pass), as `node -e` arguments.
  */
 export function readFloorArgs(file) {
-  const script = `const { readFileSync } = require('node:fs'); const { createHash } = require('node:crypto');
+  const script = `const { readFileSync } = require('node:fs'); const { hash } = require('node:crypto');
 const text = readFileSync(${JSON.stringify(file)}, 'utf8'); let n = 0;
-for (const line of text.split('\\n')) { if (!line) continue; JSON.parse(line); createHash('sha256').update(line).digest('hex'); n++; }
+for (const line of text.split('\\n')) { if (!line) continue; JSON.parse(line); hash('sha256', line); n++; }
 if (n === 0) process.exit(1);`;
   return ['-e', script];
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { scanTimeline, type TimelineProblem } from './read.js';
 import { GENESIS, type TimelineEvent } from './events.js';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { sha256 } from './writer.js';
 
 export interface VerifyReport {
@@ -56,7 +56,7 @@ export class ChainCheck {
       this.firstBad = { line: lineNo, message: `sequence jumps from ${this.prevSeq} to ${ev.seq}: an event was removed or inserted` };
       return;
     }
-    this.prevHash = bytes ? createHash('sha256').update(bytes).digest('hex') : sha256(line);
+    this.prevHash = bytes ? hash('sha256', bytes) : sha256(line);
     this.prevSeq = ev.seq;
     this.prevLine = lineNo;
   }

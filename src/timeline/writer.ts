@@ -22,15 +22,16 @@
  */
 import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { redactDeep } from '../secrets.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from './events.js';
 import { actorName } from './actor.js';
 import { lockForAppend, unlockAfterAppend } from './lock.js';
 import { asStorageError } from '../errors.js';
 
+/** One-shot hashing (crypto.hash, Node ≥ 20.12): a third of the cost of a Hash object per line. */
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text);
 }
 
 export interface WriterOptions {
