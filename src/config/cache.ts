@@ -1,7 +1,7 @@
 /**
  * The parsed config, cached so that a command does not load the YAML parser
  * and zod while payctl.config.yaml is unchanged (bench/playbook-list.bench.mjs:
- * `playbook list` takes 2.45x `node -e 0` without it, 1.67x with it).
+ * `playbook list` takes about 3x `node -e 0` without it, 1.6x with it).
  *
  * The cache lives in payctl's own cache directory (src/cache-dir.ts), never
  * beside the config: a read-only command writes nothing into a project. One
