@@ -13,7 +13,7 @@ import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
 import { send, type WireResponse } from '../providers/http-wire.js';
-import { permanentFailureHint } from '../providers/http.js';
+import { permanentFailureHint } from '../providers/http-errors.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BODY_TAIL = 2000;
