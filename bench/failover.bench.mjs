@@ -55,7 +55,11 @@ try {
     ],
     runs,
   );
-  printRatio(`failover against the sandbox, for reference (median of ${runs} interleaved runs; each run really moves traffic)`, medians, FLOOR);
+  printRatio(
+    `failover against the sandbox, for reference (median of ${runs} interleaved runs; each run really moves traffic)`,
+    medians,
+    FLOOR,
+  );
 } finally {
   sb.stop();
 }

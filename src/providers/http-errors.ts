@@ -31,7 +31,8 @@ const PERMANENT: Readonly<Record<string, string>> = {
   ERR_TOO_MANY_REDIRECTS: 'check the URL in the config: it redirects in a loop',
   ERR_BODY_TOO_LARGE: 'check the URL in the config: it should point at the API, not a download',
   ERR_REDIRECT_DOWNGRADE: 'the service redirects to plain http: check the URL in the config',
-  ERR_INVALID_CHAR: 'a header value has a newline or another control character: check the env: variable it comes from (a trailing newline?)',
+  ERR_INVALID_CHAR:
+    'a header value has a newline or another control character: check the env: variable it comes from (a trailing newline?)',
   ERR_HTTP_INVALID_HEADER_VALUE: 'a header value is empty or invalid: check the env: variable it comes from',
   ERR_INVALID_HTTP_TOKEN: 'a header name or the method is invalid: check the config',
   ERR_INVALID_REQUEST: 'node refused to send the request: check the URL and headers in the config',
@@ -39,7 +40,13 @@ const PERMANENT: Readonly<Record<string, string>> = {
 };
 
 /** A write answered with a redirect: not followed (its body would go elsewhere, or become a GET). */
-export function redirectedWrite(req: HttpRequest, method: string, endpoint: string, status: number, location: string | undefined): HttpError {
+export function redirectedWrite(
+  req: HttpRequest,
+  method: string,
+  endpoint: string,
+  status: number,
+  location: string | undefined,
+): HttpError {
   let where = 'nowhere (no Location)';
   if (location) {
     try {
@@ -48,16 +55,20 @@ export function redirectedWrite(req: HttpRequest, method: string, endpoint: stri
       where = redact(location);
     }
   }
-  return new HttpError(`${req.service}: ${method} ${endpoint} → HTTP ${status} redirect to ${where}: not followed (a write is never redirected)`, {
-    service: req.service,
-    endpoint,
-    status,
-    retryable: false,
-    hint: 'nothing was done there: point the URL in the config at where the service now answers',
-  });
+  return new HttpError(
+    `${req.service}: ${method} ${endpoint} → HTTP ${status} redirect to ${where}: not followed (a write is never redirected)`,
+    {
+      service: req.service,
+      endpoint,
+      status,
+      retryable: false,
+      hint: 'nothing was done there: point the URL in the config at where the service now answers',
+    },
+  );
 }
 
-export const PROXY_HINT = 'the request goes through HTTPS_PROXY / HTTP_PROXY: check that proxy, or NO_PROXY for hosts that should be reached directly';
+export const PROXY_HINT =
+  'the request goes through HTTPS_PROXY / HTTP_PROXY: check that proxy, or NO_PROXY for hosts that should be reached directly';
 
 /** What to do about a request that failed for good (a code trying again cannot fix), else undefined. */
 export function permanentFailureHint(code: string | undefined): string | undefined {
@@ -67,10 +78,21 @@ export function permanentFailureHint(code: string | undefined): string | undefin
 export function cancelled(req: HttpRequest, method: string, endpoint: string): HttpError {
   const reason = req.signal?.reason;
   const why = reason instanceof Error ? reason.message : reason ? String(reason) : 'aborted';
-  return new HttpError(`${req.service}: ${method} ${endpoint} was cancelled (${why})`, { service: req.service, endpoint, retryable: false });
+  return new HttpError(`${req.service}: ${method} ${endpoint} was cancelled (${why})`, {
+    service: req.service,
+    endpoint,
+    retryable: false,
+  });
 }
 
-export function parseJsonBody(text: string, contentType: string | undefined, req: HttpRequest, method: string, endpoint: string, status: number): unknown {
+export function parseJsonBody(
+  text: string,
+  contentType: string | undefined,
+  req: HttpRequest,
+  method: string,
+  endpoint: string,
+  status: number,
+): unknown {
   if (text.trim() === '') return null;
   const problem = jsonProblem(text, contentType);
   if (problem.ok) return problem.value;
@@ -79,7 +101,9 @@ export function parseJsonBody(text: string, contentType: string | undefined, req
     endpoint,
     status,
     retryable: false,
-    hint: problem.what.startsWith('HTML') ? 'the URL may point at a web page or a login/proxy page rather than the API' : 'the response was cut off or is not JSON; try again, and check the URL',
+    hint: problem.what.startsWith('HTML')
+      ? 'the URL may point at a web page or a login/proxy page rather than the API'
+      : 'the response was cut off or is not JSON; try again, and check the URL',
   });
 }
 
@@ -96,7 +120,17 @@ export function jsonProblem(text: string, contentType?: string): JsonParse {
   }
 }
 
-export function errorResponse(req: HttpRequest, method: string, endpoint: string, status: number, text: string, contentType: string | undefined, retryable: boolean, attempts: number, why?: string): HttpError {
+export function errorResponse(
+  req: HttpRequest,
+  method: string,
+  endpoint: string,
+  status: number,
+  text: string,
+  contentType: string | undefined,
+  retryable: boolean,
+  attempts: number,
+  why?: string,
+): HttpError {
   const parsed = jsonProblem(text, contentType);
   const json = parsed.ok ? parsed.value : undefined;
   const described = req.describeError?.(status, text, json);

@@ -25,7 +25,18 @@ import { send, type WireResponse } from './http-wire.js';
 import { backoffDelay } from '../backoff.js';
 import { systemClock } from '../clock.js';
 import { packageVersion } from '../package-root.js';
-import { cancelled, displayUrl, errorResponse, formatMs, HttpError, networkMessage, parseJsonBody, permanentFailureHint, PROXY_HINT, redirectedWrite } from './http-errors.js';
+import {
+  cancelled,
+  displayUrl,
+  errorResponse,
+  formatMs,
+  HttpError,
+  networkMessage,
+  parseJsonBody,
+  permanentFailureHint,
+  PROXY_HINT,
+  redirectedWrite,
+} from './http-errors.js';
 
 export { displayUrl, excerpt, HttpError, jsonProblem, permanentFailureHint } from './http-errors.js';
 
@@ -63,7 +74,6 @@ export interface HttpResponse<T = unknown> {
   /** True when this was a write in a dry run: nothing was sent. */
   dryRun?: boolean;
 }
-
 
 export interface HttpClientOptions {
   timeoutMs?: number;
@@ -128,7 +138,11 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
     const method = req.method ?? 'GET';
     const write = method !== 'GET' && method !== 'HEAD';
     const endpoint = displayUrl(req.url, req.secretUrl);
-    const headers: Record<string, string> = { accept: req.expect === 'text' ? 'text/plain, */*' : 'application/json', 'user-agent': USER_AGENT(), ...req.headers };
+    const headers: Record<string, string> = {
+      accept: req.expect === 'text' ? 'text/plain, */*' : 'application/json',
+      'user-agent': USER_AGENT(),
+      ...req.headers,
+    };
     if (req.body !== undefined) headers['content-type'] ??= 'application/json';
     if (req.idempotencyKey && write) headers['Idempotency-Key'] = req.idempotencyKey;
 
@@ -195,7 +209,18 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
           await sleep(wait, req.signal);
           continue;
         }
-        if (after !== undefined) throw errorResponse(req, method, endpoint, status, text, resHeaders['content-type'], retryable, attempt, `asked to retry after ${formatMs(after)}, longer than payctl waits`);
+        if (after !== undefined)
+          throw errorResponse(
+            req,
+            method,
+            endpoint,
+            status,
+            text,
+            resHeaders['content-type'],
+            retryable,
+            attempt,
+            `asked to retry after ${formatMs(after)}, longer than payctl waits`,
+          );
       }
       throw errorResponse(req, method, endpoint, status, text, resHeaders['content-type'], retryable, attempt);
     }

@@ -36,7 +36,11 @@ function config(adyenPage: string) {
       stripe: { kind: 'stripe', connector_id: 'mca_stripe' },
       adyen: { kind: 'adyen', statuspage: `${srv.url}/${adyenPage}`, connector_id: 'mca_adyen' },
     },
-    routing: { primary: 'stripe', backups: ['adyen'], adapter: { type: 'hyperswitch', base_url: `${srv.url}/hyperswitch`, api_key: 'env:HS_KEY' } },
+    routing: {
+      primary: 'stripe',
+      backups: ['adyen'],
+      adapter: { type: 'hyperswitch', base_url: `${srv.url}/hyperswitch`, api_key: 'env:HS_KEY' },
+    },
   });
 }
 
@@ -49,7 +53,12 @@ async function failoverToAdyen(adyenPage: string) {
   const logs: string[] = [];
   const t0 = Date.now();
   const out = await switchTraffic(
-    { config: config(adyenPage), http: createHttpClient({ timeoutMs: 10_000, retries: 3 }), env: { HS_KEY: 'k' }, log: (t) => logs.push(t) },
+    {
+      config: config(adyenPage),
+      http: createHttpClient({ timeoutMs: 10_000, retries: 3 }),
+      env: { HS_KEY: 'k' },
+      log: (t) => logs.push(t),
+    },
     { to: 'adyen', key: 'payctl-INC-1-failover', dryRun: false },
   );
   return { out, logs, ms: Date.now() - t0 };

@@ -19,19 +19,43 @@ let plain: TestServer;
 let proxy: ForwardProxy;
 const served: string[] = [];
 
-const summary = { page: { id: 'p', name: 'Stripe' }, status: { indicator: 'none', description: 'All Systems Operational' }, components: [{ id: 'c1', name: 'API', status: 'operational' }], incidents: [] };
+const summary = {
+  page: { id: 'p', name: 'Stripe' },
+  status: { indicator: 'none', description: 'All Systems Operational' },
+  components: [{ id: 'c1', name: 'API', status: 'operational' }],
+  incidents: [],
+};
 
 beforeAll(async () => {
   certDir = tempDir('payctl-tls-');
-  await execa('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem')]);
+  await execa('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '2',
+    '-subj',
+    '/CN=127.0.0.1',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    '-keyout',
+    join(certDir, 'key.pem'),
+    '-out',
+    join(certDir, 'cert.pem'),
+  ]);
   plain = await startServer();
   plain.route('/api/v2/summary.json', (_r, res) => sendJson(res, 200, summary));
-  tls = createServer({ key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) }, (req, res: ServerResponse) => {
-    served.push(req.url ?? '');
-    if (req.url?.startsWith('/downgrade/')) return res.writeHead(301, { location: `${plain.url}/api/v2/summary.json` }).end();
-    if (req.url?.endsWith('/api/v2/summary.json')) return sendJson(res, 200, summary);
-    res.writeHead(404).end();
-  });
+  tls = createServer(
+    { key: readFileSync(join(certDir, 'key.pem')), cert: readFileSync(join(certDir, 'cert.pem')) },
+    (req, res: ServerResponse) => {
+      served.push(req.url ?? '');
+      if (req.url?.startsWith('/downgrade/')) return res.writeHead(301, { location: `${plain.url}/api/v2/summary.json` }).end();
+      if (req.url?.endsWith('/api/v2/summary.json')) return sendJson(res, 200, summary);
+      res.writeHead(404).end();
+    },
+  );
   await new Promise<void>((r) => tls.listen(0, '127.0.0.1', r));
   tlsUrl = `https://127.0.0.1:${(tls.address() as { port: number }).port}`;
   proxy = await startForwardProxy();

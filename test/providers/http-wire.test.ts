@@ -49,9 +49,23 @@ describe('http wire (axios)', () => {
     api.route('/temp', (_r, res) => res.writeHead(307, { location: `${other.url}/result` }).end());
     const before = other.requests.length;
     const body = JSON.stringify({ routing_key: 'R0UTING-KEY-1234' });
-    const a = await send({ followRedirects: false, timeoutMs: 5000, method: 'POST', url: `${api.url}/see-other`, headers: { 'content-type': 'application/json' }, body });
+    const a = await send({
+      followRedirects: false,
+      timeoutMs: 5000,
+      method: 'POST',
+      url: `${api.url}/see-other`,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(a.status).toBe(303);
-    const b = await send({ followRedirects: false, timeoutMs: 5000, method: 'POST', url: `${api.url}/temp`, headers: { 'content-type': 'application/json' }, body });
+    const b = await send({
+      followRedirects: false,
+      timeoutMs: 5000,
+      method: 'POST',
+      url: `${api.url}/temp`,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(b.status).toBe(307);
     expect(b.headers.location).toBe(`${other.url}/result`);
     expect(other.requests.length).toBe(before);
@@ -67,14 +81,20 @@ describe('http wire (axios)', () => {
   });
 
   it('decodes a gzip body and adds query parameters', async () => {
-    api.route('/gz', (r, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify({ path: r.path }))));
+    api.route('/gz', (r, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        .end(gzipSync(JSON.stringify({ path: r.path }))),
+    );
     const res = await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: `${api.url}/gz?a=1`, query: { b: 'x y' } });
     expect(JSON.parse(res.text)).toEqual({ path: '/gz?a=1&b=x+y' });
   });
 
   it('refuses a body over the cap', async () => {
     api.route('/big', (_r, res) => sendText(res, 200, 'x'.repeat(64 * 1024)));
-    const err = await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: `${api.url}/big`, maxBodyBytes: 1024 }).catch((e) => e);
+    const err = await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: `${api.url}/big`, maxBodyBytes: 1024 }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe('ERR_BODY_TOO_LARGE');
   });
 
@@ -86,7 +106,13 @@ describe('http wire (axios)', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     const ac = new AbortController();
     setTimeout(() => ac.abort(new Error('stopped by the user')), 50);
-    const cancelled = await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch((e) => e);
+    const cancelled = await send({
+      followRedirects: true,
+      timeoutMs: 5000,
+      method: 'GET',
+      url: `${api.url}/hang`,
+      signal: ac.signal,
+    }).catch((e) => e);
     expect(cancelled.code).toBe('ABORT_ERR');
     expect(cancelled.message).toBe('stopped by the user');
   });
@@ -94,7 +120,13 @@ describe('http wire (axios)', () => {
   it('a header node refuses (a newline in a secret) fails at once, and nothing fires later', async () => {
     api.route('/h', (_r, res) => sendJson(res, 200, {}));
     const before = api.requests.length;
-    const err = await send({ followRedirects: true, timeoutMs: 100, method: 'GET', url: `${api.url}/h`, headers: { authorization: 'Bearer token\n' } }).catch((e) => e);
+    const err = await send({
+      followRedirects: true,
+      timeoutMs: 100,
+      method: 'GET',
+      url: `${api.url}/h`,
+      headers: { authorization: 'Bearer token\n' },
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(WireError);
     expect(err.code).toBe('ERR_INVALID_CHAR');
     expect(err.message).not.toContain('token');
@@ -114,14 +146,20 @@ describe('http wire (axios)', () => {
     const ac = new AbortController();
     ac.abort(new Error('stopped early'));
     const t0 = Date.now();
-    const err = await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch((e) => e);
+    const err = await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: `${api.url}/hang`, signal: ac.signal }).catch(
+      (e) => e,
+    );
     expect(err.code).toBe('ABORT_ERR');
     expect(Date.now() - t0).toBeLessThan(1000);
   });
 
   it('names an unsupported scheme and an invalid URL', async () => {
-    expect((await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe('ERR_UNSUPPORTED_PROTOCOL');
-    expect((await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: 'not a url' }).catch((e) => e)).code).toBe('ERR_INVALID_URL');
+    expect((await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe(
+      'ERR_UNSUPPORTED_PROTOCOL',
+    );
+    expect((await send({ followRedirects: true, timeoutMs: 5000, method: 'GET', url: 'not a url' }).catch((e) => e)).code).toBe(
+      'ERR_INVALID_URL',
+    );
   });
 });
 
@@ -129,7 +167,12 @@ describe('http wire through HTTP_PROXY', () => {
   let proxy: ForwardProxy;
   let proxyUrl: string;
   let proxied: string[];
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+  const saved = {
+    HTTP_PROXY: process.env.HTTP_PROXY,
+    NO_PROXY: process.env.NO_PROXY,
+    http_proxy: process.env.http_proxy,
+    no_proxy: process.env.no_proxy,
+  };
 
   beforeAll(async () => {
     proxy = await startForwardProxy();
@@ -159,7 +202,9 @@ describe('http wire through HTTP_PROXY', () => {
     delete process.env.no_proxy;
     delete process.env.NO_PROXY;
     process.env.HTTP_PROXY = 'http://127.0.0.1:1';
-    const err = await createHttpClient({ retries: 2, timeoutMs: 2000, sleep: async () => undefined }).request({ service: 'stripe status page', url: `${api.url}/via` }).catch((e) => e);
+    const err = await createHttpClient({ retries: 2, timeoutMs: 2000, sleep: async () => undefined })
+      .request({ service: 'stripe status page', url: `${api.url}/via` })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect(err.message).toBe(`stripe status page: GET ${api.url}/via failed: the proxy 127.0.0.1:1 refused the connection`);
     expect(err.hint).toContain('HTTPS_PROXY / HTTP_PROXY');
