@@ -1,6 +1,7 @@
 /**
- * http: one request (src/providers/transport.ts) with a timeout (the step's,
- * else 10 s); redirects are not followed: a 3xx is the step's answer.
+ * http: one request through axios (src/providers/http-wire.ts) with a timeout
+ * (the step's, else 10 s); redirects are not followed: a 3xx is the step's
+ * answer (so a write's body never goes to where a redirect points).
  * `expect_status` (default any 2xx); `capture` stores JSON fields of the
  * response (dot paths with [n]) in the step's result. A write (any method but
  * GET/HEAD) sends an Idempotency-Key header, the same on every retry and after
@@ -11,19 +12,22 @@ import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
-import { send, type WireResponse } from '../providers/transport.js';
-import { permanentFailureHint } from '../providers/http.js';
+import { send, type WireResponse } from '../providers/http-wire.js';
+import { permanentFailureHint } from '../providers/http-errors.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BODY_TAIL = 2000;
 
 /** `data.items[0].id` → value, or undefined when any part is missing. */
 export function getPath(value: unknown, path: string): unknown {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  const parts = path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean);
   let cur: unknown = value;
   for (const p of parts) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    if (!Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    if (!Object.hasOwn(cur, p)) return undefined;
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
@@ -61,12 +65,26 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
   const t0 = Date.now();
   let res: WireResponse;
   try {
-    res = await send({ method, url: step.url, headers: withContentType(headers, step.body), body: encodeBody(step.body), timeoutMs: timeout, signal: run.signal, maxRedirects: 0 });
+    res = await send({
+      method,
+      url: step.url,
+      headers: withContentType(headers, step.body),
+      body: encodeBody(step.body),
+      timeoutMs: timeout,
+      signal: run.signal,
+      followRedirects: false,
+    });
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    const why = err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
+    const why =
+      err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
     const hint = permanentFailureHint(err.code);
-    return { outcome: 'failed', error: `${method} ${step.url}: ${why}${hint ? ` (${hint})` : ''}`, retryable: hint === undefined, result: { ...base } };
+    return {
+      outcome: 'failed',
+      error: `${method} ${step.url}: ${why}${hint ? ` (${hint})` : ''}`,
+      retryable: hint === undefined,
+      result: { ...base },
+    };
   }
   const text = res.text;
   let json: unknown;
@@ -79,14 +97,23 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
   if (!statusOk(res.status, step.expect_status)) {
     result.body = text.slice(0, BODY_TAIL);
     const expected = step.expect_status === undefined ? '2xx' : JSON.stringify(step.expect_status);
-    return { outcome: 'failed', error: `${method} ${step.url} answered ${res.status} (expected ${expected})`, retryable: res.status >= 500 || res.status === 429, result };
+    return {
+      outcome: 'failed',
+      error: `${method} ${step.url} answered ${res.status} (expected ${expected})`,
+      retryable: res.status >= 500 || res.status === 429,
+      result,
+    };
   }
   const captured: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(step.capture ?? {})) {
     const v = getPath(json, path);
     if (v === undefined) {
       result.body = text.slice(0, BODY_TAIL);
-      return { outcome: 'failed', error: `capture ${name}: no "${path}" in the response${json === undefined ? ' (not JSON)' : ''}`, result };
+      return {
+        outcome: 'failed',
+        error: `capture ${name}: no "${path}" in the response${json === undefined ? ' (not JSON)' : ''}`,
+        result,
+      };
     }
     captured[name] = v;
   }
