@@ -4,11 +4,17 @@
  *
  * Parsing is defensive: real pages carry values we do not know (an indicator
  * "maintenance", new component statuses); those read as "unknown", never crash.
- * The provider's status is the worst of its watched components; a watched name
- * that is a component group watches the group's children.
+ * The provider's status is the worst of its watched components. A watched name
+ * is a component's name, a group's name (its children are watched), "Group/Name"
+ * (one component of one group, for pages that repeat a name under several
+ * groups) or a component or group id. A name the page does not have, or a
+ * components list that is not one, is reported (missing, malformed): the
+ * caller treats the page as unreadable, never as healthy.
  */
 import { PROVIDER_STATUSES } from '../playbook/enums.js';
 import type { ProviderStatus } from '../playbook/schema.js';
+import { cleanText } from '../control-chars.js';
+import { nearestNames } from '../nearest-names.js';
 import { HttpError, type HttpClient } from './http.js';
 
 export type StatusOrUnknown = ProviderStatus | 'unknown';
@@ -16,7 +22,9 @@ export type StatusOrUnknown = ProviderStatus | 'unknown';
 export interface ComponentStatus {
   name: string;
   status: string;
+  /** The component group it belongs to, when it has one. */
   group?: string;
+  id?: string;
 }
 
 export interface PageIncident {
@@ -25,6 +33,8 @@ export interface PageIncident {
   impact?: string;
   created_at: string;
   shortlink?: string;
+  /** Names of the components it affects, when the page lists them. */
+  components?: string[];
 }
 
 export interface MaintenanceWindow {
@@ -46,8 +56,12 @@ export interface StatusPageReport {
   components: ComponentStatus[];
   incidents: PageIncident[];
   maintenances: MaintenanceWindow[];
-  /** Watched names not found on the page. */
-  missing: string[];
+  /** Watched names not found on the page, with the page's nearest names. */
+  missing: MissingName[];
+  /** Bare watched names that match components in several groups (all are watched). */
+  ambiguous: AmbiguousName[];
+  /** Why the document is not a Statuspage summary (its components cannot be read). */
+  malformed?: string;
 }
 
 /** Severity order: a higher rank is worse. Unknown sits above healthy, below any real problem. */
@@ -82,56 +96,114 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : und
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
 
+/** A watched name that matched components in more than one group. */
+export interface AmbiguousName {
+  name: string;
+  groups: string[];
+}
+
+/** A watched name the page does not have, with the page's nearest names. */
+export interface MissingName {
+  name: string;
+  suggestions: string[];
+}
+
+export interface WatchedComponents {
+  components: ComponentStatus[];
+  missing: MissingName[];
+  ambiguous: AmbiguousName[];
+  /** Why the list is not a Statuspage components list (then nothing else is meaningful). */
+  malformed?: string;
+}
+
+const norm = (s: string): string => s.trim().replace(/\s+/g, ' ').toLowerCase();
+/** Whether a normalised watched name is "Group/Name" for this component (spaces around the slash ignored). */
+function isQualifiedName(wanted: string, group: string, name: string): boolean {
+  const g = norm(group);
+  if (!wanted.startsWith(g)) return false;
+  const rest = wanted.slice(g.length).trimStart();
+  return rest.startsWith('/') && rest.slice(1).trim() === norm(name);
+}
+
+/** Why a components value is not a list of component objects with names, or undefined when it is. */
+function componentsProblem(rawList: unknown): string | undefined {
+  if (!Array.isArray(rawList)) return `"components" is ${rawList === undefined ? 'missing' : `not a list (${typeof rawList})`}`;
+  const bad = rawList.findIndex((c) => !c || typeof c !== 'object' || Array.isArray(c) || typeof (c as RawComponent).name !== 'string');
+  if (bad >= 0) return `"components" item ${bad + 1} is not a component object with a name (got ${JSON.stringify(rawList[bad])?.slice(0, 40) ?? String(rawList[bad])})`;
+  return undefined;
+}
+
 /** Pick the watched components from a components list (summary.json or components.json). */
-export function watchedComponents(rawList: unknown, watched: string[] | undefined): { components: ComponentStatus[]; missing: string[] } {
-  const list = arr(rawList).map((c) => obj(c) as RawComponent);
+export function watchedComponents(rawList: unknown, watched: string[] | undefined): WatchedComponents {
+  const problem = componentsProblem(rawList);
+  if (problem) return { components: [], missing: [], ambiguous: [], malformed: problem };
+  const list = (rawList as unknown[]).map((c) => c as RawComponent);
   const groups = list.filter((c) => c.group === true);
   const groupName = new Map<string, string>();
   for (const g of groups) if (str(g.id)) groupName.set(g.id as string, str(g.name) ?? '?');
   const leaves = list.filter((c) => c.group !== true);
+  const groupOf = (c: RawComponent): string | undefined => (str(c.group_id) ? groupName.get(c.group_id as string) : undefined);
   const toStatus = (c: RawComponent): ComponentStatus => {
-    const group = str(c.group_id) ? groupName.get(c.group_id as string) : undefined;
-    return { name: str(c.name) ?? '(unnamed)', status: str(c.status) ?? 'unknown', ...(group ? { group } : {}) };
+    const group = groupOf(c);
+    return { name: cleanText(str(c.name) ?? '(unnamed)'), status: cleanText(str(c.status) ?? 'unknown'), ...(group ? { group: cleanText(group) } : {}), ...(str(c.id) ? { id: c.id as string } : {}) };
   };
-  if (!watched || watched.length === 0) return { components: leaves.map(toStatus), missing: [] };
+  if (!watched || watched.length === 0) return { components: leaves.map(toStatus), missing: [], ambiguous: [] };
 
   const out: ComponentStatus[] = [];
   const seen = new Set<RawComponent>();
-  const missing: string[] = [];
+  const missing: MissingName[] = [];
+  const ambiguous: AmbiguousName[] = [];
   const add = (c: RawComponent) => {
     if (!seen.has(c)) {
       seen.add(c);
       out.push(toStatus(c));
     }
   };
+  const childrenOf = (g: RawComponent): RawComponent[] => {
+    const childIds = new Set(arr(g.components).filter((x): x is string => typeof x === 'string'));
+    return leaves.filter((c) => (str(c.id) && childIds.has(c.id as string)) || (str(c.group_id) && c.group_id === g.id));
+  };
+  const addGroup = (g: RawComponent) => {
+    const children = childrenOf(g);
+    if (children.length) children.forEach(add);
+    else add({ ...g, group: false });
+  };
   for (const name of watched) {
-    const wanted = name.trim().toLowerCase();
-    let found = false;
-    for (const g of groups.filter((x) => str(x.name)?.trim().toLowerCase() === wanted)) {
-      found = true;
-      const childIds = new Set(arr(g.components).filter((x): x is string => typeof x === 'string'));
-      const children = leaves.filter((c) => (str(c.id) && childIds.has(c.id as string)) || (str(c.group_id) && c.group_id === g.id));
-      if (children.length) children.forEach(add);
-      else add({ ...g, group: false });
+    const wanted = norm(name);
+    // an id names exactly one component or group
+    const byId = list.find((c) => str(c.id) === name.trim());
+    if (byId) {
+      if (byId.group === true) addGroup(byId);
+      else add(byId);
+      continue;
     }
-    for (const c of leaves.filter((x) => str(x.name)?.trim().toLowerCase() === wanted)) {
-      found = true;
-      add(c);
+    const namedGroups = groups.filter((x) => norm(str(x.name) ?? '') === wanted);
+    const namedLeaves = leaves.filter((x) => norm(str(x.name) ?? '') === wanted);
+    // "Group/Name": a component of one group (names may hold slashes themselves, so the whole string is compared)
+    const qualifiedLeaves = namedLeaves.length ? [] : leaves.filter((x) => groupOf(x) !== undefined && isQualifiedName(wanted, groupOf(x)!, str(x.name) ?? ''));
+    namedGroups.forEach(addGroup);
+    namedLeaves.forEach(add);
+    qualifiedLeaves.forEach(add);
+    const inGroups = [...new Set(namedLeaves.map((c) => groupOf(c) ?? '(no group)'))];
+    if (inGroups.length > 1) ambiguous.push({ name, groups: inGroups.map((g) => cleanText(g)) });
+    if (!namedGroups.length && !namedLeaves.length && !qualifiedLeaves.length) {
+      const names = [...groups.map((g) => str(g.name) ?? ''), ...leaves.map((c) => str(c.name) ?? '')];
+      missing.push({ name, suggestions: nearestNames(name, names).map((g) => cleanText(g)) });
     }
-    if (!found) missing.push(name);
   }
-  return { components: out, missing };
+  return { components: out, missing, ambiguous };
 }
 
 export function parseIncidents(raw: unknown): PageIncident[] {
   return arr(raw).map((x) => {
     const i = obj(x);
     return {
-      name: str(i.name) ?? '(untitled incident)',
-      status: str(i.status) ?? 'unknown',
-      ...(str(i.impact) ? { impact: str(i.impact) } : {}),
-      created_at: str(i.created_at) ?? str(i.started_at) ?? '',
-      ...(str(i.shortlink) ? { shortlink: str(i.shortlink) } : {}),
+      name: cleanText(str(i.name) ?? '(untitled incident)'),
+      status: cleanText(str(i.status) ?? 'unknown'),
+      ...(str(i.impact) ? { impact: cleanText(str(i.impact)!) } : {}),
+      created_at: cleanText(str(i.created_at) ?? str(i.started_at) ?? ''),
+      ...(str(i.shortlink) ? { shortlink: cleanText(str(i.shortlink)!) } : {}),
+      ...(Array.isArray(i.components) ? { components: arr(i.components).map((c) => cleanText(str(obj(c).name) ?? '')).filter(Boolean) } : {}),
     };
   });
 }
@@ -140,13 +212,13 @@ export function parseMaintenances(raw: unknown): MaintenanceWindow[] {
   return arr(raw).map((x) => {
     const m = obj(x);
     return {
-      name: str(m.name) ?? '(untitled maintenance)',
-      status: str(m.status) ?? 'unknown',
+      name: cleanText(str(m.name) ?? '(untitled maintenance)'),
+      status: cleanText(str(m.status) ?? 'unknown'),
       scheduled_for: str(m.scheduled_for) ?? null,
       scheduled_until: str(m.scheduled_until) ?? null,
-      ...(str(m.impact) ? { impact: str(m.impact) } : {}),
-      ...(str(m.shortlink) ? { shortlink: str(m.shortlink) } : {}),
-      components: arr(m.components).map((c) => str(obj(c).name) ?? '').filter(Boolean),
+      ...(str(m.impact) ? { impact: cleanText(str(m.impact)!) } : {}),
+      ...(str(m.shortlink) ? { shortlink: cleanText(str(m.shortlink)!) } : {}),
+      components: arr(m.components).map((c) => cleanText(str(obj(c).name) ?? '')).filter(Boolean),
     };
   });
 }
@@ -154,18 +226,20 @@ export function parseMaintenances(raw: unknown): MaintenanceWindow[] {
 /** A summary.json (or components.json) document as a report on the watched components. */
 export function parseSummary(doc: unknown, watched?: string[]): StatusPageReport {
   const d = obj(doc);
-  const { components, missing } = watchedComponents(d.components, watched);
+  const { components, missing, ambiguous, malformed } = watchedComponents(d.components, watched);
   const statuses = components.map((c) => normaliseStatus(c.status));
-  if (missing.length) statuses.push('unknown');
+  if (missing.length || malformed) statuses.push('unknown');
   const st = obj(d.status);
   return {
     status: worstStatus(statuses),
-    indicator: str(st.indicator) ?? 'unknown',
-    ...(str(st.description) ? { description: str(st.description) } : {}),
+    indicator: cleanText(str(st.indicator) ?? 'unknown'),
+    ...(str(st.description) ? { description: cleanText(str(st.description)!) } : {}),
     components,
     incidents: parseIncidents(d.incidents).filter((i) => i.status !== 'resolved' && i.status !== 'postmortem'),
     maintenances: parseMaintenances(d.scheduled_maintenances),
     missing,
+    ambiguous,
+    ...(malformed ? { malformed } : {}),
   };
 }
 
