@@ -338,7 +338,8 @@ export async function main(argv: string[]): Promise<void> {
   try {
     // loaded only when a command runs; --help and --version never get here
     program.hook('preAction', async () => {
-      redactFn = (await import('./secrets.js')).redact;
+      const [{ redact }, { cleanText }] = await Promise.all([import('./secrets.js'), import('./control-chars.js')]);
+      redactFn = (s) => cleanText(redact(s), { multiline: true }); // an error may quote a server's answer
     });
     await program.parseAsync(argv);
   } catch (thrown) {

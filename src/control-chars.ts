@@ -14,7 +14,7 @@ const SEQUENCE = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c
 const SGR = /^\x1b\[[0-9;]*m$/;
 /** C0 controls but tab and newline, DEL, and C1 controls. */
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-const LINE_BREAKS = /\r\n|[\n\r\u2028\u2029]/g;
+const LINE_BREAKS = /\r\n|[\n\u2028\u2029]/g;
 
 function visible(ch: string): string {
   if (ch === '\r') return '';
