@@ -70,6 +70,12 @@ function statuspageStatus(scope: Scope, declared?: string): { status: Statuspage
   return { status: 'investigating', component: 'partial_outage' };
 }
 
+/** The payctl incident id, the marker of the public incidents created for it. */
+function incidentIdOf(scope: Scope): string | undefined {
+  const id = (scope.incident as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' && id ? id : undefined;
+}
+
 /** The provider a message is about: vars.provider, else inputs.provider. */
 function affectedProvider(scope: Scope): string | undefined {
   const v = (scope.vars as Record<string, unknown> | undefined)?.provider ?? (scope.inputs as Record<string, unknown> | undefined)?.provider;
@@ -99,8 +105,11 @@ export async function sendToChannel(deps: ChannelDeps, name: string, message: Re
           existing,
           key,
           deps.signal,
+          incidentIdOf(scope),
         );
-        return { ok: true, status: r.status, id: r.id, summary: r.dryRun ? `${name}: dry run` : `${name}: ${r.created ? 'created' : 'updated'} status page incident ${r.id} (${status})` };
+        const how = r.created ? 'created' : r.reused ? 'found (an earlier attempt created it) and updated' : 'updated';
+        const extra = r.alsoResolved?.length ? `; also resolved ${r.alsoResolved.join(', ')} (created for this incident by an earlier attempt)` : '';
+        return { ok: true, status: r.status, id: r.id, summary: r.dryRun ? `${name}: dry run` : `${name}: ${how} status page incident ${r.id} (${status})${extra}` };
       }
       case 'webhook': {
         const r = await sendWebhook(deps.http, name, ch, message, scope, key, deps.env, deps.signal);
