@@ -9,10 +9,14 @@
  */
 
 /** Escape sequences: CSI (ESC [ … or the 8-bit CSI), OSC (ESC ] … BEL or ST), DCS/SOS/PM/APC strings, and two-byte ESC sequences. */
-const SEQUENCE = /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -~]?/g;
+const SEQUENCE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
+  /(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?|(?:\x1b[PX^_]|[\x90\x98\x9e\x9f])[^\x1b\x9c]*(?:\x1b\\|\x9c)?|\x1b[ -~]?/g;
 /** SGR (colour and weight): the only sequence payctl's own styling emits. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
 const SGR = /^\x1b\[[0-9;]*m$/;
 /** C0 controls but tab and newline, DEL, and C1 controls. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
 const LINE_BREAKS = /\r\n|[\n\u2028\u2029]/g;
 
@@ -33,12 +37,17 @@ export interface CleanOptions {
  * as `\xNN` (a lone `\r` is dropped, `\r\n` kept as a newline in a block).
  */
 export function cleanText(text: string, o: CleanOptions = {}): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
   if (!/[\x00-\x1f\x7f-\x9f\u2028\u2029]/.test(text)) return text;
   let out = text.replace(SEQUENCE, (seq) => (o.keepStyle && SGR.test(seq) ? seq : ''));
   out = o.multiline ? out.replace(/\r\n/g, '\n') : out.replace(LINE_BREAKS, ' ');
   if (o.keepStyle) {
     // controls left outside the kept SGR sequences
-    return out.replace(/(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g, (m, sgr: string | undefined) => sgr ?? (m === '\u2028' || m === '\u2029' ? (o.multiline ? '\n' : ' ') : visible(m)));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
+    return out.replace(
+      /(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g,
+      (m, sgr: string | undefined) => sgr ?? (m === '\u2028' || m === '\u2029' ? (o.multiline ? '\n' : ' ') : visible(m)),
+    );
   }
   return out.replace(CONTROL, visible).replace(/[\u2028\u2029]/g, o.multiline ? '\n' : ' ');
 }

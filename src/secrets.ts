@@ -71,6 +71,7 @@ export function secretForms(value: string): string[] {
     if (scheme[1]!.toLowerCase() === 'basic') {
       const decoded = Buffer.from(credential, 'base64').toString('utf8');
       // only when it really was base64 of user:password
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
       if (/^[^:\x00-\x1f]*:[^\x00-\x1f]+$/.test(decoded) && Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') === credential.replace(/=+$/, '')) {
         forms.add(decoded);
         forms.add(decoded.slice(decoded.indexOf(':') + 1));

@@ -56,7 +56,8 @@ function isQualifiedName(wanted: string, group: string, name: string): boolean {
 function componentsProblem(rawList: unknown): string | undefined {
   if (!Array.isArray(rawList)) return `"components" is ${rawList === undefined ? 'missing' : `not a list (${typeof rawList})`}`;
   const bad = rawList.findIndex((c) => !c || typeof c !== 'object' || Array.isArray(c) || typeof (c as RawComponent).name !== 'string');
-  if (bad >= 0) return `"components" item ${bad + 1} is not a component object with a name (got ${JSON.stringify(rawList[bad])?.slice(0, 40) ?? String(rawList[bad])})`;
+  if (bad >= 0)
+    return `"components" item ${bad + 1} is not a component object with a name (got ${JSON.stringify(rawList[bad])?.slice(0, 40) ?? String(rawList[bad])})`;
   return undefined;
 }
 
@@ -72,7 +73,12 @@ export function watchedComponents(rawList: unknown, watched: string[] | undefine
   const groupOf = (c: RawComponent): string | undefined => (str(c.group_id) ? groupName.get(c.group_id as string) : undefined);
   const toStatus = (c: RawComponent): ComponentStatus => {
     const group = groupOf(c);
-    return { name: cleanText(str(c.name) ?? '(unnamed)'), status: cleanText(str(c.status) ?? 'unknown'), ...(group ? { group: cleanText(group) } : {}), ...(str(c.id) ? { id: c.id as string } : {}) };
+    return {
+      name: cleanText(str(c.name) ?? '(unnamed)'),
+      status: cleanText(str(c.status) ?? 'unknown'),
+      ...(group ? { group: cleanText(group) } : {}),
+      ...(str(c.id) ? { id: c.id as string } : {}),
+    };
   };
   if (!watched || watched.length === 0) return { components: leaves.map(toStatus), missing: [], ambiguous: [] };
 
@@ -107,7 +113,9 @@ export function watchedComponents(rawList: unknown, watched: string[] | undefine
     const namedGroups = groups.filter((x) => norm(str(x.name) ?? '') === wanted);
     const namedLeaves = leaves.filter((x) => norm(str(x.name) ?? '') === wanted);
     // "Group/Name": a component of one group (names may hold slashes themselves, so the whole string is compared)
-    const qualifiedLeaves = namedLeaves.length ? [] : leaves.filter((x) => groupOf(x) !== undefined && isQualifiedName(wanted, groupOf(x)!, str(x.name) ?? ''));
+    const qualifiedLeaves = namedLeaves.length
+      ? []
+      : leaves.filter((x) => groupOf(x) !== undefined && isQualifiedName(wanted, groupOf(x)!, str(x.name) ?? ''));
     namedGroups.forEach(addGroup);
     namedLeaves.forEach(add);
     qualifiedLeaves.forEach(add);

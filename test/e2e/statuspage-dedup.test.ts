@@ -65,7 +65,8 @@ it('killed while the create is in flight: the resume finds the incident it creat
 it('resolving closes every public incident created for the payctl incident, and only those', async () => {
   const { ctx } = testContext(p.dir, p.env);
   const session = await openIncident(ctx);
-  const step = (id: string, template: string) => ({ id, title: id, type: 'notify', channels: ['statuspage'], template }) as StepOf<'notify'>;
+  const step = (id: string, template: string) =>
+    ({ id, title: id, type: 'notify', channels: ['statuspage'], template }) as StepOf<'notify'>;
   const ackRun = stepRun(ctx, session, step('ack', 'customer-acknowledge'), { inputs: { provider: 'stripe' } });
   const ack = await notify(ackRun);
   expect(ack.outcome, JSON.stringify(ack)).toBe('ok');
@@ -76,7 +77,13 @@ it('resolving closes every public incident created for the payctl incident, and 
   const api = `${p.sandbox.url}/statuspage/v1/pages/sandbox-page/incidents`;
   const headers = { authorization: `OAuth ${p.env.SANDBOX_STATUSPAGE_KEY}`, 'content-type': 'application/json' };
   for (const marker of [session.id, 'INC-SOMEONE-ELSE']) {
-    const r = await fetch(api, { method: 'POST', headers, body: JSON.stringify({ incident: { name: 'Payments', status: 'investigating', body: 'x', metadata: { payctl: { incident_id: marker } } } }) });
+    const r = await fetch(api, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({
+        incident: { name: 'Payments', status: 'investigating', body: 'x', metadata: { payctl: { incident_id: marker } } },
+      }),
+    });
     expect(r.status).toBe(201);
   }
 
@@ -87,6 +94,10 @@ it('resolving closes every public incident created for the payctl incident, and 
   expect(ours.map((i) => i.status)).toEqual(['resolved', 'resolved']);
   expect(all.filter((i) => i.metadata?.payctl?.incident_id !== session.id).map((i) => i.status)).toEqual(['investigating']);
   // the duplicate is closed quietly: subscribers are not told twice
-  const dupUpdates = (p.sandbox.state() as unknown as { statuspage: { incidents: { id: string; incident_updates: { deliver_notifications: boolean; status: string }[] }[] } }).statuspage.incidents.find((i) => i.id === ours[1]!.id)!.incident_updates;
+  const dupUpdates = (
+    p.sandbox.state() as unknown as {
+      statuspage: { incidents: { id: string; incident_updates: { deliver_notifications: boolean; status: string }[] }[] };
+    }
+  ).statuspage.incidents.find((i) => i.id === ours[1]!.id)!.incident_updates;
   expect(dupUpdates[0]).toMatchObject({ status: 'resolved', deliver_notifications: false });
 });

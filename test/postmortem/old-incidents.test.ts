@@ -9,7 +9,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { check_status } from '../../src/steps/check-status.js';
-import { FIXTURES, openIncident, recordStep, runCliAsync, sendJson, startServer, stepRun, tempProject, testContext, type TestServer } from '../providers/helpers.js';
+import {
+  FIXTURES,
+  openIncident,
+  recordStep,
+  runCliAsync,
+  sendJson,
+  startServer,
+  stepRun,
+  tempProject,
+  testContext,
+  type TestServer,
+} from '../providers/helpers.js';
 
 const summary = JSON.parse(readFileSync(join(FIXTURES, 'statuspage', 'instructure-summary.json'), 'utf8'));
 // our outage, today: Canvas chat is down; the page still has the 2021 AWS incident open, which does not list Chat
@@ -22,7 +33,9 @@ beforeAll(async () => {
 afterAll(() => srv.close());
 
 async function postmortemWatching(component: string): Promise<string> {
-  const dir = tempProject(`providers:\n  instructure:\n    kind: processor\n    statuspage: ${srv.url}\n    components: ["${component}"]\n`);
+  const dir = tempProject(
+    `providers:\n  instructure:\n    kind: processor\n    statuspage: ${srv.url}\n    components: ["${component}"]\n`,
+  );
   const { ctx } = testContext(dir, {});
   const session = await openIncident(ctx);
   const run = stepRun(ctx, session, { id: 'check', type: 'check_status', title: 'Check', provider: 'instructure' } as never);
@@ -40,7 +53,9 @@ describe('old status-page incidents in the postmortem', () => {
     const md = await postmortemWatching('— Chat');
     expect(md).not.toContain('2021-12-07');
     expect(md).not.toMatch(/first recorded sign of the problem was at [^(]*\(instructure's status page opened/);
-    expect(md).toMatch(/first recorded sign of the problem was at [^(]*\((instructure status read as major_outage|the incident was opened)\)/);
+    expect(md).toMatch(
+      /first recorded sign of the problem was at [^(]*\((instructure status read as major_outage|the incident was opened)\)/,
+    );
   });
 
   it('an old incident that affects a component we read as failing still counts', async () => {

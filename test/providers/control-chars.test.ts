@@ -15,6 +15,7 @@ import { Capture, runCliAsync, sendJson, sendText, startServer, tempProject, typ
 const ESC = '\x1b';
 const hostile = (s: string) => `${ESC}[2J${ESC}]0;pwned\x07${s}\r`;
 /** Every ESC in the text starts an SGR (colour) sequence. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
 const onlyColour = (t: string) => t.replace(/\x1b\[[0-9;]*m/g, '').includes(ESC) === false;
 
 describe('cleanText', () => {
@@ -75,8 +76,10 @@ describe('the built payctl against a hostile status page', () => {
     const r = await runCliAsync(['check'], { cwd: dir });
     expect(r.code).toBe(4);
     expect(r.stdout).toContain('bad request');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
     expect(r.stdout + r.stderr).not.toMatch(/[\x1b\x07\r]/);
     const p = await runCliAsync(['providers'], { cwd: dir });
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
     expect(p.stdout + p.stderr).not.toMatch(/[\x1b\x07\r]/);
   });
 
@@ -84,14 +87,30 @@ describe('the built payctl against a hostile status page', () => {
     const dir = tempProject('providers:\n  stripe:\n    kind: processor\n');
     const id = '20260101-000000-ctl0';
     const w = new TimelineWriter(join(dir, '.payctl', 'incidents', id, 'timeline.jsonl'), { actor: 'test' });
-    await w.append({ type: 'incident_opened', data: { id, title: hostile('Stripe down'), severity: 'sev1', dry_run: false, source: 'test' } });
-    await w.append({ type: 'step_started', step: 'check', data: { step_type: 'check_status', title: 'Check', attempt: 1, idempotency_key: 'k' } });
+    await w.append({
+      type: 'incident_opened',
+      data: { id, title: hostile('Stripe down'), severity: 'sev1', dry_run: false, source: 'test' },
+    });
+    await w.append({
+      type: 'step_started',
+      step: 'check',
+      data: { step_type: 'check_status', title: 'Check', attempt: 1, idempotency_key: 'k' },
+    });
     await w.append({
       type: 'step_completed',
       step: 'check',
       data: {
-        step_type: 'check_status', outcome: 'ok', attempt: 1, duration_ms: 1,
-        result: { provider: 'stripe', status: 'major_outage', indicator: 'major', components: [{ name: hostile('Card payments'), status: 'major_outage' }], incidents: [{ name: hostile('Card payments failing'), status: 'investigating', created_at: new Date().toISOString() }] },
+        step_type: 'check_status',
+        outcome: 'ok',
+        attempt: 1,
+        duration_ms: 1,
+        result: {
+          provider: 'stripe',
+          status: 'major_outage',
+          indicator: 'major',
+          components: [{ name: hostile('Card payments'), status: 'major_outage' }],
+          incidents: [{ name: hostile('Card payments failing'), status: 'investigating', created_at: new Date().toISOString() }],
+        },
       },
     });
     await w.append({ type: 'note_added', data: { text: hostile('note from a pasted log') } } as never);
@@ -101,9 +120,11 @@ describe('the built payctl against a hostile status page', () => {
     expect(existsSync(file)).toBe(true);
     const md = readFileSync(file, 'utf8');
     expect(md).toContain('Stripe down');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
     expect(md).not.toMatch(/[\x1b\x07\r]/);
     const show = await runCliAsync(['incident', 'show', id], { cwd: dir });
     expect(show.stdout).toContain('Stripe down');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
     expect(show.stdout + show.stderr).not.toMatch(/[\x1b\x07\r]/);
   });
 });

@@ -51,7 +51,10 @@ describe('the built payctl with servers that echo secrets back', () => {
 
   function project(): string {
     const dir = tempDir('payctl-secrets-');
-    writeFileSync(join(dir, 'payctl.config.yaml'), `store: .payctl/incidents\nchannels:\n  hook: { type: webhook, url: env:HOOK_URL, headers: { Authorization: env:HOOK_AUTH } }\n`);
+    writeFileSync(
+      join(dir, 'payctl.config.yaml'),
+      `store: .payctl/incidents\nchannels:\n  hook: { type: webhook, url: env:HOOK_URL, headers: { Authorization: env:HOOK_AUTH } }\n`,
+    );
     mkdirSync(join(dir, 'templates', 'messages'), { recursive: true });
     writeFileSync(join(dir, 'templates', 'messages', 'ping.yaml'), 'description: Ping\nslack: "ping {{ incident.id }}"\n');
     mkdirSync(join(dir, 'playbooks'));
@@ -82,7 +85,12 @@ steps:
     const id = readdirSync(join(dir, '.payctl', 'incidents')).sort()[0]!;
     const note = await runCliAsync(['incident', 'note', id, `vendor said ${BEARER} and ${STEP} are fine`], { cwd: dir, env: e });
     expect(note.code, note.stderr).toBe(0);
-    for (const args of [['incident', 'show', id], ['incident', 'show', id, '--json'], ['incident', 'export', id], ['postmortem', id]]) {
+    for (const args of [
+      ['incident', 'show', id],
+      ['incident', 'show', id, '--json'],
+      ['incident', 'export', id],
+      ['postmortem', id],
+    ]) {
       const r = await run(args);
       outputs.push(r.stdout, r.stderr);
     }
@@ -90,8 +98,8 @@ steps:
     expect(files).toContain('postmortem.md');
     for (const f of files) outputs.push(readFileSync(join(dir, '.payctl', 'incidents', id, f), 'utf8'));
     const all = outputs.join('\n');
-    expect(all).toContain("vendor said *** and *** are fine");
-    expect(all).toContain("forbidden: *** is revoked"); // the http step's failure body, in the timeline
+    expect(all).toContain('vendor said *** and *** are fine');
+    expect(all).toContain('forbidden: *** is revoked'); // the http step's failure body, in the timeline
     expect(leaks(all)).toEqual([]);
   });
 });

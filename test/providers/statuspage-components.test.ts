@@ -10,7 +10,18 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { parseSummary, watchedComponents } from '../../src/providers/statuspage.js';
 import { check_status } from '../../src/steps/check-status.js';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
-import { FIXTURES, openIncident, runCliAsync, sendJson, startServer, stepRun, tempDir, tempProject, testContext, type TestServer } from './helpers.js';
+import {
+  FIXTURES,
+  openIncident,
+  runCliAsync,
+  sendJson,
+  startServer,
+  stepRun,
+  tempDir,
+  tempProject,
+  testContext,
+  type TestServer,
+} from './helpers.js';
 
 const load = (f: string) => JSON.parse(readFileSync(join(FIXTURES, 'statuspage', f), 'utf8'));
 
@@ -20,10 +31,27 @@ function repeatedNamesPage() {
   const platforms = ['US Platform 1', 'US Platform 2', 'EU Platform 1', 'EU Platform 2', 'India Platform'];
   const components: unknown[] = [];
   platforms.forEach((p, i) => {
-    components.push({ id: `grp${i}`, name: p, status: i === 2 ? 'major_outage' : 'operational', group: true, group_id: null, components: [`cmp${i}`] });
+    components.push({
+      id: `grp${i}`,
+      name: p,
+      status: i === 2 ? 'major_outage' : 'operational',
+      group: true,
+      group_id: null,
+      components: [`cmp${i}`],
+    });
     components.push({ id: `cmp${i}`, name, status: i === 2 ? 'major_outage' : 'operational', group: false, group_id: `grp${i}` });
   });
-  return { name, platforms, doc: { page: { id: 'q' }, status: { indicator: 'major', description: 'Partial' }, components, incidents: [], scheduled_maintenances: [] } };
+  return {
+    name,
+    platforms,
+    doc: {
+      page: { id: 'q' },
+      status: { indicator: 'major', description: 'Partial' },
+      components,
+      incidents: [],
+      scheduled_maintenances: [],
+    },
+  };
 }
 
 describe('watched components (parsing)', () => {
@@ -114,7 +142,9 @@ describe('a page whose components are not a list of objects', () => {
   afterEach(() => srv?.close());
 
   it('is unreadable: exit 4, not "all healthy"', async () => {
-    srv = await startServer({ '/api/v2/summary.json': (_q, res) => sendJson(res, 200, { status: { indicator: 'none' }, components: [[[[{ name: 'x' }]]]] }) });
+    srv = await startServer({
+      '/api/v2/summary.json': (_q, res) => sendJson(res, 200, { status: { indicator: 'none' }, components: [[[[{ name: 'x' }]]]] }),
+    });
     const dir = tempProject(`providers:\n  stripe:\n    kind: processor\n    statuspage: ${srv.url}\n`);
     const r = await runCliAsync(['check'], { cwd: dir });
     expect(r.code).toBe(4);
@@ -127,7 +157,9 @@ describe('a page whose components are not a list of objects', () => {
     srv = await startServer({ '/api/v2/summary.json': (_q, res) => sendJson(res, 200, doc) });
     const dir = tempProject(`providers:\n  qualys:\n    kind: processor\n    statuspage: ${srv.url}\n    components: ["${name}"]\n`);
     const r = await runCliAsync(['check'], { cwd: dir });
-    expect(r.stderr).toContain(`warning: qualys: component "${name}" is in 5 groups (US Platform 1, US Platform 2, EU Platform 1, EU Platform 2, India Platform)`);
+    expect(r.stderr).toContain(
+      `warning: qualys: component "${name}" is in 5 groups (US Platform 1, US Platform 2, EU Platform 1, EU Platform 2, India Platform)`,
+    );
     expect(r.stdout).toContain(`EU Platform 1/${name}: major_outage`);
   });
 });
