@@ -18,6 +18,8 @@ const SGR = /^\x1b\[[0-9;]*m$/;
 /** C0 controls but tab and newline, DEL, and C1 controls. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
+const STYLE_OR_CONTROL = /(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g;
 const LINE_BREAKS = /\r\n|[\n\u2028\u2029]/g;
 
 function visible(ch: string): string {
@@ -43,9 +45,8 @@ export function cleanText(text: string, o: CleanOptions = {}): string {
   out = o.multiline ? out.replace(/\r\n/g, '\n') : out.replace(LINE_BREAKS, ' ');
   if (o.keepStyle) {
     // controls left outside the kept SGR sequences
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
     return out.replace(
-      /(\x1b\[[0-9;]*m)|[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]/g,
+      STYLE_OR_CONTROL,
       (m, sgr: string | undefined) => sgr ?? (m === '\u2028' || m === '\u2029' ? (o.multiline ? '\n' : ' ') : visible(m)),
     );
   }
