@@ -105,7 +105,7 @@ describe('payctl check, providers and check_status agree (built binary, real HTT
     return dir;
   }
 
-  it('a misspelt component with stripe down: unreadable, exit 4, the nearest name; --start-incident starts nothing', async () => {
+  it('a misspelt component with stripe down: unreadable, exit 4, the nearest name, the same in check, providers and check_status', async () => {
     const dir = project(['Card Payment']);
     const r = await runCliAsync(['check'], { cwd: dir, env: sb.env() });
     expect(r.code).toBe(4);
