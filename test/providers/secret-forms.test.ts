@@ -8,6 +8,7 @@
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { TimelineWriter } from '../../src/timeline/writer.js';
 import { clearSecretsForTest, redact, registerSecret, secretForms } from '../../src/secrets.js';
 import { runCliAsync, sendJson, sendText, startServer, tempDir, type TestServer } from './helpers.js';
 
@@ -101,5 +102,20 @@ steps:
     expect(all).toContain('vendor said *** and *** are fine');
     expect(all).toContain('forbidden: *** is revoked'); // the http step's failure body, in the timeline
     expect(leaks(all)).toEqual([]);
+  });
+
+  it("a token that only a shipped playbook names (security-incident's FRAUD_RULES_TOKEN) is masked in a note", async () => {
+    const dir = tempDir('payctl-secrets-');
+    writeFileSync(join(dir, 'payctl.config.yaml'), 'store: .payctl/incidents\n');
+    const id = '20260101-000000-fr01';
+    const w = new TimelineWriter(join(dir, '.payctl', 'incidents', id, 'timeline.jsonl'), { actor: 'test' });
+    await w.append({ type: 'incident_opened', data: { id, title: 'Card testing', severity: 'sev1', dry_run: false, source: 'test' } });
+    const token = 'fraud-rules-token-31337';
+    const e = { FRAUD_RULES_TOKEN: `Bearer ${token}` };
+    const note = await runCliAsync(['incident', 'note', id, `the rules API rejected ${token}`], { cwd: dir, env: e });
+    expect(note.code, note.stderr).toBe(0);
+    const timeline = readFileSync(join(dir, '.payctl', 'incidents', id, 'timeline.jsonl'), 'utf8');
+    expect(timeline).toContain('the rules API rejected ***');
+    expect(timeline).not.toContain(token);
   });
 });
