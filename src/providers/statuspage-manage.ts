@@ -75,6 +75,8 @@ export interface UpsertResult {
 interface PageIncidentRef {
   id: string;
   created_at: string;
+  /** Ids of the components it affects. */
+  components: string[];
 }
 
 /** The page's unresolved incidents created for this payctl incident, oldest first. */
@@ -89,9 +91,16 @@ async function unresolvedFor(http: HttpClient, t: StatuspageTarget, base: string
   });
   const list = Array.isArray(res.data) ? res.data : [];
   return list
-    .filter((x): x is { id: string; created_at?: unknown; metadata?: { payctl?: { incident_id?: unknown } } } => Boolean(x) && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string')
+    .filter(
+      (x): x is { id: string; created_at?: unknown; components?: unknown; metadata?: { payctl?: { incident_id?: unknown } } } =>
+        Boolean(x) && typeof x === 'object' && typeof (x as { id?: unknown }).id === 'string',
+    )
     .filter((x) => x.metadata?.payctl?.incident_id === marker)
-    .map((x) => ({ id: x.id, created_at: typeof x.created_at === 'string' ? x.created_at : '' }))
+    .map((x) => ({
+      id: x.id,
+      created_at: typeof x.created_at === 'string' ? x.created_at : '',
+      components: (Array.isArray(x.components) ? x.components : []).map((c) => (c && typeof c === 'object' ? (c as { id?: unknown }).id : undefined)).filter((c): c is string => typeof c === 'string'),
+    }))
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
 
@@ -126,4 +135,28 @@ export async function upsertStatuspageIncident(http: HttpClient, t: StatuspageTa
     }
   }
   return { id, status: res.status, created: !target, ...(!existingId && target ? { reused: true } : {}), ...(alsoResolved.length ? { alsoResolved } : {}) };
+}
+
+/**
+ * Resolve every unresolved incident on the page created for this payctl
+ * incident (`payctl incident resolve`), its components back to operational;
+ * returns their ids. None found: nothing is written.
+ */
+export async function resolveStatuspageIncidents(http: HttpClient, t: StatuspageTarget, marker: string, body: string, key: string, signal?: AbortSignal): Promise<string[]> {
+  const base = `${t.baseUrl.replace(/\/+$/, '')}/pages/${encodeURIComponent(t.pageId)}/incidents`;
+  const ours = await unresolvedFor(http, t, base, marker, signal);
+  for (const inc of ours) {
+    const components = Object.fromEntries(inc.components.map((id) => [id, 'operational']));
+    await http.request({
+      service: `statuspage channel "${t.channel}"`,
+      method: 'PATCH',
+      url: `${base}/${encodeURIComponent(inc.id)}`,
+      headers: { Authorization: `OAuth ${t.apiKey}` },
+      body: { incident: { status: 'resolved', body, deliver_notifications: t.deliverNotifications, ...(inc.components.length ? { components } : {}) } },
+      idempotencyKey: `${key}-${inc.id}`,
+      signal,
+      describeError: describeStatuspageError,
+    });
+  }
+  return ours.map((x) => x.id);
 }

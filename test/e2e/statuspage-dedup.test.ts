@@ -101,3 +101,29 @@ it('resolving closes every public incident created for the payctl incident, and 
   ).statuspage.incidents.find((i) => i.id === ours[1]!.id)!.incident_updates;
   expect(dupUpdates[0]).toMatchObject({ status: 'resolved', deliver_notifications: false });
 });
+
+it('payctl incident resolve resolves the public incident it created, components back to operational', async () => {
+  writeFileSync(
+    join(p.dir, 'playbooks', 'ack.yaml'),
+    'id: ack\ntitle: Ack\ninputs:\n  provider: { prompt: Which?, default: stripe }\nsteps:\n  - { id: ack, title: Acknowledge, type: notify, channels: [statuspage], template: customer-acknowledge }\n',
+  );
+  const started = await runCliAsync(['incident', 'start', '--playbook', 'ack', '--yes'], { cwd: p.dir, env: p.env });
+  expect(started.code, started.stderr).toBe(0);
+  const id = readdirSync(join(p.dir, '.payctl', 'incidents'))[0]!;
+  const before = incidents();
+  expect(before.map((i) => i.status)).toEqual(['investigating']);
+  const resolved = await runCliAsync(['incident', 'resolve', id], { cwd: p.dir, env: p.env });
+  expect(resolved.code, resolved.stderr).toBe(0);
+  expect(resolved.stdout).toContain(`statuspage: resolved public incident ${before[0]!.id}`);
+  const after = (p.sandbox.state() as unknown as { statuspage: { incidents: { status: string; components: Record<string, string> }[] } })
+    .statuspage.incidents;
+  expect(after).toHaveLength(1);
+  expect(after[0]!.status).toBe('resolved');
+  expect(Object.values(after[0]!.components)).toEqual(['operational']);
+  // again: nothing left open, nothing written
+  const writes = () => p.sandbox.requests().filter((r) => r.method === 'PATCH').length;
+  const patched = writes();
+  const again = await runCliAsync(['incident', 'resolve', id], { cwd: p.dir, env: p.env });
+  expect(again.code, again.stderr).toBe(0);
+  expect(writes()).toBe(patched);
+});
