@@ -29,7 +29,8 @@ function byLength(): string[] {
   return sorted.list;
 }
 
-const SECRET_KEY = /^(authorization|proxy-authorization|api[-_]?key|x-api-key|token|access[-_]?token|secret|password|routing[-_]?key|webhook[-_]?url|cookie|set-cookie)$/i;
+const SECRET_KEY =
+  /^(authorization|proxy-authorization|api[-_]?key|x-api-key|token|access[-_]?token|secret|password|routing[-_]?key|webhook[-_]?url|cookie|set-cookie)$/i;
 /** URLs that are secrets by themselves (Slack webhooks carry their token in the path). */
 const SECRET_URL = /https?:\/\/hooks\.slack\.com\/[^\s"']+/g;
 
@@ -46,7 +47,10 @@ export function resolveSecret(ref: string, where: string, env: NodeJS.ProcessEnv
   const name = ref.slice(4);
   const value = env[name];
   if (value === undefined || value === '') {
-    throw new InvalidInputError(`environment variable ${name} is not set (needed by ${where})`, `export ${name}=… before running payctl, or set it in your CI secrets`);
+    throw new InvalidInputError(
+      `environment variable ${name} is not set (needed by ${where})`,
+      `export ${name}=… before running payctl, or set it in your CI secrets`,
+    );
   }
   registerSecret(value);
   return value;
@@ -71,8 +75,11 @@ export function secretForms(value: string): string[] {
     if (scheme[1]!.toLowerCase() === 'basic') {
       const decoded = Buffer.from(credential, 'base64').toString('utf8');
       // only when it really was base64 of user:password
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point (server text is cleaned of them)
-      if (/^[^:\x00-\x1f]*:[^\x00-\x1f]+$/.test(decoded) && Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') === credential.replace(/=+$/, '')) {
+      if (
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: a user:password pair holds no control characters
+        /^[^:\x00-\x1f]*:[^\x00-\x1f]+$/.test(decoded) &&
+        Buffer.from(decoded, 'utf8').toString('base64').replace(/=+$/, '') === credential.replace(/=+$/, '')
+      ) {
         forms.add(decoded);
         forms.add(decoded.slice(decoded.indexOf(':') + 1));
       }

@@ -33,7 +33,9 @@ describe('the build freshness check', () => {
     expect(staleBuildReason(tree({ ...BUILT, 'src/engine/run.ts': 10 }))).toBe('src/engine/run.ts is newer than dist/cli.js');
   });
   it('names the oldest output when only part of the build ran', () => {
-    expect(staleBuildReason(tree({ ...BUILT, 'schema/playbook.schema.json': 95 }))).toBe('src/engine/run.ts is newer than schema/playbook.schema.json');
+    expect(staleBuildReason(tree({ ...BUILT, 'schema/playbook.schema.json': 95 }))).toBe(
+      'src/engine/run.ts is newer than schema/playbook.schema.json',
+    );
   });
   it('counts the build scripts and package files as inputs', () => {
     expect(staleBuildReason(tree({ ...BUILT, 'scripts/write-schema.mjs': 5 }))).toBe('scripts/write-schema.mjs is newer than dist/cli.js');

@@ -1,6 +1,7 @@
 /** `payctl playbook list | show | validate`. */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Context } from '../context.js';
 import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -58,11 +59,20 @@ export async function show(ctx: Context, id: string): Promise<void> {
   const c = ctx.out.color;
   for (const line of outlinePlaybook(loaded.playbook, shown(ctx, loaded.file), c)) ctx.out.line(line);
   ctx.out.line();
-  ctx.out.line(c.bold('Secrets') + c.dim(cfg.file ? ' (environment variables its steps read, with this config)' : ' (named by the playbook itself; channels and routing add theirs once a config names them)'));
+  ctx.out.line(
+    c.bold('Secrets') +
+      c.dim(
+        cfg.file
+          ? ' (environment variables its steps read, with this config)'
+          : ' (named by the playbook itself; channels and routing add theirs once a config names them)',
+      ),
+  );
   if (!secrets.length) ctx.out.line(c.dim('  none'));
   const width = Math.max(0, ...secrets.map((s) => s.variable.length));
   for (const s of secrets) {
-    ctx.out.line(`  ${s.variable.padEnd(width)}  ${s.where.join(', ')} ${c.dim(`(steps ${s.steps.join(', ')})`)}${s.set ? '' : c.yellow('  not set')}`);
+    ctx.out.line(
+      `  ${s.variable.padEnd(width)}  ${s.where.join(', ')} ${c.dim(`(steps ${s.steps.join(', ')})`)}${s.set ? '' : c.yellow('  not set')}`,
+    );
   }
 }
 
@@ -111,7 +121,11 @@ export async function validate(ctx: Context, files: string[] = []): Promise<void
   const count = bad.reduce((n, r) => n + r.problems.length, 0);
   if (ctx.out.jsonMode) {
     ctx.out.json({
-      files: reports.map((r) => ({ file: r.file, ok: r.ok, problems: r.problems.map(({ line, col, message }) => ({ line, col, message })) })),
+      files: reports.map((r) => ({
+        file: r.file,
+        ok: r.ok,
+        problems: r.problems.map(({ line, col, message }) => ({ line, col, message })),
+      })),
     });
   } else {
     const c = ctx.out.color;
@@ -134,7 +148,10 @@ function resolveTargets(ctx: Context, cfg: LoadedConfig, files: string[]): strin
   if (!files.length) {
     const all = listPlaybookFiles(cfg.playbooksDir);
     if (!all.length) {
-      throw new InvalidInputError(`no playbooks in ${shown(ctx, cfg.playbooksDir)}`, 'pass files to check, or run payctl init to get the standard playbooks');
+      throw new InvalidInputError(
+        `no playbooks in ${shown(ctx, cfg.playbooksDir)}`,
+        'pass files to check, or run payctl init to get the standard playbooks',
+      );
     }
     return all;
   }
@@ -149,7 +166,7 @@ function resolveTargets(ctx: Context, cfg: LoadedConfig, files: string[]): strin
 
 /** Left-aligned columns, two spaces apart (colour codes do not count towards width). */
 function columns(rows: string[][]): string[] {
-  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const visible = (s: string) => stripVTControlCharacters(s).length;
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
   return rows.map((r) =>

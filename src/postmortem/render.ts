@@ -47,7 +47,9 @@ export async function renderPostmortem(data: PostmortemData, templateFile: strin
   try {
     text = readFileSync(templateFile, 'utf8');
   } catch (e) {
-    throw new SourceError([{ file: templateFile, line: 1, col: 1, message: `cannot read the template (${(e as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new SourceError([
+      { file: templateFile, line: 1, col: 1, message: `cannot read the template (${(e as NodeJS.ErrnoException).code ?? 'error'})` },
+    ]);
   }
   let tpl;
   try {
@@ -64,5 +66,13 @@ export async function renderPostmortem(data: PostmortemData, templateFile: strin
   // a broken hash chain is said first, whatever the template
   if (data.integrity_warning) out = `> **Warning: ${data.integrity_warning}**\n\n${out}`;
   // collapse runs of blank lines left by conditional blocks; redact and drop control characters as the last step
-  return cleanText(redact(out.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd() + '\n'), { multiline: true });
+  return cleanText(
+    redact(
+      out
+        .replace(/\n{3,}/g, '\n\n')
+        .replace(/^\n+/, '')
+        .trimEnd() + '\n',
+    ),
+    { multiline: true },
+  );
 }

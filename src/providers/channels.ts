@@ -37,7 +37,10 @@ export function channelConfig(config: Config, name: string): ChannelConfig {
   const ch = config.channels[name];
   if (!ch) {
     const known = Object.keys(config.channels);
-    throw new InvalidInputError(`unknown channel "${name}"`, known.length ? `configured channels: ${known.join(', ')}` : 'declare channels in payctl.config.yaml (channels:)');
+    throw new InvalidInputError(
+      `unknown channel "${name}"`,
+      known.length ? `configured channels: ${known.join(', ')}` : 'declare channels in payctl.config.yaml (channels:)',
+    );
   }
   return ch;
 }
@@ -78,7 +81,10 @@ export function statuspageChannelsUsed(state: IncidentState): string[] {
  * statuspage channel it notified; one line per channel (what was resolved, or
  * why it could not be: the payctl incident is resolved all the same).
  */
-export async function resolvePublicIncidents(deps: ChannelDeps, state: IncidentState): Promise<{ channel: string; resolved?: string[]; error?: string }[]> {
+export async function resolvePublicIncidents(
+  deps: ChannelDeps,
+  state: IncidentState,
+): Promise<{ channel: string; resolved?: string[]; error?: string }[]> {
   const out: { channel: string; resolved?: string[]; error?: string }[] = [];
   for (const name of statuspageChannelsUsed(state)) {
     const ch = deps.config.channels[name];
@@ -86,7 +92,14 @@ export async function resolvePublicIncidents(deps: ChannelDeps, state: IncidentS
     try {
       const apiKey = resolveSecret(ch.api_key, `channels.${name}.api_key`, deps.env);
       const target = { channel: name, baseUrl: ch.base_url, pageId: ch.page_id, apiKey, deliverNotifications: ch.deliver_notifications };
-      const resolved = await resolveStatuspageIncidents(deps.http, target, state.id, 'This incident has been resolved.', `payctl-${state.id}-resolve-${name}`, deps.signal);
+      const resolved = await resolveStatuspageIncidents(
+        deps.http,
+        target,
+        state.id,
+        'This incident has been resolved.',
+        `payctl-${state.id}-resolve-${name}`,
+        deps.signal,
+      );
       out.push({ channel: name, resolved });
     } catch (e) {
       out.push({ channel: name, error: messageOf(e) });
@@ -113,11 +126,18 @@ function incidentIdOf(scope: Scope): string | undefined {
 
 /** The provider a message is about: vars.provider, else inputs.provider. */
 function affectedProvider(scope: Scope): string | undefined {
-  const v = (scope.vars as Record<string, unknown> | undefined)?.provider ?? (scope.inputs as Record<string, unknown> | undefined)?.provider;
+  const v =
+    (scope.vars as Record<string, unknown> | undefined)?.provider ?? (scope.inputs as Record<string, unknown> | undefined)?.provider;
   return typeof v === 'string' && v ? v : undefined;
 }
 
-export async function sendToChannel(deps: ChannelDeps, name: string, message: RenderedMessage, scope: Scope, key: string): Promise<ChannelSendResult> {
+export async function sendToChannel(
+  deps: ChannelDeps,
+  name: string,
+  message: RenderedMessage,
+  scope: Scope,
+  key: string,
+): Promise<ChannelSendResult> {
   try {
     const ch = channelConfig(deps.config, name);
     switch (ch.type) {
@@ -136,19 +156,36 @@ export async function sendToChannel(deps: ChannelDeps, name: string, message: Re
         const r = await upsertStatuspageIncident(
           deps.http,
           { channel: name, baseUrl: ch.base_url, pageId: ch.page_id, apiKey, deliverNotifications: ch.deliver_notifications },
-          { name: message.subject ?? incidentTitle, body: message.body, status, ...(compId ? { components: { [compId]: component } } : {}) },
+          {
+            name: message.subject ?? incidentTitle,
+            body: message.body,
+            status,
+            ...(compId ? { components: { [compId]: component } } : {}),
+          },
           existing,
           key,
           deps.signal,
           incidentIdOf(scope),
         );
         const how = r.created ? 'created' : r.reused ? 'found (an earlier attempt created it) and updated' : 'updated';
-        const extra = r.alsoResolved?.length ? `; also resolved ${r.alsoResolved.join(', ')} (created for this incident by an earlier attempt)` : '';
-        return { ok: true, status: r.status, id: r.id, summary: r.dryRun ? `${name}: dry run` : `${name}: ${how} status page incident ${r.id} (${status})${extra}` };
+        const extra = r.alsoResolved?.length
+          ? `; also resolved ${r.alsoResolved.join(', ')} (created for this incident by an earlier attempt)`
+          : '';
+        return {
+          ok: true,
+          status: r.status,
+          id: r.id,
+          summary: r.dryRun ? `${name}: dry run` : `${name}: ${how} status page incident ${r.id} (${status})${extra}`,
+        };
       }
       case 'webhook': {
         const r = await sendWebhook(deps.http, name, ch, message, scope, key, deps.env, deps.signal);
-        return { ok: true, status: r.status, ...(r.id ? { id: r.id } : {}), summary: r.dryRun ? `${name}: dry run` : `${name}: sent (${ch.purpose})` };
+        return {
+          ok: true,
+          status: r.status,
+          ...(r.id ? { id: r.id } : {}),
+          summary: r.dryRun ? `${name}: dry run` : `${name}: sent (${ch.purpose})`,
+        };
       }
       case 'pagerduty': {
         const routingKey = resolveSecret(ch.routing_key, `channels.${name}.routing_key`, deps.env);
@@ -156,10 +193,20 @@ export async function sendToChannel(deps: ChannelDeps, name: string, message: Re
         const r = await sendPagerDutyEvent(
           deps.http,
           { channel: name, baseUrl: ch.base_url, routingKey },
-          { action: 'trigger', dedupKey: key, summary: message.subject ? `${message.subject}: ${message.body}` : message.body, severity: SEVERITY_TO_PAGERDUTY[sev] ?? 'error' },
+          {
+            action: 'trigger',
+            dedupKey: key,
+            summary: message.subject ? `${message.subject}: ${message.body}` : message.body,
+            severity: SEVERITY_TO_PAGERDUTY[sev] ?? 'error',
+          },
           deps.signal,
         );
-        return { ok: true, status: r.status, id: r.dedup_key, summary: r.dryRun ? `${name}: dry run` : `${name}: PagerDuty accepted (dedup ${r.dedup_key})` };
+        return {
+          ok: true,
+          status: r.status,
+          id: r.dedup_key,
+          summary: r.dryRun ? `${name}: dry run` : `${name}: PagerDuty accepted (dedup ${r.dedup_key})`,
+        };
       }
     }
   } catch (e) {

@@ -26,12 +26,20 @@ export function knownProvider(config: Config, name: string): NonNullable<Config[
   const p = config.providers[name];
   if (!p) {
     const known = Object.keys(config.providers);
-    throw new InvalidInputError(`unknown provider "${name}"`, known.length ? `configured providers: ${known.join(', ')}` : 'declare providers in payctl.config.yaml (providers:)');
+    throw new InvalidInputError(
+      `unknown provider "${name}"`,
+      known.length ? `configured providers: ${known.join(', ')}` : 'declare providers in payctl.config.yaml (providers:)',
+    );
   }
   return p;
 }
 
-export async function checkProviderStatus(http: HttpClient, config: Config, name: string, signal?: AbortSignal): Promise<ProviderStatusReport> {
+export async function checkProviderStatus(
+  http: HttpClient,
+  config: Config,
+  name: string,
+  signal?: AbortSignal,
+): Promise<ProviderStatusReport> {
   const p = knownProvider(config, name);
   if (!p.statuspage) {
     return { provider: name, status: 'unknown', indicator: 'unknown', components: [], incidents: [], unconfigured: true };
@@ -46,19 +54,34 @@ export async function checkProviderStatus(http: HttpClient, config: Config, name
     status: r.status,
     indicator: r.indicator,
     components,
-    incidents: r.incidents.map((i) => ({ name: i.name, status: i.status, created_at: i.created_at, ...(i.shortlink ? { shortlink: i.shortlink } : {}), ...(i.components?.length ? { components: i.components } : {}) })),
+    incidents: r.incidents.map((i) => ({
+      name: i.name,
+      status: i.status,
+      created_at: i.created_at,
+      ...(i.shortlink ? { shortlink: i.shortlink } : {}),
+      ...(i.components?.length ? { components: i.components } : {}),
+    })),
     ...(r.maintenances.length ? { maintenances: r.maintenances } : {}),
     ...(warnings.length ? { warnings } : {}),
   };
 }
 
 /** Why the page cannot be trusted for this provider's health, or undefined when it can. */
-export function unreadableReason(provider: string, r: Pick<StatusPageReport, 'missing' | 'malformed'>): { message: string; hint: string } | undefined {
+export function unreadableReason(
+  provider: string,
+  r: Pick<StatusPageReport, 'missing' | 'malformed'>,
+): { message: string; hint: string } | undefined {
   if (r.malformed) {
-    return { message: `${provider} status page: not a Statuspage summary: ${r.malformed}`, hint: `check providers.${provider}.statuspage in payctl.config.yaml points at a Statuspage page` };
+    return {
+      message: `${provider} status page: not a Statuspage summary: ${r.malformed}`,
+      hint: `check providers.${provider}.statuspage in payctl.config.yaml points at a Statuspage page`,
+    };
   }
   if (r.missing.length) {
-    return { message: `${provider} status page has no component ${r.missing.map(describeMissing).join('; ')}`, hint: `fix providers.${provider}.components in payctl.config.yaml (a component name, "Group/Name" or an id, as the page spells it)` };
+    return {
+      message: `${provider} status page has no component ${r.missing.map(describeMissing).join('; ')}`,
+      hint: `fix providers.${provider}.components in payctl.config.yaml (a component name, "Group/Name" or an id, as the page spells it)`,
+    };
   }
   return undefined;
 }

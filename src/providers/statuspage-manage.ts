@@ -80,7 +80,13 @@ interface PageIncidentRef {
 }
 
 /** The page's unresolved incidents created for this payctl incident, oldest first. */
-async function unresolvedFor(http: HttpClient, t: StatuspageTarget, base: string, marker: string, signal?: AbortSignal): Promise<PageIncidentRef[]> {
+async function unresolvedFor(
+  http: HttpClient,
+  t: StatuspageTarget,
+  base: string,
+  marker: string,
+  signal?: AbortSignal,
+): Promise<PageIncidentRef[]> {
   const res = await http.request<unknown>({
     service: `statuspage channel "${t.channel}"`,
     url: `${base}/unresolved`,
@@ -99,7 +105,9 @@ async function unresolvedFor(http: HttpClient, t: StatuspageTarget, base: string
     .map((x) => ({
       id: x.id,
       created_at: typeof x.created_at === 'string' ? x.created_at : '',
-      components: (Array.isArray(x.components) ? x.components : []).map((c) => (c && typeof c === 'object' ? (c as { id?: unknown }).id : undefined)).filter((c): c is string => typeof c === 'string'),
+      components: (Array.isArray(x.components) ? x.components : [])
+        .map((c) => (c && typeof c === 'object' ? (c as { id?: unknown }).id : undefined))
+        .filter((c): c is string => typeof c === 'string'),
     }))
     .sort((a, b) => a.created_at.localeCompare(b.created_at));
 }
@@ -108,7 +116,15 @@ async function unresolvedFor(http: HttpClient, t: StatuspageTarget, base: string
  * Create (no id yet, none found by `marker`) or update the incident; returns its id.
  * `marker` is the payctl incident id (see the header).
  */
-export async function upsertStatuspageIncident(http: HttpClient, t: StatuspageTarget, u: StatuspageUpdate, existingId: string | undefined, key: string, signal?: AbortSignal, marker?: string): Promise<UpsertResult> {
+export async function upsertStatuspageIncident(
+  http: HttpClient,
+  t: StatuspageTarget,
+  u: StatuspageUpdate,
+  existingId: string | undefined,
+  key: string,
+  signal?: AbortSignal,
+  marker?: string,
+): Promise<UpsertResult> {
   const base = `${t.baseUrl.replace(/\/+$/, '')}/pages/${encodeURIComponent(t.pageId)}/incidents`;
   const ours = marker && !http.dryRun && (!existingId || u.status === 'resolved') ? await unresolvedFor(http, t, base, marker, signal) : [];
   const target = existingId ?? ours[0]?.id;
@@ -134,7 +150,13 @@ export async function upsertStatuspageIncident(http: HttpClient, t: StatuspageTa
       alsoResolved.push(extra.id);
     }
   }
-  return { id, status: res.status, created: !target, ...(!existingId && target ? { reused: true } : {}), ...(alsoResolved.length ? { alsoResolved } : {}) };
+  return {
+    id,
+    status: res.status,
+    created: !target,
+    ...(!existingId && target ? { reused: true } : {}),
+    ...(alsoResolved.length ? { alsoResolved } : {}),
+  };
 }
 
 /**
@@ -142,7 +164,14 @@ export async function upsertStatuspageIncident(http: HttpClient, t: StatuspageTa
  * incident (`payctl incident resolve`), its components back to operational;
  * returns their ids. None found: nothing is written.
  */
-export async function resolveStatuspageIncidents(http: HttpClient, t: StatuspageTarget, marker: string, body: string, key: string, signal?: AbortSignal): Promise<string[]> {
+export async function resolveStatuspageIncidents(
+  http: HttpClient,
+  t: StatuspageTarget,
+  marker: string,
+  body: string,
+  key: string,
+  signal?: AbortSignal,
+): Promise<string[]> {
   const base = `${t.baseUrl.replace(/\/+$/, '')}/pages/${encodeURIComponent(t.pageId)}/incidents`;
   const ours = await unresolvedFor(http, t, base, marker, signal);
   for (const inc of ours) {
@@ -152,7 +181,14 @@ export async function resolveStatuspageIncidents(http: HttpClient, t: Statuspage
       method: 'PATCH',
       url: `${base}/${encodeURIComponent(inc.id)}`,
       headers: { Authorization: `OAuth ${t.apiKey}` },
-      body: { incident: { status: 'resolved', body, deliver_notifications: t.deliverNotifications, ...(inc.components.length ? { components } : {}) } },
+      body: {
+        incident: {
+          status: 'resolved',
+          body,
+          deliver_notifications: t.deliverNotifications,
+          ...(inc.components.length ? { components } : {}),
+        },
+      },
       idempotencyKey: `${key}-${inc.id}`,
       signal,
       describeError: describeStatuspageError,

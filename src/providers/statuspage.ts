@@ -87,7 +87,8 @@ export function worstStatus(statuses: StatusOrUnknown[]): StatusOrUnknown {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 export function parseIncidents(raw: unknown): PageIncident[] {
   return arr(raw).map((x) => {
@@ -98,7 +99,13 @@ export function parseIncidents(raw: unknown): PageIncident[] {
       ...(str(i.impact) ? { impact: cleanText(str(i.impact)!) } : {}),
       created_at: cleanText(str(i.created_at) ?? str(i.started_at) ?? ''),
       ...(str(i.shortlink) ? { shortlink: cleanText(str(i.shortlink)!) } : {}),
-      ...(Array.isArray(i.components) ? { components: arr(i.components).map((c) => cleanText(str(obj(c).name) ?? '')).filter(Boolean) } : {}),
+      ...(Array.isArray(i.components)
+        ? {
+            components: arr(i.components)
+              .map((c) => cleanText(str(obj(c).name) ?? ''))
+              .filter(Boolean),
+          }
+        : {}),
     };
   });
 }
@@ -113,7 +120,9 @@ export function parseMaintenances(raw: unknown): MaintenanceWindow[] {
       scheduled_until: str(m.scheduled_until) ?? null,
       ...(str(m.impact) ? { impact: cleanText(str(m.impact)!) } : {}),
       ...(str(m.shortlink) ? { shortlink: cleanText(str(m.shortlink)!) } : {}),
-      components: arr(m.components).map((c) => cleanText(str(obj(c).name) ?? '')).filter(Boolean),
+      components: arr(m.components)
+        .map((c) => cleanText(str(obj(c).name) ?? ''))
+        .filter(Boolean),
     };
   });
 }
@@ -154,12 +163,15 @@ function apiUrl(baseUrl: string, path: string): string {
 export async function readStatusPage(http: HttpClient, t: StatusPageTarget, signal?: AbortSignal): Promise<StatusPageReport> {
   const res = await http.request({ service: `${t.provider} status page`, url: apiUrl(t.baseUrl, 'summary.json'), signal });
   if (!res.data || typeof res.data !== 'object') {
-    throw new HttpError(`${t.provider} status page: summary.json is not a Statuspage summary (got ${JSON.stringify(res.data)?.slice(0, 80)})`, {
-      service: `${t.provider} status page`,
-      endpoint: apiUrl(t.baseUrl, 'summary.json'),
-      status: res.status,
-      retryable: false,
-    });
+    throw new HttpError(
+      `${t.provider} status page: summary.json is not a Statuspage summary (got ${JSON.stringify(res.data)?.slice(0, 80)})`,
+      {
+        service: `${t.provider} status page`,
+        endpoint: apiUrl(t.baseUrl, 'summary.json'),
+        status: res.status,
+        retryable: false,
+      },
+    );
   }
   return parseSummary(res.data, t.components);
 }
@@ -176,7 +188,10 @@ export async function readMaintenanceWindows(http: HttpClient, t: StatusPageTarg
     http.request({ service, url: apiUrl(t.baseUrl, 'scheduled-maintenances/upcoming.json'), signal }),
     http.request({ service, url: apiUrl(t.baseUrl, 'scheduled-maintenances/active.json'), signal }),
   ]);
-  const all = [...parseMaintenances(obj(active.data).scheduled_maintenances), ...parseMaintenances(obj(upcoming.data).scheduled_maintenances)];
+  const all = [
+    ...parseMaintenances(obj(active.data).scheduled_maintenances),
+    ...parseMaintenances(obj(upcoming.data).scheduled_maintenances),
+  ];
   const seen = new Set<string>();
   return all.filter((m) => {
     const k = `${m.name}|${m.scheduled_for}`;

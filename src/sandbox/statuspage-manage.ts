@@ -63,7 +63,13 @@ export class ManageState {
     const [, pageId, incidentId] = m as unknown as [string, string, string | undefined];
     if (pageId !== MANAGE_PAGE_ID) return json(404, { error: `Page ${pageId} not found` });
     if (incidentId === 'unresolved' && req.method === 'GET') {
-      return json(200, this.incidents.filter((i) => !['resolved', 'completed', 'postmortem'].includes(i.status)).map(view).reverse());
+      return json(
+        200,
+        this.incidents
+          .filter((i) => !['resolved', 'completed', 'postmortem'].includes(i.status))
+          .map(view)
+          .reverse(),
+      );
     }
     if (!incidentId) {
       if (req.method === 'GET') return json(200, this.incidents.map(view).reverse());
@@ -118,7 +124,9 @@ export class ManageState {
   private apply(inc: ManagedIncident, i: Record<string, unknown>, req: SandboxRequest, now: string): void {
     inc.updated_at = now;
     if (inc.status === 'resolved' || inc.status === 'completed') inc.resolved_at ??= now;
-    if (isRecord(i.metadata)) for (const [k, v] of Object.entries(i.metadata)) if (isRecord(v)) inc.metadata[k] = { ...(isRecord(inc.metadata[k]) ? inc.metadata[k] : {}), ...v };
+    if (isRecord(i.metadata))
+      for (const [k, v] of Object.entries(i.metadata))
+        if (isRecord(v)) inc.metadata[k] = { ...(isRecord(inc.metadata[k]) ? inc.metadata[k] : {}), ...v };
     if (isRecord(i.components)) for (const [id, s] of Object.entries(i.components)) inc.components[id] = String(s);
     if (Array.isArray(i.component_ids)) for (const id of i.component_ids) inc.components[String(id)] ??= 'operational';
     if (typeof i.body === 'string' || typeof i.status === 'string') {
@@ -140,17 +148,23 @@ export class ManageState {
     if (!isRecord(i)) return { error: json(422, { error: 'incident is missing' }) };
     const errors: string[] = [];
     if (creating && (typeof i.name !== 'string' || i.name.trim() === '')) errors.push("Name can't be blank");
-    if (i.status !== undefined && !INCIDENT_STATUSES.includes(String(i.status))) errors.push(`Status ${String(i.status)} is not a valid status`);
-    if (i.impact_override !== undefined && !IMPACTS.includes(String(i.impact_override))) errors.push(`Impact override ${String(i.impact_override)} is invalid`);
+    if (i.status !== undefined && !INCIDENT_STATUSES.includes(String(i.status)))
+      errors.push(`Status ${String(i.status)} is not a valid status`);
+    if (i.impact_override !== undefined && !IMPACTS.includes(String(i.impact_override)))
+      errors.push(`Impact override ${String(i.impact_override)} is invalid`);
     const known = this.componentNames();
-    const ids = [...(isRecord(i.components) ? Object.keys(i.components) : []), ...(Array.isArray(i.component_ids) ? i.component_ids.map(String) : [])];
+    const ids = [
+      ...(isRecord(i.components) ? Object.keys(i.components) : []),
+      ...(Array.isArray(i.component_ids) ? i.component_ids.map(String) : []),
+    ];
     for (const id of ids) if (!(id in known)) errors.push(`Component ${id} not found`);
     if (isRecord(i.components)) {
       for (const [id, s] of Object.entries(i.components)) {
         if (!COMPONENT_STATUSES.includes(String(s))) errors.push(`Component ${id}: status ${String(s)} is invalid`);
       }
     }
-    if (i.metadata !== undefined && (!isRecord(i.metadata) || Object.values(i.metadata).some((v) => !isRecord(v)))) errors.push('Metadata top level values must be objects');
+    if (i.metadata !== undefined && (!isRecord(i.metadata) || Object.values(i.metadata).some((v) => !isRecord(v))))
+      errors.push('Metadata top level values must be objects');
     if (errors.length) return { error: json(422, { error: errors.join('; ') }) };
     return { incident: i };
   }

@@ -24,12 +24,22 @@ export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (ru
         locks: directoryStoreLocks(run.ctx.config().storeDir),
         incident: run.incident.id,
       },
-      { to: run.step.to, ...(run.step.from ? { from: run.step.from } : {}), force: Boolean(run.step.force), key: run.idempotencyKey, dryRun: run.dryRun },
+      {
+        to: run.step.to,
+        ...(run.step.from ? { from: run.step.from } : {}),
+        force: Boolean(run.step.force),
+        key: run.idempotencyKey,
+        dryRun: run.dryRun,
+      },
     );
     if (out.ok) return { outcome: 'ok', result: { ...out.result }, message: out.message };
     if (run.dryRun && !out.result) {
       // a dry run shows what would happen now; a refusal is its finding, not a failure of the rehearsal
-      return { outcome: 'ok', result: { dry_run: true, to: run.step.to, would_refuse: out.error }, message: `dry run: would refuse now: ${out.error}` };
+      return {
+        outcome: 'ok',
+        result: { dry_run: true, to: run.step.to, would_refuse: out.error },
+        message: `dry run: would refuse now: ${out.error}`,
+      };
     }
     const result = out.refused ? { ...(out.result ?? { to: run.step.to }), refused: true } : out.result;
     return { outcome: 'failed', error: out.error, retryable: out.retryable, ...(result ? { result: { ...result } } : {}) };
