@@ -82,15 +82,22 @@ function addIncident(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts, cmd) => (await import('./commands/incident.js')).start(await contextFor(cmd, opts), opts));
   incident
-    .command('resume <id>')
-    .description('continue an incident at its first unfinished step')
+    .command('resume [id]')
+    .description('continue an incident at its first unfinished step (no id: the only one waiting for a resume)')
     .option('-y, --yes', 'approve every gate; retry interrupted steps with the same idempotency key')
     .option('--json', 'print the result as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resume(await contextFor(cmd, opts), id, opts));
   incident
     .command('list')
     .description('list incidents')
-    .addOption(new Option('--status <status>', 'only open or resolved incidents').choices(['open', 'resolved']))
+    .addOption(
+      new Option('--status <status>', 'only open, waiting (for a resume), resolved or cancelled incidents').choices([
+        'open',
+        'waiting',
+        'resolved',
+        'cancelled',
+      ]),
+    )
     .option('--json', 'print JSON')
     .action(async (opts, cmd) => (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts));
   incident
@@ -110,6 +117,12 @@ function addIncident(program: Command): void {
     .command('resolve <id>')
     .description('mark the incident resolved')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resolve(await contextFor(cmd, opts), id));
+  incident
+    .command('cancel <id>')
+    .description('close an incident opened by mistake: recorded as cancelled, left out of the scorecard and metrics')
+    .requiredOption('--reason <text>', 'why it is cancelled, for the timeline')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-cancel.js')).cancelIncident(await contextFor(cmd, opts), id, opts));
   incident
     .command('verify <id>')
     .description("check the timeline's hash chain; names the first bad line")

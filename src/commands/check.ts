@@ -188,7 +188,8 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
 async function openIncidentFor(storeDir: string, playbook: string): Promise<string | undefined> {
   const { latestIncident } = await import('../timeline/store.js');
   const { rehearsalKind } = await import('../timeline/rehearsal.js');
-  return latestIncident(storeDir, (s) => s.playbook === playbook && s.status !== 'resolved' && rehearsalKind(s) === undefined);
+  const { isOpen } = await import('../timeline/replay.js');
+  return latestIncident(storeDir, (s) => s.playbook === playbook && isOpen(s) && rehearsalKind(s) === undefined);
 }
 
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {
@@ -215,10 +216,16 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   const already = await openIncidentFor(loaded.storeDir, m.playbook.id);
   if (already) {
     // a second responder (or a second --watch tick) must not open the same incident twice
-    if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: m.playbook.id, already_open: true } });
+    // stopped or interrupted, it waits for someone to resume it; running, it can be followed
+    const waiting = await (await import('./incident-list.js')).resumeWaitOf(ctx, already);
+    if (ctx.out.jsonMode && !opts.watch)
+      ctx.out.json({
+        ...snap,
+        incident: { id: already, playbook: m.playbook.id, already_open: true, ...(waiting ? { resume: waiting.command } : {}) },
+      });
     throw new UnhealthyError(
-      `${unhealthy(ctx, snap)}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`,
-      `follow it with: payctl incident show ${already}`,
+      `${unhealthy(ctx, snap)}; incident ${already} (${m.playbook.id}) is already open${waiting ? ` (${waiting.why})` : ''}, so no new one was started`,
+      waiting ? `resume it with: ${waiting.command}` : `follow it with: payctl incident show ${already}`,
     );
   }
   ctx.out.info(`starting playbook ${m.playbook.id}: ${m.match.description}`);

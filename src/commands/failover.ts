@@ -17,6 +17,7 @@ import { incidentDir, latestIncident, loadIncidentState } from '../timeline/stor
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
+import { isOpen } from '../timeline/replay.js';
 
 export interface FailoverOptions {
   to: string;
@@ -32,15 +33,20 @@ export interface FailoverOptions {
 export type FailbackOptions = Omit<FailoverOptions, 'to' | 'from' | 'force'>;
 
 export async function failover(ctx: Context, opts: FailoverOptions): Promise<void> {
-  await moveTraffic(ctx, 'failover', opts);
+  await moveTraffic(ctx, 'failover', { ...opts, incident: await incidentArg(ctx, opts.incident) });
 }
 
 export async function failback(ctx: Context, opts: FailbackOptions): Promise<void> {
   const primary = ctx.config().config.routing?.primary;
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
   // a dry run never joins a real incident: it opens a dry-run incident of its own
-  const incident = opts.incident ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
+  const incident = (await incidentArg(ctx, opts.incident)) ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
   await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
+}
+
+/** --incident as typed (latest, a prefix or suffix), as the whole id. */
+async function incidentArg(ctx: Context, given: string | undefined): Promise<string | undefined> {
+  return given === undefined ? undefined : (await import('./incident-id.js')).resolveIncidentId(ctx, given);
 }
 
 /** The newest open, real (not a dry run, drill or demo) incident that really moved traffic away from the primary. */
@@ -49,7 +55,7 @@ function latestOpenFailover(ctx: Context): string | undefined {
   return latestIncident(
     ctx.config().storeDir,
     (state) =>
-      state.status !== 'resolved' &&
+      isOpen(state) &&
       rehearsalKind(state) === undefined &&
       Object.values(state.steps).some(
         (s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined),
@@ -95,15 +101,8 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     confirm: `Move payment traffic to ${opts.to}?`,
     on_failure: 'abort',
   };
-  // a dry run's own incident is a rehearsal: it closes itself, so it does not sit among the open ones
-  const close: StepOf<'set_status'> = {
-    id: 'close',
-    title: 'Close the dry run',
-    type: 'set_status',
-    status: 'resolved',
-    message: 'dry run: nothing was changed',
-  };
-  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: ctx.dryRun && !opts.incident ? [step, close] : [step] };
+  // a dry run's own incident is a rehearsal: it closes itself when the run ends (engine/run.ts walk)
+  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
 
   const report = opts.incident
     ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)

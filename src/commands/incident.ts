@@ -14,7 +14,7 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } fro
 import { startIncident, type RunReport } from '../engine/run.js';
 import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
-import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
+import { loadIncidentState, existingTimeline } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';
 import { recordMilestone, recordStatusChange } from '../timeline/status.js';
 import { verifyTimeline } from '../timeline/verify.js';
@@ -22,6 +22,7 @@ import { parseVars } from '../ui/answers.js';
 import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import { showIncident } from './incident-show.js';
+import { resolveIncidentId } from './incident-id.js';
 
 export interface StartOptions {
   playbook?: string;
@@ -64,8 +65,11 @@ export async function start(ctx: Context, opts: StartOptions): Promise<void> {
   finish(ctx, report);
 }
 
-export async function resume(ctx: Context, id: string, opts: ResumeOptions = {}): Promise<void> {
+/** Resume an incident; without an id, the only one waiting for a resume (several or none: exit 2 listing them). */
+export async function resume(ctx: Context, idArg: string | undefined, opts: ResumeOptions = {}): Promise<void> {
   const answers = parseVars(opts.var);
+  const id =
+    idArg === undefined ? await (await import('./incident-list.js')).onlyWaitingIncident(ctx) : await resolveIncidentId(ctx, idArg);
   const report = await withInterrupt((signal) => resumeIncident({ ctx, id, answers, signal }));
   finish(ctx, report);
 }
@@ -162,74 +166,12 @@ function loadedPlaybooks(dir: string) {
 }
 
 export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {
-  if (opts.status !== undefined && opts.status !== 'open' && opts.status !== 'resolved') {
-    throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
-  }
-  const storeDir = ctx.config().storeDir;
-  const rows: {
-    id: string;
-    title: string;
-    severity: string;
-    status: string;
-    playbook: string | null;
-    opened_at: string;
-    updated_at: string;
-    run: string;
-    dry_run: boolean;
-    problem?: string;
-  }[] = [];
-  for (const id of listIncidentIds(storeDir)) {
-    let st;
-    try {
-      st = loadIncidentState(storeDir, id).state;
-    } catch (e) {
-      // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
-      ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
-      if (opts.status === undefined)
-        rows.push({
-          id,
-          title: '(broken: see payctl incident verify)',
-          severity: '-',
-          status: 'broken',
-          playbook: null,
-          opened_at: '-',
-          updated_at: '-',
-          run: 'none',
-          dry_run: false,
-          problem: (e as Error).message,
-        });
-      continue;
-    }
-    const open = st.status !== 'resolved';
-    if (opts.status === 'open' && !open) continue;
-    if (opts.status === 'resolved' && open) continue;
-    rows.push({
-      id,
-      title: st.title,
-      severity: st.severity,
-      status: st.status,
-      playbook: st.playbook ?? null,
-      opened_at: st.opened_at,
-      updated_at: st.updated_at,
-      run: st.run,
-      dry_run: st.dry_run,
-    });
-  }
-  rows.reverse(); // newest first
-  if (ctx.out.jsonMode) return ctx.out.json(rows);
-  if (!rows.length)
-    return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
-  const c = ctx.out.color;
-  ctx.out.line(c.bold(`${'ID'.padEnd(21)}${'STATUS'.padEnd(15)}${'SEV'.padEnd(6)}${'PLAYBOOK'.padEnd(22)}${'OPENED'.padEnd(22)}TITLE`));
-  for (const r of rows) {
-    ctx.out.line(
-      `${r.id.padEnd(21)}${r.status.padEnd(15)}${r.severity.padEnd(6)}${(r.playbook ?? '-').padEnd(22)}${r.opened_at.slice(0, 19).replace('T', ' ').padEnd(22)}${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
-    );
-  }
+  const { listIncidents } = await import('./incident-list.js');
+  await listIncidents(ctx, opts);
 }
 
-export async function show(ctx: Context, id: string): Promise<void> {
-  showIncident(ctx, id);
+export async function show(ctx: Context, idArg: string): Promise<void> {
+  showIncident(ctx, await resolveIncidentId(ctx, idArg));
 }
 
 async function appendAsResponder(
@@ -242,8 +184,9 @@ async function appendAsResponder(
   await body(w, state);
 }
 
-export async function note(ctx: Context, id: string, text: string): Promise<void> {
+export async function note(ctx: Context, idArg: string, text: string): Promise<void> {
   if (!text?.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
+  const id = await resolveIncidentId(ctx, idArg);
   await appendAsResponder(ctx, id, async (w, st) => {
     await w.append({ type: 'note_added', data: { text } });
     await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
@@ -251,10 +194,14 @@ export async function note(ctx: Context, id: string, text: string): Promise<void
   ctx.out.line(`note added to ${id}`);
 }
 
-export async function status(ctx: Context, id: string, to: string): Promise<void> {
+export async function status(ctx: Context, idArg: string, to: string): Promise<void> {
   if (!(INCIDENT_STATUSES as readonly string[]).includes(to)) {
-    throw new InvalidInputError(`"${to}" is not a status`, `use one of: ${INCIDENT_STATUSES.join(', ')}`);
+    throw new InvalidInputError(
+      `"${to}" is not a status`,
+      `use one of: ${INCIDENT_STATUSES.join(', ')}${to === 'cancelled' ? ' (an incident opened by mistake: payctl incident cancel <id> --reason "…")' : ''}`,
+    );
   }
+  const id = await resolveIncidentId(ctx, idArg);
   let changed = false;
   let from = '';
   await appendAsResponder(ctx, id, async (w, st) => {
@@ -265,7 +212,8 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
   ctx.out.line(changed ? `${id}: ${from} → ${to}` : `${id} is already ${to}`);
 }
 
-export async function resolve(ctx: Context, id: string): Promise<void> {
+export async function resolve(ctx: Context, idArg: string): Promise<void> {
+  const id = await resolveIncidentId(ctx, idArg);
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
   const state = loadIncidentState(ctx.config().storeDir, id).state;
@@ -304,7 +252,7 @@ async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadI
   }
 }
 
-function trafficLeftAway(
+export function trafficLeftAway(
   st: ReturnType<typeof loadIncidentState>['state'],
   primary: string | undefined,
 ): { step: string; on: string } | undefined {
@@ -319,7 +267,8 @@ function trafficLeftAway(
   return { step: switches.at(-1)!.id, on };
 }
 
-export async function verify(ctx: Context, id: string): Promise<void> {
+export async function verify(ctx: Context, idArg: string): Promise<void> {
+  const id = await resolveIncidentId(ctx, idArg);
   const file = existingTimeline(ctx.config().storeDir, id);
   const r = verifyTimeline(file);
   if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, ...r });

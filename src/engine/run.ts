@@ -12,7 +12,7 @@ import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';
 import { incidentDir, newIncidentId, TIMELINE_FILE } from '../timeline/store.js';
 import { milestoneEvent } from '../timeline/status.js';
-import type { IncidentState } from '../timeline/replay.js';
+import { isOpen, type IncidentState } from '../timeline/replay.js';
 import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -264,6 +264,9 @@ export async function walk(eng: Engine, from: number, shouldRun: (id: string) =>
   eng.current = undefined;
   if (!finished) await eng.session.append(runFinishedEvent(eng));
   await eng.reminders.stop();
+  // a dry run that ran to its end closes itself: it changed nothing, and open it would sit among the real incidents
+  if (eng.session.state().dry_run && isOpen(eng.session.state()))
+    await eng.session.append({ type: 'incident_cancelled', data: { reason: 'dry run ended: nothing was changed' } });
   return { incident: eng.session.id, state: eng.session.state(), outcome: runOutcome(eng), exitCode: ExitCode.ok };
 }
 

@@ -115,7 +115,9 @@ export class ScorecardBuilder {
     return r;
   }
 
+  /** One incident's part in the scorecard; a cancelled one (opened by mistake) has none. */
   add(inc: Pick<LoadedIncident, 'id' | 'events' | 'state'>): void {
+    if (inc.state.status === 'cancelled') return;
     const facts = collectFacts(inc.events);
     const points = referencePoints(inc.state, facts, this.threshold);
     const detection = points.detected ?? points.opened;

@@ -62,6 +62,11 @@ export interface EventDataMap {
   /** The run stopped before the end: aborted by on_failure/person, Ctrl-C, missing approval. */
   run_stopped: { reason: string; exit_code: number };
   run_finished: { outcome: Outcome };
+  /**
+   * The incident was closed as not an incident (opened by mistake, or a dry run
+   * that ended): left out of the scorecard and the postmortem's metrics.
+   */
+  incident_cancelled: { reason: string };
 }
 
 export type EventType = keyof EventDataMap;
