@@ -104,6 +104,14 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   // a dry run's own incident is a rehearsal: it closes itself when the run ends (engine/run.ts walk)
   const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
 
+  if (kind === 'failover' && !opts.incident && !ctx.dryRun) {
+    // another open incident that moved traffic relies on the routing this changes
+    const { confirmDespite, incidentsWithTrafficMoved } = await import('./incident-overlap.js');
+    await confirmDespite(ctx, await incidentsWithTrafficMoved(ctx), {
+      what: `failing over to ${opts.to} while another incident has traffic moved`,
+      question: `Fail over to ${opts.to} anyway?`,
+    });
+  }
   const report = opts.incident
     ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)
     : await startIncident({ ctx, playbook, title: opts.reason ? `${title}: ${opts.reason}` : title, source: kind });

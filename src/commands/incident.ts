@@ -23,6 +23,7 @@ import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import { showIncident } from './incident-show.js';
 import { resolveIncidentId } from './incident-id.js';
+import { overlapCheck } from './incident-overlap.js';
 
 export interface StartOptions {
   playbook?: string;
@@ -60,6 +61,7 @@ export async function start(ctx: Context, opts: StartOptions): Promise<void> {
       severity,
       detectedAt,
       signal,
+      beforeOpen: overlapCheck(ctx, pb.playbook.id),
     }),
   );
   finish(ctx, report);

@@ -59,6 +59,12 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Called once the incident exists (its id is known). */
   onOpened?: (id: string) => void;
+  /**
+   * Called before anything is opened, with the inputs known by then (given or
+   * answered unattended) and the run's prompter: it may ask, or throw to open
+   * nothing (e.g. another open incident handles the same trouble).
+   */
+  beforeOpen?: (known: Record<string, unknown>, prompter: Prompter) => Promise<void>;
 }
 
 export interface EngineParts {
@@ -120,6 +126,7 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
     });
   }
 
+  await o.beforeOpen?.(known, parts.prompter);
   const id = newIncidentId(now);
   const session = createOrRemove(loaded.storeDir, id, ctx);
   // held for the whole run: a resume of this id from another terminal is refused meanwhile
