@@ -18,6 +18,7 @@ import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js'
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { isOpen } from '../timeline/replay.js';
+import { cancelledError } from '../timeline/status.js';
 
 export interface FailoverOptions {
   to: string;
@@ -216,6 +217,7 @@ async function joinIncident(
       'leave out --incident (a new incident is opened), or name a real incident',
     );
   }
+  if (joined.status === 'cancelled') throw cancelledError(joined);
   // not while another process runs the incident (it could be switching too)
   return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
 }

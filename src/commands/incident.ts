@@ -16,7 +16,7 @@ import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
 import { loadIncidentState, existingTimeline } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';
-import { recordMilestone, recordStatusChange } from '../timeline/status.js';
+import { cancelledError, recordMilestone, recordStatusChange } from '../timeline/status.js';
 import { verifyTimeline } from '../timeline/verify.js';
 import { parseVars } from '../ui/answers.js';
 import { readAnswersFile } from '../ui/answers-file.js';
@@ -72,6 +72,8 @@ export async function resume(ctx: Context, idArg: string | undefined, opts: Resu
   const answers = parseVars(opts.var);
   const id =
     idArg === undefined ? await (await import('./incident-list.js')).onlyWaitingIncident(ctx) : await resolveIncidentId(ctx, idArg);
+  const before = loadIncidentState(ctx.config().storeDir, id).state;
+  if (before.status === 'cancelled') throw cancelledError(before); // its steps must not act any more
   const report = await withInterrupt((signal) => resumeIncident({ ctx, id, answers, signal }));
   finish(ctx, report);
 }
@@ -208,6 +210,7 @@ export async function status(ctx: Context, idArg: string, to: string): Promise<v
   let from = '';
   await appendAsResponder(ctx, id, async (w, st) => {
     from = st.status;
+    if (st.status === 'cancelled') throw cancelledError(st); // before anything is appended to it
     await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
     changed = await recordStatusChange((ev) => w.append(ev), st, to as IncidentStatus);
   });

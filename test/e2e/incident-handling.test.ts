@@ -96,6 +96,13 @@ describe('with stripe down', () => {
     const st = await run(['incident', 'status', inc.id, 'identified']);
     expect(st.code).toBe(2);
     expect(st.stderr).toContain('was cancelled');
+    const res = await run(['incident', 'resume', inc.id, '--yes']);
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('was cancelled');
+    expect((await run(['failover', '--to', 'adyen', '--incident', inc.id, '--yes'])).code).toBe(2);
+    // nothing was appended by the refusals
+    const after2 = JSON.parse((await run(['incident', 'show', inc.id, '--json'])).stdout);
+    expect(after2.events.at(-1).type).toBe('incident_cancelled');
     // a second check opens a new incident: the cancelled one does not stand in for it
     expect((await run(['check', '--start-incident'])).stderr).toContain('starting playbook processor-outage');
   }, 60_000);
