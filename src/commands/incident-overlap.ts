@@ -87,12 +87,14 @@ export async function confirmDespite(
   throw new AbortedError(`${o.what}: not done (incident ${first} is open)`, `carry on in it: payctl incident show ${first}`);
 }
 
-/** startIncident's beforeOpen for a playbook: another open incident for it, or for the provider it was given, warns and asks. */
+/** startIncident's beforeOpen for a playbook (not for a dry run): another open incident for it, or for the provider it was given, warns and asks. */
 export function overlapCheck(ctx: Context, playbook: string): (known: Record<string, unknown>, prompter: Prompter) => Promise<void> {
-  return async (known, prompter) =>
-    confirmDespite(ctx, await incidentsAlike(ctx, { playbook, provider: known.provider }), {
+  return async (known, prompter) => {
+    if (ctx.dryRun) return; // a rehearsal opens nothing that competes with a real incident
+    await confirmDespite(ctx, await incidentsAlike(ctx, { playbook, provider: known.provider }), {
       what: `opening another incident (${playbook}${typeof known.provider === 'string' ? `, provider ${known.provider}` : ''})`,
       question: 'Open another incident anyway?',
       prompter,
     });
+  };
 }
