@@ -4,7 +4,7 @@ import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
 import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
-import { inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { cancelledByMistake, inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { formatTable } from '../ui/table.js';
 
@@ -41,7 +41,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
       continue;
     }
     if (!inPeriod(inc.state.opened_at, sinceMs, now)) continue;
-    if (inc.state.status === 'cancelled') {
+    if (cancelledByMistake(inc.state)) {
       cancelled++; // opened by mistake: says nothing about a provider
       continue;
     }
