@@ -260,6 +260,10 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
       `follow it with: payctl incident show ${already}`,
     );
   }
+  if (ctx.unattendedReason) {
+    const { unattendedNotice } = await import('../ui/unattended.js');
+    ctx.out.info(unattendedNotice(ctx.unattendedReason, ctx.yes));
+  }
   ctx.out.info(`starting playbook ${pb.id}: ${chosen.why}`);
   const { startIncident } = await import('../engine/run.js');
   const { emptyAnswers } = await import('../ui/answers.js');
