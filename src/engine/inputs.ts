@@ -147,7 +147,7 @@ export function coerce(name: string, spec: PlaybookInput, value: unknown, provid
     v = toBoolean(v, name);
   } else if (type === 'duration' && !isDuration(String(v))) {
     throw new InvalidInputError(`input ${name}: "${String(v)}" is not a duration`, `${DURATION_HINT} (e.g. --var ${name}=30m)`);
-  } else if (type === 'url' && !isWebUrl(String(v))) {
+  } else if (type === 'url' && String(v) !== '' && !isWebUrl(String(v))) {
     throw new InvalidInputError(
       `input ${name}: "${String(v)}" is not a URL`,
       `write the whole address with http:// or https:// (e.g. --var ${name}=https://example.com/path)`,

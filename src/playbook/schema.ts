@@ -172,7 +172,7 @@ export const PlaybookInput = z.strictObject({
   description: z.string().optional(),
   type: z.enum(INPUT_TYPES).optional().meta({
     description:
-      'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), url (http:// or https://), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
+      'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), url (http:// or https://; empty for none), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
   }),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   choices: z.array(Choice).optional(),

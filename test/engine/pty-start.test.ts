@@ -1,0 +1,91 @@
+/**
+ * `payctl incident start` with no flags, at a pseudo-terminal, against the
+ * sandbox: the responder presses only Enter and y, and traffic is verified on
+ * the backup after at most 4 answers (issue 11). The picker puts the playbook
+ * that fits first, with why.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import pty from 'node-pty';
+import { BIN, runCli } from './helpers.js';
+import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+
+let p: SandboxProject | undefined;
+afterEach(async () => {
+  await p?.close();
+  p = undefined;
+});
+
+function drive(dir: string, args: string[], env: Record<string, string>) {
+  const t = pty.spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    cols: 160,
+    rows: 50,
+    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1', ...env },
+  });
+  let all = '';
+  let seen = 0;
+  t.onData((d) => (all += d));
+  const exited = new Promise<number>((r) => t.onExit(({ exitCode }) => r(exitCode)));
+  /** Wait for text after what was already waited for; returns the screen text up to it. */
+  const waitFor = async (text: string | RegExp, ms = 20_000) => {
+    const t0 = Date.now();
+    for (;;) {
+      const rest = all.slice(seen);
+      const i = typeof text === 'string' ? rest.indexOf(text) : rest.search(text);
+      if (i >= 0) {
+        seen += i + 1;
+        return rest.slice(0, i);
+      }
+      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${text}; screen:\n${all}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  };
+  return { t, waitFor, exited, screen: () => all };
+}
+
+describe('incident start with no flags, stripe down', () => {
+  it('moves card traffic to adyen, verified, after at most 4 answers of Enter and y', async () => {
+    p = await sandboxProject({ fault: 'stripe:down' });
+    const r = drive(p.dir, ['incident', 'start'], p.env);
+    let answers = 0;
+    const answer = (keys: string) => {
+      answers++;
+      r.t.write(keys);
+    };
+    await r.waitFor('processor-outage fits what payctl sees now: stripe: major_outage');
+    await r.waitFor('Which playbook?');
+    const firstEntry = await r.waitFor('\n', 5000).then(() => r.screen().slice(r.screen().lastIndexOf('Which playbook?')));
+    expect(firstEntry).toMatch(/❯ Payment processor outage \(processor-outage, sev1\): stripe: major_outage/);
+    answer('\r'); // the first entry
+    await r.waitFor(/provider stripe \(stripe: major_outage\), backup adyen \(adyen: operational[^)]*\): go with these\?/);
+    answer('y\r');
+    await r.waitFor(/not asked now: eta "within the next hour", recovery_timeout 2h, check_interval 1m/);
+    await r.waitFor('Move card traffic from stripe to adyen?');
+    answer('y\r');
+    await r.waitFor(/Wait until payments succeed on the backup/);
+    await r.waitFor(/✔|ok/, 60_000);
+    await r.waitFor(/Escalate to the processor|Mark the incident monitoring/, 60_000);
+    r.t.write('\x03'); // the rest waits for stripe to recover: stop here (saved, resumable)
+    expect(await r.exited).toBe(3);
+    expect(answers).toBeLessThanOrEqual(4);
+    const id = /payctl incident resume (\S+)/.exec(r.screen())![1]!;
+    const shown = JSON.parse(runCli(p.dir, ['incident', 'show', id, '--json'], p.env).stdout).incident;
+    expect(shown.playbook).toBe('processor-outage');
+    expect(shown.steps.failover.status).toBe('ok');
+    expect(shown.steps.failover.result.to).toBe('adyen');
+    expect(shown.steps.backup_healthy.status).toBe('ok');
+    expect(shown.answers).toMatchObject({ provider: 'stripe', backup: 'adyen', recovery_timeout: '2h' });
+    expect(p.sandbox.state().routing).toBeDefined();
+  }, 120_000);
+
+  it('the picker puts elevated-declines first for a decline spike, with the top code', async () => {
+    p = await sandboxProject({ fault: 'stripe:declines' });
+    const r = drive(p.dir, ['incident', 'start'], p.env);
+    await r.waitFor('Which playbook?');
+    await r.waitFor('\n', 5000);
+    const picker = r.screen().slice(r.screen().lastIndexOf('Which playbook?'));
+    expect(picker).toMatch(/❯ Elevated card declines \(elevated-declines, sev2\): do_not_honor \d+\.\d% of attempts/);
+    r.t.write('\x03');
+    expect(await r.exited).toBe(3);
+  }, 60_000);
+});
