@@ -13,7 +13,7 @@ import { inputType } from './inputs.js';
 
 export interface SuggestedInput {
   value: string;
-  /** Why payctl suggests it: "stripe: major_outage", "adyen: operational, next in routing order". */
+  /** Why payctl suggests it: "major_outage", "operational, first backup in routing order". */
   why: string;
 }
 
@@ -39,7 +39,7 @@ export function inferInputs(config: Config, snap: HealthSnapshot, playbook: Play
     });
   if (takes('provider') && down) {
     const h = health(down);
-    out.provider = { value: down, why: h ? `${down}: ${h.status}` : `${down} matched the trigger` };
+    out.provider = { value: down, why: h ? h.status : 'matched the trigger' };
   }
   if (takes('backup')) {
     const away = out.provider?.value ?? down ?? config.routing?.primary;
@@ -48,7 +48,7 @@ export function inferInputs(config: Config, snap: HealthSnapshot, playbook: Play
     if (healthy)
       out.backup = {
         value: healthy,
-        why: `${healthy}: ${health(healthy)!.status}, ${backups[0] === healthy ? 'first' : 'first healthy'} backup in routing order`,
+        why: `${health(healthy)!.status}, ${backups[0] === healthy ? 'first' : 'first healthy'} backup in routing order`,
       };
   }
   return out;

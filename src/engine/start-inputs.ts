@@ -73,7 +73,7 @@ export async function answerStartInputs(o: StartInputsOptions): Promise<Answered
   return deferred;
 }
 
-/** "provider stripe (stripe: major_outage), backup adyen (adyen: operational, first backup in routing order): go with these?" */
+/** "provider stripe (major_outage), backup adyen (operational, first backup in routing order): go with these?" */
 export function confirmQuestion(offered: { name: string; value: unknown; why?: string }[]): string {
   const parts = offered.map((x) => `${x.name} ${String(x.value)}${x.why ? ` (${x.why})` : ''}`);
   return `${parts.join(', ')}: go with ${offered.length === 1 ? 'this' : 'these'}?`;

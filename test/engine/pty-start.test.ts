@@ -57,7 +57,7 @@ describe('incident start with no flags, stripe down', () => {
     const firstEntry = await r.waitFor('\n', 5000).then(() => r.screen().slice(r.screen().lastIndexOf('Which playbook?')));
     expect(firstEntry).toMatch(/❯ Payment processor outage \(processor-outage, sev1\): stripe: major_outage/);
     answer('\r'); // the first entry
-    await r.waitFor(/provider stripe \(stripe: major_outage\), backup adyen \(adyen: operational[^)]*\): go with these\?/);
+    await r.waitFor(/provider stripe \(major_outage\), backup adyen \(operational, first backup in routing order\): go with these\?/);
     answer('y\r');
     await r.waitFor(/not asked now: eta "within the next hour", recovery_timeout 2h, check_interval 1m/);
     await r.waitFor('Move card traffic from stripe to adyen?');
