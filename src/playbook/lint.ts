@@ -91,7 +91,11 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
   if (Array.isArray(data.triggers))
     data.triggers.forEach((t, i) => {
       if (isObj(t) && t.decline_codes !== undefined && t.decline_rate_above === undefined)
-        at(['triggers', i, 'decline_codes'], `triggers[${i}]: decline_codes counts toward decline_rate_above, which this trigger lacks`, 'key');
+        at(
+          ['triggers', i, 'decline_codes'],
+          `triggers[${i}]: decline_codes counts toward decline_rate_above, which this trigger lacks`,
+          'key',
+        );
     });
 
   // triggers name providers too ("primary" and "any" are keywords)

@@ -89,3 +89,55 @@ describe('incident start with no flags, stripe down', () => {
     expect(await r.exited).toBe(3);
   }, 60_000);
 });
+
+describe('a rejected answer never gets a tick', () => {
+  const PLAYBOOK = `
+id: typed
+title: Typed inputs
+inputs:
+  wait_for: { prompt: "How long to wait?", type: duration }
+  rules_url: { prompt: "Fraud rules URL?", type: url }
+steps:
+  - { id: end, type: set_status, title: End, status: resolved }
+`;
+  it('"soon" for a duration and "htp//fraud rules" for a URL are refused at the prompt, with the reason, and asked again', async () => {
+    const { tempProject } = await import('./helpers.js');
+    const dir = tempProject({ typed: PLAYBOOK });
+    const r = drive(dir, ['incident', 'start', '-p', 'typed'], {});
+    await r.waitFor('How long to wait?');
+    r.t.write('soon\r');
+    const refused = await r.waitFor('is not a duration');
+    expect(refused).not.toContain('✔');
+    r.t.write('\x15'); // Ctrl-U: clear the line
+    r.t.write('30m\r');
+    await r.waitFor('✔ How long to wait? 30m');
+    await r.waitFor('Fraud rules URL?');
+    r.t.write('htp//fraud rules\r');
+    const refusedUrl = await r.waitFor('"htp//fraud rules" is not a URL');
+    expect(refusedUrl).not.toContain('✔');
+    for (let i = 0; i < 20; i++) r.t.write('\x7f'); // backspace the answer away
+    r.t.write('https://rules.example.com/strict\r');
+    await r.waitFor('✔ Fraud rules URL? https://rules.example.com/strict');
+    expect(await r.exited).toBe(0);
+  }, 60_000);
+});
+
+describe('piped output', () => {
+  it('payctl incident start … | cat, at a terminal: stderr says at once that it runs unattended because stdout is not a terminal', async () => {
+    p = await sandboxProject({ fault: 'stripe:down' });
+    const sh = pty.spawn('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" incident start --playbook processor-outage | cat`], {
+      cwd: p.dir,
+      cols: 160,
+      rows: 50,
+      env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1', ...p.env },
+    });
+    let all = '';
+    sh.onData((d) => (all += d));
+    const code = await new Promise<number>((res) => sh.onExit(({ exitCode }) => res(exitCode)));
+    expect(all.trimStart()).toMatch(/^running unattended \(stdout is not a terminal\)/);
+    // the step lines came through the pipe; the spinner stayed on the terminal (stderr); the gate stopped the run
+    expect(all).toContain('✔ Mark the cause identified');
+    expect(all).toContain('step "failover" needs approval ("Move card traffic from stripe to adyen?") and there is no person to ask');
+    expect(code).toBe(0); // the exit code of cat; payctl stopped at the gate (exit 3) as the README says
+  }, 60_000);
+});
