@@ -35,7 +35,7 @@ export function inferInputs(config: Config, snap: HealthSnapshot, playbook: Play
     failing ??
     routingOrder(config).find((n) => {
       const h = health(n);
-      return h && h.enabled && !h.healthy && !h.error;
+      return h?.enabled && !h.healthy && !h.error;
     });
   if (takes('provider') && down) {
     const h = health(down);

@@ -87,7 +87,7 @@ describe('a rejected answer is refused by the prompt itself', () => {
     await answerInput('wait', { prompt: 'How long?', type: 'duration' }, emptyAnswers(), prompter, scope);
     expect(seen[0]!.validate!('soon')).toMatch(/^"soon" is not a duration/);
     expect(seen[0]!.validate!('30m')).toBe(true);
-    prompter.input = async (m: string, d?: string, opts?: AskOptions) => {
+    prompter.input = async (_m: string, _d?: string, opts?: AskOptions) => {
       seen.push(opts!);
       return 'https://rules.example.com/strict';
     };
