@@ -19,7 +19,6 @@ export async function setInputs(ctx: Context, id: string, assignments: string[])
   const given = parseVars(assignments);
   const loaded = ctx.config();
   const { file, state } = loadIncidentState(loaded.storeDir, id);
-  if (state.status === 'resolved') throw new InvalidInputError(`incident ${id} is resolved; its inputs no longer change anything`);
   const playbook = incidentPlaybook(ctx, state.playbook_file, state.playbook);
   const inputs = playbook?.inputs ?? {};
   const providers = Object.keys(loaded.config.providers);
@@ -39,6 +38,7 @@ export async function setInputs(ctx: Context, id: string, assignments: string[])
   for (const c of changes) await w.append({ type: 'input_answered', data: { name: c.name, value: c.value, from: 'set' } });
   w.close();
   if (ctx.out.jsonMode) return ctx.out.json({ incident: id, set: Object.fromEntries(changes.map((c) => [c.name, c.value])) });
+  if (state.status === 'resolved') ctx.out.warn(`incident ${id} is resolved: recorded, but no step of it runs any more to use it`);
   for (const c of changes)
     ctx.out.line(`${id}: ${c.name} ${c.before === undefined ? '' : `${JSON.stringify(c.before)} → `}${JSON.stringify(c.value)}`);
 }
