@@ -35,6 +35,8 @@ export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): s
       if (input.default !== undefined) extra.push(`default ${String(input.default)}`);
       if (input.choices?.length) extra.push(`one of ${input.choices.map(choiceValue).join(', ')}`);
       if (input.required) extra.push('required');
+      if (input.ask === 'late') extra.push('not asked up front (payctl incident set)');
+      if (input.ask === 'never') extra.push('never asked');
       out.push(`  ${c.cyan(name)}: ${input.prompt}${extra.length ? c.dim(`  [${extra.join('; ')}]`) : ''}`);
     }
   }

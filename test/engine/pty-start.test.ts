@@ -141,3 +141,21 @@ describe('piped output', () => {
     expect(code).toBe(0); // the exit code of cat; payctl stopped at the gate (exit 3) as the README says
   }, 60_000);
 });
+
+describe('check --start-incident at a terminal', () => {
+  it('asks before opening, the best match first with why; "no" opens nothing', async () => {
+    p = await sandboxProject({ fault: 'stripe:declines' });
+    const r = drive(p.dir, ['check', '--start-incident'], p.env);
+    await r.waitFor('Open an incident?');
+    await r.waitFor('\n', 5000);
+    const menu = r.screen().slice(r.screen().lastIndexOf('Open an incident?'));
+    expect(menu).toMatch(/❯ elevated-declines: do_not_honor \d+\.\d% of attempts/);
+    expect(menu).toContain('no, do not open an incident');
+    for (let i = 0; i < 10; i++) r.t.write('\x1b[B'); // arrow down to the last entry (the list does not loop)
+    await r.waitFor(/❯ no, do not open an incident/);
+    r.t.write('\r');
+    expect(await r.exited).toBe(4);
+    expect(r.screen()).toContain('no incident was started (you said no)');
+    expect(JSON.parse(runCli(p.dir, ['incident', 'list', '--json'], p.env).stdout)).toEqual([]);
+  }, 60_000);
+});
