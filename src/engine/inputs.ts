@@ -126,7 +126,8 @@ function providerChoices(providers: string[], scope: Scope): { value: string; na
   });
 }
 
-function providerNames(scope: Scope): string[] {
+/** The configured provider names in a template scope (its config). */
+export function providerNames(scope: Scope): string[] {
   const providers = (scope.config as { providers?: Record<string, unknown> } | undefined)?.providers;
   return providers ? Object.keys(providers) : [];
 }

@@ -14,7 +14,7 @@ import type { Scope } from '../template/engine.js';
 import type { Answers } from '../ui/answers.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { SuggestedInputs } from './inferred-inputs.js';
-import { answerInput, askMode, coerce, defaultOf, type AnsweredInput } from './inputs.js';
+import { answerInput, askMode, coerce, defaultOf, providerNames, type AnsweredInput } from './inputs.js';
 
 export interface StartInputsOptions {
   playbook: Playbook;
@@ -93,9 +93,4 @@ function accepts(name: string, spec: PlaybookInput, value: unknown, scope: Scope
   } catch {
     return false;
   }
-}
-
-function providerNames(scope: Scope): string[] {
-  const providers = (scope.config as { providers?: Record<string, unknown> } | undefined)?.providers;
-  return providers ? Object.keys(providers) : [];
 }
