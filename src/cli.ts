@@ -104,7 +104,7 @@ function addIncident(program: Command): void {
     .action(async (id, text, opts, cmd) => (await import('./commands/incident.js')).note(await contextFor(cmd, opts), id, text));
   incident
     .command('set <id> <assignments...>')
-    .description('change an input of an incident (name=value), recorded in its timeline; later steps use the new value')
+    .description('change an input of an incident (name=value), recorded in its timeline; a resume uses the new value')
     .action(async (id, assignments, opts, cmd) =>
       (await import('./commands/incident-set.js')).setInputs(await contextFor(cmd, opts), id, assignments),
     );

@@ -2,8 +2,8 @@
  * payctl incident set <id> name=value…: change an incident's inputs after the
  * start (an input asked late or never took its default; the ETA changed). Each
  * value is checked against the input's type as a prompt would, then recorded
- * as input_answered (from: set); the steps that run later read the new value
- * (a resume, or the running run's next step that renders it).
+ * as input_answered (from: set); the steps run by a later resume read the new
+ * value (a run in progress keeps the state it replayed when it started).
  */
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
