@@ -13,6 +13,8 @@ import type { LoadedConfig } from './config/find.js';
 import { createOutput, type Output, type Streams } from './output.js';
 import { systemClock, type Clock } from './clock.js';
 import { registerSecretsIn } from './secrets.js';
+import { localStoreDir } from './store/spec.js';
+import type { Store } from './store/store.js';
 
 export interface Context {
   cwd: string;
@@ -30,6 +32,13 @@ export interface Context {
   configPath?: string;
   /** The config, loaded on first use (so --help never reads it). */
   config(): LoadedConfig;
+  /**
+   * The incident store (config `store:`, PAYCTL_STORE), opened on first use;
+   * closed by closeStore() when the command ends.
+   */
+  store(): Promise<Store>;
+  /** Close the store if it was opened (connections, descriptors). */
+  closeStore(): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -64,6 +73,7 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
   const canPrompt = o.canPrompt ?? (stdinIsTTY && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
   const cwd = o.cwd ?? process.cwd();
   let loaded: LoadedConfig | undefined;
+  let store: Promise<Store> | undefined;
   return {
     cwd,
     env,
@@ -79,10 +89,21 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
     configPath: o.configPath,
     config() {
       if (!loaded) {
-        loaded = loadConfig(cwd, o.configPath, env);
+        const l = loadConfig(cwd, o.configPath, env);
+        // PAYCTL_STORE naming a directory is this command's local store
+        loaded = { ...l, storeDir: localStoreDir(l.storeDir, env, cwd) };
         registerSecretsIn(loaded.config, env); // redacted everywhere, used by this command or not
       }
       return loaded;
+    },
+    store() {
+      store ??= import('./store/open.js').then((m) => m.openStore(this.config(), env, this.out));
+      return store;
+    },
+    async closeStore() {
+      const s = store;
+      store = undefined;
+      if (s) await (await s.catch(() => undefined))?.close();
     },
   };
 }

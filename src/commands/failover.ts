@@ -13,7 +13,6 @@ import { engineParts, guard, holdingRun, makeEngine, startIncident, type RunRepo
 import { executeStep } from '../engine/execute.js';
 import { closeIncident, IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
-import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
@@ -39,19 +38,20 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
   const primary = ctx.config().config.routing?.primary;
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
   // a dry run never joins a real incident: it opens a dry-run incident of its own
-  const incident = opts.incident ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
+  const incident = opts.incident ?? (ctx.dryRun ? undefined : await latestOpenFailover(ctx));
   await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
 }
 
 /** The newest open, real (not a dry run, drill or demo) incident that really moved traffic away from the primary. */
-function latestOpenFailover(ctx: Context): string | undefined {
+async function latestOpenFailover(ctx: Context): Promise<string | undefined> {
   const movedAway = (r: SwitchProviderResult | undefined) => r !== undefined && r.failback === false && wroteRouting(r);
-  return latestIncident(
-    ctx.config().storeDir,
+  return (await ctx.store()).latest(
     (state) =>
       state.status !== 'resolved' &&
       rehearsalKind(state) === undefined &&
-      Object.values(state.steps).some((s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined)),
+      Object.values(state.steps).some(
+        (s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined),
+      ),
   );
 }
 
@@ -61,14 +61,25 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   const config = ctx.config().config;
   if (!config.providers[opts.to]) {
     const known = Object.keys(config.providers);
-    throw new InvalidInputError(`unknown provider "${opts.to}"`, known.length ? `configured providers: ${known.join(', ')}` : 'declare providers in payctl.config.yaml (payctl init writes an example)');
+    throw new InvalidInputError(
+      `unknown provider "${opts.to}"`,
+      known.length
+        ? `configured providers: ${known.join(', ')}`
+        : 'declare providers in payctl.config.yaml (payctl init writes an example)',
+    );
   }
   if (!ctx.canPrompt && !ctx.yes && !ctx.dryRun) {
     // refuse before opening an incident: nothing was attempted
-    throw new AbortedError(`${kind} moves live payment traffic and needs approval, and there is no person to ask`, `pass --yes to approve it in a script or CI (or --dry-run to see what it would do)`);
+    throw new AbortedError(
+      `${kind} moves live payment traffic and needs approval, and there is no person to ask`,
+      `pass --yes to approve it in a script or CI (or --dry-run to see what it would do)`,
+    );
   }
   if (ctx.dryRun && opts.incident) {
-    throw new InvalidInputError(`a dry run is not recorded in a real incident (--incident ${opts.incident})`, 'leave out --incident: a dry run opens a dry-run incident of its own');
+    throw new InvalidInputError(
+      `a dry run is not recorded in a real incident (--incident ${opts.incident})`,
+      'leave out --incident: a dry run opens a dry-run incident of its own',
+    );
   }
   requireRoutingSecrets(config.routing, ctx.env);
   const title = kind === 'failover' ? `Fail over to ${opts.to}` : `Fail back to ${opts.to}`;
@@ -83,7 +94,13 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     on_failure: 'abort',
   };
   // a dry run's own incident is a rehearsal: it closes itself, so it does not sit among the open ones
-  const close: StepOf<'set_status'> = { id: 'close', title: 'Close the dry run', type: 'set_status', status: 'resolved', message: 'dry run: nothing was changed' };
+  const close: StepOf<'set_status'> = {
+    id: 'close',
+    title: 'Close the dry run',
+    type: 'set_status',
+    status: 'resolved',
+    message: 'dry run: nothing was changed',
+  };
   const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: ctx.dryRun && !opts.incident ? [step, close] : [step] };
 
   const report = opts.incident
@@ -97,9 +114,11 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
   // an incident this command opened, in which no traffic moved (declined, nothing to change, refused before
   // any write), is closed at once: kept as the record of the attempt, not left open among the real ones
-  const unmoved = declined ?? (r?.unchanged ? `traffic already went to ${opts.to}` : r?.refused ? `refused: ${ran?.reason ?? 'see the timeline'}` : undefined);
+  const unmoved =
+    declined ??
+    (r?.unchanged ? `traffic already went to ${opts.to}` : r?.refused ? `refused: ${ran?.reason ?? 'see the timeline'}` : undefined);
   if (unmoved && !opts.incident && !ctx.dryRun) {
-    await closeIncident(ctx.config().storeDir, report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
+    await closeIncident(await ctx.store(), report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
   }
   const summary = {
     incident: report.incident,
@@ -115,20 +134,35 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     dry_run: ctx.dryRun,
     duration_ms: Date.now() - started,
     exit_code: declined ? ExitCode.aborted : report.exitCode,
-    ...(report.error ? { error: report.error.message } : declined ? { error: declined } : ran?.status === 'failed' && ran.reason ? { error: ran.reason } : {}),
+    ...(report.error
+      ? { error: report.error.message }
+      : declined
+        ? { error: declined }
+        : ran?.status === 'failed' && ran.reason
+          ? { error: ran.reason }
+          : {}),
   };
   if (ctx.out.jsonMode) ctx.out.json(summary);
   else if (!report.error && !declined) {
     const c = ctx.out.color;
     const verdict = ctx.dryRun ? c.yellow('dry run: nothing changed') : summary.verified ? c.green('verified') : c.red('NOT verified');
     ctx.out.line(`${kind}: ${summary.from ?? '?'} → ${opts.to} (${verdict}) in incident ${report.incident}`);
-    ctx.out.line(c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`));
+    ctx.out.line(
+      c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`),
+    );
     if (kind === 'failback' && summary.verified && !ctx.dryRun && state.status !== 'resolved' && !unmoved) {
-      ctx.out.line(c.dim(`incident ${report.incident} is still ${state.status}; when the outage is over: payctl incident resolve ${report.incident}`));
+      ctx.out.line(
+        c.dim(`incident ${report.incident} is still ${state.status}; when the outage is over: payctl incident resolve ${report.incident}`),
+      );
     }
   }
   // a failover incident is not resumed from a playbook: report the error without the resume hint
-  if (report.error) throw new PayctlError(report.error.message, report.error.exitCode, `the attempt is recorded in incident ${report.incident} (payctl incident show ${report.incident})`);
+  if (report.error)
+    throw new PayctlError(
+      report.error.message,
+      report.error.exitCode,
+      `the attempt is recorded in incident ${report.incident} (payctl incident show ${report.incident})`,
+    );
   if (declined) throw new AbortedError(declined, `the decision is recorded in incident ${report.incident}`);
   if (ran?.status === 'failed') throw new OperationError(ran.reason ?? `${kind} failed`);
 }
@@ -136,7 +170,10 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
 /** A missing routing secret is a usage error (exit 2) found before any incident is opened. */
 function requireRoutingSecrets(routing: Config['routing'], env: NodeJS.ProcessEnv): void {
   if (!routing?.adapter) {
-    throw new InvalidInputError('no routing.adapter in the config: payctl does not know how to move traffic', 'configure hyperswitch, http or shell routing; see docs/config.md, section routing');
+    throw new InvalidInputError(
+      'no routing.adapter in the config: payctl does not know how to move traffic',
+      'configure hyperswitch, http or shell routing; see docs/config.md, section routing',
+    );
   }
   const visit = (value: unknown, where: string): void => {
     if (isSecretRef(value)) resolveSecret(value, where, env);
@@ -152,20 +189,35 @@ function lastStepId(state: RunReport['state'], kind: string): string {
 }
 
 /** Run the switch step inside an existing incident, under a fresh step id. */
-async function joinIncident(ctx: Context, id: string, playbook: Playbook, step: StepOf<'switch_provider'>, reason?: string): Promise<RunReport> {
-  const store = ctx.config().storeDir;
-  const joined = loadIncidentState(store, id).state; // unknown id → exit 2 with the known ones
+async function joinIncident(
+  ctx: Context,
+  id: string,
+  playbook: Playbook,
+  step: StepOf<'switch_provider'>,
+  reason?: string,
+): Promise<RunReport> {
+  const store = await ctx.store();
+  const joined = (await store.replay(id)).state; // unknown id → exit 2 with the known ones
   const rehearsal = rehearsalKind(joined);
   if (rehearsal) {
     // live traffic moved inside a rehearsal would be left out of the scorecard, and a drill's or demo's routing was the sandbox's
-    throw new InvalidInputError(`incident ${id} is a ${rehearsal}: real traffic is not moved inside it`, 'leave out --incident (a new incident is opened), or name a real incident');
+    throw new InvalidInputError(
+      `incident ${id} is a ${rehearsal}: real traffic is not moved inside it`,
+      'leave out --incident (a new incident is opened), or name a real incident',
+    );
   }
   // not while another process runs the incident (it could be switching too)
-  return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
+  return holdingRun(store, id, () => switchIn(ctx, id, playbook, step, reason));
 }
 
-async function switchIn(ctx: Context, id: string, playbook: Playbook, step: StepOf<'switch_provider'>, reason?: string): Promise<RunReport> {
-  const { session } = IncidentSession.open(ctx.config().storeDir, id, ctx.clock);
+async function switchIn(
+  ctx: Context,
+  id: string,
+  playbook: Playbook,
+  step: StepOf<'switch_provider'>,
+  reason?: string,
+): Promise<RunReport> {
+  const { session } = await IncidentSession.open(await ctx.store(), id, ctx.clock);
   const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
   const joined: StepOf<'switch_provider'> = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());

@@ -3,7 +3,7 @@
  * The engine (src/engine) does the walking; this file turns flags into its
  * options, prints results, and maps outcomes to exit codes.
  */
-import { dirname, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
@@ -14,10 +14,9 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } fro
 import { startIncident, type RunReport } from '../engine/run.js';
 import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
-import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
-import { TimelineWriter } from '../timeline/writer.js';
+import type { IncidentState } from '../timeline/replay.js';
+import type { IncidentAppender } from '../store/store.js';
 import { recordMilestone, recordStatusChange } from '../timeline/status.js';
-import { verifyTimeline } from '../timeline/verify.js';
 import { parseVars } from '../ui/answers.js';
 import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
@@ -80,9 +79,22 @@ function finish(ctx: Context, report: RunReport): void {
     const steps: Record<string, unknown> = {};
     for (const id of s.step_order) {
       const st = s.steps[id]!;
-      steps[id] = { outcome: st.status, attempts: st.attempts, ...(st.reason ? { reason: st.reason } : {}), ...(st.result ? { result: st.result } : {}) };
+      steps[id] = {
+        outcome: st.status,
+        attempts: st.attempts,
+        ...(st.reason ? { reason: st.reason } : {}),
+        ...(st.result ? { result: st.result } : {}),
+      };
     }
-    ctx.out.json({ incident: report.incident, status: s.status, outcome: report.outcome, dry_run: s.dry_run, steps, milestones: s.milestones, exit_code: exitCode });
+    ctx.out.json({
+      incident: report.incident,
+      status: s.status,
+      outcome: report.outcome,
+      dry_run: s.dry_run,
+      steps,
+      milestones: s.milestones,
+      exit_code: exitCode,
+    });
   } else if (!report.error) {
     const c = ctx.out.color;
     const verdict = report.outcome === 'ok' ? c.green('finished') : c.yellow('finished with failed steps');
@@ -91,7 +103,10 @@ function finish(ctx: Context, report: RunReport): void {
   }
   if (report.error) throw report.error;
   if (exitCode === ExitCode.failed) {
-    throw new OperationError(`the playbook ran to the end, but ${failed.length === 1 ? 'step' : 'steps'} ${failed.join(', ')} failed`, `payctl incident show ${report.incident} has the details (on_failure: continue let the run go on)`);
+    throw new OperationError(
+      `the playbook ran to the end, but ${failed.length === 1 ? 'step' : 'steps'} ${failed.join(', ')} failed`,
+      `payctl incident show ${report.incident} has the details (on_failure: continue let the run go on)`,
+    );
   }
 }
 
@@ -122,12 +137,19 @@ async function choosePlaybook(ctx: Context, configured: string, id: string | und
   }
   if (!known.length) throw new InvalidInputError(`no playbooks in ${configured}`, 'create one in playbooks/, or run payctl init');
   if (!ctx.canPrompt) {
-    throw new InvalidInputError('which playbook? there is no person to ask', `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`);
+    throw new InvalidInputError(
+      'which playbook? there is no person to ask',
+      `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`,
+    );
   }
   const prompter = createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout });
   const picked = await prompter.select(
     'Which playbook?',
-    known.map((l) => ({ value: l.file, name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`, description: l.playbook!.description })),
+    known.map((l) => ({
+      value: l.file,
+      name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`,
+      description: l.playbook!.description,
+    })),
   );
   return findPlaybook(dir, picked, ctx.cwd);
 }
@@ -142,26 +164,56 @@ export async function list(ctx: Context, opts: { status?: string; json?: boolean
   if (opts.status !== undefined && opts.status !== 'open' && opts.status !== 'resolved') {
     throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
   }
-  const storeDir = ctx.config().storeDir;
-  const rows: { id: string; title: string; severity: string; status: string; playbook: string | null; opened_at: string; updated_at: string; run: string; dry_run: boolean; problem?: string }[] = [];
-  for (const id of listIncidentIds(storeDir)) {
-    let st;
-    try {
-      st = loadIncidentState(storeDir, id).state;
-    } catch (e) {
+  const rows: {
+    id: string;
+    title: string;
+    severity: string;
+    status: string;
+    playbook: string | null;
+    opened_at: string;
+    updated_at: string;
+    run: string;
+    dry_run: boolean;
+    problem?: string;
+  }[] = [];
+  for (const { id, state: st, problem } of await (await ctx.store()).list()) {
+    if (!st) {
       // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
-      ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
-      if (opts.status === undefined) rows.push({ id, title: '(broken: see payctl incident verify)', severity: '-', status: 'broken', playbook: null, opened_at: '-', updated_at: '-', run: 'none', dry_run: false, problem: (e as Error).message });
+      ctx.out.warn(`incident ${id}: ${problem}`);
+      if (opts.status === undefined)
+        rows.push({
+          id,
+          title: '(broken: see payctl incident verify)',
+          severity: '-',
+          status: 'broken',
+          playbook: null,
+          opened_at: '-',
+          updated_at: '-',
+          run: 'none',
+          dry_run: false,
+          problem,
+        });
       continue;
     }
     const open = st.status !== 'resolved';
     if (opts.status === 'open' && !open) continue;
     if (opts.status === 'resolved' && open) continue;
-    rows.push({ id, title: st.title, severity: st.severity, status: st.status, playbook: st.playbook ?? null, opened_at: st.opened_at, updated_at: st.updated_at, run: st.run, dry_run: st.dry_run });
+    rows.push({
+      id,
+      title: st.title,
+      severity: st.severity,
+      status: st.status,
+      playbook: st.playbook ?? null,
+      opened_at: st.opened_at,
+      updated_at: st.updated_at,
+      run: st.run,
+      dry_run: st.dry_run,
+    });
   }
   rows.reverse(); // newest first
   if (ctx.out.jsonMode) return ctx.out.json(rows);
-  if (!rows.length) return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
+  if (!rows.length)
+    return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
   const c = ctx.out.color;
   ctx.out.line(c.bold(`${'ID'.padEnd(21)}${'STATUS'.padEnd(15)}${'SEV'.padEnd(6)}${'PLAYBOOK'.padEnd(22)}${'OPENED'.padEnd(22)}TITLE`));
   for (const r of rows) {
@@ -172,20 +224,31 @@ export async function list(ctx: Context, opts: { status?: string; json?: boolean
 }
 
 export async function show(ctx: Context, id: string): Promise<void> {
-  showIncident(ctx, id);
+  await showIncident(ctx, id);
 }
 
-async function appendAsResponder(ctx: Context, id: string, body: (w: TimelineWriter, st: ReturnType<typeof loadIncidentState>['state']) => Promise<void>): Promise<void> {
-  const { file, state } = loadIncidentState(ctx.config().storeDir, id);
-  const w = new TimelineWriter(file, { now: () => ctx.clock.now() });
-  await body(w, state);
+async function appendAsResponder(ctx: Context, id: string, body: (w: IncidentAppender, st: IncidentState) => Promise<void>): Promise<void> {
+  const store = await ctx.store();
+  const { state } = await store.replay(id);
+  const w = await store.appender(id, { now: () => ctx.clock.now() });
+  try {
+    await body(w, state);
+  } finally {
+    await w.close();
+  }
+}
+
+/** One event through an appender. */
+async function appendOne(w: IncidentAppender, ev: Parameters<IncidentAppender['appendAll']>[0][number]) {
+  const [e] = await w.appendAll([ev]);
+  return e!;
 }
 
 export async function note(ctx: Context, id: string, text: string): Promise<void> {
-  if (!text || !text.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
+  if (!text?.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
   await appendAsResponder(ctx, id, async (w, st) => {
-    await w.append({ type: 'note_added', data: { text } });
-    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
+    await appendOne(w, { type: 'note_added', data: { text } });
+    await recordMilestone((ev) => appendOne(w, ev), st, 'acknowledged');
   });
   ctx.out.line(`note added to ${id}`);
 }
@@ -198,8 +261,8 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
   let from = '';
   await appendAsResponder(ctx, id, async (w, st) => {
     from = st.status;
-    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
-    changed = await recordStatusChange((ev) => w.append(ev), st, to as IncidentStatus);
+    await recordMilestone((ev) => appendOne(w, ev), st, 'acknowledged');
+    changed = await recordStatusChange((ev) => appendOne(w, ev), st, to as IncidentStatus);
   });
   ctx.out.line(changed ? `${id}: ${from} → ${to}` : `${id} is already ${to}`);
 }
@@ -207,7 +270,7 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
 export async function resolve(ctx: Context, id: string): Promise<void> {
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
-  const left = trafficLeftAway(loadIncidentState(ctx.config().storeDir, id).state, primary);
+  const left = trafficLeftAway((await (await ctx.store()).replay(id)).state, primary);
   if (left) {
     ctx.out.warn(
       `this incident moved traffic away${primary ? ` from ${primary}` : ''} and its last switch (step ${left.step}) left it on ${left.on}: ` +
@@ -222,7 +285,7 @@ export async function resolve(ctx: Context, id: string): Promise<void> {
  * counts (one that found traffic already there too); dry runs and rolled-back
  * attempts do not.
  */
-function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state'], primary: string | undefined): { step: string; on: string } | undefined {
+function trafficLeftAway(st: IncidentState, primary: string | undefined): { step: string; on: string } | undefined {
   const switches = st.step_order
     .map((id) => st.steps[id])
     .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
@@ -235,13 +298,19 @@ function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state'], prim
 }
 
 export async function verify(ctx: Context, id: string): Promise<void> {
-  const file = existingTimeline(ctx.config().storeDir, id);
-  const r = verifyTimeline(file);
-  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, ...r });
+  const store = await ctx.store();
+  const r = await store.verify(id);
+  const file = store.where(id);
+  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, store: store.kind, ...r });
   else {
-    for (const w of r.warnings) ctx.out.warn(`${file}:${w.line}: ${w.message}`);
+    for (const w of r.warnings) ctx.out.warn(`${store.where(id, w.line)}: ${w.message}`);
     if (r.ok) ctx.out.line(`${id}: ${r.events} events, hash chain intact`);
   }
-  if (!r.ok && r.events === 0) throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove ${dirname(file)} once you have checked it`);
-  if (!r.ok) throw new OperationError(`${file}:${r.firstBadLine}: ${r.message}`, 'the timeline was changed after it was written; keep the file as evidence');
+  if (!r.ok && r.events === 0)
+    throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove it once you have checked it`);
+  if (!r.ok)
+    throw new OperationError(
+      `${store.where(id, r.firstBadLine)}: ${r.message}`,
+      'the timeline was changed after it was written; keep it as evidence',
+    );
 }

@@ -9,6 +9,7 @@ import { locate, readYamlSource } from '../source/yaml-file.js';
 import { knownKeysOf, zodProblems } from '../source/zod-problems.js';
 import { findConfigFile, type LoadedConfig } from './find.js';
 import { Config } from './schema.js';
+import { DEFAULT_STORE_DIR, isDirectoryValue } from '../store/spec.js';
 
 export { CONFIG_FILE, findConfigFile, type LoadedConfig } from './find.js';
 
@@ -17,7 +18,11 @@ export function loadConfig(cwd: string, explicit?: string, env: NodeJS.ProcessEn
 }
 
 /** loadConfig, plus the exact text that was parsed (undefined without a file): what cache.ts keys on. */
-export function loadConfigWithText(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): { loaded: LoadedConfig; text?: string } {
+export function loadConfigWithText(
+  cwd: string,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { loaded: LoadedConfig; text?: string } {
   const file = findConfigFile(cwd, explicit, env);
   if (!file) return { loaded: withPaths(Config.parse({}), resolve(cwd), undefined) };
   const src = readYamlSource(file);
@@ -39,10 +44,14 @@ function crossCheck(c: Config): { path: (string | number)[]; message: string }[]
   const channels = Object.keys(c.channels);
   if (c.routing) {
     if (providers.length && !providers.includes(c.routing.primary)) {
-      out.push({ path: ['routing', 'primary'], message: `routing.primary: unknown provider "${c.routing.primary}" (declared: ${providers.join(', ')})` });
+      out.push({
+        path: ['routing', 'primary'],
+        message: `routing.primary: unknown provider "${c.routing.primary}" (declared: ${providers.join(', ')})`,
+      });
     }
     c.routing.backups.forEach((b, i) => {
-      if (providers.length && !providers.includes(b)) out.push({ path: ['routing', 'backups', i], message: `routing.backups: unknown provider "${b}"` });
+      if (providers.length && !providers.includes(b))
+        out.push({ path: ['routing', 'backups', i], message: `routing.backups: unknown provider "${b}"` });
     });
   }
   for (const [name, p] of Object.entries(c.providers)) {
@@ -61,7 +70,8 @@ function withPaths(config: Config, dir: string, file: string | undefined): Loade
     file,
     dir,
     config,
-    storeDir: resolve(dir, config.store),
+    // a database store keeps this machine's files (the spool, postmortem drafts) in the default directory
+    storeDir: resolve(dir, isDirectoryValue(config.store) ? config.store : DEFAULT_STORE_DIR),
     playbooksDir: resolve(dir, config.playbooks),
     templatesDir: resolve(dir, config.templates),
   };

@@ -5,12 +5,11 @@
  * `demo` all go through startIncident(); resume.ts continues one.
  */
 import { AbortedError, asStorageError, ExitCode, isPayctlError, type PayctlError } from '../errors.js';
-import { rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';
-import { incidentDir, newIncidentId, TIMELINE_FILE } from '../timeline/store.js';
+import { newIncidentId } from '../timeline/store.js';
+import type { Store } from '../store/store.js';
 import { milestoneEvent } from '../timeline/status.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
@@ -26,7 +25,6 @@ import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
 import type { StepRegistry } from './types.js';
 import { actorName } from '../timeline/actor.js';
-import { acquireRunLock } from '../timeline/lock.js';
 import { requireStepSecrets } from './preflight.js';
 import { rerunCommand, SANDBOX_SOURCES } from '../timeline/rehearsal.js';
 
@@ -121,53 +119,56 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   }
 
   const id = newIncidentId(now);
-  const session = createOrRemove(loaded.storeDir, id, ctx);
+  const store = await ctx.store();
+  const session = await createOrRemove(store, id, ctx);
   // held for the whole run: a resume of this id from another terminal is refused meanwhile
-  return removedWhenUnopened(session, () => holdingRun(session.dir, id, async () => {
-    const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
-    // one append: nothing happens between these (unattended, the answers were all taken before)
-    await session.appendAll([
-      {
-        type: 'incident_opened',
-        data: {
-          id,
-          title: o.title ?? playbook.title,
-          severity: o.severity ?? playbook.severity,
-          playbook: playbook.id,
-          ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
-          ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
-          dry_run: ctx.dryRun,
-          source: o.source ?? 'incident start',
+  return removedWhenUnopened(session, () =>
+    holdingRun(store, id, async () => {
+      const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
+      // one append: nothing happens between these (unattended, the answers were all taken before)
+      await session.appendAll([
+        {
+          type: 'incident_opened',
+          data: {
+            id,
+            title: o.title ?? playbook.title,
+            severity: o.severity ?? playbook.severity,
+            playbook: playbook.id,
+            ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
+            ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
+            dry_run: ctx.dryRun,
+            source: o.source ?? 'incident start',
+          },
         },
-      },
-      { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
-      { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
-      ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
-    ]);
-    o.onOpened?.(id);
-    parts.say(
-      `${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`,
-    );
+        { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
+        { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
+        ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
+      ]);
+      o.onOpened?.(id);
+      parts.say(
+        `${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`,
+      );
 
-    const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
-    return guard(eng, async () => {
-      if (!preAnswered) {
-        for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
-          const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-          const a = await answerInput(name, spec, answers, parts.prompter, scope);
-          // answering a question acknowledges the incident: both in one append, after the answer
-          const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
-          await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+      const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
+      return guard(eng, async () => {
+        if (!preAnswered) {
+          for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
+            const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+            const a = await answerInput(name, spec, answers, parts.prompter, scope);
+            // answering a question acknowledges the incident: both in one append, after the answer
+            const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
+            await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+          }
         }
-      }
-      if (unanswered.size && !ctx.dryRun) {
-        const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-        await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope, nothing: 'no step has run yet' });
-      }
-      armPlaybookReminder(eng);
-      return walk(eng, 0);
-    });
-  }));
+        if (unanswered.size && !ctx.dryRun) {
+          const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+          await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope, nothing: 'no step has run yet' });
+        }
+        armPlaybookReminder(eng);
+        return walk(eng, 0);
+      });
+    }),
+  );
 }
 
 /**
@@ -175,11 +176,11 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
  * disk, a read-only store), what was made of it is removed, so no half-created
  * incident is left behind.
  */
-function createOrRemove(storeDir: string, id: string, ctx: Context): IncidentSession {
+async function createOrRemove(store: Store, id: string, ctx: Context): Promise<IncidentSession> {
   try {
-    return IncidentSession.create(storeDir, id, ctx.clock);
+    return await IncidentSession.create(store, id, ctx.clock);
   } catch (e) {
-    removeUnopened(incidentDir(storeDir, id));
+    await store.removeEmpty(id);
     throw notOpened(e);
   }
 }
@@ -193,8 +194,8 @@ async function removedWhenUnopened<T>(session: IncidentSession, run: () => Promi
   try {
     return await run();
   } catch (e) {
-    session.writer.close();
-    if (!removeUnopened(session.dir)) throw e;
+    await session.appender.close();
+    if (!(await session.store.removeEmpty(session.id))) throw e;
     throw notOpened(e);
   }
 }
@@ -202,17 +203,6 @@ async function removedWhenUnopened<T>(session: IncidentSession, run: () => Promi
 function notOpened(e: unknown): unknown {
   const storage = asStorageError(e);
   return storage ? storage.withHint('nothing was recorded: the incident was not opened; run the command again once it is fixed') : e;
-}
-
-/** Remove an incident directory whose timeline holds nothing (never one with events in it): true when it is gone. */
-function removeUnopened(dir: string): boolean {
-  try {
-    if ((statSync(join(dir, TIMELINE_FILE), { throwIfNoEntry: false })?.size ?? 0) > 0) return false;
-    rmSync(dir, { recursive: true, force: true });
-    return true;
-  } catch {
-    return true; // a read-only store: nothing was created in it either
-  }
 }
 
 export function makeEngine(
@@ -270,8 +260,8 @@ export async function walk(eng: Engine, from: number, shouldRun: (id: string) =>
  * a missing answer), record run_stopped with the exit code and say how to resume.
  */
 /** Run `body` holding the incident's run lock (timeline/lock.ts): one process runs an incident's steps at a time. */
-export async function holdingRun<T>(incidentDir: string, id: string, body: () => Promise<T>): Promise<T> {
-  const release = await acquireRunLock(incidentDir, id);
+export async function holdingRun<T>(store: Store, id: string, body: () => Promise<T>): Promise<T> {
+  const release = await store.locks.run(id);
   try {
     return await body();
   } finally {

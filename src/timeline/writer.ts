@@ -34,6 +34,39 @@ export function sha256(text: string): string {
   return hash('sha256', text);
 }
 
+/**
+ * The events as stored after `head` (its count and last hash): each with the
+ * next seq, the time, the actor, its data redacted, and the hash of the line
+ * before it; `lines` are their JSON texts (what the next event hashes).
+ */
+export function chainEvents(
+  evs: readonly NewEvent[],
+  head: { count: number; last: string },
+  actor: string,
+  now: () => Date,
+): { events: TimelineEvent[]; lines: string[]; seq: number; last: string } {
+  let seq = head.count;
+  let prev = head.last;
+  const events: TimelineEvent[] = [];
+  const lines: string[] = [];
+  for (const ev of evs) {
+    const event = {
+      seq: ++seq,
+      time: ev.time ?? now().toISOString(),
+      actor,
+      type: ev.type,
+      ...(ev.step !== undefined ? { step: ev.step } : {}),
+      data: redactDeep(ev.data),
+      prev,
+    } as TimelineEvent;
+    const line = JSON.stringify(event);
+    prev = sha256(line);
+    events.push(event);
+    lines.push(line);
+  }
+  return { events, lines, seq, last: prev };
+}
+
 export interface WriterOptions {
   now?: () => Date;
   actor?: string;
@@ -98,26 +131,8 @@ export class TimelineWriter {
     await lockForAppend(fd, this.file);
     try {
       this.syncTail(fd);
-      let seq = this.lastSeq;
-      let prev = this.lastHash;
-      const written: TimelineEvent[] = [];
-      const lines: string[] = [];
-      for (const ev of evs) {
-        const event = {
-          seq: ++seq,
-          time: ev.time ?? this.now().toISOString(),
-          actor,
-          type: ev.type,
-          ...(ev.step !== undefined ? { step: ev.step } : {}),
-          data: redactDeep(ev.data),
-          prev,
-        } as TimelineEvent;
-        const line = JSON.stringify(event);
-        prev = sha256(line);
-        written.push(event);
-        lines.push(line + '\n');
-      }
-      const bytes = Buffer.from(lines.join(''));
+      const { events: written, lines, seq, last: prev } = chainEvents(evs, { count: this.lastSeq, last: this.lastHash }, actor, this.now);
+      const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
       try {
         writeAll(fd, bytes, this.knownSize);
         fsyncSync(fd);
