@@ -5,7 +5,7 @@
 //   dist/bundle/cli.cjs           payctl's own code, with commander, chalk and
 //                                 proper-lockfile: one CommonJS file
 //   dist/bundle/vendor/<lib>.cjs  each large library (zod, yaml, the prompts,
-//                                 ora, execa, the proxy agents), one file each,
+//                                 ora, execa, the proxy agents, pg), one file each,
 //                                 loaded on first use
 //
 // Why this shape (measured with bench/failover.bench.mjs on Node 20): node's
@@ -41,6 +41,8 @@ const VENDOR = {
   'proxy-from-env': 'proxy-from-env',
   'https-proxy-agent': 'https-proxy-agent',
   'http-proxy-agent': 'http-proxy-agent',
+  // node-postgres, only for a PostgreSQL store (its optional native binding stays out)
+  pg: 'pg',
 };
 
 /**
@@ -55,7 +57,11 @@ const zodEnglishOnly = {
       js: 'export { default as en } from "./en.js";\n',
       cjs: 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.en = require("./en.cjs").default;\n',
     };
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.c?js$/ }, (a) => ({ contents: english[a.path.endsWith('.cjs') ? 'cjs' : 'js'], loader: 'js', resolveDir: dirname(a.path) }));
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.c?js$/ }, (a) => ({
+      contents: english[a.path.endsWith('.cjs') ? 'cjs' : 'js'],
+      loader: 'js',
+      resolveDir: dirname(a.path),
+    }));
   },
 };
 
@@ -72,7 +78,8 @@ const debugSilenced = {
   setup(b) {
     b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'payctl-stub' }));
     b.onLoad({ filter: /^debug$/, namespace: 'payctl-stub' }, () => ({
-      contents: 'module.exports = function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; };\n',
+      contents:
+        'module.exports = function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; };\n',
       loader: 'js',
     }));
   },
@@ -94,14 +101,19 @@ const leanBuiltins = {
   name: 'lean-builtins',
   setup(b) {
     const stubs = {
-      'node:child_process': { from: /[\\/]commander[\\/]/, contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);\n" },
+      'node:child_process': {
+        from: /[\\/]commander[\\/]/,
+        contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);\n",
+      },
       'graceful-fs': { from: /[\\/]proper-lockfile[\\/]/, contents: "module.exports = require('node:fs');\n" },
       assert: {
         from: /[\\/]signal-exit[\\/]/,
         contents: 'exports.equal = (actual, expected, message) => { if (actual != expected) throw new Error(message); };\n',
       },
     };
-    b.onResolve({ filter: /^(node:child_process|graceful-fs|assert)$/ }, (a) => (stubs[a.path].from.test(a.importer) ? { path: a.path, namespace: 'payctl-lean' } : undefined));
+    b.onResolve({ filter: /^(node:child_process|graceful-fs|assert)$/ }, (a) =>
+      stubs[a.path].from.test(a.importer) ? { path: a.path, namespace: 'payctl-lean' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'payctl-lean' }, (a) => ({ contents: stubs[a.path].contents, loader: 'js' }));
   },
 };
@@ -168,6 +180,7 @@ const builds = await Promise.all([
       ...common,
       stdin: { contents: vendorEntry(name), resolveDir: root, loader: 'js', sourcefile: `vendor-${file}.js` },
       outfile: join(outdir, 'vendor', `${file}.cjs`),
+      external: ['pg-native'],
       plugins: [zodEnglishOnly, debugSilenced],
     }),
   ),

@@ -37,8 +37,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-const severityOption = () =>
-  new Option('--severity <sev>', 'incident severity').choices(['sev1', 'sev2', 'sev3', 'sev4']);
+const severityOption = () => new Option('--severity <sev>', 'incident severity').choices(['sev1', 'sev2', 'sev3', 'sev4']);
 
 function addInit(program: Command): void {
   program
@@ -196,8 +195,8 @@ function addFailback(program: Command): void {
 function addDrill(program: Command): void {
   program
     .command('drill <playbook>')
-    .description("game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations")
-    .option('--fault <spec>', 'fault to inject instead of the playbook\'s, e.g. stripe:down')
+    .description('game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations')
+    .option('--fault <spec>', "fault to inject instead of the playbook's, e.g. stripe:down")
     .option('--report <file>', 'write the report (JSON) here (- for stdout; never inside the incident store)')
     .option('--force', 'overwrite the --report file if it exists')
     .option('--json', 'print the report as JSON')
@@ -218,7 +217,10 @@ function addPostmortem(program: Command): void {
     .command('postmortem <id>')
     .description('write a Markdown postmortem draft from the timeline')
     .option('--template <path>', 'postmortem template (default templates/postmortem.md)')
-    .option('--out <file>', 'where to write (default .payctl/incidents/<id>/postmortem.md; - for stdout; another path never inside the incident store)')
+    .option(
+      '--out <file>',
+      'where to write (default .payctl/incidents/<id>/postmortem.md; - for stdout; another path never inside the incident store)',
+    )
     .option('--force', 'overwrite the --out file if it exists')
     .option('--json', 'print the computed data as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/postmortem.js')).postmortem(await contextFor(cmd, opts), id, opts));
@@ -233,7 +235,7 @@ function addTemplate(program: Command): void {
     .action(async (opts, cmd) => (await import('./commands/template.js')).list(await contextFor(cmd, opts)));
   template
     .command('render <name>')
-    .description('render a template with an incident\'s data (or sample data)')
+    .description("render a template with an incident's data (or sample data)")
     .option('--incident <id>', "fill in from this incident (its title, times, and its answers for the template's vars)")
     .option('--var <name=value>', "set one of the template's vars (repeatable)", collect, [])
     .option('--channel <channel>', 'statuspage, email, banner, social, slack (default: all)')
@@ -246,10 +248,24 @@ function addSandbox(program: Command): void {
     .command('sandbox')
     .description('run the local provider emulator (status pages, routing, PagerDuty, Slack, Statuspage, Prometheus)')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
-    .option('--scenario <playbook>', 'start with the fault of this playbook\'s drill')
+    .option('--scenario <playbook>', "start with the fault of this playbook's drill")
     .option('--write-config <file>', 'write a payctl config that points at the sandbox')
     .option('--json', 'print the address and config as JSON, then keep running')
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));
+}
+
+function addStore(program: Command): void {
+  const store = program.command('store').description('the incident store: a directory, or a shared PostgreSQL database');
+  store
+    .command('init')
+    .description("create or update a PostgreSQL store's tables (idempotent)")
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/store.js')).init(await contextFor(cmd, opts), opts));
+  store
+    .command('status')
+    .description('which store is in effect, its schema version, incidents, and any spool waiting')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/store.js')).status(await contextFor(cmd, opts), opts));
 }
 
 /** Top-level commands, each registered by its function (see buildProgram). */
@@ -267,6 +283,7 @@ const COMMANDS: Record<string, (program: Command) => void> = {
   postmortem: addPostmortem,
   template: addTemplate,
   sandbox: addSandbox,
+  store: addStore,
 };
 
 /** The command a command line runs: its first word after the root's options, if that names one. */

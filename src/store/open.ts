@@ -3,7 +3,6 @@
  * or the PostgreSQL store, whose module (and the pg client) is loaded only
  * when a database is configured.
  */
-import { OperationError } from '../errors.js';
 import type { LoadedConfig } from '../config/find.js';
 import type { Output } from '../output.js';
 import { DirectoryStore } from './directory.js';
@@ -14,5 +13,6 @@ export async function openStore(loaded: LoadedConfig, env: NodeJS.ProcessEnv, ou
   const spec = storeSpec(loaded.config.store, loaded.storeDir, env);
   if (spec.kind === 'directory') return new DirectoryStore(spec.dir);
   void out;
-  throw new OperationError(`${spec.from} names a PostgreSQL database, which this build cannot use yet`);
+  const { openPostgresStore } = await import('./postgres.js');
+  return openPostgresStore(spec);
 }

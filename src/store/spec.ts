@@ -87,14 +87,17 @@ export function registerDatabaseSecrets(url: string): void {
   }
 }
 
-/** The URL as it may be shown: password masked, nothing else changed. */
-export function maskedUrl(url: string): string {
+/**
+ * How a database store is named in messages: `PostgreSQL <db> on <host:port>`.
+ * Never the URL itself, which is a secret (masked wherever it appears).
+ */
+export function describeDatabase(url: string): string {
   try {
     const u = new URL(url);
-    if (u.password) u.password = '***';
-    if (u.searchParams.has('password')) u.searchParams.set('password', '***');
-    return u.toString();
+    const db = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username) || 'postgres';
+    const host = u.hostname ? `${u.hostname}${u.port ? `:${u.port}` : ''}` : u.searchParams.get('host') || 'localhost';
+    return `PostgreSQL ${db} on ${host}`;
   } catch {
-    return 'postgres://***';
+    return 'PostgreSQL (an unparsable URL)';
   }
 }
