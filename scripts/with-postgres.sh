@@ -58,7 +58,9 @@ trap stop EXIT
 trap 'exit 130' INT TERM
 
 as_pg "$PG_BIN/initdb" -D "$DATA" -U postgres -A trust --no-sync >"$TMP/initdb.log" 2>&1 || { cat "$TMP/initdb.log" >&2; exit 1; }
-as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$TMP/server.log" -w -o "-c listen_addresses=127.0.0.1 -p $PORT -c unix_socket_directories=$TMP -c max_connections=200" start >/dev/null \
+# in the cluster's own config, so that a test stopping and starting it (pg_ctl) gets the same server
+printf "listen_addresses = '127.0.0.1'\nport = %s\nunix_socket_directories = '%s'\nmax_connections = 200\n" "$PORT" "$TMP" | as_pg tee -a "$DATA/postgresql.conf" >/dev/null
+as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$TMP/server.log" -w start >/dev/null \
   || { cat "$TMP/server.log" >&2; exit 1; }
 as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres payctl_test
 

@@ -12,7 +12,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { InvalidInputError, OperationError } from '../errors.js';
 import { actorName } from '../timeline/actor.js';
-import { GENESIS, type NewEvent, type TimelineEvent } from '../timeline/events.js';
+import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
 import { type IncidentState, Replayer } from '../timeline/replay.js';
 import { ChainCheck, type VerifyReport } from '../timeline/verify.js';
@@ -155,43 +155,8 @@ export class PostgresStore implements Store {
 
   async verify(id: string): Promise<VerifyReport> {
     const check = new ChainCheck();
-    let count = 0;
-    let lastLine: string | undefined;
-    let lastSeq = 0;
-    await this.scan(id, {
-      event(ev, line, lineNo, bytes) {
-        check.event(ev, line, lineNo, bytes);
-        count = lineNo;
-        lastLine = line;
-        lastSeq = ev.seq;
-      },
-      problem(p) {
-        check.problem(p);
-      },
-    });
-    const report = check.report();
-    const head = await this.head(id);
-    if (!report.ok || !head) return report;
-    const { sha256 } = await import('../timeline/writer.js');
-    const lastHash = lastLine === undefined ? GENESIS : sha256(lastLine);
-    if (head.count > lastSeq) {
-      const gone = head.count - lastSeq;
-      return {
-        ...report,
-        ok: false,
-        firstBadLine: count + 1,
-        message: `the incident records ${head.count} events but its timeline ends at event ${lastSeq}: the last ${gone === 1 ? 'event was' : `${gone} events were`} removed`,
-      };
-    }
-    if (head.count !== lastSeq || head.last !== lastHash) {
-      return {
-        ...report,
-        ok: false,
-        firstBadLine: count,
-        message: `the last event is not the one the incident recorded (head ${head.count}, ${head.last.slice(0, 12)}…): it was changed or replaced`,
-      };
-    }
-    return report;
+    await this.scan(id, check);
+    return check.reportAgainst(await this.head(id));
   }
 
   async head(id: string): Promise<StoreHead | undefined> {

@@ -20,7 +20,18 @@
  * chain. Batch only events with nothing between them: never an event
  * announcing an action together with what follows the action.
  */
-import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readSync,
+  appendFileSync,
+  ftruncateSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { dirname } from 'node:path';
 import { hash } from 'node:crypto';
 import { redactDeep } from '../secrets.js';
@@ -148,6 +159,7 @@ export class TimelineWriter {
       this.knownSize += bytes.length;
       this.lastHash = prev;
       this.lastSeq = seq;
+      writeHead(this.file, { count: seq, last: prev });
       return written;
     } finally {
       unlockAfterAppend(fd);
@@ -199,6 +211,25 @@ export class TimelineWriter {
       }
       return;
     }
+  }
+}
+
+/** The head file beside a timeline: how many events it had after the last append, and the last one's hash. */
+export function headPath(file: string): string {
+  return `${file.replace(/\.jsonl$/, '')}.head`;
+}
+
+/**
+ * Record the head after an append (under the append lock, once the events are
+ * fsync'd; the head itself is not fsync'd: after a crash it can only be
+ * behind the timeline, never ahead). `incident verify` reports a timeline
+ * that ends before its head: a deleted tail.
+ */
+function writeHead(file: string, head: { count: number; last: string }): void {
+  try {
+    writeFileSync(headPath(file), JSON.stringify(head) + '\n');
+  } catch {
+    // the events are written; a head not updated only weakens the tail check
   }
 }
 
