@@ -26,7 +26,7 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 /** payctl's commands (src/cli.ts; a test keeps the two lists equal): any other first word shares one cache. */
-const COMMANDS = new Set(['init', 'playbook', 'incident', 'check', 'maintenance', 'providers', 'failover', 'failback', 'drill', 'demo', 'postmortem', 'template', 'sandbox']);
+const COMMANDS = new Set(['init', 'playbook', 'incident', 'check', 'maintenance', 'providers', 'failover', 'failback', 'drill', 'demo', 'postmortem', 'template', 'sandbox', 'store']);
 
 /**
  * require(file), compiled with the code cache beside it. `command`: the first

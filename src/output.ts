@@ -4,6 +4,7 @@
  * Everything passes through redact() so a secret cannot be printed.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { isSpooled } from './store/spool-state.js';
 import { redact, redactDeep } from './secrets.js';
 
 export interface Output {
@@ -54,7 +55,9 @@ export function createOutput(streams: Streams, env: NodeJS.ProcessEnv, jsonMode:
     },
     json(value) {
       documentWritten = true;
-      streams.stdout.write(JSON.stringify(redactDeep(value), null, 2) + '\n');
+      // events kept in the local spool (the shared store was unreachable): the document says so
+      const doc = isSpooled() && value && typeof value === 'object' && !Array.isArray(value) ? { ...value, store: 'spooled' } : value;
+      streams.stdout.write(JSON.stringify(redactDeep(doc), null, 2) + '\n');
     },
     info(text) {
       streams.stderr.write(redact(text) + '\n');

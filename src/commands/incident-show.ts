@@ -138,6 +138,8 @@ export function describe(e: TimelineEvent): string {
       return `${step}run stopped (exit ${e.data.exit_code}): ${e.data.reason}`;
     case 'run_finished':
       return `run finished: ${e.data.outcome}`;
+    case 'store_reconciled':
+      return `store: ${e.data.pushed} events spooled on ${e.data.host} since ${e.data.spooled_since} pushed${e.data.appended_meanwhile ? `, after ${e.data.appended_meanwhile} appended meanwhile` : ''}${e.data.already_stored ? ` (${e.data.already_stored} already stored)` : ''}`;
     default:
       return `${(e as { type: string }).type}`;
   }

@@ -2,17 +2,18 @@
  * The PostgreSQL store: a team's incidents in one database (schema in
  * pg-schema.ts). The event model is the directory store's: each event's
  * line is stored exactly as hashed, with its seq and prev. An append is one
- * transaction that locks the incident's row, chains the new events onto its
- * recorded head, inserts them (a trigger checks each against the head and
- * moves it), stores the replayed state, and notifies listeners
- * (payctl_events: "<id> <last seq>"), so concurrent appenders on different
- * machines make one linear chain. Verify compares the chain with the recorded
+ * statement, payctl_append (pg-schema.ts): the appender chains the events
+ * onto the head it last saw; the function locks the incident's row, refuses
+ * if the head moved (the appender re-reads it and chains again), inserts them
+ * (a trigger checks each against the head and moves it), stores the replayed
+ * state and notifies listeners (payctl_events: "<id> <last seq>"), so
+ * concurrent appenders on different machines make one linear chain. Verify compares the chain with the recorded
  * head, which catches a deleted tail.
  */
 import type { Pool, PoolClient } from 'pg';
 import { InvalidInputError, OperationError } from '../errors.js';
 import { actorName } from '../timeline/actor.js';
-import type { NewEvent, TimelineEvent } from '../timeline/events.js';
+import { GENESIS, type NewEvent, type TimelineEvent } from '../timeline/events.js';
 import { scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
 import { type IncidentState, Replayer } from '../timeline/replay.js';
 import { ChainCheck, type VerifyReport } from '../timeline/verify.js';
@@ -218,6 +219,8 @@ export class PostgresStore implements Store {
 class PgAppender implements IncidentAppender {
   private fresh: boolean;
   private queue: Promise<unknown> = Promise.resolve();
+  /** The incident's head and state as of this appender's last append (or read). */
+  private head: { count: number; last: string; state: IncidentState | null } | undefined;
 
   constructor(
     private readonly store: PostgresStore,
@@ -236,24 +239,68 @@ class PgAppender implements IncidentAppender {
     return run;
   }
 
+  /**
+   * One statement (payctl_append): the events chained onto the head this
+   * appender last saw, inserted if the incident still has that many events
+   * (else another appender got in first: re-read the head and chain again).
+   */
   private async appendNow(evs: readonly NewEvent[], actor: string): Promise<TimelineEvent[]> {
     const now = this.opts.now ?? (() => new Date());
     const db = await this.store.db();
-    const written = await inTransaction(db, this.store.location, async (c) => {
-      if (this.fresh) await insertIncident(c, this.id, this.store);
-      return appendInTransaction(c, this.id, evs, actor, now, this.store);
-    });
+    const head = (this.head ??= this.fresh ? { count: 0, last: GENESIS, state: null } : await this.readHead(db));
+    const chained = chainEvents(evs, head, actor, now);
+    // the state is replayed onto a copy: the cached head stays as read if the append is refused
+    const state = nextState(head.state ? (structuredClone(head.state) as IncidentState) : null, head.count, chained.events);
+    try {
+      await db.query('SELECT payctl_append($1, $2, $3, $4, $5, $6, $7, $8)', [
+        this.id,
+        this.fresh,
+        head.count,
+        chained.events.map((e) => e.seq),
+        chained.events.map((e) => e.prev),
+        chained.lines,
+        state ? JSON.stringify(state) : null,
+        state ? JSON.stringify(listedOf(state)) : null,
+      ]);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === '23505' && this.fresh)
+        throw new OperationError(
+          `incident ${this.id} already exists in ${this.store.location}`,
+          'run the command again (a new id is drawn)',
+        );
+      this.head = undefined;
+      if (code !== '40001') throw storeError(e, this.store.location);
+      // another appender got in first: this time lock the row before reading the head (no starving)
+      const written = await inTransaction(db, this.store.location, (c) => appendInTransaction(c, this.id, evs, actor, now, this.store));
+      this.fresh = false;
+      return written;
+    }
     this.fresh = false;
-    return written;
+    this.head = { count: chained.seq, last: chained.last, state: state ?? null };
+    return chained.events;
+  }
+
+  private async readHead(db: Pool): Promise<{ count: number; last: string; state: IncidentState | null }> {
+    try {
+      const r = await db.query<{ head_count: number; head_hash: string; state: IncidentState | null }>(
+        'SELECT head_count, head_hash, state FROM payctl_incidents WHERE id = $1',
+        [this.id],
+      );
+      const row = r.rows[0];
+      if (!row) throw new InvalidInputError(`no incident "${this.id}" in ${this.store.location}`);
+      return { count: row.head_count, last: row.head_hash, state: row.state };
+    } catch (e) {
+      throw storeError(e, this.store.location);
+    }
+  }
+
+  /** Whether the incident's first events reached the database (a new incident's appender). */
+  get opened(): boolean {
+    return !this.fresh;
   }
 
   async close(): Promise<void> {}
-}
-
-async function insertIncident(c: PoolClient, id: string, store: PostgresStore): Promise<void> {
-  const r = await c.query('INSERT INTO payctl_incidents (id) VALUES ($1) ON CONFLICT (id) DO NOTHING', [id]);
-  if (r.rowCount === 0)
-    throw new OperationError(`incident ${id} already exists in ${store.location}`, 'run the command again (a new id is drawn)');
 }
 
 /**

@@ -5,7 +5,11 @@
  * developer machine. Each test file gets a database of its own, dropped after.
  */
 import { randomBytes } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, describe, it } from 'vitest';
 import { migrate } from '../../src/store/pg-client.js';
@@ -65,13 +69,58 @@ export async function asSuperuser(url: string, sql: string): Promise<void> {
   }
 }
 
-/** Stop or start the test server (pg_ctl, as the user it runs as). */
-export function pgCtl(action: 'stop' | 'start'): void {
-  const bin = process.env.PAYCTL_TEST_PG_BIN!;
-  const data = process.env.PAYCTL_TEST_PG_DATA!;
-  const user = process.env.PAYCTL_TEST_PG_USER!;
+/** Stop or start a server (pg_ctl, as the user it runs as). */
+export function pgCtl(action: 'stop' | 'start', server: { bin: string; data: string; user: string }): void {
+  const { bin, data, user } = server;
   const args = action === 'stop' ? ['-D', data, '-m', 'fast', '-w', 'stop'] : ['-D', data, '-l', `${data}/../server.log`, '-w', 'start'];
   const cmd = [`${bin}/pg_ctl`, ...args];
   if (process.getuid?.() === 0 && user !== 'root') execFileSync('runuser', ['-u', user, '--', ...cmd], { stdio: 'ignore' });
   else execFileSync(cmd[0]!, cmd.slice(1), { stdio: 'ignore' });
+}
+
+export interface OwnCluster {
+  url: string;
+  stop(): void;
+  start(): void;
+  /** Stop it for good and remove it. */
+  close(): Promise<void>;
+}
+
+/**
+ * A PostgreSQL server of the test's own (scripts/with-postgres.sh), for a test
+ * that stops and starts it without disturbing the others; migrated.
+ */
+export async function ownCluster(): Promise<OwnCluster> {
+  const dir = mkdtempSync(join(tmpdir(), 'payctl-own-pg-'));
+  const envFile = join(dir, 'env');
+  const script = fileURLToPath(new URL('../../scripts/with-postgres.sh', import.meta.url));
+  const child = spawn(script, ['bash', '-c', `env > ${envFile}.tmp && mv ${envFile}.tmp ${envFile} && sleep 3600 & wait`], {
+    detached: true,
+    stdio: 'ignore',
+  });
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(envFile)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error('scripts/with-postgres.sh did not start a server');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const env = Object.fromEntries(
+    readFileSync(envFile, 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('PAYCTL_TEST_PG_'))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  ) as Record<string, string>;
+  const url = env.PAYCTL_TEST_PG_URL!;
+  await migrate(url, 'own cluster');
+  const ctl = (action: 'stop' | 'start') =>
+    pgCtl(action, { bin: env.PAYCTL_TEST_PG_BIN!, data: env.PAYCTL_TEST_PG_DATA!, user: env.PAYCTL_TEST_PG_USER! });
+  return {
+    url,
+    stop: () => ctl('stop'),
+    start: () => ctl('start'),
+    close: async () => {
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid!, 'SIGTERM'); // the script's trap stops and removes the cluster
+      await exited;
+    },
+  };
 }
