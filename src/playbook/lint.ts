@@ -71,14 +71,17 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     config: opts.config,
   });
   const templates = (value: unknown, path: PathKey[], sc: ReferenceScope, skipTop = false) =>
-    walkStrings(value, path, skipTop, (text, p) => out.push(...checkReferences(src, p, text, 'template', { ...sc, where: `${sc.where}${fieldName(p, path.length)}` })));
+    walkStrings(value, path, skipTop, (text, p) =>
+      out.push(...checkReferences(src, p, text, 'template', { ...sc, where: `${sc.where}${fieldName(p, path.length)}` })),
+    );
 
   // inputs: defaults and prompts may read config, now and other inputs; no step has run yet
   for (const [name, input] of Object.entries(inputs)) {
     if (!isObj(input)) continue;
     for (const key of ['default', 'prompt', 'description'] as const) {
       const v = input[key];
-      if (typeof v === 'string') out.push(...checkReferences(src, ['inputs', name, key], v, 'template', scope(`input "${name}": ${key}`, 'none')));
+      if (typeof v === 'string')
+        out.push(...checkReferences(src, ['inputs', name, key], v, 'template', scope(`input "${name}": ${key}`, 'none')));
     }
     checkDefaultInChoices(input, ['inputs', name], `input "${name}"`, at);
   }
@@ -88,7 +91,10 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     data.triggers.forEach((t, i) => {
       const p = isObj(t) ? t.provider : undefined;
       if (typeof p === 'string' && !hasTemplate(p) && p !== 'primary' && p !== 'any' && !opts.providers!.includes(p)) {
-        at(['triggers', i, 'provider'], `triggers[${i}]: provider: unknown provider "${p}" (primary, any, or ${declared(opts.providers!, 'providers')})`);
+        at(
+          ['triggers', i, 'provider'],
+          `triggers[${i}]: provider: unknown provider "${p}" (primary, any, or ${declared(opts.providers!, 'providers')})`,
+        );
       }
     });
   }
@@ -105,7 +111,8 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
 
     for (const key of ['when', 'until'] as const) {
       const cond = raw[key];
-      if (typeof cond === 'string') out.push(...checkReferences(src, [...base, key], cond, 'condition', { ...sc, where: `${label}: ${key}` }));
+      if (typeof cond === 'string')
+        out.push(...checkReferences(src, [...base, key], cond, 'condition', { ...sc, where: `${label}: ${key}` }));
     }
     templates(raw, base, { ...sc, where: `${label}: ` }, true);
 
@@ -142,7 +149,12 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     if (type === 'choose' || type === 'input') checkDefaultInChoices(raw, base, label, at);
   });
 
-  const answerable = new Set([...inputNames, ...steps.filter((s) => isObj(s) && (s.type === 'input' || s.type === 'choose') && typeof s.id === 'string').map((s) => (s as Obj).id as string)]);
+  const answerable = new Set([
+    ...inputNames,
+    ...steps
+      .filter((s) => isObj(s) && (s.type === 'input' || s.type === 'choose') && typeof s.id === 'string')
+      .map((s) => (s as Obj).id as string),
+  ]);
   lintDrill(data, answerable, at);
   return out;
 }
@@ -165,12 +177,16 @@ function lintWait(
       if (raw[key] !== undefined) at([...base, key], `${label}: ${key} applies only with until`, 'key');
     }
   } else {
-    if (raw.timeout === undefined) at([...base, 'until'], `${label}: a wait with until needs a timeout (how long to wait before giving up)`, 'key');
+    if (raw.timeout === undefined)
+      at([...base, 'until'], `${label}: a wait with until needs a timeout (how long to wait before giving up)`, 'key');
     const interval = literalMs(raw.interval);
     const timeout = literalMs(raw.timeout);
     if (interval !== undefined && interval <= 0) at([...base, 'interval'], `${label}: interval must be longer than 0`);
     if (interval !== undefined && timeout !== undefined && interval > timeout) {
-      at([...base, 'interval'], `${label}: interval ${String(raw.interval)} is longer than timeout ${String(raw.timeout)}; until would be checked at most once`);
+      at(
+        [...base, 'interval'],
+        `${label}: interval ${String(raw.interval)} is longer than timeout ${String(raw.timeout)}; until would be checked at most once`,
+      );
     }
   }
   if (Array.isArray(raw.recheck)) {
@@ -181,20 +197,32 @@ function lintWait(
       if (pos === undefined) at(path, `${label}: recheck: unknown step "${id}"`);
       else if (pos >= index) at(path, `${label}: recheck: step "${id}" must come before this wait step`);
       else if (!RECHECKABLE.has(String(stepType.get(id)))) {
-        at(path, `${label}: recheck: step "${id}" is a ${String(stepType.get(id))} step; only check_status, query_metrics and http steps can be re-run`);
+        at(
+          path,
+          `${label}: recheck: step "${id}" is a ${String(stepType.get(id))} step; only check_status, query_metrics and http steps can be re-run`,
+        );
       }
     });
   }
 }
 
 /** `{{ inputs.x }}` used as a duration: the input's default (and drill override) must be a duration. */
-function checkTemplatedDuration(text: string, path: PathKey[], where: string, data: Obj, at: (path: PathKey[], message: string) => void): void {
+function checkTemplatedDuration(
+  text: string,
+  path: PathKey[],
+  where: string,
+  data: Obj,
+  at: (path: PathKey[], message: string) => void,
+): void {
   const m = /^\s*\{\{\s*inputs\.([a-z_][a-z0-9_]*)\s*\}\}\s*$/.exec(text);
   if (!m) return;
   const name = m[1]!;
   const input = isObj(data.inputs) ? data.inputs[name] : undefined;
   if (isObj(input) && typeof input.default === 'string' && !hasTemplate(input.default) && !isDuration(input.default)) {
-    at(['inputs', name, 'default'], `input "${name}": default ${JSON.stringify(input.default)} is not a duration, but ${where} uses it as one`);
+    at(
+      ['inputs', name, 'default'],
+      `input "${name}": default ${JSON.stringify(input.default)} is not a duration, but ${where} uses it as one`,
+    );
   }
   const drillVars = isObj(data.drill) && isObj(data.drill.vars) ? data.drill.vars : undefined;
   const override = drillVars?.[name];
@@ -209,12 +237,19 @@ function lintDrill(data: Obj, inputs: ReadonlySet<string>, at: (path: PathKey[],
   if (isObj(vars)) {
     for (const name of Object.keys(vars)) {
       if (!inputs.has(name)) {
-        at(['drill', 'vars', name], `drill: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`, 'key');
+        at(
+          ['drill', 'vars', name],
+          `drill: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`,
+          'key',
+        );
       }
     }
   }
   if (typeof data.drill.fault === 'string' && !/^[a-z0-9_-]+:[a-z_]+(=[^:]+)?(:\d+(\.\d+)?(ms|s|m|h)+)?$/.test(data.drill.fault)) {
-    at(['drill', 'fault'], `drill: fault: ${JSON.stringify(data.drill.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`);
+    at(
+      ['drill', 'fault'],
+      `drill: fault: ${JSON.stringify(data.drill.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`,
+    );
   }
 }
 

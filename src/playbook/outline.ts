@@ -91,7 +91,10 @@ function stepDetails(step: Step): string[] {
       return [`runs: ${step.command.join(' ')}`];
     case 'wait':
       return step.until
-        ? [`until ${step.until}`, `every ${step.interval ?? '30s'}${step.timeout ? `, at most ${step.timeout}` : ''}${step.recheck?.length ? `, re-running ${step.recheck.join(', ')}` : ''}`]
+        ? [
+            `until ${step.until}`,
+            `every ${step.interval ?? '30s'}${step.timeout ? `, at most ${step.timeout}` : ''}${step.recheck?.length ? `, re-running ${step.recheck.join(', ')}` : ''}`,
+          ]
         : [`for ${step.duration ?? '?'}`];
     case 'set_status':
       return [`status → ${step.status}`];

@@ -171,7 +171,10 @@ export const PlaybookInput = z.strictObject({
   type: z
     .enum(INPUT_TYPES)
     .optional()
-    .meta({ description: 'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).' }),
+    .meta({
+      description:
+        'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
+    }),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   choices: z.array(Choice).optional(),
   required: z.boolean().optional(),
@@ -224,4 +227,3 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 export type Reminder = z.infer<typeof Reminder>;
 export type DrillSpec = z.infer<typeof DrillSpec>;
-

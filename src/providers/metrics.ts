@@ -28,9 +28,17 @@ export interface MetricsDeps {
   now: () => Date;
 }
 
-export async function readMetric(deps: MetricsDeps, req: MetricRequest, signal?: AbortSignal): Promise<QueryMetricsResult & { warnings?: string[] }> {
+export async function readMetric(
+  deps: MetricsDeps,
+  req: MetricRequest,
+  signal?: AbortSignal,
+): Promise<QueryMetricsResult & { warnings?: string[] }> {
   const m = deps.config.metrics;
-  if (!m) throw new InvalidInputError('no metrics source is configured (metrics:)', 'add metrics: {type: prometheus, url, queries} or {type: file, path} to the config');
+  if (!m)
+    throw new InvalidInputError(
+      'no metrics source is configured (metrics:)',
+      'add metrics: {type: prometheus, url, queries} or {type: file, path} to the config',
+    );
   const base = { metric: req.metric, ...(req.provider ? { provider: req.provider } : {}) };
   if (m.type === 'file') {
     const r = await readMetricsFile(resolve(deps.configDir, m.path), req.windowMs, req.provider);
@@ -39,7 +47,8 @@ export async function readMetric(deps: MetricsDeps, req: MetricRequest, signal?:
       : { ...base, value: null, breakdown: r.breakdown, at: r.at ?? deps.now().toISOString() };
   }
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(m.headers ?? {})) headers[k] = isSecretRef(v) ? resolveSecret(v, `metrics.headers.${k}`, deps.env) : v;
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    headers[k] = isSecretRef(v) ? resolveSecret(v, `metrics.headers.${k}`, deps.env) : v;
   const vars = { window: req.window, provider: req.provider };
   if (req.metric === 'success_rate') {
     const r = await queryPrometheus(deps.http, m.url, fillQuery(m.queries.success_rate, vars), headers, signal);
@@ -49,9 +58,15 @@ export async function readMetric(deps: MetricsDeps, req: MetricRequest, signal?:
     const warnings = [...r.warnings];
     if (first && first.value === null) warnings.push(`the success-rate query returned ${first.raw} (no traffic in the window?)`);
     if (!first) warnings.push('the success-rate query returned no samples');
-    return { ...base, value: value !== null && value >= 0 && value <= 1 ? value : value === null ? null : clampWarn(value, warnings), at, ...(warnings.length ? { warnings } : {}) };
+    return {
+      ...base,
+      value: value !== null && value >= 0 && value <= 1 ? value : value === null ? null : clampWarn(value, warnings),
+      at,
+      ...(warnings.length ? { warnings } : {}),
+    };
   }
-  if (!m.queries.decline_codes) throw new InvalidInputError('metrics.queries.decline_codes is not configured', 'add a PromQL query returning a vector by decline code');
+  if (!m.queries.decline_codes)
+    throw new InvalidInputError('metrics.queries.decline_codes is not configured', 'add a PromQL query returning a vector by decline code');
   const r = await queryPrometheus(deps.http, m.url, fillQuery(m.queries.decline_codes, vars), headers, signal);
   const breakdown: Record<string, number> = {};
   for (const s of r.samples) {

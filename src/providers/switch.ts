@@ -66,13 +66,20 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
   if (o.from) knownProvider(config, o.from);
   const failback = o.to === config.routing?.primary;
   if (o.from !== undefined && o.from === o.to) {
-    return { ok: false, retryable: false, refused: true, error: `cannot move traffic from ${o.to} to itself: choose a different backup than the failing provider` };
+    return {
+      ok: false,
+      retryable: false,
+      refused: true,
+      error: `cannot move traffic from ${o.to} to itself: choose a different backup than the failing provider`,
+    };
   }
   if (target.enabled === false) {
     return { ok: false, retryable: false, refused: true, error: `refusing to move traffic to ${o.to}: the config marks it enabled: false` };
   }
 
-  const routing = deps.routing ?? (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
+  const routing =
+    deps.routing ??
+    (await createRouting({ config, http: deps.http, env: deps.env, dryRun: o.dryRun, log, timeoutMs: deps.http.timeoutMs }));
   const lock = o.dryRun || !deps.locks ? undefined : await deps.locks.routing(routing.describe, deps.incident ?? '', ROUTING_LOCK_WAIT_MS);
   if (lock && 'holder' in lock) return refusedByOther(routing, o.to, failback, lock.holder, deps.signal);
   try {
@@ -88,7 +95,14 @@ export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise
 }
 
 /** The loser of two switches of one routing: exit 1, naming the other incident and where traffic goes now. */
-async function refusedByOther(routing: Routing, to: string, failback: boolean, other: LockHolder, signal?: AbortSignal, now?: string[]): Promise<SwitchOutcome> {
+async function refusedByOther(
+  routing: Routing,
+  to: string,
+  failback: boolean,
+  other: LockHolder,
+  signal?: AbortSignal,
+  now?: string[],
+): Promise<SwitchOutcome> {
   let order = now;
   try {
     order ??= await routing.read(signal);
@@ -96,7 +110,9 @@ async function refusedByOther(routing: Routing, to: string, failback: boolean, o
     // said as unknown below
   }
   const who = other.incident ? `incident ${other.incident}${describeHolder(other)}` : `another payctl${describeHolder(other)}`;
-  const where = order ? `it now sends traffic to ${order[0] ?? 'nobody'} (${order.join(' → ') || 'empty'})` : 'what it is now could not be read';
+  const where = order
+    ? `it now sends traffic to ${order[0] ?? 'nobody'} (${order.join(' → ') || 'empty'})`
+    : 'what it is now could not be read';
   return {
     ok: false,
     retryable: false,
@@ -114,10 +130,16 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
     hasStatusPage ? checkProviderStatus(deps.http, config, o.to, deps.signal) : Promise.resolve(undefined),
     routing.read(deps.signal),
   ]);
-  if (status.status === 'rejected') log(`warning: could not read ${o.to}'s status page (${messageOf(status.reason)}); switching without it`);
+  if (status.status === 'rejected')
+    log(`warning: could not read ${o.to}'s status page (${messageOf(status.reason)}); switching without it`);
   const targetStatus = status.status === 'fulfilled' ? status.value?.status : undefined;
   if (targetStatus === 'major_outage' && !o.force) {
-    return { ok: false, retryable: false, refused: true, error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)` };
+    return {
+      ok: false,
+      retryable: false,
+      refused: true,
+      error: `refusing to move traffic to ${o.to}: its status page shows major_outage (use force: true, or --force, to switch anyway)`,
+    };
   }
   if (current.status === 'rejected') throw current.reason;
   const before = current.value;
@@ -125,23 +147,41 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
   const base = { from, to: o.to, before, failback: o.to === primary, ...(targetStatus ? { target_status: targetStatus } : {}) };
 
   if (before[0] === o.to) {
-    return { ok: true, result: { ...base, after: before, verified: true, unchanged: true }, message: `traffic already goes to ${o.to} (${routing.describe}); nothing to change` };
+    return {
+      ok: true,
+      result: { ...base, after: before, verified: true, unchanged: true },
+      message: `traffic already goes to ${o.to} (${routing.describe}); nothing to change`,
+    };
   }
   if (o.from && before[0] !== undefined && before[0] !== o.from) {
-    return { ok: false, retryable: false, refused: true, result: { ...base, after: before, verified: false }, error: `traffic goes to ${before[0]}, not ${o.from}: nothing was changed (leave out from/--from to move traffic away from whichever provider has it)` };
+    return {
+      ok: false,
+      retryable: false,
+      refused: true,
+      result: { ...base, after: before, verified: false },
+      error: `traffic goes to ${before[0]}, not ${o.from}: nothing was changed (leave out from/--from to move traffic away from whichever provider has it)`,
+    };
   }
   const order = [o.to, ...before.filter((p) => p !== o.to)];
   if (o.dryRun) {
     log(`[dry-run] would switch ${routing.describe}: ${before.join(' → ') || '(empty)'}  ⇒  ${order.join(' → ')}`);
     await routing.write(order, o.key, deps.signal);
-    return { ok: true, result: { ...base, after: order, verified: false, dry_run: true }, message: `dry run: traffic would move from ${from ?? 'nowhere'} to ${o.to}` };
+    return {
+      ok: true,
+      result: { ...base, after: order, verified: false, dry_run: true },
+      message: `dry run: traffic would move from ${from ?? 'nowhere'} to ${o.to}`,
+    };
   }
 
   log(`switching ${routing.describe}: ${before.join(' → ')}  ⇒  ${order.join(' → ')}`);
   await routing.write(order, o.key, deps.signal);
   const after = await routing.read(deps.signal);
   if (after[0] === o.to) {
-    return { ok: true, result: { ...base, after, verified: true }, message: `traffic moved from ${from ?? 'nowhere'} to ${o.to}, verified by reading the routing back` };
+    return {
+      ok: true,
+      result: { ...base, after, verified: true },
+      message: `traffic moved from ${from ?? 'nowhere'} to ${o.to}, verified by reading the routing back`,
+    };
   }
 
   const mismatch = `routing read-back disagrees with the write: asked for ${o.to} first, ${routing.describe} reports ${after.join(' → ') || '(empty)'}`;
@@ -151,7 +191,12 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
     rollBack = await deps.prompter.confirm(`Roll the routing back to ${before.join(' → ')}?`, true);
   }
   if (!rollBack) {
-    return { ok: false, retryable: false, result: { ...base, after, verified: false, rolled_back: false }, error: `${mismatch}; not rolled back` };
+    return {
+      ok: false,
+      retryable: false,
+      result: { ...base, after, verified: false, rolled_back: false },
+      error: `${mismatch}; not rolled back`,
+    };
   }
   try {
     await routing.write(before, `${o.key}-rollback`, deps.signal);
@@ -161,9 +206,16 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
       ok: false,
       retryable: false,
       result: { ...base, after: restored, verified: false, rolled_back: rolledBack },
-      error: rolledBack ? `${mismatch}; rolled back to ${before.join(' → ')}` : `${mismatch}; the rollback did not take either (now ${restored.join(' → ')}): check the routing by hand`,
+      error: rolledBack
+        ? `${mismatch}; rolled back to ${before.join(' → ')}`
+        : `${mismatch}; the rollback did not take either (now ${restored.join(' → ')}): check the routing by hand`,
     };
   } catch (e) {
-    return { ok: false, retryable: false, result: { ...base, after, verified: false, rolled_back: false }, error: `${mismatch}; the rollback failed: ${messageOf(e)}` };
+    return {
+      ok: false,
+      retryable: false,
+      result: { ...base, after, verified: false, rolled_back: false },
+      error: `${mismatch}; the rollback failed: ${messageOf(e)}`,
+    };
   }
 }

@@ -52,7 +52,8 @@ function vectorAt(world: World, query: string, at: number, nan: boolean) {
 }
 
 export function handlePrometheus(world: World, rest: string, req: SandboxRequest, nan: boolean): Reply {
-  if (req.method !== 'GET' && req.method !== 'POST') return json(405, { status: 'error', errorType: 'bad_data', error: 'method not allowed' });
+  if (req.method !== 'GET' && req.method !== 'POST')
+    return json(405, { status: 'error', errorType: 'bad_data', error: 'method not allowed' });
   const p = params(req);
   const now = world.now();
   if (rest === '/api/v1/query') {
@@ -75,7 +76,8 @@ export function handlePrometheus(world: World, rest: string, req: SandboxRequest
     if (start === undefined || Number.isNaN(start)) return badData('invalid parameter "start": cannot parse to a valid timestamp');
     if (end === undefined || Number.isNaN(end)) return badData('invalid parameter "end": cannot parse to a valid timestamp');
     if (!(step > 0)) return badData('invalid parameter "step": zero or negative query resolution step widths are not accepted');
-    if ((end - start) / (step * 1000) > 11000) return badData('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    if ((end - start) / (step * 1000) > 11000)
+      return badData('exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     const series = new Map<string, { metric: Record<string, string>; values: [number, string][] }>();
     for (let t = start; t <= Math.min(end, now); t += step * 1000) {
       for (const s of vectorAt(world, q, t, nan)) {

@@ -11,7 +11,17 @@ import { InvalidInputError } from '../errors.js';
 import { sandboxConfig, sandboxConfigYaml, sandboxEnvFor, type SandboxEnv } from './config.js';
 import { handleControl } from './control.js';
 import { API_TARGETS, parseFaultSpecs, type Fault } from './faults.js';
-import { flatHeaders, json, parseBody, readRawBody, serializeBody, type RecordedRequest, type Reply, type SandboxRequest, iso } from './http.js';
+import {
+  flatHeaders,
+  json,
+  parseBody,
+  readRawBody,
+  serializeBody,
+  type RecordedRequest,
+  type Reply,
+  type SandboxRequest,
+  iso,
+} from './http.js';
 import { handlePrometheus } from './prometheus.js';
 import { RequestLog, type RequestFilter } from './request-log.js';
 import { garbled, rateLimited, serverError } from './responses.js';

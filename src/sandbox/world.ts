@@ -39,7 +39,8 @@ export function checkProviders(providers: string[]): void {
   if (providers.length === 0) throw new InvalidInputError('the sandbox needs at least one provider');
   for (const p of providers) {
     if (!/^[a-z][a-z0-9_-]*$/.test(p)) throw new InvalidInputError(`invalid provider name "${p}" (lower-case letters, digits, - and _)`);
-    if ((API_TARGETS as readonly string[]).includes(p)) throw new InvalidInputError(`"${p}" cannot be a provider name: it is a sandbox API target`);
+    if ((API_TARGETS as readonly string[]).includes(p))
+      throw new InvalidInputError(`"${p}" cannot be a provider name: it is a sandbox API target`);
   }
   if (new Set(providers).size !== providers.length) throw new InvalidInputError('provider names must be unique');
 }

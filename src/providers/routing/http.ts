@@ -40,7 +40,10 @@ export function httpRouting(cfg: HttpRoutingConfig, deps: RoutingDeps): Routing 
       const value = valueAtPath(res.data, cfg.read.path);
       const order = orderFromValue(deps.config, value);
       if (!order) {
-        throw new OperationError(`${SERVICE}: the read-back has no provider at "${cfg.read.path}" (found ${JSON.stringify(value)?.slice(0, 80) ?? 'nothing'})`, 'routing.adapter.read.path must point at a provider name or a list of them');
+        throw new OperationError(
+          `${SERVICE}: the read-back has no provider at "${cfg.read.path}" (found ${JSON.stringify(value)?.slice(0, 80) ?? 'nothing'})`,
+          'routing.adapter.read.path must point at a provider name or a list of them',
+        );
       }
       return order;
     },

@@ -32,7 +32,10 @@ export interface RoutingDeps {
 export async function createRouting(deps: RoutingDeps): Promise<Routing> {
   const adapter = deps.config.routing?.adapter;
   if (!adapter) {
-    throw new InvalidInputError('no routing adapter is configured (routing.adapter), so payctl cannot read or move traffic', 'add routing.adapter (hyperswitch, http or shell) to the config; see docs/config.md');
+    throw new InvalidInputError(
+      'no routing adapter is configured (routing.adapter), so payctl cannot read or move traffic',
+      'add routing.adapter (hyperswitch, http or shell) to the config; see docs/config.md',
+    );
   }
   switch (adapter.type) {
     case 'hyperswitch':
@@ -91,7 +94,12 @@ export function orderFromValue(config: Config, value: unknown): string[] | undef
         return undefined;
       }
     }
-    return t ? t.split(',').map((s) => providerForConnector(config, s.trim())).filter(Boolean) : undefined;
+    return t
+      ? t
+          .split(',')
+          .map((s) => providerForConnector(config, s.trim()))
+          .filter(Boolean)
+      : undefined;
   }
   if (Array.isArray(value)) {
     const out: string[] = [];
@@ -99,7 +107,14 @@ export function orderFromValue(config: Config, value: unknown): string[] | undef
       if (typeof v === 'string') out.push(providerForConnector(config, v));
       else if (v && typeof v === 'object') {
         const o = v as Record<string, unknown>;
-        const name = typeof o.connector === 'string' ? o.connector : typeof o.provider === 'string' ? o.provider : typeof o.name === 'string' ? o.name : undefined;
+        const name =
+          typeof o.connector === 'string'
+            ? o.connector
+            : typeof o.provider === 'string'
+              ? o.provider
+              : typeof o.name === 'string'
+                ? o.name
+                : undefined;
         if (!name) return undefined;
         out.push(providerForConnector(config, name, typeof o.merchant_connector_id === 'string' ? o.merchant_connector_id : undefined));
       } else return undefined;

@@ -16,11 +16,22 @@ type ShellRoutingConfig = Extract<RoutingAdapter, { type: 'shell' }>;
 async function run(argv: string[], deps: RoutingDeps, signal?: AbortSignal): Promise<string> {
   const { execa } = await import('execa');
   const [file, ...args] = argv;
-  const r = await execa(file!, args, { shell: false, reject: false, timeout: deps.timeoutMs, cancelSignal: signal, stdin: 'ignore', env: deps.env });
+  const r = await execa(file!, args, {
+    shell: false,
+    reject: false,
+    timeout: deps.timeoutMs,
+    cancelSignal: signal,
+    stdin: 'ignore',
+    env: deps.env,
+  });
   if (r.timedOut) throw new OperationError(`routing command ${file} did not finish within ${Math.round(deps.timeoutMs / 1000)}s`);
   if (r.failed || r.exitCode !== 0) {
     const why = r.exitCode !== undefined ? `exited ${r.exitCode}` : (r.shortMessage ?? 'failed');
-    const err = String(r.stderr ?? '').trim().split('\n').slice(-3).join(' | ');
+    const err = String(r.stderr ?? '')
+      .trim()
+      .split('\n')
+      .slice(-3)
+      .join(' | ');
     throw new OperationError(redact(`routing command ${file} ${why}${err ? `: ${err}` : ''}`));
   }
   return String(r.stdout ?? '');
@@ -33,7 +44,10 @@ export function shellRouting(cfg: ShellRoutingConfig, deps: RoutingDeps): Routin
       const out = (await run(cfg.read, deps, signal)).trim();
       const first = out.startsWith('[') ? out : (out.split('\n')[0] ?? '').trim();
       const order = orderFromValue(deps.config, first);
-      if (!order || order.length === 0) throw new OperationError(`routing read command ${cfg.read[0]} printed no provider (expected a name or a JSON list, got ${JSON.stringify(out.slice(0, 80))})`);
+      if (!order || order.length === 0)
+        throw new OperationError(
+          `routing read command ${cfg.read[0]} printed no provider (expected a name or a JSON list, got ${JSON.stringify(out.slice(0, 80))})`,
+        );
       return order;
     },
     async write(order, key, signal) {
