@@ -12,7 +12,8 @@ import { isatty } from 'node:tty';
 import type { LoadedConfig } from './config/find.js';
 import { createOutput, type Output, type Streams } from './output.js';
 import { systemClock, type Clock } from './clock.js';
-import { registerSecretsIn } from './secrets.js';
+import { registerPlaybookSecrets, registerSecretsIn } from './secrets.js';
+import { packagePath } from './package-root.js';
 import { localStoreDir } from './store/spec.js';
 import type { Store } from './store/store.js';
 
@@ -63,6 +64,18 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 /** Finds, reads and checks the config: (cwd, --config, env) → the loaded config. */
 export type ConfigLoader = (cwd: string, explicit: string | undefined, env: NodeJS.ProcessEnv) => LoadedConfig;
 
+/**
+ * The values of every env: the config and the playbooks (the project's and the
+ * shipped ones it may fall back to) name: masked in all output, used by this
+ * command or not.
+ */
+function registerKnownSecrets(loaded: LoadedConfig, env: NodeJS.ProcessEnv): void {
+  registerSecretsIn(loaded.config, env);
+  registerPlaybookSecrets(loaded.playbooksDir, env);
+  const shipped = packagePath('playbooks');
+  if (shipped !== loaded.playbooksDir) registerPlaybookSecrets(shipped, env);
+}
+
 export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Context {
   const env = o.env ?? process.env;
   const streams = o.streams ?? { stdout: process.stdout, stderr: process.stderr };
@@ -92,7 +105,7 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
         const l = loadConfig(cwd, o.configPath, env);
         // PAYCTL_STORE naming a directory is this command's local store
         loaded = { ...l, storeDir: localStoreDir(l.storeDir, env, cwd) };
-        registerSecretsIn(loaded.config, env); // redacted everywhere, used by this command or not
+        registerKnownSecrets(loaded, env); // redacted everywhere, used by this command or not
       }
       return loaded;
     },

@@ -109,7 +109,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
 
   const state = report.state;
   const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
-  const r = ran?.result as (SwitchProviderResult & { would_refuse?: string }) | undefined;
+  const r = ran?.result as (SwitchProviderResult & { would_refuse?: string; target_status_error?: string }) | undefined;
   // a person answered no at the approval: nothing was touched
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
   // an incident this command opened, in which no traffic moved (declined, nothing to change, refused before
@@ -131,6 +131,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     ...(r?.rolled_back !== undefined ? { rolled_back: r.rolled_back } : {}),
     ...(r?.unchanged ? { unchanged: true } : {}),
     ...(r?.would_refuse ? { would_refuse: r.would_refuse } : {}),
+    ...(r?.target_status_error ? { target_status_error: r.target_status_error } : {}),
     dry_run: ctx.dryRun,
     duration_ms: Date.now() - started,
     exit_code: declined ? ExitCode.aborted : report.exitCode,

@@ -270,7 +270,9 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
 export async function resolve(ctx: Context, id: string): Promise<void> {
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
-  const left = trafficLeftAway((await (await ctx.store()).replay(id)).state, primary);
+  const state = (await (await ctx.store()).replay(id)).state;
+  await closePublicIncidents(ctx, state);
+  const left = trafficLeftAway(state, primary);
   if (left) {
     ctx.out.warn(
       `this incident moved traffic away${primary ? ` from ${primary}` : ''} and its last switch (step ${left.step}) left it on ${left.on}: ` +
@@ -285,6 +287,25 @@ export async function resolve(ctx: Context, id: string): Promise<void> {
  * counts (one that found traffic already there too); dry runs and rolled-back
  * attempts do not.
  */
+/** Resolving the payctl incident resolves the public status-page incidents it created (none open: nothing is written). */
+async function closePublicIncidents(ctx: Context, state: IncidentState): Promise<void> {
+  if (state.dry_run) return;
+  const { resolvePublicIncidents, statuspageChannelsUsed } = await import('../providers/channels.js');
+  if (statuspageChannelsUsed(state).length === 0) return;
+  const { httpClientFor } = await import('../providers/http.js');
+  const results = await resolvePublicIncidents(
+    { config: ctx.config().config, http: httpClientFor(ctx, { dryRun: false }), env: ctx.env },
+    state,
+  );
+  for (const r of results) {
+    if (r.error)
+      ctx.out.warn(
+        `${r.channel}: the public incident created for ${state.id} could not be resolved (${r.error}); resolve it on the status page`,
+      );
+    else if (r.resolved?.length) ctx.out.line(`${r.channel}: resolved public incident ${r.resolved.join(', ')}`);
+  }
+}
+
 function trafficLeftAway(st: IncidentState, primary: string | undefined): { step: string; on: string } | undefined {
   const switches = st.step_order
     .map((id) => st.steps[id])

@@ -168,13 +168,10 @@ export const INPUT_TYPES = ['text', 'number', 'boolean', 'duration', 'provider']
 export const PlaybookInput = z.strictObject({
   prompt: z.string(),
   description: z.string().optional(),
-  type: z
-    .enum(INPUT_TYPES)
-    .optional()
-    .meta({
-      description:
-        'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
-    }),
+  type: z.enum(INPUT_TYPES).optional().meta({
+    description:
+      'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
+  }),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   choices: z.array(Choice).optional(),
   required: z.boolean().optional(),

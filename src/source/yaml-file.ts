@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { type SourceProblem } from '../errors.js';
+import type { SourceProblem } from '../errors.js';
 
 /**
  * Larger files are refused: no real playbook or config comes near this, and a

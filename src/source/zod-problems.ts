@@ -139,7 +139,7 @@ export function knownKeysOf(schema: unknown, path: readonly PathKey[], data: unk
         disc && v
           ? objects.find(
               (o) =>
-                Object.prototype.hasOwnProperty.call(defOf(o)!.shape!, disc) &&
+                Object.hasOwn(defOf(o)!.shape!, disc) &&
                 defOf(defOf(o)!.shape![disc])?.type === 'literal' &&
                 JSON.stringify((defOf(defOf(o)!.shape![disc]) as unknown as { values: unknown[] }).values?.[0]) === JSON.stringify(v[disc]),
             )
