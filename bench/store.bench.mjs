@@ -49,7 +49,9 @@ function freshDb(name) {
   const u = new URL(PG);
   u.pathname = `/${name}`;
   const url = u.toString();
-  inner(`const { migrate } = await import(${mod('store/pg-client.js')}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`);
+  inner(
+    `const { migrate } = await import(${mod('store/pg-client.js')}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`,
+  );
   return url;
 }
 
@@ -76,8 +78,10 @@ const append = (i) => w.appendAll([{ type: 'note_added', data: { text: 'a note a
 ${timings}
 await store.close();`;
 
-const openDir = (d) => `const { DirectoryStore } = await import(${mod('store/directory.js')}); const store = new DirectoryStore(${JSON.stringify(d)});`;
-const openPg = (url) => `const { openPostgresStore } = await import(${mod('store/postgres.js')}); const store = await openPostgresStore({ kind: 'postgres', url: ${JSON.stringify(url)} });`;
+const openDir = (d) =>
+  `const { DirectoryStore } = await import(${mod('store/directory.js')}); const store = new DirectoryStore(${JSON.stringify(d)});`;
+const openPg = (url) =>
+  `const { openPostgresStore } = await import(${mod('store/postgres.js')}); const store = await openPostgresStore({ kind: 'postgres', url: ${JSON.stringify(url)} });`;
 
 const pgFloor = (url) => `
 const pg = (await import(${pgMod})).default;
@@ -93,7 +97,11 @@ const row = (name, r, floor) =>
   rows.push(
     `  ${name.padEnd(44)} p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${Math.round(r.perSecond).toString().padStart(5)} events/s${floor ? `  ${(r.p50 / floor.p50).toFixed(2)}x its floor (p50)` : ''}`,
   );
-const med = (xs) => ({ p50: median(xs.map((x) => x.p50)), p99: median(xs.map((x) => x.p99)), perSecond: median(xs.map((x) => x.perSecond)) });
+const med = (xs) => ({
+  p50: median(xs.map((x) => x.p50)),
+  p99: median(xs.map((x) => x.p99)),
+  perSecond: median(xs.map((x) => x.perSecond)),
+});
 
 // append
 const pgUrl = PG ? freshDb('payctl_bench_append') : undefined;
@@ -146,7 +154,7 @@ for (let from = 0; from < ${LIST}; from += 1000) {
   }
   if (!c) continue;
   await c.query('BEGIN');
-  await c.query('INSERT INTO payctl_incidents (id, state, listed) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::jsonb[])', [inc.id, inc.state, inc.listed]);
+  await c.query('INSERT INTO payctl_incidents (id, state, listed) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[])', [inc.id, inc.state, inc.listed]);
   await c.query('INSERT INTO payctl_events (incident_id, seq, prev, line) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[])', [ev.id, ev.seq, ev.prev, ev.line]);
   await c.query('COMMIT');
 }
@@ -160,7 +168,8 @@ inner(seed(join(project, '.payctl/incidents')));
 const listUrl = PG ? freshDb('payctl_bench_list') : undefined;
 if (listUrl) inner(seed(listUrl));
 const bin = join(root, 'bin', 'payctl.cjs');
-const list = (env) => () => timeOnce(process.execPath, [bin, 'incident', 'list', '--json'], { cwd: project, env: { ...process.env, PAYCTL_STORE: '', ...env } });
+const list = (env) => () =>
+  timeOnce(process.execPath, [bin, 'incident', 'list', '--json'], { cwd: project, env: { ...process.env, PAYCTL_STORE: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
 const cases = [
   { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0']) },
   { name: 'directory store', run: list({}) },

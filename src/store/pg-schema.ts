@@ -120,6 +120,35 @@ BEGIN
 END $$;
 `,
   },
+  {
+    version: 3,
+    description: 'the listed state as JSON text (incident list reads 10,000 rows without converting jsonb)',
+    sql: `
+ALTER TABLE payctl_incidents ALTER COLUMN listed TYPE text USING listed::text;
+
+CREATE OR REPLACE FUNCTION payctl_append(p_id text, p_create boolean, p_count integer, p_seqs integer[], p_prevs text[], p_lines text[], p_state jsonb, p_listed jsonb)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  c integer;
+BEGIN
+  IF p_create THEN
+    INSERT INTO payctl_incidents (id) VALUES (p_id);
+  END IF;
+  SELECT head_count INTO c FROM payctl_incidents WHERE id = p_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no incident %', p_id USING ERRCODE = 'no_data_found';
+  END IF;
+  IF c <> p_count THEN
+    RAISE EXCEPTION 'incident % has % events, not %: appended meanwhile', p_id, c, p_count USING ERRCODE = 'serialization_failure';
+  END IF;
+  INSERT INTO payctl_events (incident_id, seq, prev, line) SELECT p_id, s, p, l FROM unnest(p_seqs, p_prevs, p_lines) AS t(s, p, l);
+  IF p_state IS NOT NULL THEN
+    UPDATE payctl_incidents SET state = p_state, listed = p_listed::text WHERE id = p_id;
+  END IF;
+  PERFORM pg_notify('payctl_events', p_id || ' ' || (p_count + cardinality(p_seqs)));
+END $$;
+`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.at(-1)!.version;

@@ -173,9 +173,12 @@ export class PostgresStore implements Store {
   }
 
   async list(): Promise<IncidentSummary[]> {
-    const rows = await this.query<{ id: string; listed: ListedState | null }>('SELECT id, listed FROM payctl_incidents ORDER BY id');
+    // listed is JSON text (migration 3): parsed here, without the server converting jsonb for 10,000 rows
+    const rows = await this.query<{ id: string; listed: string | null }>('SELECT id, listed FROM payctl_incidents ORDER BY id');
     return rows.map((r) =>
-      r.listed ? { id: r.id, state: r.listed } : { id: r.id, problem: 'the incident has no listed state (payctl store import it again)' },
+      r.listed
+        ? { id: r.id, state: JSON.parse(r.listed) as ListedState }
+        : { id: r.id, problem: 'the incident has no listed state (payctl store import it again)' },
     );
   }
 

@@ -20,18 +20,7 @@
  * chain. Batch only events with nothing between them: never an event
  * announcing an action together with what follows the action.
  */
-import {
-  closeSync,
-  fstatSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readSync,
-  appendFileSync,
-  ftruncateSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, appendFileSync, ftruncateSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { hash } from 'node:crypto';
 import { redactDeep } from '../secrets.js';
@@ -96,6 +85,8 @@ export class TimelineWriter {
   private queue: Promise<unknown> = Promise.resolve();
   /** The timeline, open for the writer's life (its flock is taken on this descriptor). */
   private fd: number | undefined;
+  /** The head file (headPath), open after the first append: one pwrite per append. */
+  private headFd: number | undefined;
 
   constructor(file: string, opts: WriterOptions = {}) {
     this.file = file;
@@ -112,7 +103,9 @@ export class TimelineWriter {
   /** Close the timeline (a writer used again reopens it). */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
+    if (this.headFd !== undefined) closeSync(this.headFd);
     this.fd = undefined;
+    this.headFd = undefined;
   }
 
   /** Append one event; resolves once it is on disk (fsync'd). */
@@ -159,10 +152,26 @@ export class TimelineWriter {
       this.knownSize += bytes.length;
       this.lastHash = prev;
       this.lastSeq = seq;
-      writeHead(this.file, { count: seq, last: prev });
+      this.writeHead(seq, prev);
       return written;
     } finally {
       unlockAfterAppend(fd);
+    }
+  }
+
+  /**
+   * Record the head after an append (under the append lock, once the events
+   * are fsync'd; the head itself is not fsync'd: after a crash it can only be
+   * behind the timeline, never ahead). A fixed-length record written in place
+   * (one pwrite, no truncate). `incident verify` reports a timeline that ends
+   * before its head: a deleted tail.
+   */
+  private writeHead(count: number, last: string): void {
+    try {
+      this.headFd ??= openSync(headPath(this.file), 'w');
+      writeSync(this.headFd, JSON.stringify({ count, last }).padEnd(HEAD_BYTES - 1) + '\n', 0);
+    } catch {
+      // the events are written; a head not updated only weakens the tail check
     }
   }
 
@@ -215,22 +224,11 @@ export class TimelineWriter {
 }
 
 /** The head file beside a timeline: how many events it had after the last append, and the last one's hash. */
+/** A head record's length: {"count":N,"last":"<64 hex>"} padded with spaces (JSON allows them). */
+const HEAD_BYTES = 128;
+
 export function headPath(file: string): string {
   return `${file.replace(/\.jsonl$/, '')}.head`;
-}
-
-/**
- * Record the head after an append (under the append lock, once the events are
- * fsync'd; the head itself is not fsync'd: after a crash it can only be
- * behind the timeline, never ahead). `incident verify` reports a timeline
- * that ends before its head: a deleted tail.
- */
-function writeHead(file: string, head: { count: number; last: string }): void {
-  try {
-    writeFileSync(headPath(file), JSON.stringify(head) + '\n');
-  } catch {
-    // the events are written; a head not updated only weakens the tail check
-  }
 }
 
 /** One write when the kernel takes it all (it does for regular files); a short write is continued, never dropped. */
