@@ -169,7 +169,11 @@ const listUrl = PG ? freshDb('payctl_bench_list') : undefined;
 if (listUrl) inner(seed(listUrl));
 const bin = join(root, 'bin', 'payctl.cjs');
 const list = (env) => () =>
-  timeOnce(process.execPath, [bin, 'incident', 'list', '--json'], { cwd: project, env: { ...process.env, PAYCTL_STORE: '', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  timeOnce(process.execPath, [bin, 'incident', 'list', '--json'], {
+    cwd: project,
+    env: { ...process.env, PAYCTL_STORE: '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
 const cases = [
   { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0']) },
   { name: 'directory store', run: list({}) },
