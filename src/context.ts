@@ -22,6 +22,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   /** A person can be asked: stdin and stdout are terminals, CI unset, no --yes. */
   canPrompt: boolean;
+  /** Why no person can be asked ("stdout is not a terminal", "--yes", ...); undefined when one can. */
+  unattendedReason?: string;
   /** --yes: approvals are given without asking. */
   yes: boolean;
   dryRun: boolean;
@@ -84,6 +86,17 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
   // file (/dev/null in CI) that loads fs streams and fs/promises (~2 ms), for runs that never read it
   const stdinIsTTY = o.stdin ? Boolean(o.stdin.isTTY) : isatty(0);
   const canPrompt = o.canPrompt ?? (stdinIsTTY && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
+  const unattendedReason = canPrompt
+    ? undefined
+    : o.canPrompt === false
+      ? 'no person to ask'
+      : yes
+        ? '--yes'
+        : isCI(env)
+          ? 'CI is set'
+          : !streams.stdout.isTTY
+            ? 'stdout is not a terminal'
+            : 'stdin is not a terminal';
   const cwd = o.cwd ?? process.cwd();
   let loaded: LoadedConfig | undefined;
   let store: Promise<Store> | undefined;
@@ -91,6 +104,7 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
     cwd,
     env,
     canPrompt,
+    unattendedReason,
     yes,
     dryRun: Boolean(o.dryRun),
     out: createOutput(streams, env, Boolean(o.json)),
