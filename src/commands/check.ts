@@ -202,11 +202,10 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
 }
 
 /** The newest open, real incident running this playbook, if any (a dry run, drill or demo does not count). */
-async function openIncidentFor(storeDir: string, playbook: string): Promise<string | undefined> {
-  const { latestIncident } = await import('../timeline/store.js');
+async function openIncidentFor(ctx: Context, playbook: string): Promise<string | undefined> {
   const { rehearsalKind } = await import('../timeline/rehearsal.js');
   const { isOpen } = await import('../timeline/replay.js');
-  return latestIncident(storeDir, (s) => s.playbook === playbook && isOpen(s) && rehearsalKind(s) === undefined);
+  return (await ctx.store()).latest((s) => s.playbook === playbook && isOpen(s) && rehearsalKind(s) === undefined);
 }
 
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {
@@ -256,7 +255,7 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   }
   const pb = chosen.entry.playbook;
   const match = chosen.match!;
-  const already = await openIncidentFor(loaded.storeDir, pb.id);
+  const already = await openIncidentFor(ctx, pb.id);
   if (already) {
     // a second responder (or a second --watch tick) must not open the same incident twice
     // stopped or interrupted, it waits for someone to resume it; running, it can be followed

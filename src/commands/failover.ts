@@ -13,7 +13,6 @@ import { engineParts, guard, holdingRun, makeEngine, startIncident, type RunRepo
 import { executeStep } from '../engine/execute.js';
 import { closeIncident, IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
-import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
@@ -41,7 +40,7 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
   const primary = ctx.config().config.routing?.primary;
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
   // a dry run never joins a real incident: it opens a dry-run incident of its own
-  const incident = (await incidentArg(ctx, opts.incident)) ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
+  const incident = (await incidentArg(ctx, opts.incident)) ?? (ctx.dryRun ? undefined : await latestOpenFailover(ctx));
   await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
 }
 
@@ -51,10 +50,9 @@ async function incidentArg(ctx: Context, given: string | undefined): Promise<str
 }
 
 /** The newest open, real (not a dry run, drill or demo) incident that really moved traffic away from the primary. */
-function latestOpenFailover(ctx: Context): string | undefined {
+async function latestOpenFailover(ctx: Context): Promise<string | undefined> {
   const movedAway = (r: SwitchProviderResult | undefined) => r !== undefined && r.failback === false && wroteRouting(r);
-  return latestIncident(
-    ctx.config().storeDir,
+  return (await ctx.store()).latest(
     (state) =>
       isOpen(state) &&
       rehearsalKind(state) === undefined &&
@@ -128,7 +126,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     declined ??
     (r?.unchanged ? `traffic already went to ${opts.to}` : r?.refused ? `refused: ${ran?.reason ?? 'see the timeline'}` : undefined);
   if (unmoved && !opts.incident && !ctx.dryRun) {
-    await closeIncident(ctx.config().storeDir, report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
+    await closeIncident(await ctx.store(), report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
   }
   const summary = {
     incident: report.incident,
@@ -207,8 +205,8 @@ async function joinIncident(
   step: StepOf<'switch_provider'>,
   reason?: string,
 ): Promise<RunReport> {
-  const store = ctx.config().storeDir;
-  const joined = loadIncidentState(store, id).state; // unknown id → exit 2 with the known ones
+  const store = await ctx.store();
+  const joined = (await store.replay(id)).state; // unknown id → exit 2 with the known ones
   const rehearsal = rehearsalKind(joined);
   if (rehearsal) {
     // live traffic moved inside a rehearsal would be left out of the scorecard, and a drill's or demo's routing was the sandbox's
@@ -219,7 +217,7 @@ async function joinIncident(
   }
   if (joined.status === 'cancelled') throw cancelledError(joined);
   // not while another process runs the incident (it could be switching too)
-  return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
+  return holdingRun(store, id, () => switchIn(ctx, id, playbook, step, reason));
 }
 
 async function switchIn(
@@ -229,7 +227,7 @@ async function switchIn(
   step: StepOf<'switch_provider'>,
   reason?: string,
 ): Promise<RunReport> {
-  const { session } = IncidentSession.open(ctx.config().storeDir, id, ctx.clock);
+  const { session } = await IncidentSession.open(await ctx.store(), id, ctx.clock);
   const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
   const joined: StepOf<'switch_provider'> = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());

@@ -7,9 +7,6 @@
  */
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
-import { acquireRunLock } from '../timeline/lock.js';
-import { incidentDir, loadIncidentState } from '../timeline/store.js';
-import { TimelineWriter } from '../timeline/writer.js';
 import { resolveIncidentId } from './incident-id.js';
 
 export interface CancelOptions {
@@ -25,21 +22,20 @@ export async function cancelIncident(ctx: Context, idArg: string, opts: CancelOp
       'payctl incident cancel <id> --reason "opened by mistake: stripe was fine"',
     );
   const id = await resolveIncidentId(ctx, idArg);
-  const storeDir = ctx.config().storeDir;
+  const store = await ctx.store();
   // not while a run acts in it: its next step would act in a cancelled incident
-  const release = await acquireRunLock(incidentDir(storeDir, id), id);
+  const release = await store.locks.run(id);
   let already = false;
   let state;
   try {
-    const loaded = loadIncidentState(storeDir, id);
-    state = loaded.state;
+    state = (await store.replay(id)).state;
     already = state.status === 'cancelled';
     if (!already) {
-      const w = new TimelineWriter(loaded.file, { now: () => ctx.clock.now() });
+      const w = await store.appender(id, { now: () => ctx.clock.now() });
       try {
-        await w.append({ type: 'incident_cancelled', data: { reason } });
+        await w.appendAll([{ type: 'incident_cancelled', data: { reason } }]);
       } finally {
-        w.close();
+        await w.close();
       }
     }
   } finally {

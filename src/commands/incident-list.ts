@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { runLockHeld } from '../timeline/lock.js';
 import { isOpen, type IncidentState } from '../timeline/replay.js';
 import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
-import { incidentDir, listIncidentIds, loadIncidentState } from '../timeline/store.js';
+import { incidentDir } from '../timeline/store.js';
 import { formatTable } from '../ui/table.js';
 
 /** One incident as listed: its state (or why it cannot be read) and whether a live process runs it. */
@@ -21,15 +21,17 @@ export interface IncidentSummary {
 
 /** Every incident, oldest first: the store read in one place. */
 export async function incidentSummaries(ctx: Context): Promise<IncidentSummary[]> {
-  const storeDir = ctx.config().storeDir;
-  return listIncidentIds(storeDir).map((id) => {
-    const live = runLockHeld(incidentDir(storeDir, id));
+  const store = await ctx.store();
+  const out: IncidentSummary[] = [];
+  for (const id of await store.ids()) {
+    const live = runHeld(ctx, store.kind, id);
     try {
-      return { id, state: loadIncidentState(storeDir, id).state, live };
+      out.push({ id, state: (await store.replay(id)).state, live });
     } catch (e) {
-      return { id, problem: (e as Error).message, live };
+      out.push({ id, problem: (e as Error).message, live });
     }
-  });
+  }
+  return out;
 }
 
 export interface ListedIncident {
@@ -145,6 +147,15 @@ export async function onlyWaitingIncident(ctx: Context): Promise<string> {
 
 /** The resume one incident waits for, if any (see waitingForResume). */
 export async function resumeWaitOf(ctx: Context, id: string): Promise<ResumeWait | undefined> {
-  const storeDir = ctx.config().storeDir;
-  return waitingForResume(loadIncidentState(storeDir, id).state, runLockHeld(incidentDir(storeDir, id)));
+  const store = await ctx.store();
+  return waitingForResume((await store.replay(id)).state, runHeld(ctx, store.kind, id));
+}
+
+/**
+ * A live process runs the incident: its run lock is held (tested without taking it). Known for the
+ * directory store; on PostgreSQL the advisory lock is only seen by trying it, so a run there is not
+ * told apart from an interrupted one here.
+ */
+function runHeld(ctx: Context, kind: string, id: string): boolean {
+  return kind === 'directory' && runLockHeld(incidentDir(ctx.config().storeDir, id));
 }

@@ -11,7 +11,6 @@ import type { Context } from '../context.js';
 import { AbortedError } from '../errors.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { isOpen, type IncidentState } from '../timeline/replay.js';
-import { listIncidentIds, loadIncidentState } from '../timeline/store.js';
 import type { Prompter } from '../ui/prompter.js';
 
 const RECENT_MS = 7 * 86_400_000;
@@ -24,14 +23,14 @@ export interface OtherIncident {
 
 /** Open, real, recent incidents, newest first: the store read in one place. */
 async function recentOpenIncidents(ctx: Context): Promise<IncidentState[]> {
-  const storeDir = ctx.config().storeDir;
+  const store = await ctx.store();
   const since = ctx.clock.now().getTime() - RECENT_MS;
   const out: IncidentState[] = [];
-  for (const id of listIncidentIds(storeDir).reverse()) {
+  for (const id of (await store.ids()).reverse()) {
     const day = /^(\d{4})(\d\d)(\d\d)-/.exec(id);
     if (day && Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1) < since) break;
     try {
-      const st = loadIncidentState(storeDir, id).state;
+      const st = (await store.replay(id)).state;
       if (isOpen(st) && rehearsalKind(st) === undefined) out.push(st);
     } catch {
       // a broken incident is listed by incident list; it handles nothing

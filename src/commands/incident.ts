@@ -3,7 +3,7 @@
  * The engine (src/engine) does the walking; this file turns flags into its
  * options, prints results, and maps outcomes to exit codes.
  */
-import { dirname, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
@@ -14,10 +14,9 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } fro
 import { startIncident, type RunReport } from '../engine/run.js';
 import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
-import { loadIncidentState, existingTimeline } from '../timeline/store.js';
-import { TimelineWriter } from '../timeline/writer.js';
+import type { IncidentState } from '../timeline/replay.js';
+import type { IncidentAppender } from '../store/store.js';
 import { cancelledError, recordMilestone, recordStatusChange } from '../timeline/status.js';
-import { verifyTimeline } from '../timeline/verify.js';
 import { parseVars, type Answers } from '../ui/answers.js';
 import { unattendedNotice } from '../ui/unattended.js';
 import type { HealthSnapshot } from '../providers/health.js';
@@ -76,7 +75,7 @@ export async function resume(ctx: Context, idArg: string | undefined, opts: Resu
   const answers = parseVars(opts.var);
   const id =
     idArg === undefined ? await (await import('./incident-list.js')).onlyWaitingIncident(ctx) : await resolveIncidentId(ctx, idArg);
-  const before = loadIncidentState(ctx.config().storeDir, id).state;
+  const before = (await (await ctx.store()).replay(id)).state;
   if (before.status === 'cancelled') throw cancelledError(before); // its steps must not act any more
   const report = await withInterrupt((signal) => resumeIncident({ ctx, id, answers, signal }));
   finish(ctx, report);
@@ -224,25 +223,32 @@ export async function list(ctx: Context, opts: { status?: string; json?: boolean
 }
 
 export async function show(ctx: Context, idArg: string): Promise<void> {
-  showIncident(ctx, await resolveIncidentId(ctx, idArg));
+  await showIncident(ctx, await resolveIncidentId(ctx, idArg));
 }
 
-async function appendAsResponder(
-  ctx: Context,
-  id: string,
-  body: (w: TimelineWriter, st: ReturnType<typeof loadIncidentState>['state']) => Promise<void>,
-): Promise<void> {
-  const { file, state } = loadIncidentState(ctx.config().storeDir, id);
-  const w = new TimelineWriter(file, { now: () => ctx.clock.now() });
-  await body(w, state);
+async function appendAsResponder(ctx: Context, id: string, body: (w: IncidentAppender, st: IncidentState) => Promise<void>): Promise<void> {
+  const store = await ctx.store();
+  const { state } = await store.replay(id);
+  const w = await store.appender(id, { now: () => ctx.clock.now() });
+  try {
+    await body(w, state);
+  } finally {
+    await w.close();
+  }
+}
+
+/** One event through an appender. */
+async function appendOne(w: IncidentAppender, ev: Parameters<IncidentAppender['appendAll']>[0][number]) {
+  const [e] = await w.appendAll([ev]);
+  return e!;
 }
 
 export async function note(ctx: Context, idArg: string, text: string): Promise<void> {
   if (!text?.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
   const id = await resolveIncidentId(ctx, idArg);
   await appendAsResponder(ctx, id, async (w, st) => {
-    await w.append({ type: 'note_added', data: { text } });
-    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
+    await appendOne(w, { type: 'note_added', data: { text } });
+    await recordMilestone((ev) => appendOne(w, ev), st, 'acknowledged');
   });
   ctx.out.line(`note added to ${id}`);
 }
@@ -260,8 +266,8 @@ export async function status(ctx: Context, idArg: string, to: string): Promise<v
   await appendAsResponder(ctx, id, async (w, st) => {
     from = st.status;
     if (st.status === 'cancelled') throw cancelledError(st); // before anything is appended to it
-    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
-    changed = await recordStatusChange((ev) => w.append(ev), st, to as IncidentStatus);
+    await recordMilestone((ev) => appendOne(w, ev), st, 'acknowledged');
+    changed = await recordStatusChange((ev) => appendOne(w, ev), st, to as IncidentStatus);
   });
   ctx.out.line(changed ? `${id}: ${from} → ${to}` : `${id} is already ${to}`);
 }
@@ -270,7 +276,7 @@ export async function resolve(ctx: Context, idArg: string): Promise<void> {
   const id = await resolveIncidentId(ctx, idArg);
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
-  const state = loadIncidentState(ctx.config().storeDir, id).state;
+  const state = (await (await ctx.store()).replay(id)).state;
   await closePublicIncidents(ctx, state);
   const left = trafficLeftAway(state, primary);
   if (left) {
@@ -288,7 +294,7 @@ export async function resolve(ctx: Context, idArg: string): Promise<void> {
  * attempts do not.
  */
 /** Resolving the payctl incident resolves the public status-page incidents it created (none open: nothing is written). */
-async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadIncidentState>['state']): Promise<void> {
+async function closePublicIncidents(ctx: Context, state: IncidentState): Promise<void> {
   if (state.dry_run) return;
   const { resolvePublicIncidents, statuspageChannelsUsed } = await import('../providers/channels.js');
   if (statuspageChannelsUsed(state).length === 0) return;
@@ -306,10 +312,7 @@ async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadI
   }
 }
 
-export function trafficLeftAway(
-  st: ReturnType<typeof loadIncidentState>['state'],
-  primary: string | undefined,
-): { step: string; on: string } | undefined {
+export function trafficLeftAway(st: IncidentState, primary: string | undefined): { step: string; on: string } | undefined {
   const switches = st.step_order
     .map((id) => st.steps[id])
     .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
@@ -323,18 +326,19 @@ export function trafficLeftAway(
 
 export async function verify(ctx: Context, idArg: string): Promise<void> {
   const id = await resolveIncidentId(ctx, idArg);
-  const file = existingTimeline(ctx.config().storeDir, id);
-  const r = verifyTimeline(file);
-  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, ...r });
+  const store = await ctx.store();
+  const r = await store.verify(id);
+  const file = store.where(id);
+  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, store: store.kind, ...r });
   else {
-    for (const w of r.warnings) ctx.out.warn(`${file}:${w.line}: ${w.message}`);
+    for (const w of r.warnings) ctx.out.warn(`${store.where(id, w.line)}: ${w.message}`);
     if (r.ok) ctx.out.line(`${id}: ${r.events} events, hash chain intact`);
   }
   if (!r.ok && r.events === 0)
-    throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove ${dirname(file)} once you have checked it`);
+    throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove it once you have checked it`);
   if (!r.ok)
     throw new OperationError(
-      `${file}:${r.firstBadLine}: ${r.message}`,
-      'the timeline was changed after it was written; keep the file as evidence',
+      `${store.where(id, r.firstBadLine)}: ${r.message}`,
+      'the timeline was changed after it was written; keep it as evidence',
     );
 }

@@ -32,7 +32,7 @@ async function draftPostmortem(
   opts: PostmortemOptions,
 ): Promise<{ id: string; data: PostmortemData; markdown: string }> {
   const lc = ctx.config();
-  const inc = loadIncidentForDocuments(lc.storeDir, id);
+  const inc = await loadIncidentForDocuments(await ctx.store(), id);
   const data = buildPostmortemData({
     events: inc.events,
     problems: inc.problems,

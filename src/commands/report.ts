@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
-import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
+import type { LoadedIncident } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
 import { cancelledByMistake, inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
@@ -31,10 +31,11 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   let rehearsalCount = 0;
   let skipped = 0;
   let cancelled = 0;
-  for (const id of listIncidentIds(lc.storeDir)) {
+  const store = await ctx.store();
+  for (const id of await store.ids()) {
     let inc: LoadedIncident;
     try {
-      inc = loadIncidentForDocuments(lc.storeDir, id, { verify: false });
+      inc = await loadIncidentForDocuments(store, id, { verify: false });
     } catch (e) {
       skipped++;
       ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);
@@ -78,7 +79,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     });
     return;
   }
-  ctx.out.line(`Provider scorecard: ${counted} incident${counted === 1 ? '' : 's'} opened in the last ${since} (${lc.storeDir})`);
+  ctx.out.line(`Provider scorecard: ${counted} incident${counted === 1 ? '' : 's'} opened in the last ${since} (${store.location})`);
   ctx.out.line();
   if (!rows.length) {
     ctx.out.line('No providers configured and none seen in incidents.');

@@ -68,7 +68,7 @@ export async function closeRehearsal(ctx: Context, report: RunReport, source: 'd
   if (!isOpen(report.state)) return;
   const why = report.error?.message ?? (report.outcome === 'failed' ? 'a step failed' : report.outcome);
   await closeIncident(
-    ctx.config().storeDir,
+    await ctx.store(),
     report.incident,
     ctx.clock,
     `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`,

@@ -7,7 +7,6 @@
 import type { Context } from '../context.js';
 import type { Step, StepOf, StepType } from '../playbook/schema.js';
 import type { Scope } from '../template/engine.js';
-import type { TimelineWriter } from '../timeline/writer.js';
 import type { IncidentState } from '../timeline/replay.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -15,9 +14,8 @@ import type { Prompter } from '../ui/prompter.js';
 /** The open incident as handlers see it. */
 export interface IncidentHandle {
   id: string;
-  /** The incident's directory (.payctl/incidents/<id>). */
-  dir: string;
-  writer: TimelineWriter;
+  /** Where an event of the incident is, for messages (a file and line, or the database and seq). */
+  where(line?: number): string;
   /** Current state, replayed from the timeline. */
   state(): IncidentState;
   /**

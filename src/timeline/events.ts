@@ -67,6 +67,13 @@ export interface EventDataMap {
    * that ended): left out of the scorecard and the postmortem's metrics.
    */
   incident_cancelled: { reason: string };
+  /**
+   * Events kept in a machine's local spool while the shared store could not be
+   * reached were pushed into it (re-chained after what was there): how many,
+   * how many were already there (written before the connection dropped), and
+   * how many others appended meanwhile (kept, before the pushed ones).
+   */
+  store_reconciled: { pushed: number; already_stored: number; appended_meanwhile: number; spooled_since: string; host: string };
 }
 
 export type EventType = keyof EventDataMap;

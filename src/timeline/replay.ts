@@ -224,6 +224,7 @@ export class Replayer {
       case 'approval_given':
       case 'approval_denied':
       case 'decision':
+      case 'store_reconciled':
         break;
       default: {
         const unknown = e as { type: string; seq: number };
