@@ -68,6 +68,14 @@ export function handleControl(api: ControlApi, rest: string, req: SandboxRequest
   }
   return json(404, {
     error: `no control endpoint ${m} /_control${rest}`,
-    endpoints: ['POST /_control/fault', 'POST /_control/heal', 'GET|DELETE /_control/requests', 'GET /_control/state', 'POST /_control/reset', 'GET /_control/config', 'GET /_control/env'],
+    endpoints: [
+      'POST /_control/fault',
+      'POST /_control/heal',
+      'GET|DELETE /_control/requests',
+      'GET /_control/state',
+      'POST /_control/reset',
+      'GET /_control/config',
+      'GET /_control/env',
+    ],
   });
 }

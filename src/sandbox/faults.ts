@@ -95,8 +95,14 @@ export function parseFaultSpec(spec: string, providers: readonly string[]): Pars
     if (param !== undefined) bad(spec, 'hang takes no parameter');
     f = { ...base, kind: 'hang', slot: 'response' };
   } else if (kind === 'garbage') {
-    if (param !== undefined && param !== 'html' && param !== 'truncated') bad(spec, 'garbage takes html or truncated, e.g. garbage=truncated');
-    f = { ...base, kind: 'garbage', slot: 'response', garbage: (param as 'html' | 'truncated' | undefined) ?? (isProvider ? 'html' : 'truncated') };
+    if (param !== undefined && param !== 'html' && param !== 'truncated')
+      bad(spec, 'garbage takes html or truncated, e.g. garbage=truncated');
+    f = {
+      ...base,
+      kind: 'garbage',
+      slot: 'response',
+      garbage: (param as 'html' | 'truncated' | undefined) ?? (isProvider ? 'html' : 'truncated'),
+    };
   } else if (kind === 'stale' && target === 'hyperswitch') {
     f = { ...base, kind: 'stale', slot: 'response' };
   } else if (kind === 'nan' && target === 'prometheus') {

@@ -39,7 +39,11 @@ export function rateLimited(api: string): Reply {
     case 'slack':
       return text(429, 'rate_limited', headers);
     case 'pagerduty':
-      return json(429, { status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' }, headers);
+      return json(
+        429,
+        { status: 'throttle event', message: 'Requests for this service are arriving too quickly. Please retry later.' },
+        headers,
+      );
     case 'hyperswitch':
       return json(429, { error: { type: 'rate_limit', message: 'Too many requests', code: 'RE_01' } }, headers);
     case 'prometheus':

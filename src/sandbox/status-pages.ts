@@ -30,7 +30,10 @@ const LEAVES = [
 
 function pageOf(world: World, p: string) {
   return {
-    id: `sbx${p.replace(/[^a-z0-9]/gi, '').slice(0, 9).padEnd(9, '0')}`,
+    id: `sbx${p
+      .replace(/[^a-z0-9]/gi, '')
+      .slice(0, 9)
+      .padEnd(9, '0')}`,
     name: `${p[0]!.toUpperCase()}${p.slice(1)} (sandbox)`,
     url: `https://status.${p}.example`,
     time_zone: 'Etc/UTC',
@@ -76,7 +79,9 @@ export function providerComponents(world: World, p: string) {
     group_id: c.grouped ? groupId : null,
     group: false,
   }));
-  const worst = leaves.filter((l) => l.group_id).reduce<ComponentStatus>((w, l) => (STATUS_RANK[l.status] > STATUS_RANK[w] ? l.status : w), 'operational');
+  const worst = leaves
+    .filter((l) => l.group_id)
+    .reduce<ComponentStatus>((w, l) => (STATUS_RANK[l.status] > STATUS_RANK[w] ? l.status : w), 'operational');
   const group = {
     id: groupId,
     name: 'Payments',
@@ -134,11 +139,15 @@ function incidentFor(world: World, p: string, f: Fault) {
     custom_tweet: null,
     tweet_id: null,
   });
-  const updates = [update(1, 'investigating', 'We are investigating elevated error rates for card payments.', created, 'operational', newStatus)];
+  const updates = [
+    update(1, 'investigating', 'We are investigating elevated error rates for card payments.', created, 'operational', newStatus),
+  ];
   let status = 'investigating';
   if (now >= identifiedAt) {
     status = 'identified';
-    updates.unshift(update(2, 'identified', 'The issue has been identified and a fix is being implemented.', identifiedAt, newStatus, newStatus));
+    updates.unshift(
+      update(2, 'identified', 'The issue has been identified and a fix is being implemented.', identifiedAt, newStatus, newStatus),
+    );
   }
   let resolvedAt: string | null = null;
   if (f.healedAt) {
@@ -179,7 +188,10 @@ function allIncidents(world: World, p: string) {
 
 function maintenance(world: World, p: string, status: 'scheduled' | 'in_progress', from: number, until: number, id: string) {
   const page = pageOf(world, p);
-  const body = status === 'scheduled' ? 'We will be performing scheduled maintenance on card processing.' : 'Scheduled maintenance is currently in progress.';
+  const body =
+    status === 'scheduled'
+      ? 'We will be performing scheduled maintenance on card processing.'
+      : 'Scheduled maintenance is currently in progress.';
   return {
     id,
     name: 'Card processing maintenance',
@@ -252,7 +264,10 @@ export function handleStatusPage(world: World, provider: string, rest: string, r
     case '/api/v2/incidents/unresolved.json':
       return json(200, { page, incidents: unresolvedIncidents(world, provider) });
     case '/api/v2/scheduled-maintenances.json':
-      return json(200, { page, scheduled_maintenances: [...activeMaintenances(world, provider), ...upcomingMaintenances(world, provider)] });
+      return json(200, {
+        page,
+        scheduled_maintenances: [...activeMaintenances(world, provider), ...upcomingMaintenances(world, provider)],
+      });
     case '/api/v2/scheduled-maintenances/upcoming.json':
       return json(200, { page, scheduled_maintenances: upcomingMaintenances(world, provider) });
     case '/api/v2/scheduled-maintenances/active.json':

@@ -131,10 +131,15 @@ export class ManageState {
     if (!isRecord(i)) return { error: json(422, { error: 'incident is missing' }) };
     const errors: string[] = [];
     if (creating && (typeof i.name !== 'string' || i.name.trim() === '')) errors.push("Name can't be blank");
-    if (i.status !== undefined && !INCIDENT_STATUSES.includes(String(i.status))) errors.push(`Status ${String(i.status)} is not a valid status`);
-    if (i.impact_override !== undefined && !IMPACTS.includes(String(i.impact_override))) errors.push(`Impact override ${String(i.impact_override)} is invalid`);
+    if (i.status !== undefined && !INCIDENT_STATUSES.includes(String(i.status)))
+      errors.push(`Status ${String(i.status)} is not a valid status`);
+    if (i.impact_override !== undefined && !IMPACTS.includes(String(i.impact_override)))
+      errors.push(`Impact override ${String(i.impact_override)} is invalid`);
     const known = this.componentNames();
-    const ids = [...(isRecord(i.components) ? Object.keys(i.components) : []), ...(Array.isArray(i.component_ids) ? i.component_ids.map(String) : [])];
+    const ids = [
+      ...(isRecord(i.components) ? Object.keys(i.components) : []),
+      ...(Array.isArray(i.component_ids) ? i.component_ids.map(String) : []),
+    ];
     for (const id of ids) if (!(id in known)) errors.push(`Component ${id} not found`);
     if (isRecord(i.components)) {
       for (const [id, s] of Object.entries(i.components)) {

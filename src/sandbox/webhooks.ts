@@ -28,7 +28,14 @@ export class WebhookState {
     if (!['POST', 'PUT', 'PATCH'].includes(req.method)) return json(405, { ok: false, error: 'method not allowed' });
     if (req.bodyError) return json(400, { ok: false, error: `invalid JSON: ${req.bodyError}` });
     const id = `wh_${++this.counter}`;
-    this.deliveries.push({ id, name, time: iso(this.now()), method: req.method, body: req.body, idempotency_key: req.headers['idempotency-key'] });
+    this.deliveries.push({
+      id,
+      name,
+      time: iso(this.now()),
+      method: req.method,
+      body: req.body,
+      idempotency_key: req.headers['idempotency-key'],
+    });
     return json(200, { ok: true, id });
   }
 }
