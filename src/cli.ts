@@ -37,8 +37,7 @@ function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
-const severityOption = () =>
-  new Option('--severity <sev>', 'incident severity').choices(['sev1', 'sev2', 'sev3', 'sev4']);
+const severityOption = () => new Option('--severity <sev>', 'incident severity').choices(['sev1', 'sev2', 'sev3', 'sev4']);
 
 function addInit(program: Command): void {
   program
@@ -174,6 +173,7 @@ function addFailover(program: Command): void {
     .option('--from <provider>', 'provider traffic moves away from (default: the current one)')
     .option('--reason <text>', 'why, for the timeline')
     .option('--incident <id>', 'join this incident instead of opening one')
+    .option('--share <percent>', 'percent of traffic to move (1-100, default 100); the rest stays on the current provider')
     .option('--force', 'switch even when the target status page shows major_outage')
     .option('-y, --yes', 'do not ask for approval')
     .option('--dry-run', 'show the switch without making it')
@@ -186,6 +186,10 @@ function addFailback(program: Command): void {
     .command('failback')
     .description('move traffic back to the primary provider')
     .option('--incident <id>', 'the incident to record it in (default: the latest open one with a failover)')
+    .option('--canary <stages>', "move back in stages of percent, e.g. 10,25,50,100, each held on the primary's success rate")
+    .option('--hold <duration>', 'with --canary: how long each stage holds (default 2m)')
+    .option('--min-success-rate <rate>', "with --canary: the primary's success rate each stage must keep (default thresholds.success_rate)")
+    .option('--min-attempts <n>', 'with --canary: payments the primary must take in a stage before its rate counts (default 100)')
     .option('--reason <text>', 'why, for the timeline')
     .option('-y, --yes', 'do not ask for approval')
     .option('--dry-run', 'show the switch without making it')
@@ -196,8 +200,8 @@ function addFailback(program: Command): void {
 function addDrill(program: Command): void {
   program
     .command('drill <playbook>')
-    .description("game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations")
-    .option('--fault <spec>', 'fault to inject instead of the playbook\'s, e.g. stripe:down')
+    .description('game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations')
+    .option('--fault <spec>', "fault to inject instead of the playbook's, e.g. stripe:down")
     .option('--report <file>', 'write the report (JSON) here (- for stdout; never inside the incident store)')
     .option('--force', 'overwrite the --report file if it exists')
     .option('--json', 'print the report as JSON')
@@ -218,7 +222,10 @@ function addPostmortem(program: Command): void {
     .command('postmortem <id>')
     .description('write a Markdown postmortem draft from the timeline')
     .option('--template <path>', 'postmortem template (default templates/postmortem.md)')
-    .option('--out <file>', 'where to write (default .payctl/incidents/<id>/postmortem.md; - for stdout; another path never inside the incident store)')
+    .option(
+      '--out <file>',
+      'where to write (default .payctl/incidents/<id>/postmortem.md; - for stdout; another path never inside the incident store)',
+    )
     .option('--force', 'overwrite the --out file if it exists')
     .option('--json', 'print the computed data as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/postmortem.js')).postmortem(await contextFor(cmd, opts), id, opts));
@@ -233,7 +240,7 @@ function addTemplate(program: Command): void {
     .action(async (opts, cmd) => (await import('./commands/template.js')).list(await contextFor(cmd, opts)));
   template
     .command('render <name>')
-    .description('render a template with an incident\'s data (or sample data)')
+    .description("render a template with an incident's data (or sample data)")
     .option('--incident <id>', "fill in from this incident (its title, times, and its answers for the template's vars)")
     .option('--var <name=value>', "set one of the template's vars (repeatable)", collect, [])
     .option('--channel <channel>', 'statuspage, email, banner, social, slack (default: all)')
@@ -246,7 +253,7 @@ function addSandbox(program: Command): void {
     .command('sandbox')
     .description('run the local provider emulator (status pages, routing, PagerDuty, Slack, Statuspage, Prometheus)')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
-    .option('--scenario <playbook>', 'start with the fault of this playbook\'s drill')
+    .option('--scenario <playbook>', "start with the fault of this playbook's drill")
     .option('--write-config <file>', 'write a payctl config that points at the sandbox')
     .option('--json', 'print the address and config as JSON, then keep running')
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));

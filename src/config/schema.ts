@@ -62,21 +62,14 @@ export const RoutingAdapter = z.discriminatedUnion('type', [
   z.strictObject({
     type: z.literal('shell'),
     write: z.array(z.string()).min(1).meta({ description: 'Argument list; {{ to }} and {{ order }} are filled in' }),
-    read: z
-      .array(z.string())
-      .min(1)
-      .meta({
-        description:
-          'Prints the active provider (first line), a JSON list, or the shares ({"adyen": 90, "stripe": 10} or adyen=90,stripe=10)',
-      }),
-    split: z
-      .array(z.string())
-      .min(1)
-      .optional()
-      .meta({
-        description:
-          'Argument list that sends shares of traffic; {{ to }}, {{ share }}, {{ from }}, {{ split }} are filled in; without it the adapter moves all traffic or none',
-      }),
+    read: z.array(z.string()).min(1).meta({
+      description:
+        'Prints the active provider (first line), a JSON list, or the shares ({"adyen": 90, "stripe": 10} or adyen=90,stripe=10)',
+    }),
+    split: z.array(z.string()).min(1).optional().meta({
+      description:
+        'Argument list that sends shares of traffic; {{ to }}, {{ share }}, {{ from }}, {{ split }} are filled in; without it the adapter moves all traffic or none',
+    }),
   }),
 ]);
 
@@ -117,12 +110,10 @@ export const MetricsConfig = z.discriminatedUnion('type', [
     url: z.url(),
     headers: z.record(z.string(), z.string()).optional(),
     queries: z.strictObject({
-      success_rate: z
-        .string()
-        .meta({
-          description:
-            'PromQL for the success rate (0..1); $window and $provider are filled in (use $provider in a provider matcher for per-provider reads: the canary needs it)',
-        }),
+      success_rate: z.string().meta({
+        description:
+          'PromQL for the success rate (0..1); $window and $provider are filled in (use $provider in a provider matcher for per-provider reads: the canary needs it)',
+      }),
       decline_codes: z.string().optional(),
       attempts: z
         .string()

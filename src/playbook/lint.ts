@@ -34,6 +34,7 @@ const PROVIDER_FIELDS: Record<string, readonly string[]> = {
   check_status: ['provider'],
   query_metrics: ['provider'],
   switch_provider: ['to', 'from'],
+  shift_traffic: ['to'],
   escalate: ['to'],
 };
 const DURATION_FIELDS = ['timeout', 'interval', 'duration', 'window'] as const;
@@ -71,14 +72,17 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     config: opts.config,
   });
   const templates = (value: unknown, path: PathKey[], sc: ReferenceScope, skipTop = false) =>
-    walkStrings(value, path, skipTop, (text, p) => out.push(...checkReferences(src, p, text, 'template', { ...sc, where: `${sc.where}${fieldName(p, path.length)}` })));
+    walkStrings(value, path, skipTop, (text, p) =>
+      out.push(...checkReferences(src, p, text, 'template', { ...sc, where: `${sc.where}${fieldName(p, path.length)}` })),
+    );
 
   // inputs: defaults and prompts may read config, now and other inputs; no step has run yet
   for (const [name, input] of Object.entries(inputs)) {
     if (!isObj(input)) continue;
     for (const key of ['default', 'prompt', 'description'] as const) {
       const v = input[key];
-      if (typeof v === 'string') out.push(...checkReferences(src, ['inputs', name, key], v, 'template', scope(`input "${name}": ${key}`, 'none')));
+      if (typeof v === 'string')
+        out.push(...checkReferences(src, ['inputs', name, key], v, 'template', scope(`input "${name}": ${key}`, 'none')));
     }
     checkDefaultInChoices(input, ['inputs', name], `input "${name}"`, at);
   }
@@ -88,7 +92,10 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     data.triggers.forEach((t, i) => {
       const p = isObj(t) ? t.provider : undefined;
       if (typeof p === 'string' && !hasTemplate(p) && p !== 'primary' && p !== 'any' && !opts.providers!.includes(p)) {
-        at(['triggers', i, 'provider'], `triggers[${i}]: provider: unknown provider "${p}" (primary, any, or ${declared(opts.providers!, 'providers')})`);
+        at(
+          ['triggers', i, 'provider'],
+          `triggers[${i}]: provider: unknown provider "${p}" (primary, any, or ${declared(opts.providers!, 'providers')})`,
+        );
       }
     });
   }
@@ -105,7 +112,8 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
 
     for (const key of ['when', 'until'] as const) {
       const cond = raw[key];
-      if (typeof cond === 'string') out.push(...checkReferences(src, [...base, key], cond, 'condition', { ...sc, where: `${label}: ${key}` }));
+      if (typeof cond === 'string')
+        out.push(...checkReferences(src, [...base, key], cond, 'condition', { ...sc, where: `${label}: ${key}` }));
     }
     templates(raw, base, { ...sc, where: `${label}: ` }, true);
 
@@ -116,6 +124,10 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
         at([...base, field], `${label}: ${field}: unknown provider "${v}" (${declared(opts.providers, 'providers')})`);
       }
     }
+    // a share below 100 needs a routing adapter that can split (checked against the config, when there is one)
+    const splitNeed = splitsAskedFor(raw, type);
+    const noSplit = splitNeed ? adapterWithoutSplit(opts.config) : undefined;
+    if (splitNeed && noSplit) at([...base, splitNeed.field], `${label}: ${splitNeed.field}: ${splitNeed.what}, but ${noSplit}`);
     if (type === 'notify' && Array.isArray(raw.channels) && opts.channels) {
       raw.channels.forEach((c, j) => {
         if (typeof c === 'string' && !hasTemplate(c) && !opts.channels!.includes(c)) {
@@ -142,7 +154,12 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     if (type === 'choose' || type === 'input') checkDefaultInChoices(raw, base, label, at);
   });
 
-  const answerable = new Set([...inputNames, ...steps.filter((s) => isObj(s) && (s.type === 'input' || s.type === 'choose') && typeof s.id === 'string').map((s) => (s as Obj).id as string)]);
+  const answerable = new Set([
+    ...inputNames,
+    ...steps
+      .filter((s) => isObj(s) && (s.type === 'input' || s.type === 'choose') && typeof s.id === 'string')
+      .map((s) => (s as Obj).id as string),
+  ]);
   lintDrill(data, answerable, at);
   return out;
 }
@@ -165,12 +182,16 @@ function lintWait(
       if (raw[key] !== undefined) at([...base, key], `${label}: ${key} applies only with until`, 'key');
     }
   } else {
-    if (raw.timeout === undefined) at([...base, 'until'], `${label}: a wait with until needs a timeout (how long to wait before giving up)`, 'key');
+    if (raw.timeout === undefined)
+      at([...base, 'until'], `${label}: a wait with until needs a timeout (how long to wait before giving up)`, 'key');
     const interval = literalMs(raw.interval);
     const timeout = literalMs(raw.timeout);
     if (interval !== undefined && interval <= 0) at([...base, 'interval'], `${label}: interval must be longer than 0`);
     if (interval !== undefined && timeout !== undefined && interval > timeout) {
-      at([...base, 'interval'], `${label}: interval ${String(raw.interval)} is longer than timeout ${String(raw.timeout)}; until would be checked at most once`);
+      at(
+        [...base, 'interval'],
+        `${label}: interval ${String(raw.interval)} is longer than timeout ${String(raw.timeout)}; until would be checked at most once`,
+      );
     }
   }
   if (Array.isArray(raw.recheck)) {
@@ -181,20 +202,32 @@ function lintWait(
       if (pos === undefined) at(path, `${label}: recheck: unknown step "${id}"`);
       else if (pos >= index) at(path, `${label}: recheck: step "${id}" must come before this wait step`);
       else if (!RECHECKABLE.has(String(stepType.get(id)))) {
-        at(path, `${label}: recheck: step "${id}" is a ${String(stepType.get(id))} step; only check_status, query_metrics and http steps can be re-run`);
+        at(
+          path,
+          `${label}: recheck: step "${id}" is a ${String(stepType.get(id))} step; only check_status, query_metrics and http steps can be re-run`,
+        );
       }
     });
   }
 }
 
 /** `{{ inputs.x }}` used as a duration: the input's default (and drill override) must be a duration. */
-function checkTemplatedDuration(text: string, path: PathKey[], where: string, data: Obj, at: (path: PathKey[], message: string) => void): void {
+function checkTemplatedDuration(
+  text: string,
+  path: PathKey[],
+  where: string,
+  data: Obj,
+  at: (path: PathKey[], message: string) => void,
+): void {
   const m = /^\s*\{\{\s*inputs\.([a-z_][a-z0-9_]*)\s*\}\}\s*$/.exec(text);
   if (!m) return;
   const name = m[1]!;
   const input = isObj(data.inputs) ? data.inputs[name] : undefined;
   if (isObj(input) && typeof input.default === 'string' && !hasTemplate(input.default) && !isDuration(input.default)) {
-    at(['inputs', name, 'default'], `input "${name}": default ${JSON.stringify(input.default)} is not a duration, but ${where} uses it as one`);
+    at(
+      ['inputs', name, 'default'],
+      `input "${name}": default ${JSON.stringify(input.default)} is not a duration, but ${where} uses it as one`,
+    );
   }
   const drillVars = isObj(data.drill) && isObj(data.drill.vars) ? data.drill.vars : undefined;
   const override = drillVars?.[name];
@@ -209,12 +242,19 @@ function lintDrill(data: Obj, inputs: ReadonlySet<string>, at: (path: PathKey[],
   if (isObj(vars)) {
     for (const name of Object.keys(vars)) {
       if (!inputs.has(name)) {
-        at(['drill', 'vars', name], `drill: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`, 'key');
+        at(
+          ['drill', 'vars', name],
+          `drill: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`,
+          'key',
+        );
       }
     }
   }
   if (typeof data.drill.fault === 'string' && !/^[a-z0-9_-]+:[a-z_]+(=[^:]+)?(:\d+(\.\d+)?(ms|s|m|h)+)?$/.test(data.drill.fault)) {
-    at(['drill', 'fault'], `drill: fault: ${JSON.stringify(data.drill.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`);
+    at(
+      ['drill', 'fault'],
+      `drill: fault: ${JSON.stringify(data.drill.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`,
+    );
   }
 }
 
@@ -258,4 +298,29 @@ function declared(names: readonly string[], what: string): string {
 export function stepLabel(step: unknown, index: number): string {
   const id = isObj(step) && typeof step.id === 'string' ? step.id : undefined;
   return id ? `step "${id}"` : `step ${index + 1}`;
+}
+
+/** The field of a step asking for a share below 100, when written literally. */
+function splitsAskedFor(raw: Obj, type: unknown): { field: string; what: string } | undefined {
+  if (type === 'switch_provider' && typeof raw.share === 'number' && raw.share < 100)
+    return { field: 'share', what: `${raw.share}% of traffic` };
+  if (type === 'shift_traffic') {
+    const stages = Array.isArray(raw.stages)
+      ? raw.stages
+      : typeof raw.stages === 'string' && !hasTemplate(raw.stages)
+        ? raw.stages.split(',').map(Number)
+        : [];
+    const partial = stages.filter((s) => typeof s === 'number' && s < 100);
+    if (partial.length) return { field: 'stages', what: `stages of ${partial.join(', ')}% of traffic` };
+  }
+  return undefined;
+}
+
+/** Why the config's routing adapter cannot split, or undefined (it can, or there is no config to judge). */
+function adapterWithoutSplit(config: unknown): string | undefined {
+  if (!isObj(config) || !isObj(config.routing)) return undefined;
+  const a = config.routing.adapter;
+  if (!isObj(a)) return 'the config has no routing.adapter';
+  if (a.type === 'hyperswitch' || a.split !== undefined) return undefined;
+  return `the config's ${String(a.type)} routing adapter cannot split traffic (add routing.adapter.split; see docs/providers.md, "Shares")`;
 }

@@ -81,6 +81,10 @@ function stepDetails(step: Step): string[] {
       return [`metric: ${step.metric}${step.window ? ` over ${step.window}` : ''}${step.provider ? ` for ${step.provider}` : ''}`];
     case 'switch_provider':
       return [`traffic ${step.from ? `from ${step.from} ` : ''}to ${step.to}${step.force ? ' (forced)' : ''}`];
+    case 'shift_traffic':
+      return [
+        `traffic to ${step.to ?? 'the primary'} in stages ${Array.isArray(step.stages) ? step.stages.join(', ') : step.stages}%, each held ${step.hold}`,
+      ];
     case 'notify':
       return [`${step.template} → ${step.channels.join(', ')}`];
     case 'escalate':
@@ -91,7 +95,10 @@ function stepDetails(step: Step): string[] {
       return [`runs: ${step.command.join(' ')}`];
     case 'wait':
       return step.until
-        ? [`until ${step.until}`, `every ${step.interval ?? '30s'}${step.timeout ? `, at most ${step.timeout}` : ''}${step.recheck?.length ? `, re-running ${step.recheck.join(', ')}` : ''}`]
+        ? [
+            `until ${step.until}`,
+            `every ${step.interval ?? '30s'}${step.timeout ? `, at most ${step.timeout}` : ''}${step.recheck?.length ? `, re-running ${step.recheck.join(', ')}` : ''}`,
+          ]
         : [`for ${step.duration ?? '?'}`];
     case 'set_status':
       return [`status → ${step.status}`];

@@ -4,7 +4,7 @@ import { formatDuration } from '../duration.js';
 import { percent } from './markdown.js';
 
 function short(v: unknown, max = 120): string {
-  const s = typeof v === 'string' ? v : JSON.stringify(v) ?? String(v);
+  const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
   return s.length > max ? s.slice(0, max - 1) + '…' : s;
 }
 
@@ -26,12 +26,24 @@ function completed(e: Extract<TimelineEvent, { type: 'step_completed' }>): strin
       return `Checked ${String(r.provider ?? '?')}: ${String(r.status ?? 'unknown')}${failed}`;
     case 'query_metrics':
       if (r.metric === 'decline_codes' && r.breakdown && typeof r.breakdown === 'object') {
-        const top = Object.entries(r.breakdown as Record<string, number>).sort((a, b) => b[1] - a[1]).slice(0, 3);
+        const top = Object.entries(r.breakdown as Record<string, number>)
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 3);
         return `Decline codes: ${top.map(([k, v]) => `${k} ${v <= 1 ? percent(v) : v}`).join(', ') || 'none'}${failed}`;
       }
       return `Success rate ${typeof r.value === 'number' ? percent(r.value) : 'n/a'}${r.provider ? ` (${String(r.provider)})` : ''}${failed}`;
     case 'switch_provider':
       return `Switched traffic ${String(r.from ?? '?')} → ${String(r.to ?? '?')}${d.outcome === 'ok' ? (r.verified ? ' (verified)' : ' (not verified)') : ''}${r.rolled_back ? ' (rolled back)' : ''}${failed}`;
+    case 'shift_traffic': {
+      const stages = Array.isArray(r.results) ? (r.results as { result?: string; share?: number; success_rate?: number | null }[]) : [];
+      const held = stages
+        .filter((s) => s.result === 'held')
+        .map((s) => `${s.share}%${typeof s.success_rate === 'number' ? ` (${percent(s.success_rate)})` : ''}`);
+      const head = r.completed
+        ? `Canary to ${String(r.to ?? '?')} completed`
+        : `Canary to ${String(r.to ?? '?')} halted${r.reason ? `: ${short(String(r.reason))}` : ''}`;
+      return `${head}${held.length ? `; stages held: ${held.join(', ')}` : ''}${failed}`;
+    }
     case 'notify':
       return `Sent ${String(r.template ?? 'message')}: ${channels(r.channels) || 'no channels'}${failed}`;
     case 'escalate':
@@ -86,7 +98,10 @@ export function isRoutine(e: TimelineEvent): boolean {
   if (e.type === 'reminder_fired' || e.type === 'channel_sent') return true; // the step's result lists its channels
   if (e.type === 'step_completed') {
     const t = e.data.step_type;
-    return e.data.outcome === 'ok' && (t === 'check_status' || t === 'query_metrics' || t === 'wait' || t === 'manual' || t === 'input' || t === 'choose');
+    return (
+      e.data.outcome === 'ok' &&
+      (t === 'check_status' || t === 'query_metrics' || t === 'wait' || t === 'manual' || t === 'input' || t === 'choose')
+    );
   }
   return false;
 }

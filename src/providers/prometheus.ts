@@ -44,10 +44,17 @@ export function parseSampleValue(raw: unknown): number | null {
 
 /** Parse a query envelope; throws on status "error" or an unknown shape. */
 export function parseQueryEnvelope(doc: unknown, service: string): QueryResult {
-  const d = (doc && typeof doc === 'object' ? doc : {}) as { status?: unknown; data?: unknown; errorType?: unknown; error?: unknown; warnings?: unknown };
+  const d = (doc && typeof doc === 'object' ? doc : {}) as {
+    status?: unknown;
+    data?: unknown;
+    errorType?: unknown;
+    error?: unknown;
+    warnings?: unknown;
+  };
   const warnings = Array.isArray(d.warnings) ? d.warnings.map(String) : [];
   if (d.status === 'error') throw new OperationError(`${service}: query failed: ${d.errorType ?? 'error'}: ${d.error ?? 'no detail'}`);
-  if (d.status !== 'success' || !d.data || typeof d.data !== 'object') throw new OperationError(`${service}: the answer is not a Prometheus query result (no status "success" with data)`);
+  if (d.status !== 'success' || !d.data || typeof d.data !== 'object')
+    throw new OperationError(`${service}: the answer is not a Prometheus query result (no status "success" with data)`);
   const data = d.data as { resultType?: unknown; result?: unknown };
   const type = String(data.resultType ?? 'unknown');
   const pair = (v: unknown): [number, unknown] => (Array.isArray(v) ? [Number(v[0]), v[1]] : [NaN, undefined]);
@@ -78,7 +85,13 @@ export function parseQueryEnvelope(doc: unknown, service: string): QueryResult {
   throw new OperationError(`${service}: unsupported result type "${type}"`);
 }
 
-export async function queryPrometheus(http: HttpClient, baseUrl: string, query: string, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<QueryResult> {
+export async function queryPrometheus(
+  http: HttpClient,
+  baseUrl: string,
+  query: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+): Promise<QueryResult> {
   const service = 'prometheus';
   const res = await http.request<unknown>({
     service,

@@ -19,14 +19,24 @@ let statuses: Record<string, string>;
 
 beforeAll(async () => {
   srv = await startServer();
-  srv.route('GET /hyperswitch/routing/default', (r, res) => (r.headers['api-key'] === KEY ? sendJson(res, 200, order) : sendJson(res, 401, { error: 'bad key' })));
+  srv.route('GET /hyperswitch/routing/default', (r, res) =>
+    r.headers['api-key'] === KEY ? sendJson(res, 200, order) : sendJson(res, 401, { error: 'bad key' }),
+  );
+  // no volume split active (the adapter reads it alongside the order)
+  srv.route('GET /hyperswitch/routing/active', (_r, res) => sendJson(res, 200, []));
   srv.route('POST /hyperswitch/routing/default', (r, res) => {
     if (!lie) order = r.json as typeof order;
     sendJson(res, 200, order);
   });
   for (const p of ['stripe', 'adyen', 'braintree']) {
     srv.route(`/status/${p}/api/v2/summary.json`, (_r, res) =>
-      sendJson(res, 200, { status: { indicator: 'none' }, components: [{ id: '1', name: 'API', status: statuses[p] }, { id: '2', name: 'Dashboard', status: 'major_outage' }] }),
+      sendJson(res, 200, {
+        status: { indicator: 'none' },
+        components: [
+          { id: '1', name: 'API', status: statuses[p] },
+          { id: '2', name: 'Dashboard', status: 'major_outage' },
+        ],
+      }),
     );
   }
 });
@@ -42,24 +52,53 @@ beforeEach(() => {
 });
 
 function config(extra: Record<string, unknown> = {}) {
-  const provider = (p: string, more = {}) => ({ kind: p, statuspage: `${srv.url}/status/${p}`, components: ['API'], connector_id: `mca_${p === 'braintree' ? 'bt' : p}`, ...more });
+  const provider = (p: string, more = {}) => ({
+    kind: p,
+    statuspage: `${srv.url}/status/${p}`,
+    components: ['API'],
+    connector_id: `mca_${p === 'braintree' ? 'bt' : p}`,
+    ...more,
+  });
   return Config.parse({
     providers: { stripe: provider('stripe'), adyen: provider('adyen'), braintree: provider('braintree', { enabled: false }) },
-    routing: { primary: 'stripe', backups: ['adyen', 'braintree'], adapter: { type: 'hyperswitch', base_url: `${srv.url}/hyperswitch`, api_key: 'env:HS_KEY' } },
+    routing: {
+      primary: 'stripe',
+      backups: ['adyen', 'braintree'],
+      adapter: { type: 'hyperswitch', base_url: `${srv.url}/hyperswitch`, api_key: 'env:HS_KEY' },
+    },
     ...extra,
   });
 }
 
 function deps(cfg = config(), prompter?: Prompter) {
   const logs: string[] = [];
-  return { logs, deps: { config: cfg, http: createHttpClient({ timeoutMs: 2000, retries: 0 }), env, log: (t: string) => logs.push(t), ...(prompter ? { prompter } : {}) } };
+  return {
+    logs,
+    deps: {
+      config: cfg,
+      http: createHttpClient({ timeoutMs: 2000, retries: 0 }),
+      env,
+      log: (t: string) => logs.push(t),
+      ...(prompter ? { prompter } : {}),
+    },
+  };
 }
 
 describe('switchTraffic', () => {
   it('moves traffic, records before/after, verifies by reading back, sends the idempotency key', async () => {
     const { deps: d } = deps();
     const out = await switchTraffic(d, { to: 'adyen', key: 'payctl-INC1-switch', dryRun: false });
-    expect(out).toMatchObject({ ok: true, result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen', 'braintree'], after: ['adyen', 'stripe', 'braintree'], verified: true, failback: false } });
+    expect(out).toMatchObject({
+      ok: true,
+      result: {
+        from: 'stripe',
+        to: 'adyen',
+        before: ['stripe', 'adyen', 'braintree'],
+        after: ['adyen', 'stripe', 'braintree'],
+        verified: true,
+        failback: false,
+      },
+    });
     const post = srv.requests.filter((r) => r.method === 'POST').at(-1)!;
     expect(post.headers['idempotency-key']).toBe('payctl-INC1-switch');
     expect(post.headers['api-key']).toBe(KEY);
@@ -82,7 +121,12 @@ describe('switchTraffic', () => {
   it('refuses a disabled target, even with force', async () => {
     const { deps: d } = deps();
     const out = await switchTraffic(d, { to: 'braintree', key: 'k', dryRun: false, force: true });
-    expect(out).toEqual({ ok: false, retryable: false, refused: true, error: 'refusing to move traffic to braintree: the config marks it enabled: false' });
+    expect(out).toEqual({
+      ok: false,
+      retryable: false,
+      refused: true,
+      error: 'refusing to move traffic to braintree: the config marks it enabled: false',
+    });
   });
 
   it('refuses a target whose status page shows major_outage unless forced', async () => {
@@ -161,10 +205,26 @@ describe('routing adapters', () => {
       providers: { stripe: { kind: 'stripe' }, adyen: { kind: 'adyen' } },
       routing: {
         primary: 'stripe',
-        adapter: { type: 'http', write: { method: 'PUT', url: `${srv.url}/flags/processor`, headers: { Authorization: 'env:HS_KEY' }, body: { value: '{{ to }}', order: '{{ order }}' } }, read: { url: `${srv.url}/flags/processor`, path: 'flag.value' } },
+        adapter: {
+          type: 'http',
+          write: {
+            method: 'PUT',
+            url: `${srv.url}/flags/processor`,
+            headers: { Authorization: 'env:HS_KEY' },
+            body: { value: '{{ to }}', order: '{{ order }}' },
+          },
+          read: { url: `${srv.url}/flags/processor`, path: 'flag.value' },
+        },
       },
     });
-    const r = await createRouting({ config: cfg, http: createHttpClient({ retries: 0 }), env, dryRun: false, log: () => undefined, timeoutMs: 2000 });
+    const r = await createRouting({
+      config: cfg,
+      http: createHttpClient({ retries: 0 }),
+      env,
+      dryRun: false,
+      log: () => undefined,
+      timeoutMs: 2000,
+    });
     expect(await r.read()).toEqual(['stripe']);
     await r.write(['adyen', 'stripe'], 'key-1');
     expect(await r.read()).toEqual(['adyen']);
@@ -179,15 +239,32 @@ describe('routing adapters', () => {
     const state = join(dir, 'state.txt');
     writeFileSync(state, 'stripe\n');
     const script = join(dir, 'route.mjs');
-    writeFileSync(script, `import { writeFileSync, readFileSync } from 'node:fs';
+    writeFileSync(
+      script,
+      `import { writeFileSync, readFileSync } from 'node:fs';
 const [cmd, ...rest] = process.argv.slice(2);
 if (cmd === 'get') process.stdout.write(readFileSync(${JSON.stringify(state)}, 'utf8'));
-else writeFileSync(${JSON.stringify(state)}, JSON.stringify(rest));`);
+else writeFileSync(${JSON.stringify(state)}, JSON.stringify(rest));`,
+    );
     const cfg = Config.parse({
-      providers: { stripe: { kind: 'stripe' }, 'adyen': { kind: 'adyen' } },
-      routing: { primary: 'stripe', adapter: { type: 'shell', write: [process.execPath, script, 'set', '{{ to }}', '{{ order }}'], read: [process.execPath, script, 'get'] } },
+      providers: { stripe: { kind: 'stripe' }, adyen: { kind: 'adyen' } },
+      routing: {
+        primary: 'stripe',
+        adapter: {
+          type: 'shell',
+          write: [process.execPath, script, 'set', '{{ to }}', '{{ order }}'],
+          read: [process.execPath, script, 'get'],
+        },
+      },
     });
-    const r = await createRouting({ config: cfg, http: createHttpClient(), env: process.env, dryRun: false, log: () => undefined, timeoutMs: 5000 });
+    const r = await createRouting({
+      config: cfg,
+      http: createHttpClient(),
+      env: process.env,
+      dryRun: false,
+      log: () => undefined,
+      timeoutMs: 5000,
+    });
     expect(await r.read()).toEqual(['stripe']);
     await r.write(['adyen; rm -rf / $(whoami)', 'stripe'], 'k');
     expect(JSON.parse(readFileSync(state, 'utf8'))).toEqual(['adyen; rm -rf / $(whoami)', 'adyen; rm -rf / $(whoami),stripe']);
@@ -197,6 +274,8 @@ else writeFileSync(${JSON.stringify(state)}, JSON.stringify(rest));`);
 
   it('no adapter configured: a clear error', async () => {
     const cfg = Config.parse({ providers: { stripe: { kind: 'stripe' } }, routing: { primary: 'stripe' } });
-    await expect(createRouting({ config: cfg, http: createHttpClient(), env: {}, dryRun: false, log: () => undefined, timeoutMs: 1000 })).rejects.toThrow('no routing adapter is configured');
+    await expect(
+      createRouting({ config: cfg, http: createHttpClient(), env: {}, dryRun: false, log: () => undefined, timeoutMs: 1000 }),
+    ).rejects.toThrow('no routing adapter is configured');
   });
 });

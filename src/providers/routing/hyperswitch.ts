@@ -43,6 +43,9 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
    * person asked whether to roll back) the write reads again.
    */
   let lastRead: { list: Connector[]; at: number } | undefined;
+  /** The same for the active volume split (undefined inside: none active). */
+  let lastActive: { value: { id: string; split: Split } | undefined; at: number } | undefined;
+  const fresh = <T extends { at: number }>(r: T | undefined): T | undefined => (r && Date.now() - r.at <= FRESH_MS ? r : undefined);
 
   async function readRaw(signal?: AbortSignal): Promise<Connector[]> {
     const res = await deps.http.request<unknown>({ service: SERVICE, url, headers: headers(), signal });
@@ -56,6 +59,12 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
 
   /** The active volume split's id and shares, or undefined when no volume split is active. */
   async function activeSplit(signal?: AbortSignal): Promise<{ id: string; split: Split } | undefined> {
+    const value = await fetchActiveSplit(signal);
+    lastActive = { value, at: Date.now() };
+    return value;
+  }
+
+  async function fetchActiveSplit(signal?: AbortSignal): Promise<{ id: string; split: Split } | undefined> {
     const res = await deps.http.request<unknown>({ service: SERVICE, url: `${base}/routing/active`, headers: headers(), signal });
     const records = Array.isArray(res.data) ? res.data : res.data && typeof res.data === 'object' ? [res.data] : [];
     const active = records.find((r) => r && typeof r === 'object' && (r as { kind?: unknown }).kind === 'volume_split') as
@@ -78,9 +87,9 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
   }
 
   async function writeOrder(order: string[], key: string, signal?: AbortSignal): Promise<void> {
-    const fresh = lastRead && Date.now() - lastRead.at <= FRESH_MS ? lastRead.list : undefined;
+    const known = fresh(lastRead)?.list;
     lastRead = undefined;
-    const current = fresh ?? (await readRaw(signal));
+    const current = known ?? (await readRaw(signal));
     const names = orderFromValue(deps.config, current) ?? [];
     const body: Connector[] = [];
     for (const p of order) {
@@ -104,8 +113,12 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
 
   /** Everything to the first of `order`: the fallback order, with any volume split deactivated (it would keep deciding). */
   async function writeWhole(order: string[], key: string, signal?: AbortSignal): Promise<void> {
+    const known = fresh(lastActive);
+    lastActive = undefined;
     await writeOrder(order, key, signal);
-    if (!deps.dryRun && (await activeSplit(signal))) {
+    const active = known ? known.value : await activeSplit(signal);
+    lastActive = undefined;
+    if (!deps.dryRun && active) {
       await deps.http.request({
         service: SERVICE,
         method: 'POST',
@@ -120,10 +133,12 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
 
   async function writeSplit(split: Split, target: string, key: string, signal?: AbortSignal): Promise<void> {
     if (split.length === 1) {
-      const names = orderFromValue(deps.config, await readRaw(signal)) ?? [];
+      const names = orderFromValue(deps.config, fresh(lastRead)?.list ?? (await readRaw(signal))) ?? [];
       const to = split[0]!.provider;
       return writeWhole([to, ...names.filter((p) => p !== to)], key, signal);
     }
+    lastActive = undefined;
+    lastRead = undefined;
     const created = await deps.http.request<unknown>({
       service: SERVICE,
       method: 'POST',
@@ -163,9 +178,11 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
     write: writeWhole,
     split: {
       async read(signal) {
-        const active = await activeSplit(signal);
+        // right after read() (the switch reads both): its answers, not two more requests
+        const known = fresh(lastActive);
+        const active = known ? known.value : await activeSplit(signal);
         if (active) return active.split;
-        const order = orderFromValue(deps.config, await readRaw(signal)) ?? [];
+        const order = orderFromValue(deps.config, fresh(lastRead)?.list ?? (await readRaw(signal))) ?? [];
         return order[0] ? whole(order[0]) : [];
       },
       write: writeSplit,
