@@ -5,10 +5,11 @@
  * its first stage on a failing one (customers' overall rate staying above the
  * threshold meanwhile); an adapter that cannot split refused before any write.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runCliAsync } from '../helpers/run-cli.js';
+import { BIN, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
 let p: SandboxProject | undefined;
@@ -166,4 +167,75 @@ describe('canary failback', () => {
     expect(Math.min(...overall)).toBeGreaterThan(0.95);
     expect(r.stderr).toContain('canary halted at stage 1 (10% to stripe)');
   }, 60_000);
+});
+
+describe('canary failback, killed in the middle of a stage', () => {
+  it('resumes at the recorded stage: no stage is written twice and held stages are not held again', async () => {
+    p = await sandboxProject({ ordersPerMinute: BUSY });
+    expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
+    writeFileSync(
+      join(p.dir, 'playbooks', 'canary.yaml'),
+      [
+        'id: canary',
+        'title: Canary failback',
+        'severity: sev2',
+        'steps:',
+        '  - id: back',
+        '    title: Move traffic back in stages',
+        '    type: shift_traffic',
+        '    stages: [10, 50, 100]',
+        '    hold: 3s',
+        '    min_success_rate: 0.95',
+        '    min_attempts: 20',
+        '',
+      ].join('\n'),
+    );
+    const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'canary', '--yes'], {
+      cwd: p.dir,
+      env: { ...process.env, ...p.env, PAYCTL_ACTOR: 'test', CI: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((res) => child.on('exit', res));
+    // kill it while the second stage (50%) holds: switched and recorded, not yet judged
+    const store = join(p.dir, '.payctl', 'incidents');
+    let id = '';
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      expect(Date.now()).toBeLessThan(deadline);
+      const dirs = existsSync(store) ? readdirSync(store) : [];
+      const mine = dirs.filter(
+        (d) =>
+          existsSync(join(store, d, 'timeline.jsonl')) &&
+          readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes('"playbook":"canary"'),
+      );
+      if (mine[0]) {
+        id = mine[0];
+        const lines = readFileSync(join(store, id, 'timeline.jsonl'), 'utf8');
+        if (/"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/.test(lines)) break;
+      }
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    child.kill('SIGKILL');
+    await exited;
+    expect(p.sandbox.state().routing.split).toEqual({ stripe: 50, adyen: 50 });
+    const creates = () => p!.sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/hyperswitch/routing').length;
+    expect(creates()).toBe(2);
+
+    const resumed = await run(['incident', 'resume', id, '--yes', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // the 50% stage was read back, not written again; only the last stage wrote
+    expect(creates()).toBe(2);
+    expect(p.sandbox.state().routing.split).toBeNull();
+    expect(p.sandbox.state().routing.order[0]).toBe('stripe');
+    const show = JSON.parse((await run(['incident', 'show', id, '--json'])).stdout);
+    const stages = JSON.stringify(show);
+    expect(stages).toContain('"completed":true');
+    const timeline = readFileSync(join(store, id, 'timeline.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.type === 'traffic_stage')
+      .map((e) => `${e.data.stage}:${e.data.result}`);
+    expect(timeline).toEqual(['0:switched', '0:held', '1:switched', '1:held', '2:switched', '2:held']);
+  }, 90_000);
 });
