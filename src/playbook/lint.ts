@@ -37,7 +37,7 @@ const PROVIDER_FIELDS: Record<string, readonly string[]> = {
   shift_traffic: ['to'],
   escalate: ['to'],
 };
-const DURATION_FIELDS = ['timeout', 'interval', 'duration', 'window'] as const;
+const DURATION_FIELDS = ['timeout', 'interval', 'duration', 'window', 'hold'] as const;
 
 export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourceProblem[] {
   const data = src.data;

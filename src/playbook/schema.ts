@@ -223,6 +223,10 @@ export const DrillSpec = z.strictObject({
     escalated: z.string().optional(),
     success_rate_above: z.number().min(0).max(1).optional(),
     failback: z.boolean().optional(),
+    canary: z
+      .enum(['completed', 'halted'])
+      .optional()
+      .meta({ description: 'A shift_traffic (canary) step ran and completed (every stage held) or halted (and rolled back)' }),
     status: z.enum(INCIDENT_STATUSES).optional(),
   }),
 });
