@@ -84,7 +84,7 @@ export interface Facts {
 const KNOWN = new Set([
   'incident_opened', 'input_answered', 'step_started', 'step_completed', 'approval_requested', 'approval_given',
   'approval_denied', 'status_changed', 'milestone', 'note_added', 'reminder_fired', 'decision', 'run_started',
-  'run_stopped', 'run_finished', 'channel_sent',
+  'run_stopped', 'run_finished', 'channel_sent', 'traffic_stage',
 ]);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

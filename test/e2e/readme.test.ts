@@ -27,6 +27,8 @@ const RULES: Rule[] = [
   { match: /^npx payctl sandbox /, untilOutput: /sandbox running; Ctrl-C to stop/ },
   // the interactive form: without a terminal and without --yes, the first gate stops it (exit 3); the pty test covers the terminal
   { match: /^npx payctl incident start --playbook processor-outage$/, code: 3 },
+  // four stages held two minutes each: test/e2e/shares.test.ts runs the same with short holds
+  { match: /^npx payctl failback --canary /, skip: 'holds each stage 2 minutes; test/e2e/shares.test.ts runs it with 2-3 s holds' },
 ];
 
 function readmeCommands(): string[] {
