@@ -20,16 +20,27 @@ try {
   const medians = interleaved(
     [
       { name: 'payctl --version (start-up only)', run: () => timeOnce(process.execPath, [bin, '--version'], opts) },
-      { name: 'payctl check --provider psp1 (1 provider)', run: () => timeOnce(process.execPath, [bin, 'check', '--provider', 'psp1'], opts) },
+      {
+        name: 'payctl check --provider psp1 (1 provider)',
+        run: () => timeOnce(process.execPath, [bin, 'check', '--provider', 'psp1'], opts),
+      },
       { name: 'payctl check (10 providers)', run: () => timeOnce(process.execPath, [bin, 'check'], opts) },
     ],
     runs,
   );
-  printRatio(`check with 100 ms latency per API (median of ${runs} interleaved runs)`, medians, 'payctl check --provider psp1 (1 provider)', 1.5, ['payctl check (10 providers)']);
+  printRatio(
+    `check with 100 ms latency per API (median of ${runs} interleaved runs)`,
+    medians,
+    'payctl check --provider psp1 (1 provider)',
+    1.5,
+    ['payctl check (10 providers)'],
+  );
   const start = medians['payctl --version (start-up only)'];
   const one = medians['payctl check --provider psp1 (1 provider)'] - start;
   const ten = medians['payctl check (10 providers)'] - start;
-  console.log(`  net of start-up: 1 provider ${one.toFixed(1)} ms, 10 providers ${ten.toFixed(1)} ms, ratio ${(ten / one).toFixed(2)}x (sequential would be ~10x)`);
+  console.log(
+    `  net of start-up: 1 provider ${one.toFixed(1)} ms, 10 providers ${ten.toFixed(1)} ms, ratio ${(ten / one).toFixed(2)}x (sequential would be ~10x)`,
+  );
 } finally {
   sb.stop();
 }

@@ -19,7 +19,10 @@ const medians = interleaved(
   [
     { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0']) },
     { name: 'payctl --version', run: () => timeOnce(process.execPath, [bin, '--version']) },
-    { name: `payctl incident start (${STEPS} no-op steps)`, run: () => timeOnce(process.execPath, [bin, 'incident', 'start', '-p', 'noop', '--yes', '--json'], { cwd: dir, env }) },
+    {
+      name: `payctl incident start (${STEPS} no-op steps)`,
+      run: () => timeOnce(process.execPath, [bin, 'incident', 'start', '-p', 'noop', '--yes', '--json'], { cwd: dir, env }),
+    },
   ],
   runs,
 );

@@ -55,8 +55,14 @@ try {
       { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0'], opts) },
       { name: FLOOR, run: () => timeOnce(process.execPath, ['-e', twoRoundTrips], opts) },
       { name: 'node + routing read, write, read-back', run: () => timeOnce(process.execPath, ['-e', threeRoundTrips], opts) },
-      { name: 'payctl failover --to adyen --yes --json', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts) },
-      { name: 'payctl failover --to stripe --yes --json', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts) },
+      {
+        name: 'payctl failover --to adyen --yes --json',
+        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts),
+      },
+      {
+        name: 'payctl failover --to stripe --yes --json',
+        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts),
+      },
       {
         name: 'first run (no code cache yet), to adyen',
         run: () => {
@@ -64,13 +70,25 @@ try {
           return timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts);
         },
       },
-      { name: 'then to stripe, on the cache it wrote', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts) },
-      { name: 'to adyen without PAYCTL_ACTOR', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], optsWithoutActor) },
-      { name: 'to stripe without PAYCTL_ACTOR', run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], optsWithoutActor) },
+      {
+        name: 'then to stripe, on the cache it wrote',
+        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts),
+      },
+      {
+        name: 'to adyen without PAYCTL_ACTOR',
+        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], optsWithoutActor),
+      },
+      {
+        name: 'to stripe without PAYCTL_ACTOR',
+        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], optsWithoutActor),
+      },
     ],
     runs,
   );
-  printRatio(`failover against the sandbox (median of ${runs} interleaved runs; each run really moves traffic)`, medians, FLOOR, 1.5, ['payctl failover --to adyen --yes --json', 'payctl failover --to stripe --yes --json']);
+  printRatio(`failover against the sandbox (median of ${runs} interleaved runs; each run really moves traffic)`, medians, FLOOR, 1.5, [
+    'payctl failover --to adyen --yes --json',
+    'payctl failover --to stripe --yes --json',
+  ]);
 } finally {
   sb.stop();
 }

@@ -34,7 +34,12 @@ try {
     ],
     runs,
   );
-  printRatio(`one notify step, whole incident start (median of ${runs} interleaved runs)`, medians, 'notify 1 channel (slack, 100 ms)', 1.5);
+  printRatio(
+    `one notify step, whole incident start (median of ${runs} interleaved runs)`,
+    medians,
+    'notify 1 channel (slack, 100 ms)',
+    1.5,
+  );
 } finally {
   sb.stop();
 }

@@ -26,7 +26,21 @@ const vm = require('node:vm');
 const Module = require('node:module');
 
 /** payctl's commands (src/cli.ts; a test keeps the two lists equal): any other first word shares one cache. */
-const COMMANDS = new Set(['init', 'playbook', 'incident', 'check', 'maintenance', 'providers', 'failover', 'failback', 'drill', 'demo', 'postmortem', 'template', 'sandbox']);
+const COMMANDS = new Set([
+  'init',
+  'playbook',
+  'incident',
+  'check',
+  'maintenance',
+  'providers',
+  'failover',
+  'failback',
+  'drill',
+  'demo',
+  'postmortem',
+  'template',
+  'sandbox',
+]);
 
 /**
  * require(file), compiled with the code cache beside it. `command`: the first
@@ -39,7 +53,10 @@ function requireWithCompileCache(file, command) {
   }
   const stat = fs.statSync(file);
   const prefix = `${path.basename(file)}.${COMMANDS.has(command) ? command : 'other'}.`;
-  const cacheFile = path.join(path.dirname(file), `${prefix}${process.versions.v8}-${process.arch}.${stat.size}-${Math.trunc(stat.mtimeMs)}.v8cache`);
+  const cacheFile = path.join(
+    path.dirname(file),
+    `${prefix}${process.versions.v8}-${process.arch}.${stat.size}-${Math.trunc(stat.mtimeMs)}.v8cache`,
+  );
   let cachedData;
   try {
     cachedData = fs.readFileSync(cacheFile);

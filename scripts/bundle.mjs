@@ -55,7 +55,11 @@ const zodEnglishOnly = {
       js: 'export { default as en } from "./en.js";\n',
       cjs: 'Object.defineProperty(exports, "__esModule", { value: true });\nexports.en = require("./en.cjs").default;\n',
     };
-    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.c?js$/ }, (a) => ({ contents: english[a.path.endsWith('.cjs') ? 'cjs' : 'js'], loader: 'js', resolveDir: dirname(a.path) }));
+    b.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.c?js$/ }, (a) => ({
+      contents: english[a.path.endsWith('.cjs') ? 'cjs' : 'js'],
+      loader: 'js',
+      resolveDir: dirname(a.path),
+    }));
   },
 };
 
@@ -72,7 +76,8 @@ const debugSilenced = {
   setup(b) {
     b.onResolve({ filter: /^debug$/ }, () => ({ path: 'debug', namespace: 'payctl-stub' }));
     b.onLoad({ filter: /^debug$/, namespace: 'payctl-stub' }, () => ({
-      contents: 'module.exports = function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; };\n',
+      contents:
+        'module.exports = function createDebug() { const debug = () => {}; debug.enabled = false; debug.extend = createDebug; return debug; };\n',
       loader: 'js',
     }));
   },
@@ -94,14 +99,19 @@ const leanBuiltins = {
   name: 'lean-builtins',
   setup(b) {
     const stubs = {
-      'node:child_process': { from: /[\\/]commander[\\/]/, contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);\n" },
+      'node:child_process': {
+        from: /[\\/]commander[\\/]/,
+        contents: "exports.spawn = (...args) => require('node:child_process').spawn(...args);\n",
+      },
       'graceful-fs': { from: /[\\/]proper-lockfile[\\/]/, contents: "module.exports = require('node:fs');\n" },
       assert: {
         from: /[\\/]signal-exit[\\/]/,
         contents: 'exports.equal = (actual, expected, message) => { if (actual != expected) throw new Error(message); };\n',
       },
     };
-    b.onResolve({ filter: /^(node:child_process|graceful-fs|assert)$/ }, (a) => (stubs[a.path].from.test(a.importer) ? { path: a.path, namespace: 'payctl-lean' } : undefined));
+    b.onResolve({ filter: /^(node:child_process|graceful-fs|assert)$/ }, (a) =>
+      stubs[a.path].from.test(a.importer) ? { path: a.path, namespace: 'payctl-lean' } : undefined,
+    );
     b.onLoad({ filter: /.*/, namespace: 'payctl-lean' }, (a) => ({ contents: stubs[a.path].contents, loader: 'js' }));
   },
 };

@@ -48,7 +48,10 @@ export function requireDuration(text: string | number | undefined, where: string
   if (text === undefined) return fallback;
   const ms = parseDuration(String(text));
   if (ms === undefined) {
-    throw new InvalidInputError(`${where} "${text}" is not a duration`, `${DURATION_HINT}; if it comes from an input, answer it like that (e.g. --var name=30m)`);
+    throw new InvalidInputError(
+      `${where} "${text}" is not a duration`,
+      `${DURATION_HINT}; if it comes from an input, answer it like that (e.g. --var name=30m)`,
+    );
   }
   return ms;
 }

@@ -90,7 +90,10 @@ export function messageOf(e: unknown): string {
 const STORAGE_PROBLEMS: Record<string, { what: string; fix: string }> = {
   ENOSPC: { what: 'the disk is full', fix: 'free space on the disk that holds it (df -h shows which)' },
   EDQUOT: { what: 'the disk quota is used up', fix: 'free space within your quota, or raise it' },
-  EROFS: { what: 'the filesystem is mounted read-only', fix: 'remount it read-write, or point payctl at a writable store (store: in payctl.config.yaml)' },
+  EROFS: {
+    what: 'the filesystem is mounted read-only',
+    fix: 'remount it read-write, or point payctl at a writable store (store: in payctl.config.yaml)',
+  },
 };
 
 /** A file could not be written because of the disk or filesystem (full, read-only): exit 1, not a bug. */

@@ -12,7 +12,8 @@ import { InvalidInputError } from './errors.js';
 export const MASK = '***';
 const known = new Set<string>();
 
-const SECRET_KEY = /^(authorization|proxy-authorization|api[-_]?key|x-api-key|token|access[-_]?token|secret|password|routing[-_]?key|webhook[-_]?url|cookie|set-cookie)$/i;
+const SECRET_KEY =
+  /^(authorization|proxy-authorization|api[-_]?key|x-api-key|token|access[-_]?token|secret|password|routing[-_]?key|webhook[-_]?url|cookie|set-cookie)$/i;
 /** URLs that are secrets by themselves (Slack webhooks carry their token in the path). */
 const SECRET_URL = /https?:\/\/hooks\.slack\.com\/[^\s"']+/g;
 
@@ -29,7 +30,10 @@ export function resolveSecret(ref: string, where: string, env: NodeJS.ProcessEnv
   const name = ref.slice(4);
   const value = env[name];
   if (value === undefined || value === '') {
-    throw new InvalidInputError(`environment variable ${name} is not set (needed by ${where})`, `export ${name}=… before running payctl, or set it in your CI secrets`);
+    throw new InvalidInputError(
+      `environment variable ${name} is not set (needed by ${where})`,
+      `export ${name}=… before running payctl, or set it in your CI secrets`,
+    );
   }
   registerSecret(value);
   return value;

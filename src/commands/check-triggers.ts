@@ -39,7 +39,9 @@ export function matchTrigger(config: Config, snap: HealthSnapshot, t: Trigger, n
     if (v === null || v === undefined || v >= t.success_rate_below) return undefined;
   }
   if (!judgesProvider) {
-    return t.success_rate_below !== undefined ? { description: t.description ?? `success rate below ${t.success_rate_below}`, score: 1 } : undefined;
+    return t.success_rate_below !== undefined
+      ? { description: t.description ?? `success rate below ${t.success_rate_below}`, score: 1 }
+      : undefined;
   }
   const within = t.maintenance_within ? parseDuration(t.maintenance_within) : undefined;
   for (const p of candidates(config, snap, t)) {
@@ -58,7 +60,12 @@ export function matchTrigger(config: Config, snap: HealthSnapshot, t: Trigger, n
 }
 
 /** The most specific match across all playbooks; ties go to the first playbook (by file name). */
-export function matchPlaybook(config: Config, snap: HealthSnapshot, playbooks: Playbook[], now: Date): { playbook: Playbook; match: TriggerMatch } | undefined {
+export function matchPlaybook(
+  config: Config,
+  snap: HealthSnapshot,
+  playbooks: Playbook[],
+  now: Date,
+): { playbook: Playbook; match: TriggerMatch } | undefined {
   let best: { playbook: Playbook; match: TriggerMatch } | undefined;
   for (const pb of playbooks) {
     for (const t of pb.triggers ?? []) {

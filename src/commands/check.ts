@@ -24,10 +24,20 @@ export interface CheckOptions {
 async function snapshot(ctx: Context, opts: CheckOptions, signal?: AbortSignal): Promise<HealthSnapshot> {
   const loaded = ctx.config();
   if (Object.keys(loaded.config.providers).length === 0) {
-    throw new InvalidInputError('no providers are configured', 'add providers: to payctl.config.yaml (payctl init writes an example, payctl sandbox a working one)');
+    throw new InvalidInputError(
+      'no providers are configured',
+      'add providers: to payctl.config.yaml (payctl init writes an example, payctl sandbox a working one)',
+    );
   }
   return checkHealth(
-    { config: loaded.config, configDir: loaded.dir, http: httpClientFor(ctx, { dryRun: false }), env: ctx.env, now: () => ctx.clock.now(), signal },
+    {
+      config: loaded.config,
+      configDir: loaded.dir,
+      http: httpClientFor(ctx, { dryRun: false }),
+      env: ctx.env,
+      now: () => ctx.clock.now(),
+      signal,
+    },
     opts.provider,
   );
 }
@@ -36,13 +46,27 @@ export function printTable(ctx: Context, snap: HealthSnapshot): void {
   const c = ctx.out.color;
   const rows = snap.providers.map((p) => {
     const comps = p.components.filter((x) => x.status !== 'operational').map((x) => `${x.name}: ${x.status}`);
-    const detail = p.error ?? (p.unconfigured ? 'no status page configured' : comps.length ? comps.join(', ') : p.components.length ? 'all watched components operational' : '');
-    const incidents = p.incidents.length ? ` · ${p.incidents.length} open incident(s): ${p.incidents.map((i) => `${i.name} (${i.status})`).join('; ')}` : '';
+    const detail =
+      p.error ??
+      (p.unconfigured
+        ? 'no status page configured'
+        : comps.length
+          ? comps.join(', ')
+          : p.components.length
+            ? 'all watched components operational'
+            : '');
+    const incidents = p.incidents.length
+      ? ` · ${p.incidents.length} open incident(s): ${p.incidents.map((i) => `${i.name} (${i.status})`).join('; ')}`
+      : '';
     return [p.provider, p.enabled ? p.role : `${p.role} (disabled)`, p.status, p.healthy ? 'ok' : 'UNHEALTHY', detail + incidents];
   });
   const head = ['PROVIDER', 'ROLE', 'STATUS', 'HEALTH', 'DETAILS'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   ctx.out.line(c.bold(fmt(head)));
   for (const r of rows) {
     const line = fmt(r);
@@ -50,7 +74,9 @@ export function printTable(ctx: Context, snap: HealthSnapshot): void {
   }
   const sr = snap.success_rate;
   if (sr) {
-    const text = sr.error ? `success rate: unavailable (${sr.error})` : `success rate: ${pct(sr.value)} (threshold ${pct(sr.threshold)})${sr.healthy ? '' : '  UNHEALTHY'}`;
+    const text = sr.error
+      ? `success rate: unavailable (${sr.error})`
+      : `success rate: ${pct(sr.value)} (threshold ${pct(sr.threshold)})${sr.healthy ? '' : '  UNHEALTHY'}`;
     ctx.out.line('');
     ctx.out.line(sr.healthy ? text : c.red(text));
   }
@@ -163,18 +189,31 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   const loaded = ctx.config();
   const { listPlaybookFiles, loadPlaybookFile } = await import('../playbook/load.js');
   const files = listPlaybookFiles(loaded.playbooksDir);
-  const found = files.map((f) => ({ file: f, pb: loadPlaybookFile(f).playbook })).filter((x): x is { file: string; pb: NonNullable<typeof x.pb> } => Boolean(x.pb));
+  const found = files
+    .map((f) => ({ file: f, pb: loadPlaybookFile(f).playbook }))
+    .filter((x): x is { file: string; pb: NonNullable<typeof x.pb> } => Boolean(x.pb));
   const { matchPlaybook } = await import('./check-triggers.js');
-  const m = matchPlaybook(loaded.config, snap, found.map((x) => x.pb), ctx.clock.now());
+  const m = matchPlaybook(
+    loaded.config,
+    snap,
+    found.map((x) => x.pb),
+    ctx.clock.now(),
+  );
   if (!m) {
     if (ctx.out.jsonMode && !opts.watch) ctx.out.json(snap);
-    throw new UnhealthyError(`${unhealthy(ctx, snap)}; no playbook's triggers match, so no incident was started`, `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`);
+    throw new UnhealthyError(
+      `${unhealthy(ctx, snap)}; no playbook's triggers match, so no incident was started`,
+      `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`,
+    );
   }
   const already = await openIncidentFor(loaded.storeDir, m.playbook.id);
   if (already) {
     // a second responder (or a second --watch tick) must not open the same incident twice
     if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: m.playbook.id, already_open: true } });
-    throw new UnhealthyError(`${unhealthy(ctx, snap)}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`, `follow it with: payctl incident show ${already}`);
+    throw new UnhealthyError(
+      `${unhealthy(ctx, snap)}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`,
+      `follow it with: payctl incident show ${already}`,
+    );
   }
   ctx.out.info(`starting playbook ${m.playbook.id}: ${m.match.description}`);
   const { startIncident } = await import('../engine/run.js');
@@ -186,16 +225,19 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   }
   const { withInterrupt } = await import('../interrupt.js');
   // Ctrl-C during the run stops the run (saved, resumable, exit 3), not just the watch
-  const report = await withInterrupt((signal) => startIncident({
-    ctx,
-    signal,
-    playbook: m.playbook,
-    playbookFile: found.find((x) => x.pb === m.playbook)?.file,
-    answers,
-    title: `${m.playbook.title}: ${m.match.description}`,
-    source: 'check --start-incident',
-  }));
-  if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: report.incident, playbook: m.playbook.id, outcome: report.outcome } });
+  const report = await withInterrupt((signal) =>
+    startIncident({
+      ctx,
+      signal,
+      playbook: m.playbook,
+      playbookFile: found.find((x) => x.pb === m.playbook)?.file,
+      answers,
+      title: `${m.playbook.title}: ${m.match.description}`,
+      source: 'check --start-incident',
+    }),
+  );
+  if (ctx.out.jsonMode && !opts.watch)
+    ctx.out.json({ ...snap, incident: { id: report.incident, playbook: m.playbook.id, outcome: report.outcome } });
   if (report.error) throw report.error;
   // as for incident start: a run that went on past failed steps ends with exit 1
   if (report.exitCode) process.exitCode = report.exitCode;

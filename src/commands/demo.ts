@@ -32,8 +32,13 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
   const on = await runOnSandbox(ctx, { fault: 'stripe:down', yes: !canPrompt, json: opts.json, canPrompt });
   const say = (text: string) => (ctx.out.jsonMode ? ctx.out.info(text) : ctx.out.line(text));
   const c = ctx.out.color;
-  say(c.bold('payctl demo') + ': the sandbox emulates Stripe, Adyen and Braintree, a routing switch, PagerDuty, Slack, Statuspage and Prometheus');
-  say(`  sandbox at ${on.sandbox.url}; ${c.red('stripe is down')}, adyen is healthy. Running the ${PLAYBOOK} playbook${canPrompt ? ' (Enter accepts a default; answer y to approve moving traffic)' : ' unattended'}.\n`);
+  say(
+    c.bold('payctl demo') +
+      ': the sandbox emulates Stripe, Adyen and Braintree, a routing switch, PagerDuty, Slack, Statuspage and Prometheus',
+  );
+  say(
+    `  sandbox at ${on.sandbox.url}; ${c.red('stripe is down')}, adyen is healthy. Running the ${PLAYBOOK} playbook${canPrompt ? ' (Enter accepts a default; answer y to approve moving traffic)' : ' unattended'}.\n`,
+  );
 
   // The processor recovers a little after traffic moves away from it (so the playbook can fail back).
   const recovery = setInterval(() => {
@@ -81,12 +86,20 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
     ctx.out.line();
     ctx.out.line(
       s.status === 'resolved'
-        ? c.bold(`Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is resolved${ttr === null ? '' : `, ${formatElapsed(ttr)} after detection`}.`)
-        : c.bold(`Demo stopped after ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is still ${s.status}: a step was declined or did not succeed (see payctl incident show ${report.incident}).`),
+        ? c.bold(
+            `Outage handled in ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is resolved${ttr === null ? '' : `, ${formatElapsed(ttr)} after detection`}.`,
+          )
+        : c.bold(
+            `Demo stopped after ${formatElapsed(summary.duration_ms)} — incident ${report.incident} is still ${s.status}: a step was declined or did not succeed (see payctl incident show ${report.incident}).`,
+          ),
     );
-    ctx.out.line(`  time to mitigate:   ${ttm === null ? 'not mitigated (traffic was not moved)' : `${formatElapsed(ttm)} (traffic moved to adyen, verified)`}`);
+    ctx.out.line(
+      `  time to mitigate:   ${ttm === null ? 'not mitigated (traffic was not moved)' : `${formatElapsed(ttm)} (traffic moved to adyen, verified)`}`,
+    );
     ctx.out.line(`  customers and team: ${summary.channels_notified.join(', ') || 'nobody'}`);
-    ctx.out.line(`  escalation:         ${escalations.length ? escalations.map((e) => `${e.provider} ${e.action}`).join(', ') + ' (paged once, dedup key per incident)' : 'none'}`);
+    ctx.out.line(
+      `  escalation:         ${escalations.length ? escalations.map((e) => `${e.provider} ${e.action}`).join(', ') + ' (paged once, dedup key per incident)' : 'none'}`,
+    );
     ctx.out.line(`  failback:           ${summary.failed_back ? 'traffic back on stripe' : 'not done'}`);
     ctx.out.line(`  postmortem draft:   ${rel}`);
     ctx.out.line(c.dim(`\nNext: payctl incident show ${report.incident}   ·   open ${rel}   ·   payctl providers report`));

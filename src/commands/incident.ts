@@ -80,9 +80,22 @@ function finish(ctx: Context, report: RunReport): void {
     const steps: Record<string, unknown> = {};
     for (const id of s.step_order) {
       const st = s.steps[id]!;
-      steps[id] = { outcome: st.status, attempts: st.attempts, ...(st.reason ? { reason: st.reason } : {}), ...(st.result ? { result: st.result } : {}) };
+      steps[id] = {
+        outcome: st.status,
+        attempts: st.attempts,
+        ...(st.reason ? { reason: st.reason } : {}),
+        ...(st.result ? { result: st.result } : {}),
+      };
     }
-    ctx.out.json({ incident: report.incident, status: s.status, outcome: report.outcome, dry_run: s.dry_run, steps, milestones: s.milestones, exit_code: exitCode });
+    ctx.out.json({
+      incident: report.incident,
+      status: s.status,
+      outcome: report.outcome,
+      dry_run: s.dry_run,
+      steps,
+      milestones: s.milestones,
+      exit_code: exitCode,
+    });
   } else if (!report.error) {
     const c = ctx.out.color;
     const verdict = report.outcome === 'ok' ? c.green('finished') : c.yellow('finished with failed steps');
@@ -91,7 +104,10 @@ function finish(ctx: Context, report: RunReport): void {
   }
   if (report.error) throw report.error;
   if (exitCode === ExitCode.failed) {
-    throw new OperationError(`the playbook ran to the end, but ${failed.length === 1 ? 'step' : 'steps'} ${failed.join(', ')} failed`, `payctl incident show ${report.incident} has the details (on_failure: continue let the run go on)`);
+    throw new OperationError(
+      `the playbook ran to the end, but ${failed.length === 1 ? 'step' : 'steps'} ${failed.join(', ')} failed`,
+      `payctl incident show ${report.incident} has the details (on_failure: continue let the run go on)`,
+    );
   }
 }
 
@@ -122,12 +138,19 @@ async function choosePlaybook(ctx: Context, configured: string, id: string | und
   }
   if (!known.length) throw new InvalidInputError(`no playbooks in ${configured}`, 'create one in playbooks/, or run payctl init');
   if (!ctx.canPrompt) {
-    throw new InvalidInputError('which playbook? there is no person to ask', `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`);
+    throw new InvalidInputError(
+      'which playbook? there is no person to ask',
+      `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`,
+    );
   }
   const prompter = createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout });
   const picked = await prompter.select(
     'Which playbook?',
-    known.map((l) => ({ value: l.file, name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`, description: l.playbook!.description })),
+    known.map((l) => ({
+      value: l.file,
+      name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`,
+      description: l.playbook!.description,
+    })),
   );
   return findPlaybook(dir, picked, ctx.cwd);
 }
@@ -143,7 +166,18 @@ export async function list(ctx: Context, opts: { status?: string; json?: boolean
     throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
   }
   const storeDir = ctx.config().storeDir;
-  const rows: { id: string; title: string; severity: string; status: string; playbook: string | null; opened_at: string; updated_at: string; run: string; dry_run: boolean; problem?: string }[] = [];
+  const rows: {
+    id: string;
+    title: string;
+    severity: string;
+    status: string;
+    playbook: string | null;
+    opened_at: string;
+    updated_at: string;
+    run: string;
+    dry_run: boolean;
+    problem?: string;
+  }[] = [];
   for (const id of listIncidentIds(storeDir)) {
     let st;
     try {
@@ -151,17 +185,40 @@ export async function list(ctx: Context, opts: { status?: string; json?: boolean
     } catch (e) {
       // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
       ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
-      if (opts.status === undefined) rows.push({ id, title: '(broken: see payctl incident verify)', severity: '-', status: 'broken', playbook: null, opened_at: '-', updated_at: '-', run: 'none', dry_run: false, problem: (e as Error).message });
+      if (opts.status === undefined)
+        rows.push({
+          id,
+          title: '(broken: see payctl incident verify)',
+          severity: '-',
+          status: 'broken',
+          playbook: null,
+          opened_at: '-',
+          updated_at: '-',
+          run: 'none',
+          dry_run: false,
+          problem: (e as Error).message,
+        });
       continue;
     }
     const open = st.status !== 'resolved';
     if (opts.status === 'open' && !open) continue;
     if (opts.status === 'resolved' && open) continue;
-    rows.push({ id, title: st.title, severity: st.severity, status: st.status, playbook: st.playbook ?? null, opened_at: st.opened_at, updated_at: st.updated_at, run: st.run, dry_run: st.dry_run });
+    rows.push({
+      id,
+      title: st.title,
+      severity: st.severity,
+      status: st.status,
+      playbook: st.playbook ?? null,
+      opened_at: st.opened_at,
+      updated_at: st.updated_at,
+      run: st.run,
+      dry_run: st.dry_run,
+    });
   }
   rows.reverse(); // newest first
   if (ctx.out.jsonMode) return ctx.out.json(rows);
-  if (!rows.length) return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
+  if (!rows.length)
+    return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
   const c = ctx.out.color;
   ctx.out.line(c.bold(`${'ID'.padEnd(21)}${'STATUS'.padEnd(15)}${'SEV'.padEnd(6)}${'PLAYBOOK'.padEnd(22)}${'OPENED'.padEnd(22)}TITLE`));
   for (const r of rows) {
@@ -175,7 +232,11 @@ export async function show(ctx: Context, id: string): Promise<void> {
   showIncident(ctx, id);
 }
 
-async function appendAsResponder(ctx: Context, id: string, body: (w: TimelineWriter, st: ReturnType<typeof loadIncidentState>['state']) => Promise<void>): Promise<void> {
+async function appendAsResponder(
+  ctx: Context,
+  id: string,
+  body: (w: TimelineWriter, st: ReturnType<typeof loadIncidentState>['state']) => Promise<void>,
+): Promise<void> {
   const { file, state } = loadIncidentState(ctx.config().storeDir, id);
   const w = new TimelineWriter(file, { now: () => ctx.clock.now() });
   await body(w, state);
@@ -222,7 +283,10 @@ export async function resolve(ctx: Context, id: string): Promise<void> {
  * counts (one that found traffic already there too); dry runs and rolled-back
  * attempts do not.
  */
-function trafficLeftAway(st: ReturnType<typeof loadIncidentState>['state'], primary: string | undefined): { step: string; on: string } | undefined {
+function trafficLeftAway(
+  st: ReturnType<typeof loadIncidentState>['state'],
+  primary: string | undefined,
+): { step: string; on: string } | undefined {
   const switches = st.step_order
     .map((id) => st.steps[id])
     .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
@@ -242,6 +306,11 @@ export async function verify(ctx: Context, id: string): Promise<void> {
     for (const w of r.warnings) ctx.out.warn(`${file}:${w.line}: ${w.message}`);
     if (r.ok) ctx.out.line(`${id}: ${r.events} events, hash chain intact`);
   }
-  if (!r.ok && r.events === 0) throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove ${dirname(file)} once you have checked it`);
-  if (!r.ok) throw new OperationError(`${file}:${r.firstBadLine}: ${r.message}`, 'the timeline was changed after it was written; keep the file as evidence');
+  if (!r.ok && r.events === 0)
+    throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove ${dirname(file)} once you have checked it`);
+  if (!r.ok)
+    throw new OperationError(
+      `${file}:${r.firstBadLine}: ${r.message}`,
+      'the timeline was changed after it was written; keep the file as evidence',
+    );
 }

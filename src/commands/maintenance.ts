@@ -48,7 +48,9 @@ export async function maintenance(ctx: Context, opts: MaintenanceOptions): Promi
     .flat()
     .filter((w) => w.status !== 'completed')
     .filter((w) => w.active || !w.scheduled_for || Date.parse(w.scheduled_for) <= horizon)
-    .sort((a, b) => Number(b.active) - Number(a.active) || (Date.parse(a.scheduled_for ?? '') || 0) - (Date.parse(b.scheduled_for ?? '') || 0));
+    .sort(
+      (a, b) => Number(b.active) - Number(a.active) || (Date.parse(a.scheduled_for ?? '') || 0) - (Date.parse(b.scheduled_for ?? '') || 0),
+    );
 
   for (const e of errors) ctx.out.warn(e.error);
   if (ctx.out.jsonMode) {
@@ -61,7 +63,12 @@ export async function maintenance(ctx: Context, opts: MaintenanceOptions): Promi
   }
   const c = ctx.out.color;
   // columns padded before colouring, like `incident list`; the hints follow, one per provider
-  const rows = windows.map((w) => [w.active ? 'ACTIVE' : 'upcoming', w.provider, `${fmt(w.scheduled_for)} – ${fmt(w.scheduled_until)}`, `${w.name}${w.components.length ? ` [${w.components.join(', ')}]` : ''}`]);
+  const rows = windows.map((w) => [
+    w.active ? 'ACTIVE' : 'upcoming',
+    w.provider,
+    `${fmt(w.scheduled_for)} – ${fmt(w.scheduled_until)}`,
+    `${w.name}${w.components.length ? ` [${w.components.join(', ')}]` : ''}`,
+  ]);
   const head = ['STATE', 'PROVIDER', 'WINDOW', 'TITLE'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const cells = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)));

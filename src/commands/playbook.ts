@@ -58,11 +58,20 @@ export async function show(ctx: Context, id: string): Promise<void> {
   const c = ctx.out.color;
   for (const line of outlinePlaybook(loaded.playbook, shown(ctx, loaded.file), c)) ctx.out.line(line);
   ctx.out.line();
-  ctx.out.line(c.bold('Secrets') + c.dim(cfg.file ? ' (environment variables its steps read, with this config)' : ' (named by the playbook itself; channels and routing add theirs once a config names them)'));
+  ctx.out.line(
+    c.bold('Secrets') +
+      c.dim(
+        cfg.file
+          ? ' (environment variables its steps read, with this config)'
+          : ' (named by the playbook itself; channels and routing add theirs once a config names them)',
+      ),
+  );
   if (!secrets.length) ctx.out.line(c.dim('  none'));
   const width = Math.max(0, ...secrets.map((s) => s.variable.length));
   for (const s of secrets) {
-    ctx.out.line(`  ${s.variable.padEnd(width)}  ${s.where.join(', ')} ${c.dim(`(steps ${s.steps.join(', ')})`)}${s.set ? '' : c.yellow('  not set')}`);
+    ctx.out.line(
+      `  ${s.variable.padEnd(width)}  ${s.where.join(', ')} ${c.dim(`(steps ${s.steps.join(', ')})`)}${s.set ? '' : c.yellow('  not set')}`,
+    );
   }
 }
 
@@ -111,7 +120,11 @@ export async function validate(ctx: Context, files: string[] = []): Promise<void
   const count = bad.reduce((n, r) => n + r.problems.length, 0);
   if (ctx.out.jsonMode) {
     ctx.out.json({
-      files: reports.map((r) => ({ file: r.file, ok: r.ok, problems: r.problems.map(({ line, col, message }) => ({ line, col, message })) })),
+      files: reports.map((r) => ({
+        file: r.file,
+        ok: r.ok,
+        problems: r.problems.map(({ line, col, message }) => ({ line, col, message })),
+      })),
     });
   } else {
     const c = ctx.out.color;
@@ -134,7 +147,10 @@ function resolveTargets(ctx: Context, cfg: LoadedConfig, files: string[]): strin
   if (!files.length) {
     const all = listPlaybookFiles(cfg.playbooksDir);
     if (!all.length) {
-      throw new InvalidInputError(`no playbooks in ${shown(ctx, cfg.playbooksDir)}`, 'pass files to check, or run payctl init to get the standard playbooks');
+      throw new InvalidInputError(
+        `no playbooks in ${shown(ctx, cfg.playbooksDir)}`,
+        'pass files to check, or run payctl init to get the standard playbooks',
+      );
     }
     return all;
   }

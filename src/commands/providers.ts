@@ -12,7 +12,8 @@ import { createRouting } from '../providers/routing/index.js';
 export async function providers(ctx: Context): Promise<void> {
   const loaded = ctx.config();
   const { config } = loaded;
-  if (Object.keys(config.providers).length === 0) throw new InvalidInputError('no providers are configured', 'add providers: to payctl.config.yaml');
+  if (Object.keys(config.providers).length === 0)
+    throw new InvalidInputError('no providers are configured', 'add providers: to payctl.config.yaml');
   const http = httpClientFor(ctx, { dryRun: false });
   const routingRead = (async (): Promise<{ order: string[] | null; error?: string; via?: string }> => {
     if (!config.routing?.adapter) return { order: null, error: 'no routing adapter configured' };
@@ -39,11 +40,28 @@ export async function providers(ctx: Context): Promise<void> {
     ...(p.error ? { error: p.error } : {}),
   }));
   if (ctx.out.jsonMode) {
-    ctx.out.json({ traffic: { active, order: routing.order, ...(routing.via ? { via: routing.via } : {}), ...(routing.error ? { error: routing.error } : {}) }, providers: rows });
+    ctx.out.json({
+      traffic: {
+        active,
+        order: routing.order,
+        ...(routing.via ? { via: routing.via } : {}),
+        ...(routing.error ? { error: routing.error } : {}),
+      },
+      providers: rows,
+    });
     return;
   }
   const c = ctx.out.color;
-  const table = [['PROVIDER', 'KIND', 'ROLE', 'TRAFFIC', 'STATUS'], ...rows.map((r) => [r.name, r.kind, r.enabled ? r.role : `${r.role} (disabled)`, r.receives_traffic ? '◀ now' : r.priority ? `#${r.priority}` : '', r.error ? `unknown (${r.error})` : r.status])];
+  const table = [
+    ['PROVIDER', 'KIND', 'ROLE', 'TRAFFIC', 'STATUS'],
+    ...rows.map((r) => [
+      r.name,
+      r.kind,
+      r.enabled ? r.role : `${r.role} (disabled)`,
+      r.receives_traffic ? '◀ now' : r.priority ? `#${r.priority}` : '',
+      r.error ? `unknown (${r.error})` : r.status,
+    ]),
+  ];
   const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
   table.forEach((r, i) => {
     const line = r.map((cell, j) => (j === r.length - 1 ? cell : cell.padEnd(widths[j]!))).join('  ');
@@ -52,5 +70,6 @@ export async function providers(ctx: Context): Promise<void> {
   ctx.out.line('');
   if (routing.order) ctx.out.line(`traffic: ${routing.order.join(' → ')} (${routing.via})`);
   else ctx.out.line(`traffic: unknown (${routing.error})`);
-  if (active && config.routing && active !== config.routing.primary) ctx.out.line(c.yellow(`traffic is on ${active}, not the primary ${config.routing.primary}: payctl failback moves it back`));
+  if (active && config.routing && active !== config.routing.primary)
+    ctx.out.line(c.yellow(`traffic is on ${active}, not the primary ${config.routing.primary}: payctl failback moves it back`));
 }

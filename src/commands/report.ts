@@ -18,7 +18,12 @@ const d = (ms: number | null) => (ms === null ? 'n/a' : ms < 0 ? `-${formatDurat
 
 function table(rows: string[][]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd());
+  return rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
@@ -62,9 +67,14 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   const rows: ScorecardRow[] = card.rows();
   if (opts.json) {
     ctx.out.json({
-      since, incidents_considered: counted, skipped, include_drills: includeDrills,
-      rehearsals_excluded: includeDrills ? 0 : rehearsalCount, rehearsals_included: includeDrills ? rehearsalCount : 0,
-      providers: rows, definitions: SCORECARD_DEFINITIONS,
+      since,
+      incidents_considered: counted,
+      skipped,
+      include_drills: includeDrills,
+      rehearsals_excluded: includeDrills ? 0 : rehearsalCount,
+      rehearsals_included: includeDrills ? rehearsalCount : 0,
+      providers: rows,
+      definitions: SCORECARD_DEFINITIONS,
     });
     return;
   }
@@ -75,15 +85,28 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     if (rehearsalNote) ctx.out.line(rehearsalNote);
     return;
   }
-  const header = ['Provider', 'Incidents', 'Total downtime', 'Longest', 'MTTR', 'Status page admission', 'Escalation response', 'Failovers away'];
+  const header = [
+    'Provider',
+    'Incidents',
+    'Total downtime',
+    'Longest',
+    'MTTR',
+    'Status page admission',
+    'Escalation response',
+    'Failovers away',
+  ];
   const body = rows.map((r) => [
     r.provider,
     `${r.incidents}${r.open_incidents ? ` (${r.open_incidents} open)` : ''}`,
     r.incidents ? d(r.total_downtime_ms) : '-',
     d(r.longest_downtime_ms),
     d(r.mean_time_to_resolve_ms),
-    r.incidents ? `${d(r.status_page_admission.mean_delay_ms)}${r.status_page_admission.never_admitted ? ` (never: ${r.status_page_admission.never_admitted})` : ''}` : '-',
-    r.escalation_response.escalations ? `${d(r.escalation_response.mean_ms)} (${r.escalation_response.answered}/${r.escalation_response.escalations} answered)` : '-',
+    r.incidents
+      ? `${d(r.status_page_admission.mean_delay_ms)}${r.status_page_admission.never_admitted ? ` (never: ${r.status_page_admission.never_admitted})` : ''}`
+      : '-',
+    r.escalation_response.escalations
+      ? `${d(r.escalation_response.mean_ms)} (${r.escalation_response.answered}/${r.escalation_response.escalations} answered)`
+      : '-',
     String(r.failovers_away),
   ]);
   for (const l of table([header, ...body])) ctx.out.line(l);

@@ -19,7 +19,8 @@ export interface SandboxCommandOptions {
 
 function parsePort(text: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidInputError(`--port: "${text}" is not a port number (0–65535; 0 picks a free one)`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new InvalidInputError(`--port: "${text}" is not a port number (0–65535; 0 picks a free one)`);
   return n;
 }
 
@@ -75,7 +76,10 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
   const port = parsePort(opts.port ?? '0');
   const configFile = opts.writeConfig ? resolve(ctx.cwd, opts.writeConfig) : undefined;
   if (configFile && existsSync(configFile)) {
-    throw new InvalidInputError(`${configFile} already exists; payctl sandbox never overwrites a file`, 'remove it first, or pass another path to --write-config');
+    throw new InvalidInputError(
+      `${configFile} already exists; payctl sandbox never overwrites a file`,
+      'remove it first, or pass another path to --write-config',
+    );
   }
   const scenario = opts.scenario ? await scenarioFault(ctx, opts.scenario) : undefined;
   const { startSandbox } = await import('../sandbox/server.js');

@@ -16,7 +16,12 @@ export async function list(ctx: Context): Promise<void> {
       name,
       description: t.description,
       channels: MESSAGE_CHANNELS.filter((c) => t.variants[c] !== undefined),
-      vars: Object.entries(t.vars).map(([v, d]) => ({ name: v, description: d.description ?? '', required: Boolean(d.required), default: d.default ?? null })),
+      vars: Object.entries(t.vars).map(([v, d]) => ({
+        name: v,
+        description: d.description ?? '',
+        required: Boolean(d.required),
+        default: d.default ?? null,
+      })),
       file: t.file,
     };
   });
@@ -50,7 +55,8 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
   const t = loadMessageTemplate(lc.templatesDir, name);
   let channels: MessageChannel[];
   if (opts.channel) {
-    if (!(MESSAGE_CHANNELS as readonly string[]).includes(opts.channel)) throw new InvalidInputError(`--channel must be one of ${MESSAGE_CHANNELS.join(', ')}, not "${opts.channel}"`);
+    if (!(MESSAGE_CHANNELS as readonly string[]).includes(opts.channel))
+      throw new InvalidInputError(`--channel must be one of ${MESSAGE_CHANNELS.join(', ')}, not "${opts.channel}"`);
     channels = [opts.channel as MessageChannel];
   } else channels = MESSAGE_CHANNELS.filter((c) => t.variants[c] !== undefined);
 
@@ -58,7 +64,10 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
   const unknown = Object.keys(given).filter((k) => !(k in t.vars));
   if (unknown.length) {
     const declared = Object.keys(t.vars);
-    throw new InvalidInputError(`template ${name} has no var ${unknown.map((k) => `"${k}"`).join(', ')}`, declared.length ? `its vars: ${declared.join(', ')}` : 'it declares no vars');
+    throw new InvalidInputError(
+      `template ${name} has no var ${unknown.map((k) => `"${k}"`).join(', ')}`,
+      declared.length ? `its vars: ${declared.join(', ')}` : 'it declares no vars',
+    );
   }
   // the incident's answers fill vars of the same name (a playbook passes its inputs on that way); --var wins
   let answers: Record<string, unknown> = {};
@@ -68,8 +77,14 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
     answers = Object.fromEntries(Object.entries(s.answers).filter(([k]) => k in t.vars));
     const end = s.status === 'resolved' ? Date.parse(s.updated_at) : ctx.clock.now().getTime();
     incident = {
-      id: s.id, title: s.title, severity: s.severity, status: s.status, playbook: s.playbook ?? '', started_at: s.milestones.detected ?? s.opened_at,
-      elapsed: formatDuration(Math.max(0, end - Date.parse(s.milestones.detected ?? s.opened_at))), dry_run: s.dry_run,
+      id: s.id,
+      title: s.title,
+      severity: s.severity,
+      status: s.status,
+      playbook: s.playbook ?? '',
+      started_at: s.milestones.detected ?? s.opened_at,
+      elapsed: formatDuration(Math.max(0, end - Date.parse(s.milestones.detected ?? s.opened_at))),
+      dry_run: s.dry_run,
     };
   }
   const { vars, sampled } = sampleVars(t, { ...answers, ...given });
@@ -80,9 +95,19 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
   if (!opts.incident) notes.push('sample incident data (pass --incident <id> to use a real one)');
   const fromIncident = Object.keys(answers).filter((k) => given[k] === undefined);
   if (fromIncident.length) notes.push(`from the incident's answers: ${fromIncident.join(', ')}`);
-  if (sampled.length) notes.push(`sample values for required vars: ${sampled.join(', ')} (set them with --var name=value; a playbook step supplies them under vars:)`);
+  if (sampled.length)
+    notes.push(
+      `sample values for required vars: ${sampled.join(', ')} (set them with --var name=value; a playbook step supplies them under vars:)`,
+    );
   if (ctx.out.jsonMode) {
-    ctx.out.json({ template: name, incident: opts.incident ?? null, sample_incident: !opts.incident, sampled_vars: sampled, vars, messages });
+    ctx.out.json({
+      template: name,
+      incident: opts.incident ?? null,
+      sample_incident: !opts.incident,
+      sampled_vars: sampled,
+      vars,
+      messages,
+    });
     return;
   }
   for (const n of notes) ctx.out.info(`note: ${n}`);

@@ -17,7 +17,11 @@ export function loadConfig(cwd: string, explicit?: string, env: NodeJS.ProcessEn
 }
 
 /** loadConfig, plus the exact text that was parsed (undefined without a file): what cache.ts keys on. */
-export function loadConfigWithText(cwd: string, explicit?: string, env: NodeJS.ProcessEnv = process.env): { loaded: LoadedConfig; text?: string } {
+export function loadConfigWithText(
+  cwd: string,
+  explicit?: string,
+  env: NodeJS.ProcessEnv = process.env,
+): { loaded: LoadedConfig; text?: string } {
   const file = findConfigFile(cwd, explicit, env);
   if (!file) return { loaded: withPaths(Config.parse({}), resolve(cwd), undefined) };
   const src = readYamlSource(file);
@@ -39,10 +43,14 @@ function crossCheck(c: Config): { path: (string | number)[]; message: string }[]
   const channels = Object.keys(c.channels);
   if (c.routing) {
     if (providers.length && !providers.includes(c.routing.primary)) {
-      out.push({ path: ['routing', 'primary'], message: `routing.primary: unknown provider "${c.routing.primary}" (declared: ${providers.join(', ')})` });
+      out.push({
+        path: ['routing', 'primary'],
+        message: `routing.primary: unknown provider "${c.routing.primary}" (declared: ${providers.join(', ')})`,
+      });
     }
     c.routing.backups.forEach((b, i) => {
-      if (providers.length && !providers.includes(b)) out.push({ path: ['routing', 'backups', i], message: `routing.backups: unknown provider "${b}"` });
+      if (providers.length && !providers.includes(b))
+        out.push({ path: ['routing', 'backups', i], message: `routing.backups: unknown provider "${b}"` });
     });
   }
   for (const [name, p] of Object.entries(c.providers)) {

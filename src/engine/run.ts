@@ -123,51 +123,53 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
   const id = newIncidentId(now);
   const session = createOrRemove(loaded.storeDir, id, ctx);
   // held for the whole run: a resume of this id from another terminal is refused meanwhile
-  return removedWhenUnopened(session, () => holdingRun(session.dir, id, async () => {
-    const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
-    // one append: nothing happens between these (unattended, the answers were all taken before)
-    await session.appendAll([
-      {
-        type: 'incident_opened',
-        data: {
-          id,
-          title: o.title ?? playbook.title,
-          severity: o.severity ?? playbook.severity,
-          playbook: playbook.id,
-          ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
-          ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
-          dry_run: ctx.dryRun,
-          source: o.source ?? 'incident start',
+  return removedWhenUnopened(session, () =>
+    holdingRun(session.dir, id, async () => {
+      const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
+      // one append: nothing happens between these (unattended, the answers were all taken before)
+      await session.appendAll([
+        {
+          type: 'incident_opened',
+          data: {
+            id,
+            title: o.title ?? playbook.title,
+            severity: o.severity ?? playbook.severity,
+            playbook: playbook.id,
+            ...(o.playbookFile ? { playbook_file: o.playbookFile } : {}),
+            ...(o.playbookSha256 ? { playbook_sha256: o.playbookSha256 } : {}),
+            dry_run: ctx.dryRun,
+            source: o.source ?? 'incident start',
+          },
         },
-      },
-      { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
-      { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
-      ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
-    ]);
-    o.onOpened?.(id);
-    parts.say(
-      `${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`,
-    );
+        { type: 'milestone', data: { name: 'detected', ...(detectedAt ? { at: detectedAt } : {}) } },
+        { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
+        ...(preAnswered ?? []).map((a) => ({ type: 'input_answered' as const, data: a })),
+      ]);
+      o.onOpened?.(id);
+      parts.say(
+        `${ctx.out.color.bold(`incident ${id}`)}: ${o.title ?? playbook.title}${ctx.dryRun ? ctx.out.color.yellow(' [dry run]') : ''}`,
+      );
 
-    const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
-    return guard(eng, async () => {
-      if (!preAnswered) {
-        for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
-          const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-          const a = await answerInput(name, spec, answers, parts.prompter, scope);
-          // answering a question acknowledges the incident: both in one append, after the answer
-          const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
-          await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+      const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
+      return guard(eng, async () => {
+        if (!preAnswered) {
+          for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
+            const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+            const a = await answerInput(name, spec, answers, parts.prompter, scope);
+            // answering a question acknowledges the incident: both in one append, after the answer
+            const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
+            await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+          }
         }
-      }
-      if (unanswered.size && !ctx.dryRun) {
-        const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-        await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope, nothing: 'no step has run yet' });
-      }
-      armPlaybookReminder(eng);
-      return walk(eng, 0);
-    });
-  }));
+        if (unanswered.size && !ctx.dryRun) {
+          const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
+          await requireStepSecrets({ steps: playbook.steps, config: loaded.config, env: ctx.env, scope, nothing: 'no step has run yet' });
+        }
+        armPlaybookReminder(eng);
+        return walk(eng, 0);
+      });
+    }),
+  );
 }
 
 /**

@@ -44,26 +44,37 @@ export function checkTemplateUse(templatesDir: string, name: string, suppliedVar
       const [root, key] = path;
       if (!root || locals.has(root)) continue;
       if (!ROOTS.has(root)) {
-        problems.push(`template ${name} (${where}) uses unknown variable "${path.join('.')}": use vars.${root} and declare it under vars:, or incident.* / config.*`);
+        problems.push(
+          `template ${name} (${where}) uses unknown variable "${path.join('.')}": use vars.${root} and declare it under vars:, or incident.* / config.*`,
+        );
       } else if (root === 'vars' && key !== undefined && !declared.includes(key)) {
-        problems.push(`template ${name} (${where}) uses vars.${key}, which is not declared under vars: (declared: ${declared.join(', ') || 'none'})`);
+        problems.push(
+          `template ${name} (${where}) uses vars.${key}, which is not declared under vars: (declared: ${declared.join(', ') || 'none'})`,
+        );
       } else if (root === 'incident' && key !== undefined && !INCIDENT_KEYS.includes(key)) {
         problems.push(`template ${name} (${where}) uses incident.${key}; an incident has ${INCIDENT_KEYS.join(', ')}`);
       }
     }
   }
   for (const [k, d] of Object.entries(t.vars)) {
-    if (d.required && d.default === undefined && !suppliedVars.includes(k)) problems.push(`template ${name} needs vars.${k} (${d.description ?? 'required'}); add it under the step's vars:`);
+    if (d.required && d.default === undefined && !suppliedVars.includes(k))
+      problems.push(`template ${name} needs vars.${k} (${d.description ?? 'required'}); add it under the step's vars:`);
   }
   for (const s of suppliedVars) {
-    if (!declared.includes(s)) problems.push(`vars.${s} is not used by template ${name} (it declares: ${declared.join(', ') || 'no vars'})`);
+    if (!declared.includes(s))
+      problems.push(`vars.${s} is not used by template ${name} (it declares: ${declared.join(', ') || 'no vars'})`);
   }
   const social = t.variants.social;
   if (typeof social === 'string' && problems.length === 0) {
     try {
-      const text = liquid().parseAndRenderSync(social, { incident: SAMPLE_INCIDENT, config: {}, vars: sampleVars(t).vars, now: SAMPLE_INCIDENT.started_at }).trim();
+      const text = liquid()
+        .parseAndRenderSync(social, { incident: SAMPLE_INCIDENT, config: {}, vars: sampleVars(t).vars, now: SAMPLE_INCIDENT.started_at })
+        .trim();
       const n = charCount(text);
-      if (n > SOCIAL_LIMIT) problems.push(`template ${name} (social) renders to ${n} characters with the declared defaults and samples; a social post may have at most ${SOCIAL_LIMIT}`);
+      if (n > SOCIAL_LIMIT)
+        problems.push(
+          `template ${name} (social) renders to ${n} characters with the declared defaults and samples; a social post may have at most ${SOCIAL_LIMIT}`,
+        );
     } catch {
       // uses config values we do not have here; renderMessage enforces the limit at send time
     }

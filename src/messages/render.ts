@@ -33,7 +33,13 @@ export function messageChannelFor(channel: ChannelConfig): MessageChannel {
     case 'pagerduty':
       return 'slack';
     case 'webhook':
-      return channel.purpose === 'banner' ? 'banner' : channel.purpose === 'social' ? 'social' : channel.purpose === 'other' ? 'slack' : 'email';
+      return channel.purpose === 'banner'
+        ? 'banner'
+        : channel.purpose === 'social'
+          ? 'social'
+          : channel.purpose === 'other'
+            ? 'slack'
+            : 'email';
   }
 }
 
@@ -55,8 +61,13 @@ export async function renderMessage(templatesDir: string, name: string, channel:
   const variant = t.variants[channel] ?? t.variants.slack;
   if (variant === undefined) throw new InvalidInputError(`template ${name} has no "${channel}" variant (${t.file})`);
   const vars = mergeVars(t, scope.vars as Record<string, unknown> | undefined);
-  const missing = Object.entries(t.vars).filter(([k, d]) => d.required && (vars[k] === undefined || vars[k] === null || vars[k] === '')).map(([k]) => k);
-  if (missing.length) throw new InvalidInputError(`template ${name} needs ${missing.map((m) => `vars.${m}`).join(', ')}; the step must supply ${missing.length === 1 ? 'it' : 'them'} under vars:`);
+  const missing = Object.entries(t.vars)
+    .filter(([k, d]) => d.required && (vars[k] === undefined || vars[k] === null || vars[k] === ''))
+    .map(([k]) => k);
+  if (missing.length)
+    throw new InvalidInputError(
+      `template ${name} needs ${missing.map((m) => `vars.${m}`).join(', ')}; the step must supply ${missing.length === 1 ? 'it' : 'them'} under vars:`,
+    );
   const full: Scope = { ...scope, vars };
   const where = `template ${name} (${channel})`;
   let out: RenderedMessage;
@@ -72,7 +83,11 @@ export async function renderMessage(templatesDir: string, name: string, channel:
   }
   if (channel === 'social') {
     const n = charCount(out.body);
-    if (n > SOCIAL_LIMIT) throw new InvalidInputError(`template ${name} (social) renders to ${n} characters; a social post may have at most ${SOCIAL_LIMIT}`, `shorten the social variant in ${t.file}, or the vars it uses`);
+    if (n > SOCIAL_LIMIT)
+      throw new InvalidInputError(
+        `template ${name} (social) renders to ${n} characters; a social post may have at most ${SOCIAL_LIMIT}`,
+        `shorten the social variant in ${t.file}, or the vars it uses`,
+      );
   }
   return out;
 }

@@ -14,7 +14,10 @@ export const SAMPLE_INCIDENT = {
 };
 
 /** Values for every declared var: the default, else the declared sample, else "<name>"; `sampled` lists the names given sample values. */
-export function sampleVars(t: MessageTemplate, supplied: Record<string, unknown> = {}): { vars: Record<string, unknown>; sampled: string[] } {
+export function sampleVars(
+  t: MessageTemplate,
+  supplied: Record<string, unknown> = {},
+): { vars: Record<string, unknown>; sampled: string[] } {
   const vars: Record<string, unknown> = {};
   const sampled: string[] = [];
   for (const [k, d] of Object.entries(t.vars)) {

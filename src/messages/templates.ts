@@ -73,7 +73,8 @@ export function readMessageTemplate(templatesDir: string, name: string): Message
   const file = findMessageTemplate(templatesDir, name);
   if (!file) return undefined;
   const src = readYamlSource(file);
-  if (src.problems.length) throw new InvalidInputError(`template ${name}: ${src.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('; ')}`);
+  if (src.problems.length)
+    throw new InvalidInputError(`template ${name}: ${src.problems.map((p) => `${p.file}:${p.line}:${p.col}: ${p.message}`).join('; ')}`);
   const raw = (src.data ?? {}) as Record<string, unknown>;
   const problems: string[] = [];
   const t: MessageTemplate = { name, file, description: '', vars: {}, variants: {}, problems };
@@ -100,9 +101,16 @@ export function readMessageTemplate(templatesDir: string, name: string): Message
         (value &&
           typeof value === 'object' &&
           !Array.isArray(value) &&
-          Object.entries(value).every(([k, x]) => (['title', 'subject', 'body'].includes(k) && typeof x === 'string') || (k === 'status' && key === 'statuspage' && (STATUSPAGE_STATUSES as readonly unknown[]).includes(x))));
+          Object.entries(value).every(
+            ([k, x]) =>
+              (['title', 'subject', 'body'].includes(k) && typeof x === 'string') ||
+              (k === 'status' && key === 'statuspage' && (STATUSPAGE_STATUSES as readonly unknown[]).includes(x)),
+          ));
       if (ok) t.variants[key as MessageChannel] = value as Variant;
-      else problems.push(`${file}: ${key} must be text or { title/subject, body${key === 'statuspage' ? `, status: ${STATUSPAGE_STATUSES.join('|')}` : ''} }`);
+      else
+        problems.push(
+          `${file}: ${key} must be text or { title/subject, body${key === 'statuspage' ? `, status: ${STATUSPAGE_STATUSES.join('|')}` : ''} }`,
+        );
     } else {
       problems.push(`${file}: unknown key "${key}" (expected description, vars, ${MESSAGE_CHANNELS.join(', ')})`);
     }
@@ -114,7 +122,10 @@ export function loadMessageTemplate(templatesDir: string, name: string): Message
   const t = readMessageTemplate(templatesDir, name);
   if (!t) {
     const known = listMessageTemplateNames(templatesDir);
-    throw new InvalidInputError(`unknown message template "${name}"`, known.length ? `templates: ${known.join(', ')} (payctl template list)` : `add templates/messages/${name}.yaml`);
+    throw new InvalidInputError(
+      `unknown message template "${name}"`,
+      known.length ? `templates: ${known.join(', ')} (payctl template list)` : `add templates/messages/${name}.yaml`,
+    );
   }
   if (t.problems.length) throw new InvalidInputError(`template ${name}: ${t.problems.join('; ')}`);
   return t;

@@ -64,7 +64,9 @@ export function noPlaybook(id: string, where: string, dirs: string[], cwd: strin
   const near = nearest(id, ids);
   const hints = [
     ids.length ? `known playbooks: ${ids.join(', ')}` : 'create one in playbooks/, or run payctl init',
-    ...(broken.length ? [`not readable, so not searched: ${broken.map((f) => relative(cwd, f)).join(', ')} (payctl playbook validate says why)`] : []),
+    ...(broken.length
+      ? [`not readable, so not searched: ${broken.map((f) => relative(cwd, f)).join(', ')} (payctl playbook validate says why)`]
+      : []),
   ];
   return new InvalidInputError(`no playbook "${id}" in ${where}${near ? ` (did you mean "${near}"?)` : ''}`, hints.join('; '));
 }

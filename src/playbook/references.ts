@@ -34,7 +34,13 @@ export interface ReferenceScope {
 type Segment = string | number | Segment[];
 
 /** Check one template or condition at `path` in the file; returns its problems. */
-export function checkReferences(src: YamlSource, path: readonly PathKey[], text: string, kind: 'template' | 'condition', scope: ReferenceScope): SourceProblem[] {
+export function checkReferences(
+  src: YamlSource,
+  path: readonly PathKey[],
+  text: string,
+  kind: 'template' | 'condition',
+  scope: ReferenceScope,
+): SourceProblem[] {
   if (kind === 'template' && !hasTemplate(text)) return [];
   const wrapped = kind === 'condition' ? `{% if ${text} %}{% endif %}` : text;
   let segments: Segment[][];
@@ -86,7 +92,8 @@ function checkPath(segs: Segment[], scope: ReferenceScope): string | undefined {
       if (at === undefined) return `unknown step "${first}" in ${shown}`;
       if (typeof scope.stepLimit === 'number') {
         if (at === scope.stepLimit) return `${shown}: a step cannot read its own result`;
-        if (at > scope.stepLimit) return `${shown}: step "${first}" only runs later (step ${at + 1}); a step can read only the steps before it`;
+        if (at > scope.stepLimit)
+          return `${shown}: step "${first}" only runs later (step ${at + 1}); a step can read only the steps before it`;
       }
       if (typeof second === 'string' && !(STEP_SCOPE_KEYS as readonly string[]).includes(second)) {
         return `${shown}: a step's scope has ${STEP_SCOPE_KEYS.join(', ')} (did you mean steps.${first}.result.${second}?)`;

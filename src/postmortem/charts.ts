@@ -23,7 +23,13 @@ export function phaseGantt(points: ReferencePoints, impact: Impact): string | un
   };
   rows.push('  section Incident');
   task('Until detected', 'crit, ', 'detect', points.impact_start, detected);
-  task(points.mitigated ? 'Detected to mitigated' : 'Detected, not mitigated', points.mitigated ? 'active, ' : 'crit, ', 'mitigate', detected, points.mitigated ?? end);
+  task(
+    points.mitigated ? 'Detected to mitigated' : 'Detected, not mitigated',
+    points.mitigated ? 'active, ' : 'crit, ',
+    'mitigate',
+    detected,
+    points.mitigated ?? end,
+  );
   if (points.mitigated) task(points.resolved ? 'Mitigated to resolved' : 'Mitigated, still open', '', 'resolve', points.mitigated, end);
   if (impact.backup.intervals.length) {
     rows.push('  section Routing');
@@ -45,7 +51,9 @@ export function successRateChart(readings: Reading[]): string | undefined {
     for (let i = 0; i < MAX_CHART_POINTS; i++) picked.add(Math.floor(i * step));
     picked.add(readings.length - 1);
     let lo = 0;
-    readings.forEach((r, i) => { if (r.value < readings[lo]!.value) lo = i; });
+    readings.forEach((r, i) => {
+      if (r.value < readings[lo]!.value) lo = i;
+    });
     picked.add(lo);
     pts = [...picked].sort((a, b) => a - b).map((i) => readings[i]!);
   }

@@ -24,7 +24,9 @@ export function timelineMarkdown(state: IncidentState, events: TimelineEvent[], 
   }
   out.push('## Log', '', '| # | Time (UTC) | Since open | Actor | Type | Step | Event |', '|---|---|---|---|---|---|---|');
   for (const e of events) {
-    out.push(`| ${e.seq} | ${formatTime(e.time)} | ${sinceStart(state.opened_at, e.time)} | ${cell(e.actor)} | ${cell(e.type)} | ${cell(e.step ?? '')} | ${cell(describeEvent(e))} |`);
+    out.push(
+      `| ${e.seq} | ${formatTime(e.time)} | ${sinceStart(state.opened_at, e.time)} | ${cell(e.actor)} | ${cell(e.type)} | ${cell(e.step ?? '')} | ${cell(describeEvent(e))} |`,
+    );
   }
   out.push('');
   return redact(out.join('\n'));

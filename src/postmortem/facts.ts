@@ -7,8 +7,17 @@
 import type { TimelineEvent } from '../timeline/events.js';
 import { wroteRouting, type ChannelResult } from '../timeline/results.js';
 
-export interface Reading { at: string; value: number; provider?: string; step?: string }
-export interface DeclineReading { at: string; breakdown: Record<string, number>; provider?: string }
+export interface Reading {
+  at: string;
+  value: number;
+  provider?: string;
+  step?: string;
+}
+export interface DeclineReading {
+  at: string;
+  breakdown: Record<string, number>;
+  provider?: string;
+}
 export interface StatusCheck {
   at: string;
   step?: string;
@@ -40,23 +49,85 @@ export interface Switch {
 export function movedTraffic(s: Switch): boolean {
   return s.outcome === 'ok' && wroteRouting(s);
 }
-export interface ChannelOutcome { name: string; ok: boolean; status?: number; error?: string }
-export interface Notification { at: string; step?: string; outcome: string; template: string; channels: ChannelOutcome[]; reason?: string }
-export interface Escalation { at: string; step?: string; outcome: string; provider: string; action: string; dedup_key?: string; dry_run: boolean; channels: ChannelOutcome[]; reason?: string }
+export interface ChannelOutcome {
+  name: string;
+  ok: boolean;
+  status?: number;
+  error?: string;
+}
+export interface Notification {
+  at: string;
+  step?: string;
+  outcome: string;
+  template: string;
+  channels: ChannelOutcome[];
+  reason?: string;
+}
+export interface Escalation {
+  at: string;
+  step?: string;
+  outcome: string;
+  provider: string;
+  action: string;
+  dedup_key?: string;
+  dry_run: boolean;
+  channels: ChannelOutcome[];
+  reason?: string;
+}
 /** The result of a manual step: the checklist items ticked and not ticked, or a plain "done". */
-export interface ManualResult { at: string; step: string; checked: string[]; unchecked: string[]; unattended: boolean; done: boolean; marked_done: boolean }
+export interface ManualResult {
+  at: string;
+  step: string;
+  checked: string[];
+  unchecked: string[];
+  unattended: boolean;
+  done: boolean;
+  marked_done: boolean;
+}
 /**
  * How a step came to run more than once. Each step_started after the first is
  * one of: a retry (the previous attempt failed), a resume (the previous attempt
  * never completed: interrupted), or a re-run (the previous attempt succeeded,
  * e.g. a wait step's recheck polling it).
  */
-export interface StepRuns { retries: number; resumes: number; reruns: number }
-export interface Approval { step?: string; requested_at: string; question: string; answered_at?: string; waited_ms?: number; by?: string; denied: boolean }
-export interface ReminderFired { at: string; step?: string; reminder: string; message: string }
-export interface StatusChange { at: string; from: string | null; to: string; message?: string }
-export interface FailedAttempt { at: string; step: string; attempt: number; reason?: string }
-export interface Decision { at: string; step?: string; choice: string; about: string }
+export interface StepRuns {
+  retries: number;
+  resumes: number;
+  reruns: number;
+}
+export interface Approval {
+  step?: string;
+  requested_at: string;
+  question: string;
+  answered_at?: string;
+  waited_ms?: number;
+  by?: string;
+  denied: boolean;
+}
+export interface ReminderFired {
+  at: string;
+  step?: string;
+  reminder: string;
+  message: string;
+}
+export interface StatusChange {
+  at: string;
+  from: string | null;
+  to: string;
+  message?: string;
+}
+export interface FailedAttempt {
+  at: string;
+  step: string;
+  attempt: number;
+  reason?: string;
+}
+export interface Decision {
+  at: string;
+  step?: string;
+  choice: string;
+  about: string;
+}
 
 export interface Facts {
   readings: Reading[];
@@ -82,9 +153,23 @@ export interface Facts {
 }
 
 const KNOWN = new Set([
-  'incident_opened', 'input_answered', 'step_started', 'step_completed', 'approval_requested', 'approval_given',
-  'approval_denied', 'status_changed', 'milestone', 'note_added', 'reminder_fired', 'decision', 'run_started',
-  'run_stopped', 'run_finished', 'channel_sent', 'traffic_stage',
+  'incident_opened',
+  'input_answered',
+  'step_started',
+  'step_completed',
+  'approval_requested',
+  'approval_given',
+  'approval_denied',
+  'status_changed',
+  'milestone',
+  'note_added',
+  'reminder_fired',
+  'decision',
+  'run_started',
+  'run_stopped',
+  'run_finished',
+  'channel_sent',
+  'traffic_stage',
 ]);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -102,8 +187,24 @@ function channelsOf(v: unknown): ChannelOutcome[] {
 
 export function collectFacts(events: TimelineEvent[]): Facts {
   const f: Facts = {
-    readings: [], declines: [], checks: [], switches: [], notifications: [], escalations: [], approvals: [],
-    reminders: [], statusChanges: [], reopens: [], failedAttempts: [], decisions: [], runStops: [], manuals: [], stepRuns: new Map(), milestones: [], notes: [], unknownTypes: [],
+    readings: [],
+    declines: [],
+    checks: [],
+    switches: [],
+    notifications: [],
+    escalations: [],
+    approvals: [],
+    reminders: [],
+    statusChanges: [],
+    reopens: [],
+    failedAttempts: [],
+    decisions: [],
+    runStops: [],
+    manuals: [],
+    stepRuns: new Map(),
+    milestones: [],
+    notes: [],
+    unknownTypes: [],
   };
   // per step: how its last attempt ended (started = not completed yet)
   const lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
@@ -143,33 +244,71 @@ export function collectFacts(events: TimelineEvent[]): Facts {
             break;
           case 'check_status':
             if (typeof r.provider === 'string') {
-              const incidents = Array.isArray(r.incidents) ? (r.incidents as StatusCheck['incidents']).filter((i) => i && typeof i.created_at === 'string') : [];
-              f.checks.push({ at: e.time, step: e.step, provider: r.provider, status: str(r.status) ?? 'unknown', indicator: str(r.indicator) ?? '', incidents });
+              const incidents = Array.isArray(r.incidents)
+                ? (r.incidents as StatusCheck['incidents']).filter((i) => i && typeof i.created_at === 'string')
+                : [];
+              f.checks.push({
+                at: e.time,
+                step: e.step,
+                provider: r.provider,
+                status: str(r.status) ?? 'unknown',
+                indicator: str(r.indicator) ?? '',
+                incidents,
+              });
             }
             break;
           case 'switch_provider':
             if (typeof r.to === 'string') {
               f.switches.push({
-                at: e.time, step: e.step, outcome: d.outcome, from: str(r.from) ?? null, to: r.to, before: strArray(r.before), after: strArray(r.after),
-                verified: r.verified === true, rolled_back: r.rolled_back === true, failback: r.failback === true,
-                unchanged: r.unchanged === true, dry_run: r.dry_run === true, reason: d.reason,
+                at: e.time,
+                step: e.step,
+                outcome: d.outcome,
+                from: str(r.from) ?? null,
+                to: r.to,
+                before: strArray(r.before),
+                after: strArray(r.after),
+                verified: r.verified === true,
+                rolled_back: r.rolled_back === true,
+                failback: r.failback === true,
+                unchanged: r.unchanged === true,
+                dry_run: r.dry_run === true,
+                reason: d.reason,
               });
             }
             break;
           case 'notify':
-            f.notifications.push({ at: e.time, step: e.step, outcome: d.outcome, template: str(r.template) ?? '?', channels: channelsOf(r.channels), reason: d.reason });
+            f.notifications.push({
+              at: e.time,
+              step: e.step,
+              outcome: d.outcome,
+              template: str(r.template) ?? '?',
+              channels: channelsOf(r.channels),
+              reason: d.reason,
+            });
             break;
           case 'escalate':
             f.escalations.push({
-              at: e.time, step: e.step, outcome: d.outcome, provider: str(r.provider) ?? '?', action: str(r.action) ?? 'trigger',
-              dedup_key: str(r.dedup_key), dry_run: r.dry_run === true, channels: channelsOf(r.channels), reason: d.reason,
+              at: e.time,
+              step: e.step,
+              outcome: d.outcome,
+              provider: str(r.provider) ?? '?',
+              action: str(r.action) ?? 'trigger',
+              dedup_key: str(r.dedup_key),
+              dry_run: r.dry_run === true,
+              channels: channelsOf(r.channels),
+              reason: d.reason,
             });
             break;
           case 'manual':
             if (d.outcome === 'ok') {
               f.manuals.push({
-                at: e.time, step: e.step ?? '?', checked: strArray(r.checked), unchecked: strArray(r.unchecked),
-                unattended: r.unattended === true, done: r.done === true, marked_done: r.marked_done === true,
+                at: e.time,
+                step: e.step ?? '?',
+                checked: strArray(r.checked),
+                unchecked: strArray(r.unchecked),
+                unattended: r.unattended === true,
+                done: r.done === true,
+                marked_done: r.marked_done === true,
               });
             }
             break;

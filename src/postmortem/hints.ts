@@ -29,7 +29,13 @@ export interface Hints {
 /** A skip that is the playbook working as designed, not a problem. */
 export const isBranchNotTaken = (reason: string | undefined) => Boolean(reason && /^when was false\b/.test(reason));
 
-export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricValue[], providers: ProviderPerformance[], impact: Impact): Hints {
+export function deriveHints(
+  state: IncidentState,
+  facts: Facts,
+  metrics: MetricValue[],
+  providers: ProviderPerformance[],
+  impact: Impact,
+): Hints {
   const well: string[] = [];
   const wrong: string[] = [];
   const actions: string[] = [];
@@ -49,8 +55,7 @@ export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricV
       if (isBranchNotTaken(why)) {
         const condition = why.replace(/^when was false:?\s*/, '');
         branches.push(condition ? `${id} (when: ${condition})` : id);
-      }
-      else {
+      } else {
         if (/responder/i.test(why)) wrong.push(`${cap(label)} was skipped (${why}).`);
         actions.push(`Update ${stepRef(id)}: it was skipped (${why}); check that this is what the playbook should do here.`);
       }
@@ -61,11 +66,14 @@ export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricV
     // only an attempt after a failed one is a retry: a recheck re-running a step that succeeded is polling, a re-run after an interruption is a resume
     const retries = facts.stepRuns.get(id)?.retries ?? 0;
     if (st.status === 'ok' && retries > 0) {
-      wrong.push(`${cap(label)} needed ${retries + 1} attempts before it succeeded (${retries} retr${retries === 1 ? 'y' : 'ies'} after a failure).`);
+      wrong.push(
+        `${cap(label)} needed ${retries + 1} attempts before it succeeded (${retries} retr${retries === 1 ? 'y' : 'ies'} after a failure).`,
+      );
       actions.push(`Update ${stepRef(id)}: it needed retries; review its timeout and retries, or the provider behind it.`);
     }
   }
-  if (branches.length) notes.push(`Not run because their \`when:\` condition was false (branches of the playbook, as designed): ${branches.join('; ')}.`);
+  if (branches.length)
+    notes.push(`Not run because their \`when:\` condition was false (branches of the playbook, as designed): ${branches.join('; ')}.`);
   const resumed = [...facts.stepRuns].filter(([, r]) => r.resumes > 0).map(([id]) => id);
   if (resumed.length) notes.push(`Re-run after an interruption (resumed, not retried): ${resumed.join(', ')}.`);
 
@@ -73,7 +81,9 @@ export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricV
     if (a.denied) wrong.push(`The approval for step ${a.step ?? '?'} ("${a.question}") was denied.`);
     else if (a.waited_ms !== undefined && a.waited_ms >= LONG_APPROVAL_MS) {
       wrong.push(`The approval for step ${a.step ?? '?'} waited ${formatDuration(a.waited_ms)}.`);
-      actions.push(`Update ${stepRef(a.step ?? '?')}: its approval waited ${formatDuration(a.waited_ms)}; decide whether the gate is needed or who may approve it.`);
+      actions.push(
+        `Update ${stepRef(a.step ?? '?')}: its approval waited ${formatDuration(a.waited_ms)}; decide whether the gate is needed or who may approve it.`,
+      );
     } else if (!a.answered_at) wrong.push(`The approval for step ${a.step ?? '?'} was never answered.`);
   }
 
@@ -87,42 +97,55 @@ export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricV
   }
   const delivered = facts.notifications.flatMap((n) => n.channels.filter((c) => c.ok));
   if (delivered.length && delivered.length === facts.notifications.flatMap((n) => n.channels).length) {
-    well.push(`Every message was delivered (${delivered.length} deliveries across ${new Set(delivered.map((c) => c.name)).size} channels).`);
+    well.push(
+      `Every message was delivered (${delivered.length} deliveries across ${new Set(delivered.map((c) => c.name)).size} channels).`,
+    );
   }
 
   for (const m of facts.manuals) {
-    if (m.unattended && !m.checked.length && m.unchecked.length) notes.push(`The checklist of step ${m.step} was shown with no person to confirm it: ${m.unchecked.join('; ')}.`);
+    if (m.unattended && !m.checked.length && m.unchecked.length)
+      notes.push(`The checklist of step ${m.step} was shown with no person to confirm it: ${m.unchecked.join('; ')}.`);
     else if (m.unchecked.length) wrong.push(`Step ${m.step}: checklist items not done: ${m.unchecked.join('; ')}.`);
   }
 
   for (const s of facts.switches) {
     const what = `switch ${s.from ?? '?'} → ${s.to}`;
     if (s.outcome === 'ok' && s.dry_run) notes.push(`The ${what} was a dry run: nothing was written.`);
-    else if (s.outcome === 'ok' && s.unchanged) notes.push(`The ${what}${s.step ? ` (step ${s.step})` : ''} found traffic already on ${s.to}: nothing was written.`);
+    else if (s.outcome === 'ok' && s.unchanged)
+      notes.push(`The ${what}${s.step ? ` (step ${s.step})` : ''} found traffic already on ${s.to}: nothing was written.`);
     else if (s.outcome !== 'ok') wrong.push(`The ${what} failed${s.reason ? `: ${s.reason}` : ''}.`);
     else if (s.rolled_back) wrong.push(`The ${what} was rolled back.`);
     else if (!s.verified) wrong.push(`The ${what} was not verified by reading the routing back.`);
-    else if (movedTraffic(s)) well.push(`The ${s.failback ? 'failback' : 'failover'} ${s.from ?? '?'} → ${s.to} was verified by reading the routing back.`);
+    else if (movedTraffic(s))
+      well.push(`The ${s.failback ? 'failback' : 'failover'} ${s.from ?? '?'} → ${s.to} was verified by reading the routing back.`);
   }
 
   const mitigate = metrics.find((m) => m.key === 'time_to_mitigate');
   const rec = impact.recovery;
   const threshold = percent(impact.success_rate.threshold, 0);
-  if (!mitigate || mitigate.ms === null || !rec) wrong.push('No mitigated milestone was recorded: either impact was never mitigated, or the timeline does not say when.');
+  if (!mitigate || mitigate.ms === null || !rec)
+    wrong.push('No mitigated milestone was recorded: either impact was never mitigated, or the timeline does not say when.');
   else {
     const detected = mitigate.from_at;
     if (rec.below) {
       const b = rec.below;
-      const level = percent(b.lowest) === percent(b.highest) ? `at ${percent(b.lowest)}` : `between ${percent(b.lowest)} and ${percent(b.highest)}`;
+      const level =
+        percent(b.lowest) === percent(b.highest) ? `at ${percent(b.lowest)}` : `between ${percent(b.lowest)} and ${percent(b.highest)}`;
       const where = rec.target ? `traffic moved to ${rec.target}` : 'impact was marked mitigated';
-      wrong.push(b.recovered
-        ? `${cap(where)} but the success rate stayed ${level} for ${formatDuration(b.ms)} (below ${threshold} until ${clockTime(rec.recovered_at!)}).`
-        : `${cap(where)} but the success rate stayed ${level} (below ${threshold}) in every reading after it, for at least ${formatDuration(b.ms)}.`);
+      wrong.push(
+        b.recovered
+          ? `${cap(where)} but the success rate stayed ${level} for ${formatDuration(b.ms)} (below ${threshold} until ${clockTime(rec.recovered_at!)}).`
+          : `${cap(where)} but the success rate stayed ${level} (below ${threshold}) in every reading after it, for at least ${formatDuration(b.ms)}.`,
+      );
     }
     if (rec.recovered_at) {
-      well.push(`The success rate was back at ${percent(rec.recovered_value)} (at or above ${threshold}) ${formatDuration(Math.max(0, between(detected, rec.recovered_at) ?? 0))} after detection, at ${clockTime(rec.recovered_at)}.`);
+      well.push(
+        `The success rate was back at ${percent(rec.recovered_value)} (at or above ${threshold}) ${formatDuration(Math.max(0, between(detected, rec.recovered_at) ?? 0))} after detection, at ${clockTime(rec.recovered_at)}.`,
+      );
     } else if (!rec.readings_after) {
-      well.push(`Customer impact was marked mitigated ${formatDuration(mitigate.ms)} after detection (no success-rate reading after it confirms it).`);
+      well.push(
+        `Customer impact was marked mitigated ${formatDuration(mitigate.ms)} after detection (no success-rate reading after it confirms it).`,
+      );
     }
   }
 
@@ -130,21 +153,28 @@ export function deriveHints(state: IncidentState, facts: Facts, metrics: MetricV
     for (const e of p.escalations) {
       const followed = e.follow_ups ? `, followed up ${e.follow_ups} time${e.follow_ups === 1 ? '' : 's'}` : '';
       if (e.response_ms !== null) well.push(`${p.provider} responded to our escalation after ${formatDuration(e.response_ms)}.`);
-      else wrong.push(`${p.provider} did not respond to our escalation of ${formatTime(e.at)}${followed} (no note or acknowledgement recorded).`);
+      else
+        wrong.push(
+          `${p.provider} did not respond to our escalation of ${formatTime(e.at)}${followed} (no note or acknowledgement recorded).`,
+        );
     }
     if (p.admission_delay_ms !== null && p.admission_delay_ms > 0) {
-      actions.push(`Raise with ${p.provider}: its status page admitted the problem ${formatDuration(p.admission_delay_ms)} after we detected it.`);
+      actions.push(
+        `Raise with ${p.provider}: its status page admitted the problem ${formatDuration(p.admission_delay_ms)} after we detected it.`,
+      );
     }
   }
 
-  for (const r of facts.reopens) wrong.push(`The incident was reopened at ${formatTime(r.at)} after being resolved${r.message ? ` (${r.message})` : ''}.`);
+  for (const r of facts.reopens)
+    wrong.push(`The incident was reopened at ${formatTime(r.at)} after being resolved${r.message ? ` (${r.message})` : ''}.`);
   // a later run_started or run_finished supersedes a stop: only the final state of the run counts
   for (const s of facts.runStops) {
     if (!s.superseded_at) wrong.push(`The run stopped before the end: ${s.reason}.`);
     else notes.push(`The run was stopped at ${formatTime(s.at)} (${s.reason}) and resumed at ${formatTime(s.superseded_at)}.`);
   }
   if (!facts.failedAttempts.length && state.step_order.length) well.push('No step failed.');
-  if (!facts.readings.length) actions.push('Add a query_metrics step (success rate) to the playbook, so the next postmortem can show the impact.');
+  if (!facts.readings.length)
+    actions.push('Add a query_metrics step (success rate) to the playbook, so the next postmortem can show the impact.');
 
   return { went_well: dedupe(well), went_wrong: dedupe(wrong), action_items: dedupe(actions), notes: dedupe(notes) };
 }

@@ -9,7 +9,11 @@ import type { ReferencePoints } from './metrics.js';
 import { between, formatTime, toMs } from './time.js';
 import { percent } from './markdown.js';
 
-export interface Business { average_order_value: number; orders_per_minute: number; currency: string }
+export interface Business {
+  average_order_value: number;
+  orders_per_minute: number;
+  currency: string;
+}
 
 export interface Impact {
   start: string;
@@ -22,7 +26,13 @@ export interface Impact {
   customer_window: { from: string; to?: string; to_source: string; ms: number | null; display: string; definition: string };
   /** What the success-rate readings say after the mitigated milestone (undefined: not mitigated). */
   recovery?: Recovery;
-  backup: { ms: number; display: string; intervals: { provider: string; from: string; to?: string }[]; still_on_backup: boolean; definition: string };
+  backup: {
+    ms: number;
+    display: string;
+    intervals: { provider: string; from: string; to?: string }[];
+    still_on_backup: boolean;
+    definition: string;
+  };
   success_rate: {
     readings: number;
     threshold: number;
@@ -61,8 +71,10 @@ export interface Recovery {
 
 export const CUSTOMER_WINDOW_DEFINITION =
   'From the start of impact to the first success-rate reading at or above the threshold after the mitigated milestone; to the milestone itself when no reading was taken after it; to resolution when the incident was never mitigated or the success rate never recovered.';
-export const BACKUP_DEFINITION = 'Total time traffic was routed to a provider other than the primary, from each verified switch away to the next switch back (or the end of the record).';
-export const SUCCESS_RATE_DEFINITION = 'From the recorded success-rate readings (query_metrics steps): the dip is the highest reading minus the lowest, in percentage points. The estimate below uses only customer-facing readings: overall ones, and those of the provider receiving traffic at the time.';
+export const BACKUP_DEFINITION =
+  'Total time traffic was routed to a provider other than the primary, from each verified switch away to the next switch back (or the end of the record).';
+export const SUCCESS_RATE_DEFINITION =
+  'From the recorded success-rate readings (query_metrics steps): the dip is the highest reading minus the lowest, in percentage points. The estimate below uses only customer-facing readings: overall ones, and those of the provider receiving traffic at the time.';
 
 function round(n: number, digits = 0): number {
   const f = 10 ** digits;
@@ -73,7 +85,11 @@ function money(n: number, currency: string): string {
   return `${n.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })} ${currency}`;
 }
 
-export function computeImpact(points: ReferencePoints, facts: Facts, opts: { primary?: string; threshold: number; business?: Business; open: boolean }): Impact {
+export function computeImpact(
+  points: ReferencePoints,
+  facts: Facts,
+  opts: { primary?: string; threshold: number; business?: Business; open: boolean },
+): Impact {
   const start = points.impact_start;
   const end = points.resolved;
   const duration = between(start, end ?? points.last_event);
@@ -87,16 +103,17 @@ export function computeImpact(points: ReferencePoints, facts: Facts, opts: { pri
     end,
     end_display: end ? formatTime(end) : `still open (last event ${formatTime(points.last_event)})`,
     open: opts.open,
-    duration_ms: end ? duration ?? null : null,
+    duration_ms: end ? (duration ?? null) : null,
     duration: end ? formatDuration(duration ?? 0) : `ongoing: ${formatDuration(duration ?? 0)} so far`,
     customer_window: {
       from: start,
       to: windowEnd,
       to_source: windowSource,
       ms: windowMs ?? null,
-      display: windowMs !== undefined
-        ? `${formatDuration(windowMs)} (${formatTime(start)} to ${formatTime(windowEnd)}: ${windowSource})`
-        : `not recorded: ${windowSource} (at least ${formatDuration(between(start, points.last_event) ?? 0)} up to the last event)`,
+      display:
+        windowMs !== undefined
+          ? `${formatDuration(windowMs)} (${formatTime(start)} to ${formatTime(windowEnd)}: ${windowSource})`
+          : `not recorded: ${windowSource} (at least ${formatDuration(between(start, points.last_event) ?? 0)} up to the last event)`,
       definition: CUSTOMER_WINDOW_DEFINITION,
     },
     recovery,
@@ -158,14 +175,24 @@ export function recoveryAfter(mitigatedAt: string, facts: Facts, readings: Readi
   }
   if (belowCount) {
     const until = rec.recovered_at ?? lastBelow!;
-    rec.below = { readings: belowCount, lowest: lo, highest: hi, until, ms: Math.max(0, between(mitigatedAt, until) ?? 0), recovered: Boolean(rec.recovered_at) };
+    rec.below = {
+      readings: belowCount,
+      lowest: lo,
+      highest: hi,
+      until,
+      ms: Math.max(0, between(mitigatedAt, until) ?? 0),
+      recovered: Boolean(rec.recovered_at),
+    };
   }
   return rec;
 }
 
 function customerWindowEnd(points: ReferencePoints, rec: Recovery | undefined, threshold: number): { end?: string; source: string } {
   const pct = percent(threshold, 0);
-  if (!rec) return points.resolved ? { end: points.resolved, source: 'never mitigated, so up to the resolved milestone' } : { source: 'neither mitigated nor resolved' };
+  if (!rec)
+    return points.resolved
+      ? { end: points.resolved, source: 'never mitigated, so up to the resolved milestone' }
+      : { source: 'neither mitigated nor resolved' };
   if (rec.recovered_at) return { end: rec.recovered_at, source: `the first success-rate reading at or above ${pct} after mitigation` };
   if (rec.readings_after === 0) return { end: rec.mitigated_at, source: 'the mitigated milestone, with no success-rate reading after it' };
   return points.resolved
@@ -190,9 +217,10 @@ function backupTime(facts: Facts, primaryOpt: string | undefined, endAt: string)
   let ms = 0;
   for (const i of intervals) ms += Math.max(0, between(i.from, i.to ?? endAt) ?? 0);
   const still = Boolean(current);
-  const display = intervals.length === 0
-    ? 'none: traffic stayed on the primary provider'
-    : `${formatDuration(ms)} on ${[...new Set(intervals.map((i) => i.provider))].join(', ')}${still ? ' (no failback recorded: counted up to the end of the record)' : ''}`;
+  const display =
+    intervals.length === 0
+      ? 'none: traffic stayed on the primary provider'
+      : `${formatDuration(ms)} on ${[...new Set(intervals.map((i) => i.provider))].join(', ')}${still ? ' (no failback recorded: counted up to the end of the record)' : ''}`;
   return { ms, display, intervals, still_on_backup: still, definition: BACKUP_DEFINITION };
 }
 
@@ -230,9 +258,14 @@ function businessImpact(b: Business, from: string, to: string, readings: Reading
   const upperRevenue = round(upperOrders * b.average_order_value, 2);
   if (inWindow.length === 0) {
     return {
-      currency: b.currency, window_minutes: minutes, failure_share: null,
+      currency: b.currency,
+      window_minutes: minutes,
+      failure_share: null,
       failure_share_source: 'no success-rate reading inside the window, so only an upper bound (every order failed) is given',
-      failed_orders: null, revenue_at_risk: null, upper_bound_orders: upperOrders, upper_bound_revenue: upperRevenue,
+      failed_orders: null,
+      revenue_at_risk: null,
+      upper_bound_orders: upperOrders,
+      upper_bound_revenue: upperRevenue,
       formula: `upper bound = orders per minute × window minutes × average order value = ${b.orders_per_minute} × ${minutes} × ${b.average_order_value} = ${money(upperRevenue, b.currency)} (${upperOrders} orders)`,
     };
   }
@@ -241,9 +274,14 @@ function businessImpact(b: Business, from: string, to: string, readings: Reading
   const failed = round(b.orders_per_minute * minutes * share);
   const revenue = round(failed * b.average_order_value, 2);
   return {
-    currency: b.currency, window_minutes: minutes, failure_share: share,
+    currency: b.currency,
+    window_minutes: minutes,
+    failure_share: share,
     failure_share_source: `1 − mean of ${inWindow.length} customer-facing success-rate reading${inWindow.length === 1 ? '' : 's'} inside the window`,
-    failed_orders: failed, revenue_at_risk: revenue, upper_bound_orders: upperOrders, upper_bound_revenue: upperRevenue,
+    failed_orders: failed,
+    revenue_at_risk: revenue,
+    upper_bound_orders: upperOrders,
+    upper_bound_revenue: upperRevenue,
     formula: `failed orders = orders per minute × window minutes × (1 − mean success rate) = ${b.orders_per_minute} × ${minutes} × ${share} ≈ ${failed}; revenue at risk = failed orders × average order value = ${failed} × ${b.average_order_value} = ${money(revenue, b.currency)}`,
   };
 }

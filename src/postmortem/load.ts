@@ -20,7 +20,10 @@ const CHUNK = 4 << 20;
  * newline (each line is decoded once, by the line parser), with the hash
  * chain checked on the way (one sha256 of each line's bytes).
  */
-export function readEventsChunked(file: string, opts: { verify?: boolean } = {}): { events: TimelineEvent[]; problems: TimelineProblem[]; chain: VerifyReport } {
+export function readEventsChunked(
+  file: string,
+  opts: { verify?: boolean } = {},
+): { events: TimelineEvent[]; problems: TimelineProblem[]; chain: VerifyReport } {
   const events: TimelineEvent[] = [];
   const problems: TimelineProblem[] = [];
   const chain = new ChainCheck();
@@ -83,7 +86,11 @@ export function readEventsChunked(file: string, opts: { verify?: boolean } = {})
  * lines; with the hash-chain check unless `verify: false` (the scorecard,
  * which says nothing about edits, skips the hashing).
  */
-export function loadIncidentForDocuments(storeDir: string, id: string, opts: { verify?: boolean } = {}): LoadedIncident & { chain?: VerifyReport } {
+export function loadIncidentForDocuments(
+  storeDir: string,
+  id: string,
+  opts: { verify?: boolean } = {},
+): LoadedIncident & { chain?: VerifyReport } {
   const file = timelinePath(storeDir, id);
   if (!/^[A-Za-z0-9._-]+$/.test(id)) return loadIncident(storeDir, id);
   let read: ReturnType<typeof readEventsChunked>;

@@ -12,7 +12,9 @@ export function cell(text: unknown): string {
 
 /** Inline text outside tables: one line, redacted. */
 export function inline(text: unknown): string {
-  return redact(text === undefined || text === null ? '' : String(text)).replace(/\r?\n/g, ' ').trim();
+  return redact(text === undefined || text === null ? '' : String(text))
+    .replace(/\r?\n/g, ' ')
+    .trim();
 }
 
 export function percent(v: number | null | undefined, digits = 1): string {

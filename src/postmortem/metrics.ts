@@ -35,11 +35,42 @@ export interface MetricDefinition {
 }
 
 export const RESPONSE_METRICS: readonly MetricDefinition[] = [
-  { key: 'time_to_detect', label: 'Time to detect', from: 'impact_start', to: 'detected', definition: `From the first recorded sign of the problem (${IMPACT_START_DEFINITION}) to the detected milestone.` },
-  { key: 'time_to_acknowledge', label: 'Time to acknowledge', from: 'detected', to: 'acknowledged', definition: 'From the detected milestone to the acknowledged milestone (a responder took the incident).' },
-  { key: 'time_to_mitigate', label: 'Time to mitigate', from: 'detected', to: 'mitigated', definition: 'From the detected milestone to the mitigated milestone (customer impact stopped, e.g. traffic verified on a working provider).' },
-  { key: 'time_to_resolve', label: 'Time to resolve', from: 'detected', to: 'resolved', definition: 'From the detected milestone to the resolved milestone (the last resolution, when the incident was reopened).' },
-  { key: 'time_to_fail_back', label: 'Time to fail back', from: 'detected', to: 'failed_back', definition: 'From the detected milestone to the failed_back milestone (traffic back on the primary provider).' },
+  {
+    key: 'time_to_detect',
+    label: 'Time to detect',
+    from: 'impact_start',
+    to: 'detected',
+    definition: `From the first recorded sign of the problem (${IMPACT_START_DEFINITION}) to the detected milestone.`,
+  },
+  {
+    key: 'time_to_acknowledge',
+    label: 'Time to acknowledge',
+    from: 'detected',
+    to: 'acknowledged',
+    definition: 'From the detected milestone to the acknowledged milestone (a responder took the incident).',
+  },
+  {
+    key: 'time_to_mitigate',
+    label: 'Time to mitigate',
+    from: 'detected',
+    to: 'mitigated',
+    definition:
+      'From the detected milestone to the mitigated milestone (customer impact stopped, e.g. traffic verified on a working provider).',
+  },
+  {
+    key: 'time_to_resolve',
+    label: 'Time to resolve',
+    from: 'detected',
+    to: 'resolved',
+    definition: 'From the detected milestone to the resolved milestone (the last resolution, when the incident was reopened).',
+  },
+  {
+    key: 'time_to_fail_back',
+    label: 'Time to fail back',
+    from: 'detected',
+    to: 'failed_back',
+    definition: 'From the detected milestone to the failed_back milestone (traffic back on the primary provider).',
+  },
 ];
 
 export interface MetricValue {
@@ -74,7 +105,8 @@ export function referencePoints(state: IncidentState, facts: Facts, threshold: n
     consider(c.at, () => `${c.provider} status read as ${c.status}`);
     for (const i of c.incidents) consider(i.created_at, () => `${c.provider}'s status page opened "${i.name}"`);
   }
-  for (const r of facts.readings) if (r.value < threshold) consider(r.at, () => `success rate ${(r.value * 100).toFixed(1)}% (below ${(threshold * 100).toFixed(0)}%)`);
+  for (const r of facts.readings)
+    if (r.value < threshold) consider(r.at, () => `success rate ${(r.value * 100).toFixed(1)}% (below ${(threshold * 100).toFixed(0)}%)`);
   const first = best;
   return {
     opened: state.opened_at,
@@ -102,7 +134,8 @@ export function responseMetrics(points: ReferencePoints): MetricValue[] {
     const ms = between(fromAt, toAt);
     if (!toAt) note = `no ${def.to.replace('_', ' ')} milestone in the timeline`;
     else if (!fromAt) note = `no ${def.from.replace('_', ' ')} point in the timeline`;
-    else if (def.from === 'impact_start' && ms !== undefined && ms <= 0) note = `no sign of the problem was recorded before detection (start: ${points.impact_start_source})`;
+    else if (def.from === 'impact_start' && ms !== undefined && ms <= 0)
+      note = `no sign of the problem was recorded before detection (start: ${points.impact_start_source})`;
     return {
       key: def.key,
       label: def.label,

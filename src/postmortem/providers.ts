@@ -45,8 +45,10 @@ export interface ProviderPerformance {
 
 const SEVERITY_ORDER = ['operational', 'unknown', 'under_maintenance', 'degraded_performance', 'partial_outage', 'major_outage'];
 
-export const ADMISSION_DEFINITION = "When the provider's status page first showed the problem (the creation time of its status-page incident, else the first non-operational reading we took), relative to our detection; negative means the page admitted it before we detected it.";
-export const ESCALATION_RESPONSE_DEFINITION = 'From our escalation (an escalate step that paged or opened a ticket) to the first note naming the provider, or the acknowledged milestone, after it.';
+export const ADMISSION_DEFINITION =
+  "When the provider's status page first showed the problem (the creation time of its status-page incident, else the first non-operational reading we took), relative to our detection; negative means the page admitted it before we detected it.";
+export const ESCALATION_RESPONSE_DEFINITION =
+  'From our escalation (an escalate step that paged or opened a ticket) to the first note naming the provider, or the acknowledged milestone, after it.';
 
 function mentionOf(provider: string): (text: string) => boolean {
   const re = new RegExp(`\\b${provider.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`, 'i');
@@ -99,7 +101,9 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
   const roles = escalationRoles(facts.escalations);
   const followUps = new Map<number, number>();
   for (const r of roles) if (r.role === 'follow_up') followUps.set(r.first, (followUps.get(r.first) ?? 0) + 1);
-  const awaiting = facts.escalations.flatMap((e, i) => (roles[i]!.role === 'escalation' ? [{ ...e, follow_ups: followUps.get(i) ?? 0 }] : []));
+  const awaiting = facts.escalations.flatMap((e, i) =>
+    roles[i]!.role === 'escalation' ? [{ ...e, follow_ups: followUps.get(i) ?? 0 }] : [],
+  );
   const triggered = new Set(facts.escalations.filter((e, i) => roles[i]!.role !== 'own_action' && !e.dry_run).map((e) => e.provider));
   return providersInvolved(facts).map((p) => {
     const mentions = mentionOf(p);
@@ -109,21 +113,35 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
     const bad = checks.filter((c) => c.status !== 'operational' && c.status !== 'unknown');
     const incidentStart = earliest(bad.flatMap((c) => c.incidents.map((i) => i.created_at)));
     const admitted = incidentStart ?? bad[0]?.at;
-    const admittedSource = incidentStart ? 'its status-page incident was created' : bad[0] ? `our first ${bad[0].status} reading of its status page` : undefined;
+    const admittedSource = incidentStart
+      ? 'its status-page incident was created'
+      : bad[0]
+        ? `our first ${bad[0].status} reading of its status page`
+        : undefined;
     const delay = between(detection, admitted);
-    const admissionDisplay = admitted === undefined
-      ? checks.length ? 'never: its status page showed no problem in our readings' : 'not recorded: its status page was not read'
-      : delay! < 0 ? `${showDuration(-delay!)} before our detection` : delay === 0 ? 'at our detection' : `${showDuration(delay)} after our detection`;
+    const admissionDisplay =
+      admitted === undefined
+        ? checks.length
+          ? 'never: its status page showed no problem in our readings'
+          : 'not recorded: its status page was not read'
+        : delay! < 0
+          ? `${showDuration(-delay!)} before our detection`
+          : delay === 0
+            ? 'at our detection'
+            : `${showDuration(delay)} after our detection`;
 
     const escalations = awaiting.filter((e) => e.provider === p);
     const responses: EscalationResponse[] = escalations.map((e) => {
       const t = toMs(e.at) ?? 0;
       const note = facts.notes.find((n) => (toMs(n.at) ?? 0) >= t && mentions(n.text));
       const ack = facts.milestones.find((m) => m.name === 'acknowledged' && (toMs(m.at) ?? 0) >= t);
-      const candidates = [note && { at: note.at, source: `note by ${note.actor}` }, ack && { at: ack.at, source: 'acknowledged milestone' }].filter(Boolean) as { at: string; source: string }[];
+      const candidates = [
+        note && { at: note.at, source: `note by ${note.actor}` },
+        ack && { at: ack.at, source: 'acknowledged milestone' },
+      ].filter(Boolean) as { at: string; source: string }[];
       candidates.sort((a, b) => (toMs(a.at) ?? 0) - (toMs(b.at) ?? 0));
       const r = candidates[0];
-      const ms = r ? between(e.at, r.at) ?? null : null;
+      const ms = r ? (between(e.at, r.at) ?? null) : null;
       return {
         at: e.at,
         action: e.action,
@@ -143,7 +161,11 @@ export function providerPerformance(facts: Facts, points: ReferencePoints, prima
     const failoversAway = facts.switches.filter((s) => movedTraffic(s) && !s.failback && s.from === p && s.to !== p).length;
     return {
       provider: p,
-      affected: bad.length > 0 || failoversAway > 0 || triggered.has(p) || (primary === p && facts.switches.some((s) => movedTraffic(s) && s.from === p)),
+      affected:
+        bad.length > 0 ||
+        failoversAway > 0 ||
+        triggered.has(p) ||
+        (primary === p && facts.switches.some((s) => movedTraffic(s) && s.from === p)),
       had_problem: bad.length > 0 || triggered.has(p),
       worst_status: worst,
       admitted_at: admitted,

@@ -46,7 +46,9 @@ export async function renderPostmortem(data: PostmortemData, templateFile: strin
   try {
     text = readFileSync(templateFile, 'utf8');
   } catch (e) {
-    throw new SourceError([{ file: templateFile, line: 1, col: 1, message: `cannot read the template (${(e as NodeJS.ErrnoException).code ?? 'error'})` }]);
+    throw new SourceError([
+      { file: templateFile, line: 1, col: 1, message: `cannot read the template (${(e as NodeJS.ErrnoException).code ?? 'error'})` },
+    ]);
   }
   let tpl;
   try {
@@ -63,5 +65,10 @@ export async function renderPostmortem(data: PostmortemData, templateFile: strin
   // a broken hash chain is said first, whatever the template
   if (data.integrity_warning) out = `> **Warning: ${data.integrity_warning}**\n\n${out}`;
   // collapse runs of blank lines left by conditional blocks; redact as the last step
-  return redact(out.replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd() + '\n');
+  return redact(
+    out
+      .replace(/\n{3,}/g, '\n\n')
+      .replace(/^\n+/, '')
+      .trimEnd() + '\n',
+  );
 }

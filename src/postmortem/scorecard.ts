@@ -26,16 +26,35 @@ export interface ScorecardRow {
 }
 
 export const SCORECARD_DEFINITIONS: { column: string; definition: string }[] = [
-  { column: 'Incidents', definition: 'Incidents in the period in which the provider had a problem: a non-operational status reading or an escalation to it. A failover away from a provider that read as healthy counts only under Failovers away.' },
-  { column: 'Total / longest downtime', definition: "Per incident, from the earlier of our detection and its status page admitting the problem, to the incident's resolution (open incidents count up to their last event); summed, and the longest." },
+  {
+    column: 'Incidents',
+    definition:
+      'Incidents in the period in which the provider had a problem: a non-operational status reading or an escalation to it. A failover away from a provider that read as healthy counts only under Failovers away.',
+  },
+  {
+    column: 'Total / longest downtime',
+    definition:
+      "Per incident, from the earlier of our detection and its status page admitting the problem, to the incident's resolution (open incidents count up to their last event); summed, and the longest.",
+  },
   { column: 'MTTR', definition: 'Mean time to resolve: the mean, over its resolved incidents, of detection to the resolved milestone.' },
-  { column: 'Status page admission', definition: 'Mean delay from our detection to its status page showing the problem (its incident creation time, else our first non-operational reading); negative means it admitted the problem before we detected it. "never" counts incidents where it never did.' },
-  { column: 'Escalation response', definition: 'Mean time from our escalation to the first note naming the provider, or the acknowledged milestone, after it; with how many escalations were answered.' },
+  {
+    column: 'Status page admission',
+    definition:
+      'Mean delay from our detection to its status page showing the problem (its incident creation time, else our first non-operational reading); negative means it admitted the problem before we detected it. "never" counts incidents where it never did.',
+  },
+  {
+    column: 'Escalation response',
+    definition:
+      'Mean time from our escalation to the first note naming the provider, or the acknowledged milestone, after it; with how many escalations were answered.',
+  },
   { column: 'Failovers away', definition: 'Successful switches that moved traffic away from this provider.' },
 ];
 
 /** Split incidents into those the scorecard counts and the rehearsals it leaves out (unless includeRehearsals). */
-export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(incidents: T[], includeRehearsals = false): { counted: T[]; rehearsals: T[] } {
+export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(
+  incidents: T[],
+  includeRehearsals = false,
+): { counted: T[]; rehearsals: T[] } {
   const counted: T[] = [];
   const rehearsals: T[] = [];
   for (const inc of incidents) {
@@ -48,7 +67,10 @@ export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(inciden
 
 const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 
-export function buildScorecard(incidents: Pick<LoadedIncident, 'id' | 'events' | 'state'>[], opts: { threshold?: number; providers?: string[] } = {}): ScorecardRow[] {
+export function buildScorecard(
+  incidents: Pick<LoadedIncident, 'id' | 'events' | 'state'>[],
+  opts: { threshold?: number; providers?: string[] } = {},
+): ScorecardRow[] {
   const card = new ScorecardBuilder(opts);
   for (const inc of incidents) card.add(inc);
   return card.rows();
@@ -73,10 +95,20 @@ export class ScorecardBuilder {
     let r = this.byProvider.get(p);
     if (!r) {
       r = {
-        provider: p, incidents: 0, open_incidents: 0, total_downtime_ms: 0, longest_downtime_ms: null, mean_time_to_resolve_ms: null, resolved_incidents: 0,
+        provider: p,
+        incidents: 0,
+        open_incidents: 0,
+        total_downtime_ms: 0,
+        longest_downtime_ms: null,
+        mean_time_to_resolve_ms: null,
+        resolved_incidents: 0,
         status_page_admission: { mean_delay_ms: null, admitted: 0, never_admitted: 0 },
         escalation_response: { escalations: 0, answered: 0, mean_ms: null, longest_ms: null },
-        failovers_away: 0, incident_ids: [], _resolve: [], _admit: [], _esc: [],
+        failovers_away: 0,
+        incident_ids: [],
+        _resolve: [],
+        _admit: [],
+        _esc: [],
       };
       this.byProvider.set(p, r);
     }

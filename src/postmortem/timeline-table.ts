@@ -6,8 +6,17 @@ import { formatTime, sinceStart } from './time.js';
 
 export const MAX_TIMELINE_ROWS = 150;
 
-export interface TimelineRow { time: string; since_start: string; actor: string; event: string }
-export interface TimelineTable { rows: TimelineRow[]; omitted: number; omitted_note?: string }
+export interface TimelineRow {
+  time: string;
+  since_start: string;
+  actor: string;
+  event: string;
+}
+export interface TimelineTable {
+  rows: TimelineRow[];
+  omitted: number;
+  omitted_note?: string;
+}
 
 export function timelineTable(events: TimelineEvent[], start: string): TimelineTable {
   let chosen = events;
@@ -21,7 +30,18 @@ export function timelineTable(events: TimelineEvent[], start: string): TimelineT
       note += `; of the rest, the first and last ${half} are shown`;
     }
   }
-  const rows = chosen.map((e) => ({ time: formatTime(e.time), since_start: sinceStart(start, e.time), actor: cell(e.actor), event: cell(describeEvent(e)) }));
+  const rows = chosen.map((e) => ({
+    time: formatTime(e.time),
+    since_start: sinceStart(start, e.time),
+    actor: cell(e.actor),
+    event: cell(describeEvent(e)),
+  }));
   const omitted = events.length - chosen.length;
-  return { rows, omitted, omitted_note: omitted ? `${omitted.toLocaleString('en-US')} of ${events.length.toLocaleString('en-US')} events not shown: ${note}. The full log: payctl incident export <id> --format md.` : undefined };
+  return {
+    rows,
+    omitted,
+    omitted_note: omitted
+      ? `${omitted.toLocaleString('en-US')} of ${events.length.toLocaleString('en-US')} events not shown: ${note}. The full log: payctl incident export <id> --format md.`
+      : undefined,
+  };
 }

@@ -37,7 +37,10 @@ export function channelConfig(config: Config, name: string): ChannelConfig {
   const ch = config.channels[name];
   if (!ch) {
     const known = Object.keys(config.channels);
-    throw new InvalidInputError(`unknown channel "${name}"`, known.length ? `configured channels: ${known.join(', ')}` : 'declare channels in payctl.config.yaml (channels:)');
+    throw new InvalidInputError(
+      `unknown channel "${name}"`,
+      known.length ? `configured channels: ${known.join(', ')}` : 'declare channels in payctl.config.yaml (channels:)',
+    );
   }
   return ch;
 }
@@ -72,11 +75,18 @@ function statuspageStatus(scope: Scope, declared?: string): { status: Statuspage
 
 /** The provider a message is about: vars.provider, else inputs.provider. */
 function affectedProvider(scope: Scope): string | undefined {
-  const v = (scope.vars as Record<string, unknown> | undefined)?.provider ?? (scope.inputs as Record<string, unknown> | undefined)?.provider;
+  const v =
+    (scope.vars as Record<string, unknown> | undefined)?.provider ?? (scope.inputs as Record<string, unknown> | undefined)?.provider;
   return typeof v === 'string' && v ? v : undefined;
 }
 
-export async function sendToChannel(deps: ChannelDeps, name: string, message: RenderedMessage, scope: Scope, key: string): Promise<ChannelSendResult> {
+export async function sendToChannel(
+  deps: ChannelDeps,
+  name: string,
+  message: RenderedMessage,
+  scope: Scope,
+  key: string,
+): Promise<ChannelSendResult> {
   try {
     const ch = channelConfig(deps.config, name);
     switch (ch.type) {
@@ -95,16 +105,31 @@ export async function sendToChannel(deps: ChannelDeps, name: string, message: Re
         const r = await upsertStatuspageIncident(
           deps.http,
           { channel: name, baseUrl: ch.base_url, pageId: ch.page_id, apiKey, deliverNotifications: ch.deliver_notifications },
-          { name: message.subject ?? incidentTitle, body: message.body, status, ...(compId ? { components: { [compId]: component } } : {}) },
+          {
+            name: message.subject ?? incidentTitle,
+            body: message.body,
+            status,
+            ...(compId ? { components: { [compId]: component } } : {}),
+          },
           existing,
           key,
           deps.signal,
         );
-        return { ok: true, status: r.status, id: r.id, summary: r.dryRun ? `${name}: dry run` : `${name}: ${r.created ? 'created' : 'updated'} status page incident ${r.id} (${status})` };
+        return {
+          ok: true,
+          status: r.status,
+          id: r.id,
+          summary: r.dryRun ? `${name}: dry run` : `${name}: ${r.created ? 'created' : 'updated'} status page incident ${r.id} (${status})`,
+        };
       }
       case 'webhook': {
         const r = await sendWebhook(deps.http, name, ch, message, scope, key, deps.env, deps.signal);
-        return { ok: true, status: r.status, ...(r.id ? { id: r.id } : {}), summary: r.dryRun ? `${name}: dry run` : `${name}: sent (${ch.purpose})` };
+        return {
+          ok: true,
+          status: r.status,
+          ...(r.id ? { id: r.id } : {}),
+          summary: r.dryRun ? `${name}: dry run` : `${name}: sent (${ch.purpose})`,
+        };
       }
       case 'pagerduty': {
         const routingKey = resolveSecret(ch.routing_key, `channels.${name}.routing_key`, deps.env);
@@ -112,10 +137,20 @@ export async function sendToChannel(deps: ChannelDeps, name: string, message: Re
         const r = await sendPagerDutyEvent(
           deps.http,
           { channel: name, baseUrl: ch.base_url, routingKey },
-          { action: 'trigger', dedupKey: key, summary: message.subject ? `${message.subject}: ${message.body}` : message.body, severity: SEVERITY_TO_PAGERDUTY[sev] ?? 'error' },
+          {
+            action: 'trigger',
+            dedupKey: key,
+            summary: message.subject ? `${message.subject}: ${message.body}` : message.body,
+            severity: SEVERITY_TO_PAGERDUTY[sev] ?? 'error',
+          },
           deps.signal,
         );
-        return { ok: true, status: r.status, id: r.dedup_key, summary: r.dryRun ? `${name}: dry run` : `${name}: PagerDuty accepted (dedup ${r.dedup_key})` };
+        return {
+          ok: true,
+          status: r.status,
+          id: r.dedup_key,
+          summary: r.dryRun ? `${name}: dry run` : `${name}: PagerDuty accepted (dedup ${r.dedup_key})`,
+        };
       }
     }
   } catch (e) {

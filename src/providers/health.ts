@@ -62,14 +62,27 @@ export async function checkHealth(deps: HealthDeps, only?: string): Promise<Heal
       const r = await checkProviderStatus(deps.http, config, name, deps.signal);
       return { ...r, ...base, healthy: !base.enabled || !unhealthy.has(r.status) };
     } catch (e) {
-      return { provider: name, status: 'unknown', indicator: 'unknown', components: [], incidents: [], ...base, healthy: !base.enabled, error: messageOf(e) };
+      return {
+        provider: name,
+        status: 'unknown',
+        indicator: 'unknown',
+        components: [],
+        incidents: [],
+        ...base,
+        healthy: !base.enabled,
+        error: messageOf(e),
+      };
     }
   });
   const rateCheck = (async (): Promise<SuccessRateHealth | null> => {
     if (!config.metrics) return null;
     const threshold = config.thresholds.success_rate;
     try {
-      const r = await readMetric({ config, configDir: deps.configDir, http: deps.http, env: deps.env, now: deps.now }, { metric: 'success_rate', window: '5m', windowMs: 300_000 }, deps.signal);
+      const r = await readMetric(
+        { config, configDir: deps.configDir, http: deps.http, env: deps.env, now: deps.now },
+        { metric: 'success_rate', window: '5m', windowMs: 300_000 },
+        deps.signal,
+      );
       return { value: r.value, threshold, healthy: r.value === null || r.value >= threshold, at: r.at };
     } catch (e) {
       return { value: null, threshold, healthy: false, error: messageOf(e) };

@@ -101,7 +101,8 @@ const PERMANENT: Readonly<Record<string, string>> = {
   ERR_TOO_MANY_REDIRECTS: 'check the URL in the config: it redirects in a loop',
   ERR_BODY_TOO_LARGE: 'check the URL in the config: it should point at the API, not a download',
   ERR_REDIRECT_DOWNGRADE: 'the service redirects to plain http: check the URL in the config',
-  ERR_INVALID_CHAR: 'a header value has a newline or another control character: check the env: variable it comes from (a trailing newline?)',
+  ERR_INVALID_CHAR:
+    'a header value has a newline or another control character: check the env: variable it comes from (a trailing newline?)',
   ERR_HTTP_INVALID_HEADER_VALUE: 'a header value is empty or invalid: check the env: variable it comes from',
   ERR_INVALID_HTTP_TOKEN: 'a header name or the method is invalid: check the config',
   ERR_INVALID_REQUEST: 'node refused to send the request: check the URL and headers in the config',
@@ -112,10 +113,14 @@ const defaultSleep = (ms: number, signal?: AbortSignal) =>
   new Promise<void>((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
     const t = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(t);
-      reject(signal.reason);
-    }, { once: true });
+    signal?.addEventListener(
+      'abort',
+      () => {
+        clearTimeout(t);
+        reject(signal.reason);
+      },
+      { once: true },
+    );
   });
 
 /** The client for a command or step: timeout and retries from config `http`. */
@@ -144,7 +149,11 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   async function request<T>(req: HttpRequest): Promise<HttpResponse<T>> {
     const method = req.method ?? 'GET';
     const endpoint = displayUrl(req.url, req.secretUrl);
-    const headers: Record<string, string> = { accept: req.expect === 'text' ? 'text/plain, */*' : 'application/json', 'user-agent': USER_AGENT(), ...req.headers };
+    const headers: Record<string, string> = {
+      accept: req.expect === 'text' ? 'text/plain, */*' : 'application/json',
+      'user-agent': USER_AGENT(),
+      ...req.headers,
+    };
     if (req.body !== undefined) headers['content-type'] ??= 'application/json';
     if (req.idempotencyKey && method !== 'GET') headers['Idempotency-Key'] = req.idempotencyKey;
 
@@ -220,7 +229,8 @@ export function createHttpClient(opts: HttpClientOptions = {}): HttpClient {
   };
 }
 
-const PROXY_HINT = 'the request goes through HTTPS_PROXY / HTTP_PROXY: check that proxy, or NO_PROXY for hosts that should be reached directly';
+const PROXY_HINT =
+  'the request goes through HTTPS_PROXY / HTTP_PROXY: check that proxy, or NO_PROXY for hosts that should be reached directly';
 
 /** What to do about a request that failed for good (a code trying again cannot fix), else undefined. */
 export function permanentFailureHint(code: string | undefined): string | undefined {
@@ -230,10 +240,21 @@ export function permanentFailureHint(code: string | undefined): string | undefin
 function cancelled(req: HttpRequest, method: string, endpoint: string): HttpError {
   const reason = req.signal?.reason;
   const why = reason instanceof Error ? reason.message : reason ? String(reason) : 'aborted';
-  return new HttpError(`${req.service}: ${method} ${endpoint} was cancelled (${why})`, { service: req.service, endpoint, retryable: false });
+  return new HttpError(`${req.service}: ${method} ${endpoint} was cancelled (${why})`, {
+    service: req.service,
+    endpoint,
+    retryable: false,
+  });
 }
 
-function parseJsonBody(text: string, contentType: string | undefined, req: HttpRequest, method: string, endpoint: string, status: number): unknown {
+function parseJsonBody(
+  text: string,
+  contentType: string | undefined,
+  req: HttpRequest,
+  method: string,
+  endpoint: string,
+  status: number,
+): unknown {
   if (text.trim() === '') return null;
   const problem = jsonProblem(text, contentType);
   if (problem.ok) return problem.value;
@@ -242,7 +263,9 @@ function parseJsonBody(text: string, contentType: string | undefined, req: HttpR
     endpoint,
     status,
     retryable: false,
-    hint: problem.what.startsWith('HTML') ? 'the URL may point at a web page or a login/proxy page rather than the API' : 'the response was cut off or is not JSON; try again, and check the URL',
+    hint: problem.what.startsWith('HTML')
+      ? 'the URL may point at a web page or a login/proxy page rather than the API'
+      : 'the response was cut off or is not JSON; try again, and check the URL',
   });
 }
 
@@ -259,7 +282,16 @@ export function jsonProblem(text: string, contentType?: string): JsonParse {
   }
 }
 
-function errorResponse(req: HttpRequest, method: string, endpoint: string, status: number, text: string, contentType: string | undefined, retryable: boolean, attempts: number): HttpError {
+function errorResponse(
+  req: HttpRequest,
+  method: string,
+  endpoint: string,
+  status: number,
+  text: string,
+  contentType: string | undefined,
+  retryable: boolean,
+  attempts: number,
+): HttpError {
   const parsed = jsonProblem(text, contentType);
   const json = parsed.ok ? parsed.value : undefined;
   const described = req.describeError?.(status, text, json);

@@ -36,7 +36,11 @@ function parseJson(text: string, file: string): FileReading[] {
   } catch (e) {
     throw new InvalidInputError(`metrics file ${file} is not valid JSON: ${(e as Error).message}`);
   }
-  const list = Array.isArray(doc) ? doc : Array.isArray((doc as { readings?: unknown }).readings) ? (doc as { readings: unknown[] }).readings : undefined;
+  const list = Array.isArray(doc)
+    ? doc
+    : Array.isArray((doc as { readings?: unknown }).readings)
+      ? (doc as { readings: unknown[] }).readings
+      : undefined;
   if (!list) throw new InvalidInputError(`metrics file ${file}: expected a list of readings or {"readings": [...]}`);
   return list.map((r, i) => {
     const o = (r ?? {}) as Record<string, unknown>;
@@ -44,7 +48,8 @@ function parseJson(text: string, file: string): FileReading[] {
     if (Number.isNaN(time)) throw new InvalidInputError(`metrics file ${file}: reading ${i + 1} has no valid "time" (ISO time)`);
     const sr = o.success_rate === undefined || o.success_rate === null ? undefined : Number(o.success_rate);
     const codes: Record<string, number> = {};
-    if (o.decline_codes && typeof o.decline_codes === 'object') for (const [k, v] of Object.entries(o.decline_codes)) if (Number.isFinite(Number(v))) codes[k] = Number(v);
+    if (o.decline_codes && typeof o.decline_codes === 'object')
+      for (const [k, v] of Object.entries(o.decline_codes)) if (Number.isFinite(Number(v))) codes[k] = Number(v);
     return {
       time,
       ...(sr !== undefined && Number.isFinite(sr) ? { success_rate: sr } : {}),
@@ -60,13 +65,18 @@ function parseCsv(text: string, file: string): FileReading[] {
   const ti = header.indexOf('time');
   const si = header.indexOf('success_rate');
   const pi = header.indexOf('provider');
-  if (ti < 0 || si < 0) throw new InvalidInputError(`metrics file ${file}: the CSV header must name time and success_rate (got "${header.join(',')}")`);
+  if (ti < 0 || si < 0)
+    throw new InvalidInputError(`metrics file ${file}: the CSV header must name time and success_rate (got "${header.join(',')}")`);
   return lines.map((line, i) => {
     const cells = line.split(',').map((c) => c.trim());
     const time = Date.parse(cells[ti] ?? '');
     if (Number.isNaN(time)) throw new InvalidInputError(`metrics file ${file}:${i + 2}: "${cells[ti]}" is not a time`);
     const sr = Number(cells[si]);
-    return { time, ...(cells[si] !== '' && Number.isFinite(sr) ? { success_rate: sr } : {}), ...(pi >= 0 && cells[pi] ? { provider: cells[pi] } : {}) };
+    return {
+      time,
+      ...(cells[si] !== '' && Number.isFinite(sr) ? { success_rate: sr } : {}),
+      ...(pi >= 0 && cells[pi] ? { provider: cells[pi] } : {}),
+    };
   });
 }
 
@@ -91,7 +101,10 @@ export async function readMetricsFile(file: string, windowMs: number, provider?:
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw new InvalidInputError(`cannot read metrics file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check metrics.path in the config');
+    throw new InvalidInputError(
+      `cannot read metrics file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+      'check metrics.path in the config',
+    );
   }
   return summariseReadings(parseMetricsText(text, file), windowMs, provider);
 }

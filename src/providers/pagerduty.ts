@@ -11,7 +11,12 @@ import type { HttpClient } from './http.js';
 export type PagerDutyAction = 'trigger' | 'acknowledge' | 'resolve';
 export type PagerDutySeverity = 'critical' | 'error' | 'warning' | 'info';
 
-export const SEVERITY_TO_PAGERDUTY: Record<Severity, PagerDutySeverity> = { sev1: 'critical', sev2: 'error', sev3: 'warning', sev4: 'info' };
+export const SEVERITY_TO_PAGERDUTY: Record<Severity, PagerDutySeverity> = {
+  sev1: 'critical',
+  sev2: 'error',
+  sev3: 'warning',
+  sev4: 'info',
+};
 
 export interface PagerDutyEvent {
   action: PagerDutyAction;
@@ -46,7 +51,12 @@ export function describePagerDutyError(_status: number, _text: string, json: unk
   return [msg, errors.length ? errors.join('; ') : undefined].filter(Boolean).join(': ');
 }
 
-export async function sendPagerDutyEvent(http: HttpClient, t: PagerDutyTarget, ev: PagerDutyEvent, signal?: AbortSignal): Promise<PagerDutyAccepted> {
+export async function sendPagerDutyEvent(
+  http: HttpClient,
+  t: PagerDutyTarget,
+  ev: PagerDutyEvent,
+  signal?: AbortSignal,
+): Promise<PagerDutyAccepted> {
   const dedup = ev.dedupKey.slice(0, 255);
   const body: Record<string, unknown> = { routing_key: t.routingKey, event_action: ev.action, dedup_key: dedup };
   if (ev.action === 'trigger') {

@@ -20,12 +20,20 @@ export function knownProvider(config: Config, name: string): NonNullable<Config[
   const p = config.providers[name];
   if (!p) {
     const known = Object.keys(config.providers);
-    throw new InvalidInputError(`unknown provider "${name}"`, known.length ? `configured providers: ${known.join(', ')}` : 'declare providers in payctl.config.yaml (providers:)');
+    throw new InvalidInputError(
+      `unknown provider "${name}"`,
+      known.length ? `configured providers: ${known.join(', ')}` : 'declare providers in payctl.config.yaml (providers:)',
+    );
   }
   return p;
 }
 
-export async function checkProviderStatus(http: HttpClient, config: Config, name: string, signal?: AbortSignal): Promise<ProviderStatusReport> {
+export async function checkProviderStatus(
+  http: HttpClient,
+  config: Config,
+  name: string,
+  signal?: AbortSignal,
+): Promise<ProviderStatusReport> {
   const p = knownProvider(config, name);
   if (!p.statuspage) {
     return { provider: name, status: 'unknown', indicator: 'unknown', components: [], incidents: [], unconfigured: true };
@@ -36,7 +44,12 @@ export async function checkProviderStatus(http: HttpClient, config: Config, name
     status: r.status,
     indicator: r.indicator,
     components: r.components.map((c) => ({ name: c.name, status: c.status })),
-    incidents: r.incidents.map((i) => ({ name: i.name, status: i.status, created_at: i.created_at, ...(i.shortlink ? { shortlink: i.shortlink } : {}) })),
+    incidents: r.incidents.map((i) => ({
+      name: i.name,
+      status: i.status,
+      created_at: i.created_at,
+      ...(i.shortlink ? { shortlink: i.shortlink } : {}),
+    })),
     ...(r.missing.length ? { missing: r.missing } : {}),
     ...(r.maintenances.length ? { maintenances: r.maintenances } : {}),
   };

@@ -14,8 +14,8 @@ export interface SlackMessage {
 
 const SLACK_ERRORS: Record<string, string> = {
   invalid_payload: 'Slack could not read the message (invalid_payload)',
-  channel_not_found: 'the webhook\'s channel no longer exists (channel_not_found): create a new webhook',
-  channel_is_archived: 'the webhook\'s channel is archived (channel_is_archived)',
+  channel_not_found: "the webhook's channel no longer exists (channel_not_found): create a new webhook",
+  channel_is_archived: "the webhook's channel is archived (channel_is_archived)",
   action_prohibited: 'an admin restricted posting to this channel (action_prohibited)',
   no_service: 'the webhook was disabled or removed (no_service)',
   no_team: 'the Slack workspace is gone (no_team)',
@@ -38,7 +38,14 @@ export function slackPayload(m: SlackMessage): { text: string; blocks: unknown[]
   };
 }
 
-export async function postSlack(http: HttpClient, channel: string, webhookUrl: string, m: SlackMessage, key: string, signal?: AbortSignal): Promise<{ status: number; dryRun?: boolean }> {
+export async function postSlack(
+  http: HttpClient,
+  channel: string,
+  webhookUrl: string,
+  m: SlackMessage,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ status: number; dryRun?: boolean }> {
   const res = await http.request<string>({
     service: `slack channel "${channel}"`,
     method: 'POST',
@@ -51,6 +58,7 @@ export async function postSlack(http: HttpClient, channel: string, webhookUrl: s
     describeError: describeSlackError,
   });
   if (res.dryRun) return { status: 0, dryRun: true };
-  if (res.data.trim() !== 'ok') throw new OperationError(`slack channel "${channel}": unexpected answer ${JSON.stringify(res.data.slice(0, 80))} (expected "ok")`);
+  if (res.data.trim() !== 'ok')
+    throw new OperationError(`slack channel "${channel}": unexpected answer ${JSON.stringify(res.data.slice(0, 80))} (expected "ok")`);
   return { status: res.status };
 }

@@ -48,7 +48,14 @@ function describeStatuspageError(_s: number, _t: string, json: unknown): string 
 }
 
 /** Create (no id yet) or update (id from an earlier notify) the incident; returns its id. */
-export async function upsertStatuspageIncident(http: HttpClient, t: StatuspageTarget, u: StatuspageUpdate, existingId: string | undefined, key: string, signal?: AbortSignal): Promise<{ id: string; status: number; created: boolean; dryRun?: boolean }> {
+export async function upsertStatuspageIncident(
+  http: HttpClient,
+  t: StatuspageTarget,
+  u: StatuspageUpdate,
+  existingId: string | undefined,
+  key: string,
+  signal?: AbortSignal,
+): Promise<{ id: string; status: number; created: boolean; dryRun?: boolean }> {
   const base = `${t.baseUrl.replace(/\/+$/, '')}/pages/${encodeURIComponent(t.pageId)}/incidents`;
   const res = await http.request<{ id?: unknown }>({
     service: `statuspage channel "${t.channel}"`,

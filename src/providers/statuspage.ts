@@ -80,7 +80,8 @@ interface RawComponent {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+const obj = (v: unknown): Record<string, unknown> =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
 /** Pick the watched components from a components list (summary.json or components.json). */
 export function watchedComponents(rawList: unknown, watched: string[] | undefined): { components: ComponentStatus[]; missing: string[] } {
@@ -146,7 +147,9 @@ export function parseMaintenances(raw: unknown): MaintenanceWindow[] {
       scheduled_until: str(m.scheduled_until) ?? null,
       ...(str(m.impact) ? { impact: str(m.impact) } : {}),
       ...(str(m.shortlink) ? { shortlink: str(m.shortlink) } : {}),
-      components: arr(m.components).map((c) => str(obj(c).name) ?? '').filter(Boolean),
+      components: arr(m.components)
+        .map((c) => str(obj(c).name) ?? '')
+        .filter(Boolean),
     };
   });
 }
@@ -185,12 +188,15 @@ function apiUrl(baseUrl: string, path: string): string {
 export async function readStatusPage(http: HttpClient, t: StatusPageTarget, signal?: AbortSignal): Promise<StatusPageReport> {
   const res = await http.request({ service: `${t.provider} status page`, url: apiUrl(t.baseUrl, 'summary.json'), signal });
   if (!res.data || typeof res.data !== 'object') {
-    throw new HttpError(`${t.provider} status page: summary.json is not a Statuspage summary (got ${JSON.stringify(res.data)?.slice(0, 80)})`, {
-      service: `${t.provider} status page`,
-      endpoint: apiUrl(t.baseUrl, 'summary.json'),
-      status: res.status,
-      retryable: false,
-    });
+    throw new HttpError(
+      `${t.provider} status page: summary.json is not a Statuspage summary (got ${JSON.stringify(res.data)?.slice(0, 80)})`,
+      {
+        service: `${t.provider} status page`,
+        endpoint: apiUrl(t.baseUrl, 'summary.json'),
+        status: res.status,
+        retryable: false,
+      },
+    );
   }
   return parseSummary(res.data, t.components);
 }
@@ -207,7 +213,10 @@ export async function readMaintenanceWindows(http: HttpClient, t: StatusPageTarg
     http.request({ service, url: apiUrl(t.baseUrl, 'scheduled-maintenances/upcoming.json'), signal }),
     http.request({ service, url: apiUrl(t.baseUrl, 'scheduled-maintenances/active.json'), signal }),
   ]);
-  const all = [...parseMaintenances(obj(active.data).scheduled_maintenances), ...parseMaintenances(obj(upcoming.data).scheduled_maintenances)];
+  const all = [
+    ...parseMaintenances(obj(active.data).scheduled_maintenances),
+    ...parseMaintenances(obj(upcoming.data).scheduled_maintenances),
+  ];
   const seen = new Set<string>();
   return all.filter((m) => {
     const k = `${m.name}|${m.scheduled_for}`;

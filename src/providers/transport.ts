@@ -67,19 +67,32 @@ export async function send(req: WireRequest): Promise<WireResponse> {
   const maxRedirects = req.maxRedirects ?? 5;
   const deadline = Date.now() + req.timeoutMs;
   for (let hop = 0; ; hop++) {
-    const res = await once({ method, url, headers, body, signal: req.signal, deadline, maxBodyBytes: req.maxBodyBytes ?? DEFAULT_MAX_BODY });
+    const res = await once({
+      method,
+      url,
+      headers,
+      body,
+      signal: req.signal,
+      deadline,
+      maxBodyBytes: req.maxBodyBytes ?? DEFAULT_MAX_BODY,
+    });
     const location = res.headers.location;
     if (!REDIRECTS.has(res.status) || !location || maxRedirects === 0) return res;
     if (hop >= maxRedirects) throw new WireError(`more than ${maxRedirects} redirects`, 'ERR_TOO_MANY_REDIRECTS');
     const from = new URL(url);
     const next = new URL(location, url);
-    if (from.protocol === 'https:' && next.protocol !== 'https:') throw new WireError(`redirected from https to ${next.protocol.slice(0, -1)} (${next.origin}): not followed`, 'ERR_REDIRECT_DOWNGRADE');
+    if (from.protocol === 'https:' && next.protocol !== 'https:')
+      throw new WireError(
+        `redirected from https to ${next.protocol.slice(0, -1)} (${next.origin}): not followed`,
+        'ERR_REDIRECT_DOWNGRADE',
+      );
     if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
       if (method !== 'HEAD') method = 'GET';
       body = undefined;
       headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'content-type'));
     }
-    if (next.origin !== from.origin) headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CROSS_ORIGIN_SAFE.has(k.toLowerCase())));
+    if (next.origin !== from.origin)
+      headers = Object.fromEntries(Object.entries(headers).filter(([k]) => CROSS_ORIGIN_SAFE.has(k.toLowerCase())));
     url = next.href;
   }
 }
@@ -114,14 +127,16 @@ interface OneRequest {
 
 async function once(r: OneRequest): Promise<WireResponse> {
   const u = parseUrl(r.url);
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new WireError(`unsupported protocol ${u.protocol} (use http or https)`, 'ERR_UNSUPPORTED_PROTOCOL');
+  if (u.protocol !== 'http:' && u.protocol !== 'https:')
+    throw new WireError(`unsupported protocol ${u.protocol} (use http or https)`, 'ERR_UNSUPPORTED_PROTOCOL');
   const mod = u.protocol === 'https:' ? await import('node:https') : await import('node:http');
   const proxy = await proxyFor(u);
   const headers: Record<string, string> = { ...r.headers };
   if (r.body !== undefined) headers['content-length'] = String(Buffer.byteLength(r.body));
   const options: RequestOptions = { method: r.method, headers, ...(proxy ? { agent: proxy.agent } : {}) };
   // a failure to reach a proxy is the proxy's, not the service's
-  const via = (e: WireError) => (proxy && !['ABORT_ERR', 'ETIMEDOUT'].includes(e.code) ? new WireError(`via proxy ${proxy.host}: ${e.message}`, e.code, proxy.host) : e);
+  const via = (e: WireError) =>
+    proxy && !['ABORT_ERR', 'ETIMEDOUT'].includes(e.code) ? new WireError(`via proxy ${proxy.host}: ${e.message}`, e.code, proxy.host) : e;
 
   return new Promise<WireResponse>((resolve, reject) => {
     let request: ClientRequest | undefined;
@@ -165,7 +180,9 @@ function abortError(signal: AbortSignal): WireError {
 }
 
 async function readBody(res: IncomingMessage, method: string, max: number): Promise<string> {
-  const encoding = String(res.headers['content-encoding'] ?? '').trim().toLowerCase();
+  const encoding = String(res.headers['content-encoding'] ?? '')
+    .trim()
+    .toLowerCase();
   // HEAD, 204 and 304 have no body to decode, whatever their content-encoding says
   const bodiless = method === 'HEAD' || res.statusCode === 204 || res.statusCode === 304;
   let stream: NodeJS.ReadableStream = res;
@@ -182,7 +199,10 @@ async function readBody(res: IncomingMessage, method: string, max: number): Prom
     size += b.length;
     if (size > max) {
       res.destroy();
-      throw new WireError(`response larger than ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${max} bytes`}`, 'ERR_BODY_TOO_LARGE');
+      throw new WireError(
+        `response larger than ${max >= 1024 * 1024 ? `${Math.round(max / 1024 / 1024)} MB` : `${max} bytes`}`,
+        'ERR_BODY_TOO_LARGE',
+      );
     }
     chunks.push(b);
   }
@@ -222,7 +242,10 @@ async function proxyFor(u: URL): Promise<{ agent: Agent; host: string } | undefi
   const key = `${u.protocol}${proxy}`;
   let agent = agents.get(key);
   if (!agent) {
-    agent = u.protocol === 'https:' ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy) : new (await import('http-proxy-agent')).HttpProxyAgent(proxy);
+    agent =
+      u.protocol === 'https:'
+        ? new (await import('https-proxy-agent')).HttpsProxyAgent(proxy)
+        : new (await import('http-proxy-agent')).HttpProxyAgent(proxy);
     agents.set(key, agent);
   }
   return { agent, host: p.host };

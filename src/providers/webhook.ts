@@ -27,7 +27,8 @@ export async function sendWebhook(
   const secretUrl = isSecretRef(ch.url);
   const url = secretUrl ? resolveSecret(ch.url, `channels.${name}.url`, env) : ch.url;
   const headers: Record<string, string> = {};
-  for (const [k, v] of Object.entries(ch.headers ?? {})) headers[k] = isSecretRef(v) ? resolveSecret(v, `channels.${name}.headers.${k}`, env) : v;
+  for (const [k, v] of Object.entries(ch.headers ?? {}))
+    headers[k] = isSecretRef(v) ? resolveSecret(v, `channels.${name}.headers.${k}`, env) : v;
   const incident = (scope.incident ?? {}) as Record<string, unknown>;
   const msg = { subject: message.subject ?? '', body: message.body, channel: message.channel };
   const body =

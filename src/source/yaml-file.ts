@@ -5,7 +5,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { isMap, isSeq, isScalar, LineCounter, parseDocument, visit, type Document, type Node } from 'yaml';
-import { type SourceProblem } from '../errors.js';
+import type { SourceProblem } from '../errors.js';
 
 /**
  * Larger files are refused: no real playbook or config comes near this, and a
@@ -82,7 +82,14 @@ export function parseYamlText(file: string, text: string): YamlSource {
   } catch (e) {
     // e.g. a stack overflow on absurdly deep nesting
     const empty = parseDocument('', { lineCounter: new LineCounter() });
-    return { file, text, doc: empty, lineCounter, data: undefined, problems: [{ file, line: 1, col: 1, message: `cannot parse YAML: ${firstLine(messageOf(e))}` }] };
+    return {
+      file,
+      text,
+      doc: empty,
+      lineCounter,
+      data: undefined,
+      problems: [{ file, line: 1, col: 1, message: `cannot parse YAML: ${firstLine(messageOf(e))}` }],
+    };
   }
   const problems: SourceProblem[] = [];
   for (const err of doc.errors.slice(0, MAX_SYNTAX_PROBLEMS)) {
@@ -104,7 +111,9 @@ export function parseYamlText(file: string, text: string): YamlSource {
       problems.push({
         file,
         ...where,
-        message: /alias/i.test(msg) ? 'too many alias expansions (a YAML "alias bomb"?); aliases are limited' : `cannot read YAML: ${firstLine(msg)}`,
+        message: /alias/i.test(msg)
+          ? 'too many alias expansions (a YAML "alias bomb"?); aliases are limited'
+          : `cannot read YAML: ${firstLine(msg)}`,
       });
     }
   }
@@ -132,7 +141,12 @@ function duplicateKeys(file: string, doc: Document.Parsed, lineCounter: LineCoun
         if (first === undefined) seen.set(k, offset);
         else {
           const pos = lineCounter.linePos(offset);
-          out.push({ file, line: pos.line, col: pos.col, message: `duplicate key "${String(k)}" (first written on line ${lineCounter.linePos(first).line})` });
+          out.push({
+            file,
+            line: pos.line,
+            col: pos.col,
+            message: `duplicate key "${String(k)}" (first written on line ${lineCounter.linePos(first).line})`,
+          });
         }
       }
     },

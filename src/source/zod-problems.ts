@@ -100,7 +100,16 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
-type AnyDef = { type: string; shape?: Record<string, unknown>; valueType?: unknown; options?: unknown[]; innerType?: unknown; element?: unknown; in?: unknown; discriminator?: string };
+type AnyDef = {
+  type: string;
+  shape?: Record<string, unknown>;
+  valueType?: unknown;
+  options?: unknown[];
+  innerType?: unknown;
+  element?: unknown;
+  in?: unknown;
+  discriminator?: string;
+};
 const defOf = (s: unknown): AnyDef | undefined => (s as { _zod?: { def?: AnyDef } })?._zod?.def;
 
 /**
@@ -126,7 +135,15 @@ export function knownKeysOf(schema: unknown, path: readonly PathKey[], data: unk
       const objects = (def.options ?? []).filter((o) => defOf(o)?.type === 'object');
       const disc = def.discriminator;
       const v = value as Record<string, unknown> | undefined;
-      const pick = disc && v ? objects.find((o) => Object.prototype.hasOwnProperty.call(defOf(o)!.shape!, disc) && (defOf(defOf(o)!.shape![disc])?.type === 'literal') && JSON.stringify((defOf(defOf(o)!.shape![disc]) as unknown as { values: unknown[] }).values?.[0]) === JSON.stringify(v[disc])) : undefined;
+      const pick =
+        disc && v
+          ? objects.find(
+              (o) =>
+                Object.hasOwn(defOf(o)!.shape!, disc) &&
+                defOf(defOf(o)!.shape![disc])?.type === 'literal' &&
+                JSON.stringify((defOf(defOf(o)!.shape![disc]) as unknown as { values: unknown[] }).values?.[0]) === JSON.stringify(v[disc]),
+            )
+          : undefined;
       if (!pick) return undefined;
       s = pick;
       continue;

@@ -14,10 +14,24 @@ export const check_status: StepHandler<StepOf<'check_status'>> = async (run) => 
   const http = httpClientFor(run.ctx, { dryRun: run.dryRun, log: run.log });
   try {
     const { maintenances: _m, unconfigured, missing, ...result } = await checkProviderStatus(http, config, run.step.provider, run.signal);
-    if (unconfigured) return { outcome: 'ok', result: { ...result }, message: `${result.provider} has no status page configured (providers.${result.provider}.statuspage): status unknown` };
-    if (missing?.length) run.log(`warning: ${result.provider}'s status page has no component named ${missing.map((m) => `"${m}"`).join(', ')} (providers.${result.provider}.components)`);
-    const incidents = result.incidents.length ? `; ${result.incidents.length} open incident(s): ${result.incidents.map((i) => i.name).join('; ')}` : '';
-    return { outcome: 'ok', result: { ...result }, message: `${result.provider}: ${result.status} (indicator ${result.indicator})${incidents}` };
+    if (unconfigured)
+      return {
+        outcome: 'ok',
+        result: { ...result },
+        message: `${result.provider} has no status page configured (providers.${result.provider}.statuspage): status unknown`,
+      };
+    if (missing?.length)
+      run.log(
+        `warning: ${result.provider}'s status page has no component named ${missing.map((m) => `"${m}"`).join(', ')} (providers.${result.provider}.components)`,
+      );
+    const incidents = result.incidents.length
+      ? `; ${result.incidents.length} open incident(s): ${result.incidents.map((i) => i.name).join('; ')}`
+      : '';
+    return {
+      outcome: 'ok',
+      result: { ...result },
+      message: `${result.provider}: ${result.status} (indicator ${result.indicator})${incidents}`,
+    };
   } catch (e) {
     return failedFrom(e);
   }

@@ -44,7 +44,10 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
   try {
     esc = knownProvider(loaded.config, provider).escalation;
     if (!esc?.pagerduty_channel && !esc?.ticket_channel) {
-      throw new InvalidInputError(`provider ${provider} has no escalation channels`, `set providers.${provider}.escalation.pagerduty_channel and/or ticket_channel in the config`);
+      throw new InvalidInputError(
+        `provider ${provider} has no escalation channels`,
+        `set providers.${provider}.escalation.pagerduty_channel and/or ticket_channel in the config`,
+      );
     }
     scope = await messageScope(loaded.templatesDir, step.template, run.scope, step.vars, { provider });
   } catch (e) {
@@ -53,7 +56,11 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
   const state = run.incident.state();
   const earlier = earlierDedupKey(state, provider, step.id);
   if (action !== 'trigger' && !earlier) {
-    return { outcome: 'failed', error: `nothing to ${action}: no earlier escalate step paged about ${provider} in this incident`, retryable: false };
+    return {
+      outcome: 'failed',
+      error: `nothing to ${action}: no earlier escalate step paged about ${provider} in this incident`,
+      retryable: false,
+    };
   }
   const dedupKey = earlier ?? run.idempotencyKey;
   const http = httpClientFor(run.ctx, { dryRun: run.dryRun, log: run.log });
@@ -66,17 +73,45 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
       (async () => {
         try {
           const ch = channelConfig(loaded.config, name);
-          if (ch.type !== 'pagerduty') throw new InvalidInputError(`providers.${provider}.escalation.pagerduty_channel: channel "${name}" is a ${ch.type} channel, not pagerduty`);
+          if (ch.type !== 'pagerduty')
+            throw new InvalidInputError(
+              `providers.${provider}.escalation.pagerduty_channel: channel "${name}" is a ${ch.type} channel, not pagerduty`,
+            );
           const message = await renderMessage(loaded.templatesDir, step.template, 'email', scope);
           const r = await sendPagerDutyEvent(
             http,
             { channel: name, baseUrl: ch.base_url, routingKey: resolveSecret(ch.routing_key, `channels.${name}.routing_key`, run.ctx.env) },
-            { action, dedupKey, summary: message.subject ?? message.body, severity: SEVERITY_TO_PAGERDUTY[severity], component: provider, source: 'payctl', customDetails: { incident: (scope.incident as { id?: string } | undefined)?.id, provider, details: message.body } },
+            {
+              action,
+              dedupKey,
+              summary: message.subject ?? message.body,
+              severity: SEVERITY_TO_PAGERDUTY[severity],
+              component: provider,
+              source: 'payctl',
+              customDetails: { incident: (scope.incident as { id?: string } | undefined)?.id, provider, details: message.body },
+            },
             run.signal,
           );
-          return [name, { ok: true, status: r.status, id: r.dedup_key, summary: r.dryRun ? `${name}: dry run (${action})` : `${name}: PagerDuty ${action} accepted (dedup ${r.dedup_key})` }];
+          return [
+            name,
+            {
+              ok: true,
+              status: r.status,
+              id: r.dedup_key,
+              summary: r.dryRun ? `${name}: dry run (${action})` : `${name}: PagerDuty ${action} accepted (dedup ${r.dedup_key})`,
+            },
+          ];
         } catch (e) {
-          return [name, { ok: false, ...(e instanceof HttpError && e.status ? { status: e.status } : {}), error: messageOf(e), retryable: e instanceof HttpError && e.retryable, summary: `${name}: FAILED: ${messageOf(e)}` }];
+          return [
+            name,
+            {
+              ok: false,
+              ...(e instanceof HttpError && e.status ? { status: e.status } : {}),
+              error: messageOf(e),
+              retryable: e instanceof HttpError && e.retryable,
+              summary: `${name}: FAILED: ${messageOf(e)}`,
+            },
+          ];
         }
       })(),
     );
@@ -86,8 +121,22 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
     jobs.push(
       (async () => {
         try {
-          const message = await renderMessage(loaded.templatesDir, step.template, messageChannelFor(channelConfig(loaded.config, name)), scope);
-          return [name, await sendToChannel({ config: loaded.config, http, env: run.ctx.env, signal: run.signal, state }, name, message, scope, `${run.idempotencyKey}-${name}`)];
+          const message = await renderMessage(
+            loaded.templatesDir,
+            step.template,
+            messageChannelFor(channelConfig(loaded.config, name)),
+            scope,
+          );
+          return [
+            name,
+            await sendToChannel(
+              { config: loaded.config, http, env: run.ctx.env, signal: run.signal, state },
+              name,
+              message,
+              scope,
+              `${run.idempotencyKey}-${name}`,
+            ),
+          ];
         } catch (e) {
           return [name, { ok: false, error: messageOf(e), summary: `${name}: FAILED: ${messageOf(e)}` }];
         }
@@ -102,10 +151,29 @@ export const escalate: StepHandler<StepOf<'escalate'>> = async (run) => {
     const { summary: _s, retryable: _r, ...rec } = r;
     channels[name] = rec;
   }
-  const result: EscalateResult & { dry_run?: boolean } = { provider, action, dedup_key: dedupKey, channels, ...(run.dryRun ? { dry_run: true } : {}) };
-  const ok = Object.entries(channels).filter(([, c]) => c.ok).map(([n]) => n);
+  const result: EscalateResult & { dry_run?: boolean } = {
+    provider,
+    action,
+    dedup_key: dedupKey,
+    channels,
+    ...(run.dryRun ? { dry_run: true } : {}),
+  };
+  const ok = Object.entries(channels)
+    .filter(([, c]) => c.ok)
+    .map(([n]) => n);
   const failed = Object.entries(channels).filter(([, c]) => !c.ok);
-  if (ok.length === 0) return { outcome: 'failed', error: `escalation to ${provider} failed: ${failed.map(([n, c]) => `${n}: ${c.error}`).join('; ')}`, retryable: anyRetryable, result: { ...result } };
+  if (ok.length === 0)
+    return {
+      outcome: 'failed',
+      error: `escalation to ${provider} failed: ${failed.map(([n, c]) => `${n}: ${c.error}`).join('; ')}`,
+      retryable: anyRetryable,
+      result: { ...result },
+    };
   const warning = failedChannels(failed);
-  return { outcome: 'ok', result: { ...result }, message: `escalated to ${provider} (${action}) via ${ok.join(', ')}`, ...(warning ? { warning } : {}) };
+  return {
+    outcome: 'ok',
+    result: { ...result },
+    message: `escalated to ${provider} (${action}) via ${ok.join(', ')}`,
+    ...(warning ? { warning } : {}),
+  };
 };

@@ -19,11 +19,14 @@ const BODY_TAIL = 2000;
 
 /** `data.items[0].id` → value, or undefined when any part is missing. */
 export function getPath(value: unknown, path: string): unknown {
-  const parts = path.replace(/\[(\d+)\]/g, '.$1').split('.').filter(Boolean);
+  const parts = path
+    .replace(/\[(\d+)\]/g, '.$1')
+    .split('.')
+    .filter(Boolean);
   let cur: unknown = value;
   for (const p of parts) {
     if (cur === null || typeof cur !== 'object') return undefined;
-    if (!Object.prototype.hasOwnProperty.call(cur, p)) return undefined;
+    if (!Object.hasOwn(cur, p)) return undefined;
     cur = (cur as Record<string, unknown>)[p];
   }
   return cur;
@@ -61,12 +64,26 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
   const t0 = Date.now();
   let res: WireResponse;
   try {
-    res = await send({ method, url: step.url, headers: withContentType(headers, step.body), body: encodeBody(step.body), timeoutMs: timeout, signal: run.signal, maxRedirects: 0 });
+    res = await send({
+      method,
+      url: step.url,
+      headers: withContentType(headers, step.body),
+      body: encodeBody(step.body),
+      timeoutMs: timeout,
+      signal: run.signal,
+      maxRedirects: 0,
+    });
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    const why = err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
+    const why =
+      err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
     const hint = permanentFailureHint(err.code);
-    return { outcome: 'failed', error: `${method} ${step.url}: ${why}${hint ? ` (${hint})` : ''}`, retryable: hint === undefined, result: { ...base } };
+    return {
+      outcome: 'failed',
+      error: `${method} ${step.url}: ${why}${hint ? ` (${hint})` : ''}`,
+      retryable: hint === undefined,
+      result: { ...base },
+    };
   }
   const text = res.text;
   let json: unknown;
@@ -79,14 +96,23 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
   if (!statusOk(res.status, step.expect_status)) {
     result.body = text.slice(0, BODY_TAIL);
     const expected = step.expect_status === undefined ? '2xx' : JSON.stringify(step.expect_status);
-    return { outcome: 'failed', error: `${method} ${step.url} answered ${res.status} (expected ${expected})`, retryable: res.status >= 500 || res.status === 429, result };
+    return {
+      outcome: 'failed',
+      error: `${method} ${step.url} answered ${res.status} (expected ${expected})`,
+      retryable: res.status >= 500 || res.status === 429,
+      result,
+    };
   }
   const captured: Record<string, unknown> = {};
   for (const [name, path] of Object.entries(step.capture ?? {})) {
     const v = getPath(json, path);
     if (v === undefined) {
       result.body = text.slice(0, BODY_TAIL);
-      return { outcome: 'failed', error: `capture ${name}: no "${path}" in the response${json === undefined ? ' (not JSON)' : ''}`, result };
+      return {
+        outcome: 'failed',
+        error: `capture ${name}: no "${path}" in the response${json === undefined ? ' (not JSON)' : ''}`,
+        result,
+      };
     }
     captured[name] = v;
   }

@@ -11,7 +11,12 @@ export const input: StepHandler<StepOf<'input'>> = async (run) => {
   const { step, prompter } = run;
   const def = step.default === undefined ? undefined : String(step.default);
   const value = step.choices?.length
-    ? await prompter.select(step.prompt, step.choices.map((c) => ({ value: choiceValue(c), name: choiceLabel(c) })), def, { name: step.id })
+    ? await prompter.select(
+        step.prompt,
+        step.choices.map((c) => ({ value: choiceValue(c), name: choiceLabel(c) })),
+        def,
+        { name: step.id },
+      )
     : await prompter.input(step.prompt, def, { name: step.id });
   if (step.choices?.length && !step.choices.map(choiceValue).includes(value)) {
     return { outcome: 'failed', error: `"${value}" is not one of ${step.choices.map(choiceValue).join(', ')}` };

@@ -19,7 +19,11 @@ export const manual: StepHandler<StepOf<'manual'>> = async (run) => {
   const checklist = step.checklist ?? [];
   if (!prompter.canPrompt || run.dryRun) {
     for (const item of checklist) run.log(`[ ] ${item}`);
-    return { outcome: 'ok', result: { unattended: true, checked: [], unchecked: checklist }, message: run.dryRun ? 'dry run: not asked' : 'no person to confirm; recorded as shown' };
+    return {
+      outcome: 'ok',
+      result: { unattended: true, checked: [], unchecked: checklist },
+      message: run.dryRun ? 'dry run: not asked' : 'no person to confirm; recorded as shown',
+    };
   }
   if (checklist.length) {
     const choices = checklist.map((item, i) => ({ value: String(i), name: item }));

@@ -39,7 +39,8 @@ export const notify: StepHandler<StepOf<'notify'>> = async (run) => {
       const message = await renderMessage(loaded.templatesDir, step.template, messageChannelFor(channelConfig(loaded.config, name)), scope);
       const r = await sendToChannel(deps, name, message, scope, `${run.idempotencyKey}-${name}`);
       // on disk as soon as the channel took it, before the other channels answer
-      if (r.ok && !run.dryRun) await run.incident.append({ type: 'channel_sent', step: step.id, data: { channel: name, attempt: run.attempt } });
+      if (r.ok && !run.dryRun)
+        await run.incident.append({ type: 'channel_sent', step: step.id, data: { channel: name, attempt: run.attempt } });
       return r;
     }),
   );
@@ -47,17 +48,25 @@ export const notify: StepHandler<StepOf<'notify'>> = async (run) => {
   let anyRetryable = false;
   settled.forEach((s, i) => {
     const name = step.channels[i]!;
-    const r: ChannelSendResult = s.status === 'fulfilled' ? s.value : { ok: false, error: messageOf(s.reason), summary: `${name}: FAILED: ${messageOf(s.reason)}` };
+    const r: ChannelSendResult =
+      s.status === 'fulfilled' ? s.value : { ok: false, error: messageOf(s.reason), summary: `${name}: FAILED: ${messageOf(s.reason)}` };
     run.log(r.summary);
     if (!r.ok && r.retryable) anyRetryable = true;
     const { summary: _s, retryable: _r, ...rec } = r;
     channels[name] = rec;
   });
   const result: NotifyResult & { dry_run?: boolean } = { template: step.template, channels, ...(run.dryRun ? { dry_run: true } : {}) };
-  const ok = Object.entries(channels).filter(([, c]) => c.ok).map(([n]) => n);
+  const ok = Object.entries(channels)
+    .filter(([, c]) => c.ok)
+    .map(([n]) => n);
   const failed = Object.entries(channels).filter(([, c]) => !c.ok);
   if (ok.length === 0) {
-    return { outcome: 'failed', error: `no channel took the message: ${failed.map(([n, c]) => `${n}: ${c.error}`).join('; ')}`, retryable: anyRetryable, result: { ...result } };
+    return {
+      outcome: 'failed',
+      error: `no channel took the message: ${failed.map(([n, c]) => `${n}: ${c.error}`).join('; ')}`,
+      retryable: anyRetryable,
+      result: { ...result },
+    };
   }
   const verb = run.dryRun ? 'would notify' : 'notified';
   const warning = failedChannels(failed);

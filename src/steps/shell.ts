@@ -54,7 +54,12 @@ export const shell: StepHandler<StepOf<'shell'>> = async (run) => {
     return { outcome: 'failed', error: why, retryable: !r.isCanceled && r.code !== 'ENOENT', result };
   }
   if (r.exitCode !== expect) {
-    return { outcome: 'failed', error: `${file} exited with ${r.exitCode} (expected ${expect})${result.stderr ? `: ${result.stderr.split('\n').pop()}` : ''}`, retryable: true, result };
+    return {
+      outcome: 'failed',
+      error: `${file} exited with ${r.exitCode} (expected ${expect})${result.stderr ? `: ${result.stderr.split('\n').pop()}` : ''}`,
+      retryable: true,
+      result,
+    };
   }
   return { outcome: 'ok', result, message: `exit ${r.exitCode}` };
 };

@@ -25,7 +25,8 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
   const resumed = run.resumedFrom && !run.dryRun ? run.resumedFrom.getTime() : undefined;
   const start = resumed ?? clock.now().getTime();
   if (step.message) run.log(step.message);
-  if (resumed !== undefined) run.log(`continuing the wait begun ${formatDuration(clock.now().getTime() - resumed)} ago, before the run was interrupted`);
+  if (resumed !== undefined)
+    run.log(`continuing the wait begun ${formatDuration(clock.now().getTime() - resumed)} ago, before the run was interrupted`);
   if (!step.until) {
     const ms = requireDuration(step.duration, `step ${step.id}: duration`, 0);
     if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, dry_run: true }, message: `dry run: would wait ${formatDuration(ms)}` };
@@ -45,11 +46,25 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
     const scope = run.currentScope ? run.currentScope() : run.scope;
     const holds = await evalCondition(step.until, scope, `step ${step.id}, until`);
     const waited = clock.now().getTime() - start;
-    if (holds) return { outcome: 'ok', result: { waited_ms: waited, checks }, message: `done after ${formatDuration(waited)} (${checks} ${checks === 1 ? 'check' : 'checks'})` };
-    if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, checks, holds: false, dry_run: true }, message: `dry run: ${step.until} is false now; would wait up to ${formatDuration(timeout)}` };
+    if (holds)
+      return {
+        outcome: 'ok',
+        result: { waited_ms: waited, checks },
+        message: `done after ${formatDuration(waited)} (${checks} ${checks === 1 ? 'check' : 'checks'})`,
+      };
+    if (run.dryRun)
+      return {
+        outcome: 'ok',
+        result: { waited_ms: 0, checks, holds: false, dry_run: true },
+        message: `dry run: ${step.until} is false now; would wait up to ${formatDuration(timeout)}`,
+      };
     const left = timeout - waited;
     if (left <= 0) {
-      return { outcome: 'failed', error: `${step.until} still false after ${formatDuration(waited)} (${checks} checks)`, result: { waited_ms: waited, checks } };
+      return {
+        outcome: 'failed',
+        error: `${step.until} still false after ${formatDuration(waited)} (${checks} checks)`,
+        result: { waited_ms: waited, checks },
+      };
     }
     await sleepWithCountdown(run, Math.min(interval, left), `until ${step.until}: next check`, start + timeout);
   }

@@ -115,5 +115,8 @@ function splitPath(p: string): string[] {
 
 export function cleanLiquidMessage(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
-  return msg.split('\n')[0]!.replace(/, file:.*$/, '').trim();
+  return msg
+    .split('\n')[0]!
+    .replace(/, file:.*$/, '')
+    .trim();
 }

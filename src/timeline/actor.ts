@@ -12,12 +12,15 @@ let lookup: Promise<string> | undefined;
 
 export function actorName(env: NodeJS.ProcessEnv = process.env): Promise<string> {
   if (env.PAYCTL_ACTOR) return Promise.resolve(env.PAYCTL_ACTOR);
-  lookup ??= import('node:child_process').then(({ execFile }) => new Promise<string>((resolve) => {
-    execFile('git', ['config', 'user.name'], { encoding: 'utf8', timeout: 2000 }, (err, stdout) => {
-      const name = err ? '' : stdout.trim();
-      resolve(name || osUser());
-    });
-  }));
+  lookup ??= import('node:child_process').then(
+    ({ execFile }) =>
+      new Promise<string>((resolve) => {
+        execFile('git', ['config', 'user.name'], { encoding: 'utf8', timeout: 2000 }, (err, stdout) => {
+          const name = err ? '' : stdout.trim();
+          resolve(name || osUser());
+        });
+      }),
+  );
   return lookup;
 }
 

@@ -19,7 +19,14 @@ export async function recordStatusChange(append: Append, state: IncidentState, t
 }
 
 /** Record a milestone once (resolved and failed_back may recur when `again` is true). */
-export async function recordMilestone(append: Append, state: IncidentState, name: Milestone, again = false, at?: string, note?: string): Promise<boolean> {
+export async function recordMilestone(
+  append: Append,
+  state: IncidentState,
+  name: Milestone,
+  again = false,
+  at?: string,
+  note?: string,
+): Promise<boolean> {
   const ev = milestoneEvent(state, name, again, at, note);
   if (!ev) return false;
   await append(ev);

@@ -46,13 +46,16 @@ export interface LoadedIncident {
 
 /** The timeline file of an existing incident; an unknown id is exit 2 with the ids that exist. */
 export function existingTimeline(storeDir: string, id: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id)) throw new InvalidInputError(`"${id}" is not an incident id`, 'list incidents with: payctl incident list');
+  if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
+    throw new InvalidInputError(`"${id}" is not an incident id`, 'list incidents with: payctl incident list');
   const file = timelinePath(storeDir, id);
   if (!existsSync(file)) {
     const known = listIncidentIds(storeDir).slice(-5);
     throw new InvalidInputError(
       `no incident "${id}" in ${storeDir}`,
-      known.length ? `recent incidents: ${known.join(', ')} (payctl incident list)` : 'there are no incidents yet; start one with: payctl incident start',
+      known.length
+        ? `recent incidents: ${known.join(', ')} (payctl incident list)`
+        : 'there are no incidents yet; start one with: payctl incident start',
     );
   }
   return file;

@@ -49,7 +49,10 @@ export class ChainCheck {
       this.firstBad =
         first || before === undefined
           ? { line: lineNo, message: 'first event does not start the chain (an earlier line was removed, or this one edited)' }
-          : { line: before, message: `line ${before} was changed after it was written: line ${lineNo} records the hash of a different line ${before} (or a line between them was removed, or line ${lineNo}'s prev was edited)` };
+          : {
+              line: before,
+              message: `line ${before} was changed after it was written: line ${lineNo} records the hash of a different line ${before} (or a line between them was removed, or line ${lineNo}'s prev was edited)`,
+            };
       return;
     }
     if (ev.seq !== this.prevSeq + 1) {
@@ -64,9 +67,21 @@ export class ChainCheck {
   report(): VerifyReport {
     if (this.events === 0 && !this.firstBad) {
       // nothing to vouch for: an incident that was never opened is not "intact"
-      return { ok: false, events: 0, firstBadLine: 1, message: 'the timeline is empty: the incident was never opened (payctl stopped while creating it: killed, or the disk full)', warnings: this.warnings };
+      return {
+        ok: false,
+        events: 0,
+        firstBadLine: 1,
+        message: 'the timeline is empty: the incident was never opened (payctl stopped while creating it: killed, or the disk full)',
+        warnings: this.warnings,
+      };
     }
-    return { ok: !this.firstBad, events: this.events, firstBadLine: this.firstBad?.line, message: this.firstBad?.message, warnings: this.warnings };
+    return {
+      ok: !this.firstBad,
+      events: this.events,
+      firstBadLine: this.firstBad?.line,
+      message: this.firstBad?.message,
+      warnings: this.warnings,
+    };
   }
 }
 

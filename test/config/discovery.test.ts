@@ -69,7 +69,18 @@ describe('config discovery', () => {
     const root = tempDir();
     writeFileSync(
       join(root, 'payctl.config.yaml'),
-      ['providers:', '  stripe:', '    kind: stripe', '    statuspage: https://status.stripe.com', '    enabeld: true', 'channels:', '  slack:', '    type: slack', '    webhook_url: https://hooks.slack.com/services/T/B/secret', ''].join('\n'),
+      [
+        'providers:',
+        '  stripe:',
+        '    kind: stripe',
+        '    statuspage: https://status.stripe.com',
+        '    enabeld: true',
+        'channels:',
+        '  slack:',
+        '    type: slack',
+        '    webhook_url: https://hooks.slack.com/services/T/B/secret',
+        '',
+      ].join('\n'),
     );
     let err: unknown;
     try {
@@ -109,7 +120,15 @@ describe('the commented example config (payctl init)', () => {
   it('parses with the schema and uses the standard provider and channel names', () => {
     const parsed = Config.parse(parse(EXAMPLE_CONFIG));
     expect(Object.keys(parsed.providers)).toEqual(['stripe', 'adyen', 'braintree']);
-    expect(Object.keys(parsed.channels).sort()).toEqual(['banner', 'email', 'pagerduty', 'processor-support', 'slack', 'social', 'statuspage']);
+    expect(Object.keys(parsed.channels).sort()).toEqual([
+      'banner',
+      'email',
+      'pagerduty',
+      'processor-support',
+      'slack',
+      'social',
+      'statuspage',
+    ]);
     expect(parsed.routing?.primary).toBe('stripe');
   });
 

@@ -24,7 +24,9 @@ it('a Stripe outage starts processor-outage once; a second check points at the o
   expect(incidents[0].playbook).toBe('processor-outage');
   // the failing provider came from the trigger, and the timeline says so
   const shown = JSON.parse((await run(['incident', 'show', incidents[0].id, '--json'])).stdout);
-  const provider = shown.events.find((e: { type: string; data: { name?: string } }) => e.type === 'input_answered' && e.data.name === 'provider');
+  const provider = shown.events.find(
+    (e: { type: string; data: { name?: string } }) => e.type === 'input_answered' && e.data.name === 'provider',
+  );
   expect(provider.data).toMatchObject({ value: 'stripe', from: 'trigger' });
 
   const second = await run(['check', '--start-incident']);
@@ -39,7 +41,10 @@ it('a demo or drill left open does not stand in for the real incident', async ()
   // as an interrupted demo used to leave it: open, processor-outage, against a sandbox that is gone
   const id = '20261126-090000-dem0';
   const w = new TimelineWriter(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), { actor: 'demo-user' });
-  await w.append({ type: 'incident_opened', data: { id, title: 'Demo: Stripe outage', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'demo' } });
+  await w.append({
+    type: 'incident_opened',
+    data: { id, title: 'Demo: Stripe outage', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'demo' },
+  });
   const r = await run(['check', '--start-incident']);
   expect(r.stderr).toContain('starting playbook processor-outage');
   expect(r.stderr).not.toContain('already open');
@@ -50,7 +55,10 @@ it('a demo or drill left open does not stand in for the real incident', async ()
   // said even when its playbook is not to be found here
   const gone = '20261126-090500-dem1';
   const w2 = new TimelineWriter(join(p.dir, '.payctl', 'incidents', gone, 'timeline.jsonl'), { actor: 'demo-user' });
-  await w2.append({ type: 'incident_opened', data: { id: gone, title: 'Demo', severity: 'sev1', playbook: 'not-here', dry_run: false, source: 'demo' } });
+  await w2.append({
+    type: 'incident_opened',
+    data: { id: gone, title: 'Demo', severity: 'sev1', playbook: 'not-here', dry_run: false, source: 'demo' },
+  });
   const again = await run(['incident', 'resume', gone, '--yes']);
   expect(again.code).toBe(2);
   expect(again.stderr).toContain(`incident ${gone} was a demo against the built-in sandbox`);

@@ -22,7 +22,12 @@ it('handles the whole outage unattended and writes the postmortem draft', async 
   expect(md).toContain('adyen');
   expect(md).toContain('```mermaid');
   // the sandbox's fake secrets never reach the draft or the output
-  for (const secret of ['sandbox-fake-slack-token', 'sandbox-fake-statuspage-key', 'sandbox-fake-hyperswitch-key', 'sandboxfakepagerdutykey']) {
+  for (const secret of [
+    'sandbox-fake-slack-token',
+    'sandbox-fake-statuspage-key',
+    'sandbox-fake-hyperswitch-key',
+    'sandboxfakepagerdutykey',
+  ]) {
     expect(md).not.toContain(secret);
     expect(r.stdout + r.stderr).not.toContain(secret);
   }
@@ -40,7 +45,12 @@ it('stopped with Ctrl-C at a terminal, the demo closes its incident and says to 
   const pty = (await import('node-pty')).default;
   const { BIN } = await import('../helpers/run-cli.js');
   const dir = tempProject();
-  const p = pty.spawn(process.execPath, [BIN, 'demo'], { cwd: dir, cols: 140, rows: 40, env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' } });
+  const p = pty.spawn(process.execPath, [BIN, 'demo'], {
+    cwd: dir,
+    cols: 140,
+    rows: 40,
+    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
+  });
   let screen = '';
   p.onData((d) => (screen += d));
   const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));

@@ -26,20 +26,34 @@ describe('payctl failover / failback', () => {
     // child_process (commander, git), fs streams and fs/promises (graceful-fs, a process.stdin that is a file)
     // and assert (signal-exit) each cost ~2-3 ms of every start; this catches an import that brings one back
     const hook = join(p.dir, 'module-list.cjs');
-    writeFileSync(hook, "process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));\n");
+    writeFileSync(
+      hook,
+      "process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));\n",
+    );
     const list = join(p.dir, 'modules.txt');
-    const r = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, PAYCTL_ACTOR: 'ci', MODULE_LIST: list, NODE_OPTIONS: `--require ${hook}` } });
+    const r = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], {
+      cwd: p.dir,
+      env: { ...p.env, PAYCTL_ACTOR: 'ci', MODULE_LIST: list, NODE_OPTIONS: `--require ${hook}` },
+    });
     expect(r.code, r.stderr).toBe(0);
     const loaded = readFileSync(list, 'utf8').split('\n');
     expect(loaded).toContain('NativeModule http'); // the list is real
-    for (const name of ['child_process', 'assert', 'internal/fs/streams', 'internal/fs/promises', 'internal/readline/interface']) expect(loaded).not.toContain(`NativeModule ${name}`);
+    for (const name of ['child_process', 'assert', 'internal/fs/streams', 'internal/fs/promises', 'internal/readline/interface'])
+      expect(loaded).not.toContain(`NativeModule ${name}`);
   });
 
   it('moves traffic, verifies it, and prints one JSON object', async () => {
     const r = await run(['failover', '--to', 'adyen', '--reason', 'stripe major outage', '--yes', '--json']);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
-    expect(out).toMatchObject({ from: 'stripe', to: 'adyen', verified: true, routing_before: ['stripe', 'adyen', 'braintree'], routing_after: ['adyen', 'stripe', 'braintree'], dry_run: false });
+    expect(out).toMatchObject({
+      from: 'stripe',
+      to: 'adyen',
+      verified: true,
+      routing_before: ['stripe', 'adyen', 'braintree'],
+      routing_after: ['adyen', 'stripe', 'braintree'],
+      dry_run: false,
+    });
     expect(out.incident).toMatch(/^\d{8}-\d{6}-[0-9a-f]{4}$/);
     expect(typeof out.duration_ms).toBe('number');
     // the write reached the routing service once, with an idempotency key
@@ -47,7 +61,10 @@ describe('payctl failover / failback', () => {
     expect(writes).toHaveLength(1);
     expect(String(writes[0]!.headers['idempotency-key'] ?? '')).toContain(out.incident);
     // three routing round trips: the read (made alongside the target's status page), the write, the read-back
-    const routing = p.sandbox.requests().filter((r) => r.path.endsWith('/routing/default')).map((r) => r.method);
+    const routing = p.sandbox
+      .requests()
+      .filter((r) => r.path.endsWith('/routing/default'))
+      .map((r) => r.method);
     expect(routing).toEqual(['GET', 'POST', 'GET']);
     expect(p.sandbox.requests().some((r) => r.path.includes('/status/adyen/'))).toBe(true);
 
@@ -70,10 +87,18 @@ describe('payctl failover / failback', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
     expect(routingWrites()).toHaveLength(0);
     // --json: the error is the one JSON document on stdout
-    expect(JSON.parse(r.stdout)).toMatchObject({ error: expect.stringContaining('needs approval'), hint: expect.stringContaining('--yes'), exit_code: 3 });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      error: expect.stringContaining('needs approval'),
+      hint: expect.stringContaining('--yes'),
+      exit_code: 3,
+    });
     const typo = await run(['failover', '--to', 'adyn', '--yes', '--json']);
     expect(typo.code).toBe(2);
-    expect(JSON.parse(typo.stdout)).toEqual({ error: 'unknown provider "adyn"', hint: 'configured providers: stripe, adyen, braintree', exit_code: 2 });
+    expect(JSON.parse(typo.stdout)).toEqual({
+      error: 'unknown provider "adyn"',
+      hint: 'configured providers: stripe, adyen, braintree',
+      exit_code: 2,
+    });
   });
 
   it('refuses a target whose status page shows a major outage (exit 1), unless --force', async () => {
@@ -135,7 +160,7 @@ describe('payctl failover / failback', () => {
     expect(out).toMatchObject({ to: 'stripe', unchanged: true, verified: true });
     expect(routingWrites()).toHaveLength(0);
     const show = JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout);
-    expect(show.incident.milestones).toHaveProperty("detected");
+    expect(show.incident.milestones).toHaveProperty('detected');
     expect(show.incident.milestones).not.toHaveProperty('failed_back');
     expect(show.incident.status).toBe('resolved');
   });
@@ -163,7 +188,10 @@ describe('payctl failover / failback', () => {
     expect(routingWrites()).toHaveLength(0);
     // the rehearsal's incident closes itself: it is not left among the open ones
     expect(JSON.parse((await run(['incident', 'list', '--status', 'open', '--json'])).stdout)).toEqual([]);
-    expect(JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout).incident).toMatchObject({ status: 'resolved', dry_run: true });
+    expect(JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout).incident).toMatchObject({
+      status: 'resolved',
+      dry_run: true,
+    });
   });
 
   it('names who acted: PAYCTL_ACTOR, else git user.name, else the OS user', async () => {
@@ -203,7 +231,10 @@ describe('payctl failover / failback', () => {
     const proxy = await startForwardProxy();
     try {
       const proxyUrl = proxy.url.replace('http://', 'http://ops:pr0xy-s3cret@');
-      const r = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, HTTP_PROXY: proxyUrl, DEBUG: '*' } });
+      const r = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], {
+        cwd: p.dir,
+        env: { ...p.env, HTTP_PROXY: proxyUrl, DEBUG: '*' },
+      });
       expect(r.code).toBe(0);
       expect(proxy.seen.some((u) => u.endsWith('/routing/default'))).toBe(true);
       const printed = r.stdout + r.stderr;
@@ -245,9 +276,26 @@ describe('payctl failover / failback', () => {
     // as a drill killed before it was closed leaves it: open, with a switch that moved the sandbox's traffic
     const id = '20261126-080000-d001';
     const w = new TimelineWriter(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), { actor: 'ci' });
-    await w.append({ type: 'incident_opened', data: { id, title: 'Drill', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'drill' } });
-    await w.append({ type: 'step_started', step: 'failover', data: { step_type: 'switch_provider', title: 'Failover', attempt: 1, idempotency_key: `payctl-${id}-failover` } });
-    await w.append({ type: 'step_completed', step: 'failover', data: { step_type: 'switch_provider', outcome: 'ok', attempt: 1, duration_ms: 5, result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false } } });
+    await w.append({
+      type: 'incident_opened',
+      data: { id, title: 'Drill', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'drill' },
+    });
+    await w.append({
+      type: 'step_started',
+      step: 'failover',
+      data: { step_type: 'switch_provider', title: 'Failover', attempt: 1, idempotency_key: `payctl-${id}-failover` },
+    });
+    await w.append({
+      type: 'step_completed',
+      step: 'failover',
+      data: {
+        step_type: 'switch_provider',
+        outcome: 'ok',
+        attempt: 1,
+        duration_ms: 5,
+        result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
+      },
+    });
     const back = JSON.parse((await run(['failback', '--yes', '--json'])).stdout);
     expect(back.incident).not.toBe(id);
     const joined = await run(['failover', '--to', 'adyen', '--incident', id, '--yes', '--json']);
@@ -257,7 +305,12 @@ describe('payctl failover / failback', () => {
   });
 
   it('a person who answers no: exit 3, nothing moved, a clear message', async () => {
-    const t = pty.spawn(process.execPath, [BIN, 'failover', '--to', 'adyen'], { cwd: p.dir, cols: 120, rows: 40, env: { ...p.env, PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1' } });
+    const t = pty.spawn(process.execPath, [BIN, 'failover', '--to', 'adyen'], {
+      cwd: p.dir,
+      cols: 120,
+      rows: 40,
+      env: { ...p.env, PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1' },
+    });
     let screen = '';
     t.onData((d) => (screen += d));
     const exited = new Promise<number>((r) => t.onExit(({ exitCode }) => r(exitCode)));
@@ -284,9 +337,15 @@ describe('payctl failover / failback', () => {
   });
 
   it('processor-outage with nothing wrong tells the team, not the public; unattended without --yes it stops at the failover gate', async () => {
-    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' } });
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--json'], {
+      cwd: p.dir,
+      env: { ...p.env, CI: '1' },
+    });
     expect(r.code).toBe(3);
-    const writes = p.sandbox.requests().filter((q) => q.method !== 'GET').map((q) => q.path);
+    const writes = p.sandbox
+      .requests()
+      .filter((q) => q.method !== 'GET')
+      .map((q) => q.path);
     expect(writes).toHaveLength(1);
     expect(writes[0]).toMatch(/^\/slack\//);
     expect(routingWrites()).toHaveLength(0);
@@ -296,47 +355,72 @@ describe('payctl failover / failback', () => {
     ['metrics present', ''],
     ['no metric data (NaN)', ',prometheus:nan'],
     ['metrics failing', ',prometheus:errors'],
-  ])('processor-outage when the backup is the one down (%s): nothing public, nobody paged, traffic not moved', async (_what, metrics) => {
-    // stripe, the primary, is fine; a success rate that cannot be read must not count as "below the threshold"
-    p.sandbox.injectFault(`adyen:down${metrics}`);
-    const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'processor-outage', '--yes'], { cwd: p.dir, env: { ...p.env, PATH: process.env.PATH, PAYCTL_ACTOR: 'test', CI: '1' } });
-    let out = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (out += d));
-    const exited = new Promise((r) => child.on('close', r));
-    // the public and paging steps all come before the recovery waits (which, without metrics, wait out their timeout)
-    const steps: Record<string, string> = {};
-    for (let i = 0; i < 1500 && !steps.update_customers; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-      const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)?.[1];
-      if (!id) continue;
-      for (const line of readFileSync(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), 'utf8').split('\n').filter(Boolean)) {
-        const e = JSON.parse(line) as { type: string; step?: string; data: { outcome?: string } };
-        if (e.type === 'step_completed' && e.step) steps[e.step] = e.data.outcome!;
+  ])(
+    'processor-outage when the backup is the one down (%s): nothing public, nobody paged, traffic not moved',
+    async (_what, metrics) => {
+      // stripe, the primary, is fine; a success rate that cannot be read must not count as "below the threshold"
+      p.sandbox.injectFault(`adyen:down${metrics}`);
+      const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'processor-outage', '--yes'], {
+        cwd: p.dir,
+        env: { ...p.env, PATH: process.env.PATH, PAYCTL_ACTOR: 'test', CI: '1' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      const exited = new Promise((r) => child.on('close', r));
+      // the public and paging steps all come before the recovery waits (which, without metrics, wait out their timeout)
+      const steps: Record<string, string> = {};
+      for (let i = 0; i < 1500 && !steps.update_customers; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)?.[1];
+        if (!id) continue;
+        for (const line of readFileSync(join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl'), 'utf8')
+          .split('\n')
+          .filter(Boolean)) {
+          const e = JSON.parse(line) as { type: string; step?: string; data: { outcome?: string } };
+          if (e.type === 'step_completed' && e.step) steps[e.step] = e.data.outcome!;
+        }
       }
-    }
-    child.kill('SIGKILL');
-    await exited;
-    expect(steps.update_customers, out).toBe('skipped');
-    expect(steps.identified).toBe('skipped');
-    for (const id of ['acknowledge', 'alternatives', 'escalate']) expect(steps[id], id).toBe('skipped');
-    const posts = p.sandbox.requests().filter((q) => q.method === 'POST').map((q) => q.path);
-    expect(posts.filter((path) => !path.startsWith('/slack/'))).toEqual([]); // only the team hears of it
-    expect(routingWrites()).toHaveLength(0);
-  }, 60_000);
+      child.kill('SIGKILL');
+      await exited;
+      expect(steps.update_customers, out).toBe('skipped');
+      expect(steps.identified).toBe('skipped');
+      for (const id of ['acknowledge', 'alternatives', 'escalate']) expect(steps[id], id).toBe('skipped');
+      const posts = p.sandbox
+        .requests()
+        .filter((q) => q.method === 'POST')
+        .map((q) => q.path);
+      expect(posts.filter((path) => !path.startsWith('/slack/'))).toEqual([]); // only the team hears of it
+      expect(routingWrites()).toHaveLength(0);
+    },
+    60_000,
+  );
 
   it('processor-outage run to the end when the backup is the one down: no follow-up, no "fixed" notice, exit 1 for the refused failover', async () => {
     p.sandbox.injectFault('adyen:down');
-    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' }, timeout: 90_000 });
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], {
+      cwd: p.dir,
+      env: { ...p.env, CI: '1' },
+      timeout: 90_000,
+    });
     const steps = JSON.parse(r.stdout).steps;
-    for (const id of ['follow_up', 'resolved_notice', 'close_escalation', 'update_customers']) expect(steps[id].outcome, id).toBe('skipped');
-    expect(p.sandbox.requests().filter((q) => q.method === 'POST' && !q.path.startsWith('/slack/')).map((q) => q.path)).toEqual([]);
+    for (const id of ['follow_up', 'resolved_notice', 'close_escalation', 'update_customers'])
+      expect(steps[id].outcome, id).toBe('skipped');
+    expect(
+      p.sandbox
+        .requests()
+        .filter((q) => q.method === 'POST' && !q.path.startsWith('/slack/'))
+        .map((q) => q.path),
+    ).toEqual([]);
     expect(r.code, r.stderr).toBe(1);
   }, 120_000);
 
   it('a secret a playbook needs is checked before the incident opens: exit 2 naming it, nothing posted', async () => {
     const { SANDBOX_SLACK_WEBHOOK_URL: _unset, ...env } = p.env;
-    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], { cwd: p.dir, env: { ...env, CI: '1' } });
+    const r = await runCliAsync(['incident', 'start', '--playbook', 'processor-outage', '--yes', '--json'], {
+      cwd: p.dir,
+      env: { ...env, CI: '1' },
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('environment variable not set: SANDBOX_SLACK_WEBHOOK_URL (channels.slack.webhook_url, for step tell_team)');
     expect(JSON.parse(r.stdout)).toMatchObject({ exit_code: 2 });
@@ -346,7 +430,10 @@ describe('payctl failover / failback', () => {
 
   it('a resume checks the secrets of the steps it has left too: exit 2 naming it, nothing posted', async () => {
     mkdirSync(join(p.dir, 'playbooks'), { recursive: true });
-    writeFileSync(join(p.dir, 'playbooks', 'gated.yaml'), 'id: gated\ntitle: Gated\nsteps:\n  - { id: tell, type: notify, title: Tell the team, channels: [slack], template: team-update, vars: { summary: x }, confirm: Tell them? }\n');
+    writeFileSync(
+      join(p.dir, 'playbooks', 'gated.yaml'),
+      'id: gated\ntitle: Gated\nsteps:\n  - { id: tell, type: notify, title: Tell the team, channels: [slack], template: team-update, vars: { summary: x }, confirm: Tell them? }\n',
+    );
     const first = await runCliAsync(['incident', 'start', '--playbook', 'gated', '--json'], { cwd: p.dir, env: { ...p.env, CI: '1' } });
     expect(first.code).toBe(3); // stopped at the gate
     const id = JSON.parse(first.stdout).incident as string;
@@ -363,9 +450,15 @@ describe('payctl failover / failback', () => {
 
   it('a notify killed half-way: the resume posts only to the channels that had not taken the message', async () => {
     mkdirSync(join(p.dir, 'playbooks'), { recursive: true });
-    writeFileSync(join(p.dir, 'playbooks', 'tell.yaml'), 'id: tell\ntitle: Tell\nsteps:\n  - { id: tell, type: notify, title: Tell customers, channels: [slack, social], template: customer-acknowledge }\n');
+    writeFileSync(
+      join(p.dir, 'playbooks', 'tell.yaml'),
+      'id: tell\ntitle: Tell\nsteps:\n  - { id: tell, type: notify, title: Tell customers, channels: [slack, social], template: customer-acknowledge }\n',
+    );
     p.sandbox.injectFault('webhook:hang'); // social is a webhook: it never answers, slack does
-    const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'tell', '--yes'], { cwd: p.dir, env: { ...p.env, PATH: process.env.PATH, PAYCTL_ACTOR: 'test', CI: '1' } });
+    const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'tell', '--yes'], {
+      cwd: p.dir,
+      env: { ...p.env, PATH: process.env.PATH, PAYCTL_ACTOR: 'test', CI: '1' },
+    });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     const exited = new Promise((r) => child.on('close', r));

@@ -30,7 +30,9 @@ it('customer-resolved closes the status page incident it opened', async () => {
   );
   const r = await runCliAsync(['incident', 'start', '--playbook', 'notices', '--yes'], { cwd: p.dir, env: p.env });
   expect(r.code, r.stderr).toBe(0);
-  const incidents = (p.sandbox.state() as unknown as { statuspage: { incidents: { status: string; components?: Record<string, string> }[] } }).statuspage.incidents;
+  const incidents = (
+    p.sandbox.state() as unknown as { statuspage: { incidents: { status: string; components?: Record<string, string> }[] } }
+  ).statuspage.incidents;
   expect(incidents).toHaveLength(1); // created once, then updated
   expect(incidents[0]!.status).toBe('resolved');
   expect(Object.values(incidents[0]!.components ?? {})).toEqual(['operational']);

@@ -32,7 +32,21 @@ function templatesDir(files: Record<string, string>): string {
   return dir;
 }
 
-const scope = (vars: Record<string, unknown> = {}) => ({ incident: { id: 'i-1', title: 't', severity: 'sev1', status: 'identified', playbook: 'p', started_at: '2026-03-14T02:03:04.000Z', elapsed: '5m', dry_run: false }, config: {}, vars, now: '2026-03-14T02:08:04.000Z' });
+const scope = (vars: Record<string, unknown> = {}) => ({
+  incident: {
+    id: 'i-1',
+    title: 't',
+    severity: 'sev1',
+    status: 'identified',
+    playbook: 'p',
+    started_at: '2026-03-14T02:03:04.000Z',
+    elapsed: '5m',
+    dry_run: false,
+  },
+  config: {},
+  vars,
+  now: '2026-03-14T02:08:04.000Z',
+});
 
 describe('shipped message templates', () => {
   it('has every template of the contract, with its vars', () => {
@@ -46,7 +60,9 @@ describe('shipped message templates', () => {
   it('each passes checkTemplateUse when its required vars are supplied', () => {
     for (const name of Object.keys(CONTRACT)) {
       const t = loadMessageTemplate(SHIPPED, name);
-      const required = Object.entries(t.vars).filter(([, d]) => d.required).map(([k]) => k);
+      const required = Object.entries(t.vars)
+        .filter(([, d]) => d.required)
+        .map(([k]) => k);
       expect(checkTemplateUse(SHIPPED, name, required), name).toEqual([]);
     }
   });
@@ -68,8 +84,21 @@ describe('shipped message templates', () => {
   });
 
   it('the processor escalation carries incident id, start, components, observed rates, impact and the ETA asked', async () => {
-    const m = await renderMessage(SHIPPED, 'processor-escalation', 'email', scope({ provider: 'stripe', observed: 'success rate 41%, processing_error 71%' }));
-    for (const s of ['i-1', '2026-03-14T02:03:04.000Z', 'card payments (authorisations)', 'success rate 41%, processing_error 71%', 'an ETA within 30 minutes', 'Business impact']) expect(m.body).toContain(s);
+    const m = await renderMessage(
+      SHIPPED,
+      'processor-escalation',
+      'email',
+      scope({ provider: 'stripe', observed: 'success rate 41%, processing_error 71%' }),
+    );
+    for (const s of [
+      'i-1',
+      '2026-03-14T02:03:04.000Z',
+      'card payments (authorisations)',
+      'success rate 41%, processing_error 71%',
+      'an ETA within 30 minutes',
+      'Business impact',
+    ])
+      expect(m.body).toContain(s);
     expect(m.subject).toContain('stripe');
   });
 

@@ -23,7 +23,10 @@ describe('payctl playbook validate', () => {
 
   it('validates the shipped playbooks against a sandbox-like config', () => {
     const dir = tempDir();
-    writeFileSync(join(dir, 'payctl.config.yaml'), SANDBOX_LIKE_CONFIG + `playbooks: ${join(REPO, 'playbooks')}\ntemplates: ${join(REPO, 'templates')}\n`);
+    writeFileSync(
+      join(dir, 'payctl.config.yaml'),
+      SANDBOX_LIKE_CONFIG + `playbooks: ${join(REPO, 'playbooks')}\ntemplates: ${join(REPO, 'templates')}\n`,
+    );
     const r = runCli(['playbook', 'validate'], { cwd: dir });
     expect(r.stderr).toContain('7 playbooks valid');
     expect(r.code).toBe(0);
@@ -31,7 +34,15 @@ describe('payctl playbook validate', () => {
 
   it('prints file:line:col for every problem of every file and exits 2, without a stack trace', () => {
     const dir = tempDir();
-    writePlaybook(dir, 'a.yaml', ['id: a', 'title: A', 'steps:', '  - id: x', '    title: X', '    type: manual', '    when: steps.y.outcome == "ok"']);
+    writePlaybook(dir, 'a.yaml', [
+      'id: a',
+      'title: A',
+      'steps:',
+      '  - id: x',
+      '    title: X',
+      '    type: manual',
+      '    when: steps.y.outcome == "ok"',
+    ]);
     writePlaybook(dir, 'b.yaml', ['id: b', 'title: B', 'steps:', '  - { id: x, title: X, type: wait, duration: soon }']);
     writePlaybook(dir, 'c.yaml', GOOD);
     const r = runCli(['playbook', 'validate', 'a.yaml', 'b.yaml', 'c.yaml'], { cwd: dir });
@@ -49,7 +60,9 @@ describe('payctl playbook validate', () => {
     writePlaybook(dir, 'good.yaml', GOOD);
     const r = runCli(['playbook', 'validate', '--json', 'bad.yaml', 'good.yaml'], { cwd: dir });
     expect(r.code).toBe(2);
-    const json = JSON.parse(r.stdout) as { files: { file: string; ok: boolean; problems: { line: number; col: number; message: string }[] }[] };
+    const json = JSON.parse(r.stdout) as {
+      files: { file: string; ok: boolean; problems: { line: number; col: number; message: string }[] }[];
+    };
     expect(json.files).toEqual([
       { file: 'bad.yaml', ok: false, problems: [{ line: 4, col: 30, message: expect.stringContaining('unknown type "manuel"') }] },
       { file: 'good.yaml', ok: true, problems: [] },
@@ -74,10 +87,18 @@ describe('payctl playbook validate', () => {
   describe('bad input files fail fast with file:line:col and exit 2', () => {
     const dir = tempDir();
     const cases: [string, () => void, RegExp][] = [
-      ['malformed.yaml', () => writeFileSync(join(dir, 'malformed.yaml'), 'id: x\ntitle: [unclosed\nsteps:\n  - id: a\n   bad: indent\n'), /^malformed\.yaml:3:1: /m],
+      [
+        'malformed.yaml',
+        () => writeFileSync(join(dir, 'malformed.yaml'), 'id: x\ntitle: [unclosed\nsteps:\n  - id: a\n   bad: indent\n'),
+        /^malformed\.yaml:3:1: /m,
+      ],
       ['empty.yaml', () => writeFileSync(join(dir, 'empty.yaml'), ''), /^empty\.yaml:1:1: file is empty$/m],
       ['binary.yaml', () => writeFileSync(join(dir, 'binary.yaml'), randomBytes(4096)), /^binary\.yaml:1:1: not a text file/m],
-      ['huge.yaml', () => writeFileSync(join(dir, 'huge.yaml'), 'a: "' + 'x'.repeat(10 * 1024 * 1024) + '"\n'), /^huge\.yaml:1:1: file is 10\.0 MB; YAML files are limited to 256 KB$/m],
+      [
+        'huge.yaml',
+        () => writeFileSync(join(dir, 'huge.yaml'), 'a: "' + 'x'.repeat(10 * 1024 * 1024) + '"\n'),
+        /^huge\.yaml:1:1: file is 10\.0 MB; YAML files are limited to 256 KB$/m,
+      ],
       [
         'bomb.yaml',
         () => {
@@ -111,7 +132,9 @@ describe('payctl playbook list and show', () => {
   it('list --json parses and describes the shipped playbooks', () => {
     const r = runCli(['playbook', 'list', '--json']);
     expect(r.code).toBe(0);
-    const json = JSON.parse(r.stdout) as { playbooks: { id: string; title: string; severity: string; steps: number; file: string; valid: boolean }[] };
+    const json = JSON.parse(r.stdout) as {
+      playbooks: { id: string; title: string; severity: string; steps: number; file: string; valid: boolean }[];
+    };
     expect(json.playbooks.map((p) => p.id)).toEqual([
       'datacenter-outage',
       'elevated-declines',
@@ -141,7 +164,13 @@ describe('payctl playbook list and show', () => {
   it('list finds what validate finds (a playbook it calls valid runs)', () => {
     const dir = tempDir();
     // well-formed, but two conditions name a step that does not exist: a run would refuse it
-    writePlaybook(join(dir, 'playbooks'), 'linty.yaml', ['id: linty', 'title: Linty', 'steps:', '  - { id: a, title: A, type: manual, when: steps.nope.outcome == "ok" }', '  - { id: b, title: B, type: manual, when: steps.nah.outcome == "ok" }']);
+    writePlaybook(join(dir, 'playbooks'), 'linty.yaml', [
+      'id: linty',
+      'title: Linty',
+      'steps:',
+      '  - { id: a, title: A, type: manual, when: steps.nope.outcome == "ok" }',
+      '  - { id: b, title: B, type: manual, when: steps.nah.outcome == "ok" }',
+    ]);
     const validate = runCli(['playbook', 'validate', '--json'], { cwd: dir });
     const found = (JSON.parse(validate.stdout) as { files: { problems: unknown[] }[] }).files[0]!.problems.length;
     expect(found).toBe(2);
@@ -179,11 +208,16 @@ describe('payctl playbook list and show', () => {
   it("a mistyped id in a project: the project's directory, its own playbooks and the shipped ones, and a did-you-mean", () => {
     const dir = tempDir();
     mkdirSync(join(dir, 'playbooks'));
-    writeFileSync(join(dir, 'playbooks', 'custom-outage.yaml'), ['id: custom-outage', 'title: Custom', 'steps:', '  - { id: a, title: A, type: manual }'].join('\n'));
+    writeFileSync(
+      join(dir, 'playbooks', 'custom-outage.yaml'),
+      ['id: custom-outage', 'title: Custom', 'steps:', '  - { id: a, title: A, type: manual }'].join('\n'),
+    );
     writeFileSync(join(dir, 'playbooks', 'broken.yaml'), 'id: broken\ntitle: [unclosed\n');
     const r = runCli(['incident', 'start', '--playbook', 'custom-outag', '--yes'], { cwd: dir });
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`no playbook "custom-outag" in ${join(dir, 'playbooks')} or among the shipped ones (did you mean "custom-outage"?)`);
+    expect(r.stderr).toContain(
+      `no playbook "custom-outag" in ${join(dir, 'playbooks')} or among the shipped ones (did you mean "custom-outage"?)`,
+    );
     expect(r.stderr).toMatch(/known playbooks: custom-outage, .*processor-outage/);
     expect(r.stderr).toContain('not readable, so not searched: playbooks/broken.yaml');
     expect(hasStackTrace(r.stderr)).toBe(false);
@@ -209,7 +243,9 @@ describe('payctl init', () => {
     expect(json.written).toContain('payctl.config.yaml');
     expect(json.written).toContain('playbooks/processor-outage.yaml');
     expect(json.written).toContain('schema/playbook.schema.json');
-    const shippedTemplates = readdirSync(join(REPO, 'templates'), { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).length;
+    const shippedTemplates = readdirSync(join(REPO, 'templates'), { recursive: true, withFileTypes: true }).filter((e) =>
+      e.isFile(),
+    ).length;
     expect(json.written.filter((p) => p.startsWith('templates/'))).toHaveLength(shippedTemplates);
     expect(readFileSync(join(dir, 'payctl.config.yaml'), 'utf8')).toMatch(/^# payctl configuration/);
     const v = runCli(['playbook', 'validate'], { cwd: dir });

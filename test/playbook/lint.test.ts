@@ -10,7 +10,12 @@ import { Config } from '../../src/config/schema.js';
 import { SHIPPED_TEMPLATES, SANDBOX_LIKE_CONFIG, tempDir, writePlaybook } from './helpers.js';
 
 const config = Config.parse(parse(SANDBOX_LIKE_CONFIG));
-const withConfig = { providers: Object.keys(config.providers), channels: Object.keys(config.channels), config, templatesDir: SHIPPED_TEMPLATES };
+const withConfig = {
+  providers: Object.keys(config.providers),
+  channels: Object.keys(config.channels),
+  config,
+  templatesDir: SHIPPED_TEMPLATES,
+};
 
 /** Problems as "line:col: message" (file name dropped). */
 function check(lines: string[], opts: Parameters<typeof validatePlaybookFile>[1] = {}): string[] {
@@ -104,13 +109,31 @@ describe('lint', () => {
 
   it("a step field that is not in a step's scope suggests result.<field>", () => {
     expect(
-      check([...HEAD, '  - id: c', '    title: C', '    type: check_status', '    provider: stripe', '  - id: m', '    title: M', '    type: manual', '    when: steps.c.status == "major_outage"']),
-    ).toEqual(['13:11: step "m": when: steps.c.status: a step\'s scope has outcome, value, result, error (did you mean steps.c.result.status?)']);
+      check([
+        ...HEAD,
+        '  - id: c',
+        '    title: C',
+        '    type: check_status',
+        '    provider: stripe',
+        '  - id: m',
+        '    title: M',
+        '    type: manual',
+        '    when: steps.c.status == "major_outage"',
+      ]),
+    ).toEqual([
+      '13:11: step "m": when: steps.c.status: a step\'s scope has outcome, value, result, error (did you mean steps.c.result.status?)',
+    ]);
   });
 
   it('unknown roots, vars outside message templates, and unknown incident fields', () => {
     expect(
-      check([...HEAD, '  - id: m', '    title: M', '    type: manual', '    instructions: "{{ foo.bar }} {{ vars.x }} {{ incident.owner }}"']),
+      check([
+        ...HEAD,
+        '  - id: m',
+        '    title: M',
+        '    type: manual',
+        '    instructions: "{{ foo.bar }} {{ vars.x }} {{ incident.owner }}"',
+      ]),
     ).toEqual([
       '9:23: step "m": instructions: unknown variable "foo" (templates and conditions can read inputs, steps, incident, config, now)',
       '9:37: step "m": instructions: vars.x: vars exist only inside message templates; pass values with the step\'s vars:',
@@ -119,16 +142,25 @@ describe('lint', () => {
   });
 
   it('input defaults cannot read steps', () => {
-    expect(check(['id: t', 'title: T', 'inputs:', '  a: { prompt: A, default: "{{ steps.x.value }}" }', 'steps:', '  - { id: x, title: X, type: manual }'])).toEqual([
-      '4:32: input "a": default: steps.x.value: no step has run yet here (input defaults are filled in before the first step)',
-    ]);
+    expect(
+      check([
+        'id: t',
+        'title: T',
+        'inputs:',
+        '  a: { prompt: A, default: "{{ steps.x.value }}" }',
+        'steps:',
+        '  - { id: x, title: X, type: manual }',
+      ]),
+    ).toEqual(['4:32: input "a": default: steps.x.value: no step has run yet here (input defaults are filled in before the first step)']);
   });
 
   it('liquid syntax errors', () => {
     expect(check([...HEAD, '  - id: m', '    title: M', '    type: manual', '    instructions: "{{ inputs.provider | shout }}"'])).toEqual([
       '9:19: step "m": instructions: template syntax error: undefined filter: shout',
     ]);
-    expect(check([...HEAD, '  - id: m', '    title: M', '    type: manual', '    when: inputs.provider ==='])[0]).toMatch(/^9:11: step "m": when: condition syntax error: /);
+    expect(check([...HEAD, '  - id: m', '    title: M', '    type: manual', '    when: inputs.provider ==='])[0]).toMatch(
+      /^9:11: step "m": when: condition syntax error: /,
+    );
   });
 
   it('unknown providers and channels against the config, only when literal and only with a config', () => {
@@ -160,20 +192,55 @@ describe('lint', () => {
   });
 
   it('trigger providers are checked against the config (primary and any are keywords)', () => {
-    const lines = ['id: t', 'title: T', 'triggers:', '  - { provider: primary }', '  - { provider: any }', '  - { provider: paypal, status: [major_outage] }', 'steps:', '  - { id: x, title: X, type: manual }'];
-    expect(check(lines, withConfig)).toEqual(['6:17: triggers[2]: provider: unknown provider "paypal" (primary, any, or declared: stripe, adyen, braintree)']);
+    const lines = [
+      'id: t',
+      'title: T',
+      'triggers:',
+      '  - { provider: primary }',
+      '  - { provider: any }',
+      '  - { provider: paypal, status: [major_outage] }',
+      'steps:',
+      '  - { id: x, title: X, type: manual }',
+    ];
+    expect(check(lines, withConfig)).toEqual([
+      '6:17: triggers[2]: provider: unknown provider "paypal" (primary, any, or declared: stripe, adyen, braintree)',
+    ]);
     expect(check(lines, {})).toEqual([]);
   });
 
   it('config.* references are checked against a config when there is one', () => {
-    const lines = ['id: t', 'title: T', 'inputs:', '  p: { prompt: P, default: "{{ config.routing.secondary }}" }', 'steps:', '  - { id: x, title: X, type: manual }'];
-    expect(check(lines, withConfig)).toEqual(['4:32: input "p": default: config.routing.secondary: the config has no config.routing.secondary']);
+    const lines = [
+      'id: t',
+      'title: T',
+      'inputs:',
+      '  p: { prompt: P, default: "{{ config.routing.secondary }}" }',
+      'steps:',
+      '  - { id: x, title: X, type: manual }',
+    ];
+    expect(check(lines, withConfig)).toEqual([
+      '4:32: input "p": default: config.routing.secondary: the config has no config.routing.secondary',
+    ]);
     expect(check(lines, {})).toEqual([]);
   });
 
   it('message templates: unknown template and missing required vars, at the template: key', () => {
     expect(
-      check([...HEAD, '  - id: n', '    title: N', '    type: notify', '    channels: [slack]', '    template: customer-updat', '  - id: u', '    title: U', '    type: notify', '    channels: [slack]', '    template: customer-update'], withConfig),
+      check(
+        [
+          ...HEAD,
+          '  - id: n',
+          '    title: N',
+          '    type: notify',
+          '    channels: [slack]',
+          '    template: customer-updat',
+          '  - id: u',
+          '    title: U',
+          '    type: notify',
+          '    channels: [slack]',
+          '    template: customer-update',
+        ],
+        withConfig,
+      ),
     ).toEqual([
       expect.stringMatching(/^10:5: step "n": template: unknown message template "customer-updat"/),
       expect.stringMatching(/^15:5: step "u": template: template customer-update needs vars\.eta/),
@@ -229,13 +296,27 @@ describe('lint', () => {
 
   it('a templated duration whose input default is not a duration', () => {
     expect(
-      check(['id: t', 'title: T', 'inputs:', '  wait_for: { prompt: How long?, default: half an hour }', 'steps:', '  - { id: w, title: W, type: wait, duration: "{{ inputs.wait_for }}" }']),
+      check([
+        'id: t',
+        'title: T',
+        'inputs:',
+        '  wait_for: { prompt: How long?, default: half an hour }',
+        'steps:',
+        '  - { id: w, title: W, type: wait, duration: "{{ inputs.wait_for }}" }',
+      ]),
     ).toEqual(['4:43: input "wait_for": default "half an hour" is not a duration, but step "w": duration uses it as one']);
   });
 
   it('drill vars must answer an input or a choose step; the fault must be a fault spec', () => {
     expect(
-      check([...HEAD, '  - { id: m, title: M, type: choose, prompt: P, options: [a, b] }', 'drill:', '  fault: stripe down', '  vars: { provider: adyen, m: b, timeout: 5s }', '  expect: { status: resolved }']),
+      check([
+        ...HEAD,
+        '  - { id: m, title: M, type: choose, prompt: P, options: [a, b] }',
+        'drill:',
+        '  fault: stripe down',
+        '  vars: { provider: adyen, m: b, timeout: 5s }',
+        '  expect: { status: resolved }',
+      ]),
     ).toEqual([
       '8:10: drill: fault: "stripe down" is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)',
       '9:34: drill: vars: "timeout" is neither an input nor an input/choose step (known: provider, m)',
@@ -243,7 +324,16 @@ describe('lint', () => {
   });
 
   it('reports schema and lint problems of one file together, in line order', () => {
-    const problems = check([...HEAD, '  - id: a', '    title: A', '    type: manual', '    colour: red', '  - id: a', '    title: B', '    type: manual']);
+    const problems = check([
+      ...HEAD,
+      '  - id: a',
+      '    title: A',
+      '    type: manual',
+      '    colour: red',
+      '  - id: a',
+      '    title: B',
+      '    type: manual',
+    ]);
     expect(problems).toEqual(['9:5: step "a": unknown key "colour"', '10:9: step "a": duplicate step id "a" (first used on line 6)']);
   });
 });

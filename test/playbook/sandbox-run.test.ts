@@ -36,7 +36,10 @@ describe('processor-outage against the sandbox', () => {
     const { playbook } = findPlaybook(join(REPO, 'playbooks'), 'processor-outage');
     const drill = playbook.drill!;
     const dir = tempDir('payctl-run-');
-    writeFileSync(join(dir, 'payctl.config.yaml'), sb.configYaml() + `templates: ${join(REPO, 'templates')}\nplaybooks: ${join(REPO, 'playbooks')}\n`);
+    writeFileSync(
+      join(dir, 'payctl.config.yaml'),
+      sb.configYaml() + `templates: ${join(REPO, 'templates')}\nplaybooks: ${join(REPO, 'playbooks')}\n`,
+    );
     sb.injectFault(drill.fault);
     const vars = Object.entries(drill.vars ?? {}).flatMap(([k, v]) => ['--var', `${k}=${String(v)}`]);
     const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', CI: '1', PAYCTL_ACTOR: 'test-runner', ...sb.env() };
@@ -46,21 +49,36 @@ describe('processor-outage against the sandbox', () => {
 
     const paths = sb.requests().map((q) => `${q.method} ${q.path}`);
     // customers and the team heard about it on every channel of the acknowledge/alternatives/update/resolved notices
-    for (const ch of ['/webhook/banner', '/webhook/email', '/webhook/social', '/statuspage/v1/pages/sandbox-page/incidents', '/slack/services/']) {
-      expect(paths.some((p) => p.includes(ch)), ch).toBe(true);
+    for (const ch of [
+      '/webhook/banner',
+      '/webhook/email',
+      '/webhook/social',
+      '/statuspage/v1/pages/sandbox-page/incidents',
+      '/slack/services/',
+    ]) {
+      expect(
+        paths.some((p) => p.includes(ch)),
+        ch,
+      ).toBe(true);
     }
     // escalated to stripe: paged (trigger, later resolve) and a ticket
-    const pages = sb.requests().filter((q) => q.path.endsWith('/pagerduty/v2/enqueue')).map((q) => (q.body as { event_action?: string }).event_action ?? JSON.parse(String(q.body)).event_action);
+    const pages = sb
+      .requests()
+      .filter((q) => q.path.endsWith('/pagerduty/v2/enqueue'))
+      .map((q) => (q.body as { event_action?: string }).event_action ?? JSON.parse(String(q.body)).event_action);
     expect(pages).toEqual(['trigger', 'resolve']);
     expect(paths).toContain('POST /webhook/processor-support');
     // traffic went to adyen and came back to stripe
     const writes = sb.requests().filter((q) => q.method === 'POST' && q.path.endsWith('/routing/default'));
     expect(writes).toHaveLength(2);
-    const order = (q: (typeof writes)[number]) => ((typeof q.body === 'string' ? JSON.parse(q.body) : q.body) as { connector: string }[]).map((c) => c.connector);
+    const order = (q: (typeof writes)[number]) =>
+      ((typeof q.body === 'string' ? JSON.parse(q.body) : q.body) as { connector: string }[]).map((c) => c.connector);
     expect(order(writes[0]!)[0]).toBe('adyen');
     expect(order(writes[1]!)[0]).toBe('stripe');
     expect(r.stdout + r.stderr).toMatch(/resolved/);
     // stripe down: our success rate is read and shown below its threshold, not with a ✔
-    expect(r.stderr).toMatch(/⚠ Measure our own payment success rate — success rate \d+\.\d% over 5m \(threshold \d+\.\d%\); below the threshold/);
+    expect(r.stderr).toMatch(
+      /⚠ Measure our own payment success rate — success rate \d+\.\d% over 5m \(threshold \d+\.\d%\); below the threshold/,
+    );
   }, 60_000);
 });

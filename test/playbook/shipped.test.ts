@@ -9,7 +9,15 @@ import { playbookJsonSchemaText } from '../../src/playbook/json-schema.js';
 import { parseDuration } from '../../src/duration.js';
 import { REPO, SANDBOX_LIKE_CONFIG, SHIPPED_PLAYBOOKS, SHIPPED_TEMPLATES } from './helpers.js';
 
-const IDS = ['datacenter-outage', 'elevated-declines', 'peak-traffic', 'processor-outage', 'scheduled-maintenance', 'security-incident', 'third-party-dependency'];
+const IDS = [
+  'datacenter-outage',
+  'elevated-declines',
+  'peak-traffic',
+  'processor-outage',
+  'scheduled-maintenance',
+  'security-incident',
+  'third-party-dependency',
+];
 const files = listPlaybookFiles(SHIPPED_PLAYBOOKS);
 const config = Config.parse(parse(SANDBOX_LIKE_CONFIG));
 
@@ -73,7 +81,10 @@ describe('shipped playbooks', () => {
         continue;
       }
       expect(escalations.length, pb.id).toBeGreaterThan(0);
-      expect(escalations.some((s) => s.remind_every), pb.id).toBe(true);
+      expect(
+        escalations.some((s) => s.remind_every),
+        pb.id,
+      ).toBe(true);
     }
   });
 });
@@ -85,7 +96,20 @@ describe('schema/playbook.schema.json', () => {
 
   it('describes every step type', () => {
     const text = playbookJsonSchemaText();
-    for (const t of ['manual', 'input', 'choose', 'check_status', 'query_metrics', 'switch_provider', 'notify', 'escalate', 'http', 'shell', 'wait', 'set_status']) {
+    for (const t of [
+      'manual',
+      'input',
+      'choose',
+      'check_status',
+      'query_metrics',
+      'switch_provider',
+      'notify',
+      'escalate',
+      'http',
+      'shell',
+      'wait',
+      'set_status',
+    ]) {
       expect(text).toContain(`"const": "${t}"`);
     }
   });

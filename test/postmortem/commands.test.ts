@@ -10,7 +10,12 @@ import { BIN, FIXTURE_STORE, IDS } from './helpers.js';
 let dir: string;
 
 function payctl(...args: string[]) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', CI: '1', PAYCTL_CONFIG: '' }, timeout: 20_000 });
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', CI: '1', PAYCTL_CONFIG: '' },
+    timeout: 20_000,
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -39,7 +44,20 @@ describe('payctl postmortem', () => {
     expect(r.code).toBe(0);
     expect(r.stdout.trim()).toBe(`Postmortem draft: ${join('store', IDS.full, 'postmortem.md')}`);
     const md = readFileSync(join(dir, 'store', IDS.full, 'postmortem.md'), 'utf8');
-    for (const h of ['## Summary', '## Impact', '## Response metrics', '## Timeline', '## Actions taken', '## Provider performance', '## What went well', '## What went wrong', '## Root cause', '## Action items', '## Lessons learned']) expect(md).toContain(h);
+    for (const h of [
+      '## Summary',
+      '## Impact',
+      '## Response metrics',
+      '## Timeline',
+      '## Actions taken',
+      '## Provider performance',
+      '## What went well',
+      '## What went wrong',
+      '## Root cause',
+      '## Action items',
+      '## Lessons learned',
+    ])
+      expect(md).toContain(h);
     expect(md).toContain('revenue at risk: 19,252.50 EUR');
     expect(md).toContain('```mermaid\ngantt');
     expect(md).toContain('```mermaid\nxychart-beta');
@@ -106,7 +124,9 @@ describe('payctl providers report', () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^stripe\s+4 \(1 open\)\s+2h 35m\s+55m\s+49m 40s/m);
     expect(r.stdout).toMatch(/^stripe .*16m 58s \(1\/3 answered\)/m);
-    expect(r.stdout).toContain('2 rehearsals excluded (1 drill, 1 dry run): they are not provider behaviour; pass --include-drills to count them.');
+    expect(r.stdout).toContain(
+      '2 rehearsals excluded (1 drill, 1 dry run): they are not provider behaviour; pass --include-drills to count them.',
+    );
     expect(r.stdout).toContain('Definitions:');
     expect(r.stdout).toContain('MTTR: Mean time to resolve');
     const bad = payctl('providers', 'report', '--since', 'soon');
@@ -168,7 +188,9 @@ describe('payctl template', () => {
     const out = JSON.parse(r.stdout);
     expect(out.vars.provider).toBe('stripe');
     expect(out.sampled_vars).not.toContain('provider');
-    const overridden = JSON.parse(payctl('template', 'render', 'processor-follow-up', '--incident', IDS.full, '--var', 'provider=adyen', '--json').stdout);
+    const overridden = JSON.parse(
+      payctl('template', 'render', 'processor-follow-up', '--incident', IDS.full, '--var', 'provider=adyen', '--json').stdout,
+    );
     expect(overridden.vars.provider).toBe('adyen');
   });
 
@@ -224,7 +246,9 @@ describe('an edited timeline', () => {
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(WARNING);
     const draft = readFileSync(join(dir, 'store', id, 'postmortem.md'), 'utf8');
-    expect(draft.split('\n')[0]).toBe(`> **Warning: the timeline's hash chain is broken at line 5: this draft may include edited events. Check it with payctl incident verify ${id}.**`);
+    expect(draft.split('\n')[0]).toBe(
+      `> **Warning: the timeline's hash chain is broken at line 5: this draft may include edited events. Check it with payctl incident verify ${id}.**`,
+    );
     expect(draft).toContain('# Postmortem:');
     expect(readFileSync(join(dir, 'store', IDS.full, 'postmortem.md'), 'utf8')).not.toContain('hash chain');
   });

@@ -27,7 +27,14 @@ export const BUSINESS = { average_order_value: 42.5, orders_per_minute: 120, cur
 
 export function dataFor(id: string, extra: Partial<PostmortemInput> = {}) {
   const inc = loadIncident(FIXTURE_STORE, id);
-  return buildPostmortemData({ events: inc.events, problems: inc.problems, state: inc.state, primary: 'stripe', generatedAt: '2026-05-01T00:00:00.000Z', ...extra });
+  return buildPostmortemData({
+    events: inc.events,
+    problems: inc.problems,
+    state: inc.state,
+    primary: 'stripe',
+    generatedAt: '2026-05-01T00:00:00.000Z',
+    ...extra,
+  });
 }
 
 export function goldenPath(id: string): string {

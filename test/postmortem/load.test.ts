@@ -13,7 +13,16 @@ describe('readEventsChunked', () => {
     const lines: string[] = [];
     for (let i = 1; i <= 6000; i++) {
       const text = `note ${i} ${'é✓'.repeat(i % 300)}`; // multi-byte characters straddle chunk boundaries
-      lines.push(JSON.stringify({ seq: i, time: '2026-03-14T02:00:00.000Z', actor: 'a', type: i === 1 ? 'incident_opened' : 'note_added', data: { text }, prev: 'x'.repeat(64) }));
+      lines.push(
+        JSON.stringify({
+          seq: i,
+          time: '2026-03-14T02:00:00.000Z',
+          actor: 'a',
+          type: i === 1 ? 'incident_opened' : 'note_added',
+          data: { text },
+          prev: 'x'.repeat(64),
+        }),
+      );
       if (i === 2500) lines.push('{not json');
       if (i === 4000) lines.push('');
     }
@@ -22,7 +31,9 @@ describe('readEventsChunked', () => {
     const expected = readTimelineFile(file);
     const got = readEventsChunked(file);
     expect(got.events).toHaveLength(6000);
-    expect(got.events.map((e) => (e.data as { text?: string }).text)).toEqual(expected.events.map((e) => (e.data as { text?: string }).text));
+    expect(got.events.map((e) => (e.data as { text?: string }).text)).toEqual(
+      expected.events.map((e) => (e.data as { text?: string }).text),
+    );
     expect(got.problems).toEqual(expected.problems);
     expect(got.problems.map((p) => p.line)).toEqual([2501, 4002, 6003]);
   });

@@ -13,7 +13,12 @@ describe('provider scorecard', () => {
   const row = (p: string) => rows.find((r) => r.provider === p)!;
 
   it('counts incidents where the provider had a problem, not where it was merely checked', () => {
-    expect(row('stripe').incident_ids).toEqual(['20260314-020000-a001', '20260320-140000-b002', '20260410-230000-d004', '20260425-100000-g007']);
+    expect(row('stripe').incident_ids).toEqual([
+      '20260314-020000-a001',
+      '20260320-140000-b002',
+      '20260410-230000-d004',
+      '20260425-100000-g007',
+    ]);
     expect(row('stripe').open_incidents).toBe(1);
     expect(row('adyen').incident_ids).toEqual(['20260402-090000-c003']); // healthy backup in a001/b002/d004: not counted
     expect(row('braintree').incident_ids).toEqual(['20260420-080000-f006']);
@@ -27,7 +32,11 @@ describe('provider scorecard', () => {
     expect(s.longest_downtime_ms).toBe(55 * 60_000);
     expect(s.mean_time_to_resolve_ms).toBe(((55 + 41 + 53) / 3) * 60_000);
     // admission: +5m (a001), +11s (b002, first major_outage reading), +11s (d004), +1m (g007)
-    expect(s.status_page_admission).toEqual({ mean_delay_ms: Math.round((300_000 + 11_000 + 11_000 + 60_000) / 4), admitted: 4, never_admitted: 0 });
+    expect(s.status_page_admission).toEqual({
+      mean_delay_ms: Math.round((300_000 + 11_000 + 11_000 + 60_000) / 4),
+      admitted: 4,
+      never_admitted: 0,
+    });
     // one escalation per incident: g007's follow-up trigger (same dedup key), acknowledge and resolve are not escalations
     expect(s.escalation_response).toEqual({ escalations: 3, answered: 1, mean_ms: 16 * 60_000 + 58_000, longest_ms: 16 * 60_000 + 58_000 });
     expect(s.failovers_away).toBe(3); // a001, d004, g007; b002's failover failed
@@ -44,7 +53,14 @@ describe('provider scorecard', () => {
   it('filters incidents by the --since period', () => {
     const now = Date.parse('2026-04-16T00:00:00Z');
     const ids = all.filter((i) => inPeriod(i.state.opened_at, 7 * 86_400_000, now)).map((i) => i.id);
-    expect(ids).toEqual(['20260410-230000-d004', '20260415-120000-e005', '20260420-080000-f006', '20260425-100000-g007', '20260428-150000-h008', '20260429-090000-i009']);
+    expect(ids).toEqual([
+      '20260410-230000-d004',
+      '20260415-120000-e005',
+      '20260420-080000-f006',
+      '20260425-100000-g007',
+      '20260428-150000-h008',
+      '20260429-090000-i009',
+    ]);
   });
 
   it('leaves out rehearsals (dry runs, drills, demos) unless asked to include them', () => {
@@ -69,12 +85,25 @@ describe('a failover away from a healthy provider', () => {
     const id = '20260501-100000-e001';
     let t = Date.parse('2026-05-01T10:00:00Z');
     const w = new TimelineWriter(join(store, id, 'timeline.jsonl'), { actor: 'ops', now: () => new Date((t += 1000)) });
-    await w.append({ type: 'incident_opened', data: { id, title: 'Planned failover', severity: 'sev3', playbook: 'failover', dry_run: false, source: 'failover' } });
-    await w.append({ type: 'step_started', step: 'failover', data: { step_type: 'switch_provider', title: 'Fail over', attempt: 1, idempotency_key: `payctl-${id}-failover` } });
+    await w.append({
+      type: 'incident_opened',
+      data: { id, title: 'Planned failover', severity: 'sev3', playbook: 'failover', dry_run: false, source: 'failover' },
+    });
+    await w.append({
+      type: 'step_started',
+      step: 'failover',
+      data: { step_type: 'switch_provider', title: 'Fail over', attempt: 1, idempotency_key: `payctl-${id}-failover` },
+    });
     await w.append({
       type: 'step_completed',
       step: 'failover',
-      data: { step_type: 'switch_provider', outcome: 'ok', attempt: 1, duration_ms: 80, result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false } },
+      data: {
+        step_type: 'switch_provider',
+        outcome: 'ok',
+        attempt: 1,
+        duration_ms: 80,
+        result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
+      },
     });
     await w.append({ type: 'status_changed', data: { from: 'investigating', to: 'resolved' } });
     const [r] = buildScorecard([loadIncident(store, id)], { providers: ['stripe'] });

@@ -16,7 +16,10 @@ function template(text: string): string {
 
 describe('custom postmortem templates', () => {
   it('renders a custom template with the same data', async () => {
-    const md = await renderPostmortem(dataFor(IDS.full), template('# {{ summary.title }}\n{% for m in metrics %}- {{ m.label }}: {{ m.value }}\n{% endfor %}'));
+    const md = await renderPostmortem(
+      dataFor(IDS.full),
+      template('# {{ summary.title }}\n{% for m in metrics %}- {{ m.label }}: {{ m.value }}\n{% endfor %}'),
+    );
     expect(md).toContain('- Time to mitigate: 9m 45s');
   });
 

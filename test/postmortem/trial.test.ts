@@ -13,7 +13,7 @@ const actions = trial.hints.action_items.join('\n');
 const notes = trial.hints.notes.join('\n');
 
 describe('postmortem: findings of the new-user trial', () => {
-  it('1. a step polled by a wait step\'s recheck (attempt+1, every outcome ok) is not a retry', () => {
+  it("1. a step polled by a wait step's recheck (attempt+1, every outcome ok) is not a retry", () => {
     const runs = collectFacts(loadIncident(FIXTURE_STORE, IDS.trial).events).stepRuns;
     expect(runs.get('recheck_primary')).toEqual({ retries: 0, resumes: 0, reruns: 3 });
     expect(wrong).not.toMatch(/recheck_primary|success_backup/);
@@ -52,12 +52,19 @@ describe('postmortem: findings of the new-user trial', () => {
 
   it('4. a manual checklist shows what was done and what was not', async () => {
     expect(trial.actions.manual).toEqual([
-      { time: '2026-04-25 10:12:00 UTC', step: 'drain_queue (Drain the queues)', done: 'Pause the retry job; Drain the webhook queue', not_done: 'Tell finance' },
+      {
+        time: '2026-04-25 10:12:00 UTC',
+        step: 'drain_queue (Drain the queues)',
+        done: 'Pause the retry job; Drain the webhook queue',
+        not_done: 'Tell finance',
+      },
     ]);
     expect(wrong).toContain('Step drain_queue: checklist items not done: Tell finance.');
     const md = await renderPostmortem(trial, DEFAULT_TEMPLATE);
     expect(md).toContain('### Manual steps');
-    expect(md).toContain('| 2026-04-25 10:12:00 UTC | drain_queue (Drain the queues) | Pause the retry job; Drain the webhook queue | Tell finance |');
+    expect(md).toContain(
+      '| 2026-04-25 10:12:00 UTC | drain_queue (Drain the queues) | Pause the retry job; Drain the webhook queue | Tell finance |',
+    );
   });
 
   it('5. Ctrl-C then a resume that finished: the final run state counts, and the re-run is a resume', () => {
@@ -65,16 +72,24 @@ describe('postmortem: findings of the new-user trial', () => {
     expect(wrong).not.toMatch(/postmortem .*attempts/);
     expect(actions).not.toContain('step postmortem');
     expect(notes).toContain('Re-run after an interruption (resumed, not retried): postmortem.');
-    expect(notes).toContain('The run was stopped at 2026-04-25 10:50:30 UTC (interrupted (SIGINT)) and resumed at 2026-04-25 10:52:00 UTC.');
+    expect(notes).toContain(
+      'The run was stopped at 2026-04-25 10:50:30 UTC (interrupted (SIGINT)) and resumed at 2026-04-25 10:52:00 UTC.',
+    );
     // a run that stopped and never resumed is still a problem (fixture d004)
     expect(dataFor(IDS.stillOpen).hints.went_wrong.join('\n')).toContain('The run stopped before the end: interrupted (SIGINT).');
   });
 
   it('6. a switch with unchanged: true or dry_run: true is not a failover, a failback, backup time or a verified failback', () => {
     // g007: the no-op failback_confirm after the real failback changes nothing
-    expect(trial.impact.backup.intervals).toEqual([{ provider: 'adyen', from: '2026-04-25T10:03:00.000Z', to: '2026-04-25T10:45:02.000Z' }]);
+    expect(trial.impact.backup.intervals).toEqual([
+      { provider: 'adyen', from: '2026-04-25T10:03:00.000Z', to: '2026-04-25T10:45:02.000Z' },
+    ]);
     expect(trial.summary.narrative).toContain('Traffic returned to stripe at 10:45:02.');
-    expect(trial.actions.switches[2]).toMatchObject({ kind: 'failback (no change)', verified: 'n/a', outcome: 'traffic already on stripe: nothing written' });
+    expect(trial.actions.switches[2]).toMatchObject({
+      kind: 'failback (no change)',
+      verified: 'n/a',
+      outcome: 'traffic already on stripe: nothing written',
+    });
     // h008 (drill): its only switch was a no-op failback
     const drill = dataFor(IDS.drill);
     expect(drill.summary.narrative).not.toContain('Traffic returned');
@@ -94,7 +109,11 @@ describe('postmortem: findings of the new-user trial', () => {
     // mitigated (switch) at 10:03:00; adyen read 70% at 10:04, 10:05, 10:05:30; 97% at 10:06.
     // stripe's own 20% at 10:03:36 is not what customers saw (traffic was on adyen).
     expect(trial.impact.customer_window).toMatchObject({ to: '2026-04-25T10:06:00.000Z', ms: 6 * 60_000 });
-    expect(trial.impact.recovery).toMatchObject({ target: 'adyen', recovered_at: '2026-04-25T10:06:00.000Z', below: { readings: 3, lowest: 0.7, ms: 3 * 60_000 } });
+    expect(trial.impact.recovery).toMatchObject({
+      target: 'adyen',
+      recovered_at: '2026-04-25T10:06:00.000Z',
+      below: { readings: 3, lowest: 0.7, ms: 3 * 60_000 },
+    });
     expect(wrong).toContain('Traffic moved to adyen but the success rate stayed at 70.0% for 3m (below 95% until 10:06:00).');
     expect(well).not.toContain('mitigated 3m after detection');
     expect(well).toContain('The success rate was back at 97.0% (at or above 95%) 6m after detection, at 10:06:00.');
@@ -105,11 +124,15 @@ describe('postmortem: findings of the new-user trial', () => {
   it('8. when readings after mitigation never reach the threshold, the window runs to resolution', () => {
     const inc = loadIncident(FIXTURE_STORE, IDS.trial);
     // drop the 97% reading: every reading after the switch is below 95%
-    const events = inc.events.filter((e) => !(e.type === 'step_completed' && (e.data.result as { value?: number } | undefined)?.value === 0.97));
+    const events = inc.events.filter(
+      (e) => !(e.type === 'step_completed' && (e.data.result as { value?: number } | undefined)?.value === 0.97),
+    );
     const d = dataFor(IDS.trial, { events, business: BUSINESS });
     expect(d.impact.customer_window).toMatchObject({ to: '2026-04-25T10:53:00.000Z', ms: 53 * 60_000 });
     expect(d.impact.customer_window.display).toContain('the success rate stayed below 95% after mitigation');
-    expect(d.hints.went_wrong.join('\n')).toContain('Traffic moved to adyen but the success rate stayed at 70.0% (below 95%) in every reading after it, for at least 2m 30s.');
+    expect(d.hints.went_wrong.join('\n')).toContain(
+      'Traffic moved to adyen but the success rate stayed at 70.0% (below 95%) in every reading after it, for at least 2m 30s.',
+    );
     expect(d.hints.went_well.join('\n')).not.toMatch(/mitigated|back at/);
     expect(d.impact.business?.window_minutes).toBe(53);
   });

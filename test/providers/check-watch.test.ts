@@ -53,12 +53,16 @@ describe('payctl check --watch', () => {
     expect(out.match(/PROVIDER/g)).toHaveLength(1); // the table only once
   });
 
-
   it('Ctrl-C in a terminal under npx (the CLI gets SIGINT twice: from the terminal and forwarded) still exits 0', async () => {
     const dir = tempDir('payctl-watch-');
     writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
     const forward = fileURLToPath(new URL('./forward-signals.mjs', import.meta.url));
-    const p = pty.spawn(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], { cwd: dir, cols: 120, rows: 40, env: { PATH: process.env.PATH!, TERM: 'xterm', ...sb.env() } });
+    const p = pty.spawn(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], {
+      cwd: dir,
+      cols: 120,
+      rows: 40,
+      env: { PATH: process.env.PATH!, TERM: 'xterm', ...sb.env() },
+    });
     let screen = '';
     p.onData((d) => (screen += d));
     const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
@@ -72,7 +76,11 @@ describe('payctl check --watch', () => {
   it('SIGTERM stops it the same way (exit 0)', async () => {
     const dir = tempDir('payctl-watch-');
     writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
-    const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], { cwd: dir, env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     for (let i = 0; i < 300 && !err.includes('watching every'); i++) await new Promise((r) => setTimeout(r, 50));
@@ -86,8 +94,12 @@ describe('payctl check --watch', () => {
 });
 
 describe('trigger matching for --start-incident', () => {
-  const config = Config.parse({ providers: { stripe: { kind: 'stripe' }, adyen: { kind: 'adyen' } }, routing: { primary: 'stripe', backups: ['adyen'] } });
-  const pb = (id: string, triggers: unknown[]) => Playbook.parse({ id, title: id, triggers, steps: [{ id: 'a', title: 'a', type: 'manual' }] });
+  const config = Config.parse({
+    providers: { stripe: { kind: 'stripe' }, adyen: { kind: 'adyen' } },
+    routing: { primary: 'stripe', backups: ['adyen'] },
+  });
+  const pb = (id: string, triggers: unknown[]) =>
+    Playbook.parse({ id, title: id, triggers, steps: [{ id: 'a', title: 'a', type: 'manual' }] });
   const declines = pb('elevated-declines', [{ success_rate_below: 0.9 }]);
   const outage = pb('processor-outage', [{ provider: 'primary', status: ['major_outage', 'partial_outage'] }, { success_rate_below: 0.9 }]);
   const snap = (stripe: string, rate: number): HealthSnapshot => ({
@@ -96,8 +108,26 @@ describe('trigger matching for --start-incident', () => {
     problems: [],
     success_rate: { value: rate, threshold: 0.95, healthy: rate >= 0.95 },
     providers: [
-      { provider: 'stripe', status: stripe as 'operational', indicator: 'x', components: [], incidents: [], role: 'primary', enabled: true, healthy: stripe === 'operational' },
-      { provider: 'adyen', status: 'operational', indicator: 'x', components: [], incidents: [], role: 'backup', enabled: true, healthy: true },
+      {
+        provider: 'stripe',
+        status: stripe as 'operational',
+        indicator: 'x',
+        components: [],
+        incidents: [],
+        role: 'primary',
+        enabled: true,
+        healthy: stripe === 'operational',
+      },
+      {
+        provider: 'adyen',
+        status: 'operational',
+        indicator: 'x',
+        components: [],
+        incidents: [],
+        role: 'backup',
+        enabled: true,
+        healthy: true,
+      },
     ],
   });
 

@@ -103,10 +103,17 @@ export function tempProject(configYaml: string, templates: Record<string, string
   return dir;
 }
 
-export function testContext(cwd: string, env: NodeJS.ProcessEnv, o: { json?: boolean; dryRun?: boolean } = {}): { ctx: Context; stdout: Capture; stderr: Capture } {
+export function testContext(
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  o: { json?: boolean; dryRun?: boolean } = {},
+): { ctx: Context; stdout: Capture; stderr: Capture } {
   const stdout = new Capture();
   const stderr = new Capture();
-  const ctx = createContext({ cwd, env: { ...env, NO_COLOR: '1' }, canPrompt: false, json: o.json, dryRun: o.dryRun, streams: { stdout, stderr } }, loadConfig);
+  const ctx = createContext(
+    { cwd, env: { ...env, NO_COLOR: '1' }, canPrompt: false, json: o.json, dryRun: o.dryRun, streams: { stdout, stderr } },
+    loadConfig,
+  );
   return { ctx, stdout, stderr };
 }
 
@@ -156,7 +163,12 @@ export async function openIncident(ctx: Context, severity: 'sev1' | 'sev2' | 'se
 }
 
 /** A StepRun as the engine builds it, with the step's values already rendered. */
-export function stepRun<S extends Step>(ctx: Context, session: IncidentSession, step: S, o: { logs?: string[]; prompter?: Prompter; inputs?: Record<string, unknown> } = {}): StepRun<S> {
+export function stepRun<S extends Step>(
+  ctx: Context,
+  session: IncidentSession,
+  step: S,
+  o: { logs?: string[]; prompter?: Prompter; inputs?: Record<string, unknown> } = {},
+): StepRun<S> {
   const logs = o.logs ?? [];
   return {
     step,
@@ -173,7 +185,19 @@ export function stepRun<S extends Step>(ctx: Context, session: IncidentSession, 
 }
 
 /** Record a step's completion in the timeline, as the engine would. */
-export async function recordStep(session: IncidentSession, run: StepRun, r: { outcome: string; result?: Record<string, unknown> }): Promise<void> {
-  await session.append({ type: 'step_started', step: run.step.id, data: { step_type: run.step.type, title: run.step.title, attempt: 1, idempotency_key: run.idempotencyKey } });
-  await session.append({ type: 'step_completed', step: run.step.id, data: { step_type: run.step.type, outcome: r.outcome as 'ok', result: r.result, attempt: 1, duration_ms: 1 } });
+export async function recordStep(
+  session: IncidentSession,
+  run: StepRun,
+  r: { outcome: string; result?: Record<string, unknown> },
+): Promise<void> {
+  await session.append({
+    type: 'step_started',
+    step: run.step.id,
+    data: { step_type: run.step.type, title: run.step.title, attempt: 1, idempotency_key: run.idempotencyKey },
+  });
+  await session.append({
+    type: 'step_completed',
+    step: run.step.id,
+    data: { step_type: run.step.type, outcome: r.outcome as 'ok', result: r.result, attempt: 1, duration_ms: 1 },
+  });
 }

@@ -3,7 +3,17 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { notify } from '../../src/steps/notify.js';
 import { escalate } from '../../src/steps/escalate.js';
 import type { StepOf } from '../../src/playbook/schema.js';
-import { openIncident, recordStep, sendJson, sendText, startServer, stepRun, tempProject, testContext, type TestServer } from './helpers.js';
+import {
+  openIncident,
+  recordStep,
+  sendJson,
+  sendText,
+  startServer,
+  stepRun,
+  tempProject,
+  testContext,
+  type TestServer,
+} from './helpers.js';
 
 const SECRETS = {
   SLACK_URL: '', // set once the server runs
@@ -35,10 +45,16 @@ beforeAll(async () => {
   srv.route('PATCH /sp/v1/pages/page1/incidents/sp-inc-1', (_r, res) => sendJson(res, 200, { id: 'sp-inc-1' }));
   srv.route('POST /pd/v2/enqueue', (r, res) => {
     const b = r.json as { dedup_key: string };
-    if (pdMode === 'bad') return sendJson(res, 400, { status: 'invalid event', message: 'Event object is invalid', errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"] });
+    if (pdMode === 'bad')
+      return sendJson(res, 400, {
+        status: 'invalid event',
+        message: 'Event object is invalid',
+        errors: ["Length of 'routing_key' is incorrect (should be 32 characters)"],
+      });
     sendJson(res, 202, { status: 'success', message: 'Event processed', dedup_key: b.dedup_key });
   });
-  for (const w of ['email', 'banner', 'ticket']) srv.route(`POST /webhook/${w}`, (_r, res) => sendJson(res, 200, { ok: true, id: `${w}-1` }));
+  for (const w of ['email', 'banner', 'ticket'])
+    srv.route(`POST /webhook/${w}`, (_r, res) => sendJson(res, 200, { ok: true, id: `${w}-1` }));
 });
 afterAll(() => srv.close());
 beforeEach(() => {
@@ -84,10 +100,18 @@ http: { timeout: 2s, retries: 1 }
   return testContext(dir, { ...SECRETS });
 }
 
-const notifyStep = (channels: string[], id = 'tell'): StepOf<'notify'> => ({ id, title: 'Tell customers', type: 'notify', channels, template: 'customer-acknowledge', vars: { impact: 'Card payments are failing' } });
+const notifyStep = (channels: string[], id = 'tell'): StepOf<'notify'> => ({
+  id,
+  title: 'Tell customers',
+  type: 'notify',
+  channels,
+  template: 'customer-acknowledge',
+  vars: { impact: 'Card payments are failing' },
+});
 
 function scanForSecrets(...texts: string[]) {
-  for (const t of texts) for (const s of [SECRETS.SP_KEY, SECRETS.PD_KEY, 'WH-SECRET-8890', 'xoxb-SLACK-SECRET-771']) expect(t).not.toContain(s);
+  for (const t of texts)
+    for (const s of [SECRETS.SP_KEY, SECRETS.PD_KEY, 'WH-SECRET-8890', 'xoxb-SLACK-SECRET-771']) expect(t).not.toContain(s);
 }
 
 describe('notify', () => {
@@ -98,16 +122,37 @@ describe('notify', () => {
     const run = stepRun(ctx, session, notifyStep(['slack', 'statuspage', 'email', 'banner']), { logs, inputs: { provider: 'stripe' } });
     const r = await notify(run);
     expect(r.outcome).toBe('ok');
-    expect(r.result).toMatchObject({ template: 'customer-acknowledge', channels: { slack: { ok: true, status: 200 }, statuspage: { ok: true, id: 'sp-inc-1' }, email: { ok: true, id: 'email-1' }, banner: { ok: true } } });
+    expect(r.result).toMatchObject({
+      template: 'customer-acknowledge',
+      channels: {
+        slack: { ok: true, status: 200 },
+        statuspage: { ok: true, id: 'sp-inc-1' },
+        email: { ok: true, id: 'email-1' },
+        banner: { ok: true },
+      },
+    });
     const slack = srv.requests.filter((x) => x.path === SLACK_PATH).at(-1)!;
     expect(slack.headers['idempotency-key']).toBe(`payctl-${session.id}-tell-slack`);
     expect((slack.json as { text: string; blocks: unknown[] }).text).toBe(`Incident ${session.id}: Card payments are failing`);
     expect((slack.json as { blocks: unknown[] }).blocks.length).toBeGreaterThan(0);
     const sp = srv.requests.filter((x) => x.path.startsWith('/sp/')).at(-1)!;
     expect(sp.headers.authorization).toBe(`OAuth ${SECRETS.SP_KEY}`);
-    expect(sp.json).toMatchObject({ incident: { name: 'Payment issues', status: 'investigating', component_ids: ['comp-stripe'], components: { 'comp-stripe': 'partial_outage' } } });
-    expect(srv.requests.filter((x) => x.path === '/webhook/banner').at(-1)!.json).toEqual({ text: 'Card payments are failing', level: 'warning' });
-    expect(srv.requests.filter((x) => x.path === '/webhook/email').at(-1)!.json).toMatchObject({ subject: 'About your payments', purpose: 'email' });
+    expect(sp.json).toMatchObject({
+      incident: {
+        name: 'Payment issues',
+        status: 'investigating',
+        component_ids: ['comp-stripe'],
+        components: { 'comp-stripe': 'partial_outage' },
+      },
+    });
+    expect(srv.requests.filter((x) => x.path === '/webhook/banner').at(-1)!.json).toEqual({
+      text: 'Card payments are failing',
+      level: 'warning',
+    });
+    expect(srv.requests.filter((x) => x.path === '/webhook/email').at(-1)!.json).toMatchObject({
+      subject: 'About your payments',
+      purpose: 'email',
+    });
     await recordStep(session, run, r);
     scanForSecrets(JSON.stringify(r), logs.join('\n'), stdout.text, stderr.text, readFileSync(session.writer.file, 'utf8'));
 
@@ -177,17 +222,39 @@ describe('notify', () => {
 });
 
 describe('escalate', () => {
-  const step = (action?: 'trigger' | 'acknowledge' | 'resolve', id = 'page'): StepOf<'escalate'> => ({ id, title: 'Page', type: 'escalate', to: 'stripe', template: 'processor-escalation', ...(action ? { action } : {}) });
+  const step = (action?: 'trigger' | 'acknowledge' | 'resolve', id = 'page'): StepOf<'escalate'> => ({
+    id,
+    title: 'Page',
+    type: 'escalate',
+    to: 'stripe',
+    template: 'processor-escalation',
+    ...(action ? { action } : {}),
+  });
 
   it('triggers PagerDuty (sev1 → critical) with the idempotency key as dedup_key and sends the ticket; later steps reuse the dedup key', async () => {
     const { ctx } = project();
     const session = await openIncident(ctx, 'sev1');
     const run = stepRun(ctx, session, step());
     const r = await escalate(run);
-    expect(r).toMatchObject({ outcome: 'ok', result: { provider: 'stripe', action: 'trigger', dedup_key: `payctl-${session.id}-page`, channels: { pagerduty: { ok: true, status: 202 }, 'processor-support': { ok: true, id: 'ticket-1' } } } });
+    expect(r).toMatchObject({
+      outcome: 'ok',
+      result: {
+        provider: 'stripe',
+        action: 'trigger',
+        dedup_key: `payctl-${session.id}-page`,
+        channels: { pagerduty: { ok: true, status: 202 }, 'processor-support': { ok: true, id: 'ticket-1' } },
+      },
+    });
     const pd = srv.requests.filter((x) => x.path === '/pd/v2/enqueue').at(-1)!.json as Record<string, any>;
-    expect(pd).toMatchObject({ routing_key: SECRETS.PD_KEY, event_action: 'trigger', dedup_key: `payctl-${session.id}-page`, payload: { severity: 'critical', summary: 'Urgent: stripe elevated authorisation failures', source: 'payctl' } });
-    expect(srv.requests.filter((x) => x.path === '/webhook/ticket').at(-1)!.json).toMatchObject({ subject: 'Urgent: stripe elevated authorisation failures' });
+    expect(pd).toMatchObject({
+      routing_key: SECRETS.PD_KEY,
+      event_action: 'trigger',
+      dedup_key: `payctl-${session.id}-page`,
+      payload: { severity: 'critical', summary: 'Urgent: stripe elevated authorisation failures', source: 'payctl' },
+    });
+    expect(srv.requests.filter((x) => x.path === '/webhook/ticket').at(-1)!.json).toMatchObject({
+      subject: 'Urgent: stripe elevated authorisation failures',
+    });
     await recordStep(session, run, r);
 
     const ack = await escalate(stepRun(ctx, session, step('resolve', 'resolve-page')));
@@ -205,9 +272,14 @@ describe('escalate', () => {
     expect(r.outcome).toBe('ok'); // the ticket still went out
     const pd = (r.result!.channels as Record<string, { ok: boolean; error: string }>).pagerduty;
     expect(pd.ok).toBe(false);
-    expect(pd.error).toBe(`pagerduty channel "pagerduty": POST ${srv.url}/pd/v2/enqueue → HTTP 400: Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`);
+    expect(pd.error).toBe(
+      `pagerduty channel "pagerduty": POST ${srv.url}/pd/v2/enqueue → HTTP 400: Event object is invalid: Length of 'routing_key' is incorrect (should be 32 characters)`,
+    );
     expect(r).toMatchObject({ message: 'escalated to stripe (trigger) via processor-support', warning: `failed: pagerduty (${pd.error})` });
     const fresh = await openIncident(ctx);
-    expect(await escalate(stepRun(ctx, fresh, step('acknowledge')))).toMatchObject({ outcome: 'failed', error: 'nothing to acknowledge: no earlier escalate step paged about stripe in this incident' });
+    expect(await escalate(stepRun(ctx, fresh, step('acknowledge')))).toMatchObject({
+      outcome: 'failed',
+      error: 'nothing to acknowledge: no earlier escalate step paged about stripe in this incident',
+    });
   });
 });

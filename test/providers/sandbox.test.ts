@@ -16,7 +16,13 @@ import { openIncident, runCliAsync, stepRun, tempDir, testContext } from './help
 let sb: SandboxHandle;
 let dir: string;
 let env: Record<string, string>;
-const SECRET_VALUES = ['slack-DISTINCT-token-4471', 'statuspage-DISTINCT-key-8812', 'pdDISTINCTroutingkey000000009931', 'hyperswitch-DISTINCT-key-2207', 'webhook-DISTINCT-token-6650'];
+const SECRET_VALUES = [
+  'slack-DISTINCT-token-4471',
+  'statuspage-DISTINCT-key-8812',
+  'pdDISTINCTroutingkey000000009931',
+  'hyperswitch-DISTINCT-key-2207',
+  'webhook-DISTINCT-token-6650',
+];
 
 beforeAll(async () => {
   sb = await startSandbox();
@@ -31,7 +37,10 @@ beforeAll(async () => {
   const config = { ...sb.configObject(), http: { timeout: '1s', retries: 1 } };
   writeFileSync(join(dir, 'payctl.config.yaml'), stringify(config));
   mkdirSync(join(dir, 'templates', 'messages'), { recursive: true });
-  writeFileSync(join(dir, 'templates', 'messages', 'customer-acknowledge.yaml'), 'description: ack\nstatuspage: { title: "Payment issues", body: "Some payments fail ({{ incident.id }})" }\nemail: { subject: "Payments", body: "Some payments fail" }\nbanner: "Some payments fail"\nslack: "Incident {{ incident.id }}: payments failing"\n');
+  writeFileSync(
+    join(dir, 'templates', 'messages', 'customer-acknowledge.yaml'),
+    'description: ack\nstatuspage: { title: "Payment issues", body: "Some payments fail ({{ incident.id }})" }\nemail: { subject: "Payments", body: "Some payments fail" }\nbanner: "Some payments fail"\nslack: "Incident {{ incident.id }}: payments failing"\n',
+  );
 });
 afterAll(() => sb.close());
 beforeEach(() => sb.reset());
@@ -92,7 +101,11 @@ describe('payctl check / providers / maintenance against the sandbox', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.traffic).toMatchObject({ active: 'stripe', order: ['stripe', 'adyen', 'braintree'] });
-    expect(doc.providers.map((p: { name: string; role: string }) => `${p.name}:${p.role}`)).toEqual(['stripe:primary', 'adyen:backup', 'braintree:backup']);
+    expect(doc.providers.map((p: { name: string; role: string }) => `${p.name}:${p.role}`)).toEqual([
+      'stripe:primary',
+      'adyen:backup',
+      'braintree:backup',
+    ]);
     const human = await runCliAsync(['providers'], { cwd: dir, env });
     expect(human.stdout).toContain('traffic: stripe → adyen → braintree (hyperswitch at');
     noSecrets(r.stdout, r.stderr, human.stdout, human.stderr);
@@ -104,8 +117,14 @@ describe('payctl check / providers / maintenance against the sandbox', () => {
     expect(r.code).toBe(0);
     const doc = JSON.parse(r.stdout);
     expect(doc.windows.length).toBeGreaterThanOrEqual(2);
-    expect(doc.windows[0]).toMatchObject({ provider: 'adyen', active: true, hint: 'payctl incident start --playbook scheduled-maintenance --var provider=adyen' });
-    const starts = doc.windows.filter((w: { active: boolean }) => !w.active).map((w: { scheduled_for: string }) => Date.parse(w.scheduled_for));
+    expect(doc.windows[0]).toMatchObject({
+      provider: 'adyen',
+      active: true,
+      hint: 'payctl incident start --playbook scheduled-maintenance --var provider=adyen',
+    });
+    const starts = doc.windows
+      .filter((w: { active: boolean }) => !w.active)
+      .map((w: { scheduled_for: string }) => Date.parse(w.scheduled_for));
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     const human = await runCliAsync(['maintenance'], { cwd: dir, env });
     expect(human.stdout).toContain('→ payctl incident start --playbook scheduled-maintenance --var provider=adyen');
@@ -132,7 +151,9 @@ describe('step handlers against the sandbox', () => {
     const session = await openIncident(ctx);
     const st = await check_status(stepRun(ctx, session, { id: 'check', title: 'Check', type: 'check_status', provider: 'stripe' }));
     expect(st).toMatchObject({ outcome: 'ok', result: { provider: 'stripe', status: 'major_outage' } });
-    const m = await query_metrics(stepRun(ctx, session, { id: 'rate', title: 'Rate', type: 'query_metrics', metric: 'success_rate', window: '5m' }));
+    const m = await query_metrics(
+      stepRun(ctx, session, { id: 'rate', title: 'Rate', type: 'query_metrics', metric: 'success_rate', window: '5m' }),
+    );
     expect(m.outcome).toBe('ok');
     expect(typeof (m.result as { value: number }).value).toBe('number');
   });
@@ -143,7 +164,16 @@ describe('step handlers against the sandbox', () => {
     const session = await openIncident(ctx);
     const run = stepRun(ctx, session, { id: 'switch', title: 'Fail over', type: 'switch_provider', to: 'adyen' });
     const r = await switch_provider(run);
-    expect(r).toMatchObject({ outcome: 'ok', result: { from: 'stripe', to: 'adyen', verified: true, before: ['stripe', 'adyen', 'braintree'], after: ['adyen', 'stripe', 'braintree'] } });
+    expect(r).toMatchObject({
+      outcome: 'ok',
+      result: {
+        from: 'stripe',
+        to: 'adyen',
+        verified: true,
+        before: ['stripe', 'adyen', 'braintree'],
+        after: ['adyen', 'stripe', 'braintree'],
+      },
+    });
     expect(sb.state().routing.order[0]).toBe('adyen');
     const post = sb.requests({ target: 'hyperswitch', method: 'POST' }).at(-1)!;
     expect(post.headers['idempotency-key']).toBe(run.idempotencyKey);
@@ -160,7 +190,9 @@ describe('step handlers against the sandbox', () => {
     sb.heal();
     sb.injectFault('hyperswitch:stale');
     const logs: string[] = [];
-    const r = await switch_provider(stepRun(ctx, session, { id: 's2', title: 'Fail over', type: 'switch_provider', to: 'braintree' }, { logs }));
+    const r = await switch_provider(
+      stepRun(ctx, session, { id: 's2', title: 'Fail over', type: 'switch_provider', to: 'braintree' }, { logs }),
+    );
     expect(r.outcome).toBe('failed');
     expect(r.outcome === 'failed' && r.error).toContain('routing read-back disagrees with the write: asked for braintree first');
     expect(r.result).toMatchObject({ verified: false, rolled_back: true });
@@ -172,7 +204,14 @@ describe('step handlers against the sandbox', () => {
     const { ctx, stdout, stderr } = testContext(dir, env);
     const session = await openIncident(ctx);
     const logs: string[] = [];
-    const r = await notify(stepRun(ctx, session, { id: 'tell', title: 'Tell', type: 'notify', channels: ['slack', 'statuspage', 'email'], template: 'customer-acknowledge' }, { logs }));
+    const r = await notify(
+      stepRun(
+        ctx,
+        session,
+        { id: 'tell', title: 'Tell', type: 'notify', channels: ['slack', 'statuspage', 'email'], template: 'customer-acknowledge' },
+        { logs },
+      ),
+    );
     expect(r.outcome).toBe('ok');
     expect(r.result).toMatchObject({ channels: { slack: { ok: false, status: 500 }, statuspage: { ok: true }, email: { ok: true } } });
     expect(sb.state().statuspage.incidents.length).toBe(1);

@@ -1,7 +1,14 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseIncidents, parseMaintenances, parseSummary, readMaintenanceWindows, readStatusPage, worstStatus } from '../../src/providers/statuspage.js';
+import {
+  parseIncidents,
+  parseMaintenances,
+  parseSummary,
+  readMaintenanceWindows,
+  readStatusPage,
+  worstStatus,
+} from '../../src/providers/statuspage.js';
 import { createHttpClient } from '../../src/providers/http.js';
 import { FIXTURES, sendJson, startServer, type TestServer } from './helpers.js';
 
@@ -28,7 +35,8 @@ describe('Statuspage v2 parsing (real captures)', () => {
       const r = parseSummary(doc);
       expect(r.status, f).toBe(expected[f]);
       if (doc.incidents) expect(parseIncidents(doc.incidents).length, f).toBe(doc.incidents.length);
-      if (doc.scheduled_maintenances) expect(parseMaintenances(doc.scheduled_maintenances).length, f).toBe(doc.scheduled_maintenances.length);
+      if (doc.scheduled_maintenances)
+        expect(parseMaintenances(doc.scheduled_maintenances).length, f).toBe(doc.scheduled_maintenances.length);
     }
   });
 
@@ -82,7 +90,10 @@ describe('Statuspage v2 parsing (real captures)', () => {
     expect(r.status).toBe('unknown');
     expect(r.indicator).toBe('maintenance');
     expect(worstStatus(['unknown', 'major_outage', 'operational'])).toBe('major_outage');
-    expect(parseSummary({ components: [{ name: 'API', status: 'major_outage' }] }, ['API', 'Nope'])).toMatchObject({ status: 'major_outage', missing: ['Nope'] });
+    expect(parseSummary({ components: [{ name: 'API', status: 'major_outage' }] }, ['API', 'Nope'])).toMatchObject({
+      status: 'major_outage',
+      missing: ['Nope'],
+    });
     expect(parseSummary(null).status).toBe('unknown');
   });
 });
@@ -93,7 +104,17 @@ describe('Statuspage v2 over HTTP', () => {
     srv = await startServer({
       '/api/v2/summary.json': (_r, res) => sendJson(res, 200, load('instructure-summary.json')),
       '/api/v2/scheduled-maintenances/upcoming.json': (_r, res) =>
-        sendJson(res, 200, { scheduled_maintenances: [{ name: 'DB upgrade', status: 'scheduled', scheduled_for: '2030-01-02T02:00:00Z', scheduled_until: '2030-01-02T04:00:00Z', components: [{ name: 'API' }] }] }),
+        sendJson(res, 200, {
+          scheduled_maintenances: [
+            {
+              name: 'DB upgrade',
+              status: 'scheduled',
+              scheduled_for: '2030-01-02T02:00:00Z',
+              scheduled_until: '2030-01-02T04:00:00Z',
+              components: [{ name: 'API' }],
+            },
+          ],
+        }),
       '/api/v2/scheduled-maintenances/active.json': (_r, res) => sendJson(res, 200, { scheduled_maintenances: [] }),
       '/html/api/v2/summary.json': (_r, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<html>Status moved</html>'),
     });
@@ -112,6 +133,8 @@ describe('Statuspage v2 over HTTP', () => {
   });
 
   it('an HTML status page is named as such, with the provider', async () => {
-    await expect(readStatusPage(http, { provider: 'adyen', baseUrl: `${srv.url}/html` })).rejects.toThrow(`adyen status page: GET ${srv.url}/html/api/v2/summary.json returned HTML, not JSON`);
+    await expect(readStatusPage(http, { provider: 'adyen', baseUrl: `${srv.url}/html` })).rejects.toThrow(
+      `adyen status page: GET ${srv.url}/html/api/v2/summary.json returned HTML, not JSON`,
+    );
   });
 });

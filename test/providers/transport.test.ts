@@ -48,9 +48,21 @@ describe('transport', () => {
     api.route('/temp', (_r, res) => res.writeHead(307, { location: '/result' }).end());
     api.route('/result', (r, res) => sendJson(res, 200, { method: r.method, body: r.body }));
     const body = JSON.stringify({ a: 1 });
-    const a = await send({ timeoutMs: 5000, method: 'POST', url: `${api.url}/see-other`, headers: { 'content-type': 'application/json' }, body });
+    const a = await send({
+      timeoutMs: 5000,
+      method: 'POST',
+      url: `${api.url}/see-other`,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(JSON.parse(a.text)).toEqual({ method: 'GET', body: '' });
-    const b = await send({ timeoutMs: 5000, method: 'POST', url: `${api.url}/temp`, headers: { 'content-type': 'application/json' }, body });
+    const b = await send({
+      timeoutMs: 5000,
+      method: 'POST',
+      url: `${api.url}/temp`,
+      headers: { 'content-type': 'application/json' },
+      body,
+    });
     expect(JSON.parse(b.text)).toEqual({ method: 'POST', body });
   });
 
@@ -64,7 +76,11 @@ describe('transport', () => {
   });
 
   it('decodes a gzip body and adds query parameters', async () => {
-    api.route('/gz', (r, res) => res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' }).end(gzipSync(JSON.stringify({ path: r.path }))));
+    api.route('/gz', (r, res) =>
+      res
+        .writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' })
+        .end(gzipSync(JSON.stringify({ path: r.path }))),
+    );
     const res = await send({ timeoutMs: 5000, method: 'GET', url: `${api.url}/gz?a=1`, query: { b: 'x y' } });
     expect(JSON.parse(res.text)).toEqual({ path: '/gz?a=1&b=x+y' });
   });
@@ -91,7 +107,9 @@ describe('transport', () => {
   it('a header node refuses (a newline in a secret) fails at once, and nothing fires later', async () => {
     api.route('/h', (_r, res) => sendJson(res, 200, {}));
     const before = api.requests.length;
-    const err = await send({ timeoutMs: 100, method: 'GET', url: `${api.url}/h`, headers: { authorization: 'Bearer token\n' } }).catch((e) => e);
+    const err = await send({ timeoutMs: 100, method: 'GET', url: `${api.url}/h`, headers: { authorization: 'Bearer token\n' } }).catch(
+      (e) => e,
+    );
     expect(err).toBeInstanceOf(WireError);
     expect(err.code).toBe('ERR_INVALID_CHAR');
     expect(err.message).not.toContain('token');
@@ -117,7 +135,9 @@ describe('transport', () => {
   });
 
   it('names an unsupported scheme and an invalid URL', async () => {
-    expect((await send({ timeoutMs: 5000, method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe('ERR_UNSUPPORTED_PROTOCOL');
+    expect((await send({ timeoutMs: 5000, method: 'GET', url: 'ftp://example.com/x' }).catch((e) => e)).code).toBe(
+      'ERR_UNSUPPORTED_PROTOCOL',
+    );
     expect((await send({ timeoutMs: 5000, method: 'GET', url: 'not a url' }).catch((e) => e)).code).toBe('ERR_INVALID_URL');
   });
 });
@@ -126,7 +146,12 @@ describe('transport through HTTP_PROXY', () => {
   let proxy: ForwardProxy;
   let proxyUrl: string;
   let proxied: string[];
-  const saved = { HTTP_PROXY: process.env.HTTP_PROXY, NO_PROXY: process.env.NO_PROXY, http_proxy: process.env.http_proxy, no_proxy: process.env.no_proxy };
+  const saved = {
+    HTTP_PROXY: process.env.HTTP_PROXY,
+    NO_PROXY: process.env.NO_PROXY,
+    http_proxy: process.env.http_proxy,
+    no_proxy: process.env.no_proxy,
+  };
 
   beforeAll(async () => {
     proxy = await startForwardProxy();
@@ -156,7 +181,9 @@ describe('transport through HTTP_PROXY', () => {
     delete process.env.no_proxy;
     delete process.env.NO_PROXY;
     process.env.HTTP_PROXY = 'http://127.0.0.1:1';
-    const err = await createHttpClient({ retries: 2, timeoutMs: 2000, sleep: async () => undefined }).request({ service: 'stripe status page', url: `${api.url}/via` }).catch((e) => e);
+    const err = await createHttpClient({ retries: 2, timeoutMs: 2000, sleep: async () => undefined })
+      .request({ service: 'stripe status page', url: `${api.url}/via` })
+      .catch((e) => e);
     expect(err).toBeInstanceOf(HttpError);
     expect(err.message).toBe(`stripe status page: GET ${api.url}/via failed: the proxy 127.0.0.1:1 refused the connection`);
     expect(err.hint).toContain('HTTPS_PROXY / HTTP_PROXY');

@@ -55,9 +55,15 @@ describe('PagerDuty Events API v2', () => {
       ['payctl-inc1-page', 3],
       ['payctl-inc2-page', 1],
     ]);
-    await call(`${sb.url}/pagerduty/v2/enqueue`, { method: 'POST', json: { routing_key: KEY, event_action: 'acknowledge', dedup_key: 'payctl-inc1-page' } });
+    await call(`${sb.url}/pagerduty/v2/enqueue`, {
+      method: 'POST',
+      json: { routing_key: KEY, event_action: 'acknowledge', dedup_key: 'payctl-inc1-page' },
+    });
     expect(sb.state().pagerduty.alerts[0]!.status).toBe('acknowledged');
-    await call(`${sb.url}/pagerduty/v2/enqueue`, { method: 'POST', json: { routing_key: KEY, event_action: 'resolve', dedup_key: 'payctl-inc1-page' } });
+    await call(`${sb.url}/pagerduty/v2/enqueue`, {
+      method: 'POST',
+      json: { routing_key: KEY, event_action: 'resolve', dedup_key: 'payctl-inc1-page' },
+    });
     alerts = sb.state().pagerduty.alerts;
     expect(alerts[0]).toMatchObject({ status: 'resolved', summary: 'Stripe down', severity: 'critical' });
     expect(alerts[0]!.events.map((e) => e.action)).toEqual(['trigger', 'trigger', 'trigger', 'acknowledge', 'resolve']);
@@ -76,7 +82,10 @@ describe('Slack incoming webhook', () => {
   const hook = () => sandboxEnv(sb).SANDBOX_SLACK_WEBHOOK_URL;
 
   it('answers 200 with plain-text ok and records the message', async () => {
-    const r = await call(hook(), { method: 'POST', json: { text: 'Stripe is down', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*down*' } }] } });
+    const r = await call(hook(), {
+      method: 'POST',
+      json: { text: 'Stripe is down', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: '*down*' } }] },
+    });
     expect(r.status).toBe(200);
     expect(r.text).toBe('ok');
     expect(sb.state().slack.messages).toMatchObject([{ text: 'Stripe is down', blocks: [{ type: 'section' }] }]);
@@ -84,12 +93,27 @@ describe('Slack incoming webhook', () => {
 
   it('gives Slack plain-text errors', async () => {
     const base = `${sb.url}/slack/services/T000/B000`;
-    expect(await call(hook(), { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } })).toMatchObject({ status: 400, text: 'invalid_payload' });
+    expect(await call(hook(), { method: 'POST', body: '{not json', headers: { 'content-type': 'application/json' } })).toMatchObject({
+      status: 400,
+      text: 'invalid_payload',
+    });
     expect(await call(hook(), { method: 'POST', json: {} })).toMatchObject({ status: 400, text: 'no_text' });
-    expect(await call(`${base}/channel_not_found`, { method: 'POST', json: { text: 'x' } })).toMatchObject({ status: 404, text: 'channel_not_found' });
-    expect(await call(`${base}/channel_is_archived`, { method: 'POST', json: { text: 'x' } })).toMatchObject({ status: 410, text: 'channel_is_archived' });
-    expect(await call(`${base}/action_prohibited`, { method: 'POST', json: { text: 'x' } })).toMatchObject({ status: 403, text: 'action_prohibited' });
-    expect(await call(`${sb.url}/slack/services/T000`, { method: 'POST', json: { text: 'x' } })).toMatchObject({ status: 404, text: 'no_service' });
+    expect(await call(`${base}/channel_not_found`, { method: 'POST', json: { text: 'x' } })).toMatchObject({
+      status: 404,
+      text: 'channel_not_found',
+    });
+    expect(await call(`${base}/channel_is_archived`, { method: 'POST', json: { text: 'x' } })).toMatchObject({
+      status: 410,
+      text: 'channel_is_archived',
+    });
+    expect(await call(`${base}/action_prohibited`, { method: 'POST', json: { text: 'x' } })).toMatchObject({
+      status: 403,
+      text: 'action_prohibited',
+    });
+    expect(await call(`${sb.url}/slack/services/T000`, { method: 'POST', json: { text: 'x' } })).toMatchObject({
+      status: 404,
+      text: 'no_service',
+    });
     expect(sb.state().slack.messages).toEqual([]);
   });
 });
@@ -100,17 +124,32 @@ describe('Statuspage manage API', () => {
 
   it('requires Authorization: OAuth <key>', async () => {
     expect((await call(base(), { method: 'POST', json: { incident: { name: 'x' } } })).status).toBe(401);
-    expect((await call(base(), { method: 'POST', json: { incident: { name: 'x' } }, headers: { authorization: 'Bearer abc' } })).status).toBe(401);
+    expect(
+      (await call(base(), { method: 'POST', json: { incident: { name: 'x' } }, headers: { authorization: 'Bearer abc' } })).status,
+    ).toBe(401);
   });
 
   it('creates an incident (201 with id), updates it with PATCH, and lists it in state()', async () => {
     const created = await call(base(), {
       method: 'POST',
       headers: { ...auth, 'idempotency-key': 'payctl-inc1-notify-statuspage' },
-      json: { incident: { name: 'Card payments degraded', status: 'investigating', body: 'We are looking into it', components: { 'sbx-cmp-stripe': 'major_outage' }, deliver_notifications: true } },
+      json: {
+        incident: {
+          name: 'Card payments degraded',
+          status: 'investigating',
+          body: 'We are looking into it',
+          components: { 'sbx-cmp-stripe': 'major_outage' },
+          deliver_notifications: true,
+        },
+      },
     });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ id: expect.any(String), name: 'Card payments degraded', status: 'investigating', page_id: 'sandbox-page' });
+    expect(created.body).toMatchObject({
+      id: expect.any(String),
+      name: 'Card payments degraded',
+      status: 'investigating',
+      page_id: 'sandbox-page',
+    });
     const id = created.body.id;
     const patched = await call(`${base()}/${id}`, {
       method: 'PATCH',
@@ -122,18 +161,28 @@ describe('Statuspage manage API', () => {
     expect(patched.body.resolved_at).toEqual(expect.any(String));
     expect(patched.body.incident_updates.map((u: any) => u.status)).toEqual(['resolved', 'investigating']);
     const [inc] = sb.state().statuspage.incidents;
-    expect(inc).toMatchObject({ id, status: 'resolved', components: { 'sbx-cmp-stripe': 'operational' }, idempotency_keys: ['payctl-inc1-notify-statuspage'] });
+    expect(inc).toMatchObject({
+      id,
+      status: 'resolved',
+      components: { 'sbx-cmp-stripe': 'operational' },
+      idempotency_keys: ['payctl-inc1-notify-statuspage'],
+    });
     expect((await call(`${base()}/${id}`, { headers: auth })).body.id).toBe(id);
     expect((await call(base(), { headers: auth })).body).toHaveLength(1);
   });
 
   it('rejects bad input with 4xx and an error message', async () => {
-    expect((await call(base(), { method: 'POST', headers: auth, json: { incident: { status: 'investigating' } } })).body.error).toMatch(/Name can't be blank/);
+    expect((await call(base(), { method: 'POST', headers: auth, json: { incident: { status: 'investigating' } } })).body.error).toMatch(
+      /Name can't be blank/,
+    );
     const r = await call(base(), { method: 'POST', headers: auth, json: { incident: { name: 'x', components: { nope: 'operational' } } } });
     expect(r.status).toBe(422);
     expect(r.body.error).toMatch(/Component nope not found/);
     expect((await call(`${base()}/missing`, { method: 'PATCH', headers: auth, json: { incident: {} } })).status).toBe(404);
-    expect((await call(`${sb.url}/statuspage/v1/pages/other/incidents`, { method: 'POST', headers: auth, json: { incident: { name: 'x' } } })).status).toBe(404);
+    expect(
+      (await call(`${sb.url}/statuspage/v1/pages/other/incidents`, { method: 'POST', headers: auth, json: { incident: { name: 'x' } } }))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -158,7 +207,12 @@ describe('Hyperswitch routing', () => {
   });
 
   it('refuses unknown connectors, mismatched ids and partial lists with 400', async () => {
-    for (const body of [order('adyen', 'stripe', 'nope'), [{ connector: 'adyen', merchant_connector_id: 'mca_x' }, ...order('stripe', 'braintree')], order('adyen'), { connector: 'adyen' }]) {
+    for (const body of [
+      order('adyen', 'stripe', 'nope'),
+      [{ connector: 'adyen', merchant_connector_id: 'mca_x' }, ...order('stripe', 'braintree')],
+      order('adyen'),
+      { connector: 'adyen' },
+    ]) {
       const r = await call(url(), { method: 'POST', headers: h, json: body });
       expect(r.status).toBe(400);
       expect(r.body.error.message).toEqual(expect.any(String));
@@ -175,10 +229,16 @@ describe('Hyperswitch routing', () => {
 
 describe('generic webhooks', () => {
   it('accept JSON and answer {ok, id}', async () => {
-    const r = await call(`${sb.url}/webhook/email`, { method: 'POST', json: { subject: 'Payments degraded' }, headers: { 'idempotency-key': 'k-email' } });
+    const r = await call(`${sb.url}/webhook/email`, {
+      method: 'POST',
+      json: { subject: 'Payments degraded' },
+      headers: { 'idempotency-key': 'k-email' },
+    });
     expect(r.status).toBe(200);
     expect(r.body).toEqual({ ok: true, id: expect.stringMatching(/^wh_/) });
-    expect(sb.state().webhooks.deliveries).toMatchObject([{ name: 'email', body: { subject: 'Payments degraded' }, idempotency_key: 'k-email' }]);
+    expect(sb.state().webhooks.deliveries).toMatchObject([
+      { name: 'email', body: { subject: 'Payments degraded' }, idempotency_key: 'k-email' },
+    ]);
     expect((await call(`${sb.url}/webhook/email`)).status).toBe(405);
   });
 });

@@ -68,7 +68,8 @@ describe('payctl sandbox', () => {
     expect(r.status).toBe(200);
     // the request shows up on stderr, never on stdout (stdout is only the JSON)
     const deadline = Date.now() + 5000;
-    while (!s.stderr().includes('/status/stripe/api/v2/summary.json') && Date.now() < deadline) await new Promise((res) => setTimeout(res, 20));
+    while (!s.stderr().includes('/status/stripe/api/v2/summary.json') && Date.now() < deadline)
+      await new Promise((res) => setTimeout(res, 20));
     expect(s.stderr()).toMatch(/GET\s+\/status\/stripe\/api\/v2\/summary\.json\s+200/);
     child!.kill('SIGTERM');
     expect(await s.exited).toBe(0);
@@ -118,7 +119,10 @@ describe('payctl sandbox', () => {
   it('user mistakes exit 2 with a message and no stack trace', () => {
     mkdirSync(join(dir, 'playbooks'));
     writeFileSync(join(dir, 'playbooks', 'calm.yaml'), 'id: calm\ntitle: Calm\nsteps:\n  - { id: a, title: A, type: manual }\n');
-    writeFileSync(join(dir, 'playbooks', 'broken-drill.yaml'), 'id: broken-drill\ntitle: B\nsteps:\n  - { id: a, title: A, type: manual }\ndrill: { fault: "stripe:melted", expect: {} }\n');
+    writeFileSync(
+      join(dir, 'playbooks', 'broken-drill.yaml'),
+      'id: broken-drill\ntitle: B\nsteps:\n  - { id: a, title: A, type: manual }\ndrill: { fault: "stripe:melted", expect: {} }\n',
+    );
     const cases: [string[], RegExp][] = [
       [['--port', 'abc'], /--port: "abc" is not a port/],
       [['--scenario', 'calm'], /has no drill\.fault/],

@@ -24,7 +24,11 @@ describe('the config that points at the sandbox', () => {
   it('parses with the Config schema and has the standard names', () => {
     const c = Config.parse(sb.configObject());
     expect(Object.keys(c.providers)).toEqual(['stripe', 'adyen', 'braintree']);
-    expect(c.routing).toMatchObject({ primary: 'stripe', backups: ['adyen', 'braintree'], adapter: { type: 'hyperswitch', base_url: `${sb.url}/hyperswitch` } });
+    expect(c.routing).toMatchObject({
+      primary: 'stripe',
+      backups: ['adyen', 'braintree'],
+      adapter: { type: 'hyperswitch', base_url: `${sb.url}/hyperswitch` },
+    });
     expect(Object.keys(c.channels).sort()).toEqual(['banner', 'email', 'pagerduty', 'processor-support', 'slack', 'social', 'statuspage']);
     expect(c.providers.stripe).toMatchObject({
       statuspage: `${sb.url}/status/stripe`,
@@ -68,24 +72,36 @@ describe('the config that points at the sandbox', () => {
     if (pd.type !== 'pagerduty') throw new Error('pagerduty channel');
     const page = await call(`${pd.base_url}/v2/enqueue`, {
       method: 'POST',
-      json: { routing_key: env.SANDBOX_PAGERDUTY_KEY, event_action: 'trigger', payload: { summary: 's', source: 'payctl', severity: 'error' } },
+      json: {
+        routing_key: env.SANDBOX_PAGERDUTY_KEY,
+        event_action: 'trigger',
+        payload: { summary: 's', source: 'payctl', severity: 'error' },
+      },
     });
     expect(page.status).toBe(202);
     for (const name of ['email', 'banner', 'social', 'processor-support']) {
       const w = ch[name]!;
       if (w.type !== 'webhook') throw new Error(name);
-      expect((await call(w.url, { method: w.method, json: { x: 1 }, headers: { authorization: env.SANDBOX_WEBHOOK_TOKEN } })).body.ok).toBe(true);
+      expect((await call(w.url, { method: w.method, json: { x: 1 }, headers: { authorization: env.SANDBOX_WEBHOOK_TOKEN } })).body.ok).toBe(
+        true,
+      );
     }
     const adapter = c.routing!.adapter!;
     if (adapter.type !== 'hyperswitch') throw new Error('adapter');
     const routing = (await call(`${adapter.base_url}/routing/default`, { headers: { 'api-key': env.SANDBOX_HYPERSWITCH_KEY } })).body;
-    expect(routing.map((r: any) => r.merchant_connector_id)).toEqual(['stripe', 'adyen', 'braintree'].map((p) => c.providers[p]!.connector_id));
+    expect(routing.map((r: any) => r.merchant_connector_id)).toEqual(
+      ['stripe', 'adyen', 'braintree'].map((p) => c.providers[p]!.connector_id),
+    );
   });
 });
 
 describe('request log', () => {
   it('records every emulated-API request: time, method, path, query, headers, parsed body, target, status', async () => {
-    await call(`${sb.url}/webhook/banner?source=test`, { method: 'POST', json: { text: 'Payments delayed' }, headers: { 'idempotency-key': 'payctl-INC-1-notify-banner' } });
+    await call(`${sb.url}/webhook/banner?source=test`, {
+      method: 'POST',
+      json: { text: 'Payments delayed' },
+      headers: { 'idempotency-key': 'payctl-INC-1-notify-banner' },
+    });
     await call(`${sb.url}/prometheus/api/v1/query?query=up`);
     await call(`${sb.url}/nowhere`);
     const log = sb.requests();

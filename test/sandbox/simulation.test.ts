@@ -42,7 +42,11 @@ describe('traffic simulation behind Prometheus', () => {
     clock.advance(3000);
     expect(await rate(sb.url)).toBeLessThan(0.1);
 
-    const w = await call(`${sb.url}/hyperswitch/routing/default`, { method: 'POST', headers: { 'api-key': 'k' }, json: order('adyen', 'stripe', 'braintree') });
+    const w = await call(`${sb.url}/hyperswitch/routing/default`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+      json: order('adyen', 'stripe', 'braintree'),
+    });
     expect(w.status).toBe(200);
     // moving: part-way after 1 s, recovered after 2 s
     clock.advance(1000);
@@ -98,7 +102,11 @@ describe('traffic simulation behind Prometheus', () => {
   it('recovers on the real clock too, within a couple of seconds', async () => {
     sb = await startSandbox({ fault: 'stripe:down', transitionMs: 300 });
     expect(await rate(sb.url)).toBeLessThan(0.1);
-    await call(`${sb.url}/hyperswitch/routing/default`, { method: 'POST', headers: { 'api-key': 'k' }, json: order('adyen', 'stripe', 'braintree') });
+    await call(`${sb.url}/hyperswitch/routing/default`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+      json: order('adyen', 'stripe', 'braintree'),
+    });
     const deadline = Date.now() + 10_000;
     let r = 0;
     while (Date.now() < deadline && (r = await rate(sb.url)) < 0.98) await new Promise((res) => setTimeout(res, 50));

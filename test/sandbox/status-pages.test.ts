@@ -62,7 +62,9 @@ describe('provider status pages (Statuspage v2)', () => {
     expect((await call(`${sb.url}/status/stripe/api/v2/incidents/unresolved.json`)).body.incidents).toEqual([]);
     const all = (await call(`${sb.url}/status/stripe/api/v2/incidents.json`)).body.incidents;
     expect(all[0]).toMatchObject({ status: 'resolved', created_at: injectedAt });
-    expect((await call(`${sb.url}/status/stripe/api/v2/components.json`)).body.components.every((c: any) => c.status === 'operational')).toBe(true);
+    expect(
+      (await call(`${sb.url}/status/stripe/api/v2/components.json`)).body.components.every((c: any) => c.status === 'operational'),
+    ).toBe(true);
   });
 
   it('degraded: degraded_performance, indicator minor, a minor incident', async () => {

@@ -11,7 +11,10 @@ import { replay } from '../../src/timeline/replay.js';
 import { registerSecret, clearSecretsForTest } from '../../src/secrets.js';
 import { runCli, tempProject } from '../engine/helpers.js';
 
-const opened = (id: string) => ({ type: 'incident_opened' as const, data: { id, title: 'T', severity: 'sev2' as const, dry_run: false, source: 'test' } });
+const opened = (id: string) => ({
+  type: 'incident_opened' as const,
+  data: { id, title: 'T', severity: 'sev2' as const, dry_run: false, source: 'test' },
+});
 
 function tempTimeline(): string {
   return join(mkdtempSync(join(tmpdir(), 'payctl-tl-')), 'inc', 'timeline.jsonl');
@@ -24,7 +27,11 @@ describe('timeline writer', () => {
     registerSecret('sk_live_supersecret');
     await w.append(opened('x'));
     await w.append({ type: 'note_added', data: { text: 'key is sk_live_supersecret' } });
-    await w.append({ type: 'step_started', step: 's', data: { step_type: 'http', title: 'S', attempt: 1, idempotency_key: 'k', params: { headers: { Authorization: 'Bearer zzz' } } } });
+    await w.append({
+      type: 'step_started',
+      step: 's',
+      data: { step_type: 'http', title: 'S', attempt: 1, idempotency_key: 'k', params: { headers: { Authorization: 'Bearer zzz' } } },
+    });
     clearSecretsForTest();
     const text = readFileSync(file, 'utf8');
     expect(text).not.toContain('supersecret');
@@ -74,7 +81,10 @@ describe('timeline writer', () => {
     const file = join(dir, '.payctl/incidents', id, 'timeline.jsonl');
     // pretend the last run died mid-write of its final events
     const text = readFileSync(file, 'utf8').split('\n');
-    const keep = text.slice(0, text.findIndex((l) => l.includes('"step":"b"')));
+    const keep = text.slice(
+      0,
+      text.findIndex((l) => l.includes('"step":"b"')),
+    );
     writeFileSync(file, keep.join('\n') + '\n' + '{"seq":99,"time":"2026');
     const show = runCli(dir, ['incident', 'show', id]);
     expect(show.code).toBe(0);
