@@ -1,15 +1,11 @@
-// payctl failover --yes --json against the sandbox, side by side with its floor
-// as issue 6 defines it: `node -e 0` plus two sandbox round trips, the routing
-// write and the read-back (a bare node process that posts an order the bench
-// read beforehand, then reads the routing back). Limit: 1.5x the floor.
-// For reference, a second floor also makes the read that a real switch needs
-// to know the current order.
-// The judged rows are what users see from the second run on, with PAYCTL_ACTOR
-// set as examples/github-actions/failover.yml sets it. For reference: the
-// "first run" row removes the code cache (bin/compile-cache.cjs) before each
-// run, and the last row leaves PAYCTL_ACTOR unset, so payctl asks git for
-// user.name (a child process) to name who acted.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// payctl failover --yes --json against the sandbox, beside its floor: a bare
+// node process that makes the two routing round trips a switch needs at the
+// least (the write and the read-back of an order read beforehand). For
+// reference, not a limit (issue 12 withdrew the 1.5x target: a real failover
+// spends hundreds of milliseconds per round trip on the internet, and payctl
+// loads axios, zod and yaml on the way). The rows without PAYCTL_ACTOR show
+// the cost of asking git for user.name (a child process) to name who acted.
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,10 +13,6 @@ import { interleaved, printRatio, timeOnce } from './lib.mjs';
 import { startSandboxProcess } from './sandbox-process.mjs';
 
 const bin = fileURLToPath(new URL('../bin/payctl.cjs', import.meta.url));
-const bundleDir = fileURLToPath(new URL('../dist/bundle/', import.meta.url));
-const dropFailoverCache = () => {
-  for (const f of readdirSync(bundleDir)) if (f.startsWith('cli.cjs.failover.') && f.endsWith('.v8cache')) rmSync(bundleDir + f);
-};
 const runs = Number(process.env.BENCH_RUNS ?? 15);
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-failover-'));
 const sb = await startSandboxProcess({ dir });
@@ -48,6 +40,7 @@ ${calls}
 const twoRoundTrips = floorScript(`call('POST', ${JSON.stringify(order)}).then(() => call('GET'));`);
 const threeRoundTrips = floorScript(`call('GET').then((order) => call('POST', order)).then(() => call('GET'));`);
 const FLOOR = 'floor: node + routing write, read-back';
+const failover = (to, o) => () => timeOnce(process.execPath, [bin, 'failover', '--to', to, '--yes', '--json'], o);
 
 try {
   const medians = interleaved(
@@ -55,40 +48,18 @@ try {
       { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0'], opts) },
       { name: FLOOR, run: () => timeOnce(process.execPath, ['-e', twoRoundTrips], opts) },
       { name: 'node + routing read, write, read-back', run: () => timeOnce(process.execPath, ['-e', threeRoundTrips], opts) },
-      {
-        name: 'payctl failover --to adyen --yes --json',
-        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts),
-      },
-      {
-        name: 'payctl failover --to stripe --yes --json',
-        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts),
-      },
-      {
-        name: 'first run (no code cache yet), to adyen',
-        run: () => {
-          dropFailoverCache();
-          return timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], opts);
-        },
-      },
-      {
-        name: 'then to stripe, on the cache it wrote',
-        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], opts),
-      },
-      {
-        name: 'to adyen without PAYCTL_ACTOR',
-        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'adyen', '--yes', '--json'], optsWithoutActor),
-      },
-      {
-        name: 'to stripe without PAYCTL_ACTOR',
-        run: () => timeOnce(process.execPath, [bin, 'failover', '--to', 'stripe', '--yes', '--json'], optsWithoutActor),
-      },
+      { name: 'payctl failover --to adyen --yes --json', run: failover('adyen', opts) },
+      { name: 'payctl failover --to stripe --yes --json', run: failover('stripe', opts) },
+      { name: 'to adyen without PAYCTL_ACTOR', run: failover('adyen', optsWithoutActor) },
+      { name: 'to stripe without PAYCTL_ACTOR', run: failover('stripe', optsWithoutActor) },
     ],
     runs,
   );
-  printRatio(`failover against the sandbox (median of ${runs} interleaved runs; each run really moves traffic)`, medians, FLOOR, 1.5, [
-    'payctl failover --to adyen --yes --json',
-    'payctl failover --to stripe --yes --json',
-  ]);
+  printRatio(
+    `failover against the sandbox, for reference (median of ${runs} interleaved runs; each run really moves traffic)`,
+    medians,
+    FLOOR,
+  );
 } finally {
   sb.stop();
 }

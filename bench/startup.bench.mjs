@@ -1,4 +1,6 @@
-// payctl --help and --version against `node -e 0` (issue: start-up within 1.5x).
+// payctl --help and --version against `node -e 0`: limit 1.5x (issue 12). The
+// commands register without loading their modules, and axios, zod, yaml and
+// the prompts load only in the commands that use them.
 import { fileURLToPath } from 'node:url';
 import { interleaved, printRatio, timeOnce } from './lib.mjs';
 

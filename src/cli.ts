@@ -259,35 +259,8 @@ function addSandbox(program: Command): void {
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));
 }
 
-/** Top-level commands, each registered by its function (see buildProgram). */
-const COMMANDS: Record<string, (program: Command) => void> = {
-  init: addInit,
-  playbook: addPlaybook,
-  incident: addIncident,
-  check: addCheck,
-  maintenance: addMaintenance,
-  providers: addProviders,
-  failover: addFailover,
-  failback: addFailback,
-  drill: addDrill,
-  demo: addDemo,
-  postmortem: addPostmortem,
-  template: addTemplate,
-  sandbox: addSandbox,
-};
-
-/** The command a command line runs: its first word after the root's options, if that names one. */
-function commandIn(args: string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === '-c' || a === '--config') i++;
-    else if (!a.startsWith('--config=')) return Object.hasOwn(COMMANDS, a) ? a : undefined;
-  }
-  return undefined;
-}
-
-/** The program; given the command line, only the command it names is set up. */
-export function buildProgram(argv?: string[]): Command {
+/** The program, every command registered (their actions import their modules when run). */
+export function buildProgram(): Command {
   const program = new Command('payctl');
   program
     .description('Respond to payment-gateway outages: run playbooks, fail over, notify, escalate, and learn from the timeline.')
@@ -296,13 +269,38 @@ export function buildProgram(argv?: string[]): Command {
     .addHelpText('after', EXIT_CODES_HELP)
     .exitOverride()
     .configureOutput({ outputError: () => undefined });
-
-  // A run names its command first: only that one is registered (commander's set-up
-  // of all of them is a few ms of every start). Help, --version, an unknown or
-  // missing command get them all, so listings and "did you mean" stay complete.
-  const only = argv ? commandIn(argv.slice(2)) : undefined;
-  for (const [name, add] of Object.entries(COMMANDS)) if (only === undefined || name === only) add(program);
+  for (const add of [
+    addInit,
+    addPlaybook,
+    addIncident,
+    addCheck,
+    addMaintenance,
+    addProviders,
+    addFailover,
+    addFailback,
+    addDrill,
+    addDemo,
+    addPostmortem,
+    addTemplate,
+    addSandbox,
+  ])
+    add(program);
   return program;
+}
+
+/**
+ * Libraries under payctl (the proxy agents, follow-redirects under axios) log
+ * through the `debug` package when DEBUG names them, and what they log (a
+ * proxy URL with its password, request heads with API keys) goes straight to
+ * stderr, past payctl's redaction. payctl has no debug namespace of its own
+ * (its switch is PAYCTL_DEBUG), so DEBUG leaves the environment before any of
+ * them loads (`debug` reads it when it is first loaded, and every command
+ * loads those libraries lazily, after this). Not debug's own API
+ * (debug.disable()): payctl does not depend on `debug` itself, and each library
+ * may bring its own copy; all of them read this one variable.
+ */
+function silenceDependencyDebugLogs(env: NodeJS.ProcessEnv): void {
+  delete env.DEBUG;
 }
 
 /** Print an error the way users see it; only the entry does this. */
@@ -349,6 +347,7 @@ function redactLazy(s: string): string {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  silenceDependencyDebugLogs(process.env);
   // `payctl incident list | head`: the reader went away; stop quietly instead of a stack trace
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (e: NodeJS.ErrnoException) => {
@@ -356,12 +355,13 @@ export async function main(argv: string[]): Promise<void> {
       process.exit(typeof process.exitCode === 'number' ? process.exitCode : ExitCode.ok);
     });
   }
-  const program = buildProgram(argv);
+  const program = buildProgram();
   let code: number = ExitCode.ok;
   try {
     // loaded only when a command runs; --help and --version never get here
     program.hook('preAction', async () => {
-      redactFn = (await import('./secrets.js')).redact;
+      const [{ redact }, { cleanText }] = await Promise.all([import('./secrets.js'), import('./control-chars.js')]);
+      redactFn = (s) => cleanText(redact(s), { multiline: true }); // an error may quote a server's answer
     });
     await program.parseAsync(argv);
   } catch (thrown) {

@@ -12,7 +12,8 @@ import { isatty } from 'node:tty';
 import type { LoadedConfig } from './config/find.js';
 import { createOutput, type Output, type Streams } from './output.js';
 import { systemClock, type Clock } from './clock.js';
-import { registerSecretsIn } from './secrets.js';
+import { registerPlaybookSecrets, registerSecretsIn } from './secrets.js';
+import { packagePath } from './package-root.js';
 
 export interface Context {
   cwd: string;
@@ -54,6 +55,18 @@ export function isCI(env: NodeJS.ProcessEnv): boolean {
 /** Finds, reads and checks the config: (cwd, --config, env) → the loaded config. */
 export type ConfigLoader = (cwd: string, explicit: string | undefined, env: NodeJS.ProcessEnv) => LoadedConfig;
 
+/**
+ * The values of every env: the config and the playbooks (the project's and the
+ * shipped ones it may fall back to) name: masked in all output, used by this
+ * command or not.
+ */
+function registerKnownSecrets(loaded: LoadedConfig, env: NodeJS.ProcessEnv): void {
+  registerSecretsIn(loaded.config, env);
+  registerPlaybookSecrets(loaded.playbooksDir, env);
+  const shipped = packagePath('playbooks');
+  if (shipped !== loaded.playbooksDir) registerPlaybookSecrets(shipped, env);
+}
+
 export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Context {
   const env = o.env ?? process.env;
   const streams = o.streams ?? { stdout: process.stdout, stderr: process.stderr };
@@ -80,7 +93,7 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
     config() {
       if (!loaded) {
         loaded = loadConfig(cwd, o.configPath, env);
-        registerSecretsIn(loaded.config, env); // redacted everywhere, used by this command or not
+        registerKnownSecrets(loaded, env); // redacted everywhere, used by this command or not
       }
       return loaded;
     },

@@ -1,10 +1,15 @@
 /**
  * Where output goes. Data and human output on stdout; warnings, progress and
  * errors on stderr. Colour only on a TTY, NO_COLOR and FORCE_COLOR respected.
- * Everything passes through redact() so a secret cannot be printed.
+ * Everything passes through redact() so a secret cannot be printed, and
+ * through cleanText() so text from a server cannot drive the terminal: escape
+ * sequences and control characters are removed or shown as \xNN, except the
+ * colour of payctl's own styling when colour is on (never with NO_COLOR or off
+ * a terminal). JSON needs neither: JSON.stringify escapes control characters.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
 import { redact, redactDeep } from './secrets.js';
+import { cleanText } from './control-chars.js';
 
 export interface Output {
   /** A line of human output on stdout (suppressed in --json mode). */
@@ -48,19 +53,22 @@ export function createOutput(streams: Streams, env: NodeJS.ProcessEnv, jsonMode:
   const stdoutIsTTY = Boolean(streams.stdout.isTTY);
   const stderrIsTTY = Boolean(streams.stderr.isTTY);
   const color = new Chalk({ level: jsonMode ? 0 : colorLevel(stdoutIsTTY, env) });
+  const stdoutText = (text: string) => cleanText(redact(text), { multiline: true, keepStyle: color.level > 0 });
+  // progress and warnings on stderr are never coloured by chalk's stdout level: keep style only when stderr has colour too
+  const stderrText = (text: string) => cleanText(redact(text), { multiline: true, keepStyle: colorLevel(stderrIsTTY, env) > 0 });
   return {
     line(text = '') {
-      if (!jsonMode) streams.stdout.write(redact(text) + '\n');
+      if (!jsonMode) streams.stdout.write(stdoutText(text) + '\n');
     },
     json(value) {
       documentWritten = true;
       streams.stdout.write(JSON.stringify(redactDeep(value), null, 2) + '\n');
     },
     info(text) {
-      streams.stderr.write(redact(text) + '\n');
+      streams.stderr.write(stderrText(text) + '\n');
     },
     warn(text) {
-      streams.stderr.write(redact(`warning: ${text}`) + '\n');
+      streams.stderr.write(stderrText(`warning: ${text}`) + '\n');
     },
     color,
     jsonMode,

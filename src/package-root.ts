@@ -1,8 +1,7 @@
 /**
  * Where payctl is installed: the directory holding its package.json. Found by
- * walking up from this module, so it is right from src/ (tests), dist/ (tsc)
- * and dist/bundle/ (the bundled CLI) alike. The shipped playbooks/, templates/
- * and schema/ live there.
+ * walking up from this module, so it is right from src/ (tests) and dist/
+ * alike. The shipped playbooks/, templates/ and schema/ live there.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

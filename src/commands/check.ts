@@ -45,7 +45,7 @@ async function snapshot(ctx: Context, opts: CheckOptions, signal?: AbortSignal):
 export function printTable(ctx: Context, snap: HealthSnapshot): void {
   const c = ctx.out.color;
   const rows = snap.providers.map((p) => {
-    const comps = p.components.filter((x) => x.status !== 'operational').map((x) => `${x.name}: ${x.status}`);
+    const comps = p.components.filter((x) => x.status !== 'operational').map((x) => `${componentLabel(x)}: ${x.status}`);
     const detail =
       p.error ??
       (p.unconfigured
@@ -82,6 +82,12 @@ export function printTable(ctx: Context, snap: HealthSnapshot): void {
   }
   ctx.out.line('');
   ctx.out.line(snap.healthy ? c.green('all healthy') : c.red(`unhealthy: ${snap.problems.join('; ')}`));
+  for (const p of snap.providers) for (const w of p.warnings ?? []) ctx.out.warn(w);
+}
+
+/** "Group/Name" for a component in a group (pages repeat names across groups), else its name. */
+export function componentLabel(c: { name: string; group?: string }): string {
+  return c.group ? `${c.group}/${c.name}` : c.name;
 }
 
 /** What changed between two snapshots, one line each. */

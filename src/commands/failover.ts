@@ -201,7 +201,13 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
   const state = report.state;
   const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
   const r = ran?.result as
-    | (SwitchProviderResult & { would_refuse?: string; completed?: boolean; results?: unknown[]; reason?: string })
+    | (SwitchProviderResult & {
+        would_refuse?: string;
+        target_status_error?: string;
+        completed?: boolean;
+        results?: unknown[];
+        reason?: string;
+      })
     | undefined;
   // a person answered no at the approval: nothing was touched
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
@@ -230,6 +236,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
       ? { canary: { completed: r?.completed === true, stages: r?.results ?? [], ...(r?.reason ? { halted: r.reason } : {}) } }
       : {}),
     ...(r?.would_refuse ? { would_refuse: r.would_refuse } : {}),
+    ...(r?.target_status_error ? { target_status_error: r.target_status_error } : {}),
     dry_run: ctx.dryRun,
     duration_ms: Date.now() - started,
     exit_code: declined ? ExitCode.aborted : report.exitCode,

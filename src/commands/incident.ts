@@ -243,7 +243,7 @@ async function appendAsResponder(
 }
 
 export async function note(ctx: Context, id: string, text: string): Promise<void> {
-  if (!text || !text.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
+  if (!text?.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
   await appendAsResponder(ctx, id, async (w, st) => {
     await w.append({ type: 'note_added', data: { text } });
     await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
@@ -268,7 +268,9 @@ export async function status(ctx: Context, id: string, to: string): Promise<void
 export async function resolve(ctx: Context, id: string): Promise<void> {
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
-  const left = trafficLeftAway(loadIncidentState(ctx.config().storeDir, id).state, primary);
+  const state = loadIncidentState(ctx.config().storeDir, id).state;
+  await closePublicIncidents(ctx, state);
+  const left = trafficLeftAway(state, primary);
   if (left) {
     ctx.out.warn(
       `this incident moved traffic away${primary ? ` from ${primary}` : ''} and its last switch (step ${left.step}) left it on ${left.on}: ` +
@@ -283,6 +285,25 @@ export async function resolve(ctx: Context, id: string): Promise<void> {
  * counts (one that found traffic already there too); dry runs and rolled-back
  * attempts do not.
  */
+/** Resolving the payctl incident resolves the public status-page incidents it created (none open: nothing is written). */
+async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadIncidentState>['state']): Promise<void> {
+  if (state.dry_run) return;
+  const { resolvePublicIncidents, statuspageChannelsUsed } = await import('../providers/channels.js');
+  if (statuspageChannelsUsed(state).length === 0) return;
+  const { httpClientFor } = await import('../providers/http.js');
+  const results = await resolvePublicIncidents(
+    { config: ctx.config().config, http: httpClientFor(ctx, { dryRun: false }), env: ctx.env },
+    state,
+  );
+  for (const r of results) {
+    if (r.error)
+      ctx.out.warn(
+        `${r.channel}: the public incident created for ${state.id} could not be resolved (${r.error}); resolve it on the status page`,
+      );
+    else if (r.resolved?.length) ctx.out.line(`${r.channel}: resolved public incident ${r.resolved.join(', ')}`);
+  }
+}
+
 function trafficLeftAway(
   st: ReturnType<typeof loadIncidentState>['state'],
   primary: string | undefined,

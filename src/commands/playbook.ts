@@ -1,6 +1,7 @@
 /** `payctl playbook list | show | validate`. */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
 import type { Context } from '../context.js';
 import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -165,7 +166,7 @@ function resolveTargets(ctx: Context, cfg: LoadedConfig, files: string[]): strin
 
 /** Left-aligned columns, two spaces apart (colour codes do not count towards width). */
 function columns(rows: string[][]): string[] {
-  const visible = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+  const visible = (s: string) => stripVTControlCharacters(s).length;
   const widths: number[] = [];
   for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
   return rows.map((r) =>

@@ -68,6 +68,7 @@ export async function providers(ctx: Context): Promise<void> {
     ctx.out.line(i === 0 ? c.bold(line) : line);
   });
   ctx.out.line('');
+  for (const p of snap.providers) for (const w of p.warnings ?? []) ctx.out.warn(w);
   if (routing.order) ctx.out.line(`traffic: ${routing.order.join(' → ')} (${routing.via})`);
   else ctx.out.line(`traffic: unknown (${routing.error})`);
   if (active && config.routing && active !== config.routing.primary)

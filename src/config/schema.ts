@@ -16,7 +16,10 @@ export const ProviderConfig = z.strictObject({
   kind: z.string().meta({ description: 'stripe, adyen, braintree, checkout, worldpay, … (free text)' }),
   enabled: z.boolean().default(true),
   statuspage: z.url().optional().meta({ description: 'Base URL of the Statuspage v2 page, e.g. https://status.stripe.com' }),
-  components: z.array(z.string()).optional().meta({ description: 'Watched component (or group) names; all when omitted' }),
+  components: z.array(z.string()).optional().meta({
+    description:
+      'Watched components: a component name, a group name (its components), "Group/Name" (one component of one group) or a component or group id; all when omitted. A name the page does not have makes the page unreadable',
+  }),
   connector_id: z.string().optional().meta({ description: 'merchant_connector_id for the hyperswitch routing adapter' }),
   escalation: z
     .strictObject({

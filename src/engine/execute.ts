@@ -30,6 +30,7 @@ import type { IncidentSession } from './session.js';
 import { approve, handlerGate } from './approval-gate.js';
 import { missingSecretsOf } from './preflight.js';
 import { GATE_IN_HANDLER, type ApprovalGate, type StepRegistry, type StepResult, type StepRun } from './types.js';
+import { backoffDelay } from '../backoff.js';
 
 export interface Engine {
   ctx: Context;
@@ -53,8 +54,8 @@ const NOT_RENDERED = new Set(['id', 'type', 'when', 'until', 'recheck']);
 /** Types that talk to a person: no spinner, no engine timeout. */
 const INTERACTIVE = new Set(['manual', 'input', 'choose']);
 const DEFAULT_TIMEOUT_MS = 5 * 60_000;
-const BACKOFF_BASE_MS = 1000;
-const BACKOFF_MAX_MS = 30_000;
+/** Between a step's retries: 1 s, 2 s, 4 s, … up to 30 s. */
+const STEP_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 
 export function scopeOf(eng: Engine) {
   return buildScope(eng.session.state(), eng.config, eng.ctx.clock.now());
@@ -123,7 +124,7 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
     }
     tries++;
     if (result.retryable && tries <= retries && !eng.signal.aborted) {
-      const wait = Math.min(BACKOFF_BASE_MS * 2 ** (tries - 1), BACKOFF_MAX_MS);
+      const wait = backoffDelay(tries, STEP_BACKOFF);
       eng.say(c.yellow(`  retrying ${step.id} in ${formatDuration(wait)} (attempt ${attempt + 1} of ${retries + 1})`));
       await eng.ctx.clock.sleep(wait, eng.signal).catch(() => undefined);
       if (eng.signal.aborted) throw new AbortedError(interruption(eng.signal, `while waiting to retry step "${step.id}"`));

@@ -147,7 +147,7 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     // durations given through a template must end up as durations
     for (const field of DURATION_FIELDS) {
       const v = raw[field];
-      if (typeof v === 'string' && hasTemplate(v)) checkTemplatedDuration(v, [...base, field], `${label}: ${field}`, data, at);
+      if (typeof v === 'string' && hasTemplate(v)) checkTemplatedDuration(v, `${label}: ${field}`, data, at);
     }
 
     if (type === 'wait') lintWait(raw, base, label, i, stepIndex, stepType, at);
@@ -212,13 +212,7 @@ function lintWait(
 }
 
 /** `{{ inputs.x }}` used as a duration: the input's default (and drill override) must be a duration. */
-function checkTemplatedDuration(
-  text: string,
-  path: PathKey[],
-  where: string,
-  data: Obj,
-  at: (path: PathKey[], message: string) => void,
-): void {
+function checkTemplatedDuration(text: string, where: string, data: Obj, at: (path: PathKey[], message: string) => void): void {
   const m = /^\s*\{\{\s*inputs\.([a-z_][a-z0-9_]*)\s*\}\}\s*$/.exec(text);
   if (!m) return;
   const name = m[1]!;

@@ -3,6 +3,7 @@ import type { TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { redact } from '../secrets.js';
+import { cleanText } from '../control-chars.js';
 import { describeEvent } from './describe.js';
 import { cell, inline } from './markdown.js';
 import { formatTime, sinceStart } from './time.js';
@@ -29,5 +30,5 @@ export function timelineMarkdown(state: IncidentState, events: TimelineEvent[], 
     );
   }
   out.push('');
-  return redact(out.join('\n'));
+  return cleanText(redact(out.join('\n')), { multiline: true });
 }

@@ -24,9 +24,25 @@ export interface StatusCheck {
   provider: string;
   status: string;
   indicator: string;
-  /** Creation times and names of unresolved incidents on the provider's page. */
-  incidents: { name: string; status: string; created_at: string }[];
+  /**
+   * Unresolved incidents on the provider's page that belong to this incident
+   * (see OLD_INCIDENT_LOOKBACK_MS): an older one counts only when it affects a
+   * component this check read as not operational.
+   */
+  incidents: { name: string; status: string; created_at: string; components?: string[] }[];
+  /** Watched components this check read as not operational ("Group/Name" when grouped). */
+  affected: string[];
+  /** Page incidents left out because they were created long before this incident and affect none of its failing components. */
+  older_incidents: number;
 }
+
+/**
+ * A status-page incident created more than this long before the payctl
+ * incident opened (or before its detected milestone, when earlier) is not a
+ * sign of this problem (a months-old "degraded webhooks" left open), unless
+ * it affects a component we read as failing.
+ */
+export const OLD_INCIDENT_LOOKBACK_MS = 60 * 60_000;
 export interface Switch {
   at: string;
   step?: string;
@@ -209,7 +225,12 @@ export function collectFacts(events: TimelineEvent[]): Facts {
   // per step: how its last attempt ended (started = not completed yet)
   const lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
   const openApproval = new Map<string, Approval>();
+  let windowStart = events.length ? Date.parse(events[0]!.time) : NaN;
   for (const e of events) {
+    if (e.type === 'milestone' && e.data.name === 'detected') {
+      const t = Date.parse(e.data.at ?? e.time);
+      if (t < windowStart) windowStart = t;
+    }
     if (!KNOWN.has(e.type)) {
       f.unknownTypes.push({ seq: e.seq, type: String(e.type) });
       continue;
@@ -247,6 +268,12 @@ export function collectFacts(events: TimelineEvent[]): Facts {
               const incidents = Array.isArray(r.incidents)
                 ? (r.incidents as StatusCheck['incidents']).filter((i) => i && typeof i.created_at === 'string')
                 : [];
+              const components = Array.isArray(r.components)
+                ? (r.components as { name?: unknown; status?: unknown; group?: unknown }[])
+                : [];
+              const affected = components
+                .filter((c) => c && typeof c.name === 'string' && c.status !== 'operational')
+                .flatMap((c) => (typeof c.group === 'string' ? [c.name as string, `${c.group}/${c.name as string}`] : [c.name as string]));
               f.checks.push({
                 at: e.time,
                 step: e.step,
@@ -254,6 +281,8 @@ export function collectFacts(events: TimelineEvent[]): Facts {
                 status: str(r.status) ?? 'unknown',
                 indicator: str(r.indicator) ?? '',
                 incidents,
+                affected,
+                older_incidents: 0,
               });
             }
             break;
@@ -366,5 +395,21 @@ export function collectFacts(events: TimelineEvent[]): Facts {
         break;
     }
   }
+  leaveOutOldIncidents(f.checks, windowStart - OLD_INCIDENT_LOOKBACK_MS);
   return f;
+}
+
+/** Keep the page incidents created in the incident's window, or older ones that affect a component the check read as failing. */
+function leaveOutOldIncidents(checks: StatusCheck[], since: number): void {
+  if (!Number.isFinite(since)) return;
+  for (const c of checks) {
+    const failing = new Set(c.affected.map((n) => n.trim().toLowerCase()));
+    const kept = c.incidents.filter((i) => {
+      const created = Date.parse(i.created_at);
+      if (Number.isFinite(created) && created >= since) return true;
+      return (i.components ?? []).some((n) => failing.has(String(n).trim().toLowerCase()));
+    });
+    c.older_incidents = c.incidents.length - kept.length;
+    c.incidents = kept;
+  }
 }

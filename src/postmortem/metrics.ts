@@ -24,7 +24,7 @@ export interface ReferencePoints {
 }
 
 export const IMPACT_START_DEFINITION =
-  'the earliest of: a provider status-page incident that was open while its status was not operational, a non-operational status reading, a success-rate reading below the threshold, the detected milestone, and the incident opening';
+  'the earliest of: a provider status-page incident that was open while its status was not operational (created at most an hour before the incident opened, or affecting a component read as not operational), a non-operational status reading, a success-rate reading below the threshold, the detected milestone, and the incident opening';
 
 export interface MetricDefinition {
   key: string;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SourceError } from '../errors.js';
 import { redact } from '../secrets.js';
+import { cleanText } from '../control-chars.js';
 import { cleanLiquidMessage, liquid } from '../template/engine.js';
 import { bundledTemplatesDir } from '../messages/templates.js';
 import type { PostmortemData } from './data.js';
@@ -64,11 +65,14 @@ export async function renderPostmortem(data: PostmortemData, templateFile: strin
   }
   // a broken hash chain is said first, whatever the template
   if (data.integrity_warning) out = `> **Warning: ${data.integrity_warning}**\n\n${out}`;
-  // collapse runs of blank lines left by conditional blocks; redact as the last step
-  return redact(
-    out
-      .replace(/\n{3,}/g, '\n\n')
-      .replace(/^\n+/, '')
-      .trimEnd() + '\n',
+  // collapse runs of blank lines left by conditional blocks; redact and drop control characters as the last step
+  return cleanText(
+    redact(
+      out
+        .replace(/\n{3,}/g, '\n\n')
+        .replace(/^\n+/, '')
+        .trimEnd() + '\n',
+    ),
+    { multiline: true },
   );
 }

@@ -14,7 +14,7 @@ import type { ChannelResult } from '../timeline/results.js';
 import type { Severity } from '../playbook/schema.js';
 import { HttpError, type HttpClient } from './http.js';
 import { postSlack } from './slack.js';
-import { upsertStatuspageIncident, type StatuspageIncidentStatus } from './statuspage-manage.js';
+import { resolveStatuspageIncidents, upsertStatuspageIncident, type StatuspageIncidentStatus } from './statuspage-manage.js';
 import { sendWebhook } from './webhook.js';
 import { sendPagerDutyEvent, SEVERITY_TO_PAGERDUTY } from './pagerduty.js';
 
@@ -56,11 +56,56 @@ export function existingStatuspageIncident(state: IncidentState | undefined, cha
   let id: string | undefined;
   for (const stepId of state.step_order) {
     const st = state.steps[stepId];
-    if (!st || st.type !== 'notify' || !st.result) continue;
+    if (st?.type !== 'notify' || !st.result) continue;
     const ch = (st.result.channels as Record<string, ChannelResult> | undefined)?.[channel];
     if (ch?.ok && ch.id && ch.id !== '(dry-run)') id = ch.id;
   }
   return id;
+}
+
+/** The statuspage channels an earlier notify created or updated a public incident on. */
+export function statuspageChannelsUsed(state: IncidentState): string[] {
+  const used = new Set<string>();
+  for (const stepId of state.step_order) {
+    const st = state.steps[stepId];
+    if (st?.type !== 'notify' || !st.result) continue;
+    for (const [name, ch] of Object.entries((st.result.channels as Record<string, ChannelResult> | undefined) ?? {})) {
+      if (ch?.ok && ch.id && ch.id !== '(dry-run)') used.add(name);
+    }
+  }
+  return [...used];
+}
+
+/**
+ * Resolve the public incidents created for a payctl incident on every
+ * statuspage channel it notified; one line per channel (what was resolved, or
+ * why it could not be: the payctl incident is resolved all the same).
+ */
+export async function resolvePublicIncidents(
+  deps: ChannelDeps,
+  state: IncidentState,
+): Promise<{ channel: string; resolved?: string[]; error?: string }[]> {
+  const out: { channel: string; resolved?: string[]; error?: string }[] = [];
+  for (const name of statuspageChannelsUsed(state)) {
+    const ch = deps.config.channels[name];
+    if (ch?.type !== 'statuspage') continue;
+    try {
+      const apiKey = resolveSecret(ch.api_key, `channels.${name}.api_key`, deps.env);
+      const target = { channel: name, baseUrl: ch.base_url, pageId: ch.page_id, apiKey, deliverNotifications: ch.deliver_notifications };
+      const resolved = await resolveStatuspageIncidents(
+        deps.http,
+        target,
+        state.id,
+        'This incident has been resolved.',
+        `payctl-${state.id}-resolve-${name}`,
+        deps.signal,
+      );
+      out.push({ channel: name, resolved });
+    } catch (e) {
+      out.push({ channel: name, error: messageOf(e) });
+    }
+  }
+  return out;
 }
 
 /** payctl incident status → Statuspage incident status, and the status of affected components. */
@@ -71,6 +116,12 @@ function statuspageStatus(scope: Scope, declared?: string): { status: Statuspage
   if (s === 'monitoring') return { status: 'monitoring', component: 'degraded_performance' };
   if (s === 'identified') return { status: 'identified', component: 'partial_outage' };
   return { status: 'investigating', component: 'partial_outage' };
+}
+
+/** The payctl incident id, the marker of the public incidents created for it. */
+function incidentIdOf(scope: Scope): string | undefined {
+  const id = (scope.incident as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' && id ? id : undefined;
 }
 
 /** The provider a message is about: vars.provider, else inputs.provider. */
@@ -114,12 +165,17 @@ export async function sendToChannel(
           existing,
           key,
           deps.signal,
+          incidentIdOf(scope),
         );
+        const how = r.created ? 'created' : r.reused ? 'found (an earlier attempt created it) and updated' : 'updated';
+        const extra = r.alsoResolved?.length
+          ? `; also resolved ${r.alsoResolved.join(', ')} (created for this incident by an earlier attempt)`
+          : '';
         return {
           ok: true,
           status: r.status,
           id: r.id,
-          summary: r.dryRun ? `${name}: dry run` : `${name}: ${r.created ? 'created' : 'updated'} status page incident ${r.id} (${status})`,
+          summary: r.dryRun ? `${name}: dry run` : `${name}: ${how} status page incident ${r.id} (${status})${extra}`,
         };
       }
       case 'webhook': {

@@ -4,19 +4,29 @@
  *
  * Parsing is defensive: real pages carry values we do not know (an indicator
  * "maintenance", new component statuses); those read as "unknown", never crash.
- * The provider's status is the worst of its watched components; a watched name
- * that is a component group watches the group's children.
+ * The provider's status is the worst of its watched components. A watched name
+ * is a component's name, a group's name (its children are watched), "Group/Name"
+ * (one component of one group, for pages that repeat a name under several
+ * groups) or a component or group id. A name the page does not have, or a
+ * components list that is not one, is reported (missing, malformed): the
+ * caller treats the page as unreadable, never as healthy.
  */
 import { PROVIDER_STATUSES } from '../playbook/enums.js';
 import type { ProviderStatus } from '../playbook/schema.js';
+import { cleanText } from '../control-chars.js';
+import { watchedComponents, type AmbiguousName, type MissingName } from './statuspage-components.js';
 import { HttpError, type HttpClient } from './http.js';
 
 export type StatusOrUnknown = ProviderStatus | 'unknown';
 
+export { watchedComponents, type AmbiguousName, type MissingName, type WatchedComponents } from './statuspage-components.js';
+
 export interface ComponentStatus {
   name: string;
   status: string;
+  /** The component group it belongs to, when it has one. */
   group?: string;
+  id?: string;
 }
 
 export interface PageIncident {
@@ -25,6 +35,8 @@ export interface PageIncident {
   impact?: string;
   created_at: string;
   shortlink?: string;
+  /** Names of the components it affects, when the page lists them. */
+  components?: string[];
 }
 
 export interface MaintenanceWindow {
@@ -46,8 +58,12 @@ export interface StatusPageReport {
   components: ComponentStatus[];
   incidents: PageIncident[];
   maintenances: MaintenanceWindow[];
-  /** Watched names not found on the page. */
-  missing: string[];
+  /** Watched names not found on the page, with the page's nearest names. */
+  missing: MissingName[];
+  /** Bare watched names that match components in several groups (all are watched). */
+  ambiguous: AmbiguousName[];
+  /** Why the document is not a Statuspage summary (its components cannot be read). */
+  malformed?: string;
 }
 
 /** Severity order: a higher rank is worse. Unknown sits above healthy, below any real problem. */
@@ -69,70 +85,27 @@ export function worstStatus(statuses: StatusOrUnknown[]): StatusOrUnknown {
   return statuses.reduce((a, b) => (RANK[b] > RANK[a] ? b : a));
 }
 
-interface RawComponent {
-  id?: unknown;
-  name?: unknown;
-  status?: unknown;
-  group?: unknown;
-  group_id?: unknown;
-  components?: unknown;
-}
-
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const obj = (v: unknown): Record<string, unknown> =>
   v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 
-/** Pick the watched components from a components list (summary.json or components.json). */
-export function watchedComponents(rawList: unknown, watched: string[] | undefined): { components: ComponentStatus[]; missing: string[] } {
-  const list = arr(rawList).map((c) => obj(c) as RawComponent);
-  const groups = list.filter((c) => c.group === true);
-  const groupName = new Map<string, string>();
-  for (const g of groups) if (str(g.id)) groupName.set(g.id as string, str(g.name) ?? '?');
-  const leaves = list.filter((c) => c.group !== true);
-  const toStatus = (c: RawComponent): ComponentStatus => {
-    const group = str(c.group_id) ? groupName.get(c.group_id as string) : undefined;
-    return { name: str(c.name) ?? '(unnamed)', status: str(c.status) ?? 'unknown', ...(group ? { group } : {}) };
-  };
-  if (!watched || watched.length === 0) return { components: leaves.map(toStatus), missing: [] };
-
-  const out: ComponentStatus[] = [];
-  const seen = new Set<RawComponent>();
-  const missing: string[] = [];
-  const add = (c: RawComponent) => {
-    if (!seen.has(c)) {
-      seen.add(c);
-      out.push(toStatus(c));
-    }
-  };
-  for (const name of watched) {
-    const wanted = name.trim().toLowerCase();
-    let found = false;
-    for (const g of groups.filter((x) => str(x.name)?.trim().toLowerCase() === wanted)) {
-      found = true;
-      const childIds = new Set(arr(g.components).filter((x): x is string => typeof x === 'string'));
-      const children = leaves.filter((c) => (str(c.id) && childIds.has(c.id as string)) || (str(c.group_id) && c.group_id === g.id));
-      if (children.length) children.forEach(add);
-      else add({ ...g, group: false });
-    }
-    for (const c of leaves.filter((x) => str(x.name)?.trim().toLowerCase() === wanted)) {
-      found = true;
-      add(c);
-    }
-    if (!found) missing.push(name);
-  }
-  return { components: out, missing };
-}
-
 export function parseIncidents(raw: unknown): PageIncident[] {
   return arr(raw).map((x) => {
     const i = obj(x);
     return {
-      name: str(i.name) ?? '(untitled incident)',
-      status: str(i.status) ?? 'unknown',
-      ...(str(i.impact) ? { impact: str(i.impact) } : {}),
-      created_at: str(i.created_at) ?? str(i.started_at) ?? '',
-      ...(str(i.shortlink) ? { shortlink: str(i.shortlink) } : {}),
+      name: cleanText(str(i.name) ?? '(untitled incident)'),
+      status: cleanText(str(i.status) ?? 'unknown'),
+      ...(str(i.impact) ? { impact: cleanText(str(i.impact)!) } : {}),
+      created_at: cleanText(str(i.created_at) ?? str(i.started_at) ?? ''),
+      ...(str(i.shortlink) ? { shortlink: cleanText(str(i.shortlink)!) } : {}),
+      ...(Array.isArray(i.components)
+        ? {
+            components: arr(i.components)
+              .map((c) => cleanText(str(obj(c).name) ?? ''))
+              .filter(Boolean),
+          }
+        : {}),
     };
   });
 }
@@ -141,14 +114,14 @@ export function parseMaintenances(raw: unknown): MaintenanceWindow[] {
   return arr(raw).map((x) => {
     const m = obj(x);
     return {
-      name: str(m.name) ?? '(untitled maintenance)',
-      status: str(m.status) ?? 'unknown',
+      name: cleanText(str(m.name) ?? '(untitled maintenance)'),
+      status: cleanText(str(m.status) ?? 'unknown'),
       scheduled_for: str(m.scheduled_for) ?? null,
       scheduled_until: str(m.scheduled_until) ?? null,
-      ...(str(m.impact) ? { impact: str(m.impact) } : {}),
-      ...(str(m.shortlink) ? { shortlink: str(m.shortlink) } : {}),
+      ...(str(m.impact) ? { impact: cleanText(str(m.impact)!) } : {}),
+      ...(str(m.shortlink) ? { shortlink: cleanText(str(m.shortlink)!) } : {}),
       components: arr(m.components)
-        .map((c) => str(obj(c).name) ?? '')
+        .map((c) => cleanText(str(obj(c).name) ?? ''))
         .filter(Boolean),
     };
   });
@@ -157,18 +130,20 @@ export function parseMaintenances(raw: unknown): MaintenanceWindow[] {
 /** A summary.json (or components.json) document as a report on the watched components. */
 export function parseSummary(doc: unknown, watched?: string[]): StatusPageReport {
   const d = obj(doc);
-  const { components, missing } = watchedComponents(d.components, watched);
+  const { components, missing, ambiguous, malformed } = watchedComponents(d.components, watched);
   const statuses = components.map((c) => normaliseStatus(c.status));
-  if (missing.length) statuses.push('unknown');
+  if (missing.length || malformed) statuses.push('unknown');
   const st = obj(d.status);
   return {
     status: worstStatus(statuses),
-    indicator: str(st.indicator) ?? 'unknown',
-    ...(str(st.description) ? { description: str(st.description) } : {}),
+    indicator: cleanText(str(st.indicator) ?? 'unknown'),
+    ...(str(st.description) ? { description: cleanText(str(st.description)!) } : {}),
     components,
     incidents: parseIncidents(d.incidents).filter((i) => i.status !== 'resolved' && i.status !== 'postmortem'),
     maintenances: parseMaintenances(d.scheduled_maintenances),
     missing,
+    ambiguous,
+    ...(malformed ? { malformed } : {}),
   };
 }
 

@@ -3,7 +3,10 @@
  * the switch_provider step and `payctl failover` / `failback`.
  *
  *  1. refuse a target the config marks `enabled: false` (always), or whose
- *     status page shows major_outage (unless force);
+ *     status page shows major_outage (unless force); that page is only a
+ *     safety check: one short attempt (TARGET_STATUS_MS, no retries), and
+ *     when it cannot be read the switch goes on, the failure recorded in the
+ *     result (target_status_error) and shown;
  *  2. take the routing target's lock (timeline/lock.ts; not in a dry run):
  *     one writer to a routing at a time, across incidents and processes. A
  *     run that had to wait for another holder re-reads the routing and is
@@ -78,7 +81,12 @@ export function checkShare(config: Config, share: number | undefined): void {
 
 export interface SwitchResult extends SwitchProviderResult {
   target_status?: string;
+  /** The target's status page could not be read (the switch went on without it). */
+  target_status_error?: string;
 }
+
+/** The target's status page read before a switch: one attempt, at most this long. */
+export const TARGET_STATUS_MS = 3_000;
 
 export type SwitchOutcome =
   | { ok: true; result: SwitchResult; message: string }
@@ -153,11 +161,13 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
   const primary = config.routing?.primary;
   // The target's status page and the routing are read at the same time (both are reads; a refusal wins over a failed read).
   const [status, current] = await Promise.allSettled([
-    hasStatusPage ? checkProviderStatus(deps.http, config, o.to, deps.signal) : Promise.resolve(undefined),
+    hasStatusPage
+      ? checkProviderStatus(deps.http.withLimits({ retries: 0, timeoutMs: TARGET_STATUS_MS }), config, o.to, deps.signal)
+      : Promise.resolve(undefined),
     routing.read(deps.signal),
   ]);
-  if (status.status === 'rejected')
-    log(`warning: could not read ${o.to}'s status page (${messageOf(status.reason)}); switching without it`);
+  const statusError = status.status === 'rejected' ? messageOf(status.reason) : undefined;
+  if (statusError) log(`warning: could not read ${o.to}'s status page (${statusError}); switching without it`);
   const targetStatus = status.status === 'fulfilled' ? status.value?.status : undefined;
   if (targetStatus === 'major_outage' && !o.force) {
     return {
@@ -187,6 +197,7 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
     ...(share < 100 ? { share } : {}),
     ...(splitBefore ? { split_before: splitBefore } : {}),
     ...(targetStatus ? { target_status: targetStatus } : {}),
+    ...(statusError ? { target_status_error: statusError } : {}),
   };
   const what = share < 100 ? `${share}% of traffic` : 'traffic';
 

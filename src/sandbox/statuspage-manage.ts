@@ -1,7 +1,10 @@
 /**
  * The Statuspage manage API (api.statuspage.io/v1) for the merchant's own page,
- * at `/statuspage/v1`: create, update, list and read incidents on page
- * `sandbox-page`. `Authorization: OAuth <key>` is required (any non-empty key).
+ * at `/statuspage/v1`: create, update, list (all, or `/unresolved`) and read
+ * incidents on page `sandbox-page`. `Authorization: OAuth <key>` is required
+ * (any non-empty key). Like the real API it has no idempotency: a repeated
+ * POST creates a second incident; `metadata` (objects of values) is kept and
+ * returned, which is how payctl finds an incident whose create answer it lost.
  */
 import { isRecord, json, makeId, type Reply, type SandboxRequest, iso } from './http.js';
 
@@ -31,6 +34,7 @@ export interface ManagedIncident {
   incident_updates: { id: string; status: string; body: string; created_at: string; deliver_notifications: boolean }[];
   /** Idempotency-Key headers of the requests that created or changed it. */
   idempotency_keys: string[];
+  metadata: Record<string, unknown>;
 }
 
 export class ManageState {
@@ -58,6 +62,15 @@ export class ManageState {
     if (!m) return json(404, { error: 'Not found' });
     const [, pageId, incidentId] = m as unknown as [string, string, string | undefined];
     if (pageId !== MANAGE_PAGE_ID) return json(404, { error: `Page ${pageId} not found` });
+    if (incidentId === 'unresolved' && req.method === 'GET') {
+      return json(
+        200,
+        this.incidents
+          .filter((i) => !['resolved', 'completed', 'postmortem'].includes(i.status))
+          .map(view)
+          .reverse(),
+      );
+    }
     if (!incidentId) {
       if (req.method === 'GET') return json(200, this.incidents.map(view).reverse());
       if (req.method === 'POST') return this.create(req);
@@ -89,6 +102,7 @@ export class ManageState {
       components: {},
       incident_updates: [],
       idempotency_keys: [],
+      metadata: {},
     };
     this.apply(inc, i, req, now);
     this.incidents.push(inc);
@@ -110,6 +124,9 @@ export class ManageState {
   private apply(inc: ManagedIncident, i: Record<string, unknown>, req: SandboxRequest, now: string): void {
     inc.updated_at = now;
     if (inc.status === 'resolved' || inc.status === 'completed') inc.resolved_at ??= now;
+    if (isRecord(i.metadata))
+      for (const [k, v] of Object.entries(i.metadata))
+        if (isRecord(v)) inc.metadata[k] = { ...(isRecord(inc.metadata[k]) ? inc.metadata[k] : {}), ...v };
     if (isRecord(i.components)) for (const [id, s] of Object.entries(i.components)) inc.components[id] = String(s);
     if (Array.isArray(i.component_ids)) for (const id of i.component_ids) inc.components[String(id)] ??= 'operational';
     if (typeof i.body === 'string' || typeof i.status === 'string') {
@@ -146,6 +163,8 @@ export class ManageState {
         if (!COMPONENT_STATUSES.includes(String(s))) errors.push(`Component ${id}: status ${String(s)} is invalid`);
       }
     }
+    if (i.metadata !== undefined && (!isRecord(i.metadata) || Object.values(i.metadata).some((v) => !isRecord(v))))
+      errors.push('Metadata top level values must be objects');
     if (errors.length) return { error: json(422, { error: errors.join('; ') }) };
     return { incident: i };
   }
@@ -164,6 +183,7 @@ function view(inc: ManagedIncident) {
     resolved_at: inc.resolved_at,
     shortlink: inc.shortlink,
     page_id: inc.page_id,
+    metadata: inc.metadata,
     incident_updates: inc.incident_updates.map((u) => ({
       ...u,
       incident_id: inc.id,

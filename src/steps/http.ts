@@ -1,6 +1,7 @@
 /**
- * http: one request (src/providers/transport.ts) with a timeout (the step's,
- * else 10 s); redirects are not followed: a 3xx is the step's answer.
+ * http: one request through axios (src/providers/http-wire.ts) with a timeout
+ * (the step's, else 10 s); redirects are not followed: a 3xx is the step's
+ * answer (so a write's body never goes to where a redirect points).
  * `expect_status` (default any 2xx); `capture` stores JSON fields of the
  * response (dot paths with [n]) in the step's result. A write (any method but
  * GET/HEAD) sends an Idempotency-Key header, the same on every retry and after
@@ -11,8 +12,8 @@ import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
-import { send, type WireResponse } from '../providers/transport.js';
-import { permanentFailureHint } from '../providers/http.js';
+import { send, type WireResponse } from '../providers/http-wire.js';
+import { permanentFailureHint } from '../providers/http-errors.js';
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 const BODY_TAIL = 2000;
@@ -71,7 +72,7 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
       body: encodeBody(step.body),
       timeoutMs: timeout,
       signal: run.signal,
-      maxRedirects: 0,
+      followRedirects: false,
     });
   } catch (e) {
     const err = e as { code?: string; message?: string };

@@ -66,7 +66,7 @@ export interface IncidentState {
 
 export function replay(events: TimelineEvent[], problems: TimelineProblem[] = []): IncidentState | undefined {
   const first = events[0];
-  if (!first || first.type !== 'incident_opened') return undefined;
+  if (first?.type !== 'incident_opened') return undefined;
   const r = new Replayer(first, problems);
   for (let i = 1; i < events.length; i++) r.apply(events[i]!);
   return r.state();

@@ -63,4 +63,25 @@ describe('payctl entry', () => {
     expect(stderr).not.toContain('EPIPE');
     expect(hasStackTrace(stderr)).toBe(false);
   });
+
+  it("never lets a library's DEBUG logging print a secret (the proxy's password)", async () => {
+    const { mkdtempSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/payctl-entry-`);
+    writeFileSync(
+      `${dir}/payctl.config.yaml`,
+      'providers:\n  stripe:\n    kind: stripe\n    statuspage: http://127.0.0.1:9\nhttp:\n  retries: 0\n',
+    );
+    // the issue's reproduction: the proxy refuses, and http-proxy-agent's debug logging would print its URL
+    const r = runCli(['check'], { cwd: dir, env: { DEBUG: '*', HTTP_PROXY: 'http://u:pr0xy-pa55@127.0.0.1:9' } });
+    expect(r.code).toBe(4);
+    expect(r.stdout + r.stderr).toContain('the proxy 127.0.0.1:9 refused the connection');
+    expect(r.stdout + r.stderr).not.toContain('pr0xy-pa55');
+  });
+
+  it('the entry is a few lines that load the compiled CLI, with no code cache of its own', () => {
+    const bin = readFileSync(BIN, 'utf8');
+    expect(bin.split('\n').filter((l) => l.trim() && !l.trim().startsWith('//')).length).toBeLessThanOrEqual(8);
+    expect(bin).toContain("'dist', 'cli.js'");
+  });
 });

@@ -22,26 +22,6 @@ const statusOf = async (id: string) => JSON.parse((await run(['incident', 'show'
 const routingWrites = () => p.sandbox.requests().filter((r) => r.method === 'POST' && r.path.endsWith('/routing/default'));
 
 describe('payctl failover / failback', () => {
-  it('loads none of the node modules that a failover does not need (start-up cost; scripts/bundle.mjs)', async () => {
-    // child_process (commander, git), fs streams and fs/promises (graceful-fs, a process.stdin that is a file)
-    // and assert (signal-exit) each cost ~2-3 ms of every start; this catches an import that brings one back
-    const hook = join(p.dir, 'module-list.cjs');
-    writeFileSync(
-      hook,
-      "process.on('exit', () => require('fs').writeFileSync(process.env.MODULE_LIST, process.moduleLoadList.join('\\n')));\n",
-    );
-    const list = join(p.dir, 'modules.txt');
-    const r = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], {
-      cwd: p.dir,
-      env: { ...p.env, PAYCTL_ACTOR: 'ci', MODULE_LIST: list, NODE_OPTIONS: `--require ${hook}` },
-    });
-    expect(r.code, r.stderr).toBe(0);
-    const loaded = readFileSync(list, 'utf8').split('\n');
-    expect(loaded).toContain('NativeModule http'); // the list is real
-    for (const name of ['child_process', 'assert', 'internal/fs/streams', 'internal/fs/promises', 'internal/readline/interface'])
-      expect(loaded).not.toContain(`NativeModule ${name}`);
-  });
-
   it('moves traffic, verifies it, and prints one JSON object', async () => {
     const r = await run(['failover', '--to', 'adyen', '--reason', 'stripe major outage', '--yes', '--json']);
     expect(r.code).toBe(0);

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getEventListeners } from 'node:events';
 import { createHttpClient, displayUrl, HttpError, retryAfterMs } from '../../src/providers/http.js';
+import { sendPagerDutyEvent } from '../../src/providers/pagerduty.js';
 import { registerSecret } from '../../src/secrets.js';
 import { sendJson, sendText, startServer, type TestServer } from './helpers.js';
 
@@ -38,15 +40,21 @@ describe('http client', () => {
     expect(srv.requests.find((r) => r.path === '/flaky')!.headers['user-agent']).toMatch(/^payctl\/\d+\.\d+\.\d+/);
   });
 
-  it('honours Retry-After in seconds and as an HTTP date, capped', async () => {
+  it('honours a short Retry-After in seconds and as an HTTP date; a long one ends the request at once', async () => {
     let n = 0;
     srv.route('/limited', (_r, res) => (++n === 1 ? sendText(res, 429, 'slow down', { 'retry-after': '2' }) : sendJson(res, 200, {})));
     await client().request({ service: 'test api', url: `${srv.url}/limited` });
     expect(sleeps).toEqual([2000]);
-    let m = 0;
-    srv.route('/limited-long', (_r, res) => (++m === 1 ? sendText(res, 429, 'later', { 'retry-after': '3600' }) : sendJson(res, 200, {})));
-    await client({ maxRetryAfterMs: 5000 }).request({ service: 'test api', url: `${srv.url}/limited-long` });
-    expect(sleeps).toEqual([5000]);
+    srv.route('/limited-long', (_r, res) => sendText(res, 429, 'later', { 'retry-after': '3600' }));
+    const before = srv.requests.length;
+    const err = await client({ maxRetryAfterMs: 5000 })
+      .request({ service: 'test api', url: `${srv.url}/limited-long` })
+      .catch((e) => e);
+    expect(sleeps).toEqual([]);
+    expect(srv.requests.length - before).toBe(1);
+    expect(err.message).toBe(
+      `test api: GET ${srv.url}/limited-long → HTTP 429 (asked to retry after 3600s, longer than payctl waits): later`,
+    );
     expect(retryAfterMs('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
     expect(retryAfterMs('soon', 0)).toBeUndefined();
   });
@@ -161,5 +169,101 @@ describe('http client', () => {
     expect(err.retryable).toBe(false);
     expect(sleeps).toEqual([]);
     expect(err.hint).toContain('trailing newline');
+  });
+
+  it('a Retry-After of days does not hold the request: it fails at once, in real time', async () => {
+    srv.route('/status-429', (_r, res) => sendText(res, 429, 'rate limited', { 'retry-after': '999999' }));
+    const t0 = Date.now();
+    const err = await createHttpClient({ timeoutMs: 10_000, retries: 3 })
+      .request({ service: 'adyen status page', url: `${srv.url}/status-429` })
+      .catch((e) => e);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(err).toBeInstanceOf(HttpError);
+    expect(err.status).toBe(429);
+    expect(err.message).toContain('asked to retry after 999999s');
+  });
+
+  it('retries and Retry-After waits together stay within timeout × attempts', async () => {
+    srv.route('/always-busy', (_r, res) => sendText(res, 503, 'busy', { 'retry-after': '1' }));
+    const before = srv.requests.length;
+    const t0 = Date.now();
+    // 300 ms × 4 attempts = 1.2 s: one wait of 1 s fits, a second does not
+    const err = await createHttpClient({ timeoutMs: 300, retries: 3 })
+      .request({ service: 'busy api', url: `${srv.url}/always-busy` })
+      .catch((e) => e);
+    const took = Date.now() - t0;
+    expect(err.status).toBe(503);
+    expect(srv.requests.length - before).toBe(2);
+    expect(took).toBeGreaterThanOrEqual(1000);
+    expect(took).toBeLessThan(1200 + 1000); // the deadline, with room for a slow machine
+  });
+
+  it("leaves no abort listener behind on the caller's signal after waiting to retry", async () => {
+    let n = 0;
+    srv.route('/retry-once', (_r, res) => (++n === 1 ? sendText(res, 503, 'busy', { 'retry-after': '0' }) : sendJson(res, 200, {})));
+    const ac = new AbortController();
+    await createHttpClient({ timeoutMs: 2000, retries: 3 }).request({
+      service: 'test api',
+      url: `${srv.url}/retry-once`,
+      signal: ac.signal,
+    });
+    expect(n).toBe(2);
+    expect(getEventListeners(ac.signal, 'abort')).toHaveLength(0);
+  });
+
+  it('a write answered 307 to another origin fails naming the redirect, and its body never reaches that origin', async () => {
+    const elsewhere = await startServer();
+    try {
+      elsewhere.route('/v2/enqueue', (_r, res) => sendJson(res, 202, { status: 'success', dedup_key: 'x' }));
+      srv.route('/v2/enqueue', (_r, res) => res.writeHead(307, { location: `${elsewhere.url}/v2/enqueue?token=s3cret-query` }).end());
+      const routingKey = 'R0UTINGKEY0123456789abcdef012345';
+      const err = await sendPagerDutyEvent(
+        client(),
+        { channel: 'pagerduty', baseUrl: srv.url, routingKey },
+        { action: 'trigger', dedupKey: 'INC-1', summary: 'cards failing' },
+      ).catch((e) => e);
+      expect(err).toBeInstanceOf(HttpError);
+      expect(err.message).toBe(
+        `pagerduty channel "pagerduty": POST ${srv.url}/v2/enqueue → HTTP 307 redirect to ${elsewhere.url}/v2/enqueue?token=***: not followed (a write is never redirected)`,
+      );
+      expect(elsewhere.requests).toHaveLength(0);
+    } finally {
+      await elsewhere.close();
+    }
+  });
+
+  it('a write answered 301, 302 or 303 is a failure, not a GET reported as posted', async () => {
+    for (const status of [301, 302, 303]) {
+      srv.route(`/moved-${status}`, (_r, res) => res.writeHead(status, { location: '/landing' }).end());
+      srv.route('/landing', (_r, res) => sendJson(res, 200, { ok: true }));
+      const before = srv.requests.filter((r) => r.path === '/landing').length;
+      const err = await client()
+        .request({ service: 'webhook', method: 'POST', url: `${srv.url}/moved-${status}`, body: { text: 'hi' } })
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(HttpError);
+      expect(err.status).toBe(status);
+      expect(err.message).toContain(`HTTP ${status} redirect to ${srv.url}/landing: not followed`);
+      expect(err.retryable).toBe(false);
+      expect(srv.requests.filter((r) => r.path === '/landing').length).toBe(before);
+    }
+  });
+
+  it('a read follows a redirect to another origin without the credentials', async () => {
+    const elsewhere = await startServer();
+    try {
+      elsewhere.route('/summary.json', (_r, res) => sendJson(res, 200, { ok: true }));
+      srv.route('/old-summary.json', (_r, res) => res.writeHead(301, { location: `${elsewhere.url}/summary.json` }).end());
+      const res = await client().request<{ ok: boolean }>({
+        service: 'status page',
+        url: `${srv.url}/old-summary.json`,
+        headers: { authorization: 'Bearer t-1', 'api-key': 'k-2' },
+      });
+      expect(res.data.ok).toBe(true);
+      const landed = elsewhere.requests.at(-1)!;
+      expect(landed.headers.authorization).toBeUndefined();
+      expect(landed.headers['api-key']).toBeUndefined();
+    } finally {
+      await elsewhere.close();
+    }
   });
 });

@@ -42,6 +42,7 @@ beforeAll(async () => {
     sendText(res, 200, 'ok');
   });
   srv.route('POST /sp/v1/pages/page1/incidents', (_r, res) => sendJson(res, 201, { id: `sp-inc-${++spCounter}` }));
+  srv.route('GET /sp/v1/pages/page1/incidents/unresolved', (_r, res) => sendJson(res, 200, [])); // none created for this incident yet
   srv.route('PATCH /sp/v1/pages/page1/incidents/sp-inc-1', (_r, res) => sendJson(res, 200, { id: 'sp-inc-1' }));
   srv.route('POST /pd/v2/enqueue', (r, res) => {
     const b = r.json as { dedup_key: string };

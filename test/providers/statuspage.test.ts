@@ -92,7 +92,7 @@ describe('Statuspage v2 parsing (real captures)', () => {
     expect(worstStatus(['unknown', 'major_outage', 'operational'])).toBe('major_outage');
     expect(parseSummary({ components: [{ name: 'API', status: 'major_outage' }] }, ['API', 'Nope'])).toMatchObject({
       status: 'major_outage',
-      missing: ['Nope'],
+      missing: [{ name: 'Nope', suggestions: [] }],
     });
     expect(parseSummary(null).status).toBe('unknown');
   });

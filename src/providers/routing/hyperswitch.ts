@@ -50,7 +50,7 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
   async function readRaw(signal?: AbortSignal): Promise<Connector[]> {
     const res = await deps.http.request<unknown>({ service: SERVICE, url, headers: headers(), signal });
     const list = Array.isArray(res.data) ? res.data : undefined;
-    if (!list || !list.every((c) => c && typeof c === 'object' && typeof (c as Connector).connector === 'string')) {
+    if (!list?.every((c) => c && typeof c === 'object' && typeof (c as Connector).connector === 'string')) {
       throw new OperationError(`${SERVICE}: GET ${url} did not return a connector list ([{connector, merchant_connector_id}, …])`);
     }
     lastRead = { list: list as Connector[], at: Date.now() };
