@@ -7,7 +7,8 @@
  * the last good split, records why, and fails the step. A resumed step goes
  * on from the last stage recorded under its idempotency key: a switched stage
  * is read again (nothing written when the split is already there) and held
- * again; a held one is not repeated.
+ * again; a held one is not repeated. Stages at or below the share the target
+ * already has are skipped: a canary never moves traffic away from its target.
  */
 import { InvalidInputError, messageOf } from '../errors.js';
 import type { StepHandler, StepRun } from '../engine/types.js';
@@ -131,7 +132,17 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
   const done: Stage[] = recorded.filter((s) => s.result === 'held');
   let lastGood: Split = done.length ? done[done.length - 1]!.split! : start;
   const last = recorded[recorded.length - 1];
-  const first = last ? (last.result === 'held' ? last.stage + 1 : last.stage) : 0;
+  // a canary only adds to the target's share: stages it already has are behind it (never moved back down)
+  const already = shareOf(start, p.to);
+  const firstNew = p.stages.findIndex((s) => s > already);
+  if (!last && firstNew === -1) {
+    return {
+      outcome: 'ok' as const,
+      result: { to: p.to, stages: p.stages, start, results: [], unchanged: true, completed: true, verified: true, split_after: start },
+      message: `${p.to} already receives ${already}% of traffic; no stage to move`,
+    };
+  }
+  const first = last ? (last.result === 'held' ? last.stage + 1 : last.stage) : firstNew;
   if (first > 0) run.log(`continuing the canary at stage ${first + 1} of ${p.stages.length} (${p.stages[first] ?? 100}% to ${p.to})`);
   const summary = () => ({
     to: p.to,
@@ -161,7 +172,7 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
       await run.incident.append({
         type: 'traffic_stage',
         step: run.step.id,
-        data: { key, stage: i, share, to: p.to, result: 'switched', split, ...(i === 0 ? { start } : {}) },
+        data: { key, stage: i, share, to: p.to, result: 'switched', split, ...(!last && i === first ? { start } : {}) },
       });
     }
     run.log(

@@ -134,6 +134,15 @@ describe('canary failback', () => {
     expect(show.incident.milestones.failed_back).toBeDefined();
   }, 60_000);
 
+  it('never moves traffic away from its target: on the primary already, it writes nothing', async () => {
+    p = await sandboxProject({ ordersPerMinute: BUSY, fault: 'adyen:down' });
+    const r = await run(['failback', '--canary', '10,50,100', '--hold', '2s', '--min-attempts', '20', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ unchanged: true, canary: { completed: true, stages: [] } });
+    expect(p.sandbox.requests().filter((q) => q.method === 'POST' && q.path.startsWith('/hyperswitch/'))).toEqual([]);
+    expect(p.sandbox.state().routing.order[0]).toBe('stripe');
+  });
+
   it('halts at the first stage and rolls back while the primary still fails; customers stay above the threshold', async () => {
     p = await sandboxProject({ ordersPerMinute: BUSY, fault: 'stripe:degraded' });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
