@@ -132,6 +132,20 @@ describe('canary failback', () => {
     ]);
     const show = JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout);
     expect(show.incident.milestones.failed_back).toBeDefined();
+
+    // the postmortem: time on the backup weighted by share, the split over time, the stages and their rates
+    const pm = await run(['postmortem', out.incident, '--out', '-']);
+    expect(pm.code, pm.stderr).toBe(0);
+    const backup = /\| Time on backup provider \| (\d+)s on adyen/.exec(pm.stdout);
+    const weighted = /\| Time on backup, weighted by share \| (\d+)s \|/.exec(pm.stdout);
+    expect(backup, pm.stdout).not.toBeNull();
+    expect(weighted, pm.stdout).not.toBeNull();
+    // ~2 s at 90% and ~2 s at 50% on adyen count less than their wall time
+    expect(Number(weighted![1])).toBeLessThan(Number(backup![1]));
+    expect(pm.stdout).toContain('title "Share of payments on stripe (%)"');
+    expect(pm.stdout).toContain('### Failback stages');
+    expect(pm.stdout).toMatch(/\| failback \| 1 \| 10% to stripe \| held \| 9\d\.\d% \| \d+ \|/);
+    expect(pm.stdout).toMatch(/\| failback \| 3 \| 100% to stripe \| held \|/);
   }, 60_000);
 
   it('never moves traffic away from its target: on the primary already, it writes nothing', async () => {
