@@ -80,7 +80,7 @@ export async function holdStage(deps: MetricsDeps, o: HoldOptions): Promise<Hold
         ? `its success rate could not be read (${last.error})`
         : last.rate === null
           ? 'no success rate was reported for it'
-          : `only ${last.attempts ?? 0} payments reached it (the stage needs ${o.minAttempts})`;
+          : `only ${Math.round(last.attempts ?? 0)} payments reached it (the stage needs ${o.minAttempts})`;
       return verdict(
         last.rate,
         last.attempts,
@@ -88,7 +88,7 @@ export async function holdStage(deps: MetricsDeps, o: HoldOptions): Promise<Hold
         `not enough evidence about ${o.provider} after ${Math.round(elapsed / 1000)}s: ${why}`,
       );
     }
-    if (end) o.log(`${o.provider}: ${last.attempts ?? 0} of ${o.minAttempts} payments needed so far; holding longer`);
+    if (end) o.log(`${o.provider}: ${Math.round(last.attempts ?? 0)} of ${o.minAttempts} payments needed so far; holding longer`);
     // the last reading of the hold is taken as it ends: the decision follows it without waiting a poll
     const untilEnd = o.holdMs - (Date.now() - started);
     await sleep(untilEnd > 0 ? Math.min(pollMs, untilEnd) : pollMs, undefined, { signal: o.signal });

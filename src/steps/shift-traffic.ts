@@ -193,7 +193,9 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
         step: run.step.id,
         data: { key, stage: i, share, to: p.to, result: 'held', split, ...reading },
       });
-      run.log(`stage ${i + 1} held: ${p.to} at ${((held.success_rate ?? 0) * 100).toFixed(1)}% over ${held.attempts ?? '?'} payments`);
+      run.log(
+        `stage ${i + 1} held: ${p.to} at ${((held.success_rate ?? 0) * 100).toFixed(1)}% over ${held.attempts === null ? '?' : Math.round(held.attempts)} payments`,
+      );
       lastGood = split;
       continue;
     }
