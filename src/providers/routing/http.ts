@@ -54,14 +54,16 @@ export function httpRouting(cfg: HttpRoutingConfig, deps: RoutingDeps): Routing 
               if (split) return split;
               // no shares there: everything goes to the active provider
               const order = orderFromValue(deps.config, valueAtPath(doc, cfg.read.path));
-              if (value === undefined && order?.[0]) return whole(order[0]);
+              const empty = value === undefined || value === null || (typeof value === 'object' && Object.keys(value).length === 0);
+              if (empty && order?.[0]) return whole(order[0]);
               throw new OperationError(
                 `${SERVICE}: the read-back has no shares at "${splitCfg.read_path}" (found ${JSON.stringify(value)?.slice(0, 80) ?? 'nothing'})`,
                 'routing.adapter.split.read_path must point at {provider: percent} or [{provider, percent}] summing to 100',
               );
             },
             async write(split: Split, target: string, key: string, signal?: AbortSignal): Promise<void> {
-              const spec = await renderDeep(splitCfg, splitScope(split, target, key), 'routing.adapter.split');
+              const scope = splitScope(split, target, key);
+              const spec = await renderDeep(wholeValues(splitCfg, scope), scope, 'routing.adapter.split');
               await deps.http.request({
                 service: SERVICE,
                 method: spec.method,
@@ -107,4 +109,24 @@ function resolveUrlSafe(url: string): string {
   } catch {
     return 'http://routing.invalid';
   }
+}
+
+/**
+ * A body string that is exactly one `{{ name }}` of a value that is not a
+ * string (shares, split_json's list, share) becomes that value itself, so a
+ * JSON body gets an object or a number, not its text.
+ */
+function wholeValues<T>(spec: T, scope: Record<string, unknown>): T {
+  const visit = (v: unknown): unknown => {
+    if (typeof v === 'string') {
+      const m = /^\{\{\s*([a-z_]+)\s*\}\}$/.exec(v.trim());
+      const value = m ? scope[m[1]!] : undefined;
+      return value !== undefined && typeof value !== 'string' ? value : v;
+    }
+    if (Array.isArray(v)) return v.map(visit);
+    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, visit(x)]));
+    return v;
+  };
+  const s = spec as { body?: unknown };
+  return { ...spec, ...(s.body !== undefined ? { body: visit(s.body) } : {}) };
 }
