@@ -141,3 +141,20 @@ export function splitChart(changes: SplitChange[], primary: string, endAt: strin
     `  line [${pts.map((p) => p.value).join(', ')}]`,
   ].join('\n');
 }
+
+/** The provider that had all traffic before the first switch, and its share-weighted time away; undefined when nothing moved. */
+export function trafficAway(events: readonly TimelineEvent[], endAt: string): { provider: string; ms: number } | undefined {
+  const firstFrom = events.find(
+    (e) => e.type === 'step_completed' && e.data.step_type === 'switch_provider' && typeof e.data.result?.from === 'string',
+  );
+  const provider = firstFrom?.type === 'step_completed' ? String(firstFrom.data.result?.from) : undefined;
+  const changes = splitChanges(events);
+  if (!provider || changes.length === 0) return undefined;
+  let ms = 0;
+  changes.forEach((c, i) => {
+    const from = toMs(c.at) ?? 0;
+    const to = toMs(changes[i + 1]?.at ?? endAt) ?? from;
+    ms += Math.max(0, to - from) * ((100 - primaryShare(c.split, provider)) / 100);
+  });
+  return { provider, ms: Math.round(ms) };
+}

@@ -146,6 +146,12 @@ describe('canary failback', () => {
     expect(pm.stdout).toContain('### Failback stages');
     expect(pm.stdout).toMatch(/\| failback \| 1 \| 10% to stripe \| held \| 9\d\.\d% \| \d+ \|/);
     expect(pm.stdout).toMatch(/\| failback \| 3 \| 100% to stripe \| held \|/);
+
+    // the scorecard: stripe's traffic away, weighted by share, is less than the wall time it was not all on stripe
+    const report = JSON.parse((await run(['providers', 'report', '--json'])).stdout);
+    const stripe = report.providers.find((r: { provider: string }) => r.provider === 'stripe');
+    expect(stripe.traffic_away_ms).toBeGreaterThan(0);
+    expect(stripe.traffic_away_ms).toBeLessThan(Number(backup![1]) * 1000);
   }, 60_000);
 
   it('never moves traffic away from its target: on the primary already, it writes nothing', async () => {
