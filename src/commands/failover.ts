@@ -255,7 +255,17 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
     ctx.out.line(
       `${kind}: ${summary.from ?? '?'} → ${opts.to}${share ? ` (${share}%)` : ''}${opts.canary ? ` by canary ${step.type === 'shift_traffic' ? (step.stages as number[]).join(', ') : ''}%` : ''} (${verdict}) in incident ${report.incident}`,
     );
-    if (r?.split_after) ctx.out.line(c.dim(`shares now: ${describeSplit(r.split_after)}`));
+    const held = (r?.results as { result?: string; share?: number; success_rate?: number | null }[] | undefined)?.filter(
+      (x) => x.result === 'held',
+    );
+    if (opts.canary && held?.length)
+      ctx.out.line(
+        c.dim(
+          `stages held: ${held.map((x) => `${x.share}% at ${typeof x.success_rate === 'number' ? `${(x.success_rate * 100).toFixed(1)}%` : 'no data'}`).join(', ')}`,
+        ),
+      );
+    if (opts.canary && ctx.dryRun) ctx.out.line(c.dim("each stage would be switched, then held on the primary's success rate"));
+    else if (r?.split_after) ctx.out.line(c.dim(`shares now: ${describeSplit(r.split_after)}`));
     else
       ctx.out.line(
         c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`),

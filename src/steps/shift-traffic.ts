@@ -230,7 +230,7 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
   if (run.dryRun)
     return {
       outcome: 'ok' as const,
-      result: { ...summary(), dry_run: true },
+      result: { ...summary(), dry_run: true, from: leaderOther(start, p.to) },
       message: `dry run: would move traffic to ${p.to} in stages ${p.stages.join(', ')}%`,
     };
   const final = p.stages[p.stages.length - 1]!;
