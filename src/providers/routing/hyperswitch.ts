@@ -16,6 +16,7 @@
  * read is the split's (largest share first), then the fallback order's others.
  */
 import { OperationError } from '../../errors.js';
+import { HttpError } from '../http-errors.js';
 import { resolveSecret } from '../../secrets.js';
 import type { RoutingAdapter } from '../../config/schema.js';
 import { orderFromValue, providerForConnector, type Routing, type RoutingDeps } from './index.js';
@@ -65,7 +66,14 @@ export function hyperswitchRouting(cfg: HyperswitchConfig, deps: RoutingDeps): R
   }
 
   async function fetchActiveSplit(signal?: AbortSignal): Promise<{ id: string; split: Split } | undefined> {
-    const res = await deps.http.request<unknown>({ service: SERVICE, url: `${base}/routing/active`, headers: headers(), signal });
+    let res;
+    try {
+      res = await deps.http.request<unknown>({ service: SERVICE, url: `${base}/routing/active`, headers: headers(), signal });
+    } catch (e) {
+      // a deployment without routing algorithms (only the fallback order): nothing is split
+      if (e instanceof HttpError && e.status === 404) return undefined;
+      throw e;
+    }
     const records = Array.isArray(res.data) ? res.data : res.data && typeof res.data === 'object' ? [res.data] : [];
     const active = records.find((r) => r && typeof r === 'object' && (r as { kind?: unknown }).kind === 'volume_split') as
       | { id?: unknown }
