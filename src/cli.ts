@@ -82,15 +82,22 @@ function addIncident(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts, cmd) => (await import('./commands/incident.js')).start(await contextFor(cmd, opts), opts));
   incident
-    .command('resume <id>')
-    .description('continue an incident at its first unfinished step')
+    .command('resume [id]')
+    .description('continue an incident at its first unfinished step (no id: the only one waiting for a resume)')
     .option('-y, --yes', 'approve every gate; retry interrupted steps with the same idempotency key')
     .option('--json', 'print the result as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resume(await contextFor(cmd, opts), id, opts));
   incident
     .command('list')
     .description('list incidents')
-    .addOption(new Option('--status <status>', 'only open or resolved incidents').choices(['open', 'resolved']))
+    .addOption(
+      new Option('--status <status>', 'only open, waiting (for a resume), resolved or cancelled incidents').choices([
+        'open',
+        'waiting',
+        'resolved',
+        'cancelled',
+      ]),
+    )
     .option('--json', 'print JSON')
     .action(async (opts, cmd) => (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts));
   incident
@@ -103,6 +110,12 @@ function addIncident(program: Command): void {
     .description('add a note to the timeline')
     .action(async (id, text, opts, cmd) => (await import('./commands/incident.js')).note(await contextFor(cmd, opts), id, text));
   incident
+    .command('set <id> <assignments...>')
+    .description('change an input of an incident (name=value), recorded in its timeline; a resume uses the new value')
+    .action(async (id, assignments, opts, cmd) =>
+      (await import('./commands/incident-set.js')).setInputs(await contextFor(cmd, opts), id, assignments),
+    );
+  incident
     .command('status <id> <status>')
     .description('set the status: investigating, identified, monitoring, resolved')
     .action(async (id, status, opts, cmd) => (await import('./commands/incident.js')).status(await contextFor(cmd, opts), id, status));
@@ -110,6 +123,12 @@ function addIncident(program: Command): void {
     .command('resolve <id>')
     .description('mark the incident resolved')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resolve(await contextFor(cmd, opts), id));
+  incident
+    .command('cancel <id>')
+    .description('close an incident opened by mistake: recorded as cancelled, left out of the scorecard and metrics')
+    .requiredOption('--reason <text>', 'why it is cancelled, for the timeline')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-cancel.js')).cancelIncident(await contextFor(cmd, opts), id, opts));
   incident
     .command('verify <id>')
     .description("check the timeline's hash chain; names the first bad line")

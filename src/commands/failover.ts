@@ -22,6 +22,8 @@ import { rehearsalKind } from '../timeline/rehearsal.js';
 import { checkShare } from '../providers/switch.js';
 import { describeSplit } from '../providers/routing/split.js';
 import { parseDuration } from '../duration.js';
+import { isOpen } from '../timeline/replay.js';
+import { cancelledError } from '../timeline/status.js';
 
 export interface FailoverOptions {
   to: string;
@@ -51,14 +53,14 @@ interface MoveOptions extends FailoverOptions {
 }
 
 export async function failover(ctx: Context, opts: FailoverOptions): Promise<void> {
-  await moveTraffic(ctx, 'failover', opts);
+  await moveTraffic(ctx, 'failover', { ...opts, incident: await incidentArg(ctx, opts.incident) });
 }
 
 export async function failback(ctx: Context, opts: FailbackOptions): Promise<void> {
   const primary = ctx.config().config.routing?.primary;
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
   // a dry run never joins a real incident: it opens a dry-run incident of its own
-  const incident = opts.incident ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
+  const incident = (await incidentArg(ctx, opts.incident)) ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
   const { canary, hold, minSuccessRate, minAttempts, ...rest } = opts;
   if (canary === undefined && (hold !== undefined || minSuccessRate !== undefined || minAttempts !== undefined)) {
     throw new InvalidInputError(
@@ -74,13 +76,18 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
   });
 }
 
+/** --incident as typed (latest, a prefix or suffix), as the whole id. */
+async function incidentArg(ctx: Context, given: string | undefined): Promise<string | undefined> {
+  return given === undefined ? undefined : (await import('./incident-id.js')).resolveIncidentId(ctx, given);
+}
+
 /** The newest open, real (not a dry run, drill or demo) incident that really moved traffic away from the primary. */
 function latestOpenFailover(ctx: Context): string | undefined {
   const movedAway = (r: SwitchProviderResult | undefined) => r !== undefined && r.failback === false && wroteRouting(r);
   return latestIncident(
     ctx.config().storeDir,
     (state) =>
-      state.status !== 'resolved' &&
+      isOpen(state) &&
       rehearsalKind(state) === undefined &&
       Object.values(state.steps).some(
         (s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined),
@@ -184,16 +191,17 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
         confirm: share ? `Move ${share}% of payment traffic to ${opts.to}?` : `Move payment traffic to ${opts.to}?`,
         on_failure: 'abort',
       };
-  // a dry run's own incident is a rehearsal: it closes itself, so it does not sit among the open ones
-  const close: StepOf<'set_status'> = {
-    id: 'close',
-    title: 'Close the dry run',
-    type: 'set_status',
-    status: 'resolved',
-    message: 'dry run: nothing was changed',
-  };
-  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: ctx.dryRun && !opts.incident ? [step, close] : [step] };
+  // a dry run's own incident is a rehearsal: it closes itself when the run ends (engine/run.ts walk)
+  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
 
+  if (kind === 'failover' && !opts.incident && !ctx.dryRun) {
+    // another open incident that moved traffic relies on the routing this changes
+    const { confirmDespite, incidentsWithTrafficMoved } = await import('./incident-overlap.js');
+    await confirmDespite(ctx, await incidentsWithTrafficMoved(ctx), {
+      what: `failing over to ${opts.to} while another incident has traffic moved`,
+      question: `Fail over to ${opts.to} anyway?`,
+    });
+  }
   const report = opts.incident
     ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)
     : await startIncident({ ctx, playbook, title: opts.reason ? `${title}: ${opts.reason}` : title, source: kind });
@@ -320,6 +328,7 @@ async function joinIncident(ctx: Context, id: string, playbook: Playbook, step: 
       'leave out --incident (a new incident is opened), or name a real incident',
     );
   }
+  if (joined.status === 'cancelled') throw cancelledError(joined);
   // not while another process runs the incident (it could be switching too)
   return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
 }

@@ -83,7 +83,7 @@ function printHuman(ctx: Context, buf: Buffer, s: IncidentState): void {
   const rel = (t: string) => formatDuration(Date.parse(t) - opened);
   ctx.out.line(`${c.bold(s.title)}${s.dry_run ? c.yellow('  [DRY RUN]') : ''}`);
   ctx.out.line(`  id        ${s.id}`);
-  ctx.out.line(`  status    ${s.status}`);
+  ctx.out.line(`  status    ${s.status}${s.cancelled ? ` (${s.cancelled.reason}; by ${s.cancelled.by} at ${s.cancelled.at})` : ''}`);
   ctx.out.line(`  severity  ${s.severity}`);
   ctx.out.line(`  playbook  ${s.playbook ?? '-'}`);
   ctx.out.line(`  opened    ${s.opened_at}   (payctl ${s.source})`);
@@ -145,6 +145,8 @@ export function describe(e: TimelineEvent): string {
       return `${step}run stopped (exit ${e.data.exit_code}): ${e.data.reason}`;
     case 'run_finished':
       return `run finished: ${e.data.outcome}`;
+    case 'incident_cancelled':
+      return `cancelled: ${e.data.reason}`;
     default:
       return `${(e as { type: string }).type}`;
   }

@@ -14,14 +14,18 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } fro
 import { startIncident, type RunReport } from '../engine/run.js';
 import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
-import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
+import { loadIncidentState, existingTimeline } from '../timeline/store.js';
 import { TimelineWriter } from '../timeline/writer.js';
-import { recordMilestone, recordStatusChange } from '../timeline/status.js';
+import { cancelledError, recordMilestone, recordStatusChange } from '../timeline/status.js';
 import { verifyTimeline } from '../timeline/verify.js';
-import { parseVars } from '../ui/answers.js';
+import { parseVars, type Answers } from '../ui/answers.js';
+import { unattendedNotice } from '../ui/unattended.js';
+import type { HealthSnapshot } from '../providers/health.js';
 import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import { showIncident } from './incident-show.js';
+import { resolveIncidentId } from './incident-id.js';
+import { overlapCheck } from './incident-overlap.js';
 
 export interface StartOptions {
   playbook?: string;
@@ -47,10 +51,12 @@ export async function start(ctx: Context, opts: StartOptions): Promise<void> {
   if (opts.answers) readAnswersFile(resolvePath(ctx.cwd, opts.answers), answers);
   const detectedAt = parseDetectedAt(opts.detectedAt, ctx.clock.now());
   const loaded = ctx.config();
-  const pb = await choosePlaybook(ctx, loaded.playbooksDir, opts.playbook);
+  if (ctx.unattendedReason) ctx.out.info(unattendedNotice(ctx.unattendedReason, ctx.yes));
+  const { pb, suggested } = await choosePlaybook(ctx, loaded.playbooksDir, opts.playbook, answers);
   const report = await withInterrupt((signal) =>
     startIncident({
       ctx,
+      suggested,
       playbook: pb.playbook,
       playbookFile: pb.file,
       playbookSha256: fileSha256(pb.file),
@@ -59,13 +65,19 @@ export async function start(ctx: Context, opts: StartOptions): Promise<void> {
       severity,
       detectedAt,
       signal,
+      beforeOpen: overlapCheck(ctx, pb.playbook.id),
     }),
   );
   finish(ctx, report);
 }
 
-export async function resume(ctx: Context, id: string, opts: ResumeOptions = {}): Promise<void> {
+/** Resume an incident; without an id, the only one waiting for a resume (several or none: exit 2 listing them). */
+export async function resume(ctx: Context, idArg: string | undefined, opts: ResumeOptions = {}): Promise<void> {
   const answers = parseVars(opts.var);
+  const id =
+    idArg === undefined ? await (await import('./incident-list.js')).onlyWaitingIncident(ctx) : await resolveIncidentId(ctx, idArg);
+  const before = loadIncidentState(ctx.config().storeDir, id).state;
+  if (before.status === 'cancelled') throw cancelledError(before); // its steps must not act any more
   const report = await withInterrupt((signal) => resumeIncident({ ctx, id, answers, signal }));
   finish(ctx, report);
 }
@@ -127,8 +139,20 @@ function parseDetectedAt(text: string | undefined, now: Date): Date | undefined 
   return new Date(t);
 }
 
-async function choosePlaybook(ctx: Context, configured: string, id: string | undefined) {
-  if (id) return findPlaybookOrBundled(configured, id, ctx.cwd);
+/**
+ * The playbook to run, and the input values payctl infers for it. With a
+ * person and no --playbook: a quick check (status pages, success rate, decline
+ * codes) ranks the playbooks by their triggers, the best match first with why.
+ * With --playbook, the check runs only to pre-fill the provider and backup.
+ */
+async function choosePlaybook(ctx: Context, configured: string, id: string | undefined, answers: Answers) {
+  if (id) {
+    const pb = findPlaybookOrBundled(configured, id, ctx.cwd);
+    const wants = ['provider', 'backup'].some((n) => pb.playbook.inputs?.[n] && answers.values[n] === undefined);
+    const snap = ctx.canPrompt && wants ? await quickCheck(ctx) : undefined;
+    const { inferInputs } = await import('../engine/inferred-inputs.js');
+    return { pb, suggested: snap ? inferInputs(ctx.config().config, snap, pb.playbook) : undefined };
+  }
   // the configured directory, or the shipped playbooks when it has none
   let dir = configured;
   let known = loadedPlaybooks(dir);
@@ -140,96 +164,67 @@ async function choosePlaybook(ctx: Context, configured: string, id: string | und
   if (!ctx.canPrompt) {
     throw new InvalidInputError(
       'which playbook? there is no person to ask',
-      `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`,
+      `pass --playbook <id>; known: ${known.map((l) => l.playbook.id).join(', ')} (payctl check --start-incident picks by the playbooks' triggers)`,
     );
   }
+  const snap = await quickCheck(ctx);
+  const { rankPlaybooks } = await import('./playbook-ranking.js');
+  const ranked = snap
+    ? rankPlaybooks(ctx.config().config, snap, known, ctx.clock.now())
+    : known.map((entry) => ({ entry, why: undefined, match: undefined }));
+  if (snap && !ranked[0]?.match)
+    ctx.out.info(
+      `no playbook's triggers match what payctl sees now (${snap.healthy ? 'all healthy' : snap.problems.join('; ')}); pick one`,
+    );
+  else if (ranked[0]?.match) ctx.out.info(`${ranked[0].entry.playbook.id} fits what payctl sees now: ${ranked[0].why}`);
   const prompter = createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout });
   const picked = await prompter.select(
     'Which playbook?',
-    known.map((l) => ({
-      value: l.file,
-      name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`,
-      description: l.playbook!.description,
+    ranked.map((r) => ({
+      value: r.entry.file,
+      name: `${r.entry.playbook.title} (${r.entry.playbook.id}, ${r.entry.playbook.severity})${r.why ? `: ${r.why}` : ''}`,
+      description: r.entry.playbook.description,
     })),
   );
-  return findPlaybook(dir, picked, ctx.cwd);
+  const pb = findPlaybook(dir, picked, ctx.cwd);
+  const chosen = ranked.find((r) => r.entry.file === picked);
+  const { inferInputs } = await import('../engine/inferred-inputs.js');
+  return { pb, suggested: snap ? inferInputs(ctx.config().config, snap, pb.playbook, chosen?.match?.provider) : undefined };
+}
+
+/** The health check the picker ranks by; undefined (and said) when it cannot run, so the picker still works. */
+async function quickCheck(ctx: Context): Promise<HealthSnapshot | undefined> {
+  const loaded = ctx.config();
+  if (Object.keys(loaded.config.providers).length === 0) return undefined;
+  const { checkHealth } = await import('../providers/health.js');
+  const { httpClientFor } = await import('../providers/http.js');
+  try {
+    return await checkHealth({
+      config: loaded.config,
+      configDir: loaded.dir,
+      http: httpClientFor(ctx, { dryRun: false }),
+      env: ctx.env,
+      now: () => ctx.clock.now(),
+    });
+  } catch (e) {
+    ctx.out.warn(`could not check the providers to suggest a playbook: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 function loadedPlaybooks(dir: string) {
   return listPlaybookFiles(dir)
     .map((f) => loadPlaybookFile(f))
-    .filter((l) => l.playbook);
+    .filter((l): l is typeof l & { playbook: NonNullable<typeof l.playbook> } => Boolean(l.playbook));
 }
 
 export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {
-  if (opts.status !== undefined && opts.status !== 'open' && opts.status !== 'resolved') {
-    throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
-  }
-  const storeDir = ctx.config().storeDir;
-  const rows: {
-    id: string;
-    title: string;
-    severity: string;
-    status: string;
-    playbook: string | null;
-    opened_at: string;
-    updated_at: string;
-    run: string;
-    dry_run: boolean;
-    problem?: string;
-  }[] = [];
-  for (const id of listIncidentIds(storeDir)) {
-    let st;
-    try {
-      st = loadIncidentState(storeDir, id).state;
-    } catch (e) {
-      // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
-      ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
-      if (opts.status === undefined)
-        rows.push({
-          id,
-          title: '(broken: see payctl incident verify)',
-          severity: '-',
-          status: 'broken',
-          playbook: null,
-          opened_at: '-',
-          updated_at: '-',
-          run: 'none',
-          dry_run: false,
-          problem: (e as Error).message,
-        });
-      continue;
-    }
-    const open = st.status !== 'resolved';
-    if (opts.status === 'open' && !open) continue;
-    if (opts.status === 'resolved' && open) continue;
-    rows.push({
-      id,
-      title: st.title,
-      severity: st.severity,
-      status: st.status,
-      playbook: st.playbook ?? null,
-      opened_at: st.opened_at,
-      updated_at: st.updated_at,
-      run: st.run,
-      dry_run: st.dry_run,
-    });
-  }
-  rows.reverse(); // newest first
-  if (ctx.out.jsonMode) return ctx.out.json(rows);
-  if (!rows.length)
-    return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
-  const c = ctx.out.color;
-  ctx.out.line(c.bold(`${'ID'.padEnd(21)}${'STATUS'.padEnd(15)}${'SEV'.padEnd(6)}${'PLAYBOOK'.padEnd(22)}${'OPENED'.padEnd(22)}TITLE`));
-  for (const r of rows) {
-    ctx.out.line(
-      `${r.id.padEnd(21)}${r.status.padEnd(15)}${r.severity.padEnd(6)}${(r.playbook ?? '-').padEnd(22)}${r.opened_at.slice(0, 19).replace('T', ' ').padEnd(22)}${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
-    );
-  }
+  const { listIncidents } = await import('./incident-list.js');
+  await listIncidents(ctx, opts);
 }
 
-export async function show(ctx: Context, id: string): Promise<void> {
-  showIncident(ctx, id);
+export async function show(ctx: Context, idArg: string): Promise<void> {
+  showIncident(ctx, await resolveIncidentId(ctx, idArg));
 }
 
 async function appendAsResponder(
@@ -242,8 +237,9 @@ async function appendAsResponder(
   await body(w, state);
 }
 
-export async function note(ctx: Context, id: string, text: string): Promise<void> {
+export async function note(ctx: Context, idArg: string, text: string): Promise<void> {
   if (!text?.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
+  const id = await resolveIncidentId(ctx, idArg);
   await appendAsResponder(ctx, id, async (w, st) => {
     await w.append({ type: 'note_added', data: { text } });
     await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
@@ -251,21 +247,27 @@ export async function note(ctx: Context, id: string, text: string): Promise<void
   ctx.out.line(`note added to ${id}`);
 }
 
-export async function status(ctx: Context, id: string, to: string): Promise<void> {
+export async function status(ctx: Context, idArg: string, to: string): Promise<void> {
   if (!(INCIDENT_STATUSES as readonly string[]).includes(to)) {
-    throw new InvalidInputError(`"${to}" is not a status`, `use one of: ${INCIDENT_STATUSES.join(', ')}`);
+    throw new InvalidInputError(
+      `"${to}" is not a status`,
+      `use one of: ${INCIDENT_STATUSES.join(', ')}${to === 'cancelled' ? ' (an incident opened by mistake: payctl incident cancel <id> --reason "…")' : ''}`,
+    );
   }
+  const id = await resolveIncidentId(ctx, idArg);
   let changed = false;
   let from = '';
   await appendAsResponder(ctx, id, async (w, st) => {
     from = st.status;
+    if (st.status === 'cancelled') throw cancelledError(st); // before anything is appended to it
     await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
     changed = await recordStatusChange((ev) => w.append(ev), st, to as IncidentStatus);
   });
   ctx.out.line(changed ? `${id}: ${from} → ${to}` : `${id} is already ${to}`);
 }
 
-export async function resolve(ctx: Context, id: string): Promise<void> {
+export async function resolve(ctx: Context, idArg: string): Promise<void> {
+  const id = await resolveIncidentId(ctx, idArg);
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
   const state = loadIncidentState(ctx.config().storeDir, id).state;
@@ -304,7 +306,7 @@ async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadI
   }
 }
 
-function trafficLeftAway(
+export function trafficLeftAway(
   st: ReturnType<typeof loadIncidentState>['state'],
   primary: string | undefined,
 ): { step: string; on: string } | undefined {
@@ -319,7 +321,8 @@ function trafficLeftAway(
   return { step: switches.at(-1)!.id, on };
 }
 
-export async function verify(ctx: Context, id: string): Promise<void> {
+export async function verify(ctx: Context, idArg: string): Promise<void> {
+  const id = await resolveIncidentId(ctx, idArg);
   const file = existingTimeline(ctx.config().storeDir, id);
   const r = verifyTimeline(file);
   if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, ...r });

@@ -73,7 +73,8 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
   let answers: Record<string, unknown> = {};
   let incident: Record<string, unknown> = SAMPLE_INCIDENT;
   if (opts.incident) {
-    const s = loadIncident(lc.storeDir, opts.incident).state;
+    const { resolveIncidentId } = await import('./incident-id.js');
+    const s = loadIncident(lc.storeDir, await resolveIncidentId(ctx, opts.incident)).state;
     answers = Object.fromEntries(Object.entries(s.answers).filter(([k]) => k in t.vars));
     const end = s.status === 'resolved' ? Date.parse(s.updated_at) : ctx.clock.now().getTime();
     incident = {

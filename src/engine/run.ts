@@ -12,7 +12,7 @@ import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';
 import { incidentDir, newIncidentId, TIMELINE_FILE } from '../timeline/store.js';
 import { milestoneEvent } from '../timeline/status.js';
-import type { IncidentState } from '../timeline/replay.js';
+import { isOpen, type IncidentState } from '../timeline/replay.js';
 import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -20,6 +20,8 @@ import { createSpinner, type Spinner } from '../ui/spinner.js';
 import { createUnattendedPrompter } from '../ui/unattended.js';
 import { executeStep, runFinishedEvent, runOutcome, type Engine } from './execute.js';
 import { answerAllUnattended, answerInput, checkAnswerNames } from './inputs.js';
+import type { SuggestedInputs } from './inferred-inputs.js';
+import { answerStartInputs, deferredSummary } from './start-inputs.js';
 import { interruption } from '../interrupt.js';
 import { reminderSpec, Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
@@ -59,6 +61,14 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Called once the incident exists (its id is known). */
   onOpened?: (id: string) => void;
+  /**
+   * Called before anything is opened, with the inputs known by then (given or
+   * answered unattended) and the run's prompter: it may ask, or throw to open
+   * nothing (e.g. another open incident handles the same trouble).
+   */
+  beforeOpen?: (known: Record<string, unknown>, prompter: Prompter) => Promise<void>;
+  /** Input values payctl inferred from a health check, offered to the person for confirmation (engine/inferred-inputs.ts). */
+  suggested?: SuggestedInputs;
 }
 
 export interface EngineParts {
@@ -120,6 +130,7 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
     });
   }
 
+  await o.beforeOpen?.(known, parts.prompter);
   const id = newIncidentId(now);
   const session = createOrRemove(loaded.storeDir, id, ctx);
   // held for the whole run: a resume of this id from another terminal is refused meanwhile
@@ -153,13 +164,22 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
       const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
       return guard(eng, async () => {
         if (!preAnswered) {
-          for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
-            const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-            const a = await answerInput(name, spec, answers, parts.prompter, scope);
-            // answering a question acknowledges the incident: both in one append, after the answer
-            const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
-            await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
-          }
+          const deferred = await answerStartInputs({
+            playbook,
+            answers,
+            prompter: parts.prompter,
+            suggested: o.suggested,
+            scope: () => buildScope(session.state(), loaded.config, ctx.clock.now()),
+            record: async (a) => {
+              // answering a question acknowledges the incident: both in one append, after the answer
+              const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
+              await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+            },
+          });
+          if (deferred.length)
+            parts.say(
+              ctx.out.color.dim(`not asked now: ${deferredSummary(deferred)} (change one with payctl incident set ${id} name=value)`),
+            );
         }
         if (unanswered.size && !ctx.dryRun) {
           const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
@@ -264,6 +284,9 @@ export async function walk(eng: Engine, from: number, shouldRun: (id: string) =>
   eng.current = undefined;
   if (!finished) await eng.session.append(runFinishedEvent(eng));
   await eng.reminders.stop();
+  // a dry run that ran to its end closes itself: it changed nothing, and open it would sit among the real incidents
+  if (eng.session.state().dry_run && isOpen(eng.session.state()))
+    await eng.session.append({ type: 'incident_cancelled', data: { reason: 'dry run ended: nothing was changed' } });
   return { incident: eng.session.id, state: eng.session.state(), outcome: runOutcome(eng), exitCode: ExitCode.ok };
 }
 

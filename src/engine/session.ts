@@ -51,6 +51,13 @@ export class IncidentSession implements IncidentHandle {
     return this.replayer.state();
   }
 
+  async refresh(): Promise<IncidentState> {
+    if (!this.replayer) throw new Error('incident not opened yet');
+    // the whole timeline, replayed in its order: our events and theirs, as anyone reading it sees them
+    this.replayer = Replayer.fromState(replayFile(this.writer.file).state);
+    return this.replayer.state();
+  }
+
   async append(ev: NewEvent): Promise<TimelineEvent> {
     const [e] = await this.appendAll([ev]);
     return e!;

@@ -20,6 +20,12 @@ export interface IncidentHandle {
   writer: TimelineWriter;
   /** Current state, replayed from the timeline. */
   state(): IncidentState;
+  /**
+   * Read the incident again from its timeline, with what other processes
+   * appended meanwhile (a status set from another shell, notes), and return
+   * that state. Before a run records a status change, so its `from` is true.
+   */
+  refresh(): Promise<IncidentState>;
   /** Append an event (redacted, fsync'd) and update the state. */
   append(ev: NewEvent): Promise<TimelineEvent>;
   /**

@@ -186,6 +186,7 @@ const KNOWN = new Set([
   'run_finished',
   'channel_sent',
   'traffic_stage',
+  'incident_cancelled',
 ]);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

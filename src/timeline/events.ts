@@ -27,7 +27,7 @@ export interface EventDataMap {
     source: string;
   };
   /** A playbook input's value (or a `--var`). */
-  input_answered: { name: string; value: unknown; from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default' };
+  input_answered: { name: string; value: unknown; from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default' | 'set' };
   /** Written (and fsync'd) before the step's action is taken. */
   step_started: { step_type: StepType; title: string; attempt: number; idempotency_key: string; params?: unknown; dry_run?: boolean };
   /** Written right after the step's action. */
@@ -82,6 +82,11 @@ export interface EventDataMap {
   /** The run stopped before the end: aborted by on_failure/person, Ctrl-C, missing approval. */
   run_stopped: { reason: string; exit_code: number };
   run_finished: { outcome: Outcome };
+  /**
+   * The incident was closed as not an incident (opened by mistake, or a dry run
+   * that ended): left out of the scorecard and the postmortem's metrics.
+   */
+  incident_cancelled: { reason: string };
 }
 
 export type EventType = keyof EventDataMap;
