@@ -41,6 +41,11 @@ export interface SwitchProviderResult {
   unchanged?: boolean;
   /** A dry run: nothing was written. */
   dry_run?: boolean;
+  /** The percent of traffic asked for the target (absent: 100, all of it). */
+  share?: number;
+  /** Shares before and after, when the routing can split ([{provider, percent}], largest first). */
+  split_before?: { provider: string; percent: number }[];
+  split_after?: { provider: string; percent: number }[];
   /**
    * Refused before anything was written (the target is disabled or in a major
    * outage, or traffic was not on `from`). A refusal before the routing was
