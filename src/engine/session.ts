@@ -55,7 +55,12 @@ export class IncidentSession implements IncidentHandle {
   async refresh(): Promise<IncidentState> {
     if (!this.replayer) throw new Error('incident not opened yet');
     // the whole timeline, replayed in its order: our events and theirs, as anyone reading it sees them
-    this.replayer = Replayer.fromState((await this.store.replay(this.id)).state);
+    try {
+      this.replayer = Replayer.fromState((await this.store.replay(this.id)).state);
+    } catch {
+      // the store cannot be read now (a shared store gone away: this run writes to its spool); what this run
+      // recorded is what is known, and others' changes are seen once the store is back
+    }
     return this.replayer.state();
   }
 
