@@ -134,6 +134,10 @@ export const WaitStep = z.strictObject({
   type: z.literal('wait'),
   duration: StepDuration.optional().meta({ description: 'A fixed wait' }),
   until: Condition.optional().meta({ description: 'Wait until this condition holds; checked every interval, gives up after timeout' }),
+  label: Template.optional().meta({
+    description:
+      'The condition in words, shown on screen instead of the until expression (e.g. "stripe reports operational"); default: the title',
+  }),
   interval: StepDuration.optional().meta({ description: 'Time between checks of until (default 30s)' }),
   recheck: z
     .array(z.string())
