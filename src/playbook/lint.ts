@@ -32,7 +32,7 @@ const NOT_TEMPLATES = new Set(['id', 'type', 'when', 'until', 'template', 'reche
 /** Step types a wait may re-run before each check: reads only. */
 const RECHECKABLE = new Set(['check_status', 'query_metrics', 'http']);
 const PROVIDER_FIELDS: Record<string, readonly string[]> = {
-  check_status: ['provider'],
+  check_status: ['provider', 'overlap_with'],
   query_metrics: ['provider'],
   switch_provider: ['to', 'from'],
   escalate: ['to'],

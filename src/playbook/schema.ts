@@ -80,6 +80,10 @@ export const CheckStatusStep = z.strictObject({
   ...common,
   type: z.literal('check_status'),
   provider: Template,
+  overlap_with: Template.optional().meta({
+    description:
+      "Another provider: its current maintenance window (in progress, else the next) is compared with this provider's windows; the overlaps are in result.overlapping_maintenances",
+  }),
 });
 export const QueryMetricsStep = z.strictObject({
   ...common,

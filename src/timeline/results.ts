@@ -17,7 +17,15 @@ export interface CheckStatusResult {
   /** The first maintenance window in words ("Tue 8 Dec 00:00–02:00 UTC"), when there is one. */
   maintenance_window?: string;
   /** With `overlap_with`: this provider's windows that overlap the other provider's (empty: none). */
-  overlapping_maintenances?: { name: string; scheduled_for: string | null; scheduled_until: string | null; overlaps: string }[];
+  overlapping_maintenances?: {
+    name: string;
+    scheduled_for: string | null;
+    scheduled_until: string | null;
+    /** In words: "Wed 9 Dec 01:00–03:00 UTC". */
+    window: string;
+    /** The other provider's window it overlaps: "stripe Wed 9 Dec 00:00–02:00 UTC". */
+    overlaps: string;
+  }[];
 }
 
 export interface QueryMetricsResult {
