@@ -28,7 +28,7 @@ const opts = { cwd: dir, env: { ...process.env, CI: '1', NO_COLOR: '1' } };
 const FLOOR = 'floor: node reads, parses, hashes each line';
 const PM = `payctl postmortem (${Math.round(events / 1000)}k events)`;
 const SHOW = `payctl incident show --json (${Math.round(events / 1000)}k)`;
-const pmArgs = [bin, 'postmortem', id, '--out', join(dir, 'pm.md')];
+const pmArgs = [bin, 'postmortem', id, '--out', join(dir, 'pm.md'), '--force'];
 const showArgs = [bin, 'incident', 'show', id, '--json'];
 const medians = interleaved(
   [

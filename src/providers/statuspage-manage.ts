@@ -128,8 +128,10 @@ export async function upsertStatuspageIncident(
   const base = `${t.baseUrl.replace(/\/+$/, '')}/pages/${encodeURIComponent(t.pageId)}/incidents`;
   const ours = marker && !http.dryRun && (!existingId || u.status === 'resolved') ? await unresolvedFor(http, t, base, marker, signal) : [];
   const target = existingId ?? ours[0]?.id;
+  // a create is not retried by the client: a POST that reached the page but whose answer was lost would
+  // open a second public incident; the step's own retry looks the first one up (by marker) before creating
   const write = (id: string | undefined, body: unknown, idempotencyKey: string) =>
-    http.request<{ id?: unknown }>({
+    (id ? http : http.withLimits({ retries: 0 })).request<{ id?: unknown }>({
       service: `statuspage channel "${t.channel}"`,
       method: id ? 'PATCH' : 'POST',
       url: id ? `${base}/${encodeURIComponent(id)}` : base,

@@ -44,7 +44,7 @@ it('killed while the create is in flight: the resume finds the incident it creat
     stdio: 'ignore',
   });
   const posted = () => p.sandbox.requests().some((r) => r.method === 'POST' && r.path.includes('/statuspage/'));
-  for (let i = 0; i < 200 && !posted(); i++) await wait(25);
+  for (let i = 0; i < 1200 && !posted(); i++) await wait(25); // up to 30 s: a loaded machine starts payctl slowly
   expect(posted()).toBe(true);
   const exited = new Promise((r) => child.on('close', r));
   child.kill('SIGKILL');

@@ -143,7 +143,9 @@ steps:
       expect(out.steps.call.reason).toBe('environment variable not set: LATE_TOKEN (step call, headers.Authorization); nothing was sent');
       expect(out.steps.fallback.outcome).toBe('ok');
       expect(srv.requests).toEqual([]);
-      const events = JSON.parse(runCli(dir, ['incident', 'show', out.incident, '--json']).stdout).events as {
+      const show = runCli(dir, ['incident', 'show', out.incident, '--json']);
+      expect(show.code, show.stderr).toBe(0);
+      const events = JSON.parse(show.stdout).events as {
         type: string;
         step?: string;
       }[];
