@@ -11,6 +11,7 @@ import { httpClientFor } from '../providers/http.js';
 import { checkProviderStatus } from '../providers/provider-status.js';
 import type { MaintenanceWindow } from '../providers/statuspage.js';
 import { failedFrom } from './failure.js';
+import { messageOf } from '../errors.js';
 import { currentWindow, openWindows, overlapping, windowInWords } from '../providers/maintenance-windows.js';
 import type { CheckStatusResult } from '../timeline/results.js';
 
@@ -46,7 +47,7 @@ export const check_status: StepHandler<StepOf<'check_status'>> = async (run) => 
 /**
  * The page's open maintenance windows, the current one in words, and with
  * `overlap_with`, the windows that overlap that provider's current window
- * (its page is read too; an unreadable one fails the step like this one's).
+ * (its page is read too; when it cannot be, a warning, and no overlaps field).
  */
 async function maintenanceFields(
   run: Parameters<typeof check_status>[0],
@@ -67,7 +68,14 @@ async function maintenanceFields(
   if (!other || other === run.step.provider) return out;
   const config = run.ctx.config().config;
   const http = httpClientFor(run.ctx, { dryRun: run.dryRun, log: run.log });
-  const theirs = currentWindow((await checkProviderStatus(http, config, other, run.signal)).maintenances ?? []);
+  let theirs: MaintenanceWindow | undefined;
+  try {
+    theirs = currentWindow((await checkProviderStatus(http, config, other, run.signal)).maintenances ?? []);
+  } catch (e) {
+    // this provider's page was read: its status stands; the comparison is what is missing
+    run.log(`warning: ${other}'s maintenance windows could not be read (${messageOf(e)}); overlaps not checked`);
+    return out;
+  }
   out.overlapping_maintenances = theirs
     ? overlapping(open, theirs).map((w) => ({
         name: w.name,

@@ -61,7 +61,7 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
     if (run.dryRun)
       return ok(
         { waited_ms: 0, checks, holds: false, dry_run: true },
-        `dry run: not so yet${step.label ? ` (${step.label})` : ''}; would wait up to ${formatDuration(timeout)}`,
+        `dry run: not yet${step.label ? ` (${step.label})` : ''}; would wait up to ${formatDuration(timeout)}`,
       );
     if (waited >= timeout) {
       return {
