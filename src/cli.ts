@@ -103,6 +103,12 @@ function addIncident(program: Command): void {
     .description('add a note to the timeline')
     .action(async (id, text, opts, cmd) => (await import('./commands/incident.js')).note(await contextFor(cmd, opts), id, text));
   incident
+    .command('set <id> <assignments...>')
+    .description('change an input of an incident (name=value), recorded in its timeline; a resume uses the new value')
+    .action(async (id, assignments, opts, cmd) =>
+      (await import('./commands/incident-set.js')).setInputs(await contextFor(cmd, opts), id, assignments),
+    );
+  incident
     .command('status <id> <status>')
     .description('set the status: investigating, identified, monitoring, resolved')
     .action(async (id, status, opts, cmd) => (await import('./commands/incident.js')).status(await contextFor(cmd, opts), id, status));

@@ -20,6 +20,8 @@ export interface Context {
   env: NodeJS.ProcessEnv;
   /** A person can be asked: stdin and stdout are terminals, CI unset, no --yes. */
   canPrompt: boolean;
+  /** Why no person can be asked ("stdout is not a terminal", "--yes", ...); undefined when one can. */
+  unattendedReason?: string;
   /** --yes: approvals are given without asking. */
   yes: boolean;
   dryRun: boolean;
@@ -75,12 +77,24 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
   // file (/dev/null in CI) that loads fs streams and fs/promises (~2 ms), for runs that never read it
   const stdinIsTTY = o.stdin ? Boolean(o.stdin.isTTY) : isatty(0);
   const canPrompt = o.canPrompt ?? (stdinIsTTY && Boolean(streams.stdout.isTTY) && !isCI(env) && !yes);
+  const unattendedReason = canPrompt
+    ? undefined
+    : o.canPrompt === false
+      ? 'no person to ask'
+      : yes
+        ? '--yes'
+        : isCI(env)
+          ? 'CI is set'
+          : !streams.stdout.isTTY
+            ? 'stdout is not a terminal'
+            : 'stdin is not a terminal';
   const cwd = o.cwd ?? process.cwd();
   let loaded: LoadedConfig | undefined;
   return {
     cwd,
     env,
     canPrompt,
+    unattendedReason,
     yes,
     dryRun: Boolean(o.dryRun),
     out: createOutput(streams, env, Boolean(o.json)),

@@ -1,26 +1,35 @@
 /**
- * Which playbook a failed check should start: the one whose `triggers` match
- * the health snapshot most specifically (a provider status beats a maintenance
- * window beats the success rate alone; ties go to the first by file name).
+ * Does one playbook trigger hold for a health snapshot? Every key given in a
+ * trigger must hold:
  *   provider: a name, "primary" (routing.primary) or "any" (default any)
  *   status: the provider's status is one of these
  *   success_rate_below: the success rate is below this
+ *   decline_rate_above: the share of attempts declined (with one of
+ *     `decline_codes` when given, else with any code) is above this
  *   maintenance_within: an upcoming/active maintenance starts within this
- * Every key given in one trigger must hold; any one trigger of a playbook may match.
- * decline_rate_above is not judged by `check` (it needs the decline breakdown).
+ * A match carries a score (how specific the evidence is) and the facts seen,
+ * for the one line that says why (playbook-ranking.ts orders playbooks by it).
  */
 import { parseDuration } from '../duration.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook } from '../playbook/schema.js';
-import type { HealthSnapshot, ProviderHealth } from '../providers/health.js';
+import { pct, type HealthSnapshot, type ProviderHealth } from '../providers/health.js';
 
 type Trigger = NonNullable<Playbook['triggers']>[number];
 
 export interface TriggerMatch {
   /** The provider the trigger matched, when it names one. */
   provider?: string;
+  /** The trigger's description (or a generated one). */
   description: string;
-  /** How specific the match is: a provider status (3) beats a maintenance window (2) beats the success rate alone (1). */
+  /** What payctl saw that made it hold: "stripe: major_outage", "success rate 5.0%", "do_not_honor 16.2% of attempts". */
+  facts: string[];
+  /**
+   * How specific the evidence is, summed over the trigger's keys: a provider
+   * status that is not "operational" 3, named decline codes 3, a maintenance
+   * window 2, a decline rate over any code 2, an "operational" status or the
+   * success rate alone 1.
+   */
   score: number;
 }
 
@@ -31,20 +40,42 @@ function candidates(config: Config, snap: HealthSnapshot, t: Trigger): ProviderH
   return snap.providers.filter((p) => p.provider === name);
 }
 
+/** The share of attempts declined with the trigger's codes (any code without them); undefined when not known. */
+function declineRate(
+  snap: HealthSnapshot,
+  codes: string[] | undefined,
+): { rate: number; codes: { code: string; share: number }[] } | undefined {
+  const d = snap.declines;
+  if (!d || d.rate === null) return undefined;
+  if (!codes?.length) return { rate: d.rate, codes: d.top };
+  const hit = d.top.filter((x) => codes.includes(x.code));
+  return { rate: hit.reduce((a, x) => a + x.share, 0), codes: hit };
+}
+
 export function matchTrigger(config: Config, snap: HealthSnapshot, t: Trigger, now: Date): TriggerMatch | undefined {
-  const judgesProvider = t.status !== undefined || t.maintenance_within !== undefined;
-  if (t.decline_rate_above !== undefined && !judgesProvider && t.success_rate_below === undefined) return undefined;
+  const facts: string[] = [];
+  let score = 0;
   if (t.success_rate_below !== undefined) {
     const v = snap.success_rate?.value;
     if (v === null || v === undefined || v >= t.success_rate_below) return undefined;
+    facts.push(`success rate ${pct(v)}`);
+    score += 1;
   }
+  if (t.decline_rate_above !== undefined) {
+    const d = declineRate(snap, t.decline_codes);
+    if (!d || d.rate <= t.decline_rate_above) return undefined;
+    const top = d.codes[0];
+    facts.push(top ? `${top.code} ${pct(top.share)} of attempts` : `declines ${pct(d.rate)} of attempts`);
+    score += t.decline_codes?.length ? 3 : 2;
+  }
+  const judgesProvider = t.status !== undefined || t.maintenance_within !== undefined;
   if (!judgesProvider) {
-    return t.success_rate_below !== undefined
-      ? { description: t.description ?? `success rate below ${t.success_rate_below}`, score: 1 }
-      : undefined;
+    if (score === 0) return undefined; // a trigger with no condition matches nothing
+    return { description: t.description ?? facts.join(', '), facts, score };
   }
   const within = t.maintenance_within ? parseDuration(t.maintenance_within) : undefined;
   for (const p of candidates(config, snap, t)) {
+    if (p.error) continue; // an unreadable page is no evidence of an outage or of health
     if (t.status && !t.status.includes(p.status as never)) continue;
     if (within !== undefined) {
       const soon = (p.maintenances ?? []).some((m) => {
@@ -54,24 +85,15 @@ export function matchTrigger(config: Config, snap: HealthSnapshot, t: Trigger, n
       });
       if (!soon) continue;
     }
-    return { provider: p.provider, description: t.description ?? `${p.provider} is ${p.status}`, score: t.status ? 3 : 2 };
+    const seen =
+      within !== undefined && !t.status ? `${p.provider}: maintenance within ${t.maintenance_within}` : `${p.provider}: ${p.status}`;
+    const own = (t.status ? (p.status === 'operational' ? 1 : 3) : 0) + (within !== undefined ? 2 : 0);
+    return {
+      provider: p.provider,
+      description: t.description ?? `${p.provider} is ${p.status}`,
+      facts: [seen, ...facts],
+      score: score + own,
+    };
   }
   return undefined;
-}
-
-/** The most specific match across all playbooks; ties go to the first playbook (by file name). */
-export function matchPlaybook(
-  config: Config,
-  snap: HealthSnapshot,
-  playbooks: Playbook[],
-  now: Date,
-): { playbook: Playbook; match: TriggerMatch } | undefined {
-  let best: { playbook: Playbook; match: TriggerMatch } | undefined;
-  for (const pb of playbooks) {
-    for (const t of pb.triggers ?? []) {
-      const match = matchTrigger(config, snap, t, now);
-      if (match && (!best || match.score > best.match.score)) best = { playbook: pb, match };
-    }
-  }
-  return best;
 }

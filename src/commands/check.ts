@@ -80,9 +80,22 @@ export function printTable(ctx: Context, snap: HealthSnapshot): void {
     ctx.out.line('');
     ctx.out.line(sr.healthy ? text : c.red(text));
   }
+  const declines = declinesLine(snap);
+  if (declines) ctx.out.line(sr ? declines : `\n${declines}`);
   ctx.out.line('');
   ctx.out.line(snap.healthy ? c.green('all healthy') : c.red(`unhealthy: ${snap.problems.join('; ')}`));
   for (const p of snap.providers) for (const w of p.warnings ?? []) ctx.out.warn(w);
+}
+
+/** The top decline codes as shares of attempts: "declines: 18.0% of attempts (do_not_honor 16.5%, insufficient_funds 0.6%, …)". */
+export function declinesLine(snap: HealthSnapshot, top = 3): string | undefined {
+  const d = snap.declines;
+  if (!d) return undefined;
+  if (d.error) return `declines: unavailable (${d.error})`;
+  if (d.rate === null) return undefined;
+  const codes = d.top.slice(0, top).map((x) => `${x.code} ${pct(x.share)}`);
+  const more = d.top.length > top ? ', …' : '';
+  return `declines: ${pct(d.rate)} of attempts${codes.length ? ` (${codes.join(', ')}${more})` : ''}`;
 }
 
 /** "Group/Name" for a component in a group (pages repeat names across groups), else its name. */
@@ -194,40 +207,75 @@ async function openIncidentFor(storeDir: string, playbook: string): Promise<stri
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {
   const loaded = ctx.config();
   const { listPlaybookFiles, loadPlaybookFile } = await import('../playbook/load.js');
-  const files = listPlaybookFiles(loaded.playbooksDir);
-  const found = files
-    .map((f) => ({ file: f, pb: loadPlaybookFile(f).playbook }))
-    .filter((x): x is { file: string; pb: NonNullable<typeof x.pb> } => Boolean(x.pb));
-  const { matchPlaybook } = await import('./check-triggers.js');
-  const m = matchPlaybook(
-    loaded.config,
-    snap,
-    found.map((x) => x.pb),
-    ctx.clock.now(),
-  );
-  if (!m) {
+  const found = listPlaybookFiles(loaded.playbooksDir)
+    .map((file) => ({ file, playbook: loadPlaybookFile(file).playbook }))
+    .filter((x): x is { file: string; playbook: NonNullable<typeof x.playbook> } => Boolean(x.playbook));
+  const { rankPlaybooks, bestMatches } = await import('./playbook-ranking.js');
+  const ranked = rankPlaybooks(loaded.config, snap, found, ctx.clock.now());
+  const matched = ranked.filter((r) => r.match);
+  if (!matched.length) {
     if (ctx.out.jsonMode && !opts.watch) ctx.out.json(snap);
     throw new UnhealthyError(
       `${unhealthy(ctx, snap)}; no playbook's triggers match, so no incident was started`,
       `start one by hand: payctl incident start --playbook <id> (playbooks in ${loaded.playbooksDir})`,
     );
   }
-  const already = await openIncidentFor(loaded.storeDir, m.playbook.id);
+  let chosen = matched[0]!;
+  if (ctx.canPrompt) {
+    // a person decides: the best match first, with why, and the choice not to open one
+    const { createInquirerPrompter } = await import('../ui/inquirer.js');
+    const prompter = createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout });
+    const picked = await prompter.select(
+      'Open an incident?',
+      [
+        ...matched.map((r) => ({
+          value: r.entry.playbook.id,
+          name: `${r.entry.playbook.id}: ${r.why}`,
+          description: r.entry.playbook.title,
+        })),
+        { value: '', name: 'no, do not open an incident' },
+      ],
+      matched[0]!.entry.playbook.id,
+    );
+    if (!picked) throw new UnhealthyError(`${unhealthy(ctx, snap)}; no incident was started (you said no)`);
+    chosen = matched.find((r) => r.entry.playbook.id === picked)!;
+  } else {
+    const best = bestMatches(ranked);
+    if (best.length > 1) {
+      if (ctx.out.jsonMode && !opts.watch) ctx.out.json(snap);
+      throw new UnhealthyError(
+        `${unhealthy(ctx, snap)}; ${best.length} playbooks match equally well (${best.map((r) => `${r.entry.playbook.id}: ${r.why}`).join('; ')}), so none was started`,
+        `start the right one: payctl incident start --playbook <${best.map((r) => r.entry.playbook.id).join('|')}>`,
+      );
+    }
+  }
+  const pb = chosen.entry.playbook;
+  const match = chosen.match!;
+  const already = await openIncidentFor(loaded.storeDir, pb.id);
   if (already) {
     // a second responder (or a second --watch tick) must not open the same incident twice
-    if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: m.playbook.id, already_open: true } });
+    if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: pb.id, already_open: true } });
     throw new UnhealthyError(
-      `${unhealthy(ctx, snap)}; incident ${already} (${m.playbook.id}) is already open, so no new one was started`,
+      `${unhealthy(ctx, snap)}; incident ${already} (${pb.id}) is already open, so no new one was started`,
       `follow it with: payctl incident show ${already}`,
     );
   }
-  ctx.out.info(`starting playbook ${m.playbook.id}: ${m.match.description}`);
+  if (ctx.unattendedReason) {
+    const { unattendedNotice } = await import('../ui/unattended.js');
+    ctx.out.info(unattendedNotice(ctx.unattendedReason, ctx.yes));
+  }
+  ctx.out.info(`starting playbook ${pb.id}: ${chosen.why}`);
   const { startIncident } = await import('../engine/run.js');
   const { emptyAnswers } = await import('../ui/answers.js');
+  const { inferInputs } = await import('../engine/inferred-inputs.js');
+  const suggested = inferInputs(loaded.config, snap, pb, match.provider);
   const answers = emptyAnswers();
-  if (m.match.provider && m.playbook.inputs?.provider) {
-    answers.values.provider = m.match.provider;
-    answers.from.provider = 'trigger'; // the provider whose status matched the playbook's trigger
+  if (!ctx.canPrompt) {
+    // unattended: what payctl inferred answers the inputs (the failing provider from the trigger, the backup from routing and health)
+    for (const [name, s] of Object.entries(suggested)) {
+      answers.values[name] = s.value;
+      answers.from[name] = 'trigger';
+    }
   }
   const { withInterrupt } = await import('../interrupt.js');
   // Ctrl-C during the run stops the run (saved, resumable, exit 3), not just the watch
@@ -235,15 +283,16 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
     startIncident({
       ctx,
       signal,
-      playbook: m.playbook,
-      playbookFile: found.find((x) => x.pb === m.playbook)?.file,
+      playbook: pb,
+      playbookFile: chosen.entry.file,
       answers,
-      title: `${m.playbook.title}: ${m.match.description}`,
+      suggested,
+      title: `${pb.title}: ${match.description}`,
       source: 'check --start-incident',
     }),
   );
   if (ctx.out.jsonMode && !opts.watch)
-    ctx.out.json({ ...snap, incident: { id: report.incident, playbook: m.playbook.id, outcome: report.outcome } });
+    ctx.out.json({ ...snap, incident: { id: report.incident, playbook: pb.id, outcome: report.outcome } });
   if (report.error) throw report.error;
   // as for incident start: a run that went on past failed steps ends with exit 1
   if (report.exitCode) process.exitCode = report.exitCode;

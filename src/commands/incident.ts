@@ -18,7 +18,9 @@ import { listIncidentIds, loadIncidentState, existingTimeline } from '../timelin
 import { TimelineWriter } from '../timeline/writer.js';
 import { recordMilestone, recordStatusChange } from '../timeline/status.js';
 import { verifyTimeline } from '../timeline/verify.js';
-import { parseVars } from '../ui/answers.js';
+import { parseVars, type Answers } from '../ui/answers.js';
+import { unattendedNotice } from '../ui/unattended.js';
+import type { HealthSnapshot } from '../providers/health.js';
 import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import { showIncident } from './incident-show.js';
@@ -47,10 +49,12 @@ export async function start(ctx: Context, opts: StartOptions): Promise<void> {
   if (opts.answers) readAnswersFile(resolvePath(ctx.cwd, opts.answers), answers);
   const detectedAt = parseDetectedAt(opts.detectedAt, ctx.clock.now());
   const loaded = ctx.config();
-  const pb = await choosePlaybook(ctx, loaded.playbooksDir, opts.playbook);
+  if (ctx.unattendedReason) ctx.out.info(unattendedNotice(ctx.unattendedReason, ctx.yes));
+  const { pb, suggested } = await choosePlaybook(ctx, loaded.playbooksDir, opts.playbook, answers);
   const report = await withInterrupt((signal) =>
     startIncident({
       ctx,
+      suggested,
       playbook: pb.playbook,
       playbookFile: pb.file,
       playbookSha256: fileSha256(pb.file),
@@ -127,8 +131,20 @@ function parseDetectedAt(text: string | undefined, now: Date): Date | undefined 
   return new Date(t);
 }
 
-async function choosePlaybook(ctx: Context, configured: string, id: string | undefined) {
-  if (id) return findPlaybookOrBundled(configured, id, ctx.cwd);
+/**
+ * The playbook to run, and the input values payctl infers for it. With a
+ * person and no --playbook: a quick check (status pages, success rate, decline
+ * codes) ranks the playbooks by their triggers, the best match first with why.
+ * With --playbook, the check runs only to pre-fill the provider and backup.
+ */
+async function choosePlaybook(ctx: Context, configured: string, id: string | undefined, answers: Answers) {
+  if (id) {
+    const pb = findPlaybookOrBundled(configured, id, ctx.cwd);
+    const wants = ['provider', 'backup'].some((n) => pb.playbook.inputs?.[n] && answers.values[n] === undefined);
+    const snap = ctx.canPrompt && wants ? await quickCheck(ctx) : undefined;
+    const { inferInputs } = await import('../engine/inferred-inputs.js');
+    return { pb, suggested: snap ? inferInputs(ctx.config().config, snap, pb.playbook) : undefined };
+  }
   // the configured directory, or the shipped playbooks when it has none
   let dir = configured;
   let known = loadedPlaybooks(dir);
@@ -140,25 +156,58 @@ async function choosePlaybook(ctx: Context, configured: string, id: string | und
   if (!ctx.canPrompt) {
     throw new InvalidInputError(
       'which playbook? there is no person to ask',
-      `pass --playbook <id>; known: ${known.map((l) => l.playbook!.id).join(', ')}`,
+      `pass --playbook <id>; known: ${known.map((l) => l.playbook.id).join(', ')} (payctl check --start-incident picks by the playbooks' triggers)`,
     );
   }
+  const snap = await quickCheck(ctx);
+  const { rankPlaybooks } = await import('./playbook-ranking.js');
+  const ranked = snap
+    ? rankPlaybooks(ctx.config().config, snap, known, ctx.clock.now())
+    : known.map((entry) => ({ entry, why: undefined, match: undefined }));
+  if (snap && !ranked[0]?.match)
+    ctx.out.info(
+      `no playbook's triggers match what payctl sees now (${snap.healthy ? 'all healthy' : snap.problems.join('; ')}); pick one`,
+    );
+  else if (ranked[0]?.match) ctx.out.info(`${ranked[0].entry.playbook.id} fits what payctl sees now: ${ranked[0].why}`);
   const prompter = createInquirerPrompter({ out: ctx.out, input: ctx.stdin, output: ctx.streams.stdout });
   const picked = await prompter.select(
     'Which playbook?',
-    known.map((l) => ({
-      value: l.file,
-      name: `${l.playbook!.title} (${l.playbook!.id}, ${l.playbook!.severity})`,
-      description: l.playbook!.description,
+    ranked.map((r) => ({
+      value: r.entry.file,
+      name: `${r.entry.playbook.title} (${r.entry.playbook.id}, ${r.entry.playbook.severity})${r.why ? `: ${r.why}` : ''}`,
+      description: r.entry.playbook.description,
     })),
   );
-  return findPlaybook(dir, picked, ctx.cwd);
+  const pb = findPlaybook(dir, picked, ctx.cwd);
+  const chosen = ranked.find((r) => r.entry.file === picked);
+  const { inferInputs } = await import('../engine/inferred-inputs.js');
+  return { pb, suggested: snap ? inferInputs(ctx.config().config, snap, pb.playbook, chosen?.match?.provider) : undefined };
+}
+
+/** The health check the picker ranks by; undefined (and said) when it cannot run, so the picker still works. */
+async function quickCheck(ctx: Context): Promise<HealthSnapshot | undefined> {
+  const loaded = ctx.config();
+  if (Object.keys(loaded.config.providers).length === 0) return undefined;
+  const { checkHealth } = await import('../providers/health.js');
+  const { httpClientFor } = await import('../providers/http.js');
+  try {
+    return await checkHealth({
+      config: loaded.config,
+      configDir: loaded.dir,
+      http: httpClientFor(ctx, { dryRun: false }),
+      env: ctx.env,
+      now: () => ctx.clock.now(),
+    });
+  } catch (e) {
+    ctx.out.warn(`could not check the providers to suggest a playbook: ${(e as Error).message}`);
+    return undefined;
+  }
 }
 
 function loadedPlaybooks(dir: string) {
   return listPlaybookFiles(dir)
     .map((f) => loadPlaybookFile(f))
-    .filter((l) => l.playbook);
+    .filter((l): l is typeof l & { playbook: NonNullable<typeof l.playbook> } => Boolean(l.playbook));
 }
 
 export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {

@@ -14,39 +14,52 @@ import type { Prompter } from '../ui/prompter.js';
 export interface AnsweredInput {
   name: string;
   value: unknown;
-  from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default';
+  from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default' | 'set';
 }
 
-/** Answer one input. `scope` is for rendering the default (config, earlier inputs). */
+/** When a person is asked for an input (`ask:` in the playbook; default early). */
+export function askMode(spec: PlaybookInput): 'early' | 'late' | 'never' {
+  return spec.ask ?? 'early';
+}
+
+/**
+ * Answer one input. `scope` is for rendering the default (config, earlier inputs).
+ * `ask: false`: even with a person, take the default (an input asked late or never).
+ */
 export async function answerInput(
   name: string,
   spec: PlaybookInput,
   answers: Answers,
   prompter: Prompter,
   scope: Scope,
+  opts: { ask?: boolean; suggested?: string } = {},
 ): Promise<AnsweredInput> {
   const given = answers.values[name];
   if (given !== undefined) return { name, value: coerce(name, spec, given, providerNames(scope)), from: answers.from[name] ?? 'var' };
-  const def =
-    spec.default === undefined
-      ? undefined
-      : typeof spec.default === 'string'
-        ? await renderDefault(name, spec.default, scope)
-        : spec.default;
+  const def = opts.suggested ?? (await defaultOf(name, spec, scope));
   const required = spec.required ?? def === undefined;
   const providers = providerNames(scope);
-  if (prompter.canPrompt) {
+  if (prompter.canPrompt && opts.ask !== false) {
     const message = spec.description ? `${spec.prompt} (${spec.description})` : spec.prompt;
     const choices = spec.choices?.length
       ? spec.choices.map((c) => ({ value: choiceValue(c), name: choiceLabel(c) }))
       : inputType(spec) === 'provider' && providers.length
         ? providerChoices(providers, scope)
         : undefined;
-    // a wrong answer is said and asked again: at 02:00 a typo must not end the run
+    // a wrong answer is refused by the prompt itself, with the reason, and asked again at once (no tick first)
+    const validate = (text: string): true | string => {
+      try {
+        coerce(name, spec, text, providers);
+        return true;
+      } catch (e) {
+        if (e instanceof InvalidInputError) return refusal(e);
+        throw e;
+      }
+    };
     for (;;) {
       const raw = choices
         ? await prompter.select(message, choices, def === undefined ? undefined : String(def), { name })
-        : await prompter.input(message, def === undefined ? undefined : String(def), { name });
+        : await prompter.input(message, def === undefined ? undefined : String(def), { name, validate });
       try {
         return { name, value: coerce(name, spec, raw, providers), from: 'prompt' };
       } catch (e) {
@@ -62,6 +75,17 @@ export async function answerInput(
     `missing required input "${name}" (${spec.prompt}) and no person to ask`,
     `pass --var ${name}=${example} (or put ${name}: … in the --answers file)`,
   );
+}
+
+/** An input's default, rendered (a template over config or earlier inputs); undefined when it has none. */
+export async function defaultOf(name: string, spec: PlaybookInput, scope: Scope): Promise<unknown> {
+  if (spec.default === undefined) return undefined;
+  return typeof spec.default === 'string' ? renderDefault(name, spec.default, scope) : spec.default;
+}
+
+/** What the prompt says under a refused answer: the problem, without the --var hint meant for the command line. */
+function refusal(e: InvalidInputError): string {
+  return e.message.replace(/^input [\w-]+: /, '');
 }
 
 /** A default written over the config ({{ config.routing.primary }}) names what the config lacks. */
@@ -102,7 +126,8 @@ function providerChoices(providers: string[], scope: Scope): { value: string; na
   });
 }
 
-function providerNames(scope: Scope): string[] {
+/** The configured provider names in a template scope (its config). */
+export function providerNames(scope: Scope): string[] {
   const providers = (scope.config as { providers?: Record<string, unknown> } | undefined)?.providers;
   return providers ? Object.keys(providers) : [];
 }
@@ -123,6 +148,11 @@ export function coerce(name: string, spec: PlaybookInput, value: unknown, provid
     v = toBoolean(v, name);
   } else if (type === 'duration' && !isDuration(String(v))) {
     throw new InvalidInputError(`input ${name}: "${String(v)}" is not a duration`, `${DURATION_HINT} (e.g. --var ${name}=30m)`);
+  } else if (type === 'url' && String(v) !== '' && !isWebUrl(String(v))) {
+    throw new InvalidInputError(
+      `input ${name}: "${String(v)}" is not a URL`,
+      `write the whole address with http:// or https:// (e.g. --var ${name}=https://example.com/path)`,
+    );
   } else if (type === 'provider' && providers.length && !providers.includes(String(v))) {
     throw new InvalidInputError(
       `input ${name}: "${String(v)}" is not a configured provider`,
@@ -139,6 +169,17 @@ export function coerce(name: string, spec: PlaybookInput, value: unknown, provid
     }
   }
   return v;
+}
+
+/** An http(s) URL with a host and no spaces: what a step can call. */
+export function isWebUrl(text: string): boolean {
+  if (/\s/.test(text)) return false;
+  try {
+    const u = new URL(text);
+    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname.length > 0;
+  } catch {
+    return false;
+  }
 }
 
 /** Every input of a playbook answered without a person (to fail before an incident is opened). */

@@ -20,6 +20,8 @@ import { createSpinner, type Spinner } from '../ui/spinner.js';
 import { createUnattendedPrompter } from '../ui/unattended.js';
 import { executeStep, runFinishedEvent, runOutcome, type Engine } from './execute.js';
 import { answerAllUnattended, answerInput, checkAnswerNames } from './inputs.js';
+import type { SuggestedInputs } from './inferred-inputs.js';
+import { answerStartInputs, deferredSummary } from './start-inputs.js';
 import { interruption } from '../interrupt.js';
 import { reminderSpec, Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
@@ -59,6 +61,8 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Called once the incident exists (its id is known). */
   onOpened?: (id: string) => void;
+  /** Input values payctl inferred from a health check, offered to the person for confirmation (engine/inferred-inputs.ts). */
+  suggested?: SuggestedInputs;
 }
 
 export interface EngineParts {
@@ -153,13 +157,22 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
       const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
       return guard(eng, async () => {
         if (!preAnswered) {
-          for (const [name, spec] of Object.entries(playbook.inputs ?? {})) {
-            const scope = buildScope(session.state(), loaded.config, ctx.clock.now());
-            const a = await answerInput(name, spec, answers, parts.prompter, scope);
-            // answering a question acknowledges the incident: both in one append, after the answer
-            const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
-            await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
-          }
+          const deferred = await answerStartInputs({
+            playbook,
+            answers,
+            prompter: parts.prompter,
+            suggested: o.suggested,
+            scope: () => buildScope(session.state(), loaded.config, ctx.clock.now()),
+            record: async (a) => {
+              // answering a question acknowledges the incident: both in one append, after the answer
+              const ack = a.from === 'prompt' ? milestoneEvent(session.state(), 'acknowledged') : undefined;
+              await session.appendAll([...(ack ? [ack] : []), { type: 'input_answered', data: a }]);
+            },
+          });
+          if (deferred.length)
+            parts.say(
+              ctx.out.color.dim(`not asked now: ${deferredSummary(deferred)} (change one with payctl incident set ${id} name=value)`),
+            );
         }
         if (unanswered.size && !ctx.dryRun) {
           const scope = buildScope(session.state(), loaded.config, ctx.clock.now());

@@ -96,7 +96,19 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
         out.push(...checkReferences(src, ['inputs', name, key], v, 'template', scope(`input "${name}": ${key}`, 'none')));
     }
     checkDefaultInChoices(input, ['inputs', name], `input "${name}"`, at);
+    checkAskLater(input, name, at);
   }
+
+  // decline_codes only narrows decline_rate_above
+  if (Array.isArray(data.triggers))
+    data.triggers.forEach((t, i) => {
+      if (isObj(t) && t.decline_codes !== undefined && t.decline_rate_above === undefined)
+        at(
+          ['triggers', i, 'decline_codes'],
+          `triggers[${i}]: decline_codes counts toward decline_rate_above, which this trigger lacks`,
+          'key',
+        );
+    });
 
   // triggers name providers too ("primary" and "any" are keywords)
   if (Array.isArray(data.triggers) && opts.providers) {
@@ -257,6 +269,16 @@ function lintDrill(data: Obj, inputs: ReadonlySet<string>, at: (path: PathKey[],
       `drill: fault: ${JSON.stringify(data.drill.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`,
     );
   }
+}
+
+/** An input not asked up front (ask: late or never) takes its default: without one (and required), it could never be answered unattended or would be asked anyway. */
+function checkAskLater(input: Obj, name: string, at: (path: PathKey[], message: string, where?: 'key' | 'value') => void): void {
+  if (input.ask !== 'late' && input.ask !== 'never') return;
+  if (input.default !== undefined || input.required === false) return;
+  at(
+    ['inputs', name, 'ask'],
+    `input "${name}": ask: ${input.ask} takes the default without asking, but the input has no default: give it one (or required: false), or use ask: early`,
+  );
 }
 
 function checkDefaultInChoices(o: Obj, base: PathKey[], label: string, at: (path: PathKey[], message: string) => void): void {

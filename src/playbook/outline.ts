@@ -21,7 +21,8 @@ export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): s
       if (t.provider) parts.push(`provider ${t.provider}`);
       if (t.status?.length) parts.push(`status ${t.status.join(' or ')}`);
       if (t.success_rate_below !== undefined) parts.push(`success rate below ${pct(t.success_rate_below)}`);
-      if (t.decline_rate_above !== undefined) parts.push(`decline rate above ${pct(t.decline_rate_above)}`);
+      if (t.decline_rate_above !== undefined)
+        parts.push(`decline rate above ${pct(t.decline_rate_above)}${t.decline_codes?.length ? ` (${t.decline_codes.join(', ')})` : ''}`);
       if (t.maintenance_within) parts.push(`maintenance within ${t.maintenance_within}`);
       out.push(`  - ${parts.join(', ') || 'any'}${t.description ? c.dim(`: ${t.description}`) : ''}`);
     }
@@ -34,6 +35,8 @@ export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): s
       if (input.default !== undefined) extra.push(`default ${String(input.default)}`);
       if (input.choices?.length) extra.push(`one of ${input.choices.map(choiceValue).join(', ')}`);
       if (input.required) extra.push('required');
+      if (input.ask === 'late') extra.push('not asked up front (payctl incident set)');
+      if (input.ask === 'never') extra.push('never asked');
       out.push(`  ${c.cyan(name)}: ${input.prompt}${extra.length ? c.dim(`  [${extra.join('; ')}]`) : ''}`);
     }
   }

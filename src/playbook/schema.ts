@@ -171,25 +171,37 @@ export const Step = z.discriminatedUnion('type', [
   SetStatusStep,
 ]);
 
-export const INPUT_TYPES = ['text', 'number', 'boolean', 'duration', 'provider'] as const;
+export const INPUT_TYPES = ['text', 'number', 'boolean', 'duration', 'provider', 'url'] as const;
+
+export const ASK_MODES = ['early', 'late', 'never'] as const;
 
 export const PlaybookInput = z.strictObject({
   prompt: z.string(),
   description: z.string().optional(),
   type: z.enum(INPUT_TYPES).optional().meta({
     description:
-      'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
+      'What an answer must be: provider (a configured provider), duration (30s, 5m, 2h), url (http:// or https://; empty for none), number, boolean or text. Default: the type of `default` (a literal duration default makes it a duration).',
   }),
   default: z.union([z.string(), z.number(), z.boolean()]).optional(),
   choices: z.array(Choice).optional(),
   required: z.boolean().optional(),
+  ask: z.enum(ASK_MODES).optional().meta({
+    description:
+      'When a person is asked: early (before the first step, the default), late (not asked up front: takes its default, shown in one summary line, changed with payctl incident set), never (its default or --var only)',
+  }),
 });
 
 export const Trigger = z.strictObject({
   provider: z.string().optional().meta({ description: 'A provider name, or "primary"/"any"' }),
   status: z.array(z.enum(PROVIDER_STATUSES)).optional(),
   success_rate_below: z.number().min(0).max(1).optional(),
-  decline_rate_above: z.number().min(0).max(1).optional(),
+  decline_rate_above: z.number().min(0).max(1).optional().meta({
+    description: 'The share of payment attempts declined (with one of decline_codes when given, else with any code) is above this',
+  }),
+  decline_codes: z
+    .array(z.string().min(1))
+    .optional()
+    .meta({ description: 'The decline codes decline_rate_above counts, e.g. [do_not_honor, generic_decline]' }),
   maintenance_within: Duration.optional(),
   description: z.string().optional(),
 });

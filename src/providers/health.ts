@@ -25,11 +25,28 @@ export interface SuccessRateHealth {
   error?: string;
 }
 
+export interface DeclineShare {
+  code: string;
+  /** Share of payment attempts (0..1) declined with this code. */
+  share: number;
+}
+
+export interface DeclineHealth {
+  /** Share of attempts declined with any code (the failures: 1 - success rate). */
+  rate: number | null;
+  /** Codes by share, largest first. */
+  top: DeclineShare[];
+  at?: string;
+  error?: string;
+}
+
 export interface HealthSnapshot {
   checked_at: string;
   healthy: boolean;
   providers: ProviderHealth[];
   success_rate: SuccessRateHealth | null;
+  /** The top decline codes (metrics.queries.decline_codes, or a metrics file's codes); null when none are configured. */
+  declines: DeclineHealth | null;
   /** Lines like "stripe: major_outage" naming what is unhealthy. */
   problems: string[];
 }
@@ -88,7 +105,9 @@ export async function checkHealth(deps: HealthDeps, only?: string): Promise<Heal
       return { value: null, threshold, healthy: false, error: messageOf(e) };
     }
   })();
-  const [providers, successRate] = await Promise.all([Promise.all(providerChecks), rateCheck]);
+  const declineCheck = readDeclines(deps);
+  const [providers, successRate, declineCounts] = await Promise.all([Promise.all(providerChecks), rateCheck, declineCheck]);
+  const declines = declineShares(declineCounts, successRate);
 
   const problems: string[] = [];
   for (const p of providers) {
@@ -102,7 +121,44 @@ export async function checkHealth(deps: HealthDeps, only?: string): Promise<Heal
         : `success rate ${pct(successRate.value)} is below ${pct(successRate.threshold)}`,
     );
   }
-  return { checked_at: deps.now().toISOString(), healthy: problems.length === 0, providers, success_rate: successRate, problems };
+  return { checked_at: deps.now().toISOString(), healthy: problems.length === 0, providers, success_rate: successRate, declines, problems };
+}
+
+type DeclineCounts = { breakdown: Record<string, number>; at?: string } | { error: string } | null;
+
+/** The decline-code breakdown over 5 minutes, when the metrics source has one (a Prometheus query, or a file). */
+async function readDeclines(deps: HealthDeps): Promise<DeclineCounts> {
+  const m = deps.config.metrics;
+  if (!m || (m.type !== 'file' && !m.queries.decline_codes)) return null;
+  try {
+    const r = await readMetric(
+      { config: deps.config, configDir: deps.configDir, http: deps.http, env: deps.env, now: deps.now },
+      { metric: 'decline_codes', window: '5m', windowMs: 300_000 },
+      deps.signal,
+    );
+    return { breakdown: r.breakdown ?? {}, at: r.at };
+  } catch (e) {
+    return { error: messageOf(e) };
+  }
+}
+
+/**
+ * Each code's share of attempts: the query counts failed attempts by code, so
+ * a code's share of attempts is its share of the failures times the failure
+ * rate (1 - success rate). Without a success rate there is no rate to scale by.
+ */
+export function declineShares(counts: DeclineCounts, rate: SuccessRateHealth | null): DeclineHealth | null {
+  if (!counts) return null;
+  if ('error' in counts) return { rate: null, top: [], error: counts.error };
+  const failed = rate && rate.value !== null ? 1 - rate.value : null;
+  const total = Object.values(counts.breakdown).reduce((a, b) => a + b, 0);
+  if (failed === null)
+    return { rate: null, top: [], at: counts.at, error: 'no success rate to turn decline counts into shares of attempts' };
+  const top = Object.entries(counts.breakdown)
+    .filter(([, n]) => n > 0)
+    .map(([code, n]) => ({ code, share: total > 0 ? Math.round((failed * n * 10000) / total) / 10000 : 0 }))
+    .sort((a, b) => b.share - a.share || a.code.localeCompare(b.code));
+  return { rate: Math.round(failed * 10000) / 10000, top, ...(counts.at ? { at: counts.at } : {}) };
 }
 
 export function pct(v: number | null | undefined): string {

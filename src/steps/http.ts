@@ -8,7 +8,7 @@
  * a resume, unless the playbook sets one. In a dry run GET/HEAD are performed
  * and writes are printed (method, URL, body), not sent.
  */
-import type { StepHandler } from '../engine/types.js';
+import type { StepHandler, StepRun } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { requireDuration } from '../duration.js';
 import { redactDeep, resolveSecret } from '../secrets.js';
@@ -49,6 +49,14 @@ function statusOk(status: number, expect: number | number[] | undefined): boolea
   return (Array.isArray(expect) ? expect : [expect]).includes(status);
 }
 
+/** The input whose value the step's URL is made of (the longest one it contains), if any. */
+function inputBehind(scope: StepRun['scope'], url: string): string | undefined {
+  const inputs = (scope.inputs ?? {}) as Record<string, unknown>;
+  const hits = Object.entries(inputs).filter(([, v]) => typeof v === 'string' && v.length >= 4 && url.includes(v));
+  hits.sort((a, b) => String(b[1]).length - String(a[1]).length);
+  return hits[0]?.[0];
+}
+
 export const http: StepHandler<StepOf<'http'>> = async (run) => {
   const { step } = run;
   const method = step.method ?? 'GET';
@@ -78,7 +86,13 @@ export const http: StepHandler<StepOf<'http'>> = async (run) => {
     const err = e as { code?: string; message?: string };
     const why =
       err.code === 'ETIMEDOUT' ? `no answer within ${timeout / 1000}s` : `${err.code ?? 'error'}: ${err.message ?? 'request failed'}`;
-    const hint = permanentFailureHint(err.code);
+    const known = permanentFailureHint(err.code);
+    const from = inputBehind(run.scope, step.url);
+    // a URL a person typed (or passed with --var) is fixed where it came from, not in the config
+    const hint =
+      known && from
+        ? `the URL comes from input ${from} (${JSON.stringify(String((run.scope.inputs as Record<string, unknown>)[from]))}): fix it with payctl incident set ${run.incident.id} ${from}=<url>, then resume`
+        : known;
     return {
       outcome: 'failed',
       error: `${method} ${step.url}: ${why}${hint ? ` (${hint})` : ''}`,

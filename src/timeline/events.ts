@@ -27,7 +27,7 @@ export interface EventDataMap {
     source: string;
   };
   /** A playbook input's value (or a `--var`). */
-  input_answered: { name: string; value: unknown; from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default' };
+  input_answered: { name: string; value: unknown; from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default' | 'set' };
   /** Written (and fsync'd) before the step's action is taken. */
   step_started: { step_type: StepType; title: string; attempt: number; idempotency_key: string; params?: unknown; dry_run?: boolean };
   /** Written right after the step's action. */

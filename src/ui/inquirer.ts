@@ -66,8 +66,13 @@ export function createInquirerPrompter(o: InquirerPrompterOptions): Prompter {
     confirm(message, defaultValue = false) {
       return ask((p) => p.confirm({ message, default: defaultValue }, context));
     },
-    input(message, defaultValue) {
-      return ask((p) => p.input({ message, default: defaultValue, required: defaultValue === undefined }, context));
+    input(message, defaultValue, opts) {
+      return ask((p) =>
+        p.input(
+          { message, default: defaultValue, required: defaultValue === undefined, ...(opts?.validate ? { validate: opts.validate } : {}) },
+          context,
+        ),
+      );
     },
     checkbox(message, choices) {
       return ask((p) => p.checkbox({ message, choices: choices.map((c) => ({ value: c.value, name: c.name })), loop: false }, context));

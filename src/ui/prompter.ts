@@ -15,6 +15,8 @@ export interface AskOptions {
   name?: string;
   /** For confirm: the step id this approval gates (named in the exit-3 message). */
   gate?: string;
+  /** For input: true when the answer is acceptable, else the reason (the prompt refuses it and asks again). */
+  validate?: (value: string) => true | string;
 }
 
 export interface Prompter {

@@ -373,3 +373,34 @@ describe('bad files', () => {
     expect(r.problems.map((p) => `${p.line}:${p.col}: ${p.message}`)).toEqual(['1:1: file not found']);
   });
 });
+
+describe('ask: and decline_codes', () => {
+  it('an input asked late or never needs a default; ask takes only early, late or never', () => {
+    const problems = check([
+      'id: t',
+      'title: Test',
+      'inputs:',
+      '  eta: { prompt: ETA?, ask: late }',
+      '  timeout: { prompt: Timeout?, ask: never, default: 2h }',
+      '  mode: { prompt: Mode?, ask: sometimes, default: a }',
+      'steps:',
+      '  - { id: a, title: A, type: manual }',
+    ]);
+    expect(
+      problems.some((p) => /^4:\d+: input "eta": ask: late takes the default without asking, but the input has no default/.test(p)),
+    ).toBe(true);
+    expect(problems.some((p) => p.startsWith('6:') && /early|late|never/.test(p))).toBe(true);
+    expect(problems.some((p) => p.startsWith('5:'))).toBe(false);
+  });
+  it('decline_codes without decline_rate_above is reported', () => {
+    const problems = check([
+      'id: t',
+      'title: Test',
+      'triggers:',
+      '  - { decline_codes: [do_not_honor], success_rate_below: 0.9 }',
+      'steps:',
+      '  - { id: a, title: A, type: manual }',
+    ]);
+    expect(problems).toEqual([expect.stringMatching(/^4:\d+: triggers\[0\]: decline_codes counts toward decline_rate_above/)]);
+  });
+});

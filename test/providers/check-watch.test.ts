@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
 import { Config } from '../../src/config/schema.js';
 import { Playbook } from '../../src/playbook/schema.js';
-import { matchPlaybook } from '../../src/commands/check-triggers.js';
+import { matchPlaybook } from '../../src/commands/playbook-ranking.js';
 import type { HealthSnapshot } from '../../src/providers/health.js';
 import { BIN, tempDir } from './helpers.js';
 
