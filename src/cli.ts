@@ -82,15 +82,22 @@ function addIncident(program: Command): void {
     .option('--json', 'print the result as JSON')
     .action(async (opts, cmd) => (await import('./commands/incident.js')).start(await contextFor(cmd, opts), opts));
   incident
-    .command('resume <id>')
-    .description('continue an incident at its first unfinished step')
+    .command('resume [id]')
+    .description('continue an incident at its first unfinished step (no id: the only one waiting for a resume)')
     .option('-y, --yes', 'approve every gate; retry interrupted steps with the same idempotency key')
     .option('--json', 'print the result as JSON')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resume(await contextFor(cmd, opts), id, opts));
   incident
     .command('list')
     .description('list incidents')
-    .addOption(new Option('--status <status>', 'only open or resolved incidents').choices(['open', 'resolved']))
+    .addOption(
+      new Option('--status <status>', 'only open, waiting (for a resume), resolved or cancelled incidents').choices([
+        'open',
+        'waiting',
+        'resolved',
+        'cancelled',
+      ]),
+    )
     .option('--json', 'print JSON')
     .action(async (opts, cmd) => (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts));
   incident
@@ -116,6 +123,12 @@ function addIncident(program: Command): void {
     .command('resolve <id>')
     .description('mark the incident resolved')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).resolve(await contextFor(cmd, opts), id));
+  incident
+    .command('cancel <id>')
+    .description('close an incident opened by mistake: recorded as cancelled, left out of the scorecard and metrics')
+    .requiredOption('--reason <text>', 'why it is cancelled, for the timeline')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-cancel.js')).cancelIncident(await contextFor(cmd, opts), id, opts));
   incident
     .command('verify <id>')
     .description("check the timeline's hash chain; names the first bad line")
@@ -260,6 +273,30 @@ function addSandbox(program: Command): void {
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));
 }
 
+function addStore(program: Command): void {
+  const store = program.command('store').description('the incident store: a directory, or a shared PostgreSQL database');
+  store
+    .command('init')
+    .description("create or update a PostgreSQL store's tables (idempotent)")
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/store.js')).init(await contextFor(cmd, opts), opts));
+  store
+    .command('status')
+    .description('which store is in effect, its schema version, incidents, and any spool waiting')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/store.js')).status(await contextFor(cmd, opts), opts));
+  store
+    .command('push')
+    .description('push events kept in the local spool (the database was unreachable) into the database')
+    .option('--json', 'print JSON')
+    .action(async (opts, cmd) => (await import('./commands/store.js')).push(await contextFor(cmd, opts), opts));
+  store
+    .command('import [dir]')
+    .description('copy a directory store (default: the local one) into the PostgreSQL store; each chain verified; safe to repeat')
+    .option('--json', 'print JSON')
+    .action(async (dir, opts, cmd) => (await import('./commands/store.js')).importDir(await contextFor(cmd, opts), dir, opts));
+}
+
 /** The program, every command registered (their actions import their modules when run). */
 export function buildProgram(): Command {
   const program = new Command('payctl');
@@ -284,6 +321,7 @@ export function buildProgram(): Command {
     addPostmortem,
     addTemplate,
     addSandbox,
+    addStore,
   ])
     add(program);
   return program;
@@ -371,6 +409,8 @@ export async function main(argv: string[]): Promise<void> {
     code = report(e, process.env);
     if (code !== ExitCode.ok && argv.slice(2).includes('--json')) await printErrorDocument(e, code);
   }
+  // a store opened by the command: its spool pushed when the database is back, its connections closed
+  await (await import('./store/spool-state.js')).runBeforeExit();
   if (typeof process.exitCode === 'number' && process.exitCode !== 0 && code === 0) code = process.exitCode;
   process.stdout.write('', () => process.exit(code));
 }

@@ -14,6 +14,8 @@ import { createOutput, type Output, type Streams } from './output.js';
 import { systemClock, type Clock } from './clock.js';
 import { registerPlaybookSecrets, registerSecretsIn } from './secrets.js';
 import { packagePath } from './package-root.js';
+import { localStoreDir } from './store/spec.js';
+import type { Store } from './store/store.js';
 
 export interface Context {
   cwd: string;
@@ -33,6 +35,13 @@ export interface Context {
   configPath?: string;
   /** The config, loaded on first use (so --help never reads it). */
   config(): LoadedConfig;
+  /**
+   * The incident store (config `store:`, PAYCTL_STORE), opened on first use;
+   * closed by closeStore() when the command ends.
+   */
+  store(): Promise<Store>;
+  /** Close the store if it was opened (connections, descriptors). */
+  closeStore(): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -90,6 +99,7 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
             : 'stdin is not a terminal';
   const cwd = o.cwd ?? process.cwd();
   let loaded: LoadedConfig | undefined;
+  let store: Promise<Store> | undefined;
   return {
     cwd,
     env,
@@ -106,10 +116,21 @@ export function createContext(o: ContextOptions, loadConfig: ConfigLoader): Cont
     configPath: o.configPath,
     config() {
       if (!loaded) {
-        loaded = loadConfig(cwd, o.configPath, env);
+        const l = loadConfig(cwd, o.configPath, env);
+        // PAYCTL_STORE naming a directory is this command's local store
+        loaded = { ...l, storeDir: localStoreDir(l.storeDir, env, cwd) };
         registerKnownSecrets(loaded, env); // redacted everywhere, used by this command or not
       }
       return loaded;
+    },
+    store() {
+      store ??= import('./store/open.js').then((m) => m.openStore(this.config(), env, this.out));
+      return store;
+    },
+    async closeStore() {
+      const s = store;
+      store = undefined;
+      if (s) await (await s.catch(() => undefined))?.close();
     },
   };
 }

@@ -8,6 +8,7 @@
  * a terminal). JSON needs neither: JSON.stringify escapes control characters.
  */
 import { Chalk, type ChalkInstance } from 'chalk';
+import { isSpooled } from './store/spool-state.js';
 import { redact, redactDeep } from './secrets.js';
 import { cleanText } from './control-chars.js';
 
@@ -62,7 +63,9 @@ export function createOutput(streams: Streams, env: NodeJS.ProcessEnv, jsonMode:
     },
     json(value) {
       documentWritten = true;
-      streams.stdout.write(JSON.stringify(redactDeep(value), null, 2) + '\n');
+      // events kept in the local spool (the shared store was unreachable): the document says so
+      const doc = isSpooled() && value && typeof value === 'object' && !Array.isArray(value) ? { ...value, store: 'spooled' } : value;
+      streams.stdout.write(JSON.stringify(redactDeep(doc), null, 2) + '\n');
     },
     info(text) {
       streams.stderr.write(stderrText(text) + '\n');

@@ -9,8 +9,9 @@ import type { Context } from '../context.js';
 import { InvalidInputError, UnhealthyError } from '../errors.js';
 import { DURATION_HINT, parseDuration } from '../duration.js';
 import { redactDeep } from '../secrets.js';
+import { formatTable } from '../ui/table.js';
 import { httpClientFor } from '../providers/http.js';
-import { checkHealth, pct, type HealthSnapshot } from '../providers/health.js';
+import { checkHealth, onlyUnreachable, pct, type HealthSnapshot } from '../providers/health.js';
 
 export interface CheckOptions {
   provider?: string;
@@ -60,18 +61,13 @@ export function printTable(ctx: Context, snap: HealthSnapshot): void {
       : '';
     return [p.provider, p.enabled ? p.role : `${p.role} (disabled)`, p.status, p.healthy ? 'ok' : 'UNHEALTHY', detail + incidents];
   });
-  const head = ['PROVIDER', 'ROLE', 'STATUS', 'HEALTH', 'DETAILS'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const fmt = (r: string[]) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  ctx.out.line(c.bold(fmt(head)));
-  for (const r of rows) {
-    const line = fmt(r);
-    ctx.out.line(r[3] === 'ok' ? line : c.red(line));
-  }
+  const [head, ...lines] = formatTable([['PROVIDER', 'ROLE', 'STATUS', 'HEALTH', 'DETAILS'], ...rows]);
+  ctx.out.line(c.bold(head!));
+  // an outage in red; a page that did not answer in yellow (more likely our network than the provider)
+  lines.forEach((line, i) => {
+    const p = snap.providers[i]!;
+    ctx.out.line(p.healthy ? line : p.status === 'unreachable' ? c.yellow(line) : c.red(line));
+  });
   const sr = snap.success_rate;
   if (sr) {
     const text = sr.error
@@ -110,7 +106,8 @@ export function changesBetween(prev: HealthSnapshot, next: HealthSnapshot): stri
     const before = prev.providers.find((x) => x.provider === p.provider);
     if (!before) continue;
     if (before.status !== p.status || Boolean(before.error) !== Boolean(p.error)) {
-      out.push(`${p.provider}: ${before.error ? 'unreadable' : before.status} → ${p.error ? `unreadable (${p.error})` : p.status}`);
+      const was = (h: typeof p) => (h.status === 'unreachable' ? 'unreachable' : 'unreadable');
+      out.push(`${p.provider}: ${before.error ? was(before) : before.status} → ${p.error ? `${was(p)} (${p.error})` : p.status}`);
     }
   }
   const a = prev.success_rate;
@@ -133,7 +130,14 @@ export async function check(ctx: Context, opts: CheckOptions): Promise<void> {
     await startFromCheck(ctx, snap, opts);
     return;
   }
-  throw new UnhealthyError(unhealthy(ctx, snap), 'payctl check --start-incident opens an incident with the matching playbook');
+  throw new UnhealthyError(unhealthy(ctx, snap), unhealthyHint(snap));
+}
+
+/** What to do next: open an incident, unless every problem is a status page that did not answer (our network, first). */
+function unhealthyHint(snap: HealthSnapshot): string {
+  if (onlyUnreachable(snap))
+    return "the status pages did not answer, which says more about this machine's network than about the providers: check DNS, the proxy (HTTPS_PROXY), a VPN or firewall, then run payctl check again before opening an incident";
+  return 'payctl check --start-incident opens an incident with the matching playbook';
 }
 
 /**
@@ -198,10 +202,10 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
 }
 
 /** The newest open, real incident running this playbook, if any (a dry run, drill or demo does not count). */
-async function openIncidentFor(storeDir: string, playbook: string): Promise<string | undefined> {
-  const { latestIncident } = await import('../timeline/store.js');
+async function openIncidentFor(ctx: Context, playbook: string): Promise<string | undefined> {
   const { rehearsalKind } = await import('../timeline/rehearsal.js');
-  return latestIncident(storeDir, (s) => s.playbook === playbook && s.status !== 'resolved' && rehearsalKind(s) === undefined);
+  const { isOpen } = await import('../timeline/replay.js');
+  return (await ctx.store()).latest((s) => s.playbook === playbook && isOpen(s) && rehearsalKind(s) === undefined);
 }
 
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {
@@ -251,13 +255,19 @@ async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOpt
   }
   const pb = chosen.entry.playbook;
   const match = chosen.match!;
-  const already = await openIncidentFor(loaded.storeDir, pb.id);
+  const already = await openIncidentFor(ctx, pb.id);
   if (already) {
     // a second responder (or a second --watch tick) must not open the same incident twice
-    if (ctx.out.jsonMode && !opts.watch) ctx.out.json({ ...snap, incident: { id: already, playbook: pb.id, already_open: true } });
+    // stopped or interrupted, it waits for someone to resume it; running, it can be followed
+    const waiting = await (await import('./incident-list.js')).resumeWaitOf(ctx, already);
+    if (ctx.out.jsonMode && !opts.watch)
+      ctx.out.json({
+        ...snap,
+        incident: { id: already, playbook: pb.id, already_open: true, ...(waiting ? { resume: waiting.command } : {}) },
+      });
     throw new UnhealthyError(
-      `${unhealthy(ctx, snap)}; incident ${already} (${pb.id}) is already open, so no new one was started`,
-      `follow it with: payctl incident show ${already}`,
+      `${unhealthy(ctx, snap)}; incident ${already} (${pb.id}) is already open${waiting ? ` (${waiting.why})` : ''}, so no new one was started`,
+      waiting ? `resume it with: ${waiting.command}` : `follow it with: payctl incident show ${already}`,
     );
   }
   if (ctx.unattendedReason) {

@@ -3,8 +3,9 @@ import type { Context } from '../context.js';
 import { checkOutputPath, writeOutputFile } from '../output-file.js';
 import { InvalidInputError } from '../errors.js';
 import { redactDeep } from '../secrets.js';
-import { loadIncident } from '../timeline/store.js';
+import { loadIncident } from '../store/load.js';
 import { timelineMarkdown } from '../postmortem/export-md.js';
+import { resolveIncidentId } from './incident-id.js';
 
 export interface ExportOptions {
   format: string;
@@ -13,11 +14,11 @@ export interface ExportOptions {
   force?: boolean;
 }
 
-export async function exportIncident(ctx: Context, id: string, opts: ExportOptions): Promise<void> {
+export async function exportIncident(ctx: Context, idArg: string, opts: ExportOptions): Promise<void> {
   const format = opts.format ?? 'md';
   if (format !== 'json' && format !== 'md') throw new InvalidInputError(`--format must be json or md, not "${format}"`);
   if (opts.out) checkOutputPath(ctx, opts.out, { force: opts.force }); // a bad --out is said before the incident is read
-  const inc = loadIncident(ctx.config().storeDir, id);
+  const inc = await loadIncident(await ctx.store(), await resolveIncidentId(ctx, idArg));
   const text =
     format === 'json'
       ? JSON.stringify(redactDeep({ incident: inc.state, events: inc.events, problems: inc.problems }), null, 2) + '\n'

@@ -13,10 +13,11 @@ import { engineParts, guard, holdingRun, makeEngine, startIncident, type RunRepo
 import { executeStep } from '../engine/execute.js';
 import { closeIncident, IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
-import { incidentDir, latestIncident, loadIncidentState } from '../timeline/store.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
+import { isOpen } from '../timeline/replay.js';
+import { cancelledError } from '../timeline/status.js';
 
 export interface FailoverOptions {
   to: string;
@@ -32,24 +33,28 @@ export interface FailoverOptions {
 export type FailbackOptions = Omit<FailoverOptions, 'to' | 'from' | 'force'>;
 
 export async function failover(ctx: Context, opts: FailoverOptions): Promise<void> {
-  await moveTraffic(ctx, 'failover', opts);
+  await moveTraffic(ctx, 'failover', { ...opts, incident: await incidentArg(ctx, opts.incident) });
 }
 
 export async function failback(ctx: Context, opts: FailbackOptions): Promise<void> {
   const primary = ctx.config().config.routing?.primary;
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
   // a dry run never joins a real incident: it opens a dry-run incident of its own
-  const incident = opts.incident ?? (ctx.dryRun ? undefined : latestOpenFailover(ctx));
+  const incident = (await incidentArg(ctx, opts.incident)) ?? (ctx.dryRun ? undefined : await latestOpenFailover(ctx));
   await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
 }
 
+/** --incident as typed (latest, a prefix or suffix), as the whole id. */
+async function incidentArg(ctx: Context, given: string | undefined): Promise<string | undefined> {
+  return given === undefined ? undefined : (await import('./incident-id.js')).resolveIncidentId(ctx, given);
+}
+
 /** The newest open, real (not a dry run, drill or demo) incident that really moved traffic away from the primary. */
-function latestOpenFailover(ctx: Context): string | undefined {
+async function latestOpenFailover(ctx: Context): Promise<string | undefined> {
   const movedAway = (r: SwitchProviderResult | undefined) => r !== undefined && r.failback === false && wroteRouting(r);
-  return latestIncident(
-    ctx.config().storeDir,
+  return (await ctx.store()).latest(
     (state) =>
-      state.status !== 'resolved' &&
+      isOpen(state) &&
       rehearsalKind(state) === undefined &&
       Object.values(state.steps).some(
         (s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined),
@@ -95,16 +100,17 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     confirm: `Move payment traffic to ${opts.to}?`,
     on_failure: 'abort',
   };
-  // a dry run's own incident is a rehearsal: it closes itself, so it does not sit among the open ones
-  const close: StepOf<'set_status'> = {
-    id: 'close',
-    title: 'Close the dry run',
-    type: 'set_status',
-    status: 'resolved',
-    message: 'dry run: nothing was changed',
-  };
-  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: ctx.dryRun && !opts.incident ? [step, close] : [step] };
+  // a dry run's own incident is a rehearsal: it closes itself when the run ends (engine/run.ts walk)
+  const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
 
+  if (kind === 'failover' && !opts.incident && !ctx.dryRun) {
+    // another open incident that moved traffic relies on the routing this changes
+    const { confirmDespite, incidentsWithTrafficMoved } = await import('./incident-overlap.js');
+    await confirmDespite(ctx, await incidentsWithTrafficMoved(ctx), {
+      what: `failing over to ${opts.to} while another incident has traffic moved`,
+      question: `Fail over to ${opts.to} anyway?`,
+    });
+  }
   const report = opts.incident
     ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)
     : await startIncident({ ctx, playbook, title: opts.reason ? `${title}: ${opts.reason}` : title, source: kind });
@@ -120,7 +126,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     declined ??
     (r?.unchanged ? `traffic already went to ${opts.to}` : r?.refused ? `refused: ${ran?.reason ?? 'see the timeline'}` : undefined);
   if (unmoved && !opts.incident && !ctx.dryRun) {
-    await closeIncident(ctx.config().storeDir, report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
+    await closeIncident(await ctx.store(), report.incident, ctx.clock, `${kind} moved no traffic (${unmoved}); closed`);
   }
   const summary = {
     incident: report.incident,
@@ -199,8 +205,8 @@ async function joinIncident(
   step: StepOf<'switch_provider'>,
   reason?: string,
 ): Promise<RunReport> {
-  const store = ctx.config().storeDir;
-  const joined = loadIncidentState(store, id).state; // unknown id → exit 2 with the known ones
+  const store = await ctx.store();
+  const joined = (await store.replay(id)).state; // unknown id → exit 2 with the known ones
   const rehearsal = rehearsalKind(joined);
   if (rehearsal) {
     // live traffic moved inside a rehearsal would be left out of the scorecard, and a drill's or demo's routing was the sandbox's
@@ -209,8 +215,9 @@ async function joinIncident(
       'leave out --incident (a new incident is opened), or name a real incident',
     );
   }
+  if (joined.status === 'cancelled') throw cancelledError(joined);
   // not while another process runs the incident (it could be switching too)
-  return holdingRun(incidentDir(store, id), id, () => switchIn(ctx, id, playbook, step, reason));
+  return holdingRun(store, id, () => switchIn(ctx, id, playbook, step, reason));
 }
 
 async function switchIn(
@@ -220,7 +227,7 @@ async function switchIn(
   step: StepOf<'switch_provider'>,
   reason?: string,
 ): Promise<RunReport> {
-  const { session } = IncidentSession.open(ctx.config().storeDir, id, ctx.clock);
+  const { session } = await IncidentSession.open(await ctx.store(), id, ctx.clock);
   const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
   const joined: StepOf<'switch_provider'> = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());

@@ -11,14 +11,17 @@ import { coerce } from '../engine/inputs.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
 import { loadPlaybookFile } from '../playbook/load.js';
 import type { Playbook } from '../playbook/schema.js';
-import { loadIncidentState } from '../timeline/store.js';
-import { TimelineWriter } from '../timeline/writer.js';
 import { parseVars } from '../ui/answers.js';
+import { cancelledError } from '../timeline/status.js';
+import { resolveIncidentId } from './incident-id.js';
 
-export async function setInputs(ctx: Context, id: string, assignments: string[]): Promise<void> {
+export async function setInputs(ctx: Context, idArg: string, assignments: string[]): Promise<void> {
   const given = parseVars(assignments);
   const loaded = ctx.config();
-  const { file, state } = loadIncidentState(loaded.storeDir, id);
+  const id = await resolveIncidentId(ctx, idArg);
+  const store = await ctx.store();
+  const { state } = await store.replay(id);
+  if (state.status === 'cancelled') throw cancelledError(state);
   const playbook = incidentPlaybook(ctx, state.playbook_file, state.playbook);
   const inputs = playbook?.inputs ?? {};
   const providers = Object.keys(loaded.config.providers);
@@ -34,9 +37,12 @@ export async function setInputs(ctx: Context, id: string, assignments: string[])
     }
     changes.push({ name, value: coerce(name, spec, raw, providers), before: state.answers[name] });
   }
-  const w = new TimelineWriter(file, { now: () => ctx.clock.now() });
-  for (const c of changes) await w.append({ type: 'input_answered', data: { name: c.name, value: c.value, from: 'set' } });
-  w.close();
+  const w = await store.appender(id, { now: () => ctx.clock.now() });
+  try {
+    for (const c of changes) await w.appendAll([{ type: 'input_answered', data: { name: c.name, value: c.value, from: 'set' } }]);
+  } finally {
+    await w.close();
+  }
   if (ctx.out.jsonMode) return ctx.out.json({ incident: id, set: Object.fromEntries(changes.map((c) => [c.name, c.value])) });
   if (state.status === 'resolved') ctx.out.warn(`incident ${id} is resolved: recorded, but no step of it runs any more to use it`);
   for (const c of changes)

@@ -1,31 +1,28 @@
 /**
  * payctl incident show <id>: status, severity, playbook, milestones, then the
- * timeline with absolute and relative times. The file is read once and walked
+ * timeline with absolute and relative times. The store's timeline is walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
- * timeline stays fast and small; --json copies the lines in the second walk
- * without parsing them again. A torn last line is reported, not fatal; a
+ * timeline stays small; --json copies each event's line as stored. A torn last line is reported, not fatal; a
  * broken hash chain (an edited line) is checked in the first walk and named
  * in a warning on stderr (the command still succeeds).
  */
-import { readFileSync } from 'node:fs';
 import type { Context } from '../context.js';
 import { formatDuration } from '../duration.js';
 import { redact } from '../secrets.js';
 import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
-import { scanTimeline, type TimelineProblem } from '../timeline/read.js';
+import type { TimelineProblem } from '../timeline/read.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
-import { existingTimeline } from '../timeline/store.js';
+import type { Store } from '../store/store.js';
 import { brokenChainWarning, ChainCheck } from '../timeline/verify.js';
 import { InvalidInputError } from '../errors.js';
 
-export function showIncident(ctx: Context, id: string): void {
-  const file = existingTimeline(ctx.config().storeDir, id);
-  const buf = readFileSync(file);
+export async function showIncident(ctx: Context, id: string): Promise<void> {
+  const store = await ctx.store();
   const problems: TimelineProblem[] = [];
   let r: Replayer | undefined;
   // the hash chain is checked in the same pass (one sha256 per line)
   const chain = new ChainCheck();
-  scanTimeline(buf, {
+  await store.scan(id, {
     event(ev, line, lineNo, bytes) {
       chain.event(ev, line, lineNo, bytes);
       if (r) r.apply(ev);
@@ -36,54 +33,50 @@ export function showIncident(ctx: Context, id: string): void {
       problems.push(p);
     },
   });
-  if (!r) throw new InvalidInputError(`${file}:1: the timeline does not begin with incident_opened; it is not a payctl timeline`);
+  if (!r)
+    throw new InvalidInputError(`${store.where(id, 1)}: the timeline does not begin with incident_opened; it is not a payctl timeline`);
   for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
   const state = r.state();
-  for (const p of problems) ctx.out.warn(`${file}:${p.line}: ${p.message}`);
+  for (const p of problems) ctx.out.warn(`${store.where(id, p.line)}: ${p.message}`);
   // a warning, not a failure: `payctl incident verify` is the command that exits 1
   const broken = brokenChainWarning(chain.report());
   if (broken) ctx.out.warn(`${broken}: it may include edited events (details: payctl incident verify ${id})`);
-  if (ctx.out.jsonMode) return streamJson(ctx, buf, state, problems);
-  printHuman(ctx, buf, state);
+  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, problems);
+  await printHuman(ctx, store, id, state);
 }
 
 /** { incident, problems, events: [...] }, the events copied line by line (they were redacted when written). */
-function streamJson(ctx: Context, buf: Buffer, state: IncidentState, problems: TimelineProblem[]): void {
+async function streamJson(ctx: Context, store: Store, id: string, state: IncidentState, problems: TimelineProblem[]): Promise<void> {
   const out = ctx.streams.stdout;
   const head = JSON.stringify({ incident: state, problems }, null, 2);
   out.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
-  // the events' lines as written, copied without parsing them again: the problem lines (known from the first walk) are left out
-  const skip = new Set(problems.map((p) => p.line));
+  // the events' lines as written, copied without parsing them again (the problem lines are left out)
   let chunk: string[] = [];
   let first = true;
   const flush = () => {
     if (chunk.length) out.write(redact(chunk.join(',\n')));
     chunk = [];
   };
-  let lineNo = 0;
-  for (let pos = 0; pos < buf.length; ) {
-    let nl = buf.indexOf(0x0a, pos);
-    if (nl < 0) nl = buf.length;
-    lineNo++;
-    if (!skip.has(lineNo)) {
+  await store.scan(id, {
+    event(_e, line) {
       if (chunk.length === 0 && !first) chunk.push('');
-      chunk.push('    ' + buf.toString('utf8', pos, nl));
+      chunk.push('    ' + line);
       first = false;
       if (chunk.length >= 2000) flush();
-    }
-    pos = nl + 1;
-  }
+    },
+    problem() {},
+  });
   flush();
   out.write('\n  ]\n}\n');
 }
 
-function printHuman(ctx: Context, buf: Buffer, s: IncidentState): void {
+async function printHuman(ctx: Context, store: Store, id: string, s: IncidentState): Promise<void> {
   const c = ctx.out.color;
   const opened = Date.parse(s.opened_at);
   const rel = (t: string) => formatDuration(Date.parse(t) - opened);
   ctx.out.line(`${c.bold(s.title)}${s.dry_run ? c.yellow('  [DRY RUN]') : ''}`);
   ctx.out.line(`  id        ${s.id}`);
-  ctx.out.line(`  status    ${s.status}`);
+  ctx.out.line(`  status    ${s.status}${s.cancelled ? ` (${s.cancelled.reason}; by ${s.cancelled.by} at ${s.cancelled.at})` : ''}`);
   ctx.out.line(`  severity  ${s.severity}`);
   ctx.out.line(`  playbook  ${s.playbook ?? '-'}`);
   ctx.out.line(`  opened    ${s.opened_at}   (payctl ${s.source})`);
@@ -96,7 +89,7 @@ function printHuman(ctx: Context, buf: Buffer, s: IncidentState): void {
   }
   ctx.out.line(c.bold('timeline'));
   let lines: string[] = [];
-  scanTimeline(buf, {
+  await store.scan(id, {
     event(e) {
       lines.push(`  ${e.time}  ${('+' + rel(e.time)).padStart(9)}  ${e.actor.padEnd(12)} ${describe(e)}`);
       if (lines.length >= 2000) {
@@ -145,6 +138,10 @@ export function describe(e: TimelineEvent): string {
       return `${step}run stopped (exit ${e.data.exit_code}): ${e.data.reason}`;
     case 'run_finished':
       return `run finished: ${e.data.outcome}`;
+    case 'incident_cancelled':
+      return `cancelled: ${e.data.reason}`;
+    case 'store_reconciled':
+      return `store: ${e.data.pushed} events spooled on ${e.data.host} since ${e.data.spooled_since} pushed${e.data.appended_meanwhile ? `, after ${e.data.appended_meanwhile} appended meanwhile` : ''}${e.data.already_stored ? ` (${e.data.already_stored} already stored)` : ''}`;
     default:
       return `${(e as { type: string }).type}`;
   }

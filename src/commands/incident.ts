@@ -3,7 +3,7 @@
  * The engine (src/engine) does the walking; this file turns flags into its
  * options, prints results, and maps outcomes to exit codes.
  */
-import { dirname, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
@@ -14,16 +14,17 @@ import { INCIDENT_STATUSES, SEVERITIES, type IncidentStatus, type Severity } fro
 import { startIncident, type RunReport } from '../engine/run.js';
 import { withInterrupt } from '../interrupt.js';
 import { resumeIncident, fileSha256 } from '../engine/resume.js';
-import { listIncidentIds, loadIncidentState, existingTimeline } from '../timeline/store.js';
-import { TimelineWriter } from '../timeline/writer.js';
-import { recordMilestone, recordStatusChange } from '../timeline/status.js';
-import { verifyTimeline } from '../timeline/verify.js';
+import type { IncidentState } from '../timeline/replay.js';
+import type { IncidentAppender } from '../store/store.js';
+import { cancelledError, recordMilestone, recordStatusChange } from '../timeline/status.js';
 import { parseVars, type Answers } from '../ui/answers.js';
 import { unattendedNotice } from '../ui/unattended.js';
 import type { HealthSnapshot } from '../providers/health.js';
 import { readAnswersFile } from '../ui/answers-file.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import { showIncident } from './incident-show.js';
+import { resolveIncidentId } from './incident-id.js';
+import { overlapCheck } from './incident-overlap.js';
 
 export interface StartOptions {
   playbook?: string;
@@ -63,13 +64,19 @@ export async function start(ctx: Context, opts: StartOptions): Promise<void> {
       severity,
       detectedAt,
       signal,
+      beforeOpen: overlapCheck(ctx, pb.playbook.id),
     }),
   );
   finish(ctx, report);
 }
 
-export async function resume(ctx: Context, id: string, opts: ResumeOptions = {}): Promise<void> {
+/** Resume an incident; without an id, the only one waiting for a resume (several or none: exit 2 listing them). */
+export async function resume(ctx: Context, idArg: string | undefined, opts: ResumeOptions = {}): Promise<void> {
   const answers = parseVars(opts.var);
+  const id =
+    idArg === undefined ? await (await import('./incident-list.js')).onlyWaitingIncident(ctx) : await resolveIncidentId(ctx, idArg);
+  const before = (await (await ctx.store()).replay(id)).state;
+  if (before.status === 'cancelled') throw cancelledError(before); // its steps must not act any more
   const report = await withInterrupt((signal) => resumeIncident({ ctx, id, answers, signal }));
   finish(ctx, report);
 }
@@ -211,113 +218,65 @@ function loadedPlaybooks(dir: string) {
 }
 
 export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {
-  if (opts.status !== undefined && opts.status !== 'open' && opts.status !== 'resolved') {
-    throw new InvalidInputError(`--status "${opts.status}" is not open or resolved`);
-  }
-  const storeDir = ctx.config().storeDir;
-  const rows: {
-    id: string;
-    title: string;
-    severity: string;
-    status: string;
-    playbook: string | null;
-    opened_at: string;
-    updated_at: string;
-    run: string;
-    dry_run: boolean;
-    problem?: string;
-  }[] = [];
-  for (const id of listIncidentIds(storeDir)) {
-    let st;
-    try {
-      st = loadIncidentState(storeDir, id).state;
-    } catch (e) {
-      // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
-      ctx.out.warn(`incident ${id}: ${(e as Error).message}`);
-      if (opts.status === undefined)
-        rows.push({
-          id,
-          title: '(broken: see payctl incident verify)',
-          severity: '-',
-          status: 'broken',
-          playbook: null,
-          opened_at: '-',
-          updated_at: '-',
-          run: 'none',
-          dry_run: false,
-          problem: (e as Error).message,
-        });
-      continue;
-    }
-    const open = st.status !== 'resolved';
-    if (opts.status === 'open' && !open) continue;
-    if (opts.status === 'resolved' && open) continue;
-    rows.push({
-      id,
-      title: st.title,
-      severity: st.severity,
-      status: st.status,
-      playbook: st.playbook ?? null,
-      opened_at: st.opened_at,
-      updated_at: st.updated_at,
-      run: st.run,
-      dry_run: st.dry_run,
-    });
-  }
-  rows.reverse(); // newest first
-  if (ctx.out.jsonMode) return ctx.out.json(rows);
-  if (!rows.length)
-    return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
-  const c = ctx.out.color;
-  ctx.out.line(c.bold(`${'ID'.padEnd(21)}${'STATUS'.padEnd(15)}${'SEV'.padEnd(6)}${'PLAYBOOK'.padEnd(22)}${'OPENED'.padEnd(22)}TITLE`));
-  for (const r of rows) {
-    ctx.out.line(
-      `${r.id.padEnd(21)}${r.status.padEnd(15)}${r.severity.padEnd(6)}${(r.playbook ?? '-').padEnd(22)}${r.opened_at.slice(0, 19).replace('T', ' ').padEnd(22)}${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
-    );
+  const { listIncidents } = await import('./incident-list.js');
+  await listIncidents(ctx, opts);
+}
+
+export async function show(ctx: Context, idArg: string): Promise<void> {
+  await showIncident(ctx, await resolveIncidentId(ctx, idArg));
+}
+
+async function appendAsResponder(ctx: Context, id: string, body: (w: IncidentAppender, st: IncidentState) => Promise<void>): Promise<void> {
+  const store = await ctx.store();
+  const { state } = await store.replay(id);
+  const w = await store.appender(id, { now: () => ctx.clock.now() });
+  try {
+    await body(w, state);
+  } finally {
+    await w.close();
   }
 }
 
-export async function show(ctx: Context, id: string): Promise<void> {
-  showIncident(ctx, id);
+/** One event through an appender. */
+async function appendOne(w: IncidentAppender, ev: Parameters<IncidentAppender['appendAll']>[0][number]) {
+  const [e] = await w.appendAll([ev]);
+  return e!;
 }
 
-async function appendAsResponder(
-  ctx: Context,
-  id: string,
-  body: (w: TimelineWriter, st: ReturnType<typeof loadIncidentState>['state']) => Promise<void>,
-): Promise<void> {
-  const { file, state } = loadIncidentState(ctx.config().storeDir, id);
-  const w = new TimelineWriter(file, { now: () => ctx.clock.now() });
-  await body(w, state);
-}
-
-export async function note(ctx: Context, id: string, text: string): Promise<void> {
+export async function note(ctx: Context, idArg: string, text: string): Promise<void> {
   if (!text?.trim()) throw new InvalidInputError('the note is empty', 'payctl incident note <id> "what happened"');
+  const id = await resolveIncidentId(ctx, idArg);
   await appendAsResponder(ctx, id, async (w, st) => {
-    await w.append({ type: 'note_added', data: { text } });
-    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
+    await appendOne(w, { type: 'note_added', data: { text } });
+    await recordMilestone((ev) => appendOne(w, ev), st, 'acknowledged');
   });
   ctx.out.line(`note added to ${id}`);
 }
 
-export async function status(ctx: Context, id: string, to: string): Promise<void> {
+export async function status(ctx: Context, idArg: string, to: string): Promise<void> {
   if (!(INCIDENT_STATUSES as readonly string[]).includes(to)) {
-    throw new InvalidInputError(`"${to}" is not a status`, `use one of: ${INCIDENT_STATUSES.join(', ')}`);
+    throw new InvalidInputError(
+      `"${to}" is not a status`,
+      `use one of: ${INCIDENT_STATUSES.join(', ')}${to === 'cancelled' ? ' (an incident opened by mistake: payctl incident cancel <id> --reason "…")' : ''}`,
+    );
   }
+  const id = await resolveIncidentId(ctx, idArg);
   let changed = false;
   let from = '';
   await appendAsResponder(ctx, id, async (w, st) => {
     from = st.status;
-    await recordMilestone((ev) => w.append(ev), st, 'acknowledged');
-    changed = await recordStatusChange((ev) => w.append(ev), st, to as IncidentStatus);
+    if (st.status === 'cancelled') throw cancelledError(st); // before anything is appended to it
+    await recordMilestone((ev) => appendOne(w, ev), st, 'acknowledged');
+    changed = await recordStatusChange((ev) => appendOne(w, ev), st, to as IncidentStatus);
   });
   ctx.out.line(changed ? `${id}: ${from} → ${to}` : `${id} is already ${to}`);
 }
 
-export async function resolve(ctx: Context, id: string): Promise<void> {
+export async function resolve(ctx: Context, idArg: string): Promise<void> {
+  const id = await resolveIncidentId(ctx, idArg);
   await status(ctx, id, 'resolved');
   const primary = ctx.config().config.routing?.primary;
-  const state = loadIncidentState(ctx.config().storeDir, id).state;
+  const state = (await (await ctx.store()).replay(id)).state;
   await closePublicIncidents(ctx, state);
   const left = trafficLeftAway(state, primary);
   if (left) {
@@ -335,7 +294,7 @@ export async function resolve(ctx: Context, id: string): Promise<void> {
  * attempts do not.
  */
 /** Resolving the payctl incident resolves the public status-page incidents it created (none open: nothing is written). */
-async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadIncidentState>['state']): Promise<void> {
+async function closePublicIncidents(ctx: Context, state: IncidentState): Promise<void> {
   if (state.dry_run) return;
   const { resolvePublicIncidents, statuspageChannelsUsed } = await import('../providers/channels.js');
   if (statuspageChannelsUsed(state).length === 0) return;
@@ -353,10 +312,7 @@ async function closePublicIncidents(ctx: Context, state: ReturnType<typeof loadI
   }
 }
 
-function trafficLeftAway(
-  st: ReturnType<typeof loadIncidentState>['state'],
-  primary: string | undefined,
-): { step: string; on: string } | undefined {
+export function trafficLeftAway(st: IncidentState, primary: string | undefined): { step: string; on: string } | undefined {
   const switches = st.step_order
     .map((id) => st.steps[id])
     .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
@@ -368,19 +324,21 @@ function trafficLeftAway(
   return { step: switches.at(-1)!.id, on };
 }
 
-export async function verify(ctx: Context, id: string): Promise<void> {
-  const file = existingTimeline(ctx.config().storeDir, id);
-  const r = verifyTimeline(file);
-  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, ...r });
+export async function verify(ctx: Context, idArg: string): Promise<void> {
+  const id = await resolveIncidentId(ctx, idArg);
+  const store = await ctx.store();
+  const r = await store.verify(id);
+  const file = store.where(id);
+  if (ctx.out.jsonMode) ctx.out.json({ incident: id, file, store: store.kind, ...r });
   else {
-    for (const w of r.warnings) ctx.out.warn(`${file}:${w.line}: ${w.message}`);
+    for (const w of r.warnings) ctx.out.warn(`${store.where(id, w.line)}: ${w.message}`);
     if (r.ok) ctx.out.line(`${id}: ${r.events} events, hash chain intact`);
   }
   if (!r.ok && r.events === 0)
-    throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove ${dirname(file)} once you have checked it`);
+    throw new OperationError(`${file}: ${r.message}`, `nothing was recorded in it; remove it once you have checked it`);
   if (!r.ok)
     throw new OperationError(
-      `${file}:${r.firstBadLine}: ${r.message}`,
-      'the timeline was changed after it was written; keep the file as evidence',
+      `${store.where(id, r.firstBadLine)}: ${r.message}`,
+      'the timeline was changed after it was written; keep it as evidence',
     );
 }

@@ -10,6 +10,7 @@ import { InvalidInputError, messageOf } from '../errors.js';
 import { httpClientFor } from '../providers/http.js';
 import { readMaintenanceWindows, type MaintenanceWindow } from '../providers/statuspage.js';
 import { overlapping, windowInWords } from '../providers/maintenance-windows.js';
+import { formatTable } from '../ui/table.js';
 
 export interface MaintenanceOptions {
   days: string;
@@ -76,21 +77,14 @@ export async function maintenance(ctx: Context, opts: MaintenanceOptions): Promi
     return;
   }
   const c = ctx.out.color;
-  // columns padded before colouring, like `incident list`; the hints follow, one per provider
+  // the hints follow the table, one per provider
   const rows = windows.map((w) => [
-    w.active ? 'ACTIVE' : 'upcoming',
+    w.active ? c.yellow('ACTIVE') : 'upcoming',
     w.provider,
     `${fmt(w.scheduled_for)} – ${fmt(w.scheduled_until)}`,
     `${w.name}${w.components.length ? ` [${w.components.join(', ')}]` : ''}`,
   ]);
-  const head = ['STATE', 'PROVIDER', 'WINDOW', 'TITLE'];
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const cells = (r: string[]) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i]!)));
-  ctx.out.line(c.bold(cells(head).join('  ')));
-  rows.forEach((r, i) => {
-    const [state, ...rest] = cells(r);
-    ctx.out.line([windows[i]!.active ? c.yellow(state!) : state, ...rest].join('  '));
-  });
+  formatTable([['STATE', 'PROVIDER', 'WINDOW', 'TITLE'].map((h) => c.bold(h)), ...rows]).forEach((line) => ctx.out.line(line));
   const clashes = windows.filter((w, i) => w.overlaps.some((o) => !windows.slice(0, i).some((e) => `${e.provider} ${e.window}` === o)));
   if (clashes.length) {
     ctx.out.line('');

@@ -1,7 +1,6 @@
 /** `payctl playbook list | show | validate`. */
 import { existsSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { stripVTControlCharacters } from 'node:util';
 import type { Context } from '../context.js';
 import { formatProblem, InvalidInputError, type SourceProblem } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -9,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import type { Playbook } from '../playbook/schema.js';
 import { listPlaybookFiles, summarizePlaybooks } from '../playbook/lint-cache.js';
 import type { LintOptions } from '../playbook/lint.js';
+import { formatTable } from '../ui/table.js';
 
 /** A path as the user would type it: relative to the working directory when inside it. */
 function shown(ctx: Context, file: string): string {
@@ -38,7 +38,7 @@ export async function list(ctx: Context): Promise<void> {
     r.steps === null ? '' : String(r.steps),
     r.file,
   ]);
-  for (const line of columns([['ID', 'TITLE', 'SEV', 'STEPS', 'FILE'].map((h) => c.bold(h)), ...table])) ctx.out.line(line);
+  for (const line of formatTable([['ID', 'TITLE', 'SEV', 'STEPS', 'FILE'].map((h) => c.bold(h)), ...table])) ctx.out.line(line);
 }
 
 export async function show(ctx: Context, id: string): Promise<void> {
@@ -165,14 +165,3 @@ function resolveTargets(ctx: Context, cfg: LoadedConfig, files: string[]): strin
 }
 
 /** Left-aligned columns, two spaces apart (colour codes do not count towards width). */
-function columns(rows: string[][]): string[] {
-  const visible = (s: string) => stripVTControlCharacters(s).length;
-  const widths: number[] = [];
-  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, visible(cell))));
-  return rows.map((r) =>
-    r
-      .map((cell, i) => (i === r.length - 1 ? cell : cell + ' '.repeat(widths[i]! - visible(cell))))
-      .join('  ')
-      .trimEnd(),
-  );
-}

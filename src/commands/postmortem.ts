@@ -9,6 +9,7 @@ import { loadIncidentForDocuments } from '../postmortem/load.js';
 import { buildPostmortemData, type PostmortemData } from '../postmortem/data.js';
 import { postmortemTemplatePath, renderPostmortem } from '../postmortem/render.js';
 import { brokenChainWarning, type VerifyReport } from '../timeline/verify.js';
+import { resolveIncidentId } from './incident-id.js';
 
 export interface PostmortemOptions {
   template?: string;
@@ -31,7 +32,7 @@ async function draftPostmortem(
   opts: PostmortemOptions,
 ): Promise<{ id: string; data: PostmortemData; markdown: string }> {
   const lc = ctx.config();
-  const inc = loadIncidentForDocuments(lc.storeDir, id);
+  const inc = await loadIncidentForDocuments(await ctx.store(), id);
   const data = buildPostmortemData({
     events: inc.events,
     problems: inc.problems,
@@ -64,9 +65,10 @@ function draftWarning(chain: VerifyReport | undefined, id: string): string | und
   return broken ? `${broken}: this draft may include edited events. Check it with payctl incident verify ${id}.` : undefined;
 }
 
-export async function postmortem(ctx: Context, id: string, opts: PostmortemOptions): Promise<void> {
+export async function postmortem(ctx: Context, idArg: string, opts: PostmortemOptions): Promise<void> {
   if (opts.out === '-' && opts.json)
     throw new InvalidInputError('--out - and --json both print to stdout', 'drop one, or write the draft to a file with --out <file>');
+  const id = await resolveIncidentId(ctx, idArg);
   let file: string | undefined;
   let data: PostmortemData;
   if (opts.out) {

@@ -8,6 +8,7 @@ import { InvalidInputError, messageOf } from '../errors.js';
 import { httpClientFor } from '../providers/http.js';
 import { checkHealth } from '../providers/health.js';
 import { createRouting } from '../providers/routing/index.js';
+import { formatTable } from '../ui/table.js';
 
 export async function providers(ctx: Context): Promise<void> {
   const loaded = ctx.config();
@@ -59,14 +60,10 @@ export async function providers(ctx: Context): Promise<void> {
       r.kind,
       r.enabled ? r.role : `${r.role} (disabled)`,
       r.receives_traffic ? '◀ now' : r.priority ? `#${r.priority}` : '',
-      r.error ? `unknown (${r.error})` : r.status,
+      r.error ? `${r.status} (${r.error})` : r.status,
     ]),
   ];
-  const widths = table[0]!.map((_, i) => Math.max(...table.map((r) => r[i]!.length)));
-  table.forEach((r, i) => {
-    const line = r.map((cell, j) => (j === r.length - 1 ? cell : cell.padEnd(widths[j]!))).join('  ');
-    ctx.out.line(i === 0 ? c.bold(line) : line);
-  });
+  formatTable(table).forEach((line, i) => ctx.out.line(i === 0 ? c.bold(line) : line));
   ctx.out.line('');
   for (const p of snap.providers) for (const w of p.warnings ?? []) ctx.out.warn(w);
   if (routing.order) ctx.out.line(`traffic: ${routing.order.join(' → ')} (${routing.via})`);

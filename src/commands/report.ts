@@ -2,10 +2,11 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
-import { listIncidentIds, type LoadedIncident } from '../timeline/store.js';
+import type { LoadedIncident } from '../timeline/store.js';
 import { loadIncidentForDocuments } from '../postmortem/load.js';
-import { inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { cancelledByMistake, inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
+import { formatTable } from '../ui/table.js';
 
 export interface ReportOptions {
   since?: string;
@@ -15,16 +16,6 @@ export interface ReportOptions {
 }
 
 const d = (ms: number | null) => (ms === null ? 'n/a' : ms < 0 ? `-${formatDuration(-ms)}` : formatDuration(ms));
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return rows.map((r) =>
-    r
-      .map((c, i) => c.padEnd(widths[i]!))
-      .join('  ')
-      .trimEnd(),
-  );
-}
 
 export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   const since = opts.since ?? '90d';
@@ -39,16 +30,22 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   let counted = 0;
   let rehearsalCount = 0;
   let skipped = 0;
-  for (const id of listIncidentIds(lc.storeDir)) {
+  let cancelled = 0;
+  const store = await ctx.store();
+  for (const id of await store.ids()) {
     let inc: LoadedIncident;
     try {
-      inc = loadIncidentForDocuments(lc.storeDir, id, { verify: false });
+      inc = await loadIncidentForDocuments(store, id, { verify: false });
     } catch (e) {
       skipped++;
       ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);
       continue;
     }
     if (!inPeriod(inc.state.opened_at, sinceMs, now)) continue;
+    if (cancelledByMistake(inc.state)) {
+      cancelled++; // opened by mistake: says nothing about a provider
+      continue;
+    }
     const kind = rehearsalKind(inc.state);
     if (kind) {
       rehearsalCount++;
@@ -64,12 +61,16 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     : includeDrills
       ? `Includes ${rehearsalCount} rehearsal${rehearsalCount === 1 ? '' : 's'} (${kindText}): --include-drills.`
       : `${rehearsalCount} rehearsal${rehearsalCount === 1 ? '' : 's'} excluded (${kindText}): they are not provider behaviour; pass --include-drills to count them.`;
+  const cancelledNote = cancelled
+    ? `${cancelled} cancelled incident${cancelled === 1 ? '' : 's'} excluded (opened by mistake: payctl incident cancel).`
+    : undefined;
   const rows: ScorecardRow[] = card.rows();
   if (opts.json) {
     ctx.out.json({
       since,
       incidents_considered: counted,
       skipped,
+      cancelled_excluded: cancelled,
       include_drills: includeDrills,
       rehearsals_excluded: includeDrills ? 0 : rehearsalCount,
       rehearsals_included: includeDrills ? rehearsalCount : 0,
@@ -78,11 +79,12 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     });
     return;
   }
-  ctx.out.line(`Provider scorecard: ${counted} incident${counted === 1 ? '' : 's'} opened in the last ${since} (${lc.storeDir})`);
+  ctx.out.line(`Provider scorecard: ${counted} incident${counted === 1 ? '' : 's'} opened in the last ${since} (${store.location})`);
   ctx.out.line();
   if (!rows.length) {
     ctx.out.line('No providers configured and none seen in incidents.');
     if (rehearsalNote) ctx.out.line(rehearsalNote);
+    if (cancelledNote) ctx.out.line(cancelledNote);
     return;
   }
   const header = [
@@ -109,8 +111,9 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
       : '-',
     String(r.failovers_away),
   ]);
-  for (const l of table([header, ...body])) ctx.out.line(l);
+  for (const l of formatTable([header, ...body])) ctx.out.line(l);
   if (rehearsalNote) ctx.out.line(rehearsalNote);
+  if (cancelledNote) ctx.out.line(cancelledNote);
   ctx.out.line();
   ctx.out.line('Definitions:');
   for (const def of SCORECARD_DEFINITIONS) ctx.out.line(`  ${def.column}: ${def.definition}`);

@@ -2,7 +2,7 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration } from '../duration.js';
-import { loadIncident } from '../timeline/store.js';
+import { loadIncident } from '../store/load.js';
 import { listMessageTemplateNames, loadMessageTemplate, MESSAGE_CHANNELS, type MessageChannel } from '../messages/templates.js';
 import { renderMessage, type RenderedMessage } from '../messages/render.js';
 import { SAMPLE_INCIDENT, sampleVars } from '../messages/sample.js';
@@ -73,7 +73,8 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
   let answers: Record<string, unknown> = {};
   let incident: Record<string, unknown> = SAMPLE_INCIDENT;
   if (opts.incident) {
-    const s = loadIncident(lc.storeDir, opts.incident).state;
+    const { resolveIncidentId } = await import('./incident-id.js');
+    const s = (await loadIncident(await ctx.store(), await resolveIncidentId(ctx, opts.incident))).state;
     answers = Object.fromEntries(Object.entries(s.answers).filter(([k]) => k in t.vars));
     const end = s.status === 'resolved' ? Date.parse(s.updated_at) : ctx.clock.now().getTime();
     incident = {

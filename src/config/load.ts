@@ -9,6 +9,7 @@ import { locate, readYamlSource } from '../source/yaml-file.js';
 import { knownKeysOf, zodProblems } from '../source/zod-problems.js';
 import { findConfigFile, type LoadedConfig } from './find.js';
 import { Config } from './schema.js';
+import { DEFAULT_STORE_DIR, isDirectoryValue } from '../store/spec.js';
 
 export { CONFIG_FILE, findConfigFile, type LoadedConfig } from './find.js';
 
@@ -69,7 +70,8 @@ function withPaths(config: Config, dir: string, file: string | undefined): Loade
     file,
     dir,
     config,
-    storeDir: resolve(dir, config.store),
+    // a database store keeps this machine's files (the spool, postmortem drafts) in the default directory
+    storeDir: resolve(dir, isDirectoryValue(config.store) ? config.store : DEFAULT_STORE_DIR),
     playbooksDir: resolve(dir, config.playbooks),
     templatesDir: resolve(dir, config.templates),
   };

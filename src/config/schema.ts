@@ -117,7 +117,10 @@ export const Config = z.strictObject({
       unhealthy_statuses: z.array(z.enum(PROVIDER_STATUSES)).default(['partial_outage', 'major_outage']),
     })
     .default({ success_rate: 0.95, unhealthy_statuses: ['partial_outage', 'major_outage'] }),
-  store: z.string().default('.payctl/incidents').meta({ description: 'Incident store directory, relative to the config file' }),
+  store: z.string().default('.payctl/incidents').meta({
+    description:
+      'Incident store: a directory relative to the config file, a postgres:// or postgresql:// URL, or env:NAME holding one (PAYCTL_STORE overrides it)',
+  }),
   playbooks: z.string().default('playbooks').meta({ description: 'Playbook directory, relative to the config file' }),
   templates: z.string().default('templates').meta({ description: 'Template directory, relative to the config file' }),
   business: z

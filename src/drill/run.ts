@@ -3,6 +3,7 @@
  * injected, then check the playbook's `drill.expect` against the timeline and
  * the requests the sandbox received.
  */
+import { isOpen } from '../timeline/replay.js';
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { findPlaybookOrBundled } from '../playbook/bundled.js';
@@ -64,10 +65,10 @@ export function runWithDrillAnswers(
  * resumed (timeline/rehearsal.ts), and open it would sit among real incidents.
  */
 export async function closeRehearsal(ctx: Context, report: RunReport, source: 'drill' | 'demo'): Promise<void> {
-  if (report.state.status === 'resolved') return;
+  if (!isOpen(report.state)) return;
   const why = report.error?.message ?? (report.outcome === 'failed' ? 'a step failed' : report.outcome);
   await closeIncident(
-    ctx.config().storeDir,
+    await ctx.store(),
     report.incident,
     ctx.clock,
     `the ${source} ended before its playbook did (${why}); its sandbox is gone, so the incident is closed, not resumed`,

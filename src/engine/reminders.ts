@@ -8,6 +8,7 @@
  * fires once the incident is resolved. Timers are plain setTimeout (unref'd),
  * so tests drive them with fake timers.
  */
+import { isOpen } from '../timeline/replay.js';
 import { parseDuration } from '../duration.js';
 import type { Reminder } from '../playbook/schema.js';
 import type { IncidentHandle } from './types.js';
@@ -65,7 +66,7 @@ export class Reminders {
 
   private async fire(r: ArmedReminder): Promise<void> {
     if (this.stopped) return;
-    if (this.incident.state().status === 'resolved') return; // nothing to remind of any more
+    if (!isOpen(this.incident.state())) return; // nothing to remind of any more
     this.prompter.notice(`⏰ reminder: ${r.message}`);
     this.schedule(r, r.everyMs);
     await this.incident.append({ type: 'reminder_fired', data: { reminder: r.id, message: r.message } });

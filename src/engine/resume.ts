@@ -14,8 +14,7 @@ import type { Context } from '../context.js';
 import { findPlaybook, loadPlaybookFile } from '../playbook/load.js';
 import type { Playbook, Step } from '../playbook/schema.js';
 import type { IncidentState } from '../timeline/replay.js';
-import { existingTimeline, incidentDir } from '../timeline/store.js';
-import { readTimelineFile } from '../timeline/read.js';
+import type { Store } from '../store/store.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
 import type { Prompter } from '../ui/prompter.js';
 import { armPlaybookReminder, engineParts, guard, holdingRun, makeEngine, walk, type RunReport } from './run.js';
@@ -47,19 +46,19 @@ export function stepsToRun(state: IncidentState, playbook: Playbook): Step[] {
 }
 
 export async function resumeIncident(o: ResumeOptions): Promise<RunReport> {
-  const loaded = o.ctx.config();
-  existingTimeline(loaded.storeDir, o.id); // an unknown or malformed id is exit 2, before anything is created on disk
+  const store = await o.ctx.store();
+  await store.require(o.id); // an unknown or malformed id is exit 2, before anything is created on disk
   // the state is read once no other process runs the incident (a second run would act twice)
-  return holdingRun(incidentDir(loaded.storeDir, o.id), o.id, () => resumeHeld(o));
+  return holdingRun(store, o.id, () => resumeHeld(o, store));
 }
 
-async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
+async function resumeHeld(o: ResumeOptions, store: Store): Promise<RunReport> {
   const loaded = o.ctx.config();
-  const { session, problems } = IncidentSession.open(loaded.storeDir, o.id, o.ctx.clock);
+  const { session, problems } = await IncidentSession.open(store, o.id, o.ctx.clock);
   const state = session.state();
   if (state.run !== 'finished') refuseSandboxRun(state); // before its playbook is looked for
   const ctx: Context = state.dry_run && !o.ctx.dryRun ? { ...o.ctx, dryRun: true } : o.ctx;
-  for (const p of problems) ctx.out.warn(`${session.writer.file}:${p.line}: ${p.message}`);
+  for (const p of problems) ctx.out.warn(`${session.where(p.line)}: ${p.message}`);
   const playbook = playbookOf(ctx, state);
   const answers = o.answers ?? emptyAnswers();
   const parts = await engineParts(ctx, answers, o.prompter, o.signal);
@@ -79,7 +78,7 @@ async function resumeHeld(o: ResumeOptions): Promise<RunReport> {
   // an interrupted step known to have sent nothing is the responder's to retry or skip (a retry
   // without its secret fails like any step, its on_failure applies): not a reason to refuse the resume
   const first = todo[0];
-  const nothingSent = first && isInterrupted(state, first) && !ctx.dryRun ? sentNothing(session.writer.file, first.id) : undefined;
+  const nothingSent = first && isInterrupted(state, first) && !ctx.dryRun ? await sentNothing(store, o.id, first.id) : undefined;
   const checked = nothingSent ? todo.slice(1) : todo;
   const secretsOfTodo = (nothing: string) =>
     requireStepSecrets({
@@ -234,11 +233,11 @@ function isInterrupted(state: IncidentState, step: Step): boolean {
  * missing secret, answer or value, which a handler raises only before it
  * acts) and no channel took a message for it (channel_sent).
  */
-export function sentNothing(timelineFile: string, stepId: string): string | undefined {
+export async function sentNothing(store: Store, id: string, stepId: string): Promise<string | undefined> {
   let verdict: string | undefined;
   let running = false; // its last attempt started, and no run has stopped since
   let sent = false;
-  for (const e of readTimelineFile(timelineFile).events) {
+  for (const e of (await store.read(id)).events) {
     if (e.step !== stepId) continue;
     if (e.type === 'step_started') [running, sent, verdict] = [true, false, undefined];
     else if (e.type === 'channel_sent') sent = true;

@@ -5,14 +5,13 @@
  * `demo` all go through startIncident(); resume.ts continues one.
  */
 import { AbortedError, asStorageError, ExitCode, isPayctlError, type PayctlError } from '../errors.js';
-import { rmSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Context } from '../context.js';
 import type { Playbook, Severity } from '../playbook/schema.js';
 import { stepHandlers } from '../steps/index.js';
-import { incidentDir, newIncidentId, TIMELINE_FILE } from '../timeline/store.js';
+import { newIncidentId } from '../timeline/store.js';
+import type { Store } from '../store/store.js';
 import { milestoneEvent } from '../timeline/status.js';
-import type { IncidentState } from '../timeline/replay.js';
+import { isOpen, type IncidentState } from '../timeline/replay.js';
 import { emptyAnswers, withAnswers, type Answers } from '../ui/answers.js';
 import { createInquirerPrompter } from '../ui/inquirer.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -28,7 +27,6 @@ import { buildScope } from './scope.js';
 import { IncidentSession } from './session.js';
 import type { StepRegistry } from './types.js';
 import { actorName } from '../timeline/actor.js';
-import { acquireRunLock } from '../timeline/lock.js';
 import { requireStepSecrets } from './preflight.js';
 import { rerunCommand, SANDBOX_SOURCES } from '../timeline/rehearsal.js';
 
@@ -61,6 +59,12 @@ export interface StartOptions {
   signal?: AbortSignal;
   /** Called once the incident exists (its id is known). */
   onOpened?: (id: string) => void;
+  /**
+   * Called before anything is opened, with the inputs known by then (given or
+   * answered unattended) and the run's prompter: it may ask, or throw to open
+   * nothing (e.g. another open incident handles the same trouble).
+   */
+  beforeOpen?: (known: Record<string, unknown>, prompter: Prompter) => Promise<void>;
   /** Input values payctl inferred from a health check, offered to the person for confirmation (engine/inferred-inputs.ts). */
   suggested?: SuggestedInputs;
 }
@@ -124,11 +128,13 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
     });
   }
 
+  await o.beforeOpen?.(known, parts.prompter);
   const id = newIncidentId(now);
-  const session = createOrRemove(loaded.storeDir, id, ctx);
+  const store = await ctx.store();
+  const session = await createOrRemove(store, id, ctx);
   // held for the whole run: a resume of this id from another terminal is refused meanwhile
   return removedWhenUnopened(session, () =>
-    holdingRun(session.dir, id, async () => {
+    holdingRun(store, id, async () => {
       const detectedAt = o.detectedAt && o.detectedAt.getTime() < now.getTime() ? o.detectedAt.toISOString() : undefined;
       // one append: nothing happens between these (unattended, the answers were all taken before)
       await session.appendAll([
@@ -190,11 +196,11 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
  * disk, a read-only store), what was made of it is removed, so no half-created
  * incident is left behind.
  */
-function createOrRemove(storeDir: string, id: string, ctx: Context): IncidentSession {
+async function createOrRemove(store: Store, id: string, ctx: Context): Promise<IncidentSession> {
   try {
-    return IncidentSession.create(storeDir, id, ctx.clock);
+    return await IncidentSession.create(store, id, ctx.clock);
   } catch (e) {
-    removeUnopened(incidentDir(storeDir, id));
+    await store.removeEmpty(id);
     throw notOpened(e);
   }
 }
@@ -208,8 +214,8 @@ async function removedWhenUnopened<T>(session: IncidentSession, run: () => Promi
   try {
     return await run();
   } catch (e) {
-    session.writer.close();
-    if (!removeUnopened(session.dir)) throw e;
+    await session.appender.close();
+    if (!(await session.store.removeEmpty(session.id))) throw e;
     throw notOpened(e);
   }
 }
@@ -217,17 +223,6 @@ async function removedWhenUnopened<T>(session: IncidentSession, run: () => Promi
 function notOpened(e: unknown): unknown {
   const storage = asStorageError(e);
   return storage ? storage.withHint('nothing was recorded: the incident was not opened; run the command again once it is fixed') : e;
-}
-
-/** Remove an incident directory whose timeline holds nothing (never one with events in it): true when it is gone. */
-function removeUnopened(dir: string): boolean {
-  try {
-    if ((statSync(join(dir, TIMELINE_FILE), { throwIfNoEntry: false })?.size ?? 0) > 0) return false;
-    rmSync(dir, { recursive: true, force: true });
-    return true;
-  } catch {
-    return true; // a read-only store: nothing was created in it either
-  }
 }
 
 export function makeEngine(
@@ -277,6 +272,9 @@ export async function walk(eng: Engine, from: number, shouldRun: (id: string) =>
   eng.current = undefined;
   if (!finished) await eng.session.append(runFinishedEvent(eng));
   await eng.reminders.stop();
+  // a dry run that ran to its end closes itself: it changed nothing, and open it would sit among the real incidents
+  if (eng.session.state().dry_run && isOpen(eng.session.state()))
+    await eng.session.append({ type: 'incident_cancelled', data: { reason: 'dry run ended: nothing was changed' } });
   return { incident: eng.session.id, state: eng.session.state(), outcome: runOutcome(eng), exitCode: ExitCode.ok };
 }
 
@@ -285,8 +283,8 @@ export async function walk(eng: Engine, from: number, shouldRun: (id: string) =>
  * a missing answer), record run_stopped with the exit code and say how to resume.
  */
 /** Run `body` holding the incident's run lock (timeline/lock.ts): one process runs an incident's steps at a time. */
-export async function holdingRun<T>(incidentDir: string, id: string, body: () => Promise<T>): Promise<T> {
-  const release = await acquireRunLock(incidentDir, id);
+export async function holdingRun<T>(store: Store, id: string, body: () => Promise<T>): Promise<T> {
+  const release = await store.locks.run(id);
   try {
     return await body();
   } finally {

@@ -7,7 +7,6 @@
 import type { Context } from '../context.js';
 import type { Step, StepOf, StepType } from '../playbook/schema.js';
 import type { Scope } from '../template/engine.js';
-import type { TimelineWriter } from '../timeline/writer.js';
 import type { IncidentState } from '../timeline/replay.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import type { Prompter } from '../ui/prompter.js';
@@ -15,11 +14,16 @@ import type { Prompter } from '../ui/prompter.js';
 /** The open incident as handlers see it. */
 export interface IncidentHandle {
   id: string;
-  /** The incident's directory (.payctl/incidents/<id>). */
-  dir: string;
-  writer: TimelineWriter;
+  /** Where an event of the incident is, for messages (a file and line, or the database and seq). */
+  where(line?: number): string;
   /** Current state, replayed from the timeline. */
   state(): IncidentState;
+  /**
+   * Read the incident again from its timeline, with what other processes
+   * appended meanwhile (a status set from another shell, notes), and return
+   * that state. Before a run records a status change, so its `from` is true.
+   */
+  refresh(): Promise<IncidentState>;
   /** Append an event (redacted, fsync'd) and update the state. */
   append(ev: NewEvent): Promise<TimelineEvent>;
   /**

@@ -5,7 +5,7 @@
  */
 import type { TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
-import type { IncidentState } from '../timeline/replay.js';
+import { isOpen, type IncidentState } from '../timeline/replay.js';
 import { collectFacts, type Facts } from './facts.js';
 import { referencePoints, responseMetrics, IMPACT_START_DEFINITION, type MetricValue } from './metrics.js';
 import { computeImpact, type Business, type Impact } from './impact.js';
@@ -99,8 +99,9 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
   const threshold = input.threshold ?? 0.95;
   const facts = collectFacts(events);
   const points = referencePoints(state, facts, threshold);
-  const open = state.status !== 'resolved';
-  const metrics = responseMetrics(points);
+  const open = isOpen(state);
+  // a cancelled incident was not an outage: its response metrics are not figures anyone should read
+  const metrics = state.cancelled ? responseMetrics(points).map((m) => cancelledMetric(m, state.cancelled!)) : responseMetrics(points);
   const impact = computeImpact(points, facts, { primary: input.primary, threshold, business: input.business, open });
   const providers = providerPerformance(facts, points, input.primary);
   const hints = deriveHints(state, facts, metrics, providers, impact);
@@ -124,6 +125,7 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
       `The incident was reopened ${facts.reopens.length} time${facts.reopens.length === 1 ? '' : 's'}; time to resolve uses the last resolution.`,
     );
   if (state.dry_run) gaps.push('This was a dry run: no provider was actually switched, notified or paged.');
+  if (state.cancelled) gaps.push(`The incident was cancelled (${state.cancelled.reason}): its response metrics are not counted.`);
 
   const business_lines: string[] = [];
   if (impact.business) {
@@ -145,9 +147,11 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
     ...(input.chainWarning ? { integrity_warning: input.chainWarning } : {}),
     draft_status: {
       open,
-      banner: open
-        ? `DRAFT: incident ${state.id} is still open (status: ${state.status}, last event ${formatTime(state.updated_at)}). Figures will change; generate the postmortem again after it is resolved.`
-        : undefined,
+      banner: state.cancelled
+        ? `CANCELLED: incident ${state.id} was cancelled by ${state.cancelled.by} at ${formatTime(state.cancelled.at)} (${state.cancelled.reason}). It was not counted as an outage: no response metrics, and the provider scorecard leaves it out.`
+        : open
+          ? `DRAFT: incident ${state.id} is still open (status: ${state.status}, last event ${formatTime(state.updated_at)}). Figures will change; generate the postmortem again after it is resolved.`
+          : undefined,
     },
     summary: {
       id: state.id,
@@ -288,4 +292,8 @@ function escalationRows(facts: Facts, providers: ProviderPerformance[]): Postmor
       response: cell(response),
     };
   });
+}
+
+function cancelledMetric(m: MetricValue, c: NonNullable<IncidentState['cancelled']>): MetricValue {
+  return { ...m, ms: null, value: 'n/a (cancelled)', note: `the incident was cancelled: ${c.reason}` };
 }

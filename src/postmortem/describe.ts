@@ -77,6 +77,8 @@ export function describeEvent(e: TimelineEvent): string {
       return `Run stopped: ${short(e.data.reason)}`;
     case 'run_finished':
       return `Run finished (${e.data.outcome})`;
+    case 'incident_cancelled':
+      return `Cancelled: ${short(e.data.reason)}`;
     default:
       return `Unknown event type "${String((e as { type: unknown }).type)}" (written by a newer payctl?)`;
   }

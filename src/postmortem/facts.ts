@@ -185,6 +185,7 @@ const KNOWN = new Set([
   'run_stopped',
   'run_finished',
   'channel_sent',
+  'incident_cancelled',
 ]);
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);

@@ -9,7 +9,10 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { scanTimeline, type TimelineProblem } from '../timeline/read.js';
 import { ChainCheck, type VerifyReport } from '../timeline/verify.js';
 import { replay } from '../timeline/replay.js';
-import { loadIncident, timelinePath, type LoadedIncident } from '../timeline/store.js';
+import { timelinePath, type LoadedIncident } from '../timeline/store.js';
+import { loadIncident } from '../store/load.js';
+import { DirectoryStore } from '../store/directory.js';
+import type { Store } from '../store/store.js';
 import { InvalidInputError } from '../errors.js';
 import type { TimelineEvent } from '../timeline/events.js';
 
@@ -84,24 +87,53 @@ export function readEventsChunked(
 /**
  * Like loadIncident (same errors for an unknown id), without keeping the raw
  * lines; with the hash-chain check unless `verify: false` (the scorecard,
- * which says nothing about edits, skips the hashing).
+ * which says nothing about edits, skips the hashing). A directory store's
+ * file is read in chunks; another store's events are streamed.
  */
-export function loadIncidentForDocuments(
-  storeDir: string,
+export async function loadIncidentForDocuments(
+  store: Store,
   id: string,
   opts: { verify?: boolean } = {},
-): LoadedIncident & { chain?: VerifyReport } {
-  const file = timelinePath(storeDir, id);
-  if (!/^[A-Za-z0-9._-]+$/.test(id)) return loadIncident(storeDir, id);
+): Promise<LoadedIncident & { chain?: VerifyReport }> {
+  if (!(store instanceof DirectoryStore)) return streamedForDocuments(store, id, opts);
+  const file = timelinePath(store.dir, id);
+  if (!/^[A-Za-z0-9._-]+$/.test(id)) return loadIncident(store, id);
   let read: ReturnType<typeof readEventsChunked>;
   try {
     read = readEventsChunked(file, opts);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return loadIncident(storeDir, id); // names the incidents there are
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return loadIncident(store, id); // names the incidents there are
     throw e;
   }
   const { events, problems, chain } = read;
   const state = replay(events, problems);
   if (!state) throw new InvalidInputError(`${file}:1: the timeline does not begin with incident_opened; it is not a payctl timeline`);
   return { id, file, events, problems, state, ...(opts.verify !== false ? { chain } : {}) };
+}
+
+async function streamedForDocuments(
+  store: Store,
+  id: string,
+  opts: { verify?: boolean },
+): Promise<LoadedIncident & { chain?: VerifyReport }> {
+  const events: TimelineEvent[] = [];
+  const problems: TimelineProblem[] = [];
+  const verify = opts.verify !== false;
+  const chain = new ChainCheck();
+  await store.scan(id, {
+    event(e, line, lineNo, raw) {
+      if (verify) chain.event(e, line, lineNo, raw);
+      e.prev = '';
+      events.push(e);
+    },
+    problem(p) {
+      chain.problem(p);
+      problems.push(p);
+    },
+  });
+  const state = replay(events, problems);
+  if (!state)
+    throw new InvalidInputError(`${store.where(id, 1)}: the timeline does not begin with incident_opened; it is not a payctl timeline`);
+  const report = chain.report();
+  return { id, file: store.where(id), events, problems, state, ...(verify ? { chain: report } : {}) };
 }

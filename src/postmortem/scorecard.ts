@@ -115,7 +115,9 @@ export class ScorecardBuilder {
     return r;
   }
 
+  /** One incident's part in the scorecard; a cancelled one (opened by mistake) has none. */
   add(inc: Pick<LoadedIncident, 'id' | 'events' | 'state'>): void {
+    if (cancelledByMistake(inc.state)) return;
     const facts = collectFacts(inc.events);
     const points = referencePoints(inc.state, facts, this.threshold);
     const detection = points.detected ?? points.opened;
@@ -161,6 +163,14 @@ export class ScorecardBuilder {
       }))
       .sort((a, b) => b.incidents - a.incidents || b.total_downtime_ms - a.total_downtime_ms || a.provider.localeCompare(b.provider));
   }
+}
+
+/**
+ * Cancelled as opened by mistake: left out of every count. A dry run cancels
+ * itself when it ends; it stays a rehearsal (--include-drills counts it).
+ */
+export function cancelledByMistake(state: Pick<LoadedIncident['state'], 'status' | 'dry_run'>): boolean {
+  return state.status === 'cancelled' && !state.dry_run;
 }
 
 /** Incidents opened at or after this time are in the period. */

@@ -6,10 +6,17 @@
 import type { Config } from '../config/schema.js';
 import { messageOf } from '../errors.js';
 import type { HttpClient } from './http.js';
+import { HttpError } from './http-errors.js';
 import { checkProviderStatus, knownProvider, type ProviderStatusReport } from './provider-status.js';
 import { readMetric } from './metrics.js';
 
-export interface ProviderHealth extends ProviderStatusReport {
+export interface ProviderHealth extends Omit<ProviderStatusReport, 'status'> {
+  /**
+   * The page's status; unknown when it answered with something unreadable (or
+   * none is configured); unreachable when it did not answer at all (no
+   * connection, no DNS, a timeout): more likely our network than an outage.
+   */
+  status: ProviderStatusReport['status'] | 'unreachable';
   role: 'primary' | 'backup' | 'unused';
   enabled: boolean;
   healthy: boolean;
@@ -81,7 +88,7 @@ export async function checkHealth(deps: HealthDeps, only?: string): Promise<Heal
     } catch (e) {
       return {
         provider: name,
-        status: 'unknown',
+        status: unreachable(e) ? 'unreachable' : 'unknown',
         indicator: 'unknown',
         components: [],
         incidents: [],
@@ -112,7 +119,11 @@ export async function checkHealth(deps: HealthDeps, only?: string): Promise<Heal
   const problems: string[] = [];
   for (const p of providers) {
     if (p.healthy) continue;
-    problems.push(p.error ? `${p.provider}: status page unreadable (${p.error})` : `${p.provider}: ${p.status}`);
+    problems.push(
+      p.error
+        ? `${p.provider}: status page ${p.status === 'unreachable' ? 'unreachable' : 'unreadable'} (${p.error})`
+        : `${p.provider}: ${p.status}`,
+    );
   }
   if (successRate && !successRate.healthy) {
     problems.push(
@@ -159,6 +170,17 @@ export function declineShares(counts: DeclineCounts, rate: SuccessRateHealth | n
     .map(([code, n]) => ({ code, share: total > 0 ? Math.round((failed * n * 10000) / total) / 10000 : 0 }))
     .sort((a, b) => b.share - a.share || a.code.localeCompare(b.code));
   return { rate: Math.round(failed * 10000) / 10000, top, ...(counts.at ? { at: counts.at } : {}) };
+}
+
+/** No answer at all (refused, reset, no DNS, a timeout): an HttpError without a status. */
+function unreachable(e: unknown): boolean {
+  return e instanceof HttpError && e.status === undefined;
+}
+
+/** Every problem is a status page that did not answer (the success rate, if read, is fine): look at our own network first. */
+export function onlyUnreachable(snap: HealthSnapshot): boolean {
+  const bad = snap.providers.filter((p) => !p.healthy);
+  return bad.length > 0 && bad.every((p) => p.status === 'unreachable') && (snap.success_rate?.healthy ?? true);
 }
 
 export function pct(v: number | null | undefined): string {

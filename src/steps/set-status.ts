@@ -6,8 +6,10 @@ import { recordStatusChange } from '../timeline/status.js';
 
 export const set_status: StepHandler<StepOf<'set_status'>> = async (run) => {
   const { step, incident } = run;
-  const from = incident.state().status;
-  const changed = await recordStatusChange((ev) => incident.append(ev), incident.state(), step.status, step.message);
+  // the status as the timeline has it now: someone may have set it from another shell while the run went on
+  const current = await incident.refresh();
+  const from = current.status;
+  const changed = await recordStatusChange((ev) => incident.append(ev), current, step.status, step.message);
   const result: SetStatusResult = { status: step.status };
   return { outcome: 'ok', result: { ...result, from }, message: changed ? `${from} → ${step.status}` : `already ${step.status}` };
 };

@@ -8,7 +8,6 @@ import type { StepOf } from '../playbook/schema.js';
 import { httpClientFor } from '../providers/http.js';
 import { switchTraffic } from '../providers/switch.js';
 import { failedFrom } from './failure.js';
-import { directoryStoreLocks } from '../timeline/lock.js';
 
 export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (run) => {
   try {
@@ -21,7 +20,7 @@ export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (ru
         prompter: run.prompter,
         signal: run.signal,
         // one writer to a routing at a time, across incidents and processes
-        locks: directoryStoreLocks(run.ctx.config().storeDir),
+        locks: (await run.ctx.store()).locks,
         incident: run.incident.id,
       },
       {

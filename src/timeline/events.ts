@@ -62,6 +62,18 @@ export interface EventDataMap {
   /** The run stopped before the end: aborted by on_failure/person, Ctrl-C, missing approval. */
   run_stopped: { reason: string; exit_code: number };
   run_finished: { outcome: Outcome };
+  /**
+   * The incident was closed as not an incident (opened by mistake, or a dry run
+   * that ended): left out of the scorecard and the postmortem's metrics.
+   */
+  incident_cancelled: { reason: string };
+  /**
+   * Events kept in a machine's local spool while the shared store could not be
+   * reached were pushed into it (re-chained after what was there): how many,
+   * how many were already there (written before the connection dropped), and
+   * how many others appended meanwhile (kept, before the pushed ones).
+   */
+  store_reconciled: { pushed: number; already_stored: number; appended_meanwhile: number; spooled_since: string; host: string };
 }
 
 export type EventType = keyof EventDataMap;

@@ -142,6 +142,31 @@ export async function acquireRunLock(incidentDir: string, id: string): Promise<R
   );
 }
 
+/**
+ * Whether a live process holds an incident's run lock (a run in progress),
+ * without taking it: the lock file is opened read-only and never created.
+ * No lock file: no run ever held it.
+ */
+export function runLockHeld(incidentDir: string): boolean {
+  let fd: number;
+  try {
+    fd = openSync(join(incidentDir, 'run.flock'), 'r');
+  } catch {
+    return false;
+  }
+  try {
+    flock().flockSync(fd, 'exnb');
+    flock().flockSync(fd, 'un');
+    return false;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EAGAIN' || code === 'EWOULDBLOCK') return true;
+    throw e;
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The file that locks one routing target (named by a hash of what identifies it). */
 export function routingLockFile(storeDir: string, target: string): string {
   return join(storeDir, '.locks', `routing-${createHash('sha256').update(target).digest('hex').slice(0, 16)}.flock`);

@@ -39,7 +39,10 @@ export interface IncidentState {
   playbook_file?: string;
   dry_run: boolean;
   source: string;
-  status: IncidentStatus;
+  /** A playbook status, or cancelled (incident_cancelled: closed as not an incident). */
+  status: IncidentStatus | 'cancelled';
+  /** Why and when it was cancelled, and by whom. */
+  cancelled?: { at: string; by: string; reason: string };
   opened_at: string;
   /** Time of the last event. */
   updated_at: string;
@@ -52,6 +55,8 @@ export interface IncidentState {
   /** How the last run ended: running (no end event: still running or killed), finished, stopped. */
   run: 'running' | 'finished' | 'stopped' | 'none';
   run_stop_reason?: string;
+  /** The exit code the last run stopped with. */
+  run_stop_exit_code?: number;
   /** The step the last run stopped at, when it stopped at one. */
   run_stopped_at_step?: string;
   actors: string[];
@@ -197,14 +202,20 @@ export class Replayer {
       case 'run_started':
         s.run = 'running';
         s.run_stop_reason = undefined;
+        s.run_stop_exit_code = undefined;
         break;
       case 'run_stopped':
         s.run = 'stopped';
         s.run_stop_reason = e.data.reason;
+        s.run_stop_exit_code = e.data.exit_code;
         s.run_stopped_at_step = e.step;
         break;
       case 'run_finished':
         s.run = 'finished';
+        break;
+      case 'incident_cancelled':
+        s.status = 'cancelled';
+        s.cancelled = { at: e.time, by: e.actor, reason: e.data.reason };
         break;
       case 'reminder_fired':
         s.reminders[e.data.reminder] = e.time;
@@ -213,6 +224,7 @@ export class Replayer {
       case 'approval_given':
       case 'approval_denied':
       case 'decision':
+      case 'store_reconciled':
         break;
       default: {
         const unknown = e as { type: string; seq: number };
@@ -226,6 +238,11 @@ export class Replayer {
     this.s.actors = [...this.actors];
     return this.s;
   }
+}
+
+/** Not resolved and not cancelled: someone may still have work to do in it. */
+export function isOpen(state: Pick<IncidentState, 'status'>): boolean {
+  return state.status !== 'resolved' && state.status !== 'cancelled';
 }
 
 /** The first step (in playbook order) without a completion event: where a resume continues. */

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { scanTimeline, type TimelineProblem } from './read.js';
 import { GENESIS, type TimelineEvent } from './events.js';
 import { hash } from 'node:crypto';
-import { sha256 } from './writer.js';
+import { headPath, sha256 } from './writer.js';
 
 export interface VerifyReport {
   ok: boolean;
@@ -83,12 +83,50 @@ export class ChainCheck {
       warnings: this.warnings,
     };
   }
+
+  /**
+   * The report, also checked against the head the store recorded (count and
+   * last hash): a timeline that ends before it lost its tail. A head behind
+   * the timeline is not a problem (a directory store's head can lag a crash).
+   */
+  reportAgainst(head: { count: number; last: string } | undefined): VerifyReport {
+    const r = this.report();
+    if (!r.ok || !head) return r;
+    if (head.count > this.prevSeq) {
+      const gone = head.count - this.prevSeq;
+      return {
+        ...r,
+        ok: false,
+        firstBadLine: (this.prevLine ?? 0) + 1,
+        message: `the incident recorded ${head.count} events but its timeline ends at event ${this.prevSeq}: the last ${gone === 1 ? 'event was' : `${gone} events were`} removed`,
+      };
+    }
+    if (head.count === this.prevSeq && head.last !== this.prevHash) {
+      return {
+        ...r,
+        ok: false,
+        firstBadLine: this.prevLine,
+        message: `event ${this.prevSeq} is not the one the incident recorded as its last: it was changed or replaced`,
+      };
+    }
+    return r;
+  }
 }
 
+/** A timeline file checked, and against its head file when there is one. */
 export function verifyTimeline(file: string): VerifyReport {
   const check = new ChainCheck();
   scanTimeline(readFileSync(file), check);
-  return check.report();
+  return check.reportAgainst(readHead(file));
+}
+
+function readHead(file: string): { count: number; last: string } | undefined {
+  try {
+    const h = JSON.parse(readFileSync(headPath(file), 'utf8')) as { count?: unknown; last?: unknown };
+    return typeof h.count === 'number' && typeof h.last === 'string' ? { count: h.count, last: h.last } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** "the timeline's hash chain is broken at line N" (incident show, the postmortem draft), or undefined when it holds. */

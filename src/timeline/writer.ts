@@ -34,6 +34,39 @@ export function sha256(text: string): string {
   return hash('sha256', text);
 }
 
+/**
+ * The events as stored after `head` (its count and last hash): each with the
+ * next seq, the time, the actor, its data redacted, and the hash of the line
+ * before it; `lines` are their JSON texts (what the next event hashes).
+ */
+export function chainEvents(
+  evs: readonly NewEvent[],
+  head: { count: number; last: string },
+  actor: string,
+  now: () => Date,
+): { events: TimelineEvent[]; lines: string[]; seq: number; last: string } {
+  let seq = head.count;
+  let prev = head.last;
+  const events: TimelineEvent[] = [];
+  const lines: string[] = [];
+  for (const ev of evs) {
+    const event = {
+      seq: ++seq,
+      time: ev.time ?? now().toISOString(),
+      actor,
+      type: ev.type,
+      ...(ev.step !== undefined ? { step: ev.step } : {}),
+      data: redactDeep(ev.data),
+      prev,
+    } as TimelineEvent;
+    const line = JSON.stringify(event);
+    prev = sha256(line);
+    events.push(event);
+    lines.push(line);
+  }
+  return { events, lines, seq, last: prev };
+}
+
 export interface WriterOptions {
   now?: () => Date;
   actor?: string;
@@ -52,6 +85,8 @@ export class TimelineWriter {
   private queue: Promise<unknown> = Promise.resolve();
   /** The timeline, open for the writer's life (its flock is taken on this descriptor). */
   private fd: number | undefined;
+  /** The head file (headPath), open after the first append: one pwrite per append. */
+  private headFd: number | undefined;
 
   constructor(file: string, opts: WriterOptions = {}) {
     this.file = file;
@@ -68,7 +103,9 @@ export class TimelineWriter {
   /** Close the timeline (a writer used again reopens it). */
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
+    if (this.headFd !== undefined) closeSync(this.headFd);
     this.fd = undefined;
+    this.headFd = undefined;
   }
 
   /** Append one event; resolves once it is on disk (fsync'd). */
@@ -98,26 +135,8 @@ export class TimelineWriter {
     await lockForAppend(fd, this.file);
     try {
       this.syncTail(fd);
-      let seq = this.lastSeq;
-      let prev = this.lastHash;
-      const written: TimelineEvent[] = [];
-      const lines: string[] = [];
-      for (const ev of evs) {
-        const event = {
-          seq: ++seq,
-          time: ev.time ?? this.now().toISOString(),
-          actor,
-          type: ev.type,
-          ...(ev.step !== undefined ? { step: ev.step } : {}),
-          data: redactDeep(ev.data),
-          prev,
-        } as TimelineEvent;
-        const line = JSON.stringify(event);
-        prev = sha256(line);
-        written.push(event);
-        lines.push(line + '\n');
-      }
-      const bytes = Buffer.from(lines.join(''));
+      const { events: written, lines, seq, last: prev } = chainEvents(evs, { count: this.lastSeq, last: this.lastHash }, actor, this.now);
+      const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
       try {
         writeAll(fd, bytes, this.knownSize);
         fsyncSync(fd);
@@ -133,9 +152,26 @@ export class TimelineWriter {
       this.knownSize += bytes.length;
       this.lastHash = prev;
       this.lastSeq = seq;
+      this.writeHead(seq, prev);
       return written;
     } finally {
       unlockAfterAppend(fd);
+    }
+  }
+
+  /**
+   * Record the head after an append (under the append lock, once the events
+   * are fsync'd; the head itself is not fsync'd: after a crash it can only be
+   * behind the timeline, never ahead). A fixed-length record written in place
+   * (one pwrite, no truncate). `incident verify` reports a timeline that ends
+   * before its head: a deleted tail.
+   */
+  private writeHead(count: number, last: string): void {
+    try {
+      this.headFd ??= openSync(headPath(this.file), 'w');
+      writeSync(this.headFd, JSON.stringify({ count, last }).padEnd(HEAD_BYTES - 1) + '\n', 0);
+    } catch {
+      // the events are written; a head not updated only weakens the tail check
     }
   }
 
@@ -185,6 +221,14 @@ export class TimelineWriter {
       return;
     }
   }
+}
+
+/** The head file beside a timeline: how many events it had after the last append, and the last one's hash. */
+/** A head record's length: {"count":N,"last":"<64 hex>"} padded with spaces (JSON allows them). */
+const HEAD_BYTES = 128;
+
+export function headPath(file: string): string {
+  return `${file.replace(/\.jsonl$/, '')}.head`;
 }
 
 /** One write when the kernel takes it all (it does for regular files); a short write is continued, never dropped. */

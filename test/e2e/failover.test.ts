@@ -169,7 +169,7 @@ describe('payctl failover / failback', () => {
     // the rehearsal's incident closes itself: it is not left among the open ones
     expect(JSON.parse((await run(['incident', 'list', '--status', 'open', '--json'])).stdout)).toEqual([]);
     expect(JSON.parse((await run(['incident', 'show', out.incident, '--json'])).stdout).incident).toMatchObject({
-      status: 'resolved',
+      status: 'cancelled',
       dry_run: true,
     });
   });

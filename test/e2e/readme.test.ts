@@ -27,6 +27,8 @@ const RULES: Rule[] = [
   { match: /^npx payctl sandbox /, untilOutput: /sandbox running; Ctrl-C to stop/ },
   // the interactive form: without a terminal and without --yes, the first gate stops it (exit 3); the pty test covers the terminal
   { match: /^npx payctl incident start --playbook processor-outage$/, code: 3 },
+  // the shared-store section's commands need a PostgreSQL database (test/store/*.test.ts run them against one)
+  { match: /^npx payctl store (init|import|status)$/, skip: 'needs PostgreSQL; covered by test/store' },
 ];
 
 function readmeCommands(): string[] {

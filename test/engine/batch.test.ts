@@ -54,7 +54,7 @@ describe('engine: events written together', () => {
     const registry: StepRegistry = {
       ...stepHandlers,
       switch_provider: async (run) => {
-        const lines = readFileSync(run.incident.writer.file, 'utf8').trim().split('\n');
+        const lines = readFileSync(timelinePath(cap.ctx.config().storeDir, run.incident.id), 'utf8').trim().split('\n');
         lastLineWhenSwitching = lines.at(-1)!;
         batchesWhenSwitching = batches.length;
         return { outcome: 'ok', result: { from: 'stripe', to: 'adyen', failback: false, verified: true }, message: 'moved' };
@@ -156,9 +156,12 @@ describe('IncidentSession.appendAll', () => {
   it('applies every event to the state and onEvent, in order, once all are written', async () => {
     const dir = tempProject();
     const cap = testContext(dir);
-    const session = IncidentSession.create(cap.ctx.config().storeDir, '20260101-020000-abcd', cap.ctx.clock);
+    const session = await IncidentSession.create(await cap.ctx.store(), '20260101-020000-abcd', cap.ctx.clock);
     const seen: string[] = [];
-    session.onEvent = (e) => seen.push(`${e.seq} ${label(e)} ${readFileSync(session.writer.file, 'utf8').trim().split('\n').length}`);
+    session.onEvent = (e) =>
+      seen.push(
+        `${e.seq} ${label(e)} ${readFileSync(timelinePath(cap.ctx.config().storeDir, session.id), 'utf8').trim().split('\n').length}`,
+      );
     await session.appendAll([
       { type: 'incident_opened', data: { id: '20260101-020000-abcd', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } },
       { type: 'milestone', data: { name: 'detected' } },
@@ -172,8 +175,8 @@ describe('IncidentSession.appendAll', () => {
   it('refuses a first batch that does not begin with incident_opened, writing nothing', async () => {
     const dir = tempProject();
     const cap = testContext(dir);
-    const session = IncidentSession.create(cap.ctx.config().storeDir, '20260101-020000-abce', cap.ctx.clock);
+    const session = await IncidentSession.create(await cap.ctx.store(), '20260101-020000-abce', cap.ctx.clock);
     await expect(session.appendAll([{ type: 'note_added', data: { text: 'x' } }])).rejects.toThrow('must be incident_opened');
-    expect(readFileSync(session.writer.file, 'utf8')).toBe('');
+    expect(readFileSync(timelinePath(cap.ctx.config().storeDir, session.id), 'utf8')).toBe('');
   });
 });

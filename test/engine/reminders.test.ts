@@ -7,6 +7,7 @@ import { parseDocument } from 'yaml';
 import { startIncident } from '../../src/engine/run.js';
 import { Playbook } from '../../src/playbook/schema.js';
 import { IncidentSession } from '../../src/engine/session.js';
+import { DirectoryStore } from '../../src/store/directory.js';
 import { Reminders, reminderSpec } from '../../src/engine/reminders.js';
 import { systemClock } from '../../src/clock.js';
 import { createInquirerPrompter } from '../../src/ui/inquirer.js';
@@ -22,7 +23,7 @@ describe('reminders', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
     const dir = tempProject();
-    const session = IncidentSession.create(`${dir}/.payctl/incidents`, 'inc-1', systemClock, 'tester');
+    const session = await IncidentSession.create(new DirectoryStore(`${dir}/.payctl/incidents`), 'inc-1', systemClock, 'tester');
     await session.append({ type: 'incident_opened', data: { id: 'inc-1', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
     const prompter = scriptedPrompter([]);
     const reminders = new Reminders(session, prompter);
@@ -45,7 +46,7 @@ describe('reminders', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
     vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
     const dir = tempProject();
-    const session = IncidentSession.create(`${dir}/.payctl/incidents`, 'inc-2', systemClock, 'tester');
+    const session = await IncidentSession.create(new DirectoryStore(`${dir}/.payctl/incidents`), 'inc-2', systemClock, 'tester');
     await session.append({ type: 'incident_opened', data: { id: 'inc-2', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
     vi.setSystemTime(new Date('2026-01-01T02:50:00Z'));
     await session.append({ type: 'reminder_fired', data: { reminder: 'playbook', message: 'm' } });

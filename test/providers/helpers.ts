@@ -157,7 +157,7 @@ let incidentCounter = 0;
 /** A real incident (timeline on disk) to run step handlers in. */
 export async function openIncident(ctx: Context, severity: 'sev1' | 'sev2' | 'sev3' | 'sev4' = 'sev1'): Promise<IncidentSession> {
   const id = `INC-TEST-${++incidentCounter}`;
-  const s = IncidentSession.create(ctx.config().storeDir, id, ctx.clock);
+  const s = await IncidentSession.create(await ctx.store(), id, ctx.clock);
   await s.append({ type: 'incident_opened', data: { id, title: 'Card payments failing', severity, dry_run: ctx.dryRun, source: 'test' } });
   return s;
 }

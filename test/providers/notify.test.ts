@@ -155,7 +155,7 @@ describe('notify', () => {
       purpose: 'email',
     });
     await recordStep(session, run, r);
-    scanForSecrets(JSON.stringify(r), logs.join('\n'), stdout.text, stderr.text, readFileSync(session.writer.file, 'utf8'));
+    scanForSecrets(JSON.stringify(r), logs.join('\n'), stdout.text, stderr.text, readFileSync(session.where(), 'utf8'));
 
     // a later notify updates the same status page incident
     await session.append({ type: 'status_changed', data: { from: 'investigating', to: 'monitoring' } });
@@ -262,7 +262,7 @@ describe('escalate', () => {
     expect(ack).toMatchObject({ outcome: 'ok', result: { action: 'resolve', dedup_key: `payctl-${session.id}-page` } });
     const last = srv.requests.filter((x) => x.path === '/pd/v2/enqueue').at(-1)!.json as Record<string, unknown>;
     expect(last).toEqual({ routing_key: SECRETS.PD_KEY, event_action: 'resolve', dedup_key: `payctl-${session.id}-page` });
-    expect(JSON.stringify(r) + JSON.stringify(ack) + readFileSync(session.writer.file, 'utf8')).not.toContain(SECRETS.PD_KEY);
+    expect(JSON.stringify(r) + JSON.stringify(ack) + readFileSync(session.where(), 'utf8')).not.toContain(SECRETS.PD_KEY);
   });
 
   it('a PagerDuty 400 shows its errors list; acknowledge without a trigger is refused', async () => {

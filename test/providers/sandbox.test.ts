@@ -217,6 +217,6 @@ describe('step handlers against the sandbox', () => {
     expect(r.outcome).toBe('ok');
     expect(r.result).toMatchObject({ channels: { slack: { ok: false, status: 500 }, statuspage: { ok: true }, email: { ok: true } } });
     expect(sb.state().statuspage.incidents.length).toBe(1);
-    noSecrets(JSON.stringify(r), logs.join('\n'), stdout.text, stderr.text, readFileSync(session.writer.file, 'utf8'));
+    noSecrets(JSON.stringify(r), logs.join('\n'), stdout.text, stderr.text, readFileSync(session.where(), 'utf8'));
   });
 });

@@ -53,7 +53,8 @@ describe('the append lock (flock on the timeline)', () => {
     const w = new TimelineWriter(file, { actor: 'a' });
     await w.append(note('one'));
     await w.append(note('two'));
-    expect(readdirSync(dirname(file))).toEqual(['timeline.jsonl']);
+    // the timeline and its head (count and last hash, for verify's tail check): no lock file
+    expect(readdirSync(dirname(file)).sort()).toEqual(['timeline.head', 'timeline.jsonl']);
     expect(verifyTimeline(file)).toMatchObject({ ok: true, events: 2 });
   });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
@@ -86,6 +86,8 @@ describe('timeline writer', () => {
       text.findIndex((l) => l.includes('"step":"b"')),
     );
     writeFileSync(file, keep.join('\n') + '\n' + '{"seq":99,"time":"2026');
+    // a run that died mid-write had not yet recorded those events in the head (written after each fsync)
+    rmSync(join(dir, '.payctl/incidents', id, 'timeline.head'));
     const show = runCli(dir, ['incident', 'show', id]);
     expect(show.code).toBe(0);
     expect(show.stderr).toContain('truncated last line');

@@ -1,0 +1,219 @@
+// The incident store (issue 13): append latency (p50, p99) and events/s for the
+// directory store and the PostgreSQL store, each beside its floor (write +
+// fsync of the same line on an open file; a one-row autocommit INSERT); then
+// `payctl incident list --json` over 10,000 incidents in each store (target
+// < 500 ms), beside `node -e 0`; then the delay from another process's append
+// to a watcher on the PostgreSQL store (LISTEN/NOTIFY; target p99 < 1 s).
+// Each measure is its own node process, interleaved, medians of the runs.
+// PostgreSQL: PAYCTL_TEST_PG_URL, or a throwaway server (scripts/with-postgres.sh)
+// when initdb is there; without either, the PostgreSQL rows are skipped.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { interleaved, median, timeOnce } from './lib.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
+  const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
+  if (initdb.status === 0) {
+    // run again inside a throwaway PostgreSQL server
+    const r = spawnSync(join(root, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
+  console.log('(no PostgreSQL server here: the PostgreSQL rows are skipped)');
+  process.env.PAYCTL_BENCH_NO_PG = '1';
+}
+const PG = process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+const N = Number(process.env.BENCH_EVENTS ?? 300);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+const LIST = Number(process.env.BENCH_INCIDENTS ?? 10_000);
+const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-store-'));
+const mod = (p) => JSON.stringify(join(root, 'dist', p));
+const pgMod = JSON.stringify(join(root, 'node_modules', 'pg', 'lib', 'index.js'));
+
+function inner(script) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim());
+}
+
+/** A new database on the server (migrated): its URL. */
+function freshDb(name) {
+  inner(`
+    const pg = (await import(${pgMod})).default;
+    const c = new pg.Client({ connectionString: ${JSON.stringify(PG)} });
+    await c.connect(); await c.query('DROP DATABASE IF EXISTS ${name} WITH (FORCE)'); await c.query('CREATE DATABASE ${name}'); await c.end();
+    console.log('null');`);
+  const u = new URL(PG);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  inner(
+    `const { migrate } = await import(${mod('store/pg-client.js')}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`,
+  );
+  return url;
+}
+
+const timings = `
+const t = [];
+const t0 = performance.now();
+for (let i = 0; i < ${N}; i++) { const s = performance.now(); await append(i); t.push(performance.now() - s); }
+const total = performance.now() - t0;
+t.sort((a, b) => a - b);
+console.log(JSON.stringify({ p50: t[Math.floor(t.length / 2)], p99: t[Math.floor(t.length * 0.99)], perSecond: ${N} / (total / 1000) }));`;
+
+const fileFloor = (file) => `
+const { openSync, writeSync, fsyncSync } = await import('node:fs');
+const fd = openSync(${JSON.stringify(file)}, 'a');
+const line = JSON.stringify({ seq: 1, time: new Date().toISOString(), actor: 'bench', type: 'note_added', data: { text: 'a note about as long as a step result line, from the bench' }, prev: '0'.repeat(64) }) + '\\n';
+const append = async () => { writeSync(fd, line); fsyncSync(fd); };
+${timings}`;
+
+const storeAppend = (open, id) => `
+${open}
+const w = await store.create(${JSON.stringify(id)}, { actor: 'bench' });
+await w.appendAll([{ type: 'incident_opened', data: { id: ${JSON.stringify(id)}, title: 'bench', severity: 'sev2', dry_run: false, source: 'bench' } }]);
+const append = (i) => w.appendAll([{ type: 'note_added', data: { text: 'a note about as long as a step result line, from the bench ' + i } }]);
+${timings}
+await store.close();`;
+
+const openDir = (d) =>
+  `const { DirectoryStore } = await import(${mod('store/directory.js')}); const store = new DirectoryStore(${JSON.stringify(d)});`;
+const openPg = (url) =>
+  `const { openPostgresStore } = await import(${mod('store/postgres.js')}); const store = await openPostgresStore({ kind: 'postgres', url: ${JSON.stringify(url)} });`;
+
+const pgFloor = (url) => `
+const pg = (await import(${pgMod})).default;
+const c = new pg.Client({ connectionString: ${JSON.stringify(url)} });
+await c.connect();
+await c.query('CREATE TABLE IF NOT EXISTS bench_floor (n int, line text)');
+const append = (i) => c.query('INSERT INTO bench_floor VALUES ($1, $2)', [i, 'a note about as long as a step result line, from the bench']);
+${timings}
+await c.end();`;
+
+const rows = [];
+const row = (name, r, floor) =>
+  rows.push(
+    `  ${name.padEnd(44)} p50 ${r.p50.toFixed(2).padStart(6)} ms  p99 ${r.p99.toFixed(2).padStart(6)} ms  ${Math.round(r.perSecond).toString().padStart(5)} events/s${floor ? `  ${(r.p50 / floor.p50).toFixed(2)}x its floor (p50)` : ''}`,
+  );
+const med = (xs) => ({
+  p50: median(xs.map((x) => x.p50)),
+  p99: median(xs.map((x) => x.p99)),
+  perSecond: median(xs.map((x) => x.perSecond)),
+});
+
+// append
+const pgUrl = PG ? freshDb('payctl_bench_append') : undefined;
+const res = { fileFloor: [], dir: [], pgFloor: [], pg: [] };
+let k = 0;
+for (let i = 0; i < runs; i++) {
+  res.fileFloor.push(inner(fileFloor(join(dir, `floor-${k++}.jsonl`))));
+  res.dir.push(inner(storeAppend(openDir(join(dir, 'store')), `20260101-000000-d${String(k++).padStart(3, '0')}`)));
+  if (pgUrl) {
+    res.pgFloor.push(inner(pgFloor(pgUrl)));
+    res.pg.push(inner(storeAppend(openPg(pgUrl), `20260101-000000-p${String(k++).padStart(3, '0')}`)));
+  }
+}
+console.log(`\nstore append, ${N} appends of one event per process (median of ${runs} interleaved process runs)`);
+row('file floor: write + fsync', med(res.fileFloor));
+row('directory store', med(res.dir), med(res.fileFloor));
+if (pgUrl) {
+  row('PostgreSQL floor: one-row autocommit INSERT', med(res.pgFloor));
+  row('PostgreSQL store', med(res.pg), med(res.pgFloor));
+}
+for (const r of rows) console.log(r);
+
+// incident list over LIST incidents
+const seed = (target) => `
+const { chainEvents } = await import(${mod('timeline/writer.js')});
+const { Replayer } = await import(${mod('timeline/replay.js')});
+const { listedOf } = await import(${mod('store/postgres.js')});
+const { mkdirSync, writeFileSync } = await import('node:fs');
+const { join } = await import('node:path');
+const GENESIS = '0'.repeat(64);
+const target = ${JSON.stringify(target)};
+const pg = target.startsWith('postgres') ? (await import(${pgMod})).default : undefined;
+const c = pg && new pg.Client({ connectionString: target });
+if (c) await c.connect();
+for (let from = 0; from < ${LIST}; from += 1000) {
+  const inc = { id: [], state: [], listed: [] }; const ev = { id: [], seq: [], prev: [], line: [] };
+  for (let i = from; i < Math.min(${LIST}, from + 1000); i++) {
+    const id = '20260101-' + String(i).padStart(6, '0') + '-seed';
+    let n = 0; const t = Date.UTC(2026, 0, 1) + i * 1000;
+    const { events, lines } = chainEvents([
+      { type: 'incident_opened', data: { id, title: 'Incident ' + i, severity: 'sev2', playbook: 'processor-outage', dry_run: false, source: 'incident start' } },
+      { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
+      { type: 'status_changed', data: { from: 'investigating', to: 'resolved' } },
+      { type: 'run_finished', data: { outcome: 'ok' } },
+    ], { count: 0, last: GENESIS }, 'seed', () => new Date(t + n++));
+    if (!c) { mkdirSync(join(target, id), { recursive: true }); writeFileSync(join(target, id, 'timeline.jsonl'), lines.join('\\n') + '\\n'); continue; }
+    const r = new Replayer(events[0]); for (const e of events.slice(1)) r.apply(e);
+    inc.id.push(id); inc.state.push(JSON.stringify(r.state())); inc.listed.push(JSON.stringify(listedOf(r.state())));
+    events.forEach((e, k) => { ev.id.push(id); ev.seq.push(e.seq); ev.prev.push(e.prev); ev.line.push(lines[k]); });
+  }
+  if (!c) continue;
+  await c.query('BEGIN');
+  await c.query('INSERT INTO payctl_incidents (id, state, listed) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[])', [inc.id, inc.state, inc.listed]);
+  await c.query('INSERT INTO payctl_events (incident_id, seq, prev, line) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[])', [ev.id, ev.seq, ev.prev, ev.line]);
+  await c.query('COMMIT');
+}
+if (c) await c.end();
+console.log('null');`;
+
+const project = join(dir, 'project');
+mkdirSync(project, { recursive: true });
+writeFileSync(join(project, 'payctl.config.yaml'), 'store: .payctl/incidents\n');
+inner(seed(join(project, '.payctl/incidents')));
+const listUrl = PG ? freshDb('payctl_bench_list') : undefined;
+if (listUrl) inner(seed(listUrl));
+const bin = join(root, 'bin', 'payctl.cjs');
+const list = (env) => () =>
+  timeOnce(process.execPath, [bin, 'incident', 'list', '--json'], {
+    cwd: project,
+    env: { ...process.env, PAYCTL_STORE: '', ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+const cases = [
+  { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0']) },
+  { name: 'directory store', run: list({}) },
+  ...(listUrl ? [{ name: 'PostgreSQL store', run: list({ PAYCTL_STORE: listUrl }) }] : []),
+];
+const t = interleaved(cases, Number(process.env.BENCH_LIST_RUNS ?? 5));
+console.log(`\npayctl incident list --json over ${LIST} incidents (whole process, median; target < 500 ms)`);
+let listOk = true;
+for (const c of cases) {
+  const ok = c.name === 'node -e 0' || t[c.name] < 500;
+  listOk &&= ok;
+  console.log(`  ${c.name.padEnd(20)} ${t[c.name].toFixed(0).padStart(6)} ms${c.name === 'node -e 0' ? '' : `  ${ok ? 'ok' : 'OVER'}`}`);
+}
+
+// watch delay on PostgreSQL: another process appends, a watcher here receives
+if (pgUrl) {
+  const delays = inner(`
+    const { openPostgresStore } = await import(${mod('store/postgres.js')});
+    const { spawn } = await import('node:child_process');
+    const store = await openPostgresStore({ kind: 'postgres', url: ${JSON.stringify(pgUrl)} });
+    const id = '20260101-000000-watch';
+    const w = await store.create(id, { actor: 'bench' });
+    await w.appendAll([{ type: 'incident_opened', data: { id, title: 'watch', severity: 'sev2', dry_run: false, source: 'bench' } }]);
+    const delays = [];
+    const ac = new AbortController();
+    const watching = store.watch(id, 1, (evs) => { const now = Date.now(); for (const e of evs) delays.push(now - Date.parse(e.time)); if (delays.length >= 100) ac.abort(); }, ac.signal);
+    await new Promise((r) => setTimeout(r, 300));
+    const child = spawn(process.execPath, ['--input-type=module', '-e', \`
+      const { openPostgresStore } = await import(${mod('store/postgres.js')});
+      const s = await openPostgresStore({ kind: 'postgres', url: ${JSON.stringify(pgUrl)} });
+      const a = await s.appender('\${id}', { actor: 'other' });
+      for (let i = 0; i < 100; i++) { await a.appendAll([{ type: 'note_added', data: { text: 'n' + i } }]); await new Promise((r) => setTimeout(r, 10)); }
+      await s.close();\`], { stdio: 'inherit' });
+    await watching;
+    await new Promise((r) => child.on('close', r));
+    await store.close();
+    delays.sort((a, b) => a - b);
+    console.log(JSON.stringify({ p50: delays[50], p99: delays[98] }));`);
+  console.log(`\nwatch (LISTEN/NOTIFY): another process's append to the watcher's callback, 100 events`);
+  console.log(`  p50 ${delays.p50} ms  p99 ${delays.p99} ms  ${delays.p99 < 1000 ? 'ok' : 'OVER'} (target p99 < 1 s)`);
+}
+rmSync(dir, { recursive: true, force: true });
+process.exit(listOk ? 0 : 1);

@@ -1,0 +1,161 @@
+/**
+ * payctl incident list, and the incidents waiting for a resume (`incident
+ * resume` without an id). Each incident's run is judged by its timeline and
+ * its run lock: running now, interrupted (killed), stopped, finished.
+ */
+import type { Context } from '../context.js';
+import { InvalidInputError } from '../errors.js';
+import { runLockHeld } from '../timeline/lock.js';
+import { isOpen, type IncidentState } from '../timeline/replay.js';
+import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
+import { incidentDir } from '../timeline/store.js';
+import { formatTable } from '../ui/table.js';
+
+/** One incident as listed: its state (or why it cannot be read) and whether a live process runs it. */
+export interface IncidentSummary {
+  id: string;
+  state?: IncidentState;
+  problem?: string;
+  live: boolean;
+}
+
+/** Every incident, oldest first: the store read in one place. */
+export async function incidentSummaries(ctx: Context): Promise<IncidentSummary[]> {
+  const store = await ctx.store();
+  const out: IncidentSummary[] = [];
+  for (const id of await store.ids()) {
+    const live = runHeld(ctx, store.kind, id);
+    try {
+      out.push({ id, state: (await store.replay(id)).state, live });
+    } catch (e) {
+      out.push({ id, problem: (e as Error).message, live });
+    }
+  }
+  return out;
+}
+
+export interface ListedIncident {
+  id: string;
+  title: string;
+  severity: string;
+  status: string;
+  playbook: string | null;
+  opened_at: string;
+  updated_at: string;
+  /** running (a live process), interrupted (killed), stopped, finished, none. */
+  run: RunCondition;
+  /** Set when it waits for a resume: the command, and why. */
+  waiting: ResumeWait | null;
+  dry_run: boolean;
+  cancelled?: { at: string; by: string; reason: string };
+  problem?: string;
+}
+
+export async function listIncidents(ctx: Context, opts: { status?: string }): Promise<void> {
+  if (opts.status !== undefined && !['open', 'resolved', 'cancelled', 'waiting'].includes(opts.status)) {
+    throw new InvalidInputError(`--status "${opts.status}" is not open, waiting, resolved or cancelled`);
+  }
+  const rows: ListedIncident[] = [];
+  for (const { id, state: st, problem, live } of await incidentSummaries(ctx)) {
+    if (!st) {
+      // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
+      ctx.out.warn(`incident ${id}: ${problem}`);
+      if (opts.status === undefined)
+        rows.push({
+          id,
+          title: '(broken: see payctl incident verify)',
+          severity: '-',
+          status: 'broken',
+          playbook: null,
+          opened_at: '-',
+          updated_at: '-',
+          run: 'none',
+          waiting: null,
+          dry_run: false,
+          problem,
+        });
+      continue;
+    }
+    const waiting = waitingForResume(st, live) ?? null;
+    if (opts.status === 'open' && !isOpen(st)) continue;
+    if (opts.status === 'waiting' && !waiting) continue;
+    if ((opts.status === 'resolved' || opts.status === 'cancelled') && st.status !== opts.status) continue;
+    rows.push({
+      id,
+      title: st.title,
+      severity: st.severity,
+      status: st.status,
+      playbook: st.playbook ?? null,
+      opened_at: st.opened_at,
+      updated_at: st.updated_at,
+      run: runCondition(st, live),
+      waiting,
+      dry_run: st.dry_run,
+      ...(st.cancelled ? { cancelled: st.cancelled } : {}),
+    });
+  }
+  rows.reverse(); // newest first
+  if (ctx.out.jsonMode) return ctx.out.json(rows);
+  if (!rows.length)
+    return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
+  const c = ctx.out.color;
+  const table = [
+    ['ID', 'STATUS', 'SEV', 'PLAYBOOK', 'OPENED', 'RUN', 'TITLE'].map((h) => c.bold(h)),
+    ...rows.map((r) => [
+      r.id,
+      r.status === 'broken' ? c.red(r.status) : r.status,
+      r.severity,
+      r.playbook ?? '-',
+      r.opened_at.slice(0, 19).replace('T', ' '),
+      r.waiting ? c.yellow(`${r.run}: resume`) : r.run,
+      `${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
+    ]),
+  ];
+  for (const line of formatTable(table)) ctx.out.line(line);
+  const waiting = rows.filter((r) => r.waiting);
+  if (waiting.length) {
+    ctx.out.line('');
+    ctx.out.line(`waiting for a resume (${waiting.length}):`);
+    for (const r of waiting) ctx.out.line(`  ${r.waiting!.command}   ${c.dim(r.waiting!.why)}`);
+  }
+}
+
+/**
+ * The incident `incident resume` without an id continues: the only one waiting
+ * for a resume. None, or several, is exit 2 listing them with their commands.
+ */
+export async function onlyWaitingIncident(ctx: Context): Promise<string> {
+  const waiting = (await incidentSummaries(ctx)).flatMap(({ id, state, live }) => {
+    const w = state && waitingForResume(state, live);
+    return w ? [{ id, state: state!, wait: w }] : [];
+  });
+  if (waiting.length === 1) {
+    ctx.out.info(`resuming the only interrupted incident, ${waiting[0]!.id} (${waiting[0]!.state.title})`);
+    return waiting[0]!.id;
+  }
+  if (waiting.length === 0)
+    throw new InvalidInputError(
+      'no incident is waiting for a resume (none was stopped or interrupted)',
+      'payctl incident list shows every incident and how its run ended',
+    );
+  const lines = waiting
+    .reverse()
+    .map((w) => `  ${w.wait.command}   ${w.state.title}; ${w.wait.why}`)
+    .join('\n');
+  throw new InvalidInputError(`${waiting.length} incidents are waiting for a resume; say which:\n${lines}`);
+}
+
+/** The resume one incident waits for, if any (see waitingForResume). */
+export async function resumeWaitOf(ctx: Context, id: string): Promise<ResumeWait | undefined> {
+  const store = await ctx.store();
+  return waitingForResume((await store.replay(id)).state, runHeld(ctx, store.kind, id));
+}
+
+/**
+ * A live process runs the incident: its run lock is held (tested without taking it). Known for the
+ * directory store; on PostgreSQL the advisory lock is only seen by trying it, so a run there is not
+ * told apart from an interrupted one here.
+ */
+function runHeld(ctx: Context, kind: string, id: string): boolean {
+  return kind === 'directory' && runLockHeld(incidentDir(ctx.config().storeDir, id));
+}

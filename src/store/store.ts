@@ -1,0 +1,115 @@
+/**
+ * The incident store: where timelines live. One interface, two backends: a
+ * directory of JSON Lines files (DirectoryStore, the default) and a
+ * PostgreSQL database shared by a team (PostgresStore, issue 13). Commands
+ * reach it through the context (ctx.store()), never through paths.
+ *
+ * Both keep the same event model: each event has the next `seq` and the
+ * sha256 of the previous event's line as `prev`; the raw line of each event
+ * (exactly what the next one hashes) is what a store keeps and gives back.
+ */
+import type { NewEvent, TimelineEvent } from '../timeline/events.js';
+import type { TimelineProblem, TimelineVisitor, ReadTimeline } from '../timeline/read.js';
+import type { IncidentState } from '../timeline/replay.js';
+import type { StoreLocks } from '../timeline/lock.js';
+import type { VerifyReport } from '../timeline/verify.js';
+
+export type StoreKind = 'directory' | 'postgres';
+
+/** Who appends, and the clock that stamps the events. */
+export interface AppenderOptions {
+  now?: () => Date;
+  /** Defaults to the user@host of this process (timeline/actor.ts). */
+  actor?: string;
+}
+
+/** Appends to one incident: seq and prev are assigned by the store, against its recorded head. */
+export interface IncidentAppender {
+  readonly id: string;
+  /**
+   * Append events in order as one unit (one lock, write and fsync; one
+   * transaction): each gets the next seq and the hash of the event before it.
+   * Resolves once they are durable, with the events as stored (redacted).
+   */
+  appendAll(events: readonly NewEvent[]): Promise<TimelineEvent[]>;
+  /** Give back what the appender holds (a descriptor, a connection); a later append reopens it. */
+  close(): Promise<void>;
+}
+
+/** The head of an incident's chain: how many events, and the hash of the last one's line. */
+export interface StoreHead {
+  count: number;
+  last: string;
+}
+
+/** What `incident list` shows of an incident (a database store keeps it on the incident's row). */
+export type ListedState = Pick<
+  IncidentState,
+  'id' | 'title' | 'severity' | 'status' | 'playbook' | 'opened_at' | 'updated_at' | 'run' | 'dry_run' | 'source'
+>;
+
+/** One row of `incident list`: the incident's listed state, or why it could not be read. */
+export interface IncidentSummary {
+  id: string;
+  state?: ListedState;
+  /** Why the incident is broken (an empty timeline, not a payctl timeline). */
+  problem?: string;
+}
+
+export interface ReplayedIncident {
+  state: IncidentState;
+  problems: TimelineProblem[];
+}
+
+export interface Store {
+  readonly kind: StoreKind;
+  /** For messages: the directory, or the database URL with its password masked. */
+  readonly location: string;
+  /**
+   * Where an event of an incident is, for messages: `<dir>/<id>/timeline.jsonl:12`
+   * for a directory, `incident <id> event 12 (postgres://…)` for a database.
+   */
+  where(id: string, line?: number): string;
+
+  /** A new incident (no events yet): its first append must be incident_opened. */
+  create(id: string, opts?: AppenderOptions): Promise<IncidentAppender>;
+  /** An appender to an existing incident; an unknown or malformed id is exit 2 naming recent ones. */
+  appender(id: string, opts?: AppenderOptions): Promise<IncidentAppender>;
+  /** Remove an incident created but never opened (no events): true when it is gone, false when it has events. */
+  removeEmpty(id: string): Promise<boolean>;
+  /** Exit 2 (InvalidInputError naming recent ids) when there is no such incident. */
+  require(id: string): Promise<void>;
+
+  /** The events in order, streamed to `visit` (with each raw line and its 1-based position); never throws on bad content. */
+  scan(id: string, visit: TimelineVisitor): Promise<void>;
+  /** The whole timeline in memory (short ones: export, template). */
+  read(id: string): Promise<ReadTimeline>;
+  /** The incident's state, replayed without keeping its events. */
+  replay(id: string): Promise<ReplayedIncident>;
+  /** The hash chain and sequence checked, and (when the store records one) the head it should end at. */
+  verify(id: string): Promise<VerifyReport>;
+  /** The recorded head (a directory store: its last line), or undefined for an unknown id. */
+  head(id: string): Promise<StoreHead | undefined>;
+
+  /** Every incident id, oldest first (ids sort by time). */
+  ids(): Promise<string[]>;
+  /** Every incident with its listed state, oldest first; a broken one with its problem. */
+  list(): Promise<IncidentSummary[]>;
+  /** The newest incident whose state matches. */
+  latest(matches: (state: IncidentState) => boolean): Promise<string | undefined>;
+
+  /** The run lock and the routing lock, across processes (and machines, for a database). */
+  readonly locks: StoreLocks;
+
+  /**
+   * Calls `onEvents` with each incident's events appended after seq `after`,
+   * in order, as they arrive (from any process or machine), until `signal`
+   * aborts; resolves then. Exit 2 for an unknown id.
+   */
+  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal): Promise<void>;
+  /** Calls `onChange` when an incident is created or appended to (its id), until `signal` aborts; resolves then. */
+  watchList(onChange: (id: string) => void, signal: AbortSignal): Promise<void>;
+
+  /** Close connections and descriptors; the command is done with the store. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+/**
+ * The one table printer for every listing (incident list, playbook list,
+ * providers, check, providers report, maintenance): columns as wide as their
+ * widest cell as the terminal shows it (string-width: colour codes count for
+ * nothing, wide characters for two), two spaces between columns, so no two
+ * cells ever run together; the last column is not padded and lines carry no
+ * trailing blanks. Cells may be coloured before they are laid out.
+ */
+import stringWidth from 'string-width';
+
+export interface TableOptions {
+  /** Spaces between columns (default 2). */
+  gap?: number;
+  /** Right-align these columns (numbers). */
+  alignRight?: number[];
+}
+
+/** The lines of a table: `rows[0]` is usually the header. Rows may be shorter than the widest (missing cells are empty). */
+export function formatTable(rows: readonly (readonly string[])[], opts: TableOptions = {}): string[] {
+  const gap = ' '.repeat(opts.gap ?? 2);
+  const right = new Set(opts.alignRight ?? []);
+  const widths: number[] = [];
+  for (const r of rows) r.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, stringWidth(cell))));
+  return rows.map((r) => {
+    const cells = widths.map((w, i) => {
+      const cell = r[i] ?? '';
+      const pad = ' '.repeat(w - stringWidth(cell));
+      if (right.has(i)) return pad + cell;
+      return i === widths.length - 1 ? cell : cell + pad;
+    });
+    return cells.join(gap).trimEnd();
+  });
+}

@@ -1,0 +1,267 @@
+/**
+ * The store contract, one suite run against each backend: the directory store
+ * (a temp directory) and the PostgreSQL store (a fresh database on the test
+ * server; see test/helpers/postgres.ts). Several processes are real ones
+ * (test/store/store-worker.mjs through the built code).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DirectoryStore } from '../../src/store/directory.js';
+import { listedOf, openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
+import type { Store } from '../../src/store/store.js';
+import type { NewEvent, TimelineEvent } from '../../src/timeline/events.js';
+import { Replayer } from '../../src/timeline/replay.js';
+import { GENESIS } from '../../src/timeline/events.js';
+import { chainEvents } from '../../src/timeline/writer.js';
+import { asSuperuser, describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+
+const WORKER = fileURLToPath(new URL('./store-worker.mjs', import.meta.url));
+
+interface Backend {
+  /** A new, empty store, and what a worker process is given to open it. */
+  open(): Promise<{ store: Store; where: string }>;
+  /** Remove an incident's last event, as someone with write access to the files or the database could. */
+  deleteLastEvent(where: string, id: string): Promise<void>;
+  /** Put `n` incidents in, fast (bulk, not through the appender). */
+  seed(where: string, n: number): Promise<void>;
+}
+
+const opened = (id: string, title = 'Card payments failing'): NewEvent => ({
+  type: 'incident_opened',
+  data: { id, title, severity: 'sev2', dry_run: false, source: 'test' },
+});
+
+function seedLines(id: string, i: number): { events: TimelineEvent[]; lines: string[] } {
+  const t = Date.UTC(2026, 0, 1) + i * 1000;
+  let k = 0;
+  return chainEvents(
+    [opened(id, `Incident ${i}`), { type: 'note_added', data: { text: `note ${i}` } }],
+    { count: 0, last: GENESIS },
+    'seed',
+    () => new Date(t + k++),
+  );
+}
+
+const directory: Backend = {
+  async open() {
+    const dir = join(mkdtempSync(join(tmpdir(), 'payctl-store-')), 'incidents');
+    return { store: new DirectoryStore(dir), where: dir };
+  },
+  async deleteLastEvent(dir, id) {
+    const file = join(dir, id, 'timeline.jsonl');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    writeFileSync(file, lines.slice(0, -1).join('\n') + '\n');
+  },
+  async seed(dir, n) {
+    for (let i = 0; i < n; i++) {
+      const id = `20260101-${String(i).padStart(6, '0')}-seed`;
+      mkdirSync(join(dir, id), { recursive: true });
+      writeFileSync(join(dir, id, 'timeline.jsonl'), seedLines(id, i).lines.join('\n') + '\n');
+    }
+  },
+};
+
+const postgres: Backend = {
+  async open() {
+    const url = await freshDatabase();
+    return { store: await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' }), where: url };
+  },
+  async deleteLastEvent(url, id) {
+    // a superuser can switch the append-only triggers off; the head on the incident's row stays
+    await asSuperuser(
+      url,
+      `BEGIN; SET LOCAL session_replication_role = replica;
+       DELETE FROM payctl_events WHERE incident_id = '${id}' AND seq = (SELECT max(seq) FROM payctl_events WHERE incident_id = '${id}');
+       COMMIT;`,
+    );
+  },
+  async seed(url, n) {
+    const c = new pg.Client({ connectionString: url });
+    await c.connect();
+    try {
+      for (let from = 0; from < n; from += 1000) {
+        const ids: string[] = [];
+        const states: string[] = [];
+        const listed: string[] = [];
+        const ev: { id: string[]; seq: number[]; prev: string[]; line: string[] } = { id: [], seq: [], prev: [], line: [] };
+        for (let i = from; i < Math.min(n, from + 1000); i++) {
+          const id = `20260101-${String(i).padStart(6, '0')}-seed`;
+          const { events, lines } = seedLines(id, i);
+          const r = new Replayer(events[0]!);
+          r.apply(events[1]!);
+          ids.push(id);
+          states.push(JSON.stringify(r.state()));
+          listed.push(JSON.stringify(listedOf(r.state())));
+          events.forEach((e, k) => {
+            ev.id.push(id);
+            ev.seq.push(e.seq);
+            ev.prev.push(e.prev);
+            ev.line.push(lines[k]!);
+          });
+        }
+        await c.query('BEGIN');
+        await c.query('INSERT INTO payctl_incidents (id, state, listed) SELECT * FROM unnest($1::text[], $2::jsonb[], $3::text[])', [
+          ids,
+          states,
+          listed,
+        ]);
+        await c.query(
+          'INSERT INTO payctl_events (incident_id, seq, prev, line) SELECT * FROM unnest($1::text[], $2::int[], $3::text[], $4::text[])',
+          [ev.id, ev.seq, ev.prev, ev.line],
+        );
+        await c.query('COMMIT');
+      }
+    } finally {
+      await c.end();
+    }
+  },
+};
+
+/** Spawn a worker; resolves with its exit code and output. */
+function worker(args: string[]): {
+  done: Promise<{ code: number | null; stdout: string; stderr: string }>;
+  kill: () => void;
+  started: Promise<string>;
+} {
+  const child = spawn(process.execPath, [WORKER, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let onOut: (s: string) => void = () => undefined;
+  const started = new Promise<string>((resolve) => (onOut = resolve));
+  child.stdout.on('data', (d) => {
+    stdout += d;
+    onOut(stdout);
+  });
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  return { done, kill: () => child.kill('SIGKILL'), started };
+}
+
+function contract(name: string, backend: Backend): void {
+  let store: Store;
+  let where: string;
+  beforeAll(async () => {
+    ({ store, where } = await backend.open());
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
+
+  it(`${name}: create, append, replay, verify, head, list`, async () => {
+    const id = '20260101-020000-aaaa';
+    const w = await store.create(id, { actor: 'tester', now: () => new Date('2026-01-01T02:00:00Z') });
+    const written = await w.appendAll([opened(id), { type: 'milestone', data: { name: 'detected' } }]);
+    await w.appendAll([{ type: 'note_added', data: { text: 'first note' } }]);
+    await w.close();
+    expect(written.map((e) => e.seq)).toEqual([1, 2]);
+    expect(written[0]!.prev).toBe(GENESIS);
+    const { state } = await store.replay(id);
+    expect(state).toMatchObject({ id, status: 'investigating', event_count: 3, notes: [{ text: 'first note' }] });
+    expect(await store.verify(id)).toMatchObject({ ok: true, events: 3 });
+    expect((await store.head(id))?.count).toBe(3);
+    expect((await store.read(id)).events.map((e) => e.type)).toEqual(['incident_opened', 'milestone', 'note_added']);
+    expect(await store.list()).toEqual([
+      { id, state: expect.objectContaining({ id, title: 'Card payments failing', status: 'investigating' }) },
+    ]);
+    expect(await store.latest((s) => s.status === 'investigating')).toBe(id);
+    await expect(store.require('20260101-020000-zzzz')).rejects.toThrow('no incident "20260101-020000-zzzz"');
+    await expect(store.appender('../etc')).rejects.toThrow('is not an incident id');
+  });
+
+  it(`${name}: 4 processes appending 250 notes each at once make one chain of 1,000 notes, no gap`, async () => {
+    const id = '20260101-030000-bbbb';
+    const w = await store.create(id, { actor: 'tester' });
+    await w.appendAll([opened(id)]);
+    await w.close();
+    const go = join(mkdtempSync(join(tmpdir(), 'payctl-go-')), 'go');
+    const workers = ['w1', 'w2', 'w3', 'w4'].map((who) => worker([where, 'append', id, who, '250', go]));
+    await new Promise((r) => setTimeout(r, 500)); // all four connected and waiting
+    writeFileSync(go, '');
+    const results = await Promise.all(workers.map((x) => x.done));
+    for (const r of results) expect(r, r.stderr).toMatchObject({ code: 0 });
+    const t = await store.read(id);
+    expect(t.events.map((e) => e.seq)).toEqual(Array.from({ length: 1001 }, (_, i) => i + 1));
+    for (const who of ['w1', 'w2', 'w3', 'w4']) {
+      const mine = t.events.filter((e) => e.actor === who).map((e) => (e.data as { text: string }).text);
+      expect(mine).toEqual(Array.from({ length: 250 }, (_, i) => `${who} ${i}`));
+    }
+    expect(await store.verify(id)).toMatchObject({ ok: true, events: 1001 });
+  }, 120_000);
+
+  it(`${name}: the run lock is refused to a second process naming the holder, and free once the holder is killed`, async () => {
+    const id = '20260101-040000-cccc';
+    const w = await store.create(id);
+    await w.appendAll([opened(id)]);
+    await w.close();
+    const holder = worker([where, 'lock', id]);
+    await holder.started;
+    await expect(store.locks.run(id)).rejects.toThrow(/is being run by another payctl \(pid \d+\)/);
+    holder.kill();
+    await holder.done;
+    const release = await store.locks.run(id);
+    await release();
+  }, 30_000);
+
+  it(`${name}: a deleted last event is caught by verify`, async () => {
+    const id = '20260101-050000-dddd';
+    const w = await store.create(id);
+    await w.appendAll([opened(id), { type: 'note_added', data: { text: 'one' } }, { type: 'note_added', data: { text: 'two' } }]);
+    await w.close();
+    expect((await store.verify(id)).ok).toBe(true);
+    await backend.deleteLastEvent(where, id);
+    const r = await store.verify(id);
+    expect(r).toMatchObject({ ok: false, events: 2 });
+    expect(r.message).toContain('recorded 3 events but its timeline ends at event 2: the last event was removed');
+  });
+
+  it(`${name}: 10,000 incidents listed`, async () => {
+    const before = (await store.ids()).length;
+    await backend.seed(where, 10_000);
+    const listed = await store.list();
+    expect(listed).toHaveLength(before + 10_000);
+    const seeded = listed.filter((l) => l.id.endsWith('-seed'));
+    expect(seeded[0]).toMatchObject({ id: '20260101-000000-seed', state: { title: 'Incident 0', status: 'investigating' } });
+    expect(seeded.at(-1)).toMatchObject({ id: '20260101-009999-seed', state: { title: 'Incident 9999' } });
+    expect(await store.latest((s) => s.title === 'Incident 5000')).toBe('20260101-005000-seed');
+  }, 120_000);
+}
+
+describe('store contract: directory', () => contract('directory', directory));
+describeWithPostgres('store contract: postgres', () => contract('postgres', postgres));
+
+describeWithPostgres('postgres store: watch', () => {
+  let store: PostgresStore;
+  beforeAll(async () => {
+    store = await openPostgresStore({ kind: 'postgres', url: await freshDatabase(), localDir: '', from: 'test' });
+  });
+  afterAll(async () => store?.close());
+
+  it('delivers events appended by another connection, in order, each once', async () => {
+    const id = '20260101-060000-eeee';
+    const w = await store.create(id);
+    await w.appendAll([opened(id)]);
+    const seen: number[] = [];
+    const ac = new AbortController();
+    const watching = store.watch(id, 1, (evs) => seen.push(...evs.map((e) => e.seq)), ac.signal);
+    const other = await openPostgresStore({ kind: 'postgres', url: store.url, localDir: '', from: 'test' });
+    const ow = await other.appender(id);
+    for (let i = 0; i < 5; i++) await ow.appendAll([{ type: 'note_added', data: { text: `n${i}` } }]);
+    await ow.appendAll([
+      { type: 'note_added', data: { text: 'a' } },
+      { type: 'note_added', data: { text: 'b' } },
+    ]);
+    const deadline = Date.now() + 5000;
+    while (seen.length < 7 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    ac.abort();
+    await watching;
+    await other.close();
+    expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8]);
+  });
+});
