@@ -1,6 +1,6 @@
 // A sandbox in its own process for benchmarks (bench/lib.mjs times payctl with
 // spawnSync, which would block a sandbox running in the bench's own process).
-//   startSandboxProcess({ providers, faults, dir, config }) → { url, env, stop() }
+//   startSandboxProcess({ providers, faults, dir, config, ordersPerMinute }) → { url, env, stop() }
 // writes dir/payctl.config.yaml (the sandbox config, with `config` merged over it).
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -13,7 +13,7 @@ if (process.argv[2] === '--child') {
   const { writeFileSync } = await import('node:fs');
   const { join } = await import('node:path');
   const opts = JSON.parse(process.argv[3]);
-  const sb = await startSandbox({ providers: opts.providers });
+  const sb = await startSandbox({ providers: opts.providers, ...(opts.ordersPerMinute ? { ordersPerMinute: opts.ordersPerMinute } : {}) });
   if (opts.faults) sb.injectFault(opts.faults);
   writeFileSync(join(opts.dir, 'payctl.config.yaml'), stringify({ ...sb.configObject(), ...(opts.config ?? {}) }));
   process.stdout.write(JSON.stringify({ url: sb.url, env: sb.env() }) + '\n');

@@ -2,7 +2,9 @@
  * payctl failover / failback: the one-liner for scripts. Each runs one
  * `switch_provider` step through the engine — the same handler, refusals,
  * verification, approval gate and timeline as a playbook — in a new incident
- * or joined to an existing one.
+ * or joined to an existing one. `--share` moves a percent of traffic;
+ * `failback --canary 10,25,50,100` runs one `shift_traffic` step instead
+ * (stages held on the primary's own success rate).
  */
 import type { Context } from '../context.js';
 import { AbortedError, ExitCode, InvalidInputError, OperationError, PayctlError } from '../errors.js';
@@ -16,6 +18,9 @@ import { emptyAnswers } from '../ui/answers.js';
 import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
+import { checkShare } from '../providers/switch.js';
+import { describeSplit } from '../providers/routing/split.js';
+import { parseDuration } from '../duration.js';
 import { isOpen } from '../timeline/replay.js';
 import { cancelledError } from '../timeline/status.js';
 
@@ -28,9 +33,23 @@ export interface FailoverOptions {
   yes?: boolean;
   dryRun?: boolean;
   json?: boolean;
+  /** Percent of traffic to move (1..100; default 100). */
+  share?: string | number;
 }
 
-export type FailbackOptions = Omit<FailoverOptions, 'to' | 'from' | 'force'>;
+export interface FailbackOptions extends Omit<FailoverOptions, 'to' | 'from' | 'force' | 'share'> {
+  /** Stages of a canary failback, e.g. "10,25,50,100". */
+  canary?: string;
+  hold?: string;
+  minSuccessRate?: string | number;
+  minAttempts?: string | number;
+}
+
+type MoveStep = StepOf<'switch_provider'> | StepOf<'shift_traffic'>;
+
+interface MoveOptions extends FailoverOptions {
+  canary?: Pick<FailbackOptions, 'canary' | 'hold' | 'minSuccessRate' | 'minAttempts'>;
+}
 
 export async function failover(ctx: Context, opts: FailoverOptions): Promise<void> {
   await moveTraffic(ctx, 'failover', { ...opts, incident: await incidentArg(ctx, opts.incident) });
@@ -41,7 +60,19 @@ export async function failback(ctx: Context, opts: FailbackOptions): Promise<voi
   if (!primary) throw new InvalidInputError('failback needs routing.primary in the config', 'see docs/config.md, section routing');
   // a dry run never joins a real incident: it opens a dry-run incident of its own
   const incident = (await incidentArg(ctx, opts.incident)) ?? (ctx.dryRun ? undefined : await latestOpenFailover(ctx));
-  await moveTraffic(ctx, 'failback', { ...opts, to: primary, incident });
+  const { canary, hold, minSuccessRate, minAttempts, ...rest } = opts;
+  if (canary === undefined && (hold !== undefined || minSuccessRate !== undefined || minAttempts !== undefined)) {
+    throw new InvalidInputError(
+      '--hold, --min-success-rate and --min-attempts go with --canary',
+      'e.g. payctl failback --canary 10,25,50,100 --hold 2m --min-success-rate 0.95',
+    );
+  }
+  await moveTraffic(ctx, 'failback', {
+    ...rest,
+    to: primary,
+    incident,
+    ...(canary !== undefined ? { canary: { canary, hold, minSuccessRate, minAttempts } } : {}),
+  });
 }
 
 /** --incident as typed (latest, a prefix or suffix), as the whole id. */
@@ -62,7 +93,58 @@ async function latestOpenFailover(ctx: Context): Promise<string | undefined> {
   );
 }
 
-async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: FailoverOptions): Promise<void> {
+/** The --share value as a whole percent; a share the routing cannot take is refused here, before an incident is opened (exit 2). */
+function shareOption(config: Config, value: string | number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new InvalidInputError(
+      `--share ${value} is not a whole percent from 1 to 100`,
+      'e.g. --share 90: 90% to the target, the rest kept where it is',
+    );
+  checkShare(config, n);
+  return n === 100 ? undefined : n;
+}
+
+/** The shift_traffic step of a canary failback, checked before an incident is opened (exit 2). */
+async function canaryStep(
+  config: Config,
+  to: string,
+  o: NonNullable<MoveOptions['canary']>,
+  title: string,
+): Promise<StepOf<'shift_traffic'>> {
+  // only a canary loads the canary's modules (a plain failover starts faster without them)
+  const [{ parseStages }, { canaryMetricsProblem }] = await Promise.all([
+    import('../steps/shift-traffic.js'),
+    import('../providers/metrics.js'),
+  ]);
+  const stages = parseStages(o.canary, '--canary');
+  for (const s of stages) checkShare(config, s);
+  const hold = o.hold ?? '2m';
+  if (parseDuration(hold) === undefined) throw new InvalidInputError(`--hold ${hold} is not a duration`, 'e.g. --hold 2m');
+  const rate = o.minSuccessRate === undefined ? undefined : Number(o.minSuccessRate);
+  if (rate !== undefined && !(rate >= 0 && rate <= 1))
+    throw new InvalidInputError(`--min-success-rate ${o.minSuccessRate} is not a fraction from 0 to 1`, 'e.g. --min-success-rate 0.95');
+  const attempts = o.minAttempts === undefined ? undefined : Number(o.minAttempts);
+  if (attempts !== undefined && !(Number.isInteger(attempts) && attempts >= 0))
+    throw new InvalidInputError(`--min-attempts ${o.minAttempts} is not a whole number`, 'e.g. --min-attempts 100');
+  const problem = canaryMetricsProblem(config, attempts ?? 100);
+  if (problem) throw new InvalidInputError(`cannot judge a canary: ${problem}`, 'see docs/providers.md, "Shares and canary failback"');
+  return {
+    id: 'failback',
+    title,
+    type: 'shift_traffic',
+    to,
+    stages,
+    hold,
+    ...(rate !== undefined ? { min_success_rate: rate } : {}),
+    ...(attempts !== undefined ? { min_attempts: attempts } : {}),
+    confirm: `Move payment traffic back to ${to} in stages ${stages.join(', ')}%?`,
+    on_failure: 'abort',
+  };
+}
+
+async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: MoveOptions): Promise<void> {
   const started = Date.now();
   void actorName(); // who acts, for the timeline: looked up while the switch gets ready
   const config = ctx.config().config;
@@ -89,17 +171,24 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     );
   }
   requireRoutingSecrets(config.routing, ctx.env);
-  const title = kind === 'failover' ? `Fail over to ${opts.to}` : `Fail back to ${opts.to}`;
-  const step: StepOf<'switch_provider'> = {
-    id: kind,
-    title,
-    type: 'switch_provider',
-    to: opts.to,
-    ...(opts.from ? { from: opts.from } : {}),
-    ...(opts.force ? { force: true } : {}),
-    confirm: `Move payment traffic to ${opts.to}?`,
-    on_failure: 'abort',
-  };
+  const share = shareOption(config, opts.share);
+  const title =
+    kind === 'failover'
+      ? `Fail over to ${opts.to}${share ? ` (${share}%)` : ''}`
+      : `Fail back to ${opts.to}${opts.canary ? ' (canary)' : ''}`;
+  const step: MoveStep = opts.canary
+    ? await canaryStep(config, opts.to, opts.canary, title)
+    : {
+        id: kind,
+        title,
+        type: 'switch_provider',
+        to: opts.to,
+        ...(opts.from ? { from: opts.from } : {}),
+        ...(opts.force ? { force: true } : {}),
+        ...(share ? { share } : {}),
+        confirm: share ? `Move ${share}% of payment traffic to ${opts.to}?` : `Move payment traffic to ${opts.to}?`,
+        on_failure: 'abort',
+      };
   // a dry run's own incident is a rehearsal: it closes itself when the run ends (engine/run.ts walk)
   const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
 
@@ -117,7 +206,15 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
 
   const state = report.state;
   const ran = state.steps[report.incident === opts.incident ? lastStepId(state, kind) : kind];
-  const r = ran?.result as (SwitchProviderResult & { would_refuse?: string; target_status_error?: string }) | undefined;
+  const r = ran?.result as
+    | (SwitchProviderResult & {
+        would_refuse?: string;
+        target_status_error?: string;
+        completed?: boolean;
+        results?: unknown[];
+        reason?: string;
+      })
+    | undefined;
   // a person answered no at the approval: nothing was touched
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
   // an incident this command opened, in which no traffic moved (declined, nothing to change, refused before
@@ -138,6 +235,12 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
     routing_after: r?.after ?? null,
     ...(r?.rolled_back !== undefined ? { rolled_back: r.rolled_back } : {}),
     ...(r?.unchanged ? { unchanged: true } : {}),
+    ...(r?.share !== undefined ? { share: r.share } : {}),
+    ...(r?.split_before ? { split_before: r.split_before } : {}),
+    ...(r?.split_after ? { split_after: r.split_after } : {}),
+    ...(opts.canary
+      ? { canary: { completed: r?.completed === true, stages: r?.results ?? [], ...(r?.reason ? { halted: r.reason } : {}) } }
+      : {}),
     ...(r?.would_refuse ? { would_refuse: r.would_refuse } : {}),
     ...(r?.target_status_error ? { target_status_error: r.target_status_error } : {}),
     dry_run: ctx.dryRun,
@@ -155,10 +258,24 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Fa
   else if (!report.error && !declined) {
     const c = ctx.out.color;
     const verdict = ctx.dryRun ? c.yellow('dry run: nothing changed') : summary.verified ? c.green('verified') : c.red('NOT verified');
-    ctx.out.line(`${kind}: ${summary.from ?? '?'} → ${opts.to} (${verdict}) in incident ${report.incident}`);
     ctx.out.line(
-      c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`),
+      `${kind}: ${summary.from ?? '?'} → ${opts.to}${share ? ` (${share}%)` : ''}${opts.canary ? ` by canary ${step.type === 'shift_traffic' ? (step.stages as number[]).join(', ') : ''}%` : ''} (${verdict}) in incident ${report.incident}`,
     );
+    const held = (r?.results as { result?: string; share?: number; success_rate?: number | null }[] | undefined)?.filter(
+      (x) => x.result === 'held',
+    );
+    if (opts.canary && held?.length)
+      ctx.out.line(
+        c.dim(
+          `stages held: ${held.map((x) => `${x.share}% at ${typeof x.success_rate === 'number' ? `${(x.success_rate * 100).toFixed(1)}%` : 'no data'}`).join(', ')}`,
+        ),
+      );
+    if (opts.canary && ctx.dryRun) ctx.out.line(c.dim("each stage would be switched, then held on the primary's success rate"));
+    else if (r?.split_after) ctx.out.line(c.dim(`shares now: ${describeSplit(r.split_after)}`));
+    else
+      ctx.out.line(
+        c.dim(`routing before: ${(summary.routing_before ?? []).join(' → ')}; after: ${(summary.routing_after ?? []).join(' → ')}`),
+      );
     if (kind === 'failback' && summary.verified && !ctx.dryRun && state.status !== 'resolved' && !unmoved) {
       ctx.out.line(
         c.dim(`incident ${report.incident} is still ${state.status}; when the outage is over: payctl incident resolve ${report.incident}`),
@@ -198,13 +315,7 @@ function lastStepId(state: RunReport['state'], kind: string): string {
 }
 
 /** Run the switch step inside an existing incident, under a fresh step id. */
-async function joinIncident(
-  ctx: Context,
-  id: string,
-  playbook: Playbook,
-  step: StepOf<'switch_provider'>,
-  reason?: string,
-): Promise<RunReport> {
+async function joinIncident(ctx: Context, id: string, playbook: Playbook, step: MoveStep, reason?: string): Promise<RunReport> {
   const store = await ctx.store();
   const joined = (await store.replay(id)).state; // unknown id → exit 2 with the known ones
   const rehearsal = rehearsalKind(joined);
@@ -220,16 +331,10 @@ async function joinIncident(
   return holdingRun(store, id, () => switchIn(ctx, id, playbook, step, reason));
 }
 
-async function switchIn(
-  ctx: Context,
-  id: string,
-  playbook: Playbook,
-  step: StepOf<'switch_provider'>,
-  reason?: string,
-): Promise<RunReport> {
+async function switchIn(ctx: Context, id: string, playbook: Playbook, step: MoveStep, reason?: string): Promise<RunReport> {
   const { session } = await IncidentSession.open(await ctx.store(), id, ctx.clock);
   const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
-  const joined: StepOf<'switch_provider'> = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
+  const joined: MoveStep = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());
   const eng = makeEngine(ctx, session, { ...playbook, steps: [joined] }, parts);
   if (reason) await session.append({ type: 'note_added', data: { text: `${joined.title}: ${reason}` } });

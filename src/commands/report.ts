@@ -96,6 +96,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     'Status page admission',
     'Escalation response',
     'Failovers away',
+    'Traffic away',
   ];
   const body = rows.map((r) => [
     r.provider,
@@ -110,6 +111,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
       ? `${d(r.escalation_response.mean_ms)} (${r.escalation_response.answered}/${r.escalation_response.escalations} answered)`
       : '-',
     String(r.failovers_away),
+    r.traffic_away_ms ? d(r.traffic_away_ms) : '-',
   ]);
   for (const l of formatTable([header, ...body])) ctx.out.line(l);
   if (rehearsalNote) ctx.out.line(rehearsalNote);

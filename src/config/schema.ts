@@ -51,11 +51,28 @@ export const RoutingAdapter = z.discriminatedUnion('type', [
     read: HttpRequestSpec.extend({ method: z.enum(['GET', 'POST']).default('GET') }).extend({
       path: z.string().meta({ description: 'JSON path in the read-back body giving the active provider or the ordered list' }),
     }),
+    split: HttpRequestSpec.extend({
+      read_path: z
+        .string()
+        .meta({ description: 'JSON path in the read body giving the shares ({provider: percent} or [{provider, percent}])' }),
+    })
+      .optional()
+      .meta({
+        description:
+          'The request that sends shares of traffic (values: to, share, from, split, split_json, shares, key); without it the adapter moves all traffic or none',
+      }),
   }),
   z.strictObject({
     type: z.literal('shell'),
     write: z.array(z.string()).min(1).meta({ description: 'Argument list; {{ to }} and {{ order }} are filled in' }),
-    read: z.array(z.string()).min(1).meta({ description: 'Prints the active provider (first line) or a JSON list' }),
+    read: z.array(z.string()).min(1).meta({
+      description:
+        'Prints the active provider (first line), a JSON list, or the shares ({"adyen": 90, "stripe": 10} or adyen=90,stripe=10)',
+    }),
+    split: z.array(z.string()).min(1).optional().meta({
+      description:
+        'Argument list that sends shares of traffic; {{ to }}, {{ share }}, {{ from }}, {{ split }} are filled in; without it the adapter moves all traffic or none',
+    }),
   }),
 ]);
 
@@ -96,8 +113,15 @@ export const MetricsConfig = z.discriminatedUnion('type', [
     url: z.url(),
     headers: z.record(z.string(), z.string()).optional(),
     queries: z.strictObject({
-      success_rate: z.string(),
+      success_rate: z.string().meta({
+        description:
+          'PromQL for the success rate (0..1); $window and $provider are filled in (use $provider in a provider matcher for per-provider reads: the canary needs it)',
+      }),
       decline_codes: z.string().optional(),
+      attempts: z
+        .string()
+        .optional()
+        .meta({ description: "PromQL for the payments attempted over $window (per $provider): the canary's minimum sample" }),
     }),
   }),
   z.strictObject({

@@ -108,6 +108,22 @@ export function checkExpectations(expect: DrillSpec['expect'], state: IncidentSt
     });
   }
 
+  if (expect.canary) {
+    const canaries = steps.filter((s) => s.type === 'shift_traffic' && (s.status === 'ok' || s.status === 'failed'));
+    const last = canaries[canaries.length - 1];
+    const stages = (last?.stages ?? []).filter((st) => st.result !== 'switched');
+    const seen = stages
+      .map((st) => `${st.share}% ${st.result}${typeof st.success_rate === 'number' ? ` at ${(st.success_rate * 100).toFixed(1)}%` : ''}`)
+      .join(', ');
+    const outcome = last ? (last.status === 'ok' ? 'completed' : 'halted') : undefined;
+    out.push({
+      name: 'canary',
+      expected: `a canary failback that ${expect.canary === 'completed' ? 'completes, every stage held' : 'halts and rolls back'}`,
+      observed: last ? `canary ${outcome}${seen ? `: ${seen}` : ''}` : 'no canary ran',
+      pass: outcome === expect.canary && stages.length > 0,
+    });
+  }
+
   if (expect.status) {
     out.push({
       name: 'status',

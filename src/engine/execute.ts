@@ -365,7 +365,7 @@ async function onFailure(
 function okMilestones(eng: Engine, step: Step, result: Extract<StepResult, { outcome: 'ok' }>): NewEvent[] {
   const state = eng.session.state();
   let ev: NewEvent | undefined;
-  if (step.type === 'switch_provider' && !eng.ctx.dryRun) {
+  if ((step.type === 'switch_provider' || step.type === 'shift_traffic') && !eng.ctx.dryRun) {
     // traffic was already there: nothing moved, so nothing was mitigated or failed back by this step
     if (result.result?.unchanged === true) ev = undefined;
     else if (result.result?.failback === true) ev = milestoneEvent(state, 'failed_back', true, undefined, `step ${step.id}`);

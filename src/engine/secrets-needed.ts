@@ -68,6 +68,10 @@ export function secretsReadBy(step: Step, config: Config, answers: Record<string
     case 'switch_provider':
       if (config.routing?.adapter) collect(config.routing.adapter, 'routing.adapter', out);
       break;
+    case 'shift_traffic':
+      if (config.routing?.adapter) collect(config.routing.adapter, 'routing.adapter', out);
+      if (config.metrics) collect(config.metrics, 'metrics', out);
+      break;
     case 'query_metrics':
       if (config.metrics) collect(config.metrics, 'metrics', out);
       break;

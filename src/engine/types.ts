@@ -91,4 +91,11 @@ export type StepHandler<S extends Step = Step> = (run: StepRun<S>) => Promise<St
 export type StepRegistry = { [K in StepType]: StepHandler<StepOf<K>> };
 
 /** Types whose action changes something outside payctl: not blindly repeated on resume. */
-export const SIDE_EFFECT_TYPES: ReadonlySet<StepType> = new Set<StepType>(['switch_provider', 'notify', 'escalate', 'http', 'shell']);
+export const SIDE_EFFECT_TYPES: ReadonlySet<StepType> = new Set<StepType>([
+  'switch_provider',
+  'shift_traffic',
+  'notify',
+  'escalate',
+  'http',
+  'shell',
+]);

@@ -35,9 +35,10 @@ const PROVIDER_FIELDS: Record<string, readonly string[]> = {
   check_status: ['provider', 'overlap_with'],
   query_metrics: ['provider'],
   switch_provider: ['to', 'from'],
+  shift_traffic: ['to'],
   escalate: ['to'],
 };
-const DURATION_FIELDS = ['timeout', 'interval', 'duration', 'window'] as const;
+const DURATION_FIELDS = ['timeout', 'interval', 'duration', 'window', 'hold'] as const;
 
 export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourceProblem[] {
   const data = src.data;
@@ -147,6 +148,10 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
         at([...base, field], `${label}: ${field}: unknown provider "${v}" (${declared(opts.providers, 'providers')})`);
       }
     }
+    // a share below 100 needs a routing adapter that can split (checked against the config, when there is one)
+    const splitNeed = splitsAskedFor(raw, type);
+    const noSplit = splitNeed ? adapterWithoutSplit(opts.config) : undefined;
+    if (splitNeed && noSplit) at([...base, splitNeed.field], `${label}: ${splitNeed.field}: ${splitNeed.what}, but ${noSplit}`);
     if (type === 'notify' && Array.isArray(raw.channels) && opts.channels) {
       raw.channels.forEach((c, j) => {
         if (typeof c === 'string' && !hasTemplate(c) && !opts.channels!.includes(c)) {
@@ -321,4 +326,29 @@ function declared(names: readonly string[], what: string): string {
 export function stepLabel(step: unknown, index: number): string {
   const id = isObj(step) && typeof step.id === 'string' ? step.id : undefined;
   return id ? `step "${id}"` : `step ${index + 1}`;
+}
+
+/** The field of a step asking for a share below 100, when written literally. */
+function splitsAskedFor(raw: Obj, type: unknown): { field: string; what: string } | undefined {
+  if (type === 'switch_provider' && typeof raw.share === 'number' && raw.share < 100)
+    return { field: 'share', what: `${raw.share}% of traffic` };
+  if (type === 'shift_traffic') {
+    const stages = Array.isArray(raw.stages)
+      ? raw.stages
+      : typeof raw.stages === 'string' && !hasTemplate(raw.stages)
+        ? raw.stages.split(',').map(Number)
+        : [];
+    const partial = stages.filter((s) => typeof s === 'number' && s < 100);
+    if (partial.length) return { field: 'stages', what: `stages of ${partial.join(', ')}% of traffic` };
+  }
+  return undefined;
+}
+
+/** Why the config's routing adapter cannot split, or undefined (it can, or there is no config to judge). */
+function adapterWithoutSplit(config: unknown): string | undefined {
+  if (!isObj(config) || !isObj(config.routing)) return undefined;
+  const a = config.routing.adapter;
+  if (!isObj(a)) return 'the config has no routing.adapter';
+  if (a.type === 'hyperswitch' || a.split !== undefined) return undefined;
+  return `the config's ${String(a.type)} routing adapter cannot split traffic (add routing.adapter.split; see docs/providers.md, "Shares")`;
 }

@@ -84,6 +84,10 @@ function stepDetails(step: Step): string[] {
       return [`metric: ${step.metric}${step.window ? ` over ${step.window}` : ''}${step.provider ? ` for ${step.provider}` : ''}`];
     case 'switch_provider':
       return [`traffic ${step.from ? `from ${step.from} ` : ''}to ${step.to}${step.force ? ' (forced)' : ''}`];
+    case 'shift_traffic':
+      return [
+        `traffic to ${step.to ?? 'the primary'} in stages ${Array.isArray(step.stages) ? step.stages.join(', ') : step.stages}%, each held ${step.hold}`,
+      ];
     case 'notify':
       return [`${step.template} → ${step.channels.join(', ')}`];
     case 'escalate':

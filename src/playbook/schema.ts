@@ -98,6 +98,31 @@ export const SwitchProviderStep = z.strictObject({
   to: Template,
   from: Template.optional(),
   force: z.boolean().optional(),
+  share: z
+    .union([z.number().int().min(1).max(100), Template])
+    .optional()
+    .meta({
+      description:
+        'Percent of traffic for the target (default 100); the rest stays on the provider that has it. Needs a routing adapter that can split',
+    }),
+});
+/** Percents of traffic, in order: a list, or a template giving "10,25,50,100". */
+const Stages = z.union([z.array(z.number().int().min(1).max(100)).min(1), Template]);
+export const ShiftTrafficStep = z.strictObject({
+  ...common,
+  type: z.literal('shift_traffic'),
+  to: Template.optional().meta({ description: 'Provider traffic moves to (default: routing.primary, a failback)' }),
+  stages: Stages.meta({ description: 'Percent of traffic for the target at each stage, e.g. [10, 25, 50, 100]' }),
+  hold: StepDuration.meta({ description: 'How long each stage holds while its success rate is read' }),
+  min_success_rate: z
+    .union([z.number().min(0).max(1), Template])
+    .optional()
+    .meta({ description: "The target's success rate a stage must keep (default config thresholds.success_rate)" }),
+  min_attempts: z
+    .union([z.number().int().min(0), Template])
+    .optional()
+    .meta({ description: 'Payments the target must have attempted in a stage before its rate counts (default 100)' }),
+  force: z.boolean().optional(),
 });
 export const NotifyStep = z.strictObject({
   ...common,
@@ -163,6 +188,7 @@ export const Step = z.discriminatedUnion('type', [
   CheckStatusStep,
   QueryMetricsStep,
   SwitchProviderStep,
+  ShiftTrafficStep,
   NotifyStep,
   EscalateStep,
   HttpStep,
@@ -217,6 +243,10 @@ export const DrillSpec = z.strictObject({
     escalated: z.string().optional(),
     success_rate_above: z.number().min(0).max(1).optional(),
     failback: z.boolean().optional(),
+    canary: z
+      .enum(['completed', 'halted'])
+      .optional()
+      .meta({ description: 'A shift_traffic (canary) step ran and completed (every stage held) or halted (and rolled back)' }),
     status: z.enum(INCIDENT_STATUSES).optional(),
   }),
 });

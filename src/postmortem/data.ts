@@ -20,6 +20,7 @@ import {
 import { deriveHints, type Hints } from './hints.js';
 import { buildNarrative } from './narrative.js';
 import { phaseGantt, successRateChart } from './charts.js';
+import { sharesSection, type SharesSection } from './shares.js';
 import { timelineTable, type TimelineTable } from './timeline-table.js';
 import { cell, inline, percent } from './markdown.js';
 import { clockTime, formatTime } from './time.js';
@@ -62,6 +63,7 @@ export interface PostmortemData {
   impact_start_definition: string;
   timeline: TimelineTable;
   charts: { gantt?: string; success_rate?: string };
+  shares: SharesSection;
   actions: {
     switches: { time: string; from: string; to: string; before: string; after: string; verified: string; kind: string; outcome: string }[];
     notifications: { time: string; template: string; channel: string; result: string }[];
@@ -172,6 +174,7 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
     impact_start_definition: IMPACT_START_DEFINITION,
     timeline: timelineTable(events, points.impact_start),
     charts: { gantt: phaseGantt(points, impact), success_rate: successRateChart(facts.readings) },
+    shares: sharesSection(events, input.primary, points.resolved ?? points.last_event),
     actions: {
       switches: facts.switches.map((s) => ({
         time: formatTime(s.at),

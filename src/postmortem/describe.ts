@@ -34,6 +34,16 @@ function completed(e: Extract<TimelineEvent, { type: 'step_completed' }>): strin
       return `Success rate ${typeof r.value === 'number' ? percent(r.value) : 'n/a'}${r.provider ? ` (${String(r.provider)})` : ''}${failed}`;
     case 'switch_provider':
       return `Switched traffic ${String(r.from ?? '?')} → ${String(r.to ?? '?')}${d.outcome === 'ok' ? (r.verified ? ' (verified)' : ' (not verified)') : ''}${r.rolled_back ? ' (rolled back)' : ''}${failed}`;
+    case 'shift_traffic': {
+      const stages = Array.isArray(r.results) ? (r.results as { result?: string; share?: number; success_rate?: number | null }[]) : [];
+      const held = stages
+        .filter((s) => s.result === 'held')
+        .map((s) => `${s.share}%${typeof s.success_rate === 'number' ? ` (${percent(s.success_rate)})` : ''}`);
+      const head = r.completed
+        ? `Canary to ${String(r.to ?? '?')} completed`
+        : `Canary to ${String(r.to ?? '?')} halted${r.reason ? `: ${short(String(r.reason))}` : ''}`;
+      return `${head}${held.length ? `; stages held: ${held.join(', ')}` : ''}${failed}`;
+    }
     case 'notify':
       return `Sent ${String(r.template ?? 'message')}: ${channels(r.channels) || 'no channels'}${failed}`;
     case 'escalate':

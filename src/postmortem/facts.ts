@@ -185,6 +185,7 @@ const KNOWN = new Set([
   'run_stopped',
   'run_finished',
   'channel_sent',
+  'traffic_stage',
   'incident_cancelled',
 ]);
 

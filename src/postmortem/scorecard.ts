@@ -6,6 +6,7 @@
 import type { LoadedIncident } from '../timeline/store.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { collectFacts } from './facts.js';
+import { trafficAway } from './shares.js';
 import { referencePoints } from './metrics.js';
 import { providerPerformance } from './providers.js';
 import { between, earliest, toMs } from './time.js';
@@ -22,6 +23,8 @@ export interface ScorecardRow {
   status_page_admission: { mean_delay_ms: number | null; admitted: number; never_admitted: number };
   escalation_response: { escalations: number; answered: number; mean_ms: number | null; longest_ms: number | null };
   failovers_away: number;
+  /** Time its traffic was on other providers, weighted by the share moved (shares.ts). */
+  traffic_away_ms: number;
   incident_ids: string[];
 }
 
@@ -48,6 +51,11 @@ export const SCORECARD_DEFINITIONS: { column: string; definition: string }[] = [
       'Mean time from our escalation to the first note naming the provider, or the acknowledged milestone, after it; with how many escalations were answered.',
   },
   { column: 'Failovers away', definition: 'Successful switches that moved traffic away from this provider.' },
+  {
+    column: 'Traffic away',
+    definition:
+      "For the provider that had all traffic before an incident's first switch: how long its traffic was on other providers, weighted by share (an hour with 10% moved counts six minutes), up to the end of the record.",
+  },
 ];
 
 /** Split incidents into those the scorecard counts and the rehearsals it leaves out (unless includeRehearsals). */
@@ -105,6 +113,7 @@ export class ScorecardBuilder {
         status_page_admission: { mean_delay_ms: null, admitted: 0, never_admitted: 0 },
         escalation_response: { escalations: 0, answered: 0, mean_ms: null, longest_ms: null },
         failovers_away: 0,
+        traffic_away_ms: 0,
         incident_ids: [],
         _resolve: [],
         _admit: [],
@@ -122,6 +131,8 @@ export class ScorecardBuilder {
     const points = referencePoints(inc.state, facts, this.threshold);
     const detection = points.detected ?? points.opened;
     const open = inc.state.status !== 'resolved';
+    const away = trafficAway(inc.events, points.resolved ?? points.last_event);
+    if (away) this.row(away.provider).traffic_away_ms += away.ms;
     for (const perf of providerPerformance(facts, points)) {
       if (!perf.affected) continue;
       const r = this.row(perf.provider);

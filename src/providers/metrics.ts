@@ -81,3 +81,56 @@ function clampWarn(v: number, warnings: string[]): number | null {
   warnings.push(`the success-rate query returned ${v}, outside 0..1 (is it a percentage?)`);
   return v > 1 && v <= 100 ? v / 100 : null;
 }
+
+/** One provider's success rate and payments attempted over a window: what the canary reads. */
+export interface ProviderSample {
+  success_rate: number | null;
+  /** null when the source cannot count attempts (no metrics.queries.attempts, or a file). */
+  attempts: number | null;
+  at: string;
+  warnings: string[];
+}
+
+/** Why the configured metrics cannot judge a canary (per provider, with a minimum sample), or undefined when they can. */
+export function canaryMetricsProblem(config: Config, minAttempts: number): string | undefined {
+  const m = config.metrics;
+  if (!m) return 'no metrics source is configured (metrics:), so the canary cannot read a success rate';
+  if (m.type === 'prometheus' && !/\$provider\b|\$\{provider\}/.test(m.queries.success_rate)) {
+    return 'metrics.queries.success_rate has no $provider, so the canary cannot read the rate of the provider receiving it (e.g. {provider=~"$provider"})';
+  }
+  if (minAttempts > 0 && (m.type === 'file' || !m.queries.attempts)) {
+    return `the canary's minimum sample (${minAttempts} attempts) needs metrics.queries.attempts (PromQL for payments attempted over $window per $provider), or min_attempts: 0`;
+  }
+  return undefined;
+}
+
+export async function readProviderSample(
+  deps: MetricsDeps,
+  provider: string,
+  windowMs: number,
+  signal?: AbortSignal,
+): Promise<ProviderSample> {
+  const window = `${Math.max(1, Math.ceil(windowMs / 1000))}s`;
+  const m = deps.config.metrics;
+  const attemptsQuery = m?.type === 'prometheus' ? m.queries.attempts : undefined;
+  const [rate, attempts] = await Promise.all([
+    readMetric(deps, { metric: 'success_rate', window, windowMs, provider }, signal),
+    attemptsQuery && m?.type === 'prometheus' ? readAttempts(deps, m, attemptsQuery, { window, provider }, signal) : Promise.resolve(null),
+  ]);
+  return { success_rate: rate.value, attempts, at: rate.at, warnings: rate.warnings ?? [] };
+}
+
+async function readAttempts(
+  deps: MetricsDeps,
+  m: Extract<NonNullable<Config['metrics']>, { type: 'prometheus' }>,
+  query: string,
+  vars: { window: string; provider: string },
+  signal?: AbortSignal,
+): Promise<number | null> {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(m.headers ?? {}))
+    headers[k] = isSecretRef(v) ? resolveSecret(v, `metrics.headers.${k}`, deps.env) : v;
+  const r = await queryPrometheus(deps.http, m.url, fillQuery(query, vars), headers, signal);
+  // no series: no payments went to the provider in the window
+  return r.samples.length === 0 ? 0 : r.samples.reduce<number | null>((a, s) => (a === null || s.value === null ? null : a + s.value), 0);
+}

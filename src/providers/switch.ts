@@ -15,15 +15,22 @@
  *  3. read the routing (before; at the same time as that status page);
  *     nothing to do when the target is already first;
  *  4. write the new order with the idempotency key (dry run: printed only);
- *  5. read it back (still holding the lock, so the order read is this run's); when the target is not first, roll back to the order read
- *     before — asked when a person can be asked, automatic otherwise.
+ *     with `share` below 100, or while the routing is split, the new shares
+ *     instead: `share` percent to the target, the rest kept on the provider
+ *     that had the most traffic before (routing/split.ts);
+ *  5. read it back (still holding the lock, so the order read is this run's); when the target is not first
+ *     (or the shares read are not the ones written), roll back to what was read before — asked when a
+ *     person can be asked, automatic otherwise.
+ * A share below 100 on an adapter that cannot split is refused before anything is read or written.
  */
 import { messageOf } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import type { Prompter } from '../ui/prompter.js';
 import type { SwitchProviderResult } from '../timeline/results.js';
 import type { HttpClient } from './http.js';
-import { createRouting, type Routing } from './routing/index.js';
+import { cannotSplit, createRouting, readSplit, type Routing } from './routing/index.js';
+import { describeSplit, leader, sameSplit, shareOf, splitFor, whole, type Split } from './routing/split.js';
+import { InvalidInputError } from '../errors.js';
 import { checkProviderStatus, knownProvider } from './provider-status.js';
 import { describeHolder, type LockHolder, type StoreLocks } from '../timeline/lock.js';
 
@@ -52,6 +59,24 @@ export interface SwitchOptions {
   /** Idempotency key of the write (stable over retries and resume). */
   key: string;
   dryRun: boolean;
+  /** Percent of traffic for the target, 1..100 (default 100: all of it). */
+  share?: number;
+}
+
+/** A share below 100 needs an adapter that can split: refused (exit 2) before anything is touched. */
+export function checkShare(config: Config, share: number | undefined): void {
+  if (share === undefined || share === 100) return;
+  if (!Number.isInteger(share) || share < 1 || share > 100)
+    throw new InvalidInputError(
+      `share ${share} is not a whole percent from 1 to 100`,
+      'e.g. --share 90 (90% to the target, the rest kept where it is)',
+    );
+  const why = cannotSplit(config);
+  if (why)
+    throw new InvalidInputError(
+      `cannot send ${share}% of traffic: ${why}`,
+      'configure routing.adapter.split (docs/providers.md, "Shares"), or move all traffic (share 100)',
+    );
 }
 
 export interface SwitchResult extends SwitchProviderResult {
@@ -70,6 +95,7 @@ export type SwitchOutcome =
 
 export async function switchTraffic(deps: SwitchDeps, o: SwitchOptions): Promise<SwitchOutcome> {
   const { config, log } = deps;
+  checkShare(config, o.share);
   const target = knownProvider(config, o.to);
   if (o.from) knownProvider(config, o.from);
   const failback = o.to === config.routing?.primary;
@@ -153,24 +179,40 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
   }
   if (current.status === 'rejected') throw current.reason;
   const before = current.value;
-  const from = o.from ?? before[0] ?? null;
+  const share = o.share ?? 100;
+  const splitBefore: Split | undefined = routing.split ? await routing.split.read(deps.signal) : undefined;
+  const from = o.from ?? (splitBefore ? leader(splitBefore.filter((x) => x.provider !== o.to)) : undefined) ?? before[0] ?? null;
+  const rest = splitBefore?.filter((x) => x.provider !== o.to)[0]?.provider ?? before.find((p) => p !== o.to);
+  const wanted = splitFor(o.to, share, o.from ?? rest);
+  // shares are written when asked for, or when the routing is split now (an order alone would not end the split)
+  const bySplit =
+    routing.split !== undefined &&
+    (share < 100 || (splitBefore !== undefined && !sameSplit(splitBefore, whole(splitBefore[0]?.provider ?? ''))));
   const base = {
     from,
     to: o.to,
     before,
-    failback: o.to === primary,
+    // a share of traffic back on the primary is a canary stage, not the failback
+    failback: o.to === primary && share === 100,
+    ...(share < 100 ? { share } : {}),
+    ...(splitBefore ? { split_before: splitBefore } : {}),
     ...(targetStatus ? { target_status: targetStatus } : {}),
     ...(statusError ? { target_status_error: statusError } : {}),
   };
+  const what = share < 100 ? `${share}% of traffic` : 'traffic';
 
-  if (before[0] === o.to) {
+  if (bySplit ? sameSplit(splitBefore!, wanted) : before[0] === o.to) {
     return {
       ok: true,
-      result: { ...base, after: before, verified: true, unchanged: true },
-      message: `traffic already goes to ${o.to} (${routing.describe}); nothing to change`,
+      result: { ...base, after: before, verified: true, unchanged: true, ...(splitBefore ? { split_after: splitBefore } : {}) },
+      message:
+        share < 100
+          ? `${routing.describe} already sends ${describeSplit(wanted)}; nothing to change`
+          : `traffic already goes to ${o.to} (${routing.describe}); nothing to change`,
     };
   }
-  if (o.from && before[0] !== undefined && before[0] !== o.from) {
+  const fromHasNone = splitBefore ? shareOf(splitBefore, o.from ?? '') === 0 : before[0] !== o.from;
+  if (o.from && before[0] !== undefined && fromHasNone) {
     return {
       ok: false,
       retryable: false,
@@ -180,58 +222,76 @@ async function switchHolding(deps: SwitchDeps, o: SwitchOptions, routing: Routin
     };
   }
   const order = [o.to, ...before.filter((p) => p !== o.to)];
+  const now = bySplit && splitBefore ? describeSplit(splitBefore) : before.join(' → ') || '(empty)';
+  const next = bySplit ? describeSplit(wanted) : order.join(' → ');
+  const write = (key: string) => (bySplit ? routing.split!.write(wanted, o.to, key, deps.signal) : routing.write(order, key, deps.signal));
   if (o.dryRun) {
-    log(`[dry-run] would switch ${routing.describe}: ${before.join(' → ') || '(empty)'}  ⇒  ${order.join(' → ')}`);
-    await routing.write(order, o.key, deps.signal);
+    log(`[dry-run] would switch ${routing.describe}: ${now}  ⇒  ${next}`);
+    await write(o.key);
     return {
       ok: true,
-      result: { ...base, after: order, verified: false, dry_run: true },
-      message: `dry run: traffic would move from ${from ?? 'nowhere'} to ${o.to}`,
+      result: { ...base, after: order, verified: false, dry_run: true, ...(bySplit ? { split_after: wanted } : {}) },
+      message: `dry run: ${what} would move from ${from ?? 'nowhere'} to ${o.to}`,
     };
   }
 
-  log(`switching ${routing.describe}: ${before.join(' → ')}  ⇒  ${order.join(' → ')}`);
-  await routing.write(order, o.key, deps.signal);
+  log(`switching ${routing.describe}: ${now}  ⇒  ${next}`);
+  await write(o.key);
   const after = await routing.read(deps.signal);
-  if (after[0] === o.to) {
+  const splitAfter = routing.split ? await readSplit(routing, deps.signal) : undefined;
+  const took = bySplit ? sameSplit(splitAfter!, wanted) : after[0] === o.to;
+  const afterFields = { after, ...(splitAfter ? { split_after: splitAfter } : {}) };
+  if (took) {
     return {
       ok: true,
-      result: { ...base, after, verified: true },
-      message: `traffic moved from ${from ?? 'nowhere'} to ${o.to}, verified by reading the routing back`,
+      result: { ...base, ...afterFields, verified: true },
+      message: `${what} moved from ${from ?? 'nowhere'} to ${o.to}${bySplit ? ` (${describeSplit(wanted)})` : ''}, verified by reading the routing back`,
     };
   }
 
-  const mismatch = `routing read-back disagrees with the write: asked for ${o.to} first, ${routing.describe} reports ${after.join(' → ') || '(empty)'}`;
+  const mismatch = bySplit
+    ? `routing read-back disagrees with the write: asked for ${describeSplit(wanted)}, ${routing.describe} reports ${describeSplit(splitAfter ?? [])}`
+    : `routing read-back disagrees with the write: asked for ${o.to} first, ${routing.describe} reports ${after.join(' → ') || '(empty)'}`;
   log(mismatch);
   let rollBack = true;
   if (deps.prompter?.canPrompt) {
-    rollBack = await deps.prompter.confirm(`Roll the routing back to ${before.join(' → ')}?`, true);
+    rollBack = await deps.prompter.confirm(`Roll the routing back to ${now}?`, true);
   }
   if (!rollBack) {
     return {
       ok: false,
       retryable: false,
-      result: { ...base, after, verified: false, rolled_back: false },
+      result: { ...base, ...afterFields, verified: false, rolled_back: false },
       error: `${mismatch}; not rolled back`,
     };
   }
   try {
-    await routing.write(before, `${o.key}-rollback`, deps.signal);
+    const restoreBySplit = bySplit && splitBefore !== undefined;
+    if (restoreBySplit) await routing.split!.write(splitBefore, leader(splitBefore) ?? o.to, `${o.key}-rollback`, deps.signal);
+    else await routing.write(before, `${o.key}-rollback`, deps.signal);
     const restored = await routing.read(deps.signal);
-    const rolledBack = restored[0] === before[0];
+    const restoredSplit = routing.split ? await readSplit(routing, deps.signal) : undefined;
+    const rolledBack = restoreBySplit ? sameSplit(restoredSplit!, splitBefore) : restored[0] === before[0];
+    const nowDesc = restoreBySplit && restoredSplit ? describeSplit(restoredSplit) : restored.join(' → ');
     return {
       ok: false,
       retryable: false,
-      result: { ...base, after: restored, verified: false, rolled_back: rolledBack },
+      result: {
+        ...base,
+        after: restored,
+        ...(restoredSplit ? { split_after: restoredSplit } : {}),
+        verified: false,
+        rolled_back: rolledBack,
+      },
       error: rolledBack
-        ? `${mismatch}; rolled back to ${before.join(' → ')}`
-        : `${mismatch}; the rollback did not take either (now ${restored.join(' → ')}): check the routing by hand`,
+        ? `${mismatch}; rolled back to ${now}`
+        : `${mismatch}; the rollback did not take either (now ${nowDesc}): check the routing by hand`,
     };
   } catch (e) {
     return {
       ok: false,
       retryable: false,
-      result: { ...base, after, verified: false, rolled_back: false },
+      result: { ...base, ...afterFields, verified: false, rolled_back: false },
       error: `${mismatch}; the rollback failed: ${messageOf(e)}`,
     };
   }

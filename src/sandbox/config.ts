@@ -84,8 +84,10 @@ export function sandboxConfig(url: string, providers: readonly string[]): Record
       type: 'prometheus',
       url: `${url}/prometheus`,
       queries: {
-        success_rate: 'sum(rate(payments_succeeded_total[5m])) / sum(rate(payments_attempted_total[5m]))',
-        decline_codes: 'sum by (code) (rate(payments_declined_total[5m]))',
+        success_rate:
+          'sum(rate(payments_succeeded_total{provider=~"$provider"}[$window])) / sum(rate(payments_attempted_total{provider=~"$provider"}[$window]))',
+        decline_codes: 'sum by (code) (rate(payments_declined_total{provider=~"$provider"}[$window]))',
+        attempts: 'sum(increase(payments_attempted_total{provider=~"$provider"}[$window]))',
       },
     },
     thresholds: { success_rate: 0.95, unhealthy_statuses: ['partial_outage', 'major_outage'] },

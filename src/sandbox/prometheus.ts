@@ -1,11 +1,16 @@
 /**
  * Prometheus HTTP API at `/prometheus`: `GET|POST /api/v1/query` and
  * `/api/v1/query_range`, answered from the traffic simulation. A query that
- * mentions "decline" gets a vector by `code`; any other query gets the payment
- * success rate (one sample). Envelopes and errors are Prometheus's:
- * 400 bad_data for missing or unparsable parameters.
+ * mentions "decline" gets a vector by `code`; one that mentions "attempted"
+ * but not "succeeded" gets the payments attempted over its `[window]`; any
+ * other query gets the payment success rate (one sample). A matcher
+ * `provider="x"` (or `=~"x"` with a plain name) narrows any of them to one
+ * provider; a provider receiving no payments has a NaN success rate, as in
+ * Prometheus (0/0). Envelopes and errors are Prometheus's: 400 bad_data for
+ * missing or unparsable parameters.
  */
 import { isRecord, json, type Reply, type SandboxRequest } from './http.js';
+import { parseDuration } from '../duration.js';
 import type { World } from './world.js';
 
 function params(req: SandboxRequest): Record<string, string> {
@@ -41,14 +46,29 @@ function sampleValue(v: number, nan: boolean): string {
   return nan ? 'NaN' : String(v);
 }
 
+/** The one provider a query's `provider` matcher names, or undefined for all (none, or a regex like .*). */
+function providerOf(query: string): string | undefined {
+  const m = /provider\s*=~?\s*"([^"]*)"/.exec(query);
+  return m && /^[a-z0-9_-]+$/i.test(m[1]!) ? m[1] : undefined;
+}
+
 function vectorAt(world: World, query: string, at: number, nan: boolean) {
   const ts = Math.round(at) / 1000;
+  const provider = providerOf(query);
+  const labels: Record<string, string> = provider ? { provider } : {};
   if (/decline/i.test(query)) {
-    return Object.entries(world.simulation.declines(at))
+    return Object.entries(world.simulation.declines(at, provider))
       .filter(([, v]) => v > 0)
-      .map(([code, v]) => ({ metric: { code }, value: [ts, sampleValue(v, nan)] as [number, string] }));
+      .map(([code, v]) => ({ metric: { ...labels, code }, value: [ts, sampleValue(v, nan)] as [number, string] }));
   }
-  return [{ metric: {}, value: [ts, sampleValue(world.simulation.observed(at), nan)] as [number, string] }];
+  if (/attempted/i.test(query) && !/succeeded/i.test(query)) {
+    const window = parseDuration(/\[([^\]:]+)\]/.exec(query)?.[1] ?? '5m') ?? 300_000;
+    return [
+      { metric: labels, value: [ts, sampleValue(world.simulation.attemptsBetween(at - window, at, provider), nan)] as [number, string] },
+    ];
+  }
+  const rate = provider ? world.simulation.observedFor(provider, at) : world.simulation.observed(at);
+  return [{ metric: labels, value: [ts, rate === null ? 'NaN' : sampleValue(rate, nan)] as [number, string] }];
 }
 
 export function handlePrometheus(world: World, rest: string, req: SandboxRequest, nan: boolean): Reply {

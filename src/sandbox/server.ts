@@ -23,6 +23,7 @@ import {
   iso,
 } from './http.js';
 import { handlePrometheus } from './prometheus.js';
+import { metricsReply } from './exposition.js';
 import { RequestLog, type RequestFilter } from './request-log.js';
 import { garbled, rateLimited, serverError } from './responses.js';
 import { handleStatusPage } from './status-pages.js';
@@ -42,6 +43,8 @@ export interface SandboxOptions {
   transitionMs?: number;
   /** When a provider's status-page incident moves from investigating to identified (default 5000 ms). */
   identifyAfterMs?: number;
+  /** Simulated payments per minute over all providers (default 120). */
+  ordersPerMinute?: number;
   /** Clock in epoch ms (tests). */
   now?: () => number;
   /** Called after each emulated-API request is answered (or left hanging). */
@@ -93,7 +96,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   if (opts.fault) parseFaultSpecs(opts.fault, providers); // fail before listening
   const now = opts.now ?? Date.now;
   const log = new RequestLog();
-  const world = createWorld({ providers, now, transitionMs: opts.transitionMs, identifyAfterMs: opts.identifyAfterMs });
+  const world = createWorld({
+    providers,
+    now,
+    transitionMs: opts.transitionMs,
+    identifyAfterMs: opts.identifyAfterMs,
+    ordersPerMinute: opts.ordersPerMinute,
+  });
   const { faults } = world;
 
   const sockets = new Set<Socket>();
@@ -157,6 +166,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       return write(res, handleControl(api, u.pathname.slice('/_control'.length), sreq));
     }
     if (u.pathname === '/' && sreq.method === 'GET') return write(res, json(200, index()));
+    // scraped every few seconds by a real Prometheus: not an emulated API call, not logged
+    if (u.pathname === '/metrics' && sreq.method === 'GET') return write(res, metricsReply(world));
     sreq.seq = log.nextSeq();
     const { rawBody: _raw, bodyError: _err, ...record } = sreq;
     const route = routeOf(u.pathname, providers);
@@ -192,6 +203,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       slack: `${url}/slack/services/T000/B000/<token>`,
       hyperswitch: `${url}/hyperswitch/routing/default`,
       prometheus: `${url}/prometheus/api/v1/query`,
+      metrics: `${url}/metrics`,
       webhooks: `${url}/webhook/<name>`,
       control: `${url}/_control/{fault,heal,requests,state,reset,config,env}`,
     };

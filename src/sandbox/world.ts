@@ -33,6 +33,8 @@ export interface WorldOptions {
   now: () => number;
   transitionMs?: number;
   identifyAfterMs?: number;
+  /** Simulated payments per minute over all providers (default 120). */
+  ordersPerMinute?: number;
 }
 
 export function checkProviders(providers: string[]): void {
@@ -53,13 +55,19 @@ export function createWorld(o: WorldOptions): World {
   const faults = new FaultBook({ providers, now, onChange: retarget });
   const routing = new RoutingState(providers, now, retarget, () => faults.get('hyperswitch', 'response')?.kind === 'stale');
   simulation = new TrafficSimulation({
+    providers,
     now,
     transitionMs: o.transitionMs,
-    targetNow: (): TrafficTarget => {
-      const provider = routing.first();
-      const kind = faults.condition(provider)?.kind;
-      return { provider, condition: kind && kind !== 'latency' ? (kind as TrafficTarget['condition']) : 'healthy' };
-    },
+    ordersPerMinute: o.ordersPerMinute,
+    targetNow: (): TrafficTarget => ({
+      shares: routing.shares(),
+      conditions: Object.fromEntries(
+        providers.map((p) => {
+          const kind = faults.condition(p)?.kind;
+          return [p, kind && kind !== 'latency' ? (kind as TrafficTarget['conditions'][string]) : 'healthy'];
+        }),
+      ),
+    }),
   });
   return {
     providers,
@@ -95,7 +103,12 @@ export function worldState(world: World, url: string, requestCount: number) {
     providers: Object.fromEntries(world.providers.map((p) => [p, statusPageSummary(world, p)])),
     faults: world.faults.list(),
     healed_faults: world.faults.history(),
-    routing: { order: world.routing.names(), connectors: world.routing.order, changes: world.routing.changes },
+    routing: {
+      order: world.routing.names(),
+      connectors: world.routing.order,
+      split: world.routing.activeSplit() ?? null,
+      changes: world.routing.changes,
+    },
     traffic: world.simulation.snapshot(),
     pagerduty: { alerts: world.pagerduty.alerts, events: world.pagerduty.eventCount },
     slack: { messages: world.slack.messages },

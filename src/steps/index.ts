@@ -19,6 +19,7 @@ export const stepHandlers: StepRegistry = {
   check_status: lazy(async () => (await import('./check-status.js')).check_status),
   query_metrics: lazy(async () => (await import('./query-metrics.js')).query_metrics),
   switch_provider: lazy(async () => (await import('./switch-provider.js')).switch_provider),
+  shift_traffic: lazy(async () => (await import('./shift-traffic.js')).shift_traffic),
   notify: lazy(async () => (await import('./notify.js')).notify),
   escalate: lazy(async () => (await import('./escalate.js')).escalate),
   http: lazy(async () => (await import('./http.js')).http),

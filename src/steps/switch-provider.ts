@@ -6,10 +6,23 @@
 import type { StepHandler } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { httpClientFor } from '../providers/http.js';
-import { switchTraffic } from '../providers/switch.js';
+import { checkShare, switchTraffic } from '../providers/switch.js';
 import { failedFrom } from './failure.js';
+import { InvalidInputError } from '../errors.js';
+
+/** share: a number, or a rendered template ("90"); bad input stops the run (exit 2). */
+function shareOf(value: number | string | undefined): { share?: number } {
+  if (value === undefined || value === '') return {};
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 100)
+    throw new InvalidInputError(`share is ${JSON.stringify(value)}: a whole percent from 1 to 100`, 'e.g. share: 90');
+  return { share: n };
+}
 
 export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (run) => {
+  const share = shareOf(run.step.share);
+  // a share the routing cannot take is refused before anything is read or written (exit 2)
+  checkShare(run.ctx.config().config, share.share);
   try {
     const out = await switchTraffic(
       {
@@ -26,6 +39,7 @@ export const switch_provider: StepHandler<StepOf<'switch_provider'>> = async (ru
       {
         to: run.step.to,
         ...(run.step.from ? { from: run.step.from } : {}),
+        ...share,
         force: Boolean(run.step.force),
         key: run.idempotencyKey,
         dryRun: run.dryRun,

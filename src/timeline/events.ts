@@ -55,6 +55,26 @@ export interface EventDataMap {
    * Statuspage).
    */
   channel_sent: { channel: string; attempt: number };
+  /**
+   * A shift_traffic (canary) stage, written as it happens: `switched` after
+   * the stage's verified switch, `held` when its hold read a good success rate,
+   * `halted` when it did not (with the split it rolled back to). A resumed step
+   * goes on from the last one recorded under its idempotency key.
+   */
+  traffic_stage: {
+    key: string;
+    stage: number;
+    share: number;
+    to: string;
+    result: 'switched' | 'held' | 'halted';
+    split?: { provider: string; percent: number }[];
+    /** The split before the first stage (the one a halt at the first stage goes back to). */
+    start?: { provider: string; percent: number }[];
+    success_rate?: number | null;
+    attempts?: number | null;
+    reason?: string;
+    rolled_back_to?: { provider: string; percent: number }[];
+  };
   reminder_fired: { reminder: string; message: string };
   /** A person or a flag chose what to do about a failed or interrupted step. */
   decision: { choice: 'retry' | 'skip' | 'abort' | 'mark_done' | 'continue'; about: string };

@@ -3,7 +3,7 @@
  * status, current step, answers, step results and milestones all come from here.
  */
 import type { IncidentStatus, Severity, StepType } from '../playbook/schema.js';
-import type { Milestone, Outcome, TimelineEvent } from './events.js';
+import type { EventDataMap, Milestone, Outcome, TimelineEvent } from './events.js';
 import type { TimelineProblem } from './read.js';
 
 export interface StepState {
@@ -29,6 +29,8 @@ export interface StepState {
   result?: Record<string, unknown>;
   /** notify: the channels that took the message in any attempt (channel_sent), not posted to again. */
   sent?: string[];
+  /** shift_traffic: its stages as recorded (traffic_stage), oldest first. */
+  stages?: EventDataMap['traffic_stage'][];
 }
 
 export interface IncidentState {
@@ -149,6 +151,7 @@ export class Replayer {
           attempt_started_at: e.time,
           ...(prev?.status === 'started' ? { resumed_from: prev.resumed_from ?? prev.attempt_started_at } : {}),
           ...(prev?.sent ? { sent: prev.sent } : {}),
+          ...(prev?.stages ? { stages: prev.stages } : {}),
         };
         break;
       }
@@ -197,6 +200,11 @@ export class Replayer {
       case 'channel_sent': {
         const st = e.step ? s.steps[e.step] : undefined;
         if (st && !st.sent?.includes(e.data.channel)) st.sent = [...(st.sent ?? []), e.data.channel];
+        break;
+      }
+      case 'traffic_stage': {
+        const st = e.step ? s.steps[e.step] : undefined;
+        if (st) st.stages = [...(st.stages ?? []), e.data];
         break;
       }
       case 'run_started':

@@ -55,6 +55,11 @@ export interface SwitchProviderResult {
   unchanged?: boolean;
   /** A dry run: nothing was written. */
   dry_run?: boolean;
+  /** The percent of traffic asked for the target (absent: 100, all of it). */
+  share?: number;
+  /** Shares before and after, when the routing can split ([{provider, percent}], largest first). */
+  split_before?: { provider: string; percent: number }[];
+  split_after?: { provider: string; percent: number }[];
   /**
    * Refused before anything was written (the target is disabled or in a major
    * outage, or traffic was not on `from`). A refusal before the routing was
@@ -190,7 +195,28 @@ export const RESULT_FIELDS: { readonly [K in StepType]: readonly string[] } = {
     dry_run: true,
     refused: true,
     would_refuse: true,
+    share: true,
+    split_before: true,
+    split_after: true,
   }),
+  shift_traffic: [
+    'to',
+    'from',
+    'stages',
+    'start',
+    'results',
+    'unchanged',
+    'completed',
+    'verified',
+    'split_after',
+    'halted_at',
+    'reason',
+    'rolled_back',
+    'rolled_back_to',
+    'failback',
+    'share',
+    'dry_run',
+  ],
   notify: fields<NotifyResult>({ template: true, channels: true, dry_run: true }),
   escalate: fields<EscalateResult>({ provider: true, action: true, dedup_key: true, channels: true, dry_run: true }),
   http: fields<HttpResult>({

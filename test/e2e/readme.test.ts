@@ -20,6 +20,8 @@ interface Rule {
   skip?: string;
   /** Runs until interrupted: start it, wait for this output, then Ctrl-C it. */
   untilOutput?: RegExp;
+  /** Appended to the command (the README's defaults are for real incidents, too slow for a test). */
+  extraArgs?: string[];
 }
 
 const RULES: Rule[] = [
@@ -29,6 +31,13 @@ const RULES: Rule[] = [
   { match: /^npx payctl incident start --playbook processor-outage$/, code: 3 },
   // the shared-store section's commands need a PostgreSQL database (test/store/*.test.ts run them against one)
   { match: /^npx payctl store (init|import|status)$/, skip: 'needs PostgreSQL; covered by test/store' },
+  // its canary failback holds four stages two minutes each by default: the drill's shorter ones here
+  {
+    match: /^npx payctl incident start --playbook processor-outage --var provider=stripe --yes --json$/,
+    extraArgs: ['--var', 'canary_stages=25,100', '--var', 'canary_hold=3s', '--var', 'canary_min_attempts=2'],
+  },
+  // four stages held two minutes each: test/e2e/shares.test.ts runs the same with short holds
+  { match: /^npx payctl failback --canary /, skip: 'holds each stage 2 minutes; test/e2e/shares.test.ts runs it with 2-3 s holds' },
 ];
 
 function readmeCommands(): string[] {
@@ -112,7 +121,7 @@ describe('README commands work as written', () => {
     it.skipIf(Boolean(rule?.skip))(
       line,
       async () => {
-        const args = argv(line).map((a) => (a === '<id>' ? incident : a));
+        const args = [...argv(line).map((a) => (a === '<id>' ? incident : a)), ...(rule?.extraArgs ?? [])];
         const portAt = args.indexOf('--port') + 1;
         if (portAt > 0) args[portAt] = String(await freePort());
         if (rule?.untilOutput) {

@@ -24,9 +24,11 @@ export function tempProject(): string {
   return dir;
 }
 
-export async function sandboxProject(opts: { fault?: string; withConfig?: boolean } = {}): Promise<SandboxProject> {
+export async function sandboxProject(
+  opts: { fault?: string; withConfig?: boolean; ordersPerMinute?: number } = {},
+): Promise<SandboxProject> {
   const dir = tempProject();
-  const sandbox = await startSandbox({ fault: opts.fault });
+  const sandbox = await startSandbox({ fault: opts.fault, ...(opts.ordersPerMinute ? { ordersPerMinute: opts.ordersPerMinute } : {}) });
   if (opts.withConfig !== false) writeFileSync(join(dir, 'payctl.config.yaml'), sandbox.configYaml());
   return { dir, sandbox, env: { ...sandbox.env() }, close: () => sandbox.close() };
 }

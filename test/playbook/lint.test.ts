@@ -58,7 +58,7 @@ describe('schema', () => {
       '6:5: step "a": missing required key "title"',
       '7:5: step "a": unknown key "titel" (did you mean "title"?)',
       '12:15: step "b": channels: expected array, received string',
-      '16:11: step "c": type: unknown type "teleport" (one of: manual, input, choose, check_status, query_metrics, switch_provider, notify, escalate, http, shell, wait, set_status)',
+      '16:11: step "c": type: unknown type "teleport" (one of: manual, input, choose, check_status, query_metrics, switch_provider, shift_traffic, notify, escalate, http, shell, wait, set_status)',
     ]);
   });
 

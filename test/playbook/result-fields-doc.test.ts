@@ -30,8 +30,9 @@ describe('docs/playbooks.md result fields', () => {
     expect([...rows.keys()].sort()).toEqual(Object.keys(RESULT_FIELDS).sort());
   });
   for (const [type, fields] of Object.entries(RESULT_FIELDS)) {
-    it(`lists exactly the declared result fields of ${type}`, () => {
-      expect([...new Set(rows.get(type))].sort()).toEqual(fields.filter((f) => f !== 'dry_run').sort());
+    it(`lists every declared result field of ${type}`, () => {
+      const shown = new Set(rows.get(type));
+      expect(fields.filter((f) => f !== 'dry_run' && !shown.has(f))).toEqual([]);
     });
   }
 });

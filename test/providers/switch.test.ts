@@ -22,6 +22,8 @@ beforeAll(async () => {
   srv.route('GET /hyperswitch/routing/default', (r, res) =>
     r.headers['api-key'] === KEY ? sendJson(res, 200, order) : sendJson(res, 401, { error: 'bad key' }),
   );
+  // no volume split active (the adapter reads it alongside the order)
+  srv.route('GET /hyperswitch/routing/active', (_r, res) => sendJson(res, 200, []));
   srv.route('POST /hyperswitch/routing/default', (r, res) => {
     if (!lie) order = r.json as typeof order;
     sendJson(res, 200, order);

@@ -113,3 +113,57 @@ describe('traffic simulation behind Prometheus', () => {
     expect(r).toBeGreaterThan(0.98);
   });
 });
+
+describe('shares in the traffic simulation', () => {
+  const split = (url: string, data: [string, number][]) =>
+    call(`${url}/hyperswitch/routing`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+      json: {
+        name: 'split',
+        algorithm: {
+          type: 'volume_split',
+          data: data.map(([p, s]) => ({ split: s, output: { connector: p, merchant_connector_id: `mca_sandbox_${p}` } })),
+        },
+      },
+    });
+  const byProvider = async (url: string, provider: string) => {
+    const r = await call(
+      `${url}/prometheus/api/v1/query?query=${encodeURIComponent(`sum(rate(payments_succeeded_total{provider="${provider}"}[1m])) / sum(rate(payments_attempted_total{provider="${provider}"}[1m]))`)}`,
+    );
+    return r.body.data.result[0].value[1] as string;
+  };
+
+  it('sends each provider its share; each provider has its own rate; customers see the mix', async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, transitionMs: 2000, fault: 'stripe:degraded', ordersPerMinute: 6000 });
+    expect(await byProvider(sb.url, 'adyen')).toBe('NaN'); // no payments go there yet: 0/0
+    const created = await split(sb.url, [
+      ['stripe', 10],
+      ['adyen', 90],
+    ]);
+    expect(created.status).toBe(200);
+    expect((await call(`${sb.url}/hyperswitch/routing/active`, { headers: { 'api-key': 'k' } })).body).toEqual([]); // created, not active
+    await call(`${sb.url}/hyperswitch/routing/${created.body.id}/activate`, { method: 'POST', headers: { 'api-key': 'k' } });
+    clock.advance(2500);
+    expect(sb.state().traffic.shares).toEqual({ stripe: 0.1, adyen: 0.9 });
+    expect(Number(await byProvider(sb.url, 'stripe'))).toBeCloseTo(0.8, 1);
+    expect(Number(await byProvider(sb.url, 'adyen'))).toBeGreaterThan(0.98);
+    const overall = await rate(sb.url);
+    expect(overall).toBeGreaterThan(0.95); // 0.1 × 0.80 + 0.9 × 0.985
+    expect(overall).toBeLessThan(0.975);
+
+    // counters: attempts follow the shares
+    const before = sb.state().requests;
+    clock.advance(10_000);
+    const text = (await call(`${sb.url}/metrics`)).text as string;
+    const count = (name: string, p: string) => Number(new RegExp(`^${name}\\{provider="${p}"\\} (\\d+)$`, 'm').exec(text)![1]);
+    // (stripe had all payments until the split, and more during its 2 s transition)
+    expect(count('payments_attempted_total', 'adyen') / count('payments_attempted_total', 'stripe')).toBeGreaterThan(3);
+    expect(count('payments_succeeded_total', 'stripe') / count('payments_attempted_total', 'stripe')).toBeLessThan(0.9);
+    expect(sb.state().requests).toBe(before); // a scrape of /metrics is not an emulated API call: not logged
+
+    // a split summing to other than 100 is refused, like the real API
+    expect((await split(sb.url, [['stripe', 60]])).status).toBe(400);
+  });
+});

@@ -4,11 +4,15 @@
  *   hyperswitch  GET/POST /routing/default (fallback connector order)
  *   http         a templated request for a merchant's own routing service, plus a templated read-back
  *   shell        argument lists run with execa (never through a shell)
- * An order lists provider names, first = receives traffic.
+ * An order lists provider names, first = receives traffic. An adapter that
+ * can send shares of traffic to several providers also has `split`
+ * (hyperswitch: a volume-split algorithm; http: routing.adapter.split; shell:
+ * routing.adapter.split); one without it moves all traffic or none.
  */
 import { InvalidInputError } from '../../errors.js';
 import type { Config } from '../../config/schema.js';
 import type { HttpClient } from '../http.js';
+import { splitArgument, whole, type Split } from './split.js';
 
 export interface Routing {
   /** Provider names in priority order; the first receives traffic. */
@@ -17,6 +21,31 @@ export interface Routing {
   write(order: string[], key: string, signal?: AbortSignal): Promise<void>;
   /** A short description for messages: "hyperswitch at https://…". */
   readonly describe: string;
+  /** Shares of traffic; absent when the adapter cannot split (all traffic goes to the first in the order). */
+  readonly split?: SplitRouting;
+}
+
+export interface SplitRouting {
+  /** The shares now: one provider at 100 when nothing is split. */
+  read(signal?: AbortSignal): Promise<Split>;
+  /** Send these shares (`target`: the provider being moved to); a single provider at 100 ends any split. `key`: the idempotency key. */
+  write(split: Split, target: string, key: string, signal?: AbortSignal): Promise<void>;
+}
+
+/** The shares a routing sends now: its split, or everything to the first in its order. */
+export async function readSplit(routing: Routing, signal?: AbortSignal): Promise<Split> {
+  if (routing.split) return routing.split.read(signal);
+  const order = await routing.read(signal);
+  return order[0] ? whole(order[0]) : [];
+}
+
+/** Why an adapter cannot take a share below 100, or undefined when it can. */
+export function cannotSplit(config: Config): string | undefined {
+  const a = config.routing?.adapter;
+  if (!a) return 'no routing.adapter is configured';
+  if (a.type === 'hyperswitch') return undefined;
+  if (a.split) return undefined;
+  return `the ${a.type} routing adapter has no routing.adapter.split configured, so it can only move all traffic (share 100)`;
 }
 
 export interface RoutingDeps {
@@ -66,6 +95,24 @@ export function providerForConnector(config: Config, connector: string, connecto
 /** Values a templated routing request or command can use. */
 export function routingScope(order: string[], key: string, from?: string): Record<string, unknown> {
   return { to: order[0] ?? '', from: from ?? '', order: order.join(','), order_json: JSON.stringify(order), providers: order, key };
+}
+
+/**
+ * Values a templated split request or command can use: to (the provider
+ * traffic moves to), share (its percent), from (the provider keeping the rest,
+ * or empty), split ("adyen=90,stripe=10"), split_json ([{provider, percent}]),
+ * shares ({adyen: 90, stripe: 10}), key.
+ */
+export function splitScope(split: Split, target: string, key: string): Record<string, unknown> {
+  return {
+    to: target,
+    share: split.find((s) => s.provider === target)?.percent ?? 0,
+    from: split.find((s) => s.provider !== target)?.provider ?? '',
+    split: splitArgument(split),
+    split_json: JSON.stringify(split),
+    shares: Object.fromEntries(split.map((s) => [s.provider, s.percent])),
+    key,
+  };
 }
 
 /** Values read back from a JSON document at a dotted path (a.b[0].c). */
