@@ -11,53 +11,14 @@
  * CLI reads them from the package root.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { staleBuildReason as reasonUnder } from '../scripts/build-freshness.mjs';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 
-const INPUT_DIRS = ['src', 'scripts'];
-const INPUT_FILES = ['tsconfig.json', 'package.json', 'package-lock.json'];
-/** dist/cli.js must exist; the others are compared when present. */
-const REQUIRED_OUTPUT = 'dist/cli.js';
-const OTHER_OUTPUTS = ['schema/playbook.schema.json'];
-
-function mtime(root: string, file: string): number | undefined {
-  return statSync(join(root, file), { throwIfNoEntry: false })?.mtimeMs;
-}
-
-/** The most recently modified file under dir (relative to the repo). */
-function newestUnder(root: string, dir: string): { file: string; mtime: number } | undefined {
-  if (mtime(root, dir) === undefined) return undefined;
-  let newest: { file: string; mtime: number } | undefined;
-  for (const entry of readdirSync(join(root, dir), { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const file = relative(root, path);
-    const m = statSync(path).mtimeMs;
-    if (!newest || m > newest.mtime) newest = { file, mtime: m };
-  }
-  return newest;
-}
-
-/** Why dist/ needs a build, or undefined when it is up to date. */
+/** Why dist/ needs a build, or undefined when it is up to date (scripts/build-freshness.mjs). */
 export function staleBuildReason(root = REPO): string | undefined {
-  if (mtime(root, REQUIRED_OUTPUT) === undefined) return `${REQUIRED_OUTPUT} is missing`;
-  const outputs = [REQUIRED_OUTPUT, ...OTHER_OUTPUTS].flatMap((file) => {
-    const m = mtime(root, file);
-    return m === undefined ? [] : [{ file, mtime: m }];
-  });
-  const oldest = outputs.reduce((a, b) => (b.mtime < a.mtime ? b : a));
-  const inputs = [
-    ...INPUT_DIRS.flatMap((dir) => newestUnder(root, dir) ?? []),
-    ...INPUT_FILES.flatMap((file) => {
-      const m = mtime(root, file);
-      return m === undefined ? [] : [{ file, mtime: m }];
-    }),
-  ];
-  const newest = inputs.reduce((a, b) => (b.mtime > a.mtime ? b : a));
-  return newest.mtime > oldest.mtime ? `${newest.file} is newer than ${oldest.file}` : undefined;
+  return reasonUnder(root);
 }
 
 export default function buildIfStale(): void {

@@ -12,6 +12,7 @@ import { runOnSandbox } from '../drill/on-sandbox.js';
 import { closeRehearsal, runWithDrillAnswers } from '../drill/run.js';
 import type { EscalateResult, NotifyResult } from '../timeline/results.js';
 import { writePostmortem } from './postmortem.js';
+import { payctlCommand } from '../invocation.js';
 
 export interface DemoOptions {
   yes?: boolean;
@@ -102,7 +103,11 @@ export async function demo(ctx: Context, opts: DemoOptions): Promise<void> {
     );
     ctx.out.line(`  failback:           ${summary.failed_back ? 'traffic back on stripe' : 'not done'}`);
     ctx.out.line(`  postmortem draft:   ${rel}`);
-    ctx.out.line(c.dim(`\nNext: payctl incident show ${report.incident}   ·   open ${rel}   ·   payctl providers report`));
+    // the command as it works where the user is; the scorecard leaves rehearsals out, so it counts this one only when asked
+    const payctl = payctlCommand(ctx.env, ctx.cwd);
+    ctx.out.line(
+      c.dim(`\nNext: ${payctl} incident show ${report.incident}   ·   open ${rel}   ·   ${payctl} providers report --include-drills`),
+    );
   } finally {
     clearInterval(recovery);
     await on.close();

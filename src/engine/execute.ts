@@ -147,6 +147,11 @@ export interface AttemptOptions {
   approvalEvents?: NewEvent[];
   /** Events that follow from the result (milestones, run_finished): written in the same append as step_completed, before anything is printed. */
   resultEvents?: (result: StepResult) => NewEvent[];
+  /**
+   * Print nothing about it (no spinner, no result line, no handler log): a wait's
+   * recheck, polled every interval, is summed up by the wait in one line.
+   */
+  quiet?: boolean;
 }
 
 /** Render, record step_started, run the handler, record step_completed. */
@@ -154,6 +159,7 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
   const { session, ctx } = eng;
   const { attempt, approvalEvents = [] } = o;
   const c = ctx.out.color;
+  const say = o.quiet ? () => undefined : (text: string) => eng.say(text);
   const key = idempotencyKey(session.id, step.id);
   // a step that cannot be rendered, or reads a secret that is not set, fails before it starts: nothing was sent
   const failBeforeStart = async (error: string): Promise<StepResult> => {
@@ -161,7 +167,7 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
       ...approvalEvents,
       { type: 'step_completed', step: step.id, data: { step_type: step.type, outcome: 'failed', reason: error, attempt, duration_ms: 0 } },
     ]);
-    eng.say(c.red(`✖ ${step.title}: ${error}`));
+    say(c.red(`✖ ${step.title}: ${error}`));
     return { outcome: 'failed', error };
   };
   let rendered: Step;
@@ -173,7 +179,7 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
   const missing = missingSecretsOf(rendered, ctx.env);
   if (missing) return failBeforeStart(missing);
   const params = paramsOf(rendered);
-  if (ctx.dryRun) eng.say(c.cyan(`[dry run] ${step.id} (${step.type}) ${JSON.stringify(params)}`));
+  if (ctx.dryRun) say(c.cyan(`[dry run] ${step.id} (${step.type}) ${JSON.stringify(params)}`));
   // on disk before the handler acts
   await session.appendAll([
     ...approvalEvents,
@@ -185,13 +191,13 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
   ]);
   const t0 = Date.now();
   const interactive = INTERACTIVE.has(step.type);
-  if (!interactive && step.type !== 'wait') eng.spinner.start(step.title);
+  if (!interactive && step.type !== 'wait' && !o.quiet) eng.spinner.start(step.title);
   let result: StepResult;
   try {
     const gate = o.gateInHandler ? await handlerGate(eng, step) : undefined;
-    result = await callHandler(eng, rendered, attempt, key, gate);
+    result = await callHandler(eng, rendered, attempt, key, gate, o.quiet);
   } finally {
-    eng.spinner.stop();
+    if (!o.quiet) eng.spinner.stop();
   }
   const duration_ms = Date.now() - t0;
   await session.appendAll([
@@ -211,14 +217,14 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
     ...(o.resultEvents?.(result) ?? []),
   ]);
   if (result.outcome === 'ok' && result.warning)
-    eng.say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
-  else if (result.outcome === 'ok') eng.say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
-  else if (result.outcome === 'skipped') eng.say(c.dim(`- ${step.title} (skipped: ${result.reason})`));
-  else eng.say(`${c.red('✖')} ${step.title}: ${result.error}`);
+    say(`${c.yellow('⚠')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}${c.yellow(`; ${result.warning}`)}`);
+  else if (result.outcome === 'ok') say(`${c.green('✔')} ${step.title}${result.message ? c.dim(` — ${result.message}`) : ''}`);
+  else if (result.outcome === 'skipped') say(c.dim(`- ${step.title} (skipped: ${result.reason})`));
+  else say(`${c.red('✖')} ${step.title}: ${result.error}`);
   return result;
 }
 
-async function callHandler(eng: Engine, step: Step, attempt: number, key: string, gate?: ApprovalGate): Promise<StepResult> {
+async function callHandler(eng: Engine, step: Step, attempt: number, key: string, gate?: ApprovalGate, quiet = false): Promise<StepResult> {
   const { ctx } = eng;
   const limited = !INTERACTIVE.has(step.type) && step.type !== 'wait';
   const timeoutMs = limited ? requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS) : undefined;
@@ -241,12 +247,12 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
     dryRun: ctx.dryRun,
     signal,
     prompter: eng.prompter,
-    log: (text) => eng.say(`  ${text}`),
+    log: (text) => (quiet ? undefined : eng.say(`  ${text}`)),
     rerunStep: async (id) => {
       const other = eng.playbook.steps.find((s) => s.id === id);
       if (!other) throw new InvalidInputError(`step ${step.id}: recheck names unknown step "${id}"`);
       const prev = eng.session.state().steps[id];
-      return runAttempt(eng, other, { attempt: (prev?.attempts ?? 0) + 1 });
+      return runAttempt(eng, other, { attempt: (prev?.attempts ?? 0) + 1, quiet: true });
     },
     currentScope: () => scopeOf(eng),
     ...(gate ? { gate } : {}),

@@ -11,6 +11,7 @@ import { isDuration, parseDuration } from '../duration.js';
 import { checkTemplateUse } from '../messages/check.js';
 import { problemAt, type PathKey, type YamlSource } from '../source/yaml-file.js';
 import { checkReferences, type ReferenceScope } from './references.js';
+import { RESULT_FIELDS } from '../timeline/results.js';
 
 export interface LintOptions {
   /** Declared provider names; undefined when there is no config file (not checked). */
@@ -31,7 +32,7 @@ const NOT_TEMPLATES = new Set(['id', 'type', 'when', 'until', 'template', 'reche
 /** Step types a wait may re-run before each check: reads only. */
 const RECHECKABLE = new Set(['check_status', 'query_metrics', 'http']);
 const PROVIDER_FIELDS: Record<string, readonly string[]> = {
-  check_status: ['provider'],
+  check_status: ['provider', 'overlap_with'],
   query_metrics: ['provider'],
   switch_provider: ['to', 'from'],
   shift_traffic: ['to'],
@@ -64,9 +65,20 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
     }
   });
 
+  const stepResults = new Map<string, { type: string; fields: readonly string[] }>();
+  for (const [id, i] of stepIndex) {
+    const s = steps[i] as Obj;
+    const fields =
+      typeof s.type === 'string' && Object.hasOwn(RESULT_FIELDS, s.type) ? RESULT_FIELDS[s.type as keyof typeof RESULT_FIELDS] : undefined;
+    if (!fields) continue; // an unknown type is the schema's problem
+    const captures = s.type === 'http' && isObj(s.capture) ? Object.keys(s.capture) : [];
+    stepResults.set(id, { type: String(s.type), fields: [...fields, ...captures] });
+  }
+
   const scope = (where: string, stepLimit: ReferenceScope['stepLimit']): ReferenceScope => ({
     inputs: inputNames,
     steps: stepIndex,
+    stepResults,
     stepLimit,
     where,
     config: opts.config,

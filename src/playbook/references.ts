@@ -8,6 +8,7 @@ import { isScalar, type Node } from 'yaml';
 import type { SourceProblem } from '../errors.js';
 import { cleanLiquidMessage, hasTemplate, liquid } from '../template/engine.js';
 import { locate, type PathKey, type YamlSource } from '../source/yaml-file.js';
+import { nearestNames } from '../nearest-names.js';
 
 export const TEMPLATE_ROOTS = ['inputs', 'steps', 'incident', 'config', 'now'] as const;
 /** What `steps.<id>` holds (see docs/playbooks.md). */
@@ -25,6 +26,11 @@ export interface ReferenceScope {
    * 'none': no step results exist yet (input defaults). 'all': any step (playbook-level reminders).
    */
   stepLimit: number | 'none' | 'all';
+  /**
+   * Step id → its type and the fields its result has (timeline/results.ts RESULT_FIELDS);
+   * steps.<id>.result.<field> is checked against them when given.
+   */
+  stepResults?: ReadonlyMap<string, { type: string; fields: readonly string[] }>;
   /** Names the field in messages, e.g. `step "notify": vars.eta`. */
   where: string;
   /** The loaded config when a config file exists: config.* paths are checked against it. */
@@ -74,7 +80,7 @@ function flatten(list: Segment[][]): Segment[][] {
 }
 
 function checkPath(segs: Segment[], scope: ReferenceScope): string | undefined {
-  const [root, first, second] = segs;
+  const [root, first, second, third] = segs;
   if (typeof root !== 'string') return undefined;
   const shown = display(segs);
   switch (root) {
@@ -98,6 +104,7 @@ function checkPath(segs: Segment[], scope: ReferenceScope): string | undefined {
       if (typeof second === 'string' && !(STEP_SCOPE_KEYS as readonly string[]).includes(second)) {
         return `${shown}: a step's scope has ${STEP_SCOPE_KEYS.join(', ')} (did you mean steps.${first}.result.${second}?)`;
       }
+      if (second === 'result' && typeof third === 'string') return checkResultField(shown, first, third, scope);
       return undefined;
     }
     case 'incident':
@@ -114,6 +121,15 @@ function checkPath(segs: Segment[], scope: ReferenceScope): string | undefined {
     default:
       return `unknown variable "${root}" (templates and conditions can read ${TEMPLATE_ROOTS.join(', ')})`;
   }
+}
+
+/** steps.<id>.result.<field>: the field must be one the step's type records. */
+function checkResultField(shown: string, id: string, field: string, scope: ReferenceScope): string | undefined {
+  const known = scope.stepResults?.get(id);
+  if (!known || known.fields.includes(field)) return undefined;
+  const near = nearestNames(field, [...known.fields], 1);
+  const hint = near.length ? `did you mean ${near[0]}?` : `it has ${known.fields.join(', ')}`;
+  return `${shown}: a ${known.type} step's result has no "${field}" (${hint})`;
 }
 
 /** config.* against the loaded config: the first key that does not exist is named. */

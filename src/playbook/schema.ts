@@ -80,6 +80,10 @@ export const CheckStatusStep = z.strictObject({
   ...common,
   type: z.literal('check_status'),
   provider: Template,
+  overlap_with: Template.optional().meta({
+    description:
+      "Another provider: its current maintenance window (in progress, else the next) is compared with this provider's windows; the overlaps are in result.overlapping_maintenances",
+  }),
 });
 export const QueryMetricsStep = z.strictObject({
   ...common,
@@ -159,6 +163,10 @@ export const WaitStep = z.strictObject({
   type: z.literal('wait'),
   duration: StepDuration.optional().meta({ description: 'A fixed wait' }),
   until: Condition.optional().meta({ description: 'Wait until this condition holds; checked every interval, gives up after timeout' }),
+  label: Template.optional().meta({
+    description:
+      'The condition in words, shown on screen instead of the until expression (e.g. "stripe reports operational"); default: the title',
+  }),
   interval: StepDuration.optional().meta({ description: 'Time between checks of until (default 30s)' }),
   recheck: z
     .array(z.string())

@@ -2,17 +2,24 @@
  * wait: a fixed `duration`, or poll `until` (a condition) every `interval`
  * (default 30s) until it holds or `timeout` (default 10m) passes. Before each
  * evaluation the steps listed in `recheck` run again, so the condition sees
- * fresh results. Time and sleeping go through ctx.clock; a countdown is shown
- * on stderr when it is a terminal. In a dry run nothing is waited for: the
- * condition is evaluated once. A wait resumed after its run was interrupted
- * keeps the time it began: a 10m wait killed after 8m waits 2m more, and an
- * until whose timeout passed meanwhile is checked once more.
+ * fresh results. Time and sleeping go through ctx.clock. In a dry run nothing
+ * is waited for: the condition is evaluated once. A wait resumed after its run
+ * was interrupted keeps the time it began: a 10m wait killed after 8m waits 2m
+ * more, and an until whose timeout passed meanwhile is checked once more.
+ *
+ * What the screen shows reads as sentences: the condition by its `label:` (or
+ * the step's title), never the until expression; a countdown line rewritten in
+ * place on a terminal ("waiting 30m (29m 55s left)"); and the polls (with their
+ * rechecks, which print nothing themselves) summed up in the step's one result
+ * line with their count.
  */
 import { isCI } from '../context.js';
 import { formatDuration, requireDuration } from '../duration.js';
-import type { StepHandler, StepRun } from '../engine/types.js';
+import type { StepHandler, StepResult, StepRun } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
 import { evalCondition } from '../template/engine.js';
+import type { WaitResult } from '../timeline/results.js';
+import { hasWidth } from '../ui/spinner.js';
 
 const DEFAULT_TIMEOUT = 10 * 60_000;
 const DEFAULT_INTERVAL = 30_000;
@@ -29,65 +36,80 @@ export const wait: StepHandler<StepOf<'wait'>> = async (run) => {
     run.log(`continuing the wait begun ${formatDuration(clock.now().getTime() - resumed)} ago, before the run was interrupted`);
   if (!step.until) {
     const ms = requireDuration(step.duration, `step ${step.id}: duration`, 0);
-    if (run.dryRun) return { outcome: 'ok', result: { waited_ms: 0, dry_run: true }, message: `dry run: would wait ${formatDuration(ms)}` };
-    const left = start + ms - clock.now().getTime();
-    if (left > 0) await sleepWithCountdown(run, left, `waiting ${formatDuration(ms)}`);
-    return { outcome: 'ok', result: { waited_ms: clock.now().getTime() - start } };
+    if (run.dryRun) return ok({ waited_ms: 0, dry_run: true }, `dry run: would wait ${formatDuration(ms)}`);
+    const end = start + ms;
+    if (end > clock.now().getTime()) await sleepWithCountdown(run, end, () => `waiting ${formatDuration(ms)} (${left(run, end)} left)`);
+    return ok({ waited_ms: clock.now().getTime() - start }, `waited ${formatDuration(ms)}`);
   }
   const timeout = requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT);
   const interval = Math.max(100, requireDuration(step.interval, `step ${step.id}: interval`, DEFAULT_INTERVAL));
+  const what = step.label ? `waiting until ${step.label}: ` : '';
+  const deadline = start + timeout;
   let checks = 0;
+  let lastRecheck: string | undefined;
+  const counted = () => `${checks} ${checks === 1 ? 'check' : 'checks'}${lastRecheck ? `; last: ${lastRecheck}` : ''}`;
   for (;;) {
     for (const id of step.recheck ?? []) {
       if (!run.rerunStep) break;
-      await run.rerunStep(id);
+      lastRecheck = describe(await run.rerunStep(id));
     }
     checks++;
     const scope = run.currentScope ? run.currentScope() : run.scope;
     const holds = await evalCondition(step.until, scope, `step ${step.id}, until`);
     const waited = clock.now().getTime() - start;
-    if (holds)
-      return {
-        outcome: 'ok',
-        result: { waited_ms: waited, checks },
-        message: `done after ${formatDuration(waited)} (${checks} ${checks === 1 ? 'check' : 'checks'})`,
-      };
+    if (holds) return ok({ waited_ms: waited, checks }, `done after ${formatDuration(waited)} (${counted()})`);
     if (run.dryRun)
-      return {
-        outcome: 'ok',
-        result: { waited_ms: 0, checks, holds: false, dry_run: true },
-        message: `dry run: ${step.until} is false now; would wait up to ${formatDuration(timeout)}`,
-      };
-    const left = timeout - waited;
-    if (left <= 0) {
+      return ok(
+        { waited_ms: 0, checks, holds: false, dry_run: true },
+        `dry run: not yet${step.label ? ` (${step.label})` : ''}; would wait up to ${formatDuration(timeout)}`,
+      );
+    if (waited >= timeout) {
       return {
         outcome: 'failed',
-        error: `${step.until} still false after ${formatDuration(waited)} (${checks} checks)`,
-        result: { waited_ms: waited, checks },
+        error: `${step.label ? `gave up waiting until ${step.label}` : 'gave up'} after ${formatDuration(waited)} (${counted()})`,
+        result: { waited_ms: waited, checks } satisfies WaitResult,
       };
     }
-    await sleepWithCountdown(run, Math.min(interval, left), `until ${step.until}: next check`, start + timeout);
+    if (checks === 1)
+      run.log(
+        `${step.label ? `waiting until ${step.label}` : step.title}: checking every ${formatDuration(interval)}, giving up after ${formatDuration(timeout)}`,
+      );
+    const next = Math.min(clock.now().getTime() + interval, deadline);
+    await sleepWithCountdown(run, next, () => `${what}${counted()}, next in ${left(run, next)} (${left(run, deadline)} left)`);
   }
 };
 
-/** Sleep on ctx.clock, in 1 s slices with a countdown line when stderr is a terminal. */
-async function sleepWithCountdown(run: WaitRun, ms: number, label: string, deadline?: number): Promise<void> {
+function ok(result: WaitResult & { dry_run?: boolean }, message: string): StepResult {
+  return { outcome: 'ok', result: { ...result }, message };
+}
+
+function left(run: WaitRun, until: number): string {
+  return formatDuration(Math.max(0, until - run.ctx.clock.now().getTime()));
+}
+
+/** A rechecked step's result in a few words, for the countdown and the summary. */
+function describe(r: StepResult): string {
+  if (r.outcome === 'failed') return `failed: ${r.error}`;
+  if (r.outcome === 'skipped') return `skipped: ${r.reason}`;
+  return r.message ?? 'ok';
+}
+
+/** Sleep on ctx.clock until `end`, in 1 s slices with a countdown line when stderr is a terminal with a width. */
+async function sleepWithCountdown(run: WaitRun, end: number, line: () => string): Promise<void> {
   const clock = run.ctx.clock;
-  const tty = run.ctx.out.stderrIsTTY && !isCI(run.ctx.env);
-  const err = run.ctx.streams.stderr;
-  const end = clock.now().getTime() + ms;
+  const err = run.ctx.streams.stderr as { columns?: number; write(s: string): unknown };
+  const tty = run.ctx.out.stderrIsTTY && !isCI(run.ctx.env) && hasWidth(err);
   try {
     for (;;) {
-      const left = end - clock.now().getTime();
-      if (left <= 0) break;
+      const ms = end - clock.now().getTime();
+      if (ms <= 0) break;
       if (tty) {
-        const total = deadline ? `, gives up in ${formatDuration(deadline - clock.now().getTime())}` : '';
         // one line, rewritten in place: never wider than the terminal, or it would wrap and leave copies behind
-        const width = (err as { columns?: number }).columns ?? 80;
-        const line = `⏳ ${run.step.title}: ${label} in ${formatDuration(left)}${total}`;
-        err.write(`\r\x1b[2K${line.length >= width - 3 ? line.slice(0, width - 5) + '…' : line}`);
+        const width = err.columns ?? 80;
+        const text = `⏳ ${run.step.title}: ${line()}`;
+        err.write(`\r\x1b[2K${text.length >= width - 1 ? `${text.slice(0, Math.max(1, width - 2))}…` : text}`);
       }
-      await clock.sleep(tty ? Math.min(1000, left) : left, run.signal);
+      await clock.sleep(tty ? Math.min(1000, ms) : ms, run.signal);
     }
   } finally {
     if (tty) err.write('\r\x1b[2K');

@@ -2,7 +2,7 @@
  * The `result` shapes that step handlers record in step_completed events.
  * The postmortem and the provider scorecard read these; handlers must produce them.
  */
-import type { ProviderStatus } from '../playbook/schema.js';
+import type { ProviderStatus, StepType } from '../playbook/schema.js';
 
 export interface CheckStatusResult {
   provider: string;
@@ -12,6 +12,20 @@ export interface CheckStatusResult {
   components: { name: string; status: string }[];
   /** Unresolved incidents on the provider's status page. */
   incidents: { name: string; status: string; created_at: string; shortlink?: string }[];
+  /** Upcoming and in-progress maintenance windows on the page (earliest first). */
+  maintenances?: { name: string; status: string; scheduled_for: string | null; scheduled_until: string | null }[];
+  /** The first maintenance window in words ("Tue 8 Dec 00:00–02:00 UTC"), when there is one. */
+  maintenance_window?: string;
+  /** With `overlap_with`: this provider's windows that overlap the other provider's (empty: none). */
+  overlapping_maintenances?: {
+    name: string;
+    scheduled_for: string | null;
+    scheduled_until: string | null;
+    /** In words: "Wed 9 Dec 01:00–03:00 UTC". */
+    window: string;
+    /** The other provider's window it overlaps: "stripe Wed 9 Dec 00:00–02:00 UTC". */
+    overlaps: string;
+  }[];
 }
 
 export interface QueryMetricsResult {
@@ -84,3 +98,138 @@ export interface EscalateResult {
 export interface SetStatusResult {
   status: string;
 }
+
+export interface ManualResult {
+  done?: boolean;
+  checked?: string[];
+  unchecked?: string[];
+  /** No person to ask: the checklist was left unchecked. */
+  unattended?: boolean;
+}
+
+export interface InputResult {
+  value: string;
+}
+
+export interface ChooseResult {
+  value: string;
+  label: string;
+}
+
+export interface HttpResult {
+  method: string;
+  url: string;
+  status?: number;
+  duration_ms?: number;
+  /** The start of the body when the status was not the expected one. */
+  body?: string;
+  /** The `capture:` values by name (each is also a field of its own). */
+  captured?: Record<string, unknown>;
+  would_send?: unknown;
+}
+
+export interface ShellResult {
+  command: string[];
+  exit_code?: number | null;
+  signal?: string;
+  stdout?: string;
+  stderr?: string;
+}
+
+export interface WaitResult {
+  waited_ms: number;
+  /** Checks of `until` (absent for a fixed duration). */
+  checks?: number;
+  /** A dry run: whether until held at the one check. */
+  holds?: boolean;
+}
+
+/** Every result may say it was a dry run. */
+interface DryRun {
+  dry_run?: boolean;
+}
+
+/** Each field of T exactly once: a field added to a result type and not listed here does not compile. */
+type FieldsOf<T> = { [K in keyof Required<T & DryRun>]: true };
+
+const fields = <T>(declared: FieldsOf<T>): readonly string[] => Object.keys(declared);
+
+/**
+ * What `steps.<id>.result` holds, per step type (playbook validate checks references
+ * against it; docs/playbooks.md lists it). A step type missing here does not compile.
+ * An http step's result also has one field per `capture:` name.
+ */
+export const RESULT_FIELDS: { readonly [K in StepType]: readonly string[] } = {
+  manual: fields<ManualResult>({ done: true, checked: true, unchecked: true, unattended: true, dry_run: true }),
+  input: fields<InputResult>({ value: true, dry_run: true }),
+  choose: fields<ChooseResult>({ value: true, label: true, dry_run: true }),
+  check_status: fields<CheckStatusResult>({
+    provider: true,
+    status: true,
+    indicator: true,
+    components: true,
+    incidents: true,
+    maintenances: true,
+    maintenance_window: true,
+    overlapping_maintenances: true,
+    dry_run: true,
+  }),
+  query_metrics: fields<QueryMetricsResult>({
+    metric: true,
+    value: true,
+    percent: true,
+    provider: true,
+    breakdown: true,
+    at: true,
+    dry_run: true,
+  }),
+  switch_provider: fields<SwitchProviderResult & { would_refuse?: string }>({
+    from: true,
+    to: true,
+    before: true,
+    after: true,
+    verified: true,
+    rolled_back: true,
+    failback: true,
+    unchanged: true,
+    dry_run: true,
+    refused: true,
+    would_refuse: true,
+    share: true,
+    split_before: true,
+    split_after: true,
+  }),
+  shift_traffic: [
+    'to',
+    'from',
+    'stages',
+    'start',
+    'results',
+    'unchanged',
+    'completed',
+    'verified',
+    'split_after',
+    'halted_at',
+    'reason',
+    'rolled_back',
+    'rolled_back_to',
+    'failback',
+    'share',
+    'dry_run',
+  ],
+  notify: fields<NotifyResult>({ template: true, channels: true, dry_run: true }),
+  escalate: fields<EscalateResult>({ provider: true, action: true, dedup_key: true, channels: true, dry_run: true }),
+  http: fields<HttpResult>({
+    method: true,
+    url: true,
+    status: true,
+    duration_ms: true,
+    body: true,
+    captured: true,
+    would_send: true,
+    dry_run: true,
+  }),
+  shell: fields<ShellResult>({ command: true, exit_code: true, signal: true, stdout: true, stderr: true, dry_run: true }),
+  wait: fields<WaitResult>({ waited_ms: true, checks: true, holds: true, dry_run: true }),
+  set_status: fields<SetStatusResult & { from: string }>({ status: true, from: true, dry_run: true }),
+};

@@ -201,7 +201,7 @@ steps:
     );
     expect(report.state.steps.d!.result!.waited_ms).toBe(120_000);
     expect(report.state.steps.w!.status).toBe('failed');
-    expect(report.state.steps.w!.reason).toMatch(/still false after 3m/);
+    expect(report.state.steps.w!.reason).toMatch(/gave up after 3m/);
   });
   it('set_status records status_changed and the resolved milestone; mitigates marks mitigated', async () => {
     const { report, events } = await run(`

@@ -63,7 +63,7 @@ describe('a resumed wait', () => {
     expect(r.exitCode).toBe(1);
     expect(clock.now().toISOString()).toBe(at(10)); // gave up at T0 + 10m
     expect(r.state.steps.hold).toMatchObject({ status: 'failed', result: { checks: 7 } }); // at 4, 5, …, 10 minutes
-    expect(r.state.steps.hold!.reason).toContain('still false after 10m');
+    expect(r.state.steps.hold!.reason).toContain('gave up after 10m');
   });
 
   it('an until whose timeout passed meanwhile is checked once more, then fails', async () => {

@@ -54,6 +54,25 @@ describe('payctl playbook validate', () => {
     expect(hasStackTrace(r.stderr)).toBe(false);
   });
 
+  it('a misspelt result field (steps.check.result.staus) is caught at file:line:col with the field it meant', () => {
+    const dir = tempDir();
+    writePlaybook(dir, 'typo.yaml', [
+      'id: typo',
+      'title: Typo',
+      'steps:',
+      '  - { id: check, title: Check, type: check_status, provider: stripe }',
+      '  - id: act',
+      '    title: Act',
+      '    type: manual',
+      '    when: steps.check.result.staus == "major_outage"',
+    ]);
+    const r = runCli(['playbook', 'validate', 'typo.yaml'], { cwd: dir });
+    expect(r.code).toBe(2);
+    expect(r.stdout).toContain(
+      'typo.yaml:8:11: step "act": when: steps.check.result.staus: a check_status step\'s result has no "staus" (did you mean status?)',
+    );
+  });
+
   it('--json lists every file with its problems and still exits 2', () => {
     const dir = tempDir();
     writePlaybook(dir, 'bad.yaml', ['id: bad', 'title: Bad', 'steps:', '  - { id: x, title: X, type: manuel }']);

@@ -125,6 +125,31 @@ describe('lint', () => {
     ]);
   });
 
+  it("a result field the step's type does not record is caught, with the nearest field", () => {
+    expect(
+      check([
+        ...HEAD,
+        '  - id: check',
+        '    title: C',
+        '    type: check_status',
+        '    provider: stripe',
+        '  - id: call',
+        '    title: Call',
+        '    type: http',
+        '    url: http://127.0.0.1:9/x',
+        '    capture: { ticket: $.id }',
+        '  - id: m',
+        '    title: M',
+        '    type: manual',
+        '    when: steps.check.result.staus == "major_outage"', // 18
+        '    instructions: "{{ steps.call.result.ticket }} {{ steps.call.result.status }} {{ steps.check.result.zzzzzz }}"',
+      ]),
+    ).toEqual([
+      '18:11: step "m": when: steps.check.result.staus: a check_status step\'s result has no "staus" (did you mean status?)',
+      '19:85: step "m": instructions: steps.check.result.zzzzzz: a check_status step\'s result has no "zzzzzz" (it has provider, status, indicator, components, incidents, maintenances, maintenance_window, overlapping_maintenances, dry_run)',
+    ]);
+  });
+
   it('unknown roots, vars outside message templates, and unknown incident fields', () => {
     expect(
       check([

@@ -120,14 +120,16 @@ describe('payctl check / providers / maintenance against the sandbox', () => {
     expect(doc.windows[0]).toMatchObject({
       provider: 'adyen',
       active: true,
-      hint: 'payctl incident start --playbook scheduled-maintenance --var provider=adyen',
     });
+    expect(doc.windows[0].hint).toBe(
+      `payctl incident start --playbook scheduled-maintenance --var provider=adyen --var "window=${doc.windows[0].window}"`,
+    );
     const starts = doc.windows
       .filter((w: { active: boolean }) => !w.active)
       .map((w: { scheduled_for: string }) => Date.parse(w.scheduled_for));
     expect([...starts].sort((a, b) => a - b)).toEqual(starts);
     const human = await runCliAsync(['maintenance'], { cwd: dir, env });
-    expect(human.stdout).toContain('→ payctl incident start --playbook scheduled-maintenance --var provider=adyen');
+    expect(human.stdout).toContain(`→ ${doc.windows[0].hint}`);
     // a table whose columns line up under the header, whatever the provider names' lengths
     const lines = human.stdout.split('\n');
     const header = lines[0]!;
