@@ -2,7 +2,8 @@
  * payctl incident follow <id>: the incident's timeline so far, then each new
  * event as it is appended by any process or machine (the store's watch: file
  * watching on a directory, LISTEN/NOTIFY on PostgreSQL), until Ctrl-C or the
- * incident is resolved or cancelled (exit 0 either way). One line per event
+ * incident is resolved or cancelled (exit 0 either way; the resolving
+ * command's last events, END_SETTLE_MS after, are shown too). One line per event
  * as in `incident show`'s timeline; --json: one JSON object per line (NDJSON).
  */
 import type { Context } from '../context.js';
@@ -11,6 +12,9 @@ import { redact } from '../secrets.js';
 import type { TimelineEvent } from '../timeline/events.js';
 import { resolveIncidentId } from './incident-id.js';
 import { timelineLine } from './incident-show.js';
+
+/** After the event that resolves or cancels the incident, how long the follow goes on for the rest of that command's events. */
+const END_SETTLE_MS = 2000;
 
 /** How the incident ended, when an event ends it. */
 function endOf(e: TimelineEvent): string | undefined {
@@ -54,8 +58,10 @@ export async function followIncident(ctx: Context, idArg: string): Promise<void>
       id,
       last,
       (events) => {
+        const wasEnded = ended;
         for (const e of events) print(e);
-        if (ended) stop.abort();
+        // the resolving command appends a little more (the resolved milestone, closed status pages): shown too
+        if (ended && !wasEnded) setTimeout(() => stop.abort(), END_SETTLE_MS);
       },
       stop.signal,
     );
