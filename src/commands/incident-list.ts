@@ -142,26 +142,30 @@ export async function watchIncidentList(ctx: Context, opts: { status?: string })
   ctx.out.info('watching for changes; Ctrl-C to stop');
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
-  let printing: Promise<void> = Promise.resolve();
+  // one listing at a time: changes during one are listed once it ends (never a queue of listings)
+  let printing: Promise<void> | undefined;
   let error: unknown;
-  const reprint = () => {
+  const schedule = () => {
+    if (!timer && !printing && !stop.signal.aborted) timer = setTimeout(() => void (printing = reprint()), SETTLE_MS);
+  };
+  const reprint = async () => {
     timer = undefined;
     const ids = [...changed];
     changed.clear();
-    printing = printing
-      .then(async () => {
-        if (stop.signal.aborted) return;
-        if (!ctx.out.jsonMode) ctx.out.line(ctx.out.color.dim(`\n${new Date().toISOString().slice(11, 19)}  changed: ${ids.join(', ')}`));
-        await listIncidents(ctx, listed);
-      })
-      .catch((e) => {
-        error ??= e;
-        stop.abort();
-      });
+    try {
+      if (!ctx.out.jsonMode) ctx.out.line(ctx.out.color.dim(`\n${new Date().toISOString().slice(11, 19)}  changed: ${ids.join(', ')}`));
+      await listIncidents(ctx, listed);
+    } catch (e) {
+      error ??= e;
+      stop.abort();
+    } finally {
+      printing = undefined;
+      if (changed.size) schedule();
+    }
   };
   await store.watchList((id) => {
     changed.add(id);
-    timer ??= setTimeout(reprint, SETTLE_MS);
+    schedule();
   }, stop.signal);
   clearTimeout(timer);
   await printing;

@@ -7,11 +7,11 @@
  * events (network filesystems, some containers), so a poll every
  * POLL_MS does the same check; a wake-up with nothing new costs one fstat.
  */
-import { closeSync, fstatSync, openSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readSync, statSync, watch, type FSWatcher } from 'node:fs';
 import { dirname } from 'node:path';
 import type { TimelineEvent } from '../timeline/events.js';
 import { scanTimeline } from '../timeline/read.js';
-import { listIncidentIds, timelinePath } from '../timeline/store.js';
+import { timelinePath } from '../timeline/store.js';
 import type { DirectoryStore } from './directory.js';
 
 export const POLL_MS = 500;
@@ -98,7 +98,8 @@ export async function watchDirectoryIncident(
 export async function watchDirectoryList(store: DirectoryStore, onChange: (id: string) => void, signal: AbortSignal): Promise<void> {
   const seen = new Map<string, string>();
   const look = (report: boolean) => {
-    for (const id of listIncidentIds(store.dir)) {
+    // one stat per incident: its timeline's size and mtime (no timeline yet: not an incident yet)
+    for (const id of incidentDirs(store.dir)) {
       const st = statSync(timelinePath(store.dir, id), { throwIfNoEntry: false });
       if (!st) continue;
       const mark = `${st.size}:${st.mtimeMs}`;
@@ -117,4 +118,15 @@ export async function watchDirectoryList(store: DirectoryStore, onChange: (id: s
     },
     signal,
   );
+}
+
+function incidentDirs(storeDir: string): string[] {
+  try {
+    return readdirSync(storeDir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return []; // no incident yet
+    throw e;
+  }
 }

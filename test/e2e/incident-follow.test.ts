@@ -142,6 +142,13 @@ function liveViewScenarios(name: string, setup: () => Promise<{ cwd: string; env
     expect(seqs).toEqual(seqs.map((_s, i) => i + 1));
   }, 40_000);
 
+  it(`${name}: follow of an unknown incident is exit 2 naming it, without a stack trace`, async () => {
+    const r = await cli(['incident', 'follow', 'zzzz9']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('zzzz9');
+    expect(hasStackTrace(r.stderr)).toBe(false);
+  });
+
   it(`${name}: incident list --watch prints the list again with a new incident`, async () => {
     const w = spawnCli(['incident', 'list', '--watch'], cwd, env);
     await waitForStderr(w, 'watching for changes');

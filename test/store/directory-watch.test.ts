@@ -74,3 +74,20 @@ it('an incident created while watching the store is reported, and a change to an
   stop.abort();
   await watching;
 });
+
+it('a store directory that does not exist yet (nothing to fs.watch) is still watched: the poll sees its first incident', async () => {
+  const dir = join(mkdtempSync(join(tmpdir(), 'payctl-dwatch-')), 'incidents');
+  const store = new DirectoryStore(dir);
+  const changed: string[] = [];
+  const stop = new AbortController();
+  const watching = store.watchList((id) => changed.push(id), stop.signal);
+  const id = '20261206-043200-cccc';
+  const w = await store.create(id, { actor: 'a' });
+  await w.appendAll([
+    { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
+  ]);
+  await w.close();
+  await until(() => changed.includes(id), 3000);
+  stop.abort();
+  await watching;
+});
