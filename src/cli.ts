@@ -98,13 +98,23 @@ function addIncident(program: Command): void {
         'cancelled',
       ]),
     )
-    .option('--json', 'print JSON')
-    .action(async (opts, cmd) => (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts));
+    .option('--json', 'print JSON (with --watch: one listing per line)')
+    .option('--watch', 'print the list again whenever an incident is created or changes, until Ctrl-C')
+    .action(async (opts, cmd) =>
+      opts.watch
+        ? (await import('./commands/incident-list.js')).watchIncidentList(await contextFor(cmd, opts), opts)
+        : (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts),
+    );
   incident
     .command('show <id>')
     .description('status, severity, playbook, milestones and the timeline')
     .option('--json', 'print JSON')
     .action(async (id, opts, cmd) => (await import('./commands/incident.js')).show(await contextFor(cmd, opts), id));
+  incident
+    .command('follow <id>')
+    .description("the incident's timeline, then each new event as it happens (any machine), until Ctrl-C or it is resolved")
+    .option('--json', 'one JSON object per line per event')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-follow.js')).followIncident(await contextFor(cmd, opts), id));
   incident
     .command('note <id> <text>')
     .description('add a note to the timeline')

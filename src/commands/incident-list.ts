@@ -5,6 +5,7 @@
  */
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
+import { redactDeep } from '../secrets.js';
 import { runLockHeld } from '../timeline/lock.js';
 import { isOpen, type IncidentState } from '../timeline/replay.js';
 import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
@@ -51,7 +52,7 @@ export interface ListedIncident {
   problem?: string;
 }
 
-export async function listIncidents(ctx: Context, opts: { status?: string }): Promise<void> {
+export async function listIncidents(ctx: Context, opts: { status?: string; watch?: boolean }): Promise<void> {
   if (opts.status !== undefined && !['open', 'resolved', 'cancelled', 'waiting'].includes(opts.status)) {
     throw new InvalidInputError(`--status "${opts.status}" is not open, waiting, resolved or cancelled`);
   }
@@ -95,6 +96,8 @@ export async function listIncidents(ctx: Context, opts: { status?: string }): Pr
     });
   }
   rows.reverse(); // newest first
+  // --watch --json: one listing per line
+  if (ctx.out.jsonMode && opts.watch) return void ctx.streams.stdout.write(JSON.stringify(redactDeep(rows)) + '\n');
   if (ctx.out.jsonMode) return ctx.out.json(rows);
   if (!rows.length)
     return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
@@ -118,6 +121,56 @@ export async function listIncidents(ctx: Context, opts: { status?: string }): Pr
     ctx.out.line(`waiting for a resume (${waiting.length}):`);
     for (const r of waiting) ctx.out.line(`  ${r.waiting!.command}   ${c.dim(r.waiting!.why)}`);
   }
+}
+
+/** Changes this close together are one re-print (a playbook run appends several events at once). */
+const SETTLE_MS = 100;
+
+/**
+ * incident list --watch: the listing, then again whenever an incident is created
+ * or changes (from any process or machine: the store's watchList), until Ctrl-C (exit 0).
+ */
+export async function watchIncidentList(ctx: Context, opts: { status?: string }): Promise<void> {
+  const store = await ctx.store();
+  const listed = { ...opts, watch: true };
+  await listIncidents(ctx, listed);
+  const stop = new AbortController();
+  // Ctrl-C (or SIGTERM) is the normal end: exit 0; the listener stays so a second SIGINT does not kill it with 130
+  const onSignal = () => stop.abort();
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  ctx.out.info('watching for changes; Ctrl-C to stop');
+  const changed = new Set<string>();
+  let timer: NodeJS.Timeout | undefined;
+  // one listing at a time: changes during one are listed once it ends (never a queue of listings)
+  let printing: Promise<void> | undefined;
+  let error: unknown;
+  const schedule = () => {
+    if (!timer && !printing && !stop.signal.aborted) timer = setTimeout(() => void (printing = reprint()), SETTLE_MS);
+  };
+  const reprint = async () => {
+    timer = undefined;
+    const ids = [...changed];
+    changed.clear();
+    try {
+      if (!ctx.out.jsonMode) ctx.out.line(ctx.out.color.dim(`\n${new Date().toISOString().slice(11, 19)}  changed: ${ids.join(', ')}`));
+      await listIncidents(ctx, listed);
+    } catch (e) {
+      error ??= e;
+      stop.abort();
+    } finally {
+      printing = undefined;
+      if (changed.size) schedule();
+    }
+  };
+  await store.watchList((id) => {
+    changed.add(id);
+    schedule();
+  }, stop.signal);
+  clearTimeout(timer);
+  await printing;
+  if (error) throw error;
+  ctx.out.info('stopped watching');
 }
 
 /**

@@ -91,7 +91,7 @@ async function printHuman(ctx: Context, store: Store, id: string, s: IncidentSta
   let lines: string[] = [];
   await store.scan(id, {
     event(e) {
-      lines.push(`  ${e.time}  ${('+' + rel(e.time)).padStart(9)}  ${e.actor.padEnd(12)} ${describe(e)}`);
+      lines.push(timelineLine(e, opened));
       if (lines.length >= 2000) {
         ctx.out.line(lines.join('\n'));
         lines = [];
@@ -100,6 +100,11 @@ async function printHuman(ctx: Context, store: Store, id: string, s: IncidentSta
     problem() {},
   });
   if (lines.length) ctx.out.line(lines.join('\n'));
+}
+
+/** An event's line in the timeline section: its time, the time since the incident opened (ms since epoch), actor, description. */
+export function timelineLine(e: TimelineEvent, openedMs: number): string {
+  return `  ${e.time}  ${('+' + formatDuration(Date.parse(e.time) - openedMs)).padStart(9)}  ${e.actor.padEnd(12)} ${describe(e)}`;
 }
 
 /** One line for an event. */

@@ -1,0 +1,107 @@
+// incident follow (issue 13, item 4): the delay from another process's append
+// to the line on a follower's stdout. The built `payctl incident follow <id> --json`
+// runs as a process; ~30 times, a separate `payctl incident note <id>` process
+// appends; the delay is the time the follower's line reaches this process minus
+// the event's own time (taken by the appending process when it wrote it). p50
+// and p99 for the directory store and for PostgreSQL (PAYCTL_TEST_PG_URL, or a
+// throwaway server via scripts/with-postgres.sh when initdb is there); target
+// p99 < 1 s. For reference beside it: the directory store's poll interval
+// (the delay were fs.watch to miss every change).
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { median } from './lib.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(root, 'bin/payctl.cjs');
+if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
+  const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
+  if (initdb.status === 0) {
+    // run again inside a throwaway PostgreSQL server
+    const r = spawnSync(join(root, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
+  console.log('(no PostgreSQL server here: the PostgreSQL row is skipped)');
+  process.env.PAYCTL_BENCH_NO_PG = '1';
+}
+const PG = process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+const APPENDS = Number(process.env.BENCH_APPENDS ?? 30);
+const { POLL_MS } = await import(join(root, 'dist/store/directory-watch.js'));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+function payctl(args, cwd, env) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`payctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** The delays (ms) of APPENDS notes appended by other processes, as seen on a follower's stdout. */
+async function measure(cwd, env, store) {
+  const id = `20261206-050000-${Math.random().toString(16).slice(2, 6)}`;
+  const w = await store.create(id, { actor: 'bench' });
+  await w.appendAll([
+    { type: 'incident_opened', data: { id, title: 'follow bench', severity: 'sev2', playbook: null, dry_run: false, source: 'bench' } },
+  ]);
+  await w.close();
+  const follower = spawn(process.execPath, [BIN, 'incident', 'follow', id, '--json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const delays = new Map();
+  let partial = '';
+  let ready = false;
+  follower.stderr.on('data', (d) => {
+    if (String(d).includes('following')) ready = true;
+  });
+  follower.stdout.on('data', (d) => {
+    const now = Date.now();
+    const lines = (partial + d.toString('utf8')).split('\n');
+    partial = lines.pop();
+    for (const line of lines) {
+      const ev = JSON.parse(line);
+      if (ev.type === 'note_added') delays.set(ev.data.text, now - Date.parse(ev.time));
+    }
+  });
+  while (!ready) await sleep(20);
+  for (let i = 0; i < APPENDS; i++) {
+    payctl(['incident', 'note', id, `bench ${i}`], cwd, env);
+    await sleep(50 + Math.random() * 100);
+  }
+  const until = Date.now() + 5000;
+  while (delays.size < APPENDS && Date.now() < until) await sleep(20);
+  follower.kill('SIGINT');
+  await new Promise((r) => follower.on('close', r));
+  if (delays.size < APPENDS) throw new Error(`the follower showed ${delays.size} of ${APPENDS} notes within 5 s of the last`);
+  return [...delays.values()];
+}
+
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'bench', NO_COLOR: '1' };
+const rows = [];
+const dir = mkdtempSync(join(tmpdir(), 'payctl-follow-bench-'));
+const { DirectoryStore } = await import(join(root, 'dist/store/directory.js'));
+rows.push(['directory (fs.watch + poll)', await measure(dir, env, new DirectoryStore(join(dir, '.payctl', 'incidents')))]);
+if (PG) {
+  const pgEnv = { ...env, PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: PG };
+  payctl(['store', 'init'], dir, pgEnv);
+  const { openPostgresStore } = await import(join(root, 'dist/store/postgres.js'));
+  const store = await openPostgresStore({ kind: 'postgres', url: PG, localDir: '', from: 'bench' });
+  rows.push(['postgres (LISTEN/NOTIFY)', await measure(dir, pgEnv, store)]);
+  await store.close();
+}
+rmSync(dir, { recursive: true, force: true });
+
+console.log(`\nincident follow: another process's append to the follower's stdout, ${APPENDS} appends (target p99 < 1000 ms)`);
+let ok = true;
+for (const [name, ds] of rows) {
+  const p99 = percentile(ds, 99);
+  ok &&= p99 < 1000;
+  console.log(
+    `  ${name.padEnd(30)} p50 ${String(Math.round(percentile(ds, 50))).padStart(4)} ms  median ${String(Math.round(median(ds))).padStart(4)} ms  p99 ${String(Math.round(p99)).padStart(4)} ms  max ${String(Math.round(Math.max(...ds))).padStart(4)} ms  ${p99 < 1000 ? 'ok' : 'OVER'}`,
+  );
+}
+console.log(`  (reference: the directory store's poll interval, the delay's ceiling should fs.watch miss a change: ${POLL_MS} ms)`);
+process.exit(ok ? 0 : 1);
