@@ -14,7 +14,8 @@ import type { Pool, PoolClient } from 'pg';
 import { InvalidInputError, OperationError } from '../errors.js';
 import { actorName } from '../timeline/actor.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from '../timeline/events.js';
-import { scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
+import { collectInto, emptyReadTimeline, scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
+import { ReplayVisitor } from '../timeline/replay-visitor.js';
 import { type IncidentState, Replayer } from '../timeline/replay.js';
 import { ChainCheck, type VerifyReport } from '../timeline/verify.js';
 import { chainEvents } from '../timeline/writer.js';
@@ -120,38 +121,15 @@ export class PostgresStore implements Store {
   }
 
   async read(id: string): Promise<ReadTimeline> {
-    const out: ReadTimeline = { events: [], lines: [], lineNumbers: [], problems: [] };
-    await this.scan(id, {
-      event(ev, line, lineNo) {
-        out.events.push(ev);
-        out.lines.push(line);
-        out.lineNumbers.push(lineNo);
-      },
-      problem(p) {
-        out.problems.push(p);
-      },
-    });
+    const out = emptyReadTimeline();
+    await this.scan(id, collectInto(out));
     return out;
   }
 
   async replay(id: string): Promise<ReplayedIncident> {
-    const problems: ReplayedIncident['problems'] = [];
-    let r: Replayer | undefined;
-    let bad = false;
-    await this.scan(id, {
-      event(ev) {
-        if (r) r.apply(ev);
-        else if (ev.type === 'incident_opened' && !bad) r = new Replayer(ev);
-        else bad = true;
-      },
-      problem(p) {
-        problems.push(p);
-      },
-    });
-    if (!r)
-      throw new InvalidInputError(`${this.where(id, 1)}: the timeline does not begin with incident_opened; it is not a payctl timeline`);
-    for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
-    return { state: r.state(), problems };
+    const visitor = new ReplayVisitor();
+    await this.scan(id, visitor);
+    return visitor.finish(this.where(id, 1));
   }
 
   async verify(id: string): Promise<VerifyReport> {

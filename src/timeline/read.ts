@@ -29,8 +29,18 @@ export function parseTimeline(text: string): ReadTimeline {
 }
 
 function collect(buf: Buffer): ReadTimeline {
-  const out: ReadTimeline = { events: [], lines: [], lineNumbers: [], problems: [] };
-  scanTimeline(buf, {
+  const out = emptyReadTimeline();
+  scanTimeline(buf, collectInto(out));
+  return out;
+}
+
+export function emptyReadTimeline(): ReadTimeline {
+  return { events: [], lines: [], lineNumbers: [], problems: [] };
+}
+
+/** A visitor that keeps what it is shown in `out` (events, their lines and line numbers, problems). */
+export function collectInto(out: ReadTimeline): TimelineVisitor {
+  return {
     event(ev, line, lineNo) {
       out.events.push(ev);
       out.lines.push(line);
@@ -39,8 +49,7 @@ function collect(buf: Buffer): ReadTimeline {
     problem(p) {
       out.problems.push(p);
     },
-  });
-  return out;
+  };
 }
 
 export interface TimelineVisitor {

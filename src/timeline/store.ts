@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import { readTimelineFile, scanTimeline } from './read.js';
-import { replay, Replayer, type IncidentState } from './replay.js';
+import { ReplayVisitor } from './replay-visitor.js';
+import { replay, type IncidentState } from './replay.js';
 import type { TimelineEvent } from './events.js';
 import type { TimelineProblem } from './read.js';
 
@@ -80,22 +81,9 @@ export function loadIncidentState(storeDir: string, id: string): { file: string;
 }
 
 export function replayFile(file: string): { state: IncidentState; problems: TimelineProblem[] } {
-  const problems: TimelineProblem[] = [];
-  let r: Replayer | undefined;
-  let bad = false;
-  scanTimeline(readFileSync(file), {
-    event(ev) {
-      if (r) r.apply(ev);
-      else if (ev.type === 'incident_opened' && !bad) r = new Replayer(ev);
-      else bad = true;
-    },
-    problem(p) {
-      problems.push(p);
-    },
-  });
-  if (!r) throw new InvalidInputError(`${file}:1: the timeline does not begin with incident_opened; it is not a payctl timeline`);
-  for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
-  return { state: r.state(), problems };
+  const visitor = new ReplayVisitor();
+  scanTimeline(readFileSync(file), visitor);
+  return visitor.finish(`${file}:1`);
 }
 
 /** The newest incident whose replayed state matches (e.g. an open one running a playbook). */
