@@ -71,25 +71,8 @@ export function loadIncident(storeDir: string, id: string): LoadedIncident {
   return { id, file, events: t.events, problems: t.problems, state };
 }
 
-/**
- * Replay one incident without keeping its events (for show, list and resume of
- * long timelines). Problems (a torn last line, unreadable lines) are returned.
- */
-export function loadIncidentState(storeDir: string, id: string): { file: string; state: IncidentState; problems: TimelineProblem[] } {
-  const file = existingTimeline(storeDir, id);
-  return { file, ...replayFile(file) };
-}
-
 export function replayFile(file: string): { state: IncidentState; problems: TimelineProblem[] } {
   const visitor = new ReplayVisitor();
   scanTimeline(readFileSync(file), visitor);
   return visitor.finish(`${file}:1`);
-}
-
-/** The newest incident whose replayed state matches (e.g. an open one running a playbook). */
-export function latestIncident(storeDir: string, matches: (state: IncidentState) => boolean): string | undefined {
-  for (const id of listIncidentIds(storeDir).reverse()) {
-    if (matches(loadIncidentState(storeDir, id).state)) return id;
-  }
-  return undefined;
 }
