@@ -133,13 +133,11 @@ const SETTLE_MS = 100;
 export async function watchIncidentList(ctx: Context, opts: { status?: string }): Promise<void> {
   const store = await ctx.store();
   const listed = { ...opts, watch: true };
-  await listIncidents(ctx, listed);
   const stop = new AbortController();
   // Ctrl-C (or SIGTERM) is the normal end: exit 0; the listener stays so a second SIGINT does not kill it with 130
   const onSignal = () => stop.abort();
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  ctx.out.info('watching for changes; Ctrl-C to stop');
   const changed = new Set<string>();
   let timer: NodeJS.Timeout | undefined;
   // one listing at a time: changes during one are listed once it ends (never a queue of listings)
@@ -163,10 +161,18 @@ export async function watchIncidentList(ctx: Context, opts: { status?: string })
       if (changed.size) schedule();
     }
   };
-  await store.watchList((id) => {
-    changed.add(id);
-    schedule();
-  }, stop.signal);
+  await store.watchList(
+    (id) => {
+      changed.add(id);
+      schedule();
+    },
+    stop.signal,
+    // listed once watching has begun: a change from then on prints the list again, none falls in between
+    async () => {
+      await listIncidents(ctx, listed);
+      ctx.out.info('watching for changes; Ctrl-C to stop');
+    },
+  );
   clearTimeout(timer);
   await printing;
   if (error) throw error;

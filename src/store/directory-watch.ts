@@ -95,7 +95,12 @@ export async function watchDirectoryIncident(
   );
 }
 
-export async function watchDirectoryList(store: DirectoryStore, onChange: (id: string) => void, signal: AbortSignal): Promise<void> {
+export async function watchDirectoryList(
+  store: DirectoryStore,
+  onChange: (id: string) => void,
+  signal: AbortSignal,
+  ready?: () => Promise<void>,
+): Promise<void> {
   const seen = new Map<string, string>();
   const look = (report: boolean) => {
     // one stat per incident: its timeline's size and mtime (no timeline yet: not an incident yet)
@@ -108,16 +113,10 @@ export async function watchDirectoryList(store: DirectoryStore, onChange: (id: s
       if (report) onChange(id);
     }
   };
-  let first = true;
-  await wakeUps(
-    store.dir,
-    () => {
-      // the first wake-up (at the start) only learns what is there
-      look(!first);
-      first = false;
-    },
-    signal,
-  );
+  // learn what is there; anything that differs from it later is a change (the first wake-up compares too)
+  look(false);
+  await ready?.();
+  await wakeUps(store.dir, () => look(true), signal);
 }
 
 function incidentDirs(storeDir: string): string[] {

@@ -119,8 +119,8 @@ export class DirectoryStore implements Store {
     return watchDirectoryIncident(this, existingTimeline(this.dir, id), after, onEvents, signal);
   }
 
-  async watchList(onChange: (id: string) => void, signal: AbortSignal): Promise<void> {
-    return watchDirectoryList(this, onChange, signal);
+  async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void> {
+    return watchDirectoryList(this, onChange, signal, ready);
   }
 
   async close(): Promise<void> {}

@@ -79,6 +79,11 @@ export async function watchIncident(
   if (error) throw error;
 }
 
-export async function watchIncidents(store: PostgresStore, onChange: (id: string) => void, signal: AbortSignal): Promise<void> {
-  await listening(store, (payload) => onChange(payload.split(' ')[0]!), signal);
+export async function watchIncidents(
+  store: PostgresStore,
+  onChange: (id: string) => void,
+  signal: AbortSignal,
+  ready?: () => Promise<void>,
+): Promise<void> {
+  await listening(store, (payload) => onChange(payload.split(' ')[0]!), signal, ready);
 }

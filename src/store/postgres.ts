@@ -178,9 +178,9 @@ export class PostgresStore implements Store {
     return watchIncident(this, id, after, onEvents, signal);
   }
 
-  async watchList(onChange: (id: string) => void, signal: AbortSignal): Promise<void> {
+  async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void> {
     await this.db();
-    return watchIncidents(this, onChange, signal);
+    return watchIncidents(this, onChange, signal, ready);
   }
 
   /** Events of an incident after seq `after`, in order (watch). */

@@ -184,8 +184,8 @@ export class SpoolingStore implements Store {
   watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal) {
     return this.db.watch(id, after, onEvents, signal);
   }
-  watchList(onChange: (id: string) => void, signal: AbortSignal) {
-    return this.db.watchList(onChange, signal);
+  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>) {
+    return this.db.watchList(onChange, signal, ready);
   }
 
   /** Push what waits in the spool (this process's spooled incidents included, now that it is done with them). */

@@ -107,8 +107,11 @@ export interface Store {
    * aborts; resolves then. Exit 2 for an unknown id.
    */
   watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal): Promise<void>;
-  /** Calls `onChange` when an incident is created or appended to (its id), until `signal` aborts; resolves then. */
-  watchList(onChange: (id: string) => void, signal: AbortSignal): Promise<void>;
+  /**
+   * Calls `onChange` when an incident is created or appended to (its id), until `signal` aborts; resolves then.
+   * `ready` is awaited once watching has taken effect: a change after it begins is reported.
+   */
+  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void>;
 
   /** Close connections and descriptors; the command is done with the store. */
   close(): Promise<void>;
