@@ -133,6 +133,8 @@ export function describe(e: TimelineEvent): string {
       return `note: ${e.data.text}`;
     case 'reminder_fired':
       return `reminder: ${e.data.message}`;
+    case 'role_assigned':
+      return `${e.data.handoff ? 'handoff: ' : ''}${e.data.role}: ${e.data.person}${e.data.previous ? ` (was ${e.data.previous})` : ''}${e.data.note ? ` — ${e.data.note}` : ''}`;
     case 'channel_sent':
       return `${step}sent to ${e.data.channel}`;
     case 'decision':

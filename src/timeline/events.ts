@@ -76,6 +76,12 @@ export interface EventDataMap {
     rolled_back_to?: { provider: string; percent: number }[];
   };
   reminder_fired: { reminder: string; message: string };
+  /**
+   * A person took a role (commander, comms, processor, scribe, or a playbook's
+   * own): `previous` held it before. A handoff is the commander role passed on
+   * with a note.
+   */
+  role_assigned: { role: string; person: string; previous?: string; note?: string; handoff?: boolean };
   /** A person or a flag chose what to do about a failed or interrupted step. */
   decision: { choice: 'retry' | 'skip' | 'abort' | 'mark_done' | 'continue'; about: string };
   run_started: { pid: number; resume: boolean; dry_run: boolean };

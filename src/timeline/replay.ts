@@ -54,6 +54,8 @@ export interface IncidentState {
   step_order: string[];
   milestones: Partial<Record<Milestone, string>>;
   notes: { time: string; actor: string; text: string }[];
+  /** Role → the person who holds it now (role_assigned). */
+  roles: Record<string, string>;
   /** How the last run ended: running (no end event: still running or killed), finished, stopped. */
   run: 'running' | 'finished' | 'stopped' | 'none';
   run_stop_reason?: string;
@@ -103,6 +105,7 @@ export class Replayer {
       step_order: [],
       milestones: {},
       notes: [],
+      roles: {},
       run: 'none',
       actors: [],
       reminders: {},
@@ -227,6 +230,10 @@ export class Replayer {
         break;
       case 'reminder_fired':
         s.reminders[e.data.reminder] = e.time;
+        break;
+      case 'role_assigned':
+        // a state kept by an older payctl has no roles yet
+        s.roles = { ...s.roles, [e.data.role]: e.data.person };
         break;
       case 'approval_requested':
       case 'approval_given':
