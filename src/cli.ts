@@ -288,6 +288,17 @@ function addSandbox(program: Command): void {
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));
 }
 
+function addServe(program: Command): void {
+  program
+    .command('serve')
+    .description('a read-only web page of open and recent incidents, updated live, until Ctrl-C (binds 127.0.0.1)')
+    .option('--port <n>', 'port (0 picks a free one)', '7878')
+    .option('--host <address>', 'address to listen on; anything but 127.0.0.1 exposes incidents to the network (see docs/serve.md)')
+    .option('--token <token>', 'require this access token (or env:NAME; default PAYCTL_SERVE_TOKEN)')
+    .option('--json', 'print the address as JSON, then keep serving')
+    .action(async (opts, cmd) => (await import('./commands/serve.js')).serve(await contextFor(cmd, opts), opts));
+}
+
 function addStore(program: Command): void {
   const store = program.command('store').description('the incident store: a directory, or a shared PostgreSQL database');
   store
@@ -336,6 +347,7 @@ export function buildProgram(): Command {
     addPostmortem,
     addTemplate,
     addSandbox,
+    addServe,
     addStore,
   ])
     add(program);
