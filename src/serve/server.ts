@@ -7,7 +7,7 @@
  *   GET /incidents/<id>          one incident
  *   GET /incidents/<id>/events   its new timeline entries and summary (Last-Event-ID or ?after=<seq>)
  *
- * Anything else is 404; other methods 405. Every answer forbids caching,
+ * /favicon.ico is 204 (none); anything else is 404; other methods 405. Every answer forbids caching,
  * framing and any script but the page's own (assets.ts). Bound to a loopback
  * address, it answers only requests addressed to a loopback name (a web page
  * elsewhere cannot read it through DNS rebinding).
@@ -144,6 +144,8 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
       );
     }
     const path = url.pathname;
+    // browsers ask for it on every page: nothing, rather than a 404 in their console
+    if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path === '/') return sendPage(req, res, 200, listPage(await feeds.listFeed().incidents(), now()));
     if (path === '/events') {
       const stream = eventStream(req, res, streams);
