@@ -15,7 +15,7 @@ Exit codes:
   3  aborted, or approval missing (no person to ask and no --yes)
   4  unhealthy (a check found a degraded provider)
 
-Docs: README.md and docs/ (config, playbooks, incidents, providers, sandbox, postmortem)`;
+Docs: README.md and docs/ (config, playbooks, incidents, providers, sandbox, postmortem, store, serve)`;
 
 interface CommonFlags {
   json?: boolean;

@@ -27,6 +27,9 @@ interface Rule {
 const RULES: Rule[] = [
   { match: /^npx payctl check --watch/, untilOutput: /stripe/ },
   { match: /^npx payctl sandbox /, untilOutput: /sandbox running; Ctrl-C to stop/ },
+  // the page serves until Ctrl-C; a free port rather than the default 7878, which may be taken here
+  { match: /^npx payctl serve --port /, untilOutput: /read-only\); Ctrl-C to stop/ },
+  { match: /^npx payctl serve/, untilOutput: /read-only\); Ctrl-C to stop/, extraArgs: ['--port', '0'] },
   // the interactive form: without a terminal and without --yes, the first gate stops it (exit 3); the pty test covers the terminal
   { match: /^npx payctl incident start --playbook processor-outage$/, code: 3 },
   // the shared-store section's commands need a PostgreSQL database (test/store/*.test.ts run them against one)
@@ -127,7 +130,8 @@ describe('README commands work as written', () => {
         if (rule?.untilOutput) {
           const r = await runUntil(args, rule.untilOutput);
           expect(r.code, r.out).toBe(0);
-          if (portAt > 0) expect(r.out).toContain(`running at http://127.0.0.1:${args[portAt]}`);
+          if (portAt > 0 && args[0] === 'sandbox') expect(r.out).toContain(`running at http://127.0.0.1:${args[portAt]}`);
+          if (portAt > 0 && args[0] === 'serve') expect(r.out).toMatch(new RegExp(`^http://[^\\s]+:${args[portAt]}/$`, 'm'));
           return;
         }
         const r = await runCliAsync(args, { cwd: p.dir, env: p.env, timeout: 90_000 });
