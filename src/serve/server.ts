@@ -147,6 +147,7 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     // browsers ask for it on every page: nothing, rather than a 404 in their console
     if (path === '/favicon.ico') return void res.writeHead(204).end();
     if (path === '/') return sendPage(req, res, 200, listPage(await feeds.listFeed().incidents(), now()));
+    if (req.method === 'HEAD' && path.endsWith('/events')) return void res.writeHead(200, { 'Content-Type': 'text/event-stream' }).end();
     if (path === '/events') {
       const stream = eventStream(req, res, streams);
       const remove = await feeds.listFeed().add(stream);

@@ -39,7 +39,9 @@ function describeWithChromium(name: string, body: () => void): void {
     });
     return;
   }
-  console.warn(`\n  skipped "${name}": no Chromium at ${CHROMIUM}; install it (apt-get install chromium, or .ci/chromium.sh) or set CHROMIUM_PATH\n`);
+  console.warn(
+    `\n  skipped "${name}": no Chromium at ${CHROMIUM}; install it (apt-get install chromium, or .ci/chromium.sh) or set CHROMIUM_PATH\n`,
+  );
   describe.skip(name, body);
 }
 
@@ -93,7 +95,10 @@ function pageScenario(name: string, setup: () => Promise<NodeJS.ProcessEnv>) {
       await expect.poll(() => page.locator('#live-status').textContent()).toContain('Live:');
       expect(await page.locator('h1').textContent()).toBe('Incidents');
 
-      const started = await runCliAsync(['incident', 'start', '--playbook', 'page-check', '--title', TITLE, '--yes', '--json'], { cwd, env });
+      const started = await runCliAsync(['incident', 'start', '--playbook', 'page-check', '--title', TITLE, '--yes', '--json'], {
+        cwd,
+        env,
+      });
       expect(started.code, started.stderr).toBe(0);
       const id = JSON.parse(started.stdout).incident as string;
       // no reload: the list arrives over the page's event stream
@@ -134,7 +139,10 @@ function pageScenario(name: string, setup: () => Promise<NodeJS.ProcessEnv>) {
 
   it(`${name}: without JavaScript the page is whole, and says how to see changes`, async () => {
     const cwd = project();
-    const started = await runCliAsync(['incident', 'start', '--playbook', 'page-check', '--title', 'No script here', '--yes'], { cwd, env });
+    const started = await runCliAsync(['incident', 'start', '--playbook', 'page-check', '--title', 'No script here', '--yes'], {
+      cwd,
+      env,
+    });
     expect(started.code, started.stderr).toBe(0);
     const server = spawnServe(['--port', '0'], cwd, env);
     const url = await server.firstLine;

@@ -180,6 +180,50 @@ describe('payctl serve pages', () => {
     expect((await get(`${s.url}incidents/${id}`)).body).not.toContain('waiting for approval');
   });
 
+  it('follows a canary failback stage by stage, and a halted stage back to the split it rolled back to', async () => {
+    const id = '20261206-050170-bbbd';
+    const stage = (n: number, share: number, result: 'switched' | 'held' | 'halted', extra = {}): NewEvent => ({
+      type: 'traffic_stage',
+      step: 'failback',
+      data: { key: 'k', stage: n, share, to: 'stripe', result, ...extra },
+    });
+    await openIncident(id, 'Canary back to stripe', [
+      {
+        type: 'step_started',
+        step: 'failback',
+        data: { step_type: 'shift_traffic', title: 'Move traffic back', attempt: 1, idempotency_key: 'k' },
+      },
+      stage(0, 25, 'switched', {
+        split: [
+          { provider: 'adyen', percent: 75 },
+          { provider: 'stripe', percent: 25 },
+        ],
+        start: [{ provider: 'adyen', percent: 100 }],
+      }),
+      stage(0, 25, 'held', { success_rate: 0.99 }),
+      stage(1, 50, 'switched', {
+        split: [
+          { provider: 'adyen', percent: 50 },
+          { provider: 'stripe', percent: 50 },
+        ],
+      }),
+      stage(1, 50, 'halted', {
+        reason: 'success rate 80% below 95%',
+        rolled_back_to: [
+          { provider: 'adyen', percent: 75 },
+          { provider: 'stripe', percent: 25 },
+        ],
+      }),
+    ]);
+    const s = await serve();
+    const page = (await get(`${s.url}incidents/${id}`)).body;
+    expect(page).toContain('Now: <strong>adyen 75%, stripe 25%</strong>');
+    expect(page).toContain('Before the incident: adyen 100%.');
+    expect(page).toContain('canary stage 1: 25% to stripe (step failback): adyen 75%, stripe 25%');
+    expect(page).toContain('canary stage 2: 50% to stripe (step failback): adyen 50%, stripe 50%');
+    expect(page).toContain('canary halted at 50%: success rate 80% below 95% (step failback): adyen 75%, stripe 25%');
+  });
+
   it('shows the postmortem draft once written, escaped', async () => {
     const id = '20261206-050200-cccc';
     await openIncident(id, 'Resolved one', [{ type: 'status_changed', data: { from: 'investigating', to: 'resolved' } }]);
