@@ -56,7 +56,8 @@ export function tokenGate(token: string): Gate {
         clean.searchParams.delete('token');
         return {
           ok: 'redirect',
-          location: clean.pathname + clean.search,
+          // one leading slash: never a protocol-relative //host that would leave this server
+          location: '/' + clean.pathname.replace(/^[/\\]+/, '') + clean.search,
           cookie: `${COOKIE}=${session}; HttpOnly; SameSite=Lax; Path=/`,
         };
       }

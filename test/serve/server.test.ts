@@ -276,6 +276,19 @@ describe('payctl serve access token', () => {
     const link = await get(`${s.url}incidents/20261206-050000-aaaa?token=${TOKEN}&x=1`);
     expect(link.status).toBe(303);
     expect(link.headers.get('location')).toBe('/incidents/20261206-050000-aaaa?x=1');
+    // the redirect stays on this server, whatever the path looks like
+    for (const path of ['//evil.example/x', '/a/..//evil.example/x', '/a/..\\/evil.example/x']) {
+      const location = await new Promise<string | undefined>((resolve, reject) => {
+        // the path as sent (a URL string would be normalised by the client first)
+        const req = request({ host: '127.0.0.1', port: s.port, path: `${path}?token=${TOKEN}` }, (res) => {
+          res.resume();
+          resolve(res.headers.location);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(location, path).toMatch(/^\/(?![/\\])/);
+    }
     const cookie = link.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^payctl_serve=[0-9a-f]{64}; HttpOnly; SameSite=Lax; Path=\/$/);
     expect(cookie).not.toContain(TOKEN);
