@@ -14,6 +14,8 @@ import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { DirectoryStore } from '../../src/store/directory.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewEvent } from '../../src/timeline/events.js';
+import { openPostgresStore } from '../../src/store/postgres.js';
+import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 import { openSse, type SseStream } from '../helpers/sse.js';
 
 const XSS_TITLE = 'Stripe down <img src=x onerror="alert(1)"> & more';
@@ -313,8 +315,11 @@ describe('payctl serve access token', () => {
   });
 });
 
-describe('payctl serve event streams', () => {
-  it("an incident's stream delivers an appended note (escaped) and the new summary, with the event's seq as its id", async () => {
+/** The live part on a store: `use` makes it the one the tests' helpers and servers use. */
+function eventStreams(name: string, use: () => Promise<void>) {
+  beforeAll(use);
+
+  it(`${name}: an incident's stream delivers an appended note (escaped) and the new summary, with the event's seq as its id`, async () => {
     const id = '20261206-050400-eeee';
     await openIncident(id, 'Live one');
     const s = await serve();
@@ -337,7 +342,7 @@ describe('payctl serve event streams', () => {
     expect(summary.data).toContain('<dt>commander</dt><dd>dana</dd>');
   });
 
-  it('a reconnect (Last-Event-ID) gets what it missed, once', async () => {
+  it(`${name}: a reconnect (Last-Event-ID) gets what it missed, once`, async () => {
     const id = '20261206-050500-ffff';
     await openIncident(id, 'Reconnects', [
       { type: 'note_added', data: { text: 'one' } },
@@ -350,7 +355,7 @@ describe('payctl serve event streams', () => {
     expect(t.data).not.toContain('note: one');
   });
 
-  it('the list stream sends the list at once, then again with an incident created after it began', async () => {
+  it(`${name}: the list stream sends the list at once, then again with an incident created after it began`, async () => {
     const s = await serve();
     const stream = await sse(`${s.url}events`);
     await stream.waitFor((e) => e.event === 'incidents');
@@ -361,12 +366,27 @@ describe('payctl serve event streams', () => {
     expect(next.data).toContain(`href="/incidents/${id}"`);
   });
 
-  it('closing the server ends the open streams', async () => {
+  it(`${name}: closing the server ends the open streams`, async () => {
     const s = await serve();
     const stream = await sse(`${s.url}events`);
     await stream.waitFor((e) => e.event === 'incidents');
     servers.splice(servers.indexOf(s), 1);
     await s.close();
     await stream.ended;
+  });
+}
+
+describe('payctl serve event streams (directory store)', () => {
+  eventStreams('directory', async () => undefined);
+});
+
+describeWithPostgres('payctl serve event streams (PostgreSQL store)', () => {
+  eventStreams('postgres', async () => {
+    const previous = store;
+    store = await openPostgresStore({ kind: 'postgres', url: await freshDatabase(), localDir: '', from: 'test' });
+    afterAll(async () => {
+      await store.close();
+      store = previous;
+    });
   });
 });
