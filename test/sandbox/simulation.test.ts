@@ -83,6 +83,22 @@ describe('traffic simulation behind Prometheus', () => {
     expect(r).toBeLessThan(0.8);
   });
 
+  it('silent and early_recovery: about 80% success with processing_error on top, whatever the status page says', async () => {
+    const clock = manualClock();
+    for (const fault of ['stripe:silent', 'stripe:early_recovery=1s']) {
+      sb = await startSandbox({ now: clock.now, fault });
+      clock.advance(5000); // early_recovery's page has declared recovery by now
+      expect((await call(`${sb.url}/status/stripe/api/v2/status.json`)).body.status.indicator).toBe('none');
+      const r = await rate(sb.url);
+      expect(r, fault).toBeGreaterThan(0.75);
+      expect(r, fault).toBeLessThan(0.85);
+      const d = await declines(sb.url);
+      expect(Object.entries(d).sort((a, b) => b[1] - a[1])[0]![0], fault).toBe('processing_error');
+      await sb.close();
+      sb = undefined;
+    }
+  });
+
   it('noise is small and deterministic: the same second reads the same value', async () => {
     const clock = manualClock();
     sb = await startSandbox({ now: clock.now });
