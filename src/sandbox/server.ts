@@ -30,6 +30,7 @@ import { handleStatusPage } from './status-pages.js';
 import { checkProviders, createWorld, resetWorld, worldState } from './world.js';
 
 export const DEFAULT_PROVIDERS = ['stripe', 'adyen', 'braintree'] as const;
+export const DEFAULT_ORDERS_PER_MINUTE = 120;
 
 export interface SandboxOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -55,6 +56,8 @@ export interface SandboxHandle {
   url: string;
   port: number;
   providers: readonly string[];
+  /** Simulated payments per minute over all providers. */
+  ordersPerMinute: number;
   /** Stops listening and drops every connection, hanging ones included. */
   close(): Promise<void>;
   configObject(): Record<string, unknown>;
@@ -95,13 +98,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   checkProviders(providers);
   if (opts.fault) parseFaultSpecs(opts.fault, providers); // fail before listening
   const now = opts.now ?? Date.now;
+  const ordersPerMinute = opts.ordersPerMinute ?? DEFAULT_ORDERS_PER_MINUTE;
+  if (!Number.isFinite(ordersPerMinute) || ordersPerMinute <= 0)
+    throw new InvalidInputError(`ordersPerMinute must be a positive number, got ${ordersPerMinute}`);
   const log = new RequestLog();
   const world = createWorld({
     providers,
     now,
     transitionMs: opts.transitionMs,
     identifyAfterMs: opts.identifyAfterMs,
-    ordersPerMinute: opts.ordersPerMinute,
+    ordersPerMinute,
   });
   const { faults } = world;
 
@@ -220,7 +226,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       resetWorld(world);
       log.reset();
     },
-    configObject: () => sandboxConfig(url, providers),
+    configObject: () => sandboxConfig(url, providers, ordersPerMinute),
     env: () => sandboxEnvFor(url),
   };
 
@@ -254,6 +260,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     url,
     port,
     providers,
+    ordersPerMinute,
     close: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
@@ -266,7 +273,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         server.closeAllConnections();
       }),
     configObject: api.configObject,
-    configYaml: () => sandboxConfigYaml(url, providers),
+    configYaml: () => sandboxConfigYaml(url, providers, ordersPerMinute),
     env: api.env,
     injectFault: api.injectFault,
     heal: api.heal,

@@ -74,6 +74,8 @@ export interface ProviderTraffic {
 }
 
 export interface TrafficSnapshot {
+  /** Simulated payments per minute over all providers. */
+  orders_per_minute: number;
   /** The provider receiving the largest share. */
   provider: string;
   condition: Condition;
@@ -196,6 +198,7 @@ export class TrafficSimulation {
     for (const p of this.o.providers)
       per[p] = { share: round4(shares[p] ?? 0), condition: this.rateSegmentAt(p, at).condition, observed_rate: this.observedFor(p, at) };
     return {
+      orders_per_minute: round4(this.ordersPerSecond * 60),
       provider: lead,
       condition: seg.condition,
       target_rate: round4(targetRate),

@@ -116,6 +116,31 @@ describe('payctl sandbox', () => {
     expect(await s.exited).toBe(0);
   });
 
+  it('--orders-per-minute sets the simulated traffic: in the JSON, the config, the control API and the /metrics counters', async () => {
+    const before = Date.now();
+    const s = await startCli(['--json', '--orders-per-minute', '6000']);
+    const printed = Date.now();
+    expect(s.out.orders_per_minute).toBe(6000);
+    expect(s.out.config.business.orders_per_minute).toBe(6000); // revenue at risk follows the simulated traffic
+    const state = (await call(`${s.out.url}/_control/state`)).body;
+    expect(state.traffic.orders_per_minute).toBe(6000);
+
+    // 6000 a minute is 100 a second: the counters a Prometheus would scrape grow at that rate (120 a minute: 2 a second)
+    await new Promise((res) => setTimeout(res, 1500));
+    const scraped = Date.now();
+    const metrics = await call(`${s.out.url}/metrics`);
+    const after = Date.now();
+    const attempted = [...metrics.text.matchAll(/^payments_attempted_total\{provider="[a-z]+"\} (\S+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    // the sandbox started between `before` and `printed`, and was scraped between `scraped` and `after`
+    expect(attempted).toBeGreaterThanOrEqual(Math.floor((100 * (scraped - printed)) / 1000) - 1);
+    expect(attempted).toBeLessThanOrEqual(Math.ceil((100 * (after - before)) / 1000));
+    child!.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+  });
+
   it('user mistakes exit 2 with a message and no stack trace', () => {
     mkdirSync(join(dir, 'playbooks'));
     writeFileSync(join(dir, 'playbooks', 'calm.yaml'), 'id: calm\ntitle: Calm\nsteps:\n  - { id: a, title: A, type: manual }\n');
@@ -125,6 +150,10 @@ describe('payctl sandbox', () => {
     );
     const cases: [string[], RegExp][] = [
       [['--port', 'abc'], /--port: "abc" is not a port/],
+      [['--orders-per-minute', 'lots'], /--orders-per-minute: "lots" is not a positive number/],
+      [['--orders-per-minute', '0'], /--orders-per-minute: "0" is not a positive number/],
+      [['--orders-per-minute=-5'], /--orders-per-minute: "-5" is not a positive number/],
+      [['--orders-per-minute', 'Infinity'], /--orders-per-minute: "Infinity" is not a positive number/],
       [['--scenario', 'calm'], /has no drill\.fault/],
       [['--scenario', 'nope'], /no playbook "nope"/],
       [['--scenario', 'broken-drill'], /invalid fault "stripe:melted"/],
