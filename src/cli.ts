@@ -231,6 +231,7 @@ function addDrill(program: Command): void {
     .command('drill <playbook>')
     .description('game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations')
     .option('--fault <spec>', "fault to inject instead of the playbook's, e.g. stripe:down")
+    .option('--scenario <name>', "run this one of the drill's scenarios (drill.scenarios) instead of the drill itself")
     .option('--report <file>', 'write the report (JSON) here (- for stdout; never inside the incident store)')
     .option('--force', 'overwrite the --report file if it exists')
     .option('--json', 'print the report as JSON')

@@ -69,6 +69,8 @@ export interface SandboxHandle {
   faults(): Fault[];
   requests(filter?: RequestFilter): RecordedRequest[];
   state(): SandboxState;
+  /** Customers' lowest overall success rate (all providers, as simulated) between two times in epoch ms. */
+  lowestSuccessRate(from: number, to: number): { rate: number; at: string } | undefined;
   /** Heal everything, restore the routing order, forget received requests and messages. */
   reset(): void;
 }
@@ -280,6 +282,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     faults: api.faults,
     requests: api.requests,
     state: api.state,
+    lowestSuccessRate: (from: number, to: number) => {
+      const low = world.simulation.lowestObserved(from, to);
+      return low && { rate: low.rate, at: iso(low.at) };
+    },
     reset: api.reset,
   };
 }

@@ -149,6 +149,17 @@ export class TrafficSimulation {
     return clampRound(v + noise(at));
   }
 
+  /** Customers' lowest overall success rate between two times (sampled every 100 ms, both ends included). */
+  lowestObserved(from: number, to: number): { rate: number; at: number } | undefined {
+    if (!(to >= from)) return undefined;
+    let low: { rate: number; at: number } | undefined;
+    for (let at = from; ; at = Math.min(to, at + STEP_MS)) {
+      const rate = this.observed(at);
+      if (!low || rate < low.rate) low = { rate, at };
+      if (at >= to) return low;
+    }
+  }
+
   /** One provider's success rate at a time; null when it receives no payments (Prometheus: NaN). */
   observedFor(provider: string, at = this.o.now()): number | null {
     if (!this.rates.has(provider) || (this.sharesAt(at)[provider] ?? 0) <= 0) return null;
