@@ -150,6 +150,34 @@ describe('shares in the traffic simulation', () => {
     return r.body.data.result[0].value[1] as string;
   };
 
+  it("lowestSuccessRate: customers' lowest overall rate between two times, transitions included", async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, transitionMs: 2000, fault: 'stripe:silent' });
+    const start = clock.now();
+    // everything to adyen, then a 10% canary back to the silently failing stripe
+    await call(`${sb.url}/hyperswitch/routing/default`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+      json: order('adyen', 'stripe', 'braintree'),
+    });
+    clock.advance(3000);
+    const canary = clock.now();
+    const created = await split(sb.url, [
+      ['stripe', 10],
+      ['adyen', 90],
+    ]);
+    await call(`${sb.url}/hyperswitch/routing/${created.body.id}/activate`, { method: 'POST', headers: { 'api-key': 'k' } });
+    clock.advance(5000);
+    // before: stripe (silent, 80%) had everything at the start
+    expect(sb.lowestSuccessRate(start, canary - 1)!.rate).toBeCloseTo(0.8, 2);
+    // the canary: from ~98.5% down to 10% × 0.80 + 90% × 0.985 once the 2 s transition is over
+    const during = sb.lowestSuccessRate(canary, clock.now())!;
+    expect(during.rate).toBeGreaterThan(0.96);
+    expect(during.rate).toBeLessThan(0.97);
+    expect(Date.parse(during.at)).toBeGreaterThanOrEqual(canary + 2000);
+    expect(sb.lowestSuccessRate(canary, canary - 1)).toBeUndefined();
+  });
+
   it('sends each provider its share; each provider has its own rate; customers see the mix', async () => {
     const clock = manualClock();
     sb = await startSandbox({ now: clock.now, transitionMs: 2000, fault: 'stripe:degraded', ordersPerMinute: 6000 });
