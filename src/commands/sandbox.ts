@@ -36,7 +36,7 @@ function parseOrdersPerMinute(text: string): number {
 }
 
 /** The fault of a playbook's drill: from the configured playbooks, else the ones shipped with payctl. */
-async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string }> {
+async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string; ordersPerMinute?: number }> {
   const { findPlaybook } = await import('../playbook/load.js');
   const dirs = [ctx.config().playbooksDir];
   const bundled = packagePath('playbooks');
@@ -51,7 +51,7 @@ async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string;
           'add drill: { fault: "stripe:down", expect: { … } } to it, or start without --scenario and inject with POST /_control/fault',
         );
       }
-      return { fault: playbook.drill.fault, file };
+      return { fault: playbook.drill.fault, file, ordersPerMinute: playbook.drill.orders_per_minute };
     } catch (e) {
       firstError ??= e;
       if (!(e instanceof InvalidInputError) || !e.message.startsWith('no playbook')) throw e;
@@ -85,7 +85,7 @@ function shellQuote(v: string): string {
 
 export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promise<void> {
   const port = parsePort(opts.port ?? '0');
-  const ordersPerMinute = opts.ordersPerMinute === undefined ? undefined : parseOrdersPerMinute(opts.ordersPerMinute);
+  const flagOrders = opts.ordersPerMinute === undefined ? undefined : parseOrdersPerMinute(opts.ordersPerMinute);
   const configFile = opts.writeConfig ? resolve(ctx.cwd, opts.writeConfig) : undefined;
   if (configFile && existsSync(configFile)) {
     throw new InvalidInputError(
@@ -98,7 +98,7 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
   const handle = await startSandbox({
     port,
     fault: scenario?.fault,
-    ordersPerMinute,
+    ordersPerMinute: flagOrders ?? scenario?.ordersPerMinute,
     onRequest: (r) => ctx.out.info(requestLine(r)),
   });
   // listen for Ctrl-C before telling anyone the sandbox is up

@@ -92,7 +92,7 @@ describe('payctl sandbox', () => {
     expect(hasStackTrace(again.stderr)).toBe(false);
   });
 
-  it('--scenario injects the playbook drill fault', async () => {
+  it('--scenario injects the playbook drill fault (and takes its orders_per_minute unless the flag says otherwise)', async () => {
     mkdirSync(join(dir, 'playbooks'));
     writeFileSync(
       join(dir, 'playbooks', 'adyen-wobble.yaml'),
@@ -105,6 +105,7 @@ describe('payctl sandbox', () => {
         '    type: manual',
         'drill:',
         '  fault: "adyen:degraded:10m"',
+        '  orders_per_minute: 600',
         '  expect: {}',
         '',
       ].join('\n'),
@@ -112,8 +113,15 @@ describe('payctl sandbox', () => {
     const s = await startCli(['--json', '--scenario', 'adyen-wobble']);
     expect(s.out.faults).toEqual(['adyen:degraded:10m']);
     expect((await call(`${s.out.url}/status/adyen/api/v2/status.json`)).body.status.indicator).toBe('minor');
+    expect(s.out.orders_per_minute).toBe(600);
     child!.kill('SIGTERM');
     expect(await s.exited).toBe(0);
+
+    const flag = await startCli(['--json', '--scenario', 'adyen-wobble', '--orders-per-minute', '60']);
+    expect(flag.out.orders_per_minute).toBe(60);
+    expect((await call(`${flag.out.url}/_control/state`)).body.traffic.orders_per_minute).toBe(60);
+    child!.kill('SIGTERM');
+    expect(await flag.exited).toBe(0);
   });
 
   it('--orders-per-minute sets the simulated traffic: in the JSON, the config, the control API and the /metrics counters', async () => {
