@@ -2,8 +2,8 @@
  * payctl incident show <id>: status, severity, playbook, milestones, then the
  * timeline with absolute and relative times. The store's timeline is walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
- * timeline stays small; --json copies each event's line as stored. A torn last line is reported, not fatal; a
- * broken hash chain (an edited line) is checked in the first walk and named
+ * timeline stays small; --json copies each event's line as stored (store.lines,
+ * not parsed again). A torn last line is reported, not fatal; a broken hash chain (an edited line) is checked in the first walk and named
  * in a warning on stderr (the command still succeeds).
  */
 import type { Context } from '../context.js';
@@ -20,11 +20,13 @@ export async function showIncident(ctx: Context, id: string): Promise<void> {
   const store = await ctx.store();
   const problems: TimelineProblem[] = [];
   let r: Replayer | undefined;
+  let lastEventLine = 0;
   // the hash chain is checked in the same pass (one sha256 per line)
   const chain = new ChainCheck();
   await store.scan(id, {
     event(ev, line, lineNo, bytes) {
       chain.event(ev, line, lineNo, bytes);
+      lastEventLine = lineNo;
       if (r) r.apply(ev);
       else if (ev.type === 'incident_opened') r = new Replayer(ev);
     },
@@ -41,32 +43,39 @@ export async function showIncident(ctx: Context, id: string): Promise<void> {
   // a warning, not a failure: `payctl incident verify` is the command that exits 1
   const broken = brokenChainWarning(chain.report());
   if (broken) ctx.out.warn(`${broken}: it may include edited events (details: payctl incident verify ${id})`);
-  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, problems);
+  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, problems, lastEventLine);
   await printHuman(ctx, store, id, state);
 }
 
-/** { incident, problems, events: [...] }, the events copied line by line (they were redacted when written). */
-async function streamJson(ctx: Context, store: Store, id: string, state: IncidentState, problems: TimelineProblem[]): Promise<void> {
+/**
+ * { incident, problems, events: [...] }: the events' lines copied as stored, not
+ * parsed again (redacted when written, and once more on the way out). Only the
+ * lines the first pass read as events: its problem lines, and lines appended
+ * since (after `lastEventLine`), are left out.
+ */
+async function streamJson(
+  ctx: Context,
+  store: Store,
+  id: string,
+  state: IncidentState,
+  problems: TimelineProblem[],
+  lastEventLine: number,
+): Promise<void> {
   const out = ctx.streams.stdout;
   const head = JSON.stringify({ incident: state, problems }, null, 2);
   out.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
-  // the events' lines as written, copied without parsing them again (the problem lines are left out)
-  let chunk: string[] = [];
+  const skip = new Set(problems.map((p) => p.line));
   let first = true;
-  const flush = () => {
-    if (chunk.length) out.write(redact(chunk.join(',\n')));
-    chunk = [];
-  };
-  await store.scan(id, {
-    event(_e, line) {
-      if (chunk.length === 0 && !first) chunk.push('');
-      chunk.push('    ' + line);
-      first = false;
-      if (chunk.length >= 2000) flush();
-    },
-    problem() {},
+  await store.lines(id, (lines, from) => {
+    const to = from + lines.length - 1;
+    const kept =
+      to <= lastEventLine && !problems.some((p) => p.line >= from && p.line <= to)
+        ? lines
+        : lines.filter((_, i) => from + i <= lastEventLine && !skip.has(from + i));
+    if (!kept.length) return;
+    out.write(redact((first ? '    ' : ',\n    ') + kept.join(',\n    ')));
+    first = false;
   });
-  flush();
   out.write('\n  ]\n}\n');
 }
 

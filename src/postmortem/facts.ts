@@ -202,8 +202,16 @@ function channelsOf(v: unknown): ChannelOutcome[] {
   }));
 }
 
-export function collectFacts(events: TimelineEvent[]): Facts {
-  const f: Facts = {
+/** The facts of a whole timeline held in memory (tests, short timelines). */
+export function collectFacts(events: readonly TimelineEvent[]): Facts {
+  const c = new FactsCollector();
+  for (const e of events) c.add(e);
+  return c.finish();
+}
+
+/** The facts collected one event at a time, in timeline order, without keeping the events. */
+export class FactsCollector {
+  private readonly f: Facts = {
     readings: [],
     declines: [],
     checks: [],
@@ -224,17 +232,22 @@ export function collectFacts(events: TimelineEvent[]): Facts {
     unknownTypes: [],
   };
   // per step: how its last attempt ended (started = not completed yet)
-  const lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
-  const openApproval = new Map<string, Approval>();
-  let windowStart = events.length ? Date.parse(events[0]!.time) : NaN;
-  for (const e of events) {
+  private readonly lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
+  private readonly openApproval = new Map<string, Approval>();
+  /** The first event's time, or an earlier detected milestone: where older status-page incidents stop counting. */
+  private windowStart: number | undefined;
+
+  add(e: TimelineEvent): void {
+    const f = this.f;
+    const { lastAttempt, openApproval } = this;
+    if (this.windowStart === undefined) this.windowStart = Date.parse(e.time);
     if (e.type === 'milestone' && e.data.name === 'detected') {
       const t = Date.parse(e.data.at ?? e.time);
-      if (t < windowStart) windowStart = t;
+      if (t < this.windowStart) this.windowStart = t;
     }
     if (!KNOWN.has(e.type)) {
       f.unknownTypes.push({ seq: e.seq, type: String(e.type) });
-      continue;
+      return;
     }
     switch (e.type) {
       case 'step_started': {
@@ -396,8 +409,12 @@ export function collectFacts(events: TimelineEvent[]): Facts {
         break;
     }
   }
-  leaveOutOldIncidents(f.checks, windowStart - OLD_INCIDENT_LOOKBACK_MS);
-  return f;
+
+  /** The facts of the events added (once: the collector is done). */
+  finish(): Facts {
+    leaveOutOldIncidents(this.f.checks, (this.windowStart ?? NaN) - OLD_INCIDENT_LOOKBACK_MS);
+    return this.f;
+  }
 }
 
 /** Keep the page incidents created in the incident's window, or older ones that affect a component the check read as failing. */

@@ -9,7 +9,15 @@ import { join } from 'node:path';
 import { asStorageError } from '../errors.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { directoryStoreLocks, type StoreLocks } from '../timeline/lock.js';
-import { readTimelineFile, scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
+import {
+  readRawLines,
+  readTimelineFile,
+  scanTimeline,
+  scanTimelineFile,
+  type RawLinesVisitor,
+  type ReadTimeline,
+  type TimelineVisitor,
+} from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FILE, timelinePath } from '../timeline/store.js';
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
@@ -62,7 +70,11 @@ export class DirectoryStore implements Store {
   }
 
   async scan(id: string, visit: TimelineVisitor): Promise<void> {
-    scanTimeline(readFileSync(existingTimeline(this.dir, id)), visit);
+    scanTimelineFile(existingTimeline(this.dir, id), visit);
+  }
+
+  async lines(id: string, visit: RawLinesVisitor): Promise<void> {
+    readRawLines(existingTimeline(this.dir, id), visit);
   }
 
   async read(id: string): Promise<ReadTimeline> {

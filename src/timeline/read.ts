@@ -3,7 +3,7 @@
  * crash mid-write) is reported and ignored, an unparsable line elsewhere is
  * reported and skipped. verify.ts checks the hash chain.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import type { TimelineEvent } from './events.js';
 
 export interface TimelineProblem {
@@ -105,4 +105,87 @@ function isEventShape(v: unknown): v is TimelineEvent {
   if (!v || typeof v !== 'object') return false;
   const e = v as Record<string, unknown>;
   return typeof e.seq === 'number' && typeof e.time === 'string' && typeof e.type === 'string' && typeof e.prev === 'string' && 'data' in e;
+}
+
+const CHUNK = 4 << 20;
+
+/**
+ * scanTimeline over a file read in chunks of bytes cut at the last newline
+ * (a 100,000-event timeline is never in memory at once). Line numbers count
+ * from the file's start. A visitor's `bytes` are valid only during its call
+ * (the buffer is reused).
+ */
+export function scanTimelineFile(file: string, visit: TimelineVisitor): void {
+  let lineOffset = 0;
+  let last = 0;
+  const shifted: TimelineVisitor = {
+    event(e, line, lineNo, bytes) {
+      last = lineNo;
+      visit.event(e, line, lineNo + lineOffset, bytes);
+    },
+    problem(p) {
+      last = p.line;
+      visit.problem({ line: p.line + lineOffset, message: p.message });
+    },
+  };
+  forEachChunk(file, (bytes) => {
+    last = 0;
+    scanTimeline(bytes, shifted);
+    lineOffset += last;
+  });
+}
+
+/** Complete lines as stored, unparsed: `lines` in order, `first` the 1-based position of lines[0]. */
+export type RawLinesVisitor = (lines: string[], first: number) => void;
+
+/**
+ * The complete lines of a timeline file as written, unparsed, in batches (one
+ * per chunk): what a reader that already scanned the file copies out. A last
+ * line without its newline (torn, or being written) is left out.
+ */
+export function readRawLines(file: string, visit: RawLinesVisitor): void {
+  let next = 1;
+  forEachChunk(file, (bytes, complete) => {
+    if (!complete) return;
+    const lines = bytes.toString('utf8', 0, bytes.length - 1).split('\n');
+    visit(lines, next);
+    next += lines.length;
+  });
+}
+
+/**
+ * A file's bytes in chunks that end with a newline (`complete`), then what
+ * follows the last newline, if anything. A short file gets a buffer its size;
+ * a line longer than a chunk grows the buffer.
+ */
+function forEachChunk(file: string, take: (bytes: Buffer, complete: boolean) => void): void {
+  const fd = openSync(file, 'r');
+  try {
+    let buf = Buffer.allocUnsafe(Math.max(1024, Math.min(CHUNK, fstatSync(fd).size + 1)));
+    let kept = 0; // bytes of an unfinished line carried over from the previous chunk
+    for (;;) {
+      if (kept === buf.length) {
+        const bigger = Buffer.allocUnsafe(buf.length * 2);
+        buf.copy(bigger, 0, 0, kept);
+        buf = bigger;
+      }
+      const n = readSync(fd, buf, kept, buf.length - kept, null);
+      const end = kept + n;
+      if (n === 0) {
+        if (end > 0) take(buf.subarray(0, end), false);
+        return;
+      }
+      const cut = buf.lastIndexOf(0x0a, end - 1);
+      if (cut === -1) {
+        kept = end;
+        continue;
+      }
+      take(buf.subarray(0, cut + 1), true);
+      kept = end - cut - 1;
+      // the unfinished line moves to the front (nothing taken keeps a part of the buffer)
+      buf.copy(buf, 0, cut + 1, end);
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -1,13 +1,13 @@
-// The chunked loader used by the documents gives the same events and problems
-// (with the same line numbers) as the timeline reader, across chunk boundaries.
+// The chunked file scan (a directory store's scan) gives the same events and
+// problems (with the same line numbers) as the whole-file reader, across chunk
+// boundaries; the raw lines (a directory store's lines()) are the file's.
 import { describe, expect, it } from 'vitest';
-import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { readEventsChunked } from '../../src/postmortem/load.js';
-import { readTimelineFile } from '../../src/timeline/read.js';
+import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimelineFile } from '../../src/timeline/read.js';
 
-describe('readEventsChunked', () => {
+describe('scanTimelineFile', () => {
   it('matches readTimelineFile on a multi-megabyte timeline with bad lines and a torn end', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'payctl-load-')), 'timeline.jsonl');
     const lines: string[] = [];
@@ -29,12 +29,27 @@ describe('readEventsChunked', () => {
     writeFileSync(file, lines.join('\n') + '\n');
     appendFileSync(file, '{"seq":6001,"time":"2026');
     const expected = readTimelineFile(file);
-    const got = readEventsChunked(file);
+    const got = emptyReadTimeline();
+    scanTimelineFile(file, collectInto(got));
     expect(got.events).toHaveLength(6000);
     expect(got.events.map((e) => (e.data as { text?: string }).text)).toEqual(
       expected.events.map((e) => (e.data as { text?: string }).text),
     );
+    expect(got.lines).toEqual(expected.lines);
+    expect(got.lineNumbers).toEqual(expected.lineNumbers);
     expect(got.problems).toEqual(expected.problems);
     expect(got.problems.map((p) => p.line)).toEqual([2501, 4002, 6003]);
+
+    // the raw lines: every complete line as written, numbered alike, the torn last one left out
+    const raw: string[] = [];
+    let next = 1;
+    readRawLines(file, (batch, first) => {
+      expect(first).toBe(next);
+      next += batch.length;
+      raw.push(...batch);
+    });
+    expect(raw).toEqual(readFileSync(file, 'utf8').split('\n').slice(0, -1));
+    expect(raw).toHaveLength(6002);
+    expect(expected.lineNumbers.every((n, i) => raw[n - 1] === expected.lines[i])).toBe(true);
   });
 });
