@@ -8,7 +8,7 @@
  */
 import type { Context } from '../context.js';
 import { formatDuration } from '../duration.js';
-import { redact } from '../secrets.js';
+import { redact, redactBytes } from '../secrets.js';
 import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
@@ -47,11 +47,16 @@ export async function showIncident(ctx: Context, id: string): Promise<void> {
   await printHuman(ctx, store, id, state);
 }
 
+/** Bytes of --json output gathered before each write. */
+const OUT_CHUNK = 64 * 1024;
+const EVENT_INDENT = Buffer.from('    ');
+const EVENT_SEP = Buffer.from(',\n    ');
+
 /**
- * { incident, problems, events: [...] }: the events' lines copied as stored, not
- * parsed again (redacted when written, and once more on the way out). Only the
- * lines the first pass read as events: its problem lines, and lines appended
- * since (after `lastEventLine`), are left out.
+ * { incident, problems, events: [...] }: the events' lines copied as stored,
+ * byte for byte, not parsed again (redacted when written, and once more on the
+ * way out). Only the lines the first pass read as events: its problem lines,
+ * and lines appended since (after `lastEventLine`), are left out.
  */
 async function streamJson(
   ctx: Context,
@@ -61,22 +66,31 @@ async function streamJson(
   problems: TimelineProblem[],
   lastEventLine: number,
 ): Promise<void> {
-  const out = ctx.streams.stdout;
+  const stdout = ctx.streams.stdout;
   const head = JSON.stringify({ incident: state, problems }, null, 2);
-  out.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
+  stdout.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
   const skip = new Set(problems.map((p) => p.line));
+  // each write gets its own buffer: the stream may keep it after write() returns
+  let out = Buffer.allocUnsafe(OUT_CHUNK);
+  let used = 0;
+  const flush = () => {
+    if (used) stdout.write(redactBytes(out.subarray(0, used)));
+    used = 0;
+  };
   let first = true;
-  await store.lines(id, (lines, from) => {
-    const to = from + lines.length - 1;
-    const kept =
-      to <= lastEventLine && !problems.some((p) => p.line >= from && p.line <= to)
-        ? lines
-        : lines.filter((_, i) => from + i <= lastEventLine && !skip.has(from + i));
-    if (!kept.length) return;
-    out.write(redact((first ? '    ' : ',\n    ') + kept.join(',\n    ')));
+  await store.lines(id, (bytes, start, end, lineNo) => {
+    if (lineNo > lastEventLine || skip.has(lineNo)) return;
+    const room = end - start + EVENT_SEP.length;
+    if (used + room > out.length) {
+      flush();
+      out = Buffer.allocUnsafe(Math.max(OUT_CHUNK, room));
+    }
+    used += (first ? EVENT_INDENT : EVENT_SEP).copy(out, used);
+    used += bytes.copy(out, used, start, end);
     first = false;
   });
-  out.write('\n  ]\n}\n');
+  flush();
+  stdout.write('\n  ]\n}\n');
 }
 
 async function printHuman(ctx: Context, store: Store, id: string, s: IncidentState): Promise<void> {

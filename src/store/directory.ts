@@ -14,12 +14,12 @@ import {
   readTimelineFile,
   scanTimeline,
   scanTimelineFile,
-  type RawLinesVisitor,
+  type RawLineVisitor,
   type ReadTimeline,
   type TimelineVisitor,
 } from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
-import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FILE, timelinePath } from '../timeline/store.js';
+import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FILE, timelineOf, timelinePath } from '../timeline/store.js';
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
 import { sha256, TimelineWriter } from '../timeline/writer.js';
 import { GENESIS } from '../timeline/events.js';
@@ -70,11 +70,24 @@ export class DirectoryStore implements Store {
   }
 
   async scan(id: string, visit: TimelineVisitor): Promise<void> {
-    scanTimelineFile(existingTimeline(this.dir, id), visit);
+    this.openTimeline(id, (file) => scanTimelineFile(file, visit));
   }
 
-  async lines(id: string, visit: RawLinesVisitor): Promise<void> {
-    readRawLines(existingTimeline(this.dir, id), visit);
+  async lines(id: string, visit: RawLineVisitor): Promise<void> {
+    this.openTimeline(id, (file) => readRawLines(file, visit));
+  }
+
+  /**
+   * `read` given the incident's timeline file, opened without a stat first (a
+   * report reads thousands); when it is missing, existingTimeline's exit 2.
+   */
+  private openTimeline(id: string, read: (file: string) => void): void {
+    try {
+      read(timelineOf(this.dir, id));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') existingTimeline(this.dir, id);
+      throw e;
+    }
   }
 
   async read(id: string): Promise<ReadTimeline> {

@@ -16,9 +16,10 @@ import { actorName } from '../timeline/actor.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from '../timeline/events.js';
 import {
   collectInto,
+  eachRawLine,
   emptyReadTimeline,
   scanTimeline,
-  type RawLinesVisitor,
+  type RawLineVisitor,
   type ReadTimeline,
   type TimelineVisitor,
 } from '../timeline/read.js';
@@ -115,8 +116,8 @@ export class PostgresStore implements Store {
     });
   }
 
-  async lines(id: string, visit: RawLinesVisitor): Promise<void> {
-    await this.pages(id, (lines, offset) => visit(lines, offset + 1));
+  async lines(id: string, visit: RawLineVisitor): Promise<void> {
+    await this.pages(id, (lines, offset) => eachRawLine(Buffer.from(lines.join('\n') + '\n'), offset + 1, visit));
   }
 
   /** The incident's stored lines a page at a time, in seq order; `offset`: how many lines came before the page. */

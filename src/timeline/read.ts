@@ -135,22 +135,34 @@ export function scanTimelineFile(file: string, visit: TimelineVisitor): void {
   });
 }
 
-/** Complete lines as stored, unparsed: `lines` in order, `first` the 1-based position of lines[0]. */
-export type RawLinesVisitor = (lines: string[], first: number) => void;
+/**
+ * One stored line, unparsed: bytes[start, end) without its newline, at
+ * 1-based position `lineNo`. The bytes are valid only during the call (a
+ * buffer may be reused): copy what is kept.
+ */
+export type RawLineVisitor = (bytes: Buffer, start: number, end: number, lineNo: number) => void;
 
 /**
- * The complete lines of a timeline file as written, unparsed, in batches (one
- * per chunk): what a reader that already scanned the file copies out. A last
- * line without its newline (torn, or being written) is left out.
+ * The complete lines of a timeline file as written, without parsing them: what
+ * a reader that already scanned the file copies out. A last line without its
+ * newline (torn, or being written) is left out.
  */
-export function readRawLines(file: string, visit: RawLinesVisitor): void {
+export function readRawLines(file: string, visit: RawLineVisitor): void {
   let next = 1;
   forEachChunk(file, (bytes, complete) => {
-    if (!complete) return;
-    const lines = bytes.toString('utf8', 0, bytes.length - 1).split('\n');
-    visit(lines, next);
-    next += lines.length;
+    if (complete) next = eachRawLine(bytes, next, visit);
   });
+}
+
+/** Each newline-terminated line of `bytes`, numbered from `first`; returns the number after the last. */
+export function eachRawLine(bytes: Buffer, first: number, visit: RawLineVisitor): number {
+  let lineNo = first;
+  let pos = 0;
+  for (let nl = bytes.indexOf(0x0a); nl !== -1; nl = bytes.indexOf(0x0a, pos)) {
+    visit(bytes, pos, nl, lineNo++);
+    pos = nl + 1;
+  }
+  return lineNo;
 }
 
 /**
