@@ -34,7 +34,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   for (const id of await store.ids()) {
     let inc: IncidentDigest;
     try {
-      inc = await digestIncident(store, id);
+      inc = await digestIncident(store, id, { scorecard: true });
     } catch (e) {
       skipped++;
       ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);

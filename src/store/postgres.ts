@@ -112,6 +112,9 @@ export class PostgresStore implements Store {
       scanTimeline(Buffer.from(lines.join('\n') + '\n'), {
         event: (ev, line, lineNo, bytes) => visit.event(ev, line, lineNo + offset, bytes),
         problem: (p) => visit.problem({ line: p.line + offset, message: p.message }),
+        ...(visit.unparsed
+          ? { unparsed: { types: visit.unparsed.types, passed: (time, lineNo) => visit.unparsed!.passed(time, lineNo + offset) } }
+          : {}),
       });
     });
   }

@@ -5,14 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimelineFile } from '../../src/timeline/read.js';
+import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimeline, scanTimelineFile } from '../../src/timeline/read.js';
 
 describe('scanTimelineFile', () => {
   it('matches readTimelineFile on a multi-megabyte timeline with bad lines and a torn end', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'payctl-load-')), 'timeline.jsonl');
     const lines: string[] = [];
     for (let i = 1; i <= 6000; i++) {
-      const text = `note ${i} ${'é✓'.repeat(i % 300)}`; // multi-byte characters straddle chunk boundaries
+      // multi-byte characters straddle chunk boundaries; one line is longer than a chunk
+      const text = `note ${i} ${'é✓'.repeat(i % 300)}${i === 3000 ? 'x'.repeat(200_000) : ''}`;
       lines.push(
         JSON.stringify({
           seq: i,
@@ -49,5 +50,30 @@ describe('scanTimelineFile', () => {
     expect(raw).toEqual(readFileSync(file, 'utf8').split('\n').slice(0, -1));
     expect(raw).toHaveLength(6002);
     expect(expected.lineNumbers.every((n, i) => raw[n - 1] === expected.lines[i])).toBe(true);
+  });
+
+  it('a lighter reader: lines of the types it names are passed with their time, not parsed; anything else is parsed', () => {
+    const line = (seq: number, type: string, extra = '') =>
+      `{"seq":${seq},"time":"2026-03-14T02:00:0${seq}.000Z","actor":"a \\"b\\"","type":"${type}"${extra},"data":{},"prev":"x"}`;
+    const text = [
+      line(1, 'incident_opened'),
+      line(2, 'step_started', ',"step":"s"'),
+      '{"type":"step_started","seq":3,"time":"2026-03-14T02:00:03.000Z","actor":"a","data":{},"prev":"x"}', // not payctl's key order
+      line(4, 'note_added'),
+      line(5, 'step_started').slice(0, 60), // torn
+    ].join('\n');
+    const seen: string[] = [];
+    scanTimeline(Buffer.from(text), {
+      event: (e, _l, n) => seen.push(`${n} event ${e.type}`),
+      problem: (p) => seen.push(`${p.line} problem`),
+      unparsed: { types: new Set(['step_started']), passed: (time, n) => seen.push(`${n} passed ${time}`) },
+    });
+    expect(seen).toEqual([
+      '1 event incident_opened',
+      '2 passed 2026-03-14T02:00:02.000Z',
+      '3 event step_started',
+      '4 event note_added',
+      '5 problem',
+    ]);
   });
 });
