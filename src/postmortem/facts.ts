@@ -236,6 +236,21 @@ export class FactsCollector {
   private readonly openApproval = new Map<string, Approval>();
   /** The first event's time, or an earlier detected milestone: where older status-page incidents stop counting. */
   private windowStart: number | undefined;
+  /** Lists read alike by many checks, by their JSON: see once(). */
+  private readonly lists = new Map<string, unknown[]>();
+
+  /**
+   * An equal list kept once (a status page's open incidents and failing
+   * components rarely change between readings): a long timeline's checks then
+   * hold little beyond their time. The lists are never changed in place.
+   */
+  private once<T>(list: T[]): T[] {
+    const key = JSON.stringify(list);
+    const known = this.lists.get(key);
+    if (known) return known as T[];
+    this.lists.set(key, list);
+    return list;
+  }
 
   add(e: TimelineEvent): void {
     const f = this.f;
@@ -294,8 +309,8 @@ export class FactsCollector {
                 provider: r.provider,
                 status: str(r.status) ?? 'unknown',
                 indicator: str(r.indicator) ?? '',
-                incidents,
-                affected,
+                incidents: this.once(incidents),
+                affected: this.once(affected),
                 older_incidents: 0,
               });
             }
@@ -420,13 +435,21 @@ export class FactsCollector {
 /** Keep the page incidents created in the incident's window, or older ones that affect a component the check read as failing. */
 function leaveOutOldIncidents(checks: StatusCheck[], since: number): void {
   if (!Number.isFinite(since)) return;
+  // checks share equal lists (FactsCollector.once): each pair is worked out once
+  const done = new Map<StatusCheck['incidents'], Map<string[], StatusCheck['incidents']>>();
   for (const c of checks) {
-    const failing = new Set(c.affected.map((n) => n.trim().toLowerCase()));
-    const kept = c.incidents.filter((i) => {
-      const created = Date.parse(i.created_at);
-      if (Number.isFinite(created) && created >= since) return true;
-      return (i.components ?? []).some((n) => failing.has(String(n).trim().toLowerCase()));
-    });
+    let byAffected = done.get(c.incidents);
+    if (!byAffected) done.set(c.incidents, (byAffected = new Map()));
+    let kept = byAffected.get(c.affected);
+    if (!kept) {
+      const failing = new Set(c.affected.map((n) => n.trim().toLowerCase()));
+      kept = c.incidents.filter((i) => {
+        const created = Date.parse(i.created_at);
+        if (Number.isFinite(created) && created >= since) return true;
+        return (i.components ?? []).some((n) => failing.has(String(n).trim().toLowerCase()));
+      });
+      byAffected.set(c.affected, kept);
+    }
     c.older_incidents = c.incidents.length - kept.length;
     c.incidents = kept;
   }
