@@ -236,21 +236,13 @@ export class FactsCollector {
   private readonly openApproval = new Map<string, Approval>();
   /** The first event's time, or an earlier detected milestone: where older status-page incidents stop counting. */
   private windowStart: number | undefined;
-  /** Lists read alike by many checks, by their JSON: see once(). */
-  private readonly lists = new Map<string, unknown[]>();
-
   /**
-   * An equal list kept once (a status page's open incidents and failing
-   * components rarely change between readings): a long timeline's checks then
-   * hold little beyond their time. The lists are never changed in place.
+   * Per provider, the lists its last check read. A status page's open
+   * incidents and failing components rarely change between readings: a check
+   * that reads the same keeps the same lists (never changed in place), so a long
+   * timeline's checks hold little beyond their time.
    */
-  private once<T>(list: T[]): T[] {
-    const key = JSON.stringify(list);
-    const known = this.lists.get(key);
-    if (known) return known as T[];
-    this.lists.set(key, list);
-    return list;
-  }
+  private readonly lastRead = new Map<string, Pick<StatusCheck, 'incidents' | 'affected'>>();
 
   add(e: TimelineEvent): void {
     const f = this.f;
@@ -303,14 +295,19 @@ export class FactsCollector {
               const affected = components
                 .filter((c) => c && typeof c.name === 'string' && c.status !== 'operational')
                 .flatMap((c) => (typeof c.group === 'string' ? [c.name as string, `${c.group}/${c.name as string}`] : [c.name as string]));
+              const last = this.lastRead.get(r.provider);
+              const read = {
+                incidents: last && sameIncidents(last.incidents, incidents) ? last.incidents : incidents,
+                affected: last && sameStrings(last.affected, affected) ? last.affected : affected,
+              };
+              this.lastRead.set(r.provider, read);
               f.checks.push({
                 at: e.time,
                 step: e.step,
                 provider: r.provider,
                 status: str(r.status) ?? 'unknown',
                 indicator: str(r.indicator) ?? '',
-                incidents: this.once(incidents),
-                affected: this.once(affected),
+                ...read,
                 older_incidents: 0,
               });
             }
@@ -432,10 +429,23 @@ export class FactsCollector {
   }
 }
 
+const sameStrings = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+
+function sameIncidents(a: StatusCheck['incidents'], b: StatusCheck['incidents']): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i]!;
+      return x.name === y.name && x.status === y.status && x.created_at === y.created_at && sameStrings(x.components, y.components);
+    })
+  );
+}
+
 /** Keep the page incidents created in the incident's window, or older ones that affect a component the check read as failing. */
 function leaveOutOldIncidents(checks: StatusCheck[], since: number): void {
   if (!Number.isFinite(since)) return;
-  // checks share equal lists (FactsCollector.once): each pair is worked out once
+  // checks share equal lists (FactsCollector.lastRead): each pair is worked out once
   const done = new Map<StatusCheck['incidents'], Map<string[], StatusCheck['incidents']>>();
   for (const c of checks) {
     let byAffected = done.get(c.incidents);
