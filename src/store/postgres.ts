@@ -19,6 +19,7 @@ import {
   eachRawLine,
   emptyReadTimeline,
   scanTimeline,
+  shiftLines,
   type RawLineVisitor,
   type ReadTimeline,
   type TimelineVisitor,
@@ -109,13 +110,10 @@ export class PostgresStore implements Store {
   async scan(id: string, visit: TimelineVisitor): Promise<void> {
     await this.pages(id, (lines, offset) => {
       // the lines through the timeline's own parser (same checks as a file), numbered by position
-      scanTimeline(Buffer.from(lines.join('\n') + '\n'), {
-        event: (ev, line, lineNo, bytes) => visit.event(ev, line, lineNo + offset, bytes),
-        problem: (p) => visit.problem({ line: p.line + offset, message: p.message }),
-        ...(visit.unparsed
-          ? { unparsed: { types: visit.unparsed.types, passed: (time, lineNo) => visit.unparsed!.passed(time, lineNo + offset) } }
-          : {}),
-      });
+      scanTimeline(
+        Buffer.from(lines.join('\n') + '\n'),
+        shiftLines(visit, () => offset),
+      );
     });
   }
 

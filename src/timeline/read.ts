@@ -136,32 +136,43 @@ let spare: Buffer | undefined;
 export function scanTimelineFile(file: string, visit: TimelineVisitor): void {
   let lineOffset = 0;
   let last = 0;
-  const shifted: TimelineVisitor = {
-    event(e, line, lineNo, bytes) {
-      last = lineNo;
-      visit.event(e, line, lineNo + lineOffset, bytes);
-    },
-    problem(p) {
-      last = p.line;
-      visit.problem({ line: p.line + lineOffset, message: p.message });
-    },
-    ...(visit.unparsed
-      ? {
-          unparsed: {
-            types: visit.unparsed.types,
-            passed: (time, lineNo) => {
-              last = lineNo;
-              visit.unparsed!.passed(time, lineNo + lineOffset);
-            },
-          },
-        }
-      : {}),
-  };
+  const shifted = shiftLines(
+    visit,
+    () => lineOffset,
+    (lineNo) => (last = lineNo),
+  );
   forEachChunk(file, (bytes) => {
     last = 0;
     scanTimeline(bytes, shifted);
     lineOffset += last;
   });
+}
+
+/**
+ * `visit`, shown lines numbered `offset()` further on (a part of a timeline
+ * scanned on its own: a chunk, a page); `seen` gets each line's own number.
+ */
+export function shiftLines(visit: TimelineVisitor, offset: () => number, seen?: (lineNo: number) => void): TimelineVisitor {
+  const unparsed = visit.unparsed;
+  return {
+    event(e, line, lineNo, bytes) {
+      seen?.(lineNo);
+      visit.event(e, line, lineNo + offset(), bytes);
+    },
+    problem(p) {
+      seen?.(p.line);
+      visit.problem({ line: p.line + offset(), message: p.message });
+    },
+    ...(unparsed && {
+      unparsed: {
+        types: unparsed.types,
+        passed(time, lineNo) {
+          seen?.(lineNo);
+          unparsed.passed(time, lineNo + offset());
+        },
+      },
+    }),
+  };
 }
 
 /**
