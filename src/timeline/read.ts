@@ -209,6 +209,8 @@ export function eachRawLine(bytes: Buffer, first: number, visit: RawLineVisitor)
  * A file's bytes in chunks that end with a newline (`complete`), then what
  * follows the last newline, if anything. One buffer serves read after read (a
  * report reads thousands of short timelines); a line longer than it grows it.
+ * A short read is the file's end (as it was when read): a short timeline is
+ * one read, not two.
  */
 function forEachChunk(file: string, take: (bytes: Buffer, complete: boolean) => void): void {
   const fd = openSync(file, 'r');
@@ -222,21 +224,18 @@ function forEachChunk(file: string, take: (bytes: Buffer, complete: boolean) => 
         buf.copy(bigger, 0, 0, kept);
         buf = bigger;
       }
-      const n = readSync(fd, buf, kept, buf.length - kept, null);
+      const want = buf.length - kept;
+      const n = readSync(fd, buf, kept, want, null);
       const end = kept + n;
-      if (n === 0) {
-        if (end > 0) take(buf.subarray(0, end), false);
+      const cut = n === 0 ? -1 : buf.lastIndexOf(0x0a, end - 1);
+      if (cut !== -1) take(buf.subarray(0, cut + 1), true);
+      if (n < want) {
+        if (end > cut + 1) take(buf.subarray(cut + 1, end), false);
         return;
       }
-      const cut = buf.lastIndexOf(0x0a, end - 1);
-      if (cut === -1) {
-        kept = end;
-        continue;
-      }
-      take(buf.subarray(0, cut + 1), true);
-      kept = end - cut - 1;
       // the unfinished line moves to the front (nothing taken keeps a part of the buffer)
       buf.copy(buf, 0, cut + 1, end);
+      kept = end - cut - 1;
     }
   } finally {
     closeSync(fd);
