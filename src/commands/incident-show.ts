@@ -3,8 +3,9 @@
  * timeline with absolute and relative times. The store's timeline is walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
  * timeline stays small; --json copies each event's line as stored (store.lines,
- * not parsed again). A torn last line is reported, not fatal; a broken hash chain (an edited line) is checked in the first walk and named
- * in a warning on stderr (the command still succeeds).
+ * not parsed again). A torn last line is reported, not fatal; a broken hash
+ * chain (an edited line) is checked in the first walk and named in a warning
+ * on stderr (the command still succeeds).
  */
 import type { Context } from '../context.js';
 import { formatDuration } from '../duration.js';

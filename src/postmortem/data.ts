@@ -4,7 +4,7 @@
  * Markdown and redacted here.
  */
 import { isOpen, type IncidentState } from '../timeline/replay.js';
-import type { IncidentDigest } from './digest.js';
+import type { PostmortemDigest } from './digest.js';
 import type { Facts } from './facts.js';
 import { referencePoints, responseMetrics, IMPACT_START_DEFINITION, type MetricValue } from './metrics.js';
 import { computeImpact, type Business, type Impact } from './impact.js';
@@ -20,13 +20,13 @@ import { deriveHints, type Hints } from './hints.js';
 import { buildNarrative } from './narrative.js';
 import { phaseGantt, successRateChart } from './charts.js';
 import type { SharesSection } from './shares.js';
-import type { TimelineTable, TimelineTableBuilder } from './timeline-table.js';
+import type { TimelineTable } from './timeline-table.js';
 import { cell, inline, percent } from './markdown.js';
 import { clockTime, formatTime } from './time.js';
 
 export interface PostmortemInput {
   /** The incident's timeline digested in one pass, with its timeline table (digest.ts). */
-  digest: IncidentDigest & { table: TimelineTableBuilder };
+  digest: PostmortemDigest;
   /** config.routing.primary, when configured. */
   primary?: string;
   threshold?: number;

@@ -68,7 +68,7 @@ export class DigestVisitor implements TimelineVisitor {
   private readonly replay = new ReplayVisitor();
   private readonly facts = new FactsCollector();
   private readonly shares = new SharesCollector();
-  private readonly table: TimelineTableBuilder | undefined;
+  readonly table: TimelineTableBuilder | undefined;
   private readonly chain: ChainCheck | undefined;
   private events = 0;
   private meaningful = false;
@@ -129,14 +129,24 @@ export async function digestIncident(store: Store, id: string, opts: DigestOptio
   return { ...visitor.finish(store.where(id, 1)), id };
 }
 
-/** The digest of events held in memory (tests, short timelines). */
+/** What the postmortem reads: a digest with its timeline table. */
+export type PostmortemDigest = IncidentDigest & { table: TimelineTableBuilder };
+
+/** One incident digested for its postmortem: the hash chain checked, the timeline table collected. */
+export async function digestForPostmortem(store: Store, id: string): Promise<PostmortemDigest> {
+  const visitor = new DigestVisitor({ verify: true, table: true });
+  await store.scan(id, visitor);
+  return { ...visitor.finish(store.where(id, 1)), id, table: visitor.table! };
+}
+
+/** The digest of events held in memory, with its timeline table (tests, short timelines). */
 export function digestEvents(
   events: readonly TimelineEvent[],
   problems: readonly TimelineProblem[] = [],
   where = 'timeline',
-): IncidentDigest {
+): PostmortemDigest {
   const v = new DigestVisitor({ table: true });
   for (const p of problems) v.problem(p);
   for (const e of events) v.event(e, '', 0);
-  return v.finish(where);
+  return { ...v.finish(where), table: v.table! };
 }

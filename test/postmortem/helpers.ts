@@ -31,9 +31,8 @@ export const BUSINESS = { average_order_value: 42.5, orders_per_minute: 120, cur
 export function dataFor(id: string, extra: Partial<Omit<PostmortemInput, 'digest'>> & { events?: TimelineEvent[] } = {}) {
   const inc = loadIncident(FIXTURE_STORE, id);
   const { events = inc.events, ...rest } = extra;
-  const digest = digestEvents(events, inc.problems);
   return buildPostmortemData({
-    digest: { ...digest, table: digest.table! },
+    digest: digestEvents(events, inc.problems),
     primary: 'stripe',
     generatedAt: '2026-05-01T00:00:00.000Z',
     ...rest,
