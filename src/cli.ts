@@ -140,6 +140,33 @@ function addIncident(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (id, opts, cmd) => (await import('./commands/incident-cancel.js')).cancelIncident(await contextFor(cmd, opts), id, opts));
   incident
+    .command('assign <id>')
+    .description("give a role (commander, comms, processor, scribe, or a playbook's own) to a person, recorded in the timeline")
+    .requiredOption('--role <role>', 'the role: commander, comms, processor, scribe, or one the playbook declares')
+    .requiredOption('--to <person>', 'who takes it (the name they run payctl as)')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-roles.js')).assignRole(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('handoff <id>')
+    .description('pass the commander role to another person, with a note, recorded in the timeline')
+    .requiredOption('--to <person>', 'the new commander')
+    .option('--note <text>', 'where things stand, for the new commander')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-roles.js')).handoff(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('approve <id>')
+    .description("approve a step that waits for a second person's approval (not the person running it); the run goes on")
+    .option('--step <id>', 'the waiting step (default: the only one waiting)')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-approve.js')).approveStep(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('deny <id>')
+    .description("decline a step that waits for a second person's approval: the run stops, the step is not run")
+    .option('--step <id>', 'the waiting step (default: the only one waiting)')
+    .requiredOption('--reason <text>', 'why, for the timeline and the runner')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-approve.js')).denyStep(await contextFor(cmd, opts), id, opts));
+  incident
     .command('verify <id>')
     .description("check the timeline's hash chain; names the first bad line")
     .option('--json', 'print JSON')
