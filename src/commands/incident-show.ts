@@ -128,7 +128,8 @@ export function describe(e: TimelineEvent): string {
     case 'approval_requested':
       return `${step}approval asked${e.data.second_person ? ' (a second person must approve)' : ''}: ${e.data.question}`;
     case 'approval_given':
-      return `${step}approved (${e.data.by === 'flag' ? '--yes' : e.data.by === 'second_person' ? `by ${e.actor}, the second person` : 'by a person'})`;
+      if (e.data.by === 'second_person') return `${step}approved by ${e.actor} (second person)`;
+      return `${step}approved (${e.data.by === 'flag' ? '--yes' : 'by a person'})`;
     case 'approval_denied':
       return `${step}${e.data.by === 'second_person' ? `declined by ${e.actor}${e.data.reason ? `: ${e.data.reason}` : ''}` : 'not approved'}`;
     case 'status_changed':
