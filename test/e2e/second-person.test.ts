@@ -157,6 +157,35 @@ function scenarios(store: () => Env) {
 describe('second-person approval on the directory store', () => {
   scenarios(() => ({}));
 
+  it('Ctrl-C while waiting stops the run (exit 3); an approval given then counts when it is resumed', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', {});
+    await run.waitFor('waiting for a second person');
+    const id = idOf(run.screen());
+    run.p.write('\x03');
+    expect(await run.exited).toBe(3);
+    expect(run.screen()).toContain('while waiting for a second person to approve step "checkout_off"');
+    expect(run.screen()).toContain(`payctl incident resume ${id}`);
+
+    const approved = await runCliAsync(dir, ['incident', 'approve', id, '--json'], { PAYCTL_ACTOR: 'bob' });
+    expect(JSON.parse(approved.stdout)).toEqual({
+      incident: id,
+      step: 'checkout_off',
+      approved_by: 'bob',
+      requested_by: 'alice',
+      already_approved: false,
+      run: 'stopped',
+    });
+    const twice = await runCliAsync(dir, ['incident', 'approve', id, '--step', 'checkout_off'], { PAYCTL_ACTOR: 'carol' });
+    expect(twice.stdout).toContain(`step checkout_off of ${id} was already approved by bob`);
+
+    const resumed = await runCliAsync(dir, ['incident', 'resume', id], { PAYCTL_ACTOR: 'alice' });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'])).stdout).events;
+    expect(events.filter((e: { type: string }) => e.type === 'approval_requested')).toHaveLength(1);
+    expect(events.filter((e: { type: string }) => e.type === 'approval_given')).toHaveLength(1);
+  }, 60_000);
+
   it('approve and deny say what is wrong: nothing waits, an unknown step', async () => {
     const dir = tempProject({ offline: PLAYBOOK.replace('second_person: true', 'second_person: false') });
     const r = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
