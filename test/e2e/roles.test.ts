@@ -9,9 +9,10 @@
 import { createServer, type Server } from 'node:http';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { runCliAsync, tempProject } from '../engine/helpers.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
+import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 
 const PLAYBOOK = `
 id: team
@@ -158,4 +159,28 @@ steps:
     );
     expect(text).toMatch(/bad\.yaml:6:\d+: step "a": owner: unknown role "fraud" .*declare a playbook's own under roles:/);
   }, 30_000);
+});
+
+describeWithPostgres('incident roles on PostgreSQL', () => {
+  let url = '';
+  beforeAll(async () => {
+    url = await freshDatabase();
+  });
+
+  it('are assigned, handed off and shown from the database', async () => {
+    const dir = project();
+    const env = (actor: string) => ({
+      PAYCTL_ACTOR: actor,
+      SLACK_URL: slack.url,
+      PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL',
+      PAYCTL_DATABASE_URL: url,
+    });
+    const started = await runCliAsync(dir, ['incident', 'start', '-p', 'team'], env('alice'));
+    const id = /incident resume (\S+)/.exec(started.stderr)![1]!;
+    expect((await runCliAsync(dir, ['incident', 'assign', id, '--role', 'comms', '--to', 'sam'], env('alice'))).code).toBe(0);
+    expect((await runCliAsync(dir, ['incident', 'handoff', id, '--to', 'bob', '--note', 'over to you'], env('alice'))).code).toBe(0);
+    const shown = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'], env('carol'))).stdout);
+    expect(shown.incident.roles).toEqual({ comms: 'sam', commander: 'bob' });
+    expect(shown.events.at(-1)).toMatchObject({ type: 'role_assigned', actor: 'alice', data: { handoff: true, note: 'over to you' } });
+  }, 60_000);
 });

@@ -186,6 +186,21 @@ describe('second-person approval on the directory store', () => {
     expect(events.filter((e: { type: string }) => e.type === 'approval_given')).toHaveLength(1);
   }, 60_000);
 
+  it('a denial given while no run waits stops the next resume at the step (declined); the one after goes on past it', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
+    const id = idOf(ci.stdout + ci.stderr);
+    expect((await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'not now'], { PAYCTL_ACTOR: 'bob' })).code).toBe(0);
+    const first = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
+    expect(first.code).toBe(3);
+    expect(first.stderr).toContain('step "checkout_off" was declined by bob: not now');
+    const second = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
+    expect(second.code, second.stderr).toBe(0);
+    const s = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'])).stdout).incident;
+    expect(s.steps.checkout_off).toMatchObject({ status: 'skipped', reason: 'declined by bob: not now' });
+    expect(s.steps.done.status).toBe('ok');
+  }, 60_000);
+
   it('approve and deny say what is wrong: nothing waits, an unknown step', async () => {
     const dir = tempProject({ offline: PLAYBOOK.replace('second_person: true', 'second_person: false') });
     const r = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
