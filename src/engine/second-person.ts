@@ -61,10 +61,9 @@ export async function secondPersonGate(eng: Engine, step: Step, question: string
   if (gate?.status === 'denied') return declined(eng, step, gate);
   if (gate?.status === 'approved')
     eng.say(c.yellow(`  ${gate.by} approved "${question}" and now runs it: ${SECOND_PERSON_RULE}; asking again`));
-  if (gate?.status !== 'waiting' || gate.requested_by !== me) {
+  // a request this runner made before (a run stopped here) still stands; anyone else's is asked again
+  if (gate?.status !== 'waiting' || gate.requested_by !== me)
     await session.append({ type: 'approval_requested', step: step.id, data: { question, second_person: true } });
-    gate = session.state().approvals[step.id]!;
-  }
   const after = session.state().event_count;
   const approve = approveCommand(session.id, step.id);
   if (eng.standInApprover) {
