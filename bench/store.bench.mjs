@@ -128,7 +128,7 @@ for (const r of rows) console.log(r);
 const seed = (target) => `
 const { chainEvents } = await import(${mod('timeline/writer.js')});
 const { Replayer } = await import(${mod('timeline/replay.js')});
-const { listedOf } = await import(${mod('store/postgres.js')});
+const { listedOf } = await import(${mod('store/listed.js')});
 const { mkdirSync, writeFileSync } = await import('node:fs');
 const { join } = await import('node:path');
 const GENESIS = '0'.repeat(64);

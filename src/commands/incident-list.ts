@@ -6,33 +6,36 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { redactDeep } from '../secrets.js';
-import { runLockHeld } from '../timeline/lock.js';
-import { isOpen, type IncidentState } from '../timeline/replay.js';
+import type { ListedState } from '../store/store.js';
+import { isOpen } from '../timeline/replay.js';
 import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
-import { incidentDir } from '../timeline/store.js';
 import { formatTable } from '../ui/table.js';
 
-/** One incident as listed: its state (or why it cannot be read) and whether a live process runs it. */
+/** One incident as listed: its listed state (or why it cannot be read) and whether a live process runs it. */
 export interface IncidentSummary {
   id: string;
-  state?: IncidentState;
+  state?: ListedState;
   problem?: string;
   live: boolean;
 }
 
-/** Every incident, oldest first: the store read in one place. */
+/**
+ * Every incident, oldest first: the store's listed states (no timeline is
+ * replayed), and for each whose run has no end, whether a live process holds
+ * its run lock. Those whose lock is free are listed again before their run is
+ * called interrupted: it may have ended between the listing and the look.
+ */
 export async function incidentSummaries(ctx: Context): Promise<IncidentSummary[]> {
   const store = await ctx.store();
-  const out: IncidentSummary[] = [];
-  for (const id of await store.ids()) {
-    const live = runHeld(ctx, store.kind, id);
-    try {
-      out.push({ id, state: (await store.replay(id)).state, live });
-    } catch (e) {
-      out.push({ id, problem: (e as Error).message, live });
-    }
+  let listed = await store.list();
+  const unended = listed.filter((s) => s.state?.run === 'running').map((s) => s.id);
+  const live = await store.locks.runsHeld(unended);
+  const free = unended.filter((id) => !live.has(id));
+  if (free.length) {
+    const again = new Map((await store.list(free)).map((s) => [s.id, s]));
+    listed = listed.map((s) => (s.state?.run === 'running' && !live.has(s.id) ? (again.get(s.id) ?? s) : s));
   }
-  return out;
+  return listed.map((s) => ({ ...s, live: live.has(s.id) }));
 }
 
 export interface ListedIncident {
@@ -207,14 +210,6 @@ export async function onlyWaitingIncident(ctx: Context): Promise<string> {
 /** The resume one incident waits for, if any (see waitingForResume). */
 export async function resumeWaitOf(ctx: Context, id: string): Promise<ResumeWait | undefined> {
   const store = await ctx.store();
-  return waitingForResume((await store.replay(id)).state, runHeld(ctx, store.kind, id));
-}
-
-/**
- * A live process runs the incident: its run lock is held (tested without taking it). Known for the
- * directory store; on PostgreSQL the advisory lock is only seen by trying it, so a run there is not
- * told apart from an interrupted one here.
- */
-function runHeld(ctx: Context, kind: string, id: string): boolean {
-  return kind === 'directory' && runLockHeld(incidentDir(ctx.config().storeDir, id));
+  const { state } = await store.replay(id);
+  return waitingForResume(state, state.run === 'running' && (await store.locks.runsHeld([id])).has(id));
 }

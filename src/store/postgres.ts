@@ -24,6 +24,7 @@ import { PostgresLocks } from './pg-locks.js';
 import { watchIncident, watchIncidents } from './pg-watch.js';
 import type { StoreSpec } from './spec.js';
 import { describeDatabase } from './spec.js';
+import { listedOf } from './listed.js';
 import type { AppenderOptions, IncidentAppender, IncidentSummary, ListedState, ReplayedIncident, Store, StoreHead } from './store.js';
 
 const PAGE = 2_000;
@@ -40,7 +41,7 @@ export class PostgresStore implements Store {
     private readonly pool: Pool,
   ) {
     this.location = describeDatabase(url);
-    this.locks = new PostgresLocks(url, this.location);
+    this.locks = new PostgresLocks(url, this.location, (text, values) => this.query(text, values));
   }
 
   where(id: string, line?: number): string {
@@ -150,9 +151,12 @@ export class PostgresStore implements Store {
     return (await this.query<{ id: string }>('SELECT id FROM payctl_incidents ORDER BY id')).map((r) => r.id);
   }
 
-  async list(): Promise<IncidentSummary[]> {
+  async list(only?: readonly string[]): Promise<IncidentSummary[]> {
     // listed is JSON text (migration 3): parsed here, without the server converting jsonb for 10,000 rows
-    const rows = await this.query<{ id: string; listed: string | null }>('SELECT id, listed FROM payctl_incidents ORDER BY id');
+    const rows = await this.query<{ id: string; listed: string | null }>(
+      `SELECT id, listed FROM payctl_incidents${only ? ' WHERE id = ANY($1)' : ''} ORDER BY id`,
+      only ? [only] : [],
+    );
     return rows.map((r) =>
       r.listed
         ? { id: r.id, state: JSON.parse(r.listed) as ListedState }
@@ -333,21 +337,6 @@ function nextState(before: IncidentState | null, count: number, events: Timeline
   }
   for (const e of rest) r.apply(e);
   return r.state();
-}
-
-export function listedOf(s: IncidentState): ListedState {
-  return {
-    id: s.id,
-    title: s.title,
-    severity: s.severity,
-    status: s.status,
-    ...(s.playbook !== undefined ? { playbook: s.playbook } : {}),
-    opened_at: s.opened_at,
-    updated_at: s.updated_at,
-    run: s.run,
-    dry_run: s.dry_run,
-    source: s.source,
-  };
 }
 
 function checkId(id: string): void {

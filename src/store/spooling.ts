@@ -51,6 +51,8 @@ export class SpoolingStore implements Store {
           () => local.routing(target, id, waitMs),
           'the routing lock',
         ),
+      // the database away: a run of a spooled incident holds this machine's lock
+      runsHeld: (ids) => db.locks.runsHeld(ids).catch((e) => (isUnreachable(e) ? local.runsHeld(ids) : Promise.reject(e))),
     };
   }
 
@@ -166,8 +168,8 @@ export class SpoolingStore implements Store {
   ids() {
     return this.db.ids();
   }
-  list() {
-    return this.db.list();
+  list(only?: readonly string[]) {
+    return this.db.list(only);
   }
 
   /** Finding the incident to join: when the database is away, none is found (a new incident is opened in the spool). */

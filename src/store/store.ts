@@ -42,10 +42,27 @@ export interface StoreHead {
   last: string;
 }
 
-/** What `incident list` shows of an incident (a database store keeps it on the incident's row). */
+/**
+ * What `incident list` and `incident resume` without an id need of an incident, its run's end
+ * included (listed.ts): a database store keeps it on the incident's row, a directory store in
+ * a cache checked against each timeline (directory-listed.ts).
+ */
 export type ListedState = Pick<
   IncidentState,
-  'id' | 'title' | 'severity' | 'status' | 'playbook' | 'opened_at' | 'updated_at' | 'run' | 'dry_run' | 'source'
+  | 'id'
+  | 'title'
+  | 'severity'
+  | 'status'
+  | 'playbook'
+  | 'opened_at'
+  | 'updated_at'
+  | 'run'
+  | 'run_stop_reason'
+  | 'run_stop_exit_code'
+  | 'run_stopped_at_step'
+  | 'dry_run'
+  | 'source'
+  | 'cancelled'
 >;
 
 /** One row of `incident list`: the incident's listed state, or why it could not be read. */
@@ -93,8 +110,8 @@ export interface Store {
 
   /** Every incident id, oldest first (ids sort by time). */
   ids(): Promise<string[]>;
-  /** Every incident with its listed state, oldest first; a broken one with its problem. */
-  list(): Promise<IncidentSummary[]>;
+  /** Every incident (or those of `only` that exist) with its listed state, oldest first; a broken one with its problem. */
+  list(only?: readonly string[]): Promise<IncidentSummary[]>;
   /** The newest incident whose state matches. */
   latest(matches: (state: IncidentState) => boolean): Promise<string | undefined>;
 
