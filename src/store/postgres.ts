@@ -25,7 +25,16 @@ import { watchIncident, watchIncidents } from './pg-watch.js';
 import type { StoreSpec } from './spec.js';
 import { describeDatabase } from './spec.js';
 import { listedOf } from './listed.js';
-import type { AppenderOptions, IncidentAppender, IncidentSummary, ListedState, ReplayedIncident, Store, StoreHead } from './store.js';
+import type {
+  AppenderOptions,
+  IncidentAppender,
+  IncidentSummary,
+  ListedState,
+  ReplayedIncident,
+  Store,
+  StoreHead,
+  WatchNotices,
+} from './store.js';
 
 const PAGE = 2_000;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -177,9 +186,15 @@ export class PostgresStore implements Store {
     }
   }
 
-  async watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    id: string,
+    after: number,
+    onEvents: (events: TimelineEvent[]) => void,
+    signal: AbortSignal,
+    notices?: WatchNotices,
+  ): Promise<void> {
     await this.require(id);
-    return watchIncident(this, id, after, onEvents, signal);
+    return watchIncident(this, id, after, onEvents, signal, notices);
   }
 
   async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void> {

@@ -20,7 +20,7 @@ import type { PostgresStore } from './postgres.js';
 import { pushSpool } from './push.js';
 import { Spool } from './spool.js';
 import { markSpooled } from './spool-state.js';
-import type { AppenderOptions, IncidentAppender, Store } from './store.js';
+import type { AppenderOptions, IncidentAppender, Store, WatchNotices } from './store.js';
 
 export class SpoolingStore implements Store {
   readonly kind = 'postgres' as const;
@@ -183,8 +183,8 @@ export class SpoolingStore implements Store {
     }
   }
 
-  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal) {
-    return this.db.watch(id, after, onEvents, signal);
+  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal, notices?: WatchNotices) {
+    return this.db.watch(id, after, onEvents, signal, notices);
   }
   watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>) {
     return this.db.watchList(onChange, signal, ready);

@@ -73,6 +73,14 @@ export interface IncidentSummary {
   problem?: string;
 }
 
+/** What a watch says about its connection to a database store (incident follow prints them on stderr). */
+export interface WatchNotices {
+  /** The connection was lost: what happened, and when it tries again. */
+  lost?(message: string): void;
+  /** It is back, and what was missed meanwhile has been delivered. */
+  back?(message: string): void;
+}
+
 export interface ReplayedIncident {
   state: IncidentState;
   problems: TimelineProblem[];
@@ -121,9 +129,10 @@ export interface Store {
   /**
    * Calls `onEvents` with each incident's events appended after seq `after`,
    * in order, as they arrive (from any process or machine), until `signal`
-   * aborts; resolves then. Exit 2 for an unknown id.
+   * aborts; resolves then. Exit 2 for an unknown id. A database store that
+   * loses its connection says so through `notices`, connects again and catches up.
    */
-  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal): Promise<void>;
+  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal, notices?: WatchNotices): Promise<void>;
   /**
    * Calls `onChange` when an incident is created or appended to (its id), until `signal` aborts; resolves then.
    * `ready` is awaited once watching has taken effect: a change after it begins is reported.

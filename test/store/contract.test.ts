@@ -204,10 +204,15 @@ function contract(name: string, backend: Backend): void {
     const holder = worker([where, 'lock', id]);
     await holder.started;
     await expect(store.locks.run(id)).rejects.toThrow(/is being run by another payctl \(pid \d+\)/);
+    // seen without taking it: a live run, and no other incident's
+    expect(await store.locks.runsHeld([id, '20260101-040000-cccd'])).toEqual(new Set([id]));
     holder.kill();
     await holder.done;
+    expect(await store.locks.runsHeld([id])).toEqual(new Set());
     const release = await store.locks.run(id);
+    expect(await store.locks.runsHeld([id])).toEqual(new Set([id]));
     await release();
+    expect(await store.locks.runsHeld([id])).toEqual(new Set());
   }, 30_000);
 
   it(`${name}: a deleted last event is caught by verify`, async () => {
