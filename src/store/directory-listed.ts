@@ -11,10 +11,11 @@
  *
  * The cache is only ever a shortcut: unreadable, of another version, or not
  * writable (a read-only store) it is ignored and the timelines are replayed.
- * It is rewritten (a temp file renamed over it) when an entry changed. A
+ * It is rewritten (a temp file renamed over it) when an entry changed; a temp
+ * file left by a process killed mid-write is removed by a later listing. A
  * broken incident is never cached (its problem is looked at again each time).
  */
-import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
 import { basename, join } from 'node:path';
 import { replayFile, timelinePath } from '../timeline/store.js';
 import { listedOf } from './listed.js';
@@ -84,14 +85,30 @@ export class ListedCache {
 }
 
 function incidentDirNames(storeDir: string): string[] {
+  let entries: Dirent[];
   try {
-    return readdirSync(storeDir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => d.name)
-      .sort();
+    entries = readdirSync(storeDir, { withFileTypes: true });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
     throw e;
+  }
+  for (const d of entries) if (d.isFile() && TEMP.test(d.name)) removeIfAbandoned(join(storeDir, d.name));
+  return entries
+    .filter((d) => d.isDirectory())
+    .map((d) => d.name)
+    .sort();
+}
+
+/** A cache being written: `.listed.json.<pid>.tmp`. */
+const TEMP = /^\.listed\.json\.\d+\.tmp$/;
+const ABANDONED_MS = 60_000;
+
+/** A temp file left by a process killed while it wrote the cache (a write takes milliseconds): removed. */
+function removeIfAbandoned(file: string): void {
+  try {
+    if (Date.now() - statSync(file).mtimeMs > ABANDONED_MS) rmSync(file, { force: true });
+  } catch {
+    // gone already, or a read-only store
   }
 }
 
