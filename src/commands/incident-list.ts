@@ -9,7 +9,6 @@ import { redactDeep } from '../secrets.js';
 import type { ListedState } from '../store/store.js';
 import { isOpen } from '../timeline/replay.js';
 import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
-import { formatTable } from '../ui/table.js';
 
 /** One incident as listed: its listed state (or why it cannot be read) and whether a live process runs it. */
 export interface IncidentSummary {
@@ -105,6 +104,7 @@ export async function listIncidents(ctx: Context, opts: { status?: string; watch
   if (!rows.length)
     return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
   const c = ctx.out.color;
+  const { formatTable } = await import('../ui/table.js');
   const table = [
     ['ID', 'STATUS', 'SEV', 'PLAYBOOK', 'OPENED', 'RUN', 'TITLE'].map((h) => c.bold(h)),
     ...rows.map((r) => [
