@@ -16,26 +16,47 @@
  * broken incident is never cached (its problem is looked at again each time).
  */
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
-import { basename, join } from 'node:path';
-import { replayFile, timelinePath } from '../timeline/store.js';
-import { listedOf } from './listed.js';
+import { basename, join, sep } from 'node:path';
+import { replayFile, TIMELINE_FILE } from '../timeline/store.js';
+import { LISTED_FIELDS, listedOf } from './listed.js';
 import type { IncidentSummary, ListedState } from './store.js';
 
 export const LISTED_CACHE_FILE = '.listed.json';
-/** Changes when ListedState or what replaying fills it with changes: an older cache is then ignored. */
-const CACHE_VERSION = 1;
+/** Changes when the format, ListedState or what replaying fills it with changes: an older cache is then ignored. */
+const CACHE_VERSION = 2;
 
-interface Entry {
-  size: number;
-  mtime: number;
-  ctime: number;
-  ino: number;
-  listed: ListedState;
-}
+/** The listed fields kept in an entry, after its mark (the id is the entry's key). */
+const FIELDS = LISTED_FIELDS.filter((f) => f !== 'id');
+const MARK = 4;
+
+/**
+ * One incident in the cache, compact (10,000 of them are read by each
+ * listing): the timeline's size, mtime, ctime and inode when it was replayed,
+ * then the listed state's values in FIELDS order (null: not set).
+ */
+type Entry = [size: number, mtime: number, ctime: number, ino: number, ...listed: unknown[]];
 
 interface CacheFile {
   version: number;
   incidents: Record<string, Entry>;
+}
+
+function entryOf(st: Stats, listed: ListedState): Entry {
+  const l = listed as unknown as Record<string, unknown>;
+  return [st.size, st.mtimeMs, st.ctimeMs, st.ino, ...FIELDS.map((f) => l[f] ?? null)];
+}
+
+function listedOfEntry(id: string, e: Entry): ListedState {
+  const l: Record<string, unknown> = { id };
+  for (let i = 0; i < FIELDS.length; i++) {
+    const v = e[MARK + i];
+    if (v !== null && v !== undefined) l[FIELDS[i]!] = v;
+  }
+  return l as unknown as ListedState;
+}
+
+function matches(e: Entry, st: Stats): boolean {
+  return e[0] === st.size && e[1] === st.mtimeMs && e[2] === st.ctimeMs && e[3] === st.ino;
 }
 
 /**
@@ -54,24 +75,27 @@ export class ListedCache {
     let changed = false;
     const seen = new Set<string>();
     const out: IncidentSummary[] = [];
+    // the store directory is absolute and each name one component: joined without path.join (10,000 of them)
+    const base = storeDir.endsWith(sep) ? storeDir : storeDir + sep;
     for (const id of names) {
-      const file = timelinePath(storeDir, id);
+      const file = `${base}${id}${sep}${TIMELINE_FILE}`;
       const st = statSync(file, { throwIfNoEntry: false });
       if (!st?.isFile()) continue; // no timeline yet: not an incident (yet)
       seen.add(id);
-      let entry = entries.get(id);
-      if (!entry || !matches(entry, st)) {
-        changed = true;
-        try {
-          entry = { ...mark(st), listed: listedOf(replayFile(file).state) };
-        } catch (e) {
-          entries.delete(id);
-          out.push({ id, problem: (e as Error).message });
-          continue;
-        }
-        entries.set(id, entry);
+      const entry = entries.get(id);
+      if (entry && matches(entry, st)) {
+        out.push({ id, state: listedOfEntry(id, entry) });
+        continue;
       }
-      out.push({ id, state: entry.listed });
+      changed = true;
+      try {
+        const listed = listedOf(replayFile(file).state);
+        entries.set(id, entryOf(st, listed));
+        out.push({ id, state: listed });
+      } catch (e) {
+        entries.delete(id);
+        out.push({ id, problem: (e as Error).message });
+      }
     }
     if (!only)
       for (const id of entries.keys())
@@ -110,14 +134,6 @@ function removeIfAbandoned(file: string): void {
   } catch {
     // gone already, or a read-only store
   }
-}
-
-function mark(st: Stats): Omit<Entry, 'listed'> {
-  return { size: st.size, mtime: st.mtimeMs, ctime: st.ctimeMs, ino: st.ino };
-}
-
-function matches(e: Entry, st: Stats): boolean {
-  return e.size === st.size && e.mtime === st.mtimeMs && e.ctime === st.ctimeMs && e.ino === st.ino;
 }
 
 function readCache(storeDir: string): Map<string, Entry> {

@@ -26,6 +26,12 @@ async function storeWith(ids: string[]): Promise<{ dir: string; store: Directory
 }
 
 const cacheOf = (dir: string) => JSON.parse(readFileSync(join(dir, LISTED_CACHE_FILE), 'utf8'));
+/** Change the title an entry of the cache holds (an entry is its mark, then the listed values). */
+function editTitle(cache: { incidents: Record<string, unknown[]> }, id: string, from: string, to: string): void {
+  const entry = cache.incidents[id]!;
+  expect(entry).toContain(from);
+  entry[entry.indexOf(from)] = to;
+}
 /** A later process: nothing kept in memory. */
 const listFresh = (dir: string) => new DirectoryStore(dir).list();
 const titles = async (dir: string) => (await listFresh(dir)).map((s) => s.state?.title ?? s.problem);
@@ -36,7 +42,7 @@ it('a listing fills the cache, and the next one answers from it while the timeli
   const cache = cacheOf(dir);
   expect(Object.keys(cache.incidents)).toEqual(['20260101-000001-aaaa', '20260101-000002-bbbb']);
   // an entry that still matches its timeline is taken as it is (nothing replayed): shown by an entry edited here
-  cache.incidents['20260101-000001-aaaa'].listed.title = 'from the cache';
+  editTitle(cache, '20260101-000001-aaaa', 'Title of 20260101-000001-aaaa', 'from the cache');
   writeFileSync(join(dir, LISTED_CACHE_FILE), JSON.stringify(cache));
   expect(await titles(dir)).toEqual(['from the cache', 'Title of 20260101-000002-bbbb']);
 });
@@ -48,7 +54,8 @@ it('an append, a same-size rewrite with its mtime put back, and a replaced file 
   await store.list();
   const poison = () => {
     const cache = cacheOf(dir);
-    cache.incidents[id].listed.title = 'stale';
+    const entry = cache.incidents[id];
+    entry[entry.findIndex((v: unknown) => typeof v === 'string' && v.startsWith('Title of'))] = 'stale';
     writeFileSync(join(dir, LISTED_CACHE_FILE), JSON.stringify(cache));
   };
 
@@ -79,8 +86,8 @@ it('a torn or older cache is ignored; a gone incident leaves it; a broken one is
   writeFileSync(join(dir, LISTED_CACHE_FILE), '{"version":1,"incid');
   expect(await titles(dir)).toEqual(['Title of 20260101-000001-aaaa', 'Title of 20260101-000002-bbbb']);
   const cache = cacheOf(dir);
-  cache.version = 0;
-  cache.incidents['20260101-000001-aaaa'].listed.title = 'older';
+  cache.version = 1;
+  editTitle(cache, '20260101-000001-aaaa', 'Title of 20260101-000001-aaaa', 'older');
   writeFileSync(join(dir, LISTED_CACHE_FILE), JSON.stringify(cache));
   expect(await titles(dir)).toEqual(['Title of 20260101-000001-aaaa', 'Title of 20260101-000002-bbbb']);
 
