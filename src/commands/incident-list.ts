@@ -175,6 +175,8 @@ export async function watchIncidentList(ctx: Context, opts: { status?: string })
       await listIncidents(ctx, listed);
       ctx.out.info('watching for changes; Ctrl-C to stop');
     },
+    // a database store's connection lost: it says so, connects again and lists what changed meanwhile
+    { lost: (m) => ctx.out.warn(m), back: (m) => ctx.out.info(m) },
   );
   clearTimeout(timer);
   await printing;

@@ -4,10 +4,11 @@
  * from any machine; a watcher reads what it has not seen yet. Events are
  * delivered in order, each once, however notifications bunch up.
  *
- * Watching an incident outlives its connection: when the connection is lost
- * (the server restarted, a network cut, the backend terminated) the watch says
- * so, connects again with backoff (backoff.ts) until the database answers,
- * and then reads every event appended after the last one it delivered.
+ * A watch outlives its connection: when the connection is lost (the server
+ * restarted, a network cut, the backend terminated) it says so, connects
+ * again with backoff (backoff.ts) until the database answers, and then
+ * catches up: an incident's watch reads every event appended after the last
+ * one it delivered; the list's reports every incident that changed meanwhile.
  */
 import { backoffDelay, type Backoff } from '../backoff.js';
 import type { TimelineEvent } from '../timeline/events.js';
@@ -148,11 +149,38 @@ export async function watchIncident(
   if (error) throw error;
 }
 
+/**
+ * Every incident's changes: a notification names the incident appended to. When
+ * the connection was lost, each incident whose event count moved meanwhile (or
+ * that was opened meanwhile) is reported once it is back.
+ */
 export async function watchIncidents(
   store: PostgresStore,
   onChange: (id: string) => void,
   signal: AbortSignal,
   ready?: () => Promise<void>,
+  notices?: WatchNotices,
 ): Promise<void> {
-  await listening(store, (payload) => onChange(payload.split(' ')[0]!), signal, ready);
+  // each incident's event count as last known (from the first connection on)
+  let heads: Map<string, number> | undefined;
+  await new Listener(store, signal, notices).run(
+    (payload) => {
+      const [id, seq] = payload.split(' ') as [string, string];
+      heads?.set(id, Math.max(heads.get(id) ?? 0, Number(seq)));
+      onChange(id);
+    },
+    async () => {
+      const now = await store.headCounts();
+      if (!heads) {
+        await ready?.();
+        heads = now;
+        return;
+      }
+      for (const [id, count] of now)
+        if ((heads.get(id) ?? 0) < count) {
+          heads.set(id, count);
+          onChange(id);
+        }
+    },
+  );
 }

@@ -166,11 +166,22 @@ export class PostgresStore implements Store {
       `SELECT id, listed FROM payctl_incidents${only ? ' WHERE id = ANY($1)' : ''} ORDER BY id`,
       only ? [only] : [],
     );
-    return rows.map((r) =>
-      r.listed
-        ? { id: r.id, state: JSON.parse(r.listed) as ListedState }
-        : { id: r.id, problem: 'the incident has no listed state (payctl store import it again)' },
-    );
+    const out: IncidentSummary[] = [];
+    for (const r of rows) {
+      if (r.listed) out.push({ id: r.id, state: JSON.parse(r.listed) as ListedState });
+      else out.push({ id: r.id, problem: await this.whyUnlisted(r.id) });
+    }
+    return out;
+  }
+
+  /** Why an incident has no listed state (its events do not open an incident): what replaying it says. */
+  private async whyUnlisted(id: string): Promise<string> {
+    try {
+      await this.replay(id);
+      return 'the incident has no listed state (payctl store import it again)';
+    } catch (e) {
+      return (e as Error).message;
+    }
   }
 
   async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
@@ -197,9 +208,15 @@ export class PostgresStore implements Store {
     return watchIncident(this, id, after, onEvents, signal, notices);
   }
 
-  async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void> {
+  async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>, notices?: WatchNotices): Promise<void> {
     await this.db();
-    return watchIncidents(this, onChange, signal, ready);
+    return watchIncidents(this, onChange, signal, ready, notices);
+  }
+
+  /** Each incident's event count (watchList: what changed while its connection was lost). */
+  async headCounts(): Promise<Map<string, number>> {
+    const rows = await this.query<{ id: string; head_count: number }>('SELECT id, head_count FROM payctl_incidents');
+    return new Map(rows.map((r) => [r.id, r.head_count]));
   }
 
   /** Events of an incident after seq `after`, in order (watch). */

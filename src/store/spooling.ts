@@ -186,8 +186,8 @@ export class SpoolingStore implements Store {
   watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal, notices?: WatchNotices) {
     return this.db.watch(id, after, onEvents, signal, notices);
   }
-  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>) {
-    return this.db.watchList(onChange, signal, ready);
+  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>, notices?: WatchNotices) {
+    return this.db.watchList(onChange, signal, ready, notices);
   }
 
   /** Push what waits in the spool (this process's spooled incidents included, now that it is done with them). */

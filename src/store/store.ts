@@ -135,9 +135,10 @@ export interface Store {
   watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal, notices?: WatchNotices): Promise<void>;
   /**
    * Calls `onChange` when an incident is created or appended to (its id), until `signal` aborts; resolves then.
-   * `ready` is awaited once watching has taken effect: a change after it begins is reported.
+   * `ready` is awaited once watching has taken effect: a change after it begins is reported. A database
+   * store that loses its connection says so through `notices`, connects again and reports what changed meanwhile.
    */
-  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void>;
+  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>, notices?: WatchNotices): Promise<void>;
 
   /** Close connections and descriptors; the command is done with the store. */
   close(): Promise<void>;

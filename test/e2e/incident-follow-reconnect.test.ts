@@ -1,10 +1,11 @@
 /**
- * incident follow on PostgreSQL outlives its connection: the built payctl
- * follows an incident; its connection is cut (its backend terminated while
- * the follower is stopped with SIGSTOP, so that events are appended while it
- * cannot hear them; or the whole server stopped and started again). It says
- * so on stderr, connects again with backoff, and prints every event it
- * missed, in order, each once.
+ * incident follow (and list --watch) on PostgreSQL outlive their connection:
+ * the built payctl follows an incident; its connection is cut (its backend
+ * terminated while the follower is stopped with SIGSTOP, so that events are
+ * appended while it cannot hear them; or the whole server stopped and started
+ * again). It says so on stderr, connects again with backoff, and prints every
+ * event it missed, in order, each once; list --watch lists again with what
+ * changed meanwhile.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -29,7 +30,11 @@ afterEach(() => {
 });
 
 function follow(id: string, url: string): Follower {
-  const child = spawn(process.execPath, [BIN, 'incident', 'follow', id, '--json'], {
+  return payctl(['incident', 'follow', id, '--json'], url);
+}
+
+function payctl(args: string[], url: string): Follower {
+  const child = spawn(process.execPath, [BIN, ...args], {
     cwd: mkdtempSync(join(tmpdir(), 'payctl-follow-again-')),
     env: { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'follower', NO_COLOR: '1', PAYCTL_STORE: url },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -107,16 +112,7 @@ describeWithPostgres('incident follow on PostgreSQL, the connection lost', () =>
 
     // stopped, it cannot hear anything; its LISTEN connection is cut meanwhile and three notes are appended
     f.child.kill('SIGSTOP');
-    const admin = new pg.Client({ connectionString: url });
-    await admin.connect();
-    try {
-      const cut = await admin.query(
-        `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'payctl watch pid ${f.child.pid}'`,
-      );
-      expect(cut.rows).toEqual([{ ok: true }]);
-    } finally {
-      await admin.end();
-    }
+    await cutWatchConnection(url, f.child.pid!);
     for (const text of ['while away 1', 'while away 2', 'while away 3']) await note(url, id, text);
     f.child.kill('SIGCONT');
 
@@ -130,6 +126,57 @@ describeWithPostgres('incident follow on PostgreSQL, the connection lost', () =>
     expect(f.stderr()).not.toContain(url);
     f.child.kill('SIGINT');
     expect(await f.exited).toBe(0);
+  }, 60_000);
+});
+
+/** Cut a payctl's LISTEN connection (its backend terminated) while the process is stopped. */
+async function cutWatchConnection(url: string, pid: number): Promise<void> {
+  const admin = new pg.Client({ connectionString: url });
+  await admin.connect();
+  try {
+    const cut = await admin.query(
+      `SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE datname = current_database() AND application_name LIKE 'payctl watch pid ${pid}'`,
+    );
+    expect(cut.rows).toEqual([{ ok: true }]);
+  } finally {
+    await admin.end();
+  }
+}
+
+describeWithPostgres('incident list --watch on PostgreSQL, the connection lost', () => {
+  let url: string;
+  let store: PostgresStore;
+  beforeAll(async () => {
+    url = await freshDatabase();
+    store = await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
+  });
+  afterAll(async () => store?.close());
+
+  it('lists again with the incidents opened or changed while it could not hear', async () => {
+    await openIncident(store, '20261206-052000-a0a0');
+    const w = payctl(['incident', 'list', '--watch', '--json'], url);
+    const listings = () => w.events() as unknown as { id: string; status: string }[][];
+    await until('watching', () => w.stderr().includes('watching for changes'), w);
+    expect(
+      listings()
+        .at(-1)!
+        .map((r) => r.id),
+    ).toEqual(['20261206-052000-a0a0']);
+
+    w.child.kill('SIGSTOP');
+    await cutWatchConnection(url, w.child.pid!);
+    await openIncident(store, '20261206-052100-b1b1');
+    w.child.kill('SIGCONT');
+    await until('a listing with the new incident', () => listings().at(-1)!.length === 2, w);
+    expect(
+      listings()
+        .at(-1)!
+        .map((r) => r.id),
+    ).toEqual(['20261206-052100-b1b1', '20261206-052000-a0a0']);
+    expect(w.stderr()).toMatch(/warning: the incident store .* cannot be reached: .*; connecting again in/);
+    expect(w.stderr()).toContain('answers again');
+    w.child.kill('SIGINT');
+    expect(await w.exited).toBe(0);
   }, 60_000);
 });
 
