@@ -117,7 +117,8 @@ export async function listIncidents(ctx: Context, opts: { status?: string; watch
       `${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
     ]),
   ];
-  for (const line of formatTable(table)) ctx.out.line(line);
+  // one write for the whole table (10,000 rows are 10,000 lines)
+  ctx.out.line(formatTable(table).join('\n'));
   const waiting = rows.filter((r) => r.waiting);
   if (waiting.length) {
     ctx.out.line('');
