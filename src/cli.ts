@@ -231,6 +231,7 @@ function addDrill(program: Command): void {
     .command('drill <playbook>')
     .description('game day: run a playbook unattended against the sandbox with a fault and check its drill: expectations')
     .option('--fault <spec>', "fault to inject instead of the playbook's, e.g. stripe:down")
+    .option('--scenario <name>', "run this one of the drill's scenarios (drill.scenarios) instead of the drill itself")
     .option('--report <file>', 'write the report (JSON) here (- for stdout; never inside the incident store)')
     .option('--force', 'overwrite the --report file if it exists')
     .option('--json', 'print the report as JSON')
@@ -282,7 +283,8 @@ function addSandbox(program: Command): void {
     .command('sandbox')
     .description('run the local provider emulator (status pages, routing, PagerDuty, Slack, Statuspage, Prometheus)')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
-    .option('--scenario <playbook>', "start with the fault of this playbook's drill")
+    .option('--scenario <playbook>', "start with the fault (and orders_per_minute) of this playbook's drill")
+    .option('--orders-per-minute <n>', 'simulated payments per minute over all providers (default 120)')
     .option('--write-config <file>', 'write a payctl config that points at the sandbox')
     .option('--json', 'print the address and config as JSON, then keep running')
     .action(async (opts, cmd) => (await import('./commands/sandbox.js')).sandbox(await contextFor(cmd, opts), opts));

@@ -7,6 +7,7 @@ import { runDrill } from '../drill/run.js';
 
 export interface DrillOptions {
   fault?: string;
+  scenario?: string;
   report?: string;
   force?: boolean;
   json?: boolean;
@@ -19,13 +20,14 @@ export async function drill(ctx: Context, playbookId: string, opts: DrillOptions
       'pass --json to print the report on stdout, or --report <file>',
     );
   if (opts.report) checkOutputPath(ctx, opts.report, { force: opts.force, flag: '--report' }); // before the drill runs
-  const report = await runDrill(ctx, playbookId, opts.fault);
+  const report = await runDrill(ctx, playbookId, { fault: opts.fault, scenario: opts.scenario });
   if (opts.report) writeOutputFile(ctx, opts.report, JSON.stringify(report, null, 2) + '\n', { force: opts.force, flag: '--report' });
   if (ctx.out.jsonMode) ctx.out.json(report);
   else {
     const c = ctx.out.color;
     ctx.out.line();
-    ctx.out.line(c.bold(`drill ${report.playbook} (fault ${report.fault}): ${report.passed ? c.green('PASSED') : c.red('FAILED')}`));
+    const name = `${report.playbook}${report.scenario ? `, scenario ${report.scenario}` : ''}`;
+    ctx.out.line(c.bold(`drill ${name} (fault ${report.fault}): ${report.passed ? c.green('PASSED') : c.red('FAILED')}`));
     for (const e of report.expectations) {
       ctx.out.line(`  ${e.pass ? c.green('✔') : c.red('✖')} ${e.expected}: ${e.observed}`);
     }
@@ -42,6 +44,7 @@ export async function drill(ctx: Context, playbookId: string, opts: DrillOptions
   }
   if (!report.passed) {
     const failed = report.expectations.filter((e) => !e.pass).map((e) => e.name);
-    throw new OperationError(`drill ${report.playbook} failed: ${failed.length ? failed.join(', ') : 'no expectations declared'}`);
+    const name = `${report.playbook}${report.scenario ? ` (scenario ${report.scenario})` : ''}`;
+    throw new OperationError(`drill ${name} failed: ${failed.length ? failed.join(', ') : 'no expectations declared'}`);
   }
 }

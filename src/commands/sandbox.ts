@@ -14,6 +14,7 @@ export interface SandboxCommandOptions {
   port?: string;
   scenario?: string;
   writeConfig?: string;
+  ordersPerMinute?: string;
   json?: boolean;
 }
 
@@ -24,8 +25,18 @@ function parsePort(text: string): number {
   return n;
 }
 
+function parseOrdersPerMinute(text: string): number {
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new InvalidInputError(
+      `--orders-per-minute: "${text}" is not a positive number of payments per minute`,
+      'e.g. --orders-per-minute 1200 (20 payments a second; the default is 120)',
+    );
+  return n;
+}
+
 /** The fault of a playbook's drill: from the configured playbooks, else the ones shipped with payctl. */
-async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string }> {
+async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string; ordersPerMinute?: number }> {
   const { findPlaybook } = await import('../playbook/load.js');
   const dirs = [ctx.config().playbooksDir];
   const bundled = packagePath('playbooks');
@@ -40,7 +51,7 @@ async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string;
           'add drill: { fault: "stripe:down", expect: { … } } to it, or start without --scenario and inject with POST /_control/fault',
         );
       }
-      return { fault: playbook.drill.fault, file };
+      return { fault: playbook.drill.fault, file, ordersPerMinute: playbook.drill.orders_per_minute };
     } catch (e) {
       firstError ??= e;
       if (!(e instanceof InvalidInputError) || !e.message.startsWith('no playbook')) throw e;
@@ -74,6 +85,7 @@ function shellQuote(v: string): string {
 
 export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promise<void> {
   const port = parsePort(opts.port ?? '0');
+  const flagOrders = opts.ordersPerMinute === undefined ? undefined : parseOrdersPerMinute(opts.ordersPerMinute);
   const configFile = opts.writeConfig ? resolve(ctx.cwd, opts.writeConfig) : undefined;
   if (configFile && existsSync(configFile)) {
     throw new InvalidInputError(
@@ -86,6 +98,7 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
   const handle = await startSandbox({
     port,
     fault: scenario?.fault,
+    ordersPerMinute: flagOrders ?? scenario?.ordersPerMinute,
     onRequest: (r) => ctx.out.info(requestLine(r)),
   });
   // listen for Ctrl-C before telling anyone the sandbox is up
@@ -98,6 +111,7 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
         url: handle.url,
         port: handle.port,
         providers: handle.providers,
+        orders_per_minute: handle.ordersPerMinute,
         faults: handle.faults().map((f) => f.spec),
         env,
         config: handle.configObject(),
@@ -126,6 +140,7 @@ function printHuman(
   const [primary, ...backups] = handle.providers;
   out.line(`${b('payctl sandbox')} running at ${b(handle.url)}`);
   out.line(`  providers: ${primary} (primary)${backups.length ? ', ' + backups.join(', ') : ''}`);
+  out.line(`  traffic: ${handle.ordersPerMinute} simulated payments per minute`);
   if (scenario) out.line(`  faults: ${handle.faults().map(describeFault).join(', ')} (drill fault of ${scenario.file})`);
   out.line();
   out.line('Export these sandbox-only fake secrets where you run payctl:');

@@ -1,9 +1,10 @@
 /**
- * A drill's expectations (the playbook's `drill.expect`), checked against what
- * really happened: the incident's timeline (replayed state) and the requests
- * the sandbox received. Each check reports what it observed, pass or fail.
+ * A drill's expectations (the playbook's `drill.expect`, or a scenario's),
+ * checked against what really happened: the incident's timeline (replayed
+ * state), the requests the sandbox received and the success rate its traffic
+ * simulation gave customers. Each check reports what it observed, pass or fail.
  */
-import type { DrillSpec } from '../playbook/schema.js';
+import type { DrillExpect } from '../playbook/schema.js';
 import type { IncidentState } from '../timeline/replay.js';
 import type { NotifyResult, QueryMetricsResult, SwitchProviderResult, EscalateResult } from '../timeline/results.js';
 import { formatDuration, parseDuration } from '../duration.js';
@@ -22,7 +23,15 @@ export interface SeenRequest {
   body?: unknown;
 }
 
-export function checkExpectations(expect: DrillSpec['expect'], state: IncidentState, requests: SeenRequest[]): ExpectationResult[] {
+/** What the sandbox saw: its requests, and customers' overall success rate over time. */
+export interface SandboxObservations {
+  requests: SeenRequest[];
+  /** Customers' lowest overall success rate between two times (epoch ms). */
+  lowestSuccessRate(from: number, to: number): { rate: number; at: string } | undefined;
+}
+
+export function checkExpectations(expect: DrillExpect, state: IncidentState, seen: SandboxObservations): ExpectationResult[] {
+  const { requests } = seen;
   const out: ExpectationResult[] = [];
   const steps = state.step_order.map((id) => state.steps[id]!);
   const opened = Date.parse(state.opened_at);
@@ -108,19 +117,52 @@ export function checkExpectations(expect: DrillSpec['expect'], state: IncidentSt
     });
   }
 
+  const canaries = steps.filter((s) => s.type === 'shift_traffic' && (s.status === 'ok' || s.status === 'failed'));
+  const canary = canaries[canaries.length - 1];
+
   if (expect.canary) {
-    const canaries = steps.filter((s) => s.type === 'shift_traffic' && (s.status === 'ok' || s.status === 'failed'));
-    const last = canaries[canaries.length - 1];
-    const stages = (last?.stages ?? []).filter((st) => st.result !== 'switched');
-    const seen = stages
-      .map((st) => `${st.share}% ${st.result}${typeof st.success_rate === 'number' ? ` at ${(st.success_rate * 100).toFixed(1)}%` : ''}`)
+    const stages = (canary?.stages ?? []).filter((st) => st.result !== 'switched');
+    const seenStages = stages
+      .map((st) => `${st.share}% ${st.result}${typeof st.success_rate === 'number' ? ` at ${pct(st.success_rate)}` : ''}`)
       .join(', ');
-    const outcome = last ? (last.status === 'ok' ? 'completed' : 'halted') : undefined;
+    const outcome = canary ? (canary.status === 'ok' ? 'completed' : 'halted') : undefined;
+    const halt = stages.find((st) => st.result === 'halted');
+    let pass = outcome === expect.canary && stages.length > 0;
+    let why = '';
+    if (pass && expect.canary === 'halted') {
+      // halted on evidence (a reading below the threshold over enough payments), and the routing rolled back
+      const r = (canary!.result ?? {}) as { min_success_rate?: number; min_attempts?: number };
+      const onEvidence =
+        typeof halt?.success_rate === 'number' &&
+        (r.min_success_rate === undefined || halt.success_rate < r.min_success_rate) &&
+        (r.min_attempts === undefined || (halt.attempts ?? 0) >= r.min_attempts);
+      if (!onEvidence) why = `; not on a low success rate (${halt?.reason ?? 'no reason recorded'})`;
+      else if (!halt!.rolled_back_to) why = '; the rollback was not recorded';
+      else why = `; rolled back to ${halt!.rolled_back_to.map((s) => `${s.provider} ${s.percent}%`).join(', ')}`;
+      pass = onEvidence && Boolean(halt!.rolled_back_to);
+    }
     out.push({
       name: 'canary',
-      expected: `a canary failback that ${expect.canary === 'completed' ? 'completes, every stage held' : 'halts and rolls back'}`,
-      observed: last ? `canary ${outcome}${seen ? `: ${seen}` : ''}` : 'no canary ran',
-      pass: outcome === expect.canary && stages.length > 0,
+      expected: `a canary failback that ${expect.canary === 'completed' ? 'completes, every stage held' : 'halts on a low success rate and rolls back'}`,
+      observed: canary ? `canary ${outcome}${seenStages ? `: ${seenStages}` : ''}${why}` : 'no canary ran',
+      pass,
+    });
+  }
+
+  if (expect.canary_customers_above !== undefined) {
+    const threshold = expect.canary_customers_above;
+    const from = canary ? Date.parse(canary.started_at) : Number.NaN;
+    const to = canary ? Date.parse(canary.ended_at ?? canary.started_at) : Number.NaN;
+    const low = canary ? seen.lowestSuccessRate(from, to) : undefined;
+    out.push({
+      name: 'canary_customers_above',
+      expected: `customers' overall success rate above ${pct(threshold)} throughout the canary`,
+      observed: !canary
+        ? 'no canary ran'
+        : low
+          ? `lowest ${pct(low.rate)} at ${low.at.slice(11, 19)} (over ${formatDuration(to - from)})`
+          : 'no reading over the canary',
+      pass: low !== undefined && low.rate > threshold,
     });
   }
 

@@ -16,10 +16,10 @@ export interface OnSandbox {
 
 export async function runOnSandbox(
   user: Context,
-  opts: { fault?: string } & Pick<ContextOptions, 'yes' | 'json' | 'canPrompt'>,
+  opts: { fault?: string; ordersPerMinute?: number } & Pick<ContextOptions, 'yes' | 'json' | 'canPrompt'>,
 ): Promise<OnSandbox> {
   const mine = user.config(); // the user's store, playbooks and templates (and a clear error if their config is broken)
-  const sandbox = await startSandbox({ fault: opts.fault });
+  const sandbox = await startSandbox({ fault: opts.fault, ordersPerMinute: opts.ordersPerMinute });
   const env = { ...user.env, ...sandbox.env() };
   // adapters resolve env: secrets from the context's env; the process env gets them too for anything spawned
   Object.assign(process.env, sandbox.env());

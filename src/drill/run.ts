@@ -1,7 +1,9 @@
 /**
  * A game day: run a playbook unattended against the sandbox with its fault
  * injected, then check the playbook's `drill.expect` against the timeline and
- * the requests the sandbox received.
+ * what the sandbox saw. `drill.scenarios` are other drills of the same
+ * playbook (their own fault and expectations, vars merged over the drill's),
+ * run one at a time by name.
  */
 import { isOpen } from '../timeline/replay.js';
 import type { Context } from '../context.js';
@@ -11,13 +13,15 @@ import { startIncident, type RunReport } from '../engine/run.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
 import { fileSha256 } from '../engine/resume.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
-import type { DrillSpec, Playbook } from '../playbook/schema.js';
+import type { DrillExpect, DrillSpec, Playbook } from '../playbook/schema.js';
 import { closeIncident } from '../engine/session.js';
 import { checkExpectations, type ExpectationResult } from './expectations.js';
 import { runOnSandbox } from './on-sandbox.js';
 
 export interface DrillReport {
   playbook: string;
+  /** The scenario run (drill.scenarios), absent for the drill itself. */
+  scenario?: string;
   fault: string;
   incident: string;
   passed: boolean;
@@ -31,10 +35,41 @@ export interface DrillReport {
   started_at: string;
 }
 
+/** One drill to run: the playbook's drill, or one of its scenarios resolved against it. */
+export interface ResolvedDrill {
+  scenario?: string;
+  fault: string;
+  ordersPerMinute?: number;
+  vars: Record<string, string | number | boolean>;
+  expect: DrillExpect;
+}
+
+/** The drill itself, or its scenario `name` (vars merged over the drill's; orders_per_minute inherited unless given). */
+export function resolveDrill(playbookId: string, spec: DrillSpec, name?: string): ResolvedDrill {
+  if (name === undefined) return { fault: spec.fault, ordersPerMinute: spec.orders_per_minute, vars: spec.vars ?? {}, expect: spec.expect };
+  const scenario = spec.scenarios?.[name];
+  if (!scenario) {
+    const names = Object.keys(spec.scenarios ?? {});
+    throw new InvalidInputError(
+      `playbook ${playbookId} has no drill scenario "${name}"`,
+      names.length
+        ? `its scenarios: ${names.join(', ')} (or leave out --scenario for the drill itself)`
+        : 'it has only its drill; leave out --scenario, or add drill.scenarios (see docs/playbooks.md, "Drills")',
+    );
+  }
+  return {
+    scenario: name,
+    fault: scenario.fault,
+    ordersPerMinute: scenario.orders_per_minute ?? spec.orders_per_minute,
+    vars: { ...spec.vars, ...scenario.vars },
+    expect: scenario.expect,
+  };
+}
+
 /** A drill's `vars:` as answers to the playbook's inputs and input/choose steps. */
-export function drillAnswers(spec: DrillSpec | undefined): Answers {
+export function drillAnswers(vars: Record<string, string | number | boolean> | undefined): Answers {
   const answers = emptyAnswers();
-  for (const [k, v] of Object.entries(spec?.vars ?? {})) {
+  for (const [k, v] of Object.entries(vars ?? {})) {
     answers.values[k] = v;
     answers.from[k] = 'answers';
   }
@@ -47,13 +82,14 @@ export function runWithDrillAnswers(
   pb: LoadedPlaybook & { playbook: Playbook },
   title: string,
   source: string,
+  vars = pb.playbook.drill?.vars,
 ): Promise<RunReport> {
   return startIncident({
     ctx,
     playbook: pb.playbook,
     playbookFile: pb.file,
     playbookSha256: fileSha256(pb.file),
-    answers: drillAnswers(pb.playbook.drill),
+    answers: drillAnswers(vars),
     title,
     source,
   });
@@ -75,7 +111,14 @@ export async function closeRehearsal(ctx: Context, report: RunReport, source: 'd
   );
 }
 
-export async function runDrill(user: Context, playbookId: string, faultOverride?: string): Promise<DrillReport> {
+export interface DrillRunOptions {
+  /** A fault to inject instead of the drill's. */
+  fault?: string;
+  /** One of drill.scenarios instead of the drill itself. */
+  scenario?: string;
+}
+
+export async function runDrill(user: Context, playbookId: string, o: DrillRunOptions = {}): Promise<DrillReport> {
   const mine = user.config();
   const pb = findPlaybookOrBundled(mine.playbooksDir, playbookId, user.cwd);
   const spec = pb.playbook.drill;
@@ -85,18 +128,30 @@ export async function runDrill(user: Context, playbookId: string, faultOverride?
       `add one (see docs/playbooks.md, "Drills"), e.g.\n  drill:\n    fault: stripe:down:6s\n    expect: { traffic_on: adyen, within: 30s }`,
     );
   }
-  const fault = faultOverride ?? spec.fault;
+  const drill = resolveDrill(pb.playbook.id, spec, o.scenario);
+  const fault = o.fault ?? drill.fault;
   const started = Date.now();
   const startedAt = new Date().toISOString();
-  const on = await runOnSandbox(user, { fault, yes: true, json: user.out.jsonMode, canPrompt: false });
+  const on = await runOnSandbox(user, {
+    fault,
+    ordersPerMinute: drill.ordersPerMinute,
+    yes: true,
+    json: user.out.jsonMode,
+    canPrompt: false,
+  });
   try {
-    const report = await runWithDrillAnswers(on.ctx, pb, `Drill: ${pb.playbook.title} (${fault})`, 'drill');
+    const title = `Drill: ${pb.playbook.title}${drill.scenario ? `, ${drill.scenario}` : ''} (${fault})`;
+    const report = await runWithDrillAnswers(on.ctx, pb, title, 'drill', drill.vars);
     const state = report.state;
-    const results = checkExpectations(spec.expect, state, on.sandbox.requests());
+    const results = checkExpectations(drill.expect, state, {
+      requests: on.sandbox.requests(),
+      lowestSuccessRate: (from, to) => on.sandbox.lowestSuccessRate(from, to),
+    });
     await closeRehearsal(on.ctx, report, 'drill'); // after it is judged: closing it records the resolved milestone
     const { detected, mitigated } = state.milestones;
     return {
       playbook: pb.playbook.id,
+      ...(drill.scenario ? { scenario: drill.scenario } : {}),
       fault,
       incident: report.incident,
       passed: results.length > 0 && results.every((r) => r.pass),

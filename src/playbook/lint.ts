@@ -247,32 +247,52 @@ function checkTemplatedDuration(text: string, where: string, data: Obj, at: (pat
       `input "${name}": default ${JSON.stringify(input.default)} is not a duration, but ${where} uses it as one`,
     );
   }
-  const drillVars = isObj(data.drill) && isObj(data.drill.vars) ? data.drill.vars : undefined;
-  const override = drillVars?.[name];
-  if (typeof override === 'string' && !isDuration(override)) {
-    at(['drill', 'vars', name], `drill: vars.${name}: ${JSON.stringify(override)} is not a duration, but ${where} uses it as one`);
+  for (const { path, label, vars } of drillVarSets(data)) {
+    const override = vars[name];
+    if (typeof override === 'string' && !isDuration(override)) {
+      at([...path, name], `${label}: vars.${name}: ${JSON.stringify(override)} is not a duration, but ${where} uses it as one`);
+    }
   }
 }
 
+/** The drill and each of its scenarios: where it is, how messages name it, and its own fields. */
+function drillParts(data: Obj): { path: PathKey[]; label: string; part: Obj }[] {
+  if (!isObj(data.drill)) return [];
+  const parts = [{ path: ['drill'] as PathKey[], label: 'drill', part: data.drill }];
+  const scenarios = data.drill.scenarios;
+  if (isObj(scenarios)) {
+    for (const [name, sc] of Object.entries(scenarios)) {
+      if (isObj(sc)) parts.push({ path: ['drill', 'scenarios', name], label: `drill scenario "${name}"`, part: sc });
+    }
+  }
+  return parts;
+}
+
+function drillVarSets(data: Obj): { path: PathKey[]; label: string; vars: Obj }[] {
+  return drillParts(data).flatMap(({ path, label, part }) =>
+    isObj(part.vars) ? [{ path: [...path, 'vars'], label, vars: part.vars }] : [],
+  );
+}
+
 function lintDrill(data: Obj, inputs: ReadonlySet<string>, at: (path: PathKey[], message: string, where?: 'key' | 'value') => void): void {
-  if (!isObj(data.drill)) return;
-  const vars = data.drill.vars;
-  if (isObj(vars)) {
+  for (const { path, label, vars } of drillVarSets(data)) {
     for (const name of Object.keys(vars)) {
       if (!inputs.has(name)) {
         at(
-          ['drill', 'vars', name],
-          `drill: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`,
+          [...path, name],
+          `${label}: vars: "${name}" is neither an input nor an input/choose step (${inputs.size ? `known: ${[...inputs].join(', ')}` : 'the playbook has none'})`,
           'key',
         );
       }
     }
   }
-  if (typeof data.drill.fault === 'string' && !/^[a-z0-9_-]+:[a-z_]+(=[^:]+)?(:\d+(\.\d+)?(ms|s|m|h)+)?$/.test(data.drill.fault)) {
-    at(
-      ['drill', 'fault'],
-      `drill: fault: ${JSON.stringify(data.drill.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`,
-    );
+  for (const { path, label, part } of drillParts(data)) {
+    if (typeof part.fault === 'string' && !/^[a-z0-9_-]+:[a-z_]+(=[^:]+)?(:\d+(\.\d+)?(ms|s|m|h)+)?$/.test(part.fault)) {
+      at(
+        [...path, 'fault'],
+        `${label}: fault: ${JSON.stringify(part.fault)} is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)`,
+      );
+    }
   }
 }
 

@@ -4,7 +4,7 @@
  * condition, gate, failure policy and reminders.
  */
 import type { ChalkInstance } from 'chalk';
-import { choiceValue, type Playbook, type Reminder, type Step } from './schema.js';
+import { choiceValue, type DrillExpect, type Playbook, type Reminder, type Step } from './schema.js';
 
 export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): string[] {
   const out: string[] = [];
@@ -56,17 +56,28 @@ export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): s
   });
   if (pb.drill) {
     out.push('', c.bold('Drill'), `  fault ${pb.drill.fault}`);
-    const e = pb.drill.expect;
-    const expects: string[] = [];
-    if (e.traffic_on) expects.push(`traffic on ${e.traffic_on}${e.within ? ` within ${e.within}` : ''}`);
-    if (e.notified?.length) expects.push(`notified ${e.notified.join(', ')}`);
-    if (e.escalated) expects.push(`escalated to ${e.escalated}`);
-    if (e.success_rate_above !== undefined) expects.push(`success rate above ${pct(e.success_rate_above)}`);
-    if (e.failback !== undefined) expects.push(e.failback ? 'failed back' : 'no failback');
-    if (e.status) expects.push(`status ${e.status}`);
+    const expects = drillExpects(pb.drill.expect);
     if (expects.length) out.push(`  expects ${expects.join('; ')}`);
+    for (const [name, sc] of Object.entries(pb.drill.scenarios ?? {})) {
+      out.push(`  scenario ${name} (payctl drill ${pb.id} --scenario ${name}): fault ${sc.fault}`);
+      const e = drillExpects(sc.expect);
+      if (e.length) out.push(`    expects ${e.join('; ')}`);
+    }
   }
   return out;
+}
+
+function drillExpects(e: DrillExpect): string[] {
+  const expects: string[] = [];
+  if (e.traffic_on) expects.push(`traffic on ${e.traffic_on}${e.within ? ` within ${e.within}` : ''}`);
+  if (e.notified?.length) expects.push(`notified ${e.notified.join(', ')}`);
+  if (e.escalated) expects.push(`escalated to ${e.escalated}`);
+  if (e.success_rate_above !== undefined) expects.push(`success rate above ${pct(e.success_rate_above)}`);
+  if (e.failback !== undefined) expects.push(e.failback ? 'failed back' : 'no failback');
+  if (e.canary) expects.push(`canary ${e.canary}`);
+  if (e.canary_customers_above !== undefined) expects.push(`customers above ${pct(e.canary_customers_above)} during the canary`);
+  if (e.status) expects.push(`status ${e.status}`);
+  return expects;
 }
 
 /** The fields that say what a step does, one short line each. */

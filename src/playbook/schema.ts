@@ -233,22 +233,48 @@ export const Trigger = z.strictObject({
 });
 
 /** What a drill checks after running the playbook against the sandbox (see docs/playbooks.md). */
-export const DrillSpec = z.strictObject({
-  fault: z.string().meta({ description: 'Fault injected into the sandbox, e.g. "stripe:down"' }),
-  vars: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
-  expect: z.strictObject({
-    traffic_on: z.string().optional(),
-    within: Duration.optional(),
-    notified: z.array(z.string()).optional(),
-    escalated: z.string().optional(),
-    success_rate_above: z.number().min(0).max(1).optional(),
-    failback: z.boolean().optional(),
-    canary: z
-      .enum(['completed', 'halted'])
-      .optional()
-      .meta({ description: 'A shift_traffic (canary) step ran and completed (every stage held) or halted (and rolled back)' }),
-    status: z.enum(INCIDENT_STATUSES).optional(),
+export const DrillExpect = z.strictObject({
+  traffic_on: z.string().optional(),
+  within: Duration.optional(),
+  notified: z.array(z.string()).optional(),
+  escalated: z.string().optional(),
+  success_rate_above: z.number().min(0).max(1).optional(),
+  failback: z.boolean().optional(),
+  canary: z.enum(['completed', 'halted']).optional().meta({
+    description:
+      'A shift_traffic (canary) step ran and completed (every stage held) or halted (a stage read the target below its threshold over enough payments, and the routing was rolled back)',
   }),
+  canary_customers_above: z.number().min(0).max(1).optional().meta({
+    description: "Customers' overall success rate (the sandbox's own, all providers) stayed above this throughout the canary",
+  }),
+  status: z.enum(INCIDENT_STATUSES).optional(),
+});
+
+const DrillFault = z.string().meta({ description: 'Fault injected into the sandbox, e.g. "stripe:down"' });
+const DrillVars = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()]));
+const DrillOrdersPerMinute = z
+  .number()
+  .positive()
+  .meta({ description: "The sandbox's simulated payments per minute (default 120): more gives a canary stage its sample sooner" });
+
+/** Another drill of the same playbook: its own fault and expectations; vars merged over the drill's. */
+export const DrillScenario = z.strictObject({
+  description: z.string().optional(),
+  fault: DrillFault,
+  orders_per_minute: DrillOrdersPerMinute.optional(),
+  vars: DrillVars.optional().meta({ description: "Answers merged over the drill's own vars" }),
+  expect: DrillExpect,
+});
+
+export const DrillSpec = z.strictObject({
+  fault: DrillFault,
+  orders_per_minute: DrillOrdersPerMinute.optional(),
+  vars: DrillVars.optional(),
+  expect: DrillExpect,
+  scenarios: z
+    .record(z.string().regex(/^[a-z][a-z0-9-]*$/, 'scenario names are lower-case letters, digits and -'), DrillScenario)
+    .optional()
+    .meta({ description: 'Other drills of this playbook, run with payctl drill <playbook> --scenario <name>' }),
 });
 
 export const Playbook = z.strictObject({
@@ -274,3 +300,5 @@ export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 export type Reminder = z.infer<typeof Reminder>;
 export type DrillSpec = z.infer<typeof DrillSpec>;
+export type DrillScenario = z.infer<typeof DrillScenario>;
+export type DrillExpect = z.infer<typeof DrillExpect>;

@@ -5,8 +5,10 @@
  *
  * A target holds at most one fault per slot; a new fault replaces the old one
  * in its slot:
- *   - condition (providers only): down, degraded, maintenance, declines, rate_limit
- *     — what the provider's status page and the traffic simulation show;
+ *   - condition (providers only): down, degraded, maintenance, declines, rate_limit,
+ *     silent, early_recovery=<duration> — what the provider's status page and
+ *     the traffic simulation show (silent and early_recovery are the status
+ *     page lying: payments fail while it says operational);
  *   - response (any target): errors, rate_limit (API targets), hang, garbage,
  *     stale (hyperswitch), nan (prometheus) — how the emulated HTTP API answers;
  *   - latency (any target): latency=<duration>, added before answering.
@@ -17,7 +19,7 @@ import { formatDuration, parseDuration } from '../duration.js';
 
 export const API_TARGETS = ['slack', 'statuspage', 'pagerduty', 'hyperswitch', 'prometheus', 'webhook'] as const;
 
-export type ConditionKind = 'down' | 'degraded' | 'maintenance' | 'declines' | 'rate_limit';
+export type ConditionKind = 'down' | 'degraded' | 'maintenance' | 'declines' | 'rate_limit' | 'silent' | 'early_recovery';
 export type ResponseKind = 'errors' | 'rate_limit' | 'hang' | 'garbage' | 'stale' | 'nan';
 export type FaultKind = ConditionKind | ResponseKind | 'latency';
 export type FaultSlot = 'condition' | 'response' | 'latency';
@@ -33,6 +35,8 @@ export interface Fault {
   latencyMs?: number;
   /** errors=<n> / rate_limit=<n> on API targets: only the next n requests fail. */
   remaining?: number;
+  /** early_recovery=<duration>: how long the status page admits the outage before declaring recovery. */
+  admittedForMs?: number;
   /** garbage=html|truncated (default html for status pages, truncated elsewhere). */
   garbage?: 'html' | 'truncated';
   healAfterMs?: number;
@@ -43,7 +47,7 @@ export interface Fault {
 
 export type ParsedFault = Omit<Fault, 'id' | 'injectedAt' | 'healsAt' | 'healedAt'>;
 
-const CONDITIONS: readonly string[] = ['down', 'degraded', 'maintenance', 'declines', 'rate_limit'];
+const CONDITIONS: readonly string[] = ['down', 'degraded', 'maintenance', 'declines', 'rate_limit', 'silent'];
 const SPEC_HINT =
   'write <target>:<kind>[:<heal-after>], e.g. stripe:down, stripe:down:8s, slack:errors, pagerduty:latency=200ms (see docs/sandbox.md)';
 
@@ -81,6 +85,10 @@ export function parseFaultSpec(spec: string, providers: readonly string[]): Pars
     const ms = param === undefined ? undefined : parseDuration(param);
     if (ms === undefined) bad(spec, 'latency needs a duration, e.g. latency=100ms');
     f = { ...base, kind: 'latency', slot: 'latency', latencyMs: ms };
+  } else if (isProvider && kind === 'early_recovery') {
+    const ms = param === undefined ? undefined : parseDuration(param);
+    if (ms === undefined) bad(spec, 'early_recovery needs how long the status page admits the outage, e.g. early_recovery=6s');
+    f = { ...base, kind: 'early_recovery', slot: 'condition', admittedForMs: ms };
   } else if (isProvider && CONDITIONS.includes(kind)) {
     if (param !== undefined) bad(spec, `"${kind}" takes no parameter`);
     f = { ...base, kind: kind as ConditionKind, slot: 'condition' };
@@ -109,7 +117,7 @@ export function parseFaultSpec(spec: string, providers: readonly string[]): Pars
     f = { ...base, kind: 'nan', slot: 'response' };
   } else {
     const kinds = isProvider
-      ? 'down, degraded, maintenance, declines, rate_limit, errors, latency=<dur>, hang, garbage'
+      ? 'down, degraded, maintenance, declines, rate_limit, silent, early_recovery=<dur>, errors, latency=<dur>, hang, garbage'
       : `errors, rate_limit, latency=<dur>, hang, garbage${target === 'hyperswitch' ? ', stale' : ''}${target === 'prometheus' ? ', nan' : ''}`;
     bad(spec, `unknown kind "${kindText}" for ${target} (kinds: ${kinds})`);
   }

@@ -30,6 +30,7 @@ import { handleStatusPage } from './status-pages.js';
 import { checkProviders, createWorld, resetWorld, worldState } from './world.js';
 
 export const DEFAULT_PROVIDERS = ['stripe', 'adyen', 'braintree'] as const;
+export const DEFAULT_ORDERS_PER_MINUTE = 120;
 
 export interface SandboxOptions {
   /** Port on 127.0.0.1; 0 (default) picks a free one. */
@@ -55,6 +56,8 @@ export interface SandboxHandle {
   url: string;
   port: number;
   providers: readonly string[];
+  /** Simulated payments per minute over all providers. */
+  ordersPerMinute: number;
   /** Stops listening and drops every connection, hanging ones included. */
   close(): Promise<void>;
   configObject(): Record<string, unknown>;
@@ -66,6 +69,8 @@ export interface SandboxHandle {
   faults(): Fault[];
   requests(filter?: RequestFilter): RecordedRequest[];
   state(): SandboxState;
+  /** Customers' lowest overall success rate (all providers, as simulated) between two times in epoch ms. */
+  lowestSuccessRate(from: number, to: number): { rate: number; at: string } | undefined;
   /** Heal everything, restore the routing order, forget received requests and messages. */
   reset(): void;
 }
@@ -95,13 +100,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
   checkProviders(providers);
   if (opts.fault) parseFaultSpecs(opts.fault, providers); // fail before listening
   const now = opts.now ?? Date.now;
+  const ordersPerMinute = opts.ordersPerMinute ?? DEFAULT_ORDERS_PER_MINUTE;
+  if (!Number.isFinite(ordersPerMinute) || ordersPerMinute <= 0)
+    throw new InvalidInputError(`ordersPerMinute must be a positive number, got ${ordersPerMinute}`);
   const log = new RequestLog();
   const world = createWorld({
     providers,
     now,
     transitionMs: opts.transitionMs,
     identifyAfterMs: opts.identifyAfterMs,
-    ordersPerMinute: opts.ordersPerMinute,
+    ordersPerMinute,
   });
   const { faults } = world;
 
@@ -220,7 +228,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
       resetWorld(world);
       log.reset();
     },
-    configObject: () => sandboxConfig(url, providers),
+    configObject: () => sandboxConfig(url, providers, ordersPerMinute),
     env: () => sandboxEnvFor(url),
   };
 
@@ -254,6 +262,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
     url,
     port,
     providers,
+    ordersPerMinute,
     close: () =>
       new Promise<void>((resolve) => {
         if (closed) return resolve();
@@ -266,13 +275,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<SandboxHa
         server.closeAllConnections();
       }),
     configObject: api.configObject,
-    configYaml: () => sandboxConfigYaml(url, providers),
+    configYaml: () => sandboxConfigYaml(url, providers, ordersPerMinute),
     env: api.env,
     injectFault: api.injectFault,
     heal: api.heal,
     faults: api.faults,
     requests: api.requests,
     state: api.state,
+    lowestSuccessRate: (from: number, to: number) => {
+      const low = world.simulation.lowestObserved(from, to);
+      return low && { rate: low.rate, at: iso(low.at) };
+    },
     reset: api.reset,
   };
 }

@@ -20,6 +20,9 @@ export const RATE_BY_CONDITION: Record<ConditionKind | 'healthy', number> = {
   maintenance: 0.1,
   declines: 0.82,
   rate_limit: 0.7,
+  // the status page says operational (from the start, or after declaring recovery early) while a fifth of payments fail
+  silent: 0.8,
+  early_recovery: 0.8,
 };
 
 /** Decline code that absorbs the failures above the healthy baseline, per condition. */
@@ -29,6 +32,8 @@ export const CODE_BY_CONDITION: Record<ConditionKind, string> = {
   maintenance: 'processing_error',
   declines: 'do_not_honor',
   rate_limit: 'rate_limit',
+  silent: 'processing_error',
+  early_recovery: 'processing_error',
 };
 
 /** How the healthy 1.5% of failures split across codes. */
@@ -69,6 +74,8 @@ export interface ProviderTraffic {
 }
 
 export interface TrafficSnapshot {
+  /** Simulated payments per minute over all providers. */
+  orders_per_minute: number;
   /** The provider receiving the largest share. */
   provider: string;
   condition: Condition;
@@ -142,6 +149,17 @@ export class TrafficSimulation {
     return clampRound(v + noise(at));
   }
 
+  /** Customers' lowest overall success rate between two times (sampled every 100 ms, both ends included). */
+  lowestObserved(from: number, to: number): { rate: number; at: number } | undefined {
+    if (!(to >= from)) return undefined;
+    let low: { rate: number; at: number } | undefined;
+    for (let at = from; ; at = Math.min(to, at + STEP_MS)) {
+      const rate = this.observed(at);
+      if (!low || rate < low.rate) low = { rate, at };
+      if (at >= to) return low;
+    }
+  }
+
   /** One provider's success rate at a time; null when it receives no payments (Prometheus: NaN). */
   observedFor(provider: string, at = this.o.now()): number | null {
     if (!this.rates.has(provider) || (this.sharesAt(at)[provider] ?? 0) <= 0) return null;
@@ -191,6 +209,7 @@ export class TrafficSimulation {
     for (const p of this.o.providers)
       per[p] = { share: round4(shares[p] ?? 0), condition: this.rateSegmentAt(p, at).condition, observed_rate: this.observedFor(p, at) };
     return {
+      orders_per_minute: round4(this.ordersPerSecond * 60),
       provider: lead,
       condition: seg.condition,
       target_rate: round4(targetRate),

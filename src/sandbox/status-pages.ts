@@ -3,7 +3,10 @@
  * derived from the provider's condition fault:
  *   down → API and Card payments major_outage, an unresolved incident;
  *   degraded → degraded_performance, an unresolved incident;
- *   maintenance → under_maintenance, an active scheduled maintenance.
+ *   maintenance → under_maintenance, an active scheduled maintenance;
+ *   early_recovery=<d> → partial_outage and an unresolved incident for <d>, then
+ *     the incident resolved and everything operational while payments still fail;
+ *   declines, rate_limit, silent → operational (only your own metrics show them).
  * Every provider also has one upcoming maintenance window ~2 days ahead.
  * Shapes follow the real captures in ../shared/fixtures/statuspage.
  */
@@ -41,16 +44,36 @@ function pageOf(world: World, p: string) {
   };
 }
 
-function componentStatus(condition: Fault | undefined): ComponentStatus {
-  switch (condition?.kind) {
+/** When an early_recovery fault's page declares recovery (epoch ms); the fault's own heal if that comes first. */
+function declaredRecoveryAt(f: Fault): number | undefined {
+  if (f.kind !== 'early_recovery') return f.healedAt ? Date.parse(f.healedAt) : undefined;
+  const declared = Date.parse(f.injectedAt) + (f.admittedForMs ?? 0);
+  return f.healedAt ? Math.min(declared, Date.parse(f.healedAt)) : declared;
+}
+
+/** What the page says about a condition at `now`: early_recovery is admitted only until recovery is declared. */
+function pageKind(f: Fault | undefined, now: number): Fault['kind'] | undefined {
+  if (f?.kind === 'early_recovery') return now < declaredRecoveryAt(f)! ? 'early_recovery' : undefined;
+  return f?.kind;
+}
+
+/** Whether a condition fault has (or had) a status-page incident. */
+function hasIncident(f: Fault): boolean {
+  return f.kind === 'down' || f.kind === 'degraded' || f.kind === 'early_recovery';
+}
+
+function componentStatus(kind: Fault['kind'] | undefined): ComponentStatus {
+  switch (kind) {
     case 'down':
       return 'major_outage';
     case 'degraded':
       return 'degraded_performance';
     case 'maintenance':
       return 'under_maintenance';
+    case 'early_recovery':
+      return 'partial_outage';
     default:
-      // declines and rate_limit: the processor's page says nothing (you see it in your own metrics)
+      // declines, rate_limit, silent: the processor's page says nothing (you see it in your own metrics)
       return 'operational';
   }
 }
@@ -58,8 +81,10 @@ function componentStatus(condition: Fault | undefined): ComponentStatus {
 export function providerComponents(world: World, p: string) {
   const page = pageOf(world, p);
   const cond = world.faults.condition(p);
-  const affected = componentStatus(cond);
-  const updated = cond ? cond.injectedAt : iso(world.startedAt);
+  const kind = pageKind(cond, world.now());
+  const affected = componentStatus(kind);
+  const declared = cond?.kind === 'early_recovery' && kind === undefined ? declaredRecoveryAt(cond) : undefined;
+  const updated = declared !== undefined ? iso(declared) : cond ? cond.injectedAt : iso(world.startedAt);
   const base = {
     created_at: '2020-01-01T00:00:00.000Z',
     description: null,
@@ -96,10 +121,12 @@ export function providerComponents(world: World, p: string) {
   return [group, ...leaves];
 }
 
-function statusOf(cond: Fault | undefined) {
-  switch (cond?.kind) {
+function statusOf(world: World, cond: Fault | undefined) {
+  switch (pageKind(cond, world.now())) {
     case 'down':
       return { indicator: 'critical', description: 'Major System Outage' };
+    case 'early_recovery':
+      return { indicator: 'major', description: 'Partial System Outage' };
     case 'degraded':
       return { indicator: 'minor', description: 'Partially Degraded Service' };
     case 'maintenance':
@@ -118,14 +145,14 @@ function affectedComponents(p: string, oldStatus: string, newStatus: string) {
   }));
 }
 
-/** The status-page incident a down/degraded fault produces (resolved once healed). */
+/** The status-page incident a down/degraded/early_recovery fault produces (resolved once healed, or once recovery is declared). */
 function incidentFor(world: World, p: string, f: Fault) {
   const page = pageOf(world, p);
   const id = `${p}-inc-${f.id}`;
   const created = Date.parse(f.injectedAt);
   const identifiedAt = created + world.identifyAfterMs;
   const now = world.now();
-  const newStatus = componentStatus(f);
+  const newStatus = componentStatus(f.kind);
   const update = (n: number, status: string, body: string, at: number, oldS: string, newS: string) => ({
     id: `${id}-u${n}`,
     status,
@@ -143,27 +170,29 @@ function incidentFor(world: World, p: string, f: Fault) {
     update(1, 'investigating', 'We are investigating elevated error rates for card payments.', created, 'operational', newStatus),
   ];
   let status = 'investigating';
-  if (now >= identifiedAt) {
+  const recovered = declaredRecoveryAt(f);
+  // a provider that resolves an incident before identifying it never posts "identified"
+  if (now >= identifiedAt && (recovered === undefined || identifiedAt < recovered)) {
     status = 'identified';
     updates.unshift(
       update(2, 'identified', 'The issue has been identified and a fix is being implemented.', identifiedAt, newStatus, newStatus),
     );
   }
   let resolvedAt: string | null = null;
-  if (f.healedAt) {
+  if (recovered !== undefined && now >= recovered) {
     status = 'resolved';
-    resolvedAt = f.healedAt;
-    updates.unshift(update(3, 'resolved', 'This incident has been resolved.', Date.parse(f.healedAt), newStatus, 'operational'));
+    resolvedAt = iso(recovered);
+    updates.unshift(update(3, 'resolved', 'This incident has been resolved.', recovered, newStatus, 'operational'));
   }
   return {
     id,
-    name: f.kind === 'down' ? 'Card payments failing' : 'Degraded performance for card payments',
+    name: INCIDENT_NAME[f.kind] ?? 'Degraded performance for card payments',
     status,
     created_at: f.injectedAt,
     updated_at: updates[0]!.created_at,
     monitoring_at: null,
     resolved_at: resolvedAt,
-    impact: f.kind === 'down' ? 'critical' : 'minor',
+    impact: f.kind === 'down' ? 'critical' : f.kind === 'early_recovery' ? 'major' : 'minor',
     shortlink: `https://stspg.io/sbx${f.id}`,
     started_at: f.injectedAt,
     page_id: page.id,
@@ -172,18 +201,25 @@ function incidentFor(world: World, p: string, f: Fault) {
   };
 }
 
+const INCIDENT_NAME: Partial<Record<Fault['kind'], string>> = {
+  down: 'Card payments failing',
+  early_recovery: 'Card payments failing for some customers',
+};
+
 function unresolvedIncidents(world: World, p: string) {
   const cond = world.faults.condition(p);
-  return cond && (cond.kind === 'down' || cond.kind === 'degraded') ? [incidentFor(world, p, cond)] : [];
+  return cond && hasIncident(cond) && pageKind(cond, world.now()) !== undefined ? [incidentFor(world, p, cond)] : [];
 }
 
 function allIncidents(world: World, p: string) {
+  const cond = world.faults.condition(p);
+  const current = cond && hasIncident(cond) ? [incidentFor(world, p, cond)] : [];
   const past = world.faults
     .pastConditions(p)
-    .filter((f) => f.kind === 'down' || f.kind === 'degraded')
+    .filter(hasIncident)
     .map((f) => incidentFor(world, p, f))
     .reverse();
-  return [...unresolvedIncidents(world, p), ...past];
+  return [...current, ...past];
 }
 
 function maintenance(world: World, p: string, status: 'scheduled' | 'in_progress', from: number, until: number, id: string) {
@@ -253,10 +289,10 @@ export function handleStatusPage(world: World, provider: string, rest: string, r
         components: providerComponents(world, provider),
         incidents: unresolvedIncidents(world, provider),
         scheduled_maintenances: [...activeMaintenances(world, provider), ...upcomingMaintenances(world, provider)],
-        status: statusOf(cond),
+        status: statusOf(world, cond),
       });
     case '/api/v2/status.json':
-      return json(200, { page, status: statusOf(cond) });
+      return json(200, { page, status: statusOf(world, cond) });
     case '/api/v2/components.json':
       return json(200, { page, components: providerComponents(world, provider) });
     case '/api/v2/incidents.json':
@@ -281,7 +317,7 @@ export function handleStatusPage(world: World, provider: string, rest: string, r
 export function statusPageSummary(world: World, p: string) {
   const comps = providerComponents(world, p);
   return {
-    status: statusOf(world.faults.condition(p)),
+    status: statusOf(world, world.faults.condition(p)),
     components: Object.fromEntries(comps.map((c) => [c.name, c.status])),
     incidents: unresolvedIncidents(world, p).map((i) => ({ id: i.id, status: i.status, created_at: i.created_at })),
     active_maintenance: activeMaintenances(world, p).length > 0,

@@ -348,6 +348,27 @@ describe('lint', () => {
     ]);
   });
 
+  it('drill scenarios are checked like the drill: vars that answer nothing, a malformed fault', () => {
+    expect(
+      check([
+        ...HEAD,
+        '  - { id: a, title: A, type: manual }',
+        'drill:',
+        '  fault: stripe:down:6s',
+        '  expect: { status: resolved }',
+        '  scenarios:',
+        '    canary-halts:',
+        '      fault: stripe:early_recovery 6s',
+        '      orders_per_minute: 1200',
+        '      vars: { provider: adyen, hold: 5s }',
+        '      expect: { canary: halted, canary_customers_above: 0.95 }',
+      ]),
+    ).toEqual([
+      '12:14: drill scenario "canary-halts": fault: "stripe:early_recovery 6s" is not a fault spec (write <target>:<kind>[:<heal-after>], e.g. stripe:down:6s)',
+      '14:32: drill scenario "canary-halts": vars: "hold" is neither an input nor an input/choose step (known: provider)',
+    ]);
+  });
+
   it('reports schema and lint problems of one file together, in line order', () => {
     const problems = check([
       ...HEAD,

@@ -62,6 +62,13 @@ describe('shipped playbooks', () => {
         expect(statuses).toContain('monitoring');
         // a drill that fits the sandbox: a fault spec and short waits through its vars
         expect(pb.drill?.fault).toMatch(/^stripe:[a-z_]+:\d+s$/);
+        // a playbook that fails back by canary drills one that completes and one that must halt (the page recovered, payments not)
+        if (pb.steps.some((s) => s.type === 'shift_traffic')) {
+          expect(pb.drill?.expect.canary).toBe('completed');
+          const halting = Object.values(pb.drill?.scenarios ?? {}).find((sc) => sc.expect.canary === 'halted');
+          expect(halting?.fault).toMatch(/^stripe:early_recovery=\d+s$/);
+          expect(halting?.expect.canary_customers_above).toBeGreaterThan(0);
+        }
         for (const s of pb.steps) {
           if (s.type !== 'wait' || !s.timeout) continue;
           const m = /^\{\{ inputs\.(\w+) \}\}$/.exec(s.timeout);

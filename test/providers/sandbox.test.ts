@@ -73,6 +73,20 @@ describe('payctl check / providers / maintenance against the sandbox', () => {
     noSecrets(ok.stdout, ok.stderr, bad.stdout, bad.stderr);
   });
 
+  it('stripe:silent: the status page says operational, our success rate says unhealthy (exit 4)', async () => {
+    sb.injectFault('stripe:silent');
+    await new Promise((res) => setTimeout(res, 2500)); // the simulated rate reaches ~80% over 2 s
+    const r = await runCliAsync(['check', '--json'], { cwd: dir, env });
+    expect(r.code).toBe(4);
+    const doc = JSON.parse(r.stdout);
+    expect(doc.providers.find((p: { provider: string }) => p.provider === 'stripe')).toMatchObject({
+      status: 'operational',
+      healthy: true,
+    });
+    expect(doc.success_rate.value).toBeLessThan(0.85);
+    expect(doc.healthy).toBe(false);
+  });
+
   it('--json prints one JSON document; --provider checks one', async () => {
     sb.injectFault('adyen:degraded');
     const r = await runCliAsync(['check', '--json', '--provider', 'adyen'], { cwd: dir, env });

@@ -92,7 +92,7 @@ describe('payctl sandbox', () => {
     expect(hasStackTrace(again.stderr)).toBe(false);
   });
 
-  it('--scenario injects the playbook drill fault', async () => {
+  it('--scenario injects the playbook drill fault (and takes its orders_per_minute unless the flag says otherwise)', async () => {
     mkdirSync(join(dir, 'playbooks'));
     writeFileSync(
       join(dir, 'playbooks', 'adyen-wobble.yaml'),
@@ -105,6 +105,7 @@ describe('payctl sandbox', () => {
         '    type: manual',
         'drill:',
         '  fault: "adyen:degraded:10m"',
+        '  orders_per_minute: 600',
         '  expect: {}',
         '',
       ].join('\n'),
@@ -112,6 +113,38 @@ describe('payctl sandbox', () => {
     const s = await startCli(['--json', '--scenario', 'adyen-wobble']);
     expect(s.out.faults).toEqual(['adyen:degraded:10m']);
     expect((await call(`${s.out.url}/status/adyen/api/v2/status.json`)).body.status.indicator).toBe('minor');
+    expect(s.out.orders_per_minute).toBe(600);
+    child!.kill('SIGTERM');
+    expect(await s.exited).toBe(0);
+
+    const flag = await startCli(['--json', '--scenario', 'adyen-wobble', '--orders-per-minute', '60']);
+    expect(flag.out.orders_per_minute).toBe(60);
+    expect((await call(`${flag.out.url}/_control/state`)).body.traffic.orders_per_minute).toBe(60);
+    child!.kill('SIGTERM');
+    expect(await flag.exited).toBe(0);
+  });
+
+  it('--orders-per-minute sets the simulated traffic: in the JSON, the config, the control API and the /metrics counters', async () => {
+    const before = Date.now();
+    const s = await startCli(['--json', '--orders-per-minute', '6000']);
+    const printed = Date.now();
+    expect(s.out.orders_per_minute).toBe(6000);
+    expect(s.out.config.business.orders_per_minute).toBe(6000); // revenue at risk follows the simulated traffic
+    const state = (await call(`${s.out.url}/_control/state`)).body;
+    expect(state.traffic.orders_per_minute).toBe(6000);
+
+    // 6000 a minute is 100 a second: the counters a Prometheus would scrape grow at that rate (120 a minute: 2 a second)
+    await new Promise((res) => setTimeout(res, 1500));
+    const scraped = Date.now();
+    const metrics = await call(`${s.out.url}/metrics`);
+    const after = Date.now();
+    const attempted = [...metrics.text.matchAll(/^payments_attempted_total\{provider="[a-z]+"\} (\S+)$/gm)].reduce(
+      (sum, m) => sum + Number(m[1]),
+      0,
+    );
+    // the sandbox started between `before` and `printed`, and was scraped between `scraped` and `after`
+    expect(attempted).toBeGreaterThanOrEqual(Math.floor((100 * (scraped - printed)) / 1000) - 1);
+    expect(attempted).toBeLessThanOrEqual(Math.ceil((100 * (after - before)) / 1000));
     child!.kill('SIGTERM');
     expect(await s.exited).toBe(0);
   });
@@ -125,6 +158,10 @@ describe('payctl sandbox', () => {
     );
     const cases: [string[], RegExp][] = [
       [['--port', 'abc'], /--port: "abc" is not a port/],
+      [['--orders-per-minute', 'lots'], /--orders-per-minute: "lots" is not a positive number/],
+      [['--orders-per-minute', '0'], /--orders-per-minute: "0" is not a positive number/],
+      [['--orders-per-minute=-5'], /--orders-per-minute: "-5" is not a positive number/],
+      [['--orders-per-minute', 'Infinity'], /--orders-per-minute: "Infinity" is not a positive number/],
       [['--scenario', 'calm'], /has no drill\.fault/],
       [['--scenario', 'nope'], /no playbook "nope"/],
       [['--scenario', 'broken-drill'], /invalid fault "stripe:melted"/],

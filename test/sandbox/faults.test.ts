@@ -17,6 +17,14 @@ describe('fault specs', () => {
     expect(parseFaultSpec('stripe:garbage', P)).toMatchObject({ garbage: 'html' });
     expect(parseFaultSpec('prometheus:garbage', P)).toMatchObject({ garbage: 'truncated' });
     expect(parseFaultSpec('stripe:garbage=truncated', P)).toMatchObject({ garbage: 'truncated' });
+    expect(parseFaultSpec('stripe:silent', P)).toMatchObject({ kind: 'silent', slot: 'condition' });
+    expect(parseFaultSpec('stripe:early_recovery=6s:1m', P)).toMatchObject({
+      kind: 'early_recovery',
+      slot: 'condition',
+      admittedForMs: 6000,
+      healAfterMs: 60_000,
+      spec: 'stripe:early_recovery=6s:1m',
+    });
     expect(parseFaultSpecs('stripe:down, slack:errors', P).map((f) => f.spec)).toEqual(['stripe:down', 'slack:errors']);
   });
 
@@ -27,6 +35,10 @@ describe('fault specs', () => {
     ['slack:down', /unknown kind "down" for slack/],
     ['stripe:down:soon', /"soon" is not a duration/],
     ['stripe:latency', /latency needs a duration/],
+    ['stripe:early_recovery', /early_recovery needs how long the status page admits the outage/],
+    ['stripe:early_recovery=soon', /early_recovery needs/],
+    ['stripe:silent=5s', /"silent" takes no parameter/],
+    ['slack:silent', /unknown kind "silent" for slack/],
     ['slack:errors=zero', /whole number/],
     ['stripe:garbage=xml', /html or truncated/],
     ['', /empty/],

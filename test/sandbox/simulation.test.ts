@@ -83,6 +83,22 @@ describe('traffic simulation behind Prometheus', () => {
     expect(r).toBeLessThan(0.8);
   });
 
+  it('silent and early_recovery: about 80% success with processing_error on top, whatever the status page says', async () => {
+    const clock = manualClock();
+    for (const fault of ['stripe:silent', 'stripe:early_recovery=1s']) {
+      sb = await startSandbox({ now: clock.now, fault });
+      clock.advance(5000); // early_recovery's page has declared recovery by now
+      expect((await call(`${sb.url}/status/stripe/api/v2/status.json`)).body.status.indicator).toBe('none');
+      const r = await rate(sb.url);
+      expect(r, fault).toBeGreaterThan(0.75);
+      expect(r, fault).toBeLessThan(0.85);
+      const d = await declines(sb.url);
+      expect(Object.entries(d).sort((a, b) => b[1] - a[1])[0]![0], fault).toBe('processing_error');
+      await sb.close();
+      sb = undefined;
+    }
+  });
+
   it('noise is small and deterministic: the same second reads the same value', async () => {
     const clock = manualClock();
     sb = await startSandbox({ now: clock.now });
@@ -133,6 +149,34 @@ describe('shares in the traffic simulation', () => {
     );
     return r.body.data.result[0].value[1] as string;
   };
+
+  it("lowestSuccessRate: customers' lowest overall rate between two times, transitions included", async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, transitionMs: 2000, fault: 'stripe:silent' });
+    const start = clock.now();
+    // everything to adyen, then a 10% canary back to the silently failing stripe
+    await call(`${sb.url}/hyperswitch/routing/default`, {
+      method: 'POST',
+      headers: { 'api-key': 'k' },
+      json: order('adyen', 'stripe', 'braintree'),
+    });
+    clock.advance(3000);
+    const canary = clock.now();
+    const created = await split(sb.url, [
+      ['stripe', 10],
+      ['adyen', 90],
+    ]);
+    await call(`${sb.url}/hyperswitch/routing/${created.body.id}/activate`, { method: 'POST', headers: { 'api-key': 'k' } });
+    clock.advance(5000);
+    // before: stripe (silent, 80%) had everything at the start
+    expect(sb.lowestSuccessRate(start, canary - 1)!.rate).toBeCloseTo(0.8, 2);
+    // the canary: from ~98.5% down to 10% × 0.80 + 90% × 0.985 once the 2 s transition is over
+    const during = sb.lowestSuccessRate(canary, clock.now())!;
+    expect(during.rate).toBeGreaterThan(0.96);
+    expect(during.rate).toBeLessThan(0.97);
+    expect(Date.parse(during.at)).toBeGreaterThanOrEqual(canary + 2000);
+    expect(sb.lowestSuccessRate(canary, canary - 1)).toBeUndefined();
+  });
 
   it('sends each provider its share; each provider has its own rate; customers see the mix', async () => {
     const clock = manualClock();

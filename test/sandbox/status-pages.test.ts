@@ -107,6 +107,52 @@ describe('provider status pages (Statuspage v2)', () => {
     }
   });
 
+  it("silent: the page stays operational with no incident while the provider's payments fail", async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, fault: 'stripe:silent' });
+    const s = (await call(`${sb.url}/status/stripe/api/v2/summary.json`)).body;
+    expect(s.status).toEqual({ indicator: 'none', description: 'All Systems Operational' });
+    expect(s.components.every((c: any) => c.status === 'operational')).toBe(true);
+    expect(s.incidents).toEqual([]);
+    expect((await call(`${sb.url}/status/stripe/api/v2/incidents.json`)).body.incidents).toEqual([]);
+    const traffic = sb.state().traffic;
+    expect(traffic.condition).toBe('silent');
+    expect(traffic.observed_rate).toBeLessThan(0.85);
+  });
+
+  it('early_recovery=<d>: a partial outage and an incident for <d>, then recovery declared while payments still fail', async () => {
+    const clock = manualClock();
+    sb = await startSandbox({ now: clock.now, identifyAfterMs: 5000 });
+    const injectedAt = new Date(clock.now()).toISOString();
+    sb.injectFault('stripe:early_recovery=8s');
+    clock.advance(6000);
+    let s = (await call(`${sb.url}/status/stripe/api/v2/summary.json`)).body;
+    expect(s.status).toEqual({ indicator: 'major', description: 'Partial System Outage' });
+    expect(s.components.find((c: any) => c.name === 'Card payments').status).toBe('partial_outage');
+    expect(s.incidents).toHaveLength(1);
+    expect(s.incidents[0]).toMatchObject({ status: 'identified', impact: 'major', created_at: injectedAt, resolved_at: null });
+
+    // the page declares recovery 8 s after injection; the fault is still there and payments still fail
+    clock.advance(2000);
+    s = (await call(`${sb.url}/status/stripe/api/v2/summary.json`)).body;
+    expect(s.status.indicator).toBe('none');
+    expect(s.components.every((c: any) => c.status === 'operational')).toBe(true);
+    expect(s.incidents).toEqual([]);
+    const all = (await call(`${sb.url}/status/stripe/api/v2/incidents.json`)).body.incidents;
+    expect(all).toHaveLength(1);
+    expect(all[0]).toMatchObject({ status: 'resolved', resolved_at: new Date(Date.parse(injectedAt) + 8000).toISOString() });
+    expect(all[0].incident_updates.map((u: any) => u.status)).toEqual(['resolved', 'identified', 'investigating']);
+    expect(sb.faults().map((f) => f.spec)).toEqual(['stripe:early_recovery=8s']);
+    expect(sb.state().traffic.per_provider.stripe!.observed_rate).toBeLessThan(0.85);
+
+    // healed later: still one incident, resolved when the page said so
+    clock.advance(10_000);
+    sb.heal('stripe');
+    const after = (await call(`${sb.url}/status/stripe/api/v2/incidents.json`)).body.incidents;
+    expect(after).toHaveLength(1);
+    expect(after[0].resolved_at).toBe(all[0].resolved_at);
+  });
+
   it('uses the same fields as real captures (test/fixtures/statuspage)', async () => {
     const fixture = (name: string) => JSON.parse(readFileSync(new URL(`../fixtures/statuspage/${name}`, import.meta.url), 'utf8'));
     const real = fixture('instructure-summary.json');
