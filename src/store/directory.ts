@@ -15,7 +15,7 @@ import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FI
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
 import { sha256, TimelineWriter } from '../timeline/writer.js';
 import { GENESIS } from '../timeline/events.js';
-import type { AppenderOptions, IncidentAppender, IncidentSummary, ReplayedIncident, Store, StoreHead } from './store.js';
+import type { AppenderOptions, IncidentAppender, IncidentSummary, ListedState, ReplayedIncident, Store, StoreHead } from './store.js';
 import { watchDirectoryIncident, watchDirectoryList } from './directory-watch.js';
 import { ListedCache } from './directory-listed.js';
 
@@ -106,8 +106,9 @@ export class DirectoryStore implements Store {
     return this.listedCache.list(this.dir, only);
   }
 
-  async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
-    for (const id of listIncidentIds(this.dir).reverse()) {
+  async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
+    for (const { id, state } of (await this.list()).reverse()) {
+      if (!state || (among && !among(state))) continue; // broken, or cut by its listed state: not replayed
       if (matches(replayFile(timelinePath(this.dir, id)).state)) return id;
     }
     return undefined;

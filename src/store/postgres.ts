@@ -184,14 +184,22 @@ export class PostgresStore implements Store {
     }
   }
 
-  async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
+  /** Newest first, 200 rows at a time: the listed states first, then the whole state of those `among` keeps. */
+  async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
     let before: string | null = null;
     for (;;) {
-      const rows: { id: string; state: IncidentState | null }[] = await this.query(
-        'SELECT id, state FROM payctl_incidents WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT 200',
+      const rows: { id: string; listed: string | null }[] = await this.query(
+        'SELECT id, listed FROM payctl_incidents WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT 200',
         [before],
       );
-      for (const r of rows) if (r.state && matches(r.state)) return r.id;
+      const kept = rows.filter((r) => r.listed && (!among || among(JSON.parse(r.listed) as ListedState))).map((r) => r.id);
+      if (kept.length) {
+        const states: { id: string; state: IncidentState | null }[] = await this.query(
+          'SELECT id, state FROM payctl_incidents WHERE id = ANY($1) ORDER BY id DESC',
+          [kept],
+        );
+        for (const r of states) if (r.state && matches(r.state)) return r.id;
+      }
       if (rows.length < 200) return undefined;
       before = rows.at(-1)!.id;
     }

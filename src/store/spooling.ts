@@ -20,7 +20,7 @@ import type { PostgresStore } from './postgres.js';
 import { pushSpool } from './push.js';
 import { Spool } from './spool.js';
 import { markSpooled } from './spool-state.js';
-import type { AppenderOptions, IncidentAppender, Store, WatchNotices } from './store.js';
+import type { AppenderOptions, IncidentAppender, ListedState, Store, WatchNotices } from './store.js';
 
 export class SpoolingStore implements Store {
   readonly kind = 'postgres' as const;
@@ -173,9 +173,9 @@ export class SpoolingStore implements Store {
   }
 
   /** Finding the incident to join: when the database is away, none is found (a new incident is opened in the spool). */
-  async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
+  async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
     try {
-      return await this.db.latest(matches);
+      return await this.db.latest(matches, among);
     } catch (e) {
       if (!isUnreachable(e)) throw e;
       this.out.warn(`${(e as Error).message}; the open incident to join cannot be looked up, so a new one is opened`);

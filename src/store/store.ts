@@ -120,8 +120,11 @@ export interface Store {
   ids(): Promise<string[]>;
   /** Every incident (or those of `only` that exist) with its listed state, oldest first; a broken one with its problem. */
   list(only?: readonly string[]): Promise<IncidentSummary[]>;
-  /** The newest incident whose state matches. */
-  latest(matches: (state: IncidentState) => boolean): Promise<string | undefined>;
+  /**
+   * The newest incident whose state matches. `among`, a first cut on the listed
+   * state (open, real): only the incidents it keeps are replayed.
+   */
+  latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined>;
 
   /** The run lock and the routing lock, across processes (and machines, for a database). */
   readonly locks: StoreLocks;

@@ -236,6 +236,12 @@ function contract(name: string, backend: Backend): void {
     expect(seeded[0]).toMatchObject({ id: '20260101-000000-seed', state: { title: 'Incident 0', status: 'investigating' } });
     expect(seeded.at(-1)).toMatchObject({ id: '20260101-009999-seed', state: { title: 'Incident 9999' } });
     expect(await store.latest((s) => s.title === 'Incident 5000')).toBe('20260101-005000-seed');
+    // a first cut on the listed state: only the incidents it keeps are replayed, newest first
+    const replayed: string[] = [];
+    const cut = (l: { title: string }) => /^Incident \d*000$/.test(l.title);
+    expect(await store.latest((s) => (replayed.push(s.title), false), cut)).toBeUndefined();
+    expect(replayed).toEqual(Array.from({ length: 9 }, (_, i) => `Incident ${(9 - i) * 1000}`));
+    expect(await store.latest((s) => s.title === 'Incident 5000', cut)).toBe('20260101-005000-seed');
   }, 120_000);
 }
 
