@@ -33,7 +33,8 @@ const SECRET_KEY =
   /^(authorization|proxy-authorization|api[-_]?key|x-api-key|token|access[-_]?token|secret|password|routing[-_]?key|webhook[-_]?url|cookie|set-cookie)$/i;
 /** URLs that are secrets by themselves (Slack webhooks carry their token in the path). */
 const SECRET_URL = /https?:\/\/hooks\.slack\.com\/[^\s"']+/g;
-const SLACK_HOOKS = 'hooks.slack.com/';
+/** In every SECRET_URL: text without it has none. */
+const SECRET_URL_HOST = 'hooks.slack.com';
 
 export function isSecretRef(value: unknown): value is string {
   return typeof value === 'string' && /^env:[A-Za-z_][A-Za-z0-9_]*$/.test(value);
@@ -123,8 +124,14 @@ export function redact(text: string): string {
   // longest first: a token inside a longer known value must not leave the rest of that value behind
   for (const s of byLength()) if (out.includes(s)) out = out.split(s).join(MASK);
   // the regex only where it can match (10,000 listed incidents are 100,000 short strings)
-  if (!out.includes(SLACK_HOOKS)) return out;
+  if (!out.includes(SECRET_URL_HOST)) return out;
   return out.replace(SECRET_URL, (u) => u.replace(/(hooks\.slack\.com\/).*/, `$1${MASK}`));
+}
+
+/** UTF-8 text redacted as redact() does; the same bytes, not decoded, when they hold nothing to mask. */
+export function redactBytes(bytes: Buffer): Buffer {
+  if (!bytes.includes(SECRET_URL_HOST) && !byLength().some((s) => bytes.includes(s))) return bytes;
+  return Buffer.from(redact(bytes.toString('utf8')));
 }
 
 /** A deep copy with secret-named keys masked and every known secret value replaced. */

@@ -2,13 +2,14 @@
  * payctl incident show <id>: status, severity, playbook, milestones, then the
  * timeline with absolute and relative times. The store's timeline is walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
- * timeline stays small; --json copies each event's line as stored. A torn last line is reported, not fatal; a
- * broken hash chain (an edited line) is checked in the first walk and named
- * in a warning on stderr (the command still succeeds).
+ * timeline stays small; --json copies each event's line as stored (store.lines,
+ * not parsed again). A torn last line is reported, not fatal; a broken hash
+ * chain (an edited line) is checked in the first walk and named in a warning
+ * on stderr (the command still succeeds).
  */
 import type { Context } from '../context.js';
 import { formatDuration } from '../duration.js';
-import { redact } from '../secrets.js';
+import { redact, redactBytes } from '../secrets.js';
 import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
 import { Replayer, type IncidentState } from '../timeline/replay.js';
@@ -20,11 +21,13 @@ export async function showIncident(ctx: Context, id: string): Promise<void> {
   const store = await ctx.store();
   const problems: TimelineProblem[] = [];
   let r: Replayer | undefined;
+  let lastEventLine = 0;
   // the hash chain is checked in the same pass (one sha256 per line)
   const chain = new ChainCheck();
   await store.scan(id, {
     event(ev, line, lineNo, bytes) {
       chain.event(ev, line, lineNo, bytes);
+      lastEventLine = lineNo;
       if (r) r.apply(ev);
       else if (ev.type === 'incident_opened') r = new Replayer(ev);
     },
@@ -41,33 +44,54 @@ export async function showIncident(ctx: Context, id: string): Promise<void> {
   // a warning, not a failure: `payctl incident verify` is the command that exits 1
   const broken = brokenChainWarning(chain.report());
   if (broken) ctx.out.warn(`${broken}: it may include edited events (details: payctl incident verify ${id})`);
-  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, problems);
+  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, problems, lastEventLine);
   await printHuman(ctx, store, id, state);
 }
 
-/** { incident, problems, events: [...] }, the events copied line by line (they were redacted when written). */
-async function streamJson(ctx: Context, store: Store, id: string, state: IncidentState, problems: TimelineProblem[]): Promise<void> {
-  const out = ctx.streams.stdout;
+/** Bytes of --json output gathered before each write. */
+const OUT_CHUNK = 64 * 1024;
+const EVENT_INDENT = Buffer.from('    ');
+const EVENT_SEP = Buffer.from(',\n    ');
+
+/**
+ * { incident, problems, events: [...] }: the events' lines copied as stored,
+ * byte for byte, not parsed again (redacted when written, and once more on the
+ * way out). Only the lines the first pass read as events: its problem lines,
+ * and lines appended since (after `lastEventLine`), are left out.
+ */
+async function streamJson(
+  ctx: Context,
+  store: Store,
+  id: string,
+  state: IncidentState,
+  problems: TimelineProblem[],
+  lastEventLine: number,
+): Promise<void> {
+  const stdout = ctx.streams.stdout;
   const head = JSON.stringify({ incident: state, problems }, null, 2);
-  out.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
-  // the events' lines as written, copied without parsing them again (the problem lines are left out)
-  let chunk: string[] = [];
-  let first = true;
+  stdout.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
+  const skip = new Set(problems.map((p) => p.line));
+  // each write gets its own buffer: the stream may keep it after write() returns
+  let out = Buffer.allocUnsafe(OUT_CHUNK);
+  let used = 0;
   const flush = () => {
-    if (chunk.length) out.write(redact(chunk.join(',\n')));
-    chunk = [];
+    if (used) stdout.write(redactBytes(out.subarray(0, used)));
+    used = 0;
   };
-  await store.scan(id, {
-    event(_e, line) {
-      if (chunk.length === 0 && !first) chunk.push('');
-      chunk.push('    ' + line);
-      first = false;
-      if (chunk.length >= 2000) flush();
-    },
-    problem() {},
+  let first = true;
+  await store.lines(id, (bytes, start, end, lineNo) => {
+    if (lineNo > lastEventLine || skip.has(lineNo)) return;
+    const room = end - start + EVENT_SEP.length;
+    if (used + room > out.length) {
+      flush();
+      out = Buffer.allocUnsafe(Math.max(OUT_CHUNK, room));
+    }
+    used += (first ? EVENT_INDENT : EVENT_SEP).copy(out, used);
+    used += bytes.copy(out, used, start, end);
+    first = false;
   });
   flush();
-  out.write('\n  ]\n}\n');
+  stdout.write('\n  ]\n}\n');
 }
 
 async function printHuman(ctx: Context, store: Store, id: string, s: IncidentState): Promise<void> {

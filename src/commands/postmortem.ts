@@ -5,7 +5,7 @@ import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { checkOutputPath, writeOutputFile } from '../output-file.js';
 import { incidentDir } from '../timeline/store.js';
-import { loadIncidentForDocuments } from '../postmortem/load.js';
+import { digestForPostmortem } from '../postmortem/digest.js';
 import { buildPostmortemData, type PostmortemData } from '../postmortem/data.js';
 import { postmortemTemplatePath, renderPostmortem } from '../postmortem/render.js';
 import { brokenChainWarning, type VerifyReport } from '../timeline/verify.js';
@@ -32,11 +32,9 @@ async function draftPostmortem(
   opts: PostmortemOptions,
 ): Promise<{ id: string; data: PostmortemData; markdown: string }> {
   const lc = ctx.config();
-  const inc = await loadIncidentForDocuments(await ctx.store(), id);
+  const inc = await digestForPostmortem(await ctx.store(), id);
   const data = buildPostmortemData({
-    events: inc.events,
-    problems: inc.problems,
-    state: inc.state,
+    digest: inc,
     primary: lc.config.routing?.primary,
     threshold: lc.config.thresholds.success_rate,
     business: lc.config.business,

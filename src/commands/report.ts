@@ -2,8 +2,7 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
-import type { LoadedIncident } from '../timeline/store.js';
-import { loadIncidentForDocuments } from '../postmortem/load.js';
+import { digestIncident, type IncidentDigest } from '../postmortem/digest.js';
 import { cancelledByMistake, inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { formatTable } from '../ui/table.js';
@@ -33,9 +32,9 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   let cancelled = 0;
   const store = await ctx.store();
   for (const id of await store.ids()) {
-    let inc: LoadedIncident;
+    let inc: IncidentDigest;
     try {
-      inc = await loadIncidentForDocuments(store, id, { verify: false });
+      inc = await digestIncident(store, id, { scorecard: true });
     } catch (e) {
       skipped++;
       ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);

@@ -3,10 +3,9 @@
  * (the template only lays it out). Text that people typed is escaped for
  * Markdown and redacted here.
  */
-import type { TimelineEvent } from '../timeline/events.js';
-import type { TimelineProblem } from '../timeline/read.js';
 import { isOpen, type IncidentState } from '../timeline/replay.js';
-import { collectFacts, type Facts } from './facts.js';
+import type { PostmortemDigest } from './digest.js';
+import type { Facts } from './facts.js';
 import { referencePoints, responseMetrics, IMPACT_START_DEFINITION, type MetricValue } from './metrics.js';
 import { computeImpact, type Business, type Impact } from './impact.js';
 import {
@@ -20,15 +19,14 @@ import {
 import { deriveHints, type Hints } from './hints.js';
 import { buildNarrative } from './narrative.js';
 import { phaseGantt, successRateChart } from './charts.js';
-import { sharesSection, type SharesSection } from './shares.js';
-import { timelineTable, type TimelineTable } from './timeline-table.js';
+import type { SharesSection } from './shares.js';
+import type { TimelineTable } from './timeline-table.js';
 import { cell, inline, percent } from './markdown.js';
 import { clockTime, formatTime } from './time.js';
 
 export interface PostmortemInput {
-  events: TimelineEvent[];
-  problems: TimelineProblem[];
-  state: IncidentState;
+  /** The incident's timeline digested in one pass, with its timeline table (digest.ts). */
+  digest: PostmortemDigest;
   /** config.routing.primary, when configured. */
   primary?: string;
   threshold?: number;
@@ -97,9 +95,8 @@ const WHERE_MISSING: Record<string, string> = {
 };
 
 export function buildPostmortemData(input: PostmortemInput): PostmortemData {
-  const { events, problems, state } = input;
+  const { problems, state, facts } = input.digest;
   const threshold = input.threshold ?? 0.95;
-  const facts = collectFacts(events);
   const points = referencePoints(state, facts, threshold);
   const open = isOpen(state);
   // a cancelled incident was not an outage: its response metrics are not figures anyone should read
@@ -115,8 +112,8 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
     );
   for (const m of ['detected', 'acknowledged', 'mitigated', 'resolved', 'failed_back'] as const)
     if (!state.milestones[m]) gaps.push(WHERE_MISSING[m]!);
-  const meaningful = events.some((e) => e.type !== 'incident_opened' && e.type !== 'run_started' && e.type !== 'input_answered');
-  if (!meaningful) gaps.push('Nothing was recorded after the incident was opened: no steps, notes, milestones or status changes.');
+  if (!input.digest.meaningful)
+    gaps.push('Nothing was recorded after the incident was opened: no steps, notes, milestones or status changes.');
   for (const p of problems) gaps.push(`Timeline line ${p.line}: ${p.message}.`);
   for (const u of facts.unknownTypes)
     gaps.push(
@@ -172,9 +169,9 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
     impact: { ...impact, start_display: formatTime(impact.start), business_lines: business_lines.map(inline) },
     metrics: metrics.map((m) => ({ ...m, definition_cell: cell(m.definition), note_cell: cell(m.note ?? '') })),
     impact_start_definition: IMPACT_START_DEFINITION,
-    timeline: timelineTable(events, points.impact_start),
+    timeline: input.digest.table.table(points.impact_start),
     charts: { gantt: phaseGantt(points, impact), success_rate: successRateChart(facts.readings) },
-    shares: sharesSection(events, input.primary, points.resolved ?? points.last_event),
+    shares: input.digest.shares.section(input.primary, points.resolved ?? points.last_event),
     actions: {
       switches: facts.switches.map((s) => ({
         time: formatTime(s.at),
@@ -258,7 +255,7 @@ export function buildPostmortemData(input: PostmortemInput): PostmortemData {
     },
     gaps: gaps.map(inline),
     facts_counts: {
-      events: events.length,
+      events: input.digest.events,
       readings: facts.readings.length,
       checks: facts.checks.length,
       switches: facts.switches.length,

@@ -202,8 +202,16 @@ function channelsOf(v: unknown): ChannelOutcome[] {
   }));
 }
 
-export function collectFacts(events: TimelineEvent[]): Facts {
-  const f: Facts = {
+/** The facts of a whole timeline held in memory (tests, short timelines). */
+export function collectFacts(events: readonly TimelineEvent[]): Facts {
+  const c = new FactsCollector();
+  for (const e of events) c.add(e);
+  return c.finish();
+}
+
+/** The facts collected one event at a time, in timeline order, without keeping the events. */
+export class FactsCollector {
+  private readonly f: Facts = {
     readings: [],
     declines: [],
     checks: [],
@@ -224,17 +232,29 @@ export function collectFacts(events: TimelineEvent[]): Facts {
     unknownTypes: [],
   };
   // per step: how its last attempt ended (started = not completed yet)
-  const lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
-  const openApproval = new Map<string, Approval>();
-  let windowStart = events.length ? Date.parse(events[0]!.time) : NaN;
-  for (const e of events) {
+  private readonly lastAttempt = new Map<string, 'started' | 'ok' | 'failed' | 'skipped'>();
+  private readonly openApproval = new Map<string, Approval>();
+  /** The first event's time, or an earlier detected milestone: where older status-page incidents stop counting. */
+  private windowStart: number | undefined;
+  /**
+   * Per provider, the lists its last check read. A status page's open
+   * incidents and failing components rarely change between readings: a check
+   * that reads the same keeps the same lists (never changed in place), so a long
+   * timeline's checks hold little beyond their time.
+   */
+  private readonly lastRead = new Map<string, Pick<StatusCheck, 'incidents' | 'affected'>>();
+
+  add(e: TimelineEvent): void {
+    const f = this.f;
+    const { lastAttempt, openApproval } = this;
+    if (this.windowStart === undefined) this.windowStart = Date.parse(e.time);
     if (e.type === 'milestone' && e.data.name === 'detected') {
       const t = Date.parse(e.data.at ?? e.time);
-      if (t < windowStart) windowStart = t;
+      if (t < this.windowStart) this.windowStart = t;
     }
     if (!KNOWN.has(e.type)) {
       f.unknownTypes.push({ seq: e.seq, type: String(e.type) });
-      continue;
+      return;
     }
     switch (e.type) {
       case 'step_started': {
@@ -275,14 +295,19 @@ export function collectFacts(events: TimelineEvent[]): Facts {
               const affected = components
                 .filter((c) => c && typeof c.name === 'string' && c.status !== 'operational')
                 .flatMap((c) => (typeof c.group === 'string' ? [c.name as string, `${c.group}/${c.name as string}`] : [c.name as string]));
+              const last = this.lastRead.get(r.provider);
+              const read = {
+                incidents: last && sameIncidents(last.incidents, incidents) ? last.incidents : incidents,
+                affected: last && sameStrings(last.affected, affected) ? last.affected : affected,
+              };
+              this.lastRead.set(r.provider, read);
               f.checks.push({
                 at: e.time,
                 step: e.step,
                 provider: r.provider,
                 status: str(r.status) ?? 'unknown',
                 indicator: str(r.indicator) ?? '',
-                incidents,
-                affected,
+                ...read,
                 older_incidents: 0,
               });
             }
@@ -396,20 +421,45 @@ export function collectFacts(events: TimelineEvent[]): Facts {
         break;
     }
   }
-  leaveOutOldIncidents(f.checks, windowStart - OLD_INCIDENT_LOOKBACK_MS);
-  return f;
+
+  /** The facts of the events added (once: the collector is done). */
+  finish(): Facts {
+    leaveOutOldIncidents(this.f.checks, (this.windowStart ?? NaN) - OLD_INCIDENT_LOOKBACK_MS);
+    return this.f;
+  }
+}
+
+const sameStrings = (a: readonly unknown[] | undefined, b: readonly unknown[] | undefined): boolean =>
+  a === b || (a !== undefined && b !== undefined && a.length === b.length && a.every((x, i) => x === b[i]));
+
+function sameIncidents(a: StatusCheck['incidents'], b: StatusCheck['incidents']): boolean {
+  return (
+    a.length === b.length &&
+    a.every((x, i) => {
+      const y = b[i]!;
+      return x.name === y.name && x.status === y.status && x.created_at === y.created_at && sameStrings(x.components, y.components);
+    })
+  );
 }
 
 /** Keep the page incidents created in the incident's window, or older ones that affect a component the check read as failing. */
 function leaveOutOldIncidents(checks: StatusCheck[], since: number): void {
   if (!Number.isFinite(since)) return;
+  // checks share equal lists (FactsCollector.lastRead): each pair is worked out once
+  const done = new Map<StatusCheck['incidents'], Map<string[], StatusCheck['incidents']>>();
   for (const c of checks) {
-    const failing = new Set(c.affected.map((n) => n.trim().toLowerCase()));
-    const kept = c.incidents.filter((i) => {
-      const created = Date.parse(i.created_at);
-      if (Number.isFinite(created) && created >= since) return true;
-      return (i.components ?? []).some((n) => failing.has(String(n).trim().toLowerCase()));
-    });
+    let byAffected = done.get(c.incidents);
+    if (!byAffected) done.set(c.incidents, (byAffected = new Map()));
+    let kept = byAffected.get(c.affected);
+    if (!kept) {
+      const failing = new Set(c.affected.map((n) => n.trim().toLowerCase()));
+      kept = c.incidents.filter((i) => {
+        const created = Date.parse(i.created_at);
+        if (Number.isFinite(created) && created >= since) return true;
+        return (i.components ?? []).some((n) => failing.has(String(n).trim().toLowerCase()));
+      });
+      byAffected.set(c.affected, kept);
+    }
     c.older_incidents = c.incidents.length - kept.length;
     c.incidents = kept;
   }

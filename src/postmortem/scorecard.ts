@@ -5,8 +5,7 @@
  */
 import type { LoadedIncident } from '../timeline/store.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
-import { collectFacts } from './facts.js';
-import { trafficAway } from './shares.js';
+import { digestEvents, type IncidentDigest } from './digest.js';
 import { referencePoints } from './metrics.js';
 import { providerPerformance } from './providers.js';
 import { between, earliest, toMs } from './time.js';
@@ -75,14 +74,18 @@ export function selectIncidents<T extends Pick<LoadedIncident, 'state'>>(
 
 const mean = (xs: number[]) => (xs.length ? Math.round(xs.reduce((a, b) => a + b, 0) / xs.length) : null);
 
+/** The scorecard of incidents held in memory (tests). */
 export function buildScorecard(
   incidents: Pick<LoadedIncident, 'id' | 'events' | 'state'>[],
   opts: { threshold?: number; providers?: string[] } = {},
 ): ScorecardRow[] {
   const card = new ScorecardBuilder(opts);
-  for (const inc of incidents) card.add(inc);
+  for (const inc of incidents) card.add({ ...digestEvents(inc.events), id: inc.id, state: inc.state });
   return card.rows();
 }
+
+/** What the scorecard reads of an incident. */
+export type ScoredIncident = { id: string } & Pick<IncidentDigest, 'state' | 'facts' | 'shares'>;
 
 type RowBeingBuilt = ScorecardRow & { _resolve: number[]; _admit: number[]; _esc: number[] };
 
@@ -125,13 +128,13 @@ export class ScorecardBuilder {
   }
 
   /** One incident's part in the scorecard; a cancelled one (opened by mistake) has none. */
-  add(inc: Pick<LoadedIncident, 'id' | 'events' | 'state'>): void {
+  add(inc: ScoredIncident): void {
     if (cancelledByMistake(inc.state)) return;
-    const facts = collectFacts(inc.events);
+    const facts = inc.facts;
     const points = referencePoints(inc.state, facts, this.threshold);
     const detection = points.detected ?? points.opened;
     const open = inc.state.status !== 'resolved';
-    const away = trafficAway(inc.events, points.resolved ?? points.last_event);
+    const away = inc.shares.trafficAway(points.resolved ?? points.last_event);
     if (away) this.row(away.provider).traffic_away_ms += away.ms;
     for (const perf of providerPerformance(facts, points)) {
       if (!perf.affected) continue;

@@ -47,65 +47,80 @@ export const WEIGHTED_DEFINITION =
 const asSplit = (v: unknown): Share[] | undefined =>
   Array.isArray(v) && v.every((s) => s && typeof s.provider === 'string' && typeof s.percent === 'number') ? (v as Share[]) : undefined;
 
-/** Every change of where payments went, oldest first. */
-export function splitChanges(events: readonly TimelineEvent[]): SplitChange[] {
-  const out: SplitChange[] = [];
-  for (const e of events) {
-    if (e.type === 'step_completed' && e.data.step_type === 'switch_provider' && e.data.outcome === 'ok') {
+/**
+ * The shares of one timeline, collected one event at a time: every change of
+ * where payments went (oldest first), the provider traffic left at the first
+ * switch, and the canary stages that held or halted.
+ */
+export class SharesCollector {
+  private readonly changes: SplitChange[] = [];
+  /** Where traffic was before the first switch that names it. */
+  private firstFrom: string | undefined;
+  private readonly stages: StageRow[] = [];
+
+  add(e: TimelineEvent): void {
+    if (e.type === 'step_completed' && e.data.step_type === 'switch_provider') {
       const r = e.data.result ?? {};
-      if (r.dry_run || r.unchanged || r.rolled_back || typeof r.to !== 'string') continue;
-      out.push({ at: e.time, split: asSplit(r.split_after) ?? [{ provider: r.to, percent: 100 }] });
+      if (this.firstFrom === undefined && typeof r.from === 'string') this.firstFrom = String(r.from);
+      if (e.data.outcome !== 'ok' || r.dry_run || r.unchanged || r.rolled_back || typeof r.to !== 'string') return;
+      this.changes.push({ at: e.time, split: asSplit(r.split_after) ?? [{ provider: r.to, percent: 100 }] });
     } else if (e.type === 'traffic_stage') {
-      if (e.data.result === 'switched' && e.data.split) out.push({ at: e.time, split: e.data.split });
-      if (e.data.result === 'halted' && e.data.rolled_back_to) out.push({ at: e.time, split: e.data.rolled_back_to });
+      const d = e.data;
+      if (d.result === 'switched' && d.split) this.changes.push({ at: e.time, split: d.split });
+      if (d.result === 'halted' && d.rolled_back_to) this.changes.push({ at: e.time, split: d.rolled_back_to });
+      if (d.result === 'switched') return;
+      this.stages.push({
+        time: formatTime(e.time),
+        step: cell(e.step ?? '?'),
+        stage: d.stage + 1,
+        share: `${d.share}% to ${cell(d.to)}`,
+        result: d.result,
+        success_rate: typeof d.success_rate === 'number' ? percent(d.success_rate, 1) : 'no data',
+        attempts: typeof d.attempts === 'number' ? String(Math.round(d.attempts)) : 'not counted',
+        note: cell(
+          d.result === 'halted' ? `${d.reason ?? 'halted'}${d.rolled_back_to ? `; rolled back to ${describe(d.rolled_back_to)}` : ''}` : '',
+        ),
+      });
     }
   }
-  return out;
+
+  /** The postmortem's shares section, up to `endAt`; without routing.primary, the provider traffic left at the first switch is the primary. */
+  section(primary: string | undefined, endAt: string): SharesSection {
+    const changes = this.changes;
+    const used = changes.some((c) => c.split.some((s) => s.percent < 100));
+    const main = primary ?? this.firstFrom ?? '';
+    const weighted = weightedAway(changes, main, endAt);
+    return {
+      used,
+      weighted_ms: weighted,
+      weighted_display: changes.length ? formatDuration(weighted) : 'none',
+      definition: WEIGHTED_DEFINITION,
+      stages: this.stages,
+      ...(used && main ? { chart: splitChart(changes, main, endAt) } : {}),
+    };
+  }
+
+  /** The provider that had all traffic before the first switch, and its share-weighted time away; undefined when nothing moved. */
+  trafficAway(endAt: string): { provider: string; ms: number } | undefined {
+    const provider = this.firstFrom;
+    if (!provider || this.changes.length === 0) return undefined;
+    return { provider, ms: Math.round(weightedAway(this.changes, provider, endAt)) };
+  }
 }
 
-function primaryShare(split: Share[], primary: string): number {
-  return split.find((s) => s.provider === primary)?.percent ?? 0;
-}
-
-export function sharesSection(events: readonly TimelineEvent[], primary: string | undefined, endAt: string): SharesSection {
-  const changes = splitChanges(events);
-  const used = changes.some((c) => c.split.some((s) => s.percent < 100));
-  // without routing.primary: where traffic was before the first switch
-  const firstFrom = events.find(
-    (e) => e.type === 'step_completed' && e.data.step_type === 'switch_provider' && typeof e.data.result?.from === 'string',
-  );
-  const main = primary ?? (firstFrom?.type === 'step_completed' ? String(firstFrom.data.result?.from) : '');
+/** The integral of the share of payments not on `main` over time, up to `endAt`. */
+function weightedAway(changes: SplitChange[], main: string, endAt: string): number {
   let weighted = 0;
   changes.forEach((c, i) => {
     const from = toMs(c.at) ?? 0;
     const to = toMs(changes[i + 1]?.at ?? endAt) ?? from;
     weighted += Math.max(0, to - from) * ((100 - primaryShare(c.split, main)) / 100);
   });
-  const stages: StageRow[] = [];
-  for (const e of events) {
-    if (e.type !== 'traffic_stage' || e.data.result === 'switched') continue;
-    const d = e.data;
-    stages.push({
-      time: formatTime(e.time),
-      step: cell(e.step ?? '?'),
-      stage: d.stage + 1,
-      share: `${d.share}% to ${cell(d.to)}`,
-      result: d.result,
-      success_rate: typeof d.success_rate === 'number' ? percent(d.success_rate, 1) : 'no data',
-      attempts: typeof d.attempts === 'number' ? String(Math.round(d.attempts)) : 'not counted',
-      note: cell(
-        d.result === 'halted' ? `${d.reason ?? 'halted'}${d.rolled_back_to ? `; rolled back to ${describe(d.rolled_back_to)}` : ''}` : '',
-      ),
-    });
-  }
-  return {
-    used,
-    weighted_ms: weighted,
-    weighted_display: changes.length ? formatDuration(weighted) : 'none',
-    definition: WEIGHTED_DEFINITION,
-    stages,
-    ...(used && main ? { chart: splitChart(changes, main, endAt) } : {}),
-  };
+  return weighted;
+}
+
+function primaryShare(split: Share[], primary: string): number {
+  return split.find((s) => s.provider === primary)?.percent ?? 0;
 }
 
 function describe(split: Share[]): string {
@@ -140,21 +155,4 @@ export function splitChart(changes: SplitChange[], primary: string, endAt: strin
     '  y-axis "Share (%)" 0 --> 100',
     `  line [${pts.map((p) => p.value).join(', ')}]`,
   ].join('\n');
-}
-
-/** The provider that had all traffic before the first switch, and its share-weighted time away; undefined when nothing moved. */
-export function trafficAway(events: readonly TimelineEvent[], endAt: string): { provider: string; ms: number } | undefined {
-  const firstFrom = events.find(
-    (e) => e.type === 'step_completed' && e.data.step_type === 'switch_provider' && typeof e.data.result?.from === 'string',
-  );
-  const provider = firstFrom?.type === 'step_completed' ? String(firstFrom.data.result?.from) : undefined;
-  const changes = splitChanges(events);
-  if (!provider || changes.length === 0) return undefined;
-  let ms = 0;
-  changes.forEach((c, i) => {
-    const from = toMs(c.at) ?? 0;
-    const to = toMs(changes[i + 1]?.at ?? endAt) ?? from;
-    ms += Math.max(0, to - from) * ((100 - primaryShare(c.split, provider)) / 100);
-  });
-  return { provider, ms: Math.round(ms) };
 }

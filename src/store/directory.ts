@@ -9,9 +9,17 @@ import { join } from 'node:path';
 import { asStorageError } from '../errors.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { directoryStoreLocks, type StoreLocks } from '../timeline/lock.js';
-import { readTimelineFile, scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
+import {
+  readRawLines,
+  readTimelineFile,
+  scanTimeline,
+  scanTimelineFile,
+  type RawLineVisitor,
+  type ReadTimeline,
+  type TimelineVisitor,
+} from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
-import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FILE, timelinePath } from '../timeline/store.js';
+import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FILE, timelineOf, timelinePath } from '../timeline/store.js';
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
 import { sha256, TimelineWriter } from '../timeline/writer.js';
 import { GENESIS } from '../timeline/events.js';
@@ -63,7 +71,24 @@ export class DirectoryStore implements Store {
   }
 
   async scan(id: string, visit: TimelineVisitor): Promise<void> {
-    scanTimeline(readFileSync(existingTimeline(this.dir, id)), visit);
+    this.openTimeline(id, (file) => scanTimelineFile(file, visit));
+  }
+
+  async lines(id: string, visit: RawLineVisitor): Promise<void> {
+    this.openTimeline(id, (file) => readRawLines(file, visit));
+  }
+
+  /**
+   * `read` given the incident's timeline file, opened without a stat first (a
+   * report reads thousands); when it is missing, existingTimeline's exit 2.
+   */
+  private openTimeline(id: string, read: (file: string) => void): void {
+    try {
+      read(timelineOf(this.dir, id));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') existingTimeline(this.dir, id);
+      throw e;
+    }
   }
 
   async read(id: string): Promise<ReadTimeline> {

@@ -14,7 +14,16 @@ import type { Pool, PoolClient } from 'pg';
 import { InvalidInputError, OperationError } from '../errors.js';
 import { actorName } from '../timeline/actor.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from '../timeline/events.js';
-import { collectInto, emptyReadTimeline, scanTimeline, type ReadTimeline, type TimelineVisitor } from '../timeline/read.js';
+import {
+  collectInto,
+  eachRawLine,
+  emptyReadTimeline,
+  scanTimeline,
+  shiftLines,
+  type RawLineVisitor,
+  type ReadTimeline,
+  type TimelineVisitor,
+} from '../timeline/read.js';
 import { ReplayVisitor } from '../timeline/replay-visitor.js';
 import { type IncidentState, Replayer } from '../timeline/replay.js';
 import { ChainCheck, type VerifyReport } from '../timeline/verify.js';
@@ -109,6 +118,21 @@ export class PostgresStore implements Store {
   }
 
   async scan(id: string, visit: TimelineVisitor): Promise<void> {
+    await this.pages(id, (lines, offset) => {
+      // the lines through the timeline's own parser (same checks as a file), numbered by position
+      scanTimeline(
+        Buffer.from(lines.join('\n') + '\n'),
+        shiftLines(visit, () => offset),
+      );
+    });
+  }
+
+  async lines(id: string, visit: RawLineVisitor): Promise<void> {
+    await this.pages(id, (lines, offset) => eachRawLine(Buffer.from(lines.join('\n') + '\n'), offset + 1, visit));
+  }
+
+  /** The incident's stored lines a page at a time, in seq order; `offset`: how many lines came before the page. */
+  private async pages(id: string, onPage: (lines: string[], offset: number) => void): Promise<void> {
     await this.require(id);
     let after = 0;
     let offset = 0;
@@ -118,12 +142,10 @@ export class PostgresStore implements Store {
         [id, after, PAGE],
       );
       if (!rows.length) return;
-      // the lines through the timeline's own parser (same checks as a file), numbered by position
-      const base = offset;
-      scanTimeline(Buffer.from(rows.map((r) => r.line).join('\n') + '\n'), {
-        event: (ev, line, lineNo, bytes) => visit.event(ev, line, lineNo + base, bytes),
-        problem: (p) => visit.problem({ line: p.line + base, message: p.message }),
-      });
+      onPage(
+        rows.map((r) => r.line),
+        offset,
+      );
       offset += rows.length;
       after = rows.at(-1)!.seq;
       if (rows.length < PAGE) return;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Output } from '../output.js';
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
 import { directoryStoreLocks, type LockHolder, type Release, type StoreLocks } from '../timeline/lock.js';
-import type { TimelineVisitor } from '../timeline/read.js';
+import type { RawLineVisitor, TimelineVisitor } from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { isUnreachable, StoreUnavailableError } from './pg-client.js';
 import type { PostgresStore } from './postgres.js';
@@ -135,6 +135,13 @@ export class SpoolingStore implements Store {
       id,
       () => this.db.scan(id, visit),
       () => this.spool.store.scan(id, visit),
+    );
+  }
+  lines(id: string, visit: RawLineVisitor) {
+    return this.read1(
+      id,
+      () => this.db.lines(id, visit),
+      () => this.spool.store.lines(id, visit),
     );
   }
   read(id: string) {

@@ -9,7 +9,7 @@
  * (exactly what the next one hashes) is what a store keeps and gives back.
  */
 import type { NewEvent, TimelineEvent } from '../timeline/events.js';
-import type { TimelineProblem, TimelineVisitor, ReadTimeline } from '../timeline/read.js';
+import type { RawLineVisitor, TimelineProblem, TimelineVisitor, ReadTimeline } from '../timeline/read.js';
 import type { IncidentState } from '../timeline/replay.js';
 import type { StoreLocks } from '../timeline/lock.js';
 import type { VerifyReport } from '../timeline/verify.js';
@@ -107,6 +107,13 @@ export interface Store {
 
   /** The events in order, streamed to `visit` (with each raw line and its 1-based position); never throws on bad content. */
   scan(id: string, visit: TimelineVisitor): Promise<void>;
+  /**
+   * The stored lines in order, as bytes, unparsed: each exactly what the next
+   * event's prev hashes, numbered as scan() numbers them. Only complete lines
+   * (a directory store leaves out a last line without its newline). For copying
+   * events out (incident show --json) once scan() has read and checked them.
+   */
+  lines(id: string, visit: RawLineVisitor): Promise<void>;
   /** The whole timeline in memory (short ones: export, template). */
   read(id: string): Promise<ReadTimeline>;
   /** The incident's state, replayed without keeping its events. */

@@ -45,11 +45,16 @@ export interface LoadedIncident {
   state: IncidentState;
 }
 
-/** The timeline file of an existing incident; an unknown id is exit 2 with the ids that exist. */
-export function existingTimeline(storeDir: string, id: string): string {
+/** The timeline file of an incident id (exit 2 for something that is not an id: a path), whether or not it exists. */
+export function timelineOf(storeDir: string, id: string): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(id))
     throw new InvalidInputError(`"${id}" is not an incident id`, 'list incidents with: payctl incident list');
-  const file = timelinePath(storeDir, id);
+  return timelinePath(storeDir, id);
+}
+
+/** The timeline file of an existing incident; an unknown id is exit 2 with the ids that exist. */
+export function existingTimeline(storeDir: string, id: string): string {
+  const file = timelineOf(storeDir, id);
   if (!existsSync(file)) {
     const known = listIncidentIds(storeDir).slice(-5);
     throw new InvalidInputError(

@@ -2,6 +2,8 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadIncident } from '../../src/timeline/store.js';
 import { buildPostmortemData, type PostmortemInput } from '../../src/postmortem/data.js';
+import { digestEvents } from '../../src/postmortem/digest.js';
+import type { TimelineEvent } from '../../src/timeline/events.js';
 
 export const FIXTURE_STORE = fileURLToPath(new URL('../fixtures/timelines/', import.meta.url));
 export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
@@ -25,15 +27,15 @@ export const IDS = {
 
 export const BUSINESS = { average_order_value: 42.5, orders_per_minute: 120, currency: 'EUR' };
 
-export function dataFor(id: string, extra: Partial<PostmortemInput> = {}) {
+/** The postmortem data of a fixture timeline (its events, or `events` in their place). */
+export function dataFor(id: string, extra: Partial<Omit<PostmortemInput, 'digest'>> & { events?: TimelineEvent[] } = {}) {
   const inc = loadIncident(FIXTURE_STORE, id);
+  const { events = inc.events, ...rest } = extra;
   return buildPostmortemData({
-    events: inc.events,
-    problems: inc.problems,
-    state: inc.state,
+    digest: digestEvents(events, inc.problems),
     primary: 'stripe',
     generatedAt: '2026-05-01T00:00:00.000Z',
-    ...extra,
+    ...rest,
   });
 }
 

@@ -18,7 +18,7 @@ import type { Store } from '../../src/store/store.js';
 import type { NewEvent, TimelineEvent } from '../../src/timeline/events.js';
 import { Replayer } from '../../src/timeline/replay.js';
 import { GENESIS } from '../../src/timeline/events.js';
-import { chainEvents } from '../../src/timeline/writer.js';
+import { chainEvents, sha256 } from '../../src/timeline/writer.js';
 import { asSuperuser, describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 
 const WORKER = fileURLToPath(new URL('./store-worker.mjs', import.meta.url));
@@ -174,6 +174,21 @@ function contract(name: string, backend: Backend): void {
     expect(await store.latest((s) => s.status === 'investigating')).toBe(id);
     await expect(store.require('20260101-020000-zzzz')).rejects.toThrow('no incident "20260101-020000-zzzz"');
     await expect(store.appender('../etc')).rejects.toThrow('is not an incident id');
+  });
+
+  it(`${name}: lines() gives back each stored line as scan() numbers it, across pages of 2,000, each hashed by the next event's prev`, async () => {
+    const id = '20260101-025000-abab';
+    const w = await store.create(id, { actor: 'tester' });
+    const notes: NewEvent[] = Array.from({ length: 2_500 }, (_, i) => ({ type: 'note_added', data: { text: `note ${i} é✓` } }));
+    await w.appendAll([opened(id), ...notes]);
+    await w.close();
+    const got: { line: string; no: number }[] = [];
+    await store.lines(id, (bytes, start, end, no) => got.push({ line: bytes.toString('utf8', start, end), no }));
+    const t = await store.read(id);
+    expect(got.map((l) => l.line)).toEqual(t.lines);
+    expect(got.map((l) => l.no)).toEqual(t.lineNumbers);
+    expect(t.events.slice(1).every((e, i) => e.prev === sha256(got[i]!.line))).toBe(true);
+    await expect(store.lines('20260101-025000-zzzz', () => undefined)).rejects.toThrow('no incident "20260101-025000-zzzz"');
   });
 
   it(`${name}: 4 processes appending 250 notes each at once make one chain of 1,000 notes, no gap`, async () => {

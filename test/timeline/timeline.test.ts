@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { TimelineWriter } from '../../src/timeline/writer.js';
+import { sha256, TimelineWriter } from '../../src/timeline/writer.js';
 import { verifyTimeline } from '../../src/timeline/verify.js';
 import { readTimelineFile } from '../../src/timeline/read.js';
 import { replay } from '../../src/timeline/replay.js';
@@ -98,6 +98,26 @@ describe('timeline writer', () => {
     expect(JSON.parse(resumed.stdout).status).toBe('resolved');
     expect(readFileSync(file + '.torn', 'utf8')).toBe('{"seq":99,"time":"2026');
     expect(runCli(dir, ['incident', 'verify', id]).code).toBe(0);
+  });
+
+  it('incident show --json copies each event line as stored, leaving out unreadable lines, and masks a webhook URL left in one', async () => {
+    const dir = tempProject({ p: 'id: p\ntitle: P\nsteps:\n  - { id: a, type: set_status, title: A, status: identified }\n' });
+    const id = JSON.parse(runCli(dir, ['incident', 'start', '-p', 'p', '--json']).stdout).incident;
+    const file = join(dir, '.payctl/incidents', id, 'timeline.jsonl');
+    const lines = readFileSync(file, 'utf8').trimEnd().split('\n');
+    // a line written by hand (an older payctl that did not mask it), chained, with its keys spaced out
+    const hook = 'https://hooks.slack.com/services/T000/B000/XXXXSECRET';
+    const last = JSON.parse(lines.at(-1)!) as { seq: number };
+    const manual = `{"seq": ${last.seq + 1}, "time": "2026-01-01T00:00:00.000Z", "actor": "someone", "type": "note_added", "data": {"text": "posted to ${hook}"}, "prev": "${sha256(lines.at(-1)!)}"}`;
+    writeFileSync(file, [...lines, '{not json', manual].join('\n') + '\n');
+    const show = runCli(dir, ['incident', 'show', id, '--json']);
+    expect(show.code, show.stderr).toBe(0);
+    expect(show.stderr).toContain(`timeline.jsonl:${lines.length + 1}: not valid JSON; ignored`);
+    const shown = JSON.parse(show.stdout);
+    expect(shown.events).toHaveLength(lines.length + 1);
+    for (const line of lines) expect(show.stdout).toContain(`\n    ${line}`);
+    expect(shown.events.at(-1).data.text).toBe('posted to https://hooks.slack.com/***');
+    expect(show.stdout).not.toContain('XXXXSECRET');
   });
 
   it('incident verify exits 1 on an edited line; note/status/resolve append from another process', async () => {
