@@ -100,11 +100,11 @@ function addIncident(program: Command): void {
     )
     .option('--json', 'print JSON (with --watch: one listing per line)')
     .option('--watch', 'print the list again whenever an incident is created or changes, until Ctrl-C')
-    .action(async (opts, cmd) =>
-      opts.watch
-        ? (await import('./commands/incident-list.js')).watchIncidentList(await contextFor(cmd, opts), opts)
-        : (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts),
-    );
+    .action(async (opts, cmd) => {
+      // incident-list.js alone: listing loads none of the engine
+      const { listIncidents, watchIncidentList } = await import('./commands/incident-list.js');
+      await (opts.watch ? watchIncidentList : listIncidents)(await contextFor(cmd, opts), opts);
+    });
   incident
     .command('show <id>')
     .description('status, severity, playbook, milestones and the timeline')
