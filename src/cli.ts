@@ -100,11 +100,11 @@ function addIncident(program: Command): void {
     )
     .option('--json', 'print JSON (with --watch: one listing per line)')
     .option('--watch', 'print the list again whenever an incident is created or changes, until Ctrl-C')
-    .action(async (opts, cmd) =>
-      opts.watch
-        ? (await import('./commands/incident-list.js')).watchIncidentList(await contextFor(cmd, opts), opts)
-        : (await import('./commands/incident.js')).list(await contextFor(cmd, opts), opts),
-    );
+    .action(async (opts, cmd) => {
+      // incident-list.js alone: listing loads none of the engine
+      const { listIncidents, watchIncidentList } = await import('./commands/incident-list.js');
+      await (opts.watch ? watchIncidentList : listIncidents)(await contextFor(cmd, opts), opts);
+    });
   incident
     .command('show <id>')
     .description('status, severity, playbook, milestones and the timeline')
@@ -139,6 +139,33 @@ function addIncident(program: Command): void {
     .requiredOption('--reason <text>', 'why it is cancelled, for the timeline')
     .option('--json', 'print JSON')
     .action(async (id, opts, cmd) => (await import('./commands/incident-cancel.js')).cancelIncident(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('assign <id>')
+    .description("give a role (commander, comms, processor, scribe, or a playbook's own) to a person, recorded in the timeline")
+    .requiredOption('--role <role>', 'the role: commander, comms, processor, scribe, or one the playbook declares')
+    .requiredOption('--to <person>', 'who takes it (the name they run payctl as)')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-roles.js')).assignRole(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('handoff <id>')
+    .description('pass the commander role to another person, with a note, recorded in the timeline')
+    .requiredOption('--to <person>', 'the new commander')
+    .option('--note <text>', 'where things stand, for the new commander')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-roles.js')).handoff(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('approve <id>')
+    .description("approve a step that waits for a second person's approval (not the person running it); the run goes on")
+    .option('--step <id>', 'the waiting step (default: the only one waiting)')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-approve.js')).approveStep(await contextFor(cmd, opts), id, opts));
+  incident
+    .command('deny <id>')
+    .description("decline a step that waits for a second person's approval: the run stops, the step is not run")
+    .option('--step <id>', 'the waiting step (default: the only one waiting)')
+    .requiredOption('--reason <text>', 'why, for the timeline and the runner')
+    .option('--json', 'print JSON')
+    .action(async (id, opts, cmd) => (await import('./commands/incident-approve.js')).denyStep(await contextFor(cmd, opts), id, opts));
   incident
     .command('verify <id>')
     .description("check the timeline's hash chain; names the first bad line")

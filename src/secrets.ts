@@ -123,6 +123,8 @@ export function redact(text: string): string {
   let out = text;
   // longest first: a token inside a longer known value must not leave the rest of that value behind
   for (const s of byLength()) if (out.includes(s)) out = out.split(s).join(MASK);
+  // the regex only where it can match (10,000 listed incidents are 100,000 short strings)
+  if (!out.includes(SECRET_URL_HOST)) return out;
   return out.replace(SECRET_URL, (u) => u.replace(/(hooks\.slack\.com\/).*/, `$1${MASK}`));
 }
 
@@ -137,8 +139,19 @@ export function redactDeep<T>(value: T): T {
   return walk(value, undefined) as T;
 }
 
+/** Whether a key is secret by name, remembered per key (a document repeats the same few keys). */
+const secretKeys = new Map<string, boolean>();
+function isSecretKey(key: string): boolean {
+  let secret = secretKeys.get(key);
+  if (secret === undefined) {
+    secret = SECRET_KEY.test(key);
+    if (secretKeys.size < 10_000) secretKeys.set(key, secret);
+  }
+  return secret;
+}
+
 function walk(value: unknown, key: string | undefined): unknown {
-  if (key !== undefined && SECRET_KEY.test(key) && value !== undefined && value !== null && value !== '') {
+  if (key !== undefined && isSecretKey(key) && value !== undefined && value !== null && value !== '') {
     return typeof value === 'string' && value.startsWith('env:') ? value : MASK;
   }
   if (typeof value === 'string') return redact(value);

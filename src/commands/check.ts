@@ -6,6 +6,7 @@
  * playbook whose triggers match.
  */
 import type { Context } from '../context.js';
+import type { ListedState } from '../store/store.js';
 import { InvalidInputError, UnhealthyError } from '../errors.js';
 import { DURATION_HINT, parseDuration } from '../duration.js';
 import { redactDeep } from '../secrets.js';
@@ -205,7 +206,9 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
 async function openIncidentFor(ctx: Context, playbook: string): Promise<string | undefined> {
   const { rehearsalKind } = await import('../timeline/rehearsal.js');
   const { isOpen } = await import('../timeline/replay.js');
-  return (await ctx.store()).latest((s) => s.playbook === playbook && isOpen(s) && rehearsalKind(s) === undefined);
+  // the listed state says all of it: nothing is replayed but the one found
+  const wanted = (s: ListedState) => s.playbook === playbook && isOpen(s) && rehearsalKind(s) === undefined;
+  return (await ctx.store()).latest(wanted, wanted);
 }
 
 async function startFromCheck(ctx: Context, snap: HealthSnapshot, opts: CheckOptions): Promise<void> {

@@ -90,6 +90,8 @@ async function latestOpenFailover(ctx: Context): Promise<string | undefined> {
       Object.values(state.steps).some(
         (s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined),
       ),
+    // only open, real incidents are replayed
+    (listed) => isOpen(listed) && rehearsalKind(listed) === undefined,
   );
 }
 

@@ -64,6 +64,8 @@ export async function followIncident(ctx: Context, idArg: string): Promise<void>
         if (ended && !wasEnded) setTimeout(() => stop.abort(), END_SETTLE_MS);
       },
       stop.signal,
+      // a database store's connection lost: it says so, connects again and shows what was missed
+      { lost: (m) => ctx.out.warn(m), back: (m) => ctx.out.info(m) },
     );
   } finally {
     if (ended) {

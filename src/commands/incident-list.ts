@@ -6,33 +6,35 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { redactDeep } from '../secrets.js';
-import { runLockHeld } from '../timeline/lock.js';
-import { isOpen, type IncidentState } from '../timeline/replay.js';
+import type { ListedState } from '../store/store.js';
+import { isOpen } from '../timeline/replay.js';
 import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
-import { incidentDir } from '../timeline/store.js';
-import { formatTable } from '../ui/table.js';
 
-/** One incident as listed: its state (or why it cannot be read) and whether a live process runs it. */
+/** One incident as listed: its listed state (or why it cannot be read) and whether a live process runs it. */
 export interface IncidentSummary {
   id: string;
-  state?: IncidentState;
+  state?: ListedState;
   problem?: string;
   live: boolean;
 }
 
-/** Every incident, oldest first: the store read in one place. */
+/**
+ * Every incident, oldest first: the store's listed states (no timeline is
+ * replayed), and for each whose run has no end, whether a live process holds
+ * its run lock. Those whose lock is free are listed again before their run is
+ * called interrupted: it may have ended between the listing and the look.
+ */
 export async function incidentSummaries(ctx: Context): Promise<IncidentSummary[]> {
   const store = await ctx.store();
-  const out: IncidentSummary[] = [];
-  for (const id of await store.ids()) {
-    const live = runHeld(ctx, store.kind, id);
-    try {
-      out.push({ id, state: (await store.replay(id)).state, live });
-    } catch (e) {
-      out.push({ id, problem: (e as Error).message, live });
-    }
+  let listed = await store.list();
+  const unended = listed.filter((s) => s.state?.run === 'running').map((s) => s.id);
+  const live = await store.locks.runsHeld(unended);
+  const free = unended.filter((id) => !live.has(id));
+  if (free.length) {
+    const again = new Map((await store.list(free)).map((s) => [s.id, s]));
+    listed = listed.map((s) => (s.state?.run === 'running' && !live.has(s.id) ? (again.get(s.id) ?? s) : s));
   }
-  return out;
+  return listed.map((s) => ({ ...s, live: live.has(s.id) }));
 }
 
 export interface ListedIncident {
@@ -102,6 +104,7 @@ export async function listIncidents(ctx: Context, opts: { status?: string; watch
   if (!rows.length)
     return ctx.out.line(opts.status ? `no ${opts.status} incidents` : 'no incidents yet (start one with: payctl incident start)');
   const c = ctx.out.color;
+  const { formatTable } = await import('../ui/table.js');
   const table = [
     ['ID', 'STATUS', 'SEV', 'PLAYBOOK', 'OPENED', 'RUN', 'TITLE'].map((h) => c.bold(h)),
     ...rows.map((r) => [
@@ -114,7 +117,8 @@ export async function listIncidents(ctx: Context, opts: { status?: string; watch
       `${r.title}${r.dry_run ? c.yellow(' [dry run]') : ''}`,
     ]),
   ];
-  for (const line of formatTable(table)) ctx.out.line(line);
+  // one write for the whole table (10,000 rows are 10,000 lines)
+  ctx.out.line(formatTable(table).join('\n'));
   const waiting = rows.filter((r) => r.waiting);
   if (waiting.length) {
     ctx.out.line('');
@@ -172,6 +176,8 @@ export async function watchIncidentList(ctx: Context, opts: { status?: string })
       await listIncidents(ctx, listed);
       ctx.out.info('watching for changes; Ctrl-C to stop');
     },
+    // a database store's connection lost: it says so, connects again and lists what changed meanwhile
+    { lost: (m) => ctx.out.warn(m), back: (m) => ctx.out.info(m) },
   );
   clearTimeout(timer);
   await printing;
@@ -207,14 +213,6 @@ export async function onlyWaitingIncident(ctx: Context): Promise<string> {
 /** The resume one incident waits for, if any (see waitingForResume). */
 export async function resumeWaitOf(ctx: Context, id: string): Promise<ResumeWait | undefined> {
   const store = await ctx.store();
-  return waitingForResume((await store.replay(id)).state, runHeld(ctx, store.kind, id));
-}
-
-/**
- * A live process runs the incident: its run lock is held (tested without taking it). Known for the
- * directory store; on PostgreSQL the advisory lock is only seen by trying it, so a run there is not
- * told apart from an interrupted one here.
- */
-function runHeld(ctx: Context, kind: string, id: string): boolean {
-  return kind === 'directory' && runLockHeld(incidentDir(ctx.config().storeDir, id));
+  const { state } = await store.replay(id);
+  return waitingForResume(state, state.run === 'running' && (await store.locks.runsHeld([id])).has(id));
 }

@@ -21,19 +21,25 @@ export interface OtherIncident {
   why: string;
 }
 
-/** Open, real, recent incidents, newest first: the store read in one place. */
+/**
+ * Open, real, recent incidents, newest first: the store read in one place.
+ * The listed states pick them (no timeline replayed); only those are replayed,
+ * for their answers and steps.
+ */
 async function recentOpenIncidents(ctx: Context): Promise<IncidentState[]> {
   const store = await ctx.store();
   const since = ctx.clock.now().getTime() - RECENT_MS;
   const out: IncidentState[] = [];
-  for (const id of (await store.ids()).reverse()) {
+  for (const { id, state } of (await store.list()).reverse()) {
     const day = /^(\d{4})(\d\d)(\d\d)-/.exec(id);
     if (day && Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]) + 1) < since) break;
+    // a broken incident is listed by incident list; it handles nothing
+    if (!state || !isOpen(state) || rehearsalKind(state) !== undefined) continue;
     try {
       const st = (await store.replay(id)).state;
-      if (isOpen(st) && rehearsalKind(st) === undefined) out.push(st);
+      if (isOpen(st)) out.push(st);
     } catch {
-      // a broken incident is listed by incident list; it handles nothing
+      // gone broken since it was listed: it handles nothing either
     }
   }
   return out;

@@ -12,7 +12,8 @@ import { formatDuration } from '../duration.js';
 import { redact, redactBytes } from '../secrets.js';
 import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
-import { Replayer, type IncidentState } from '../timeline/replay.js';
+import { Replayer, waitingApprovals, type IncidentState } from '../timeline/replay.js';
+import { rolesLine } from '../playbook/roles.js';
 import type { Store } from '../store/store.js';
 import { brokenChainWarning, ChainCheck } from '../timeline/verify.js';
 import { InvalidInputError } from '../errors.js';
@@ -106,6 +107,11 @@ async function printHuman(ctx: Context, store: Store, id: string, s: IncidentSta
   ctx.out.line(`  opened    ${s.opened_at}   (payctl ${s.source})`);
   ctx.out.line(`  run       ${s.run}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}`);
   ctx.out.line(`  actors    ${s.actors.join(', ')}`);
+  ctx.out.line(`  roles     ${rolesLine(s.roles ?? {}) || c.dim('- (payctl incident assign <id> --role commander --to <person>)')}`);
+  for (const g of waitingApprovals(s))
+    ctx.out.line(
+      `  ${c.yellow('waiting')}   step ${g.step} needs a second person's approval (anyone but ${g.requested_by}): payctl incident approve ${s.id} --step ${g.step}`,
+    );
   ctx.out.line(c.bold('milestones'));
   for (const m of MILESTONES) {
     const at = s.milestones[m];
@@ -140,15 +146,16 @@ export function describe(e: TimelineEvent): string {
     case 'input_answered':
       return `input ${e.data.name} = ${JSON.stringify(e.data.value)} (${e.data.from})`;
     case 'step_started':
-      return `${step}started ${e.data.step_type} "${e.data.title}"${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}`;
+      return `${step}started ${e.data.step_type} "${e.data.title}"${e.data.attempt > 1 ? ` (attempt ${e.data.attempt})` : ''}${e.data.owner ? ` for ${e.data.owner.role} (${e.data.owner.person ?? 'nobody yet'})` : ''}`;
     case 'step_completed':
       return `${step}${e.data.outcome}${e.data.reason ? `: ${e.data.reason}` : ''}${e.data.warning ? ` ⚠ ${e.data.warning}` : ''}${e.data.duration_ms ? ` (${formatDuration(e.data.duration_ms)})` : ''}`;
     case 'approval_requested':
-      return `${step}approval asked: ${e.data.question}`;
+      return `${step}approval asked${e.data.second_person ? ' (a second person must approve)' : ''}: ${e.data.question}`;
     case 'approval_given':
+      if (e.data.by === 'second_person') return `${step}approved by ${e.actor} (second person)`;
       return `${step}approved (${e.data.by === 'flag' ? '--yes' : 'by a person'})`;
     case 'approval_denied':
-      return `${step}not approved`;
+      return `${step}${e.data.by === 'second_person' ? `declined by ${e.actor}${e.data.reason ? `: ${e.data.reason}` : ''}` : 'not approved'}`;
     case 'status_changed':
       return `status ${e.data.from ?? '-'} → ${e.data.to}${e.data.message ? `: ${e.data.message}` : ''}`;
     case 'milestone':
@@ -156,7 +163,7 @@ export function describe(e: TimelineEvent): string {
     case 'note_added':
       return `note: ${e.data.text}`;
     case 'reminder_fired':
-      return `reminder: ${e.data.message}`;
+      return `reminder${e.data.owner ? ` for ${e.data.owner.role} (${e.data.owner.person ?? 'nobody yet'})` : ''}: ${e.data.message}`;
     case 'role_assigned':
       return `${e.data.handoff ? 'handoff: ' : ''}${e.data.role}: ${e.data.person}${e.data.previous ? ` (was ${e.data.previous})` : ''}${e.data.note ? ` — ${e.data.note}` : ''}`;
     case 'channel_sent':

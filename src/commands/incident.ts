@@ -217,11 +217,6 @@ function loadedPlaybooks(dir: string) {
     .filter((l): l is typeof l & { playbook: NonNullable<typeof l.playbook> } => Boolean(l.playbook));
 }
 
-export async function list(ctx: Context, opts: { status?: string; json?: boolean }): Promise<void> {
-  const { listIncidents } = await import('./incident-list.js');
-  await listIncidents(ctx, opts);
-}
-
 export async function show(ctx: Context, idArg: string): Promise<void> {
   await showIncident(ctx, await resolveIncidentId(ctx, idArg));
 }

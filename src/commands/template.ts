@@ -1,4 +1,5 @@
 /** payctl template list | render: preview customer and processor messages. */
+import { rolesLine } from '../playbook/roles.js';
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration } from '../duration.js';
@@ -86,6 +87,8 @@ export async function render(ctx: Context, name: string, opts: RenderOptions): P
       started_at: s.milestones.detected ?? s.opened_at,
       elapsed: formatDuration(Math.max(0, end - Date.parse(s.milestones.detected ?? s.opened_at))),
       dry_run: s.dry_run,
+      roles: { ...s.roles },
+      team: rolesLine(s.roles),
     };
   }
   const { vars, sampled } = sampleVars(t, { ...answers, ...given });

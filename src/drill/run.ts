@@ -92,6 +92,8 @@ export function runWithDrillAnswers(
     answers: drillAnswers(vars),
     title,
     source,
+    // nobody else is there: the rehearsal's stand-in approves second-person gates, recorded as its own actor
+    standInApprover: `${source} (second person)`,
   });
 }
 

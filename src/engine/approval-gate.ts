@@ -8,6 +8,9 @@
  * as approval_given. An approval by flag (--yes, nobody to ask) is not written
  * here: its events come back as `unwritten`, for the engine to write in the
  * same append as step_started (nothing happens between them).
+ *
+ * A gate that needs a second person (`confirm: { second_person: true }`) is
+ * second-person.ts's: neither the runner nor --yes passes it.
  */
 import { renderString } from '../template/engine.js';
 import { milestoneEvent } from '../timeline/status.js';
@@ -15,6 +18,7 @@ import type { NewEvent, Outcome } from '../timeline/events.js';
 import type { Step } from '../playbook/schema.js';
 import type { Engine } from './execute.js';
 import { buildScope } from './scope.js';
+import { needsSecondPerson, secondPersonGate } from './second-person.js';
 import type { ApprovalGate } from './types.js';
 
 export interface Approval {
@@ -25,8 +29,9 @@ export interface Approval {
 }
 
 async function gateQuestion(eng: Engine, step: Step): Promise<string> {
-  return typeof step.confirm === 'string'
-    ? renderString(step.confirm, buildScope(eng.session.state(), eng.config, eng.ctx.clock.now()), `step ${step.id}, confirm`)
+  const text = typeof step.confirm === 'object' ? step.confirm.message : step.confirm;
+  return typeof text === 'string'
+    ? renderString(text, buildScope(eng.session.state(), eng.config, eng.ctx.clock.now()), `step ${step.id}, confirm`)
     : `Run "${step.title}"?`;
 }
 
@@ -53,6 +58,11 @@ export async function handlerGate(eng: Engine, step: Step): Promise<ApprovalGate
 export async function approve(eng: Engine, step: Step, finish: (outcome: Outcome) => NewEvent[]): Promise<Approval> {
   const { session, ctx } = eng;
   const question = await gateQuestion(eng, step);
+  if (needsSecondPerson(step)) {
+    // someone other than the runner approves it: the run waits, or stops (second-person.ts)
+    await secondPersonGate(eng, step, question);
+    return { approved: true, unwritten: [] };
+  }
   if (ctx.dryRun) {
     eng.say(ctx.out.color.dim(`  (dry run: would ask "${question}")`));
     return { approved: true, unwritten: [] };

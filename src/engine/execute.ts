@@ -28,6 +28,7 @@ import { reminderSpec, type Reminders } from './reminders.js';
 import { buildScope } from './scope.js';
 import type { IncidentSession } from './session.js';
 import { approve, handlerGate } from './approval-gate.js';
+import { needsSecondPerson } from './second-person.js';
 import { missingSecretsOf } from './preflight.js';
 import { GATE_IN_HANDLER, type ApprovalGate, type StepRegistry, type StepResult, type StepRun } from './types.js';
 import { backoffDelay } from '../backoff.js';
@@ -47,6 +48,12 @@ export interface Engine {
   say(text: string): void;
   /** The step being walked (named by run_stopped). */
   current?: string;
+  /**
+   * A rehearsal's stand-in for the second person (a drill has nobody else):
+   * it approves second-person gates as this actor, through the same path as
+   * payctl incident approve.
+   */
+  standInApprover?: string;
 }
 
 /** Fields that are not rendered: identity, and conditions evaluated by the engine/handler. */
@@ -95,7 +102,8 @@ export async function executeStep(eng: Engine, step: Step, last = false): Promis
   }
 
   // a manual step shows its instructions first and asks the confirm question as its one question
-  const gateInHandler = Boolean(step.confirm) && GATE_IN_HANDLER.has(step.type) && eng.prompter.canPrompt && !eng.ctx.dryRun;
+  const gateInHandler =
+    Boolean(step.confirm) && !needsSecondPerson(step) && GATE_IN_HANDLER.has(step.type) && eng.prompter.canPrompt && !eng.ctx.dryRun;
   const approval = step.confirm && !gateInHandler ? await approve(eng, step, finish) : { approved: true, unwritten: [] };
   if (!approval.approved) return last;
   // an approval by flag is written with the first attempt's step_started (nothing happens between them)
@@ -186,7 +194,15 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
     {
       type: 'step_started',
       step: step.id,
-      data: { step_type: step.type, title: step.title, attempt, idempotency_key: key, params, ...(ctx.dryRun ? { dry_run: true } : {}) },
+      data: {
+        step_type: step.type,
+        title: step.title,
+        attempt,
+        idempotency_key: key,
+        params,
+        ...(ctx.dryRun ? { dry_run: true } : {}),
+        ...ownerOf(step, session.state().roles),
+      },
     },
   ]);
   const t0 = Date.now();
@@ -286,8 +302,27 @@ export async function renderStep<S extends Step>(step: S, scope: ReturnType<type
   return out as S;
 }
 
+/** The role a step is for (`owner:`) and who holds it now, for its step_started. */
+function ownerOf(step: Step, roles: Record<string, string>): { owner?: { role: string; person?: string } } {
+  const role = 'owner' in step ? step.owner : undefined;
+  if (!role) return {};
+  return { owner: { role, ...(roles[role] ? { person: roles[role] } : {}) } };
+}
+
 function paramsOf(step: Step): Record<string, unknown> {
-  const skip = new Set(['id', 'type', 'title', 'description', 'when', 'confirm', 'retries', 'on_failure', 'remind_every', 'mitigates']);
+  const skip = new Set([
+    'id',
+    'type',
+    'title',
+    'description',
+    'when',
+    'confirm',
+    'retries',
+    'on_failure',
+    'remind_every',
+    'mitigates',
+    'owner',
+  ]);
   return Object.fromEntries(Object.entries(step).filter(([k, v]) => !skip.has(k) && v !== undefined));
 }
 

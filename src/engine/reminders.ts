@@ -5,7 +5,9 @@
  * When one falls due it is recorded (reminder_fired) at once, even while
  * another step runs, and shown at the next prompt (prompter.notice, which
  * shows identical notices queued meanwhile once, with a count). Nothing
- * fires once the incident is resolved. Timers are plain setTimeout (unref'd),
+ * fires once the incident is resolved. A reminder with `owner:` names the role
+ * and who holds it ("for comms (sam)", "(you)" to that person), in the notice
+ * and in its reminder_fired. Timers are plain setTimeout (unref'd),
  * so tests drive them with fake timers.
  */
 import { isOpen } from '../timeline/replay.js';
@@ -13,11 +15,15 @@ import { parseDuration } from '../duration.js';
 import type { Reminder } from '../playbook/schema.js';
 import type { IncidentHandle } from './types.js';
 import type { Prompter } from '../ui/prompter.js';
+import { roleHolder } from '../playbook/roles.js';
+import { actorName } from '../timeline/actor.js';
 
 export interface ArmedReminder {
   id: string;
   everyMs: number;
   message: string;
+  /** The role it is for (`owner:`): shown with who holds it when it fires. */
+  owner?: string;
 }
 
 export function reminderSpec(id: string, r: Reminder, fallback: string): ArmedReminder | undefined {
@@ -25,7 +31,8 @@ export function reminderSpec(id: string, r: Reminder, fallback: string): ArmedRe
   const everyMs = parseDuration(every);
   if (!everyMs || everyMs <= 0) return undefined;
   const message = typeof r === 'string' ? fallback : (r.message ?? fallback);
-  return { id, everyMs, message };
+  const owner = typeof r === 'string' ? undefined : r.owner;
+  return { id, everyMs, message, ...(owner ? { owner } : {}) };
 }
 
 export class Reminders {
@@ -67,9 +74,14 @@ export class Reminders {
   private async fire(r: ArmedReminder): Promise<void> {
     if (this.stopped) return;
     if (!isOpen(this.incident.state())) return; // nothing to remind of any more
-    this.prompter.notice(`⏰ reminder: ${r.message}`);
+    const roles = this.incident.state().roles;
+    const person = r.owner ? roles[r.owner] : undefined;
+    // (only a reminder for a role asks who this is: the others fire without waiting)
+    const forWhom = r.owner ? ` for ${roleHolder(r.owner, roles, await actorName())}` : '';
+    this.prompter.notice(`⏰ reminder${forWhom}: ${r.message}`);
     this.schedule(r, r.everyMs);
-    await this.incident.append({ type: 'reminder_fired', data: { reminder: r.id, message: r.message } });
+    const owner = r.owner ? { owner: { role: r.owner, ...(person ? { person } : {}) } } : {};
+    await this.incident.append({ type: 'reminder_fired', data: { reminder: r.id, message: r.message, ...owner } });
   }
 
   /** Wait until every fired reminder is on disk. */

@@ -67,6 +67,8 @@ export interface StartOptions {
   beforeOpen?: (known: Record<string, unknown>, prompter: Prompter) => Promise<void>;
   /** Input values payctl inferred from a health check, offered to the person for confirmation (engine/inferred-inputs.ts). */
   suggested?: SuggestedInputs;
+  /** A rehearsal's stand-in second person (Engine.standInApprover): a drill approves its second-person gates as this actor. */
+  standInApprover?: string;
 }
 
 export interface EngineParts {
@@ -161,6 +163,7 @@ export async function startIncident(o: StartOptions): Promise<RunReport> {
       );
 
       const eng = makeEngine(ctx, session, playbook, parts, o.registry, o.signal);
+      if (o.standInApprover) eng.standInApprover = o.standInApprover;
       return guard(eng, async () => {
         if (!preAnswered) {
           const deferred = await answerStartInputs({

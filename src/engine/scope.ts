@@ -3,7 +3,8 @@
  * replayed incident state:
  *   inputs.<name>   playbook inputs
  *   steps.<id>      { outcome, value, result }   (outcome: ok|failed|skipped|started)
- *   incident        { id, title, severity, status, playbook, started_at, elapsed, dry_run }
+ *   incident        { id, title, severity, status, playbook, started_at, elapsed, dry_run,
+ *                     roles (role → person), team ("commander alice, comms sam", "" when nobody has a role) }
  *   config          the loaded config (secrets stay env:NAME strings)
  *   now             ISO time
  */
@@ -11,6 +12,7 @@ import { formatDuration } from '../duration.js';
 import type { Config } from '../config/schema.js';
 import type { Scope } from '../template/engine.js';
 import type { IncidentState } from '../timeline/replay.js';
+import { rolesLine } from '../playbook/roles.js';
 
 export interface StepScope {
   outcome: 'ok' | 'failed' | 'skipped' | 'started';
@@ -41,6 +43,8 @@ export function buildScope(
       started_at: state.opened_at,
       elapsed: formatDuration(now.getTime() - Date.parse(state.opened_at)),
       dry_run: state.dry_run,
+      roles: { ...state.roles },
+      team: rolesLine(state.roles ?? {}),
     },
     config,
     now: now.toISOString(),

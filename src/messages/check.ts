@@ -10,7 +10,7 @@ import { SAMPLE_INCIDENT, sampleVars } from './sample.js';
 import { charCount } from './render.js';
 
 /** The keys of `incident` in a template's scope (see the contracts). */
-export const INCIDENT_KEYS = ['id', 'title', 'severity', 'status', 'playbook', 'started_at', 'elapsed', 'dry_run'];
+export const INCIDENT_KEYS = ['id', 'title', 'severity', 'status', 'playbook', 'started_at', 'elapsed', 'dry_run', 'roles', 'team'];
 const ROOTS = new Set(['incident', 'config', 'vars', 'now']);
 
 /** Names bound inside the template itself (for loops, assign, capture). */

@@ -11,6 +11,8 @@ export const SAMPLE_INCIDENT = {
   started_at: '2026-03-14T02:03:04.000Z',
   elapsed: '12m',
   dry_run: false,
+  roles: { commander: 'Dana', comms: 'Sam' },
+  team: 'commander Dana, comms Sam',
 };
 
 /** Values for every declared var: the default, else the declared sample, else "<name>"; `sampled` lists the names given sample values. */

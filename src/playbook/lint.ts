@@ -2,7 +2,7 @@
  * Everything about a playbook the schema cannot say: duplicate step ids,
  * templates and conditions that read unknown or later things, unknown
  * providers and channels (against the config, when there is one), message
- * template use, and wait steps that could never end. Works on the raw YAML
+ * template use, wait steps that could never end, and `owner:` roles (roles.ts). Works on the raw YAML
  * data so that it still reports alongside schema problems in the same run.
  */
 import type { SourceProblem } from '../errors.js';
@@ -12,6 +12,7 @@ import { checkTemplateUse } from '../messages/check.js';
 import { problemAt, type PathKey, type YamlSource } from '../source/yaml-file.js';
 import { checkReferences, type ReferenceScope } from './references.js';
 import { RESULT_FIELDS } from '../timeline/results.js';
+import { lintOwners } from './roles.js';
 
 export interface LintOptions {
   /** Declared provider names; undefined when there is no config file (not checked). */
@@ -185,6 +186,7 @@ export function lintPlaybook(src: YamlSource, opts: LintOptions = {}): SourcePro
       .map((s) => (s as Obj).id as string),
   ]);
   lintDrill(data, answerable, at);
+  out.push(...lintOwners(src));
   return out;
 }
 

@@ -4,7 +4,7 @@
  * condition, gate, failure policy and reminders.
  */
 import type { ChalkInstance } from 'chalk';
-import { choiceValue, type DrillExpect, type Playbook, type Reminder, type Step } from './schema.js';
+import { choiceValue, type Confirm, type DrillExpect, type Playbook, type Reminder, type Step } from './schema.js';
 
 export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): string[] {
   const out: string[] = [];
@@ -48,7 +48,8 @@ export function outlinePlaybook(pb: Playbook, file: string, c: ChalkInstance): s
     const pad = ' '.repeat(width + 4);
     for (const line of stepDetails(step)) out.push(`${pad}${line}`);
     if (step.when) out.push(`${pad}${c.yellow('when')} ${step.when}`);
-    if (step.confirm) out.push(`${pad}${c.yellow('gate')} ${step.confirm === true ? 'asks for approval' : step.confirm}`);
+    if (step.confirm) out.push(`${pad}${c.yellow('gate')} ${gate(step.confirm)}`);
+    if (step.type === 'manual' && step.owner) out.push(`${pad}owner: ${step.owner}`);
     if (step.on_failure) out.push(`${pad}on failure: ${step.on_failure}`);
     if (step.retries) out.push(`${pad}retries: ${step.retries}`);
     if (step.timeout) out.push(`${pad}timeout: ${step.timeout}`);
@@ -125,7 +126,14 @@ function firstLines(text: string): string[] {
 }
 
 function reminder(r: Reminder): string {
-  return typeof r === 'string' ? `every ${r}` : `every ${r.every}${r.message ? `: ${r.message}` : ''}`;
+  return typeof r === 'string' ? `every ${r}` : `every ${r.every}${r.owner ? ` for ${r.owner}` : ''}${r.message ? `: ${r.message}` : ''}`;
+}
+
+function gate(confirm: Confirm): string {
+  if (confirm === true) return 'asks for approval';
+  if (typeof confirm === 'object')
+    return `${confirm.message}${confirm.second_person ? ' (a second person approves: payctl incident approve)' : ''}`;
+  return String(confirm);
 }
 
 function pct(x: number): string {

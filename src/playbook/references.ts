@@ -13,7 +13,18 @@ import { nearestNames } from '../nearest-names.js';
 export const TEMPLATE_ROOTS = ['inputs', 'steps', 'incident', 'config', 'now'] as const;
 /** What `steps.<id>` holds (see docs/playbooks.md). */
 export const STEP_SCOPE_KEYS = ['outcome', 'value', 'result', 'error'] as const;
-export const INCIDENT_KEYS = ['id', 'title', 'severity', 'status', 'playbook', 'started_at', 'elapsed', 'dry_run'] as const;
+export const INCIDENT_KEYS = [
+  'id',
+  'title',
+  'severity',
+  'status',
+  'playbook',
+  'started_at',
+  'elapsed',
+  'dry_run',
+  'roles',
+  'team',
+] as const;
 
 /** Where a template is evaluated, which decides what it may read. */
 export interface ReferenceScope {

@@ -30,23 +30,46 @@ const Template = z.string();
 /** A condition: a liquid expression such as `inputs.mode == "failover"` or `steps.check.status != "operational"`. */
 const Condition = z.string().meta({ description: 'A liquid expression, e.g. steps.check.status == "major_outage"' });
 
+/** A role name: the standard ones (playbook/roles.ts) or one the playbook declares under `roles:`. */
+const RoleName = z.string().regex(/^[a-z][a-z0-9_-]*$/, 'role names are lower-case letters, digits, - and _');
+const Owner = RoleName.meta({
+  description:
+    'The role this is for: commander, comms, processor, scribe, or one declared under roles:. Shown to the person holding it (payctl incident assign)',
+});
+
 export const Reminder = z.union([
   Duration,
   z.strictObject({
     every: Duration,
     message: Template.optional().meta({ description: 'What to remind the responder of' }),
+    owner: Owner.optional(),
   }),
 ]);
+
+/** `confirm:` — true, the question, or the question with a second person required. */
+export const Confirm = z
+  .union([
+    z.boolean(),
+    z.string(),
+    z.strictObject({
+      message: Template.meta({ description: 'The question to ask' }),
+      second_person: z.boolean().optional().meta({
+        description:
+          'Someone other than the runner must approve it (payctl incident approve); the run waits for them, and --yes does not pass it',
+      }),
+    }),
+  ])
+  .meta({
+    description:
+      'An approval gate: true, the question to ask, or { message, second_person }. Unattended runs need --yes (a second-person gate needs another person).',
+  });
 
 const common = {
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]*$/, 'step ids are lower-case letters, digits, - and _'),
   title: z.string().min(1),
   description: z.string().optional(),
   when: Condition.optional(),
-  confirm: z
-    .union([z.boolean(), z.string()])
-    .optional()
-    .meta({ description: 'An approval gate: true, or the question to ask. Unattended runs need --yes.' }),
+  confirm: Confirm.optional(),
   timeout: StepDuration.optional().meta({ description: 'Give up after this long (for wait with until: how long to wait)' }),
   retries: z.number().int().min(0).max(20).optional(),
   on_failure: z.enum(['abort', 'continue', 'ask']).optional().meta({ description: 'What happens when the step fails (default ask)' }),
@@ -59,6 +82,7 @@ const Choice = z.union([z.string(), z.strictObject({ value: z.string(), label: z
 export const ManualStep = z.strictObject({
   ...common,
   type: z.literal('manual'),
+  owner: Owner.optional(),
   instructions: Template.optional(),
   checklist: z.array(Template).optional(),
 });
@@ -285,6 +309,10 @@ export const Playbook = z.strictObject({
   triggers: z.array(Trigger).optional(),
   inputs: z.record(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'input names are lower-case letters, digits and _'), PlaybookInput).optional(),
   remind_every: Reminder.optional(),
+  roles: z
+    .record(RoleName, z.string())
+    .optional()
+    .meta({ description: "The playbook's own roles beyond commander, comms, processor and scribe: name → what the role does" }),
   steps: z.array(Step).min(1),
   drill: DrillSpec.optional(),
 });
@@ -299,6 +327,7 @@ export type Severity = (typeof SEVERITIES)[number];
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 export type ProviderStatus = (typeof PROVIDER_STATUSES)[number];
 export type Reminder = z.infer<typeof Reminder>;
+export type Confirm = z.infer<typeof Confirm>;
 export type DrillSpec = z.infer<typeof DrillSpec>;
 export type DrillScenario = z.infer<typeof DrillScenario>;
 export type DrillExpect = z.infer<typeof DrillExpect>;

@@ -64,11 +64,19 @@ export function describeEvent(e: TimelineEvent): string {
     case 'step_completed':
       return completed(e);
     case 'approval_requested':
-      return `Approval asked: "${short(e.data.question)}"`;
+      return `Approval asked${e.data.second_person ? ' of a second person' : ''}: "${short(e.data.question)}"`;
     case 'approval_given':
-      return `Approved (${e.data.by}, after ${formatDuration(e.data.waited_ms)})`;
+      return e.data.by === 'second_person'
+        ? `Approved by ${e.actor} (second person, after ${formatDuration(e.data.waited_ms)})`
+        : `Approved (${e.data.by}, after ${formatDuration(e.data.waited_ms)})`;
     case 'approval_denied':
-      return 'Approval denied';
+      return e.data.by === 'second_person'
+        ? `Declined by ${e.actor}${e.data.reason ? `: ${short(e.data.reason)}` : ''}`
+        : 'Approval denied';
+    case 'role_assigned':
+      return e.data.handoff
+        ? `Handoff: ${e.data.previous ?? '(nobody)'} → ${e.data.person} as commander${e.data.note ? `: ${short(e.data.note)}` : ''}`
+        : `Role ${e.data.role}: ${e.data.person}${e.data.previous ? ` (was ${e.data.previous})` : ''}`;
     case 'status_changed':
       return `Status ${e.data.from ?? '(none)'} → ${e.data.to}${e.data.message ? `: ${short(e.data.message)}` : ''}`;
     case 'milestone':
@@ -76,7 +84,7 @@ export function describeEvent(e: TimelineEvent): string {
     case 'note_added':
       return `Note: ${short(e.data.text, 300)}`;
     case 'reminder_fired':
-      return `Reminder: ${short(e.data.message || e.data.reminder)}`;
+      return `Reminder${e.data.owner ? ` for ${e.data.owner.role}${e.data.owner.person ? ` (${e.data.owner.person})` : ''}` : ''}: ${short(e.data.message || e.data.reminder)}`;
     case 'channel_sent':
       return `Sent to ${e.data.channel}`;
     case 'decision':
@@ -96,7 +104,8 @@ export function describeEvent(e: TimelineEvent): string {
 
 /** Routine events: left out of the postmortem table when the timeline is long. */
 export function isRoutine(e: TimelineEvent): boolean {
-  if (e.type === 'step_started' || e.type === 'input_answered' || e.type === 'run_started' || e.type === 'approval_requested') return true;
+  if (e.type === 'step_started' || e.type === 'input_answered' || e.type === 'run_started') return true;
+  if (e.type === 'approval_requested') return !e.data.second_person; // waiting for a second person is part of the story
   if (e.type === 'reminder_fired' || e.type === 'channel_sent') return true; // the step's result lists its channels
   if (e.type === 'step_completed') {
     const t = e.data.step_type;

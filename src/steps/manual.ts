@@ -6,15 +6,19 @@
  * a yes, or ticking at least one item, approves it; a no, or nothing ticked,
  * skips it as not approved. Without a person, the instructions are printed and
  * the step is recorded as done unattended (it never blocks a CI run; with
- * `confirm:` the engine's gate needs --yes first).
+ * `confirm:` the engine's gate needs --yes first). A step with `owner:` first
+ * says whose it is: "for comms (sam)", or "(you)" to the person holding it.
  */
 import type { StepHandler, StepResult } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
+import { roleHolder } from '../playbook/roles.js';
+import { actorName } from '../timeline/actor.js';
 
 const NOT_APPROVED: StepResult = { outcome: 'skipped', reason: 'not approved by responder' };
 
 export const manual: StepHandler<StepOf<'manual'>> = async (run) => {
   const { step, prompter, gate } = run;
+  if (step.owner) run.log(await ownerLine(step.owner, run.incident.state().roles, run.incident.id));
   if (step.instructions) for (const line of step.instructions.trimEnd().split('\n')) run.log(line);
   const checklist = step.checklist ?? [];
   if (!prompter.canPrompt || run.dryRun) {
@@ -46,3 +50,9 @@ export const manual: StepHandler<StepOf<'manual'>> = async (run) => {
   const done = await prompter.confirm(`${step.title}: done?`, true, { name: step.id });
   return done ? { outcome: 'ok', result: { done: true } } : { outcome: 'skipped', reason: 'skipped by responder' };
 };
+
+/** Whose step this is; when nobody holds the role, how to give it to someone. */
+async function ownerLine(role: string, roles: Record<string, string>, id: string): Promise<string> {
+  const line = `for ${roleHolder(role, roles, await actorName())}`;
+  return roles[role] ? line : `${line}: payctl incident assign ${id} --role ${role} --to <person>`;
+}

@@ -2,7 +2,7 @@
  * The directory store (the default): one directory per incident under the
  * store directory, each with its timeline.jsonl (timeline/store.ts, writer.ts)
  * and its locks as flock files (timeline/lock.ts). Watching is file watching
- * (directory-watch.ts).
+ * (directory-watch.ts); listing reads a cache of listed states (directory-listed.ts).
  */
 import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,8 +23,9 @@ import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FI
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
 import { sha256, TimelineWriter } from '../timeline/writer.js';
 import { GENESIS } from '../timeline/events.js';
-import type { AppenderOptions, IncidentAppender, IncidentSummary, ReplayedIncident, Store, StoreHead } from './store.js';
+import type { AppenderOptions, IncidentAppender, IncidentSummary, ListedState, ReplayedIncident, Store, StoreHead } from './store.js';
 import { watchDirectoryIncident, watchDirectoryList } from './directory-watch.js';
+import { ListedCache } from './directory-listed.js';
 
 export class DirectoryStore implements Store {
   readonly kind = 'directory' as const;
@@ -123,18 +124,16 @@ export class DirectoryStore implements Store {
     return listIncidentIds(this.dir);
   }
 
-  async list(): Promise<IncidentSummary[]> {
-    return listIncidentIds(this.dir).map((id) => {
-      try {
-        return { id, state: replayFile(timelinePath(this.dir, id)).state };
-      } catch (e) {
-        return { id, problem: (e as Error).message };
-      }
-    });
+  private readonly listedCache = new ListedCache();
+
+  /** From the cache of listed states, each checked against its timeline (directory-listed.ts). */
+  async list(only?: readonly string[]): Promise<IncidentSummary[]> {
+    return this.listedCache.list(this.dir, only);
   }
 
-  async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
-    for (const id of listIncidentIds(this.dir).reverse()) {
+  async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
+    for (const { id, state } of (await this.list()).reverse()) {
+      if (!state || (among && !among(state))) continue; // broken, or cut by its listed state: not replayed
       if (matches(replayFile(timelinePath(this.dir, id)).state)) return id;
     }
     return undefined;

@@ -10,7 +10,8 @@ import { sha256 } from '../timeline/writer.js';
 import { replay } from '../timeline/replay.js';
 import type { DirectoryStore } from './directory.js';
 import { inTransaction } from './pg-client.js';
-import { listedOf, type PostgresStore } from './postgres.js';
+import { listedOf } from './listed.js';
+import type { PostgresStore } from './postgres.js';
 
 export type ImportOutcome =
   | { id: string; outcome: 'imported' | 'completed'; events: number }

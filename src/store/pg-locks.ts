@@ -5,7 +5,8 @@
  * with it the lock, so there is never a stale lock to judge. Who holds a lock
  * (pid, host, incident) is written to payctl_lock_holders once it is taken,
  * for the message of those refused, and is also the connection's
- * application_name (pg_stat_activity).
+ * application_name (pg_stat_activity). Whether a run is live is read from
+ * pg_locks, without trying the lock.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -25,11 +26,36 @@ interface Attempt {
   holder?: LockHolder;
 }
 
+/** A query on the store's pool (errors already turned into payctl's). */
+export type PoolQuery = <R extends object>(text: string, values?: unknown[]) => Promise<R[]>;
+
 export class PostgresLocks implements StoreLocks {
   constructor(
     private readonly url: string,
     private readonly location: string,
+    private readonly query: PoolQuery,
   ) {}
+
+  /**
+   * pg_locks shows the advisory locks every session of this database holds:
+   * an incident whose run lock is among them has a live run (on any machine).
+   */
+  async runsHeld(incidentIds: readonly string[]): Promise<Set<string>> {
+    if (!incidentIds.length) return new Set();
+    const rows = await this.query<{ k1: string; k2: string }>(
+      `SELECT classid::int8::text AS k1, objid::int8::text AS k2 FROM pg_locks
+        WHERE locktype = 'advisory' AND granted AND objsubid = 2
+          AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    const held = new Set(rows.map((r) => `${r.k1} ${r.k2}`));
+    return new Set(
+      incidentIds.filter((id) => {
+        const [k1, k2] = lockKeys(`run:${id}`);
+        // an oid is unsigned: the int4 key as pg_locks shows it
+        return held.has(`${k1 >>> 0} ${k2 >>> 0}`);
+      }),
+    );
+  }
 
   async run(incidentId: string): Promise<Release> {
     let got = await this.attempt(`run:${incidentId}`, { incident: incidentId });

@@ -5,7 +5,7 @@
  *
  * - payctl_incidents: one row per incident, with its head (how many events,
  *   the hash of the last one's line; a trigger lets it only move forward),
- *   its listed state (incident list) and its replayed state (latest());
+ *   its listed state (incident list: listed.ts) and its replayed state (latest());
  * - payctl_events: one row per event, its line exactly as hashed. Append-only:
  *   a trigger refuses UPDATE, DELETE and TRUNCATE, and another checks each new
  *   event against the incident's recorded head (next seq, prev = head hash)
@@ -147,6 +147,19 @@ BEGIN
   END IF;
   PERFORM pg_notify('payctl_events', p_id || ' ' || (p_count + cardinality(p_seqs)));
 END $$;
+`,
+  },
+  {
+    version: 4,
+    description: "the listed state keeps how the last run ended (incident list's RUN column and resume without an id read no events)",
+    sql: `
+UPDATE payctl_incidents
+   SET listed = (
+     SELECT jsonb_object_agg(key, value) FROM jsonb_each(state)
+      WHERE key IN ('id', 'title', 'severity', 'status', 'playbook', 'opened_at', 'updated_at', 'run',
+                    'run_stop_reason', 'run_stop_exit_code', 'run_stopped_at_step', 'dry_run', 'source', 'cancelled')
+   )::text
+ WHERE state IS NOT NULL;
 `,
   },
 ];

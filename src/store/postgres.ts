@@ -33,7 +33,17 @@ import { PostgresLocks } from './pg-locks.js';
 import { watchIncident, watchIncidents } from './pg-watch.js';
 import type { StoreSpec } from './spec.js';
 import { describeDatabase } from './spec.js';
-import type { AppenderOptions, IncidentAppender, IncidentSummary, ListedState, ReplayedIncident, Store, StoreHead } from './store.js';
+import { listedOf } from './listed.js';
+import type {
+  AppenderOptions,
+  IncidentAppender,
+  IncidentSummary,
+  ListedState,
+  ReplayedIncident,
+  Store,
+  StoreHead,
+  WatchNotices,
+} from './store.js';
 
 const PAGE = 2_000;
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -49,7 +59,7 @@ export class PostgresStore implements Store {
     private readonly pool: Pool,
   ) {
     this.location = describeDatabase(url);
-    this.locks = new PostgresLocks(url, this.location);
+    this.locks = new PostgresLocks(url, this.location, (text, values) => this.query(text, values));
   }
 
   where(id: string, line?: number): string {
@@ -172,37 +182,71 @@ export class PostgresStore implements Store {
     return (await this.query<{ id: string }>('SELECT id FROM payctl_incidents ORDER BY id')).map((r) => r.id);
   }
 
-  async list(): Promise<IncidentSummary[]> {
+  async list(only?: readonly string[]): Promise<IncidentSummary[]> {
     // listed is JSON text (migration 3): parsed here, without the server converting jsonb for 10,000 rows
-    const rows = await this.query<{ id: string; listed: string | null }>('SELECT id, listed FROM payctl_incidents ORDER BY id');
-    return rows.map((r) =>
-      r.listed
-        ? { id: r.id, state: JSON.parse(r.listed) as ListedState }
-        : { id: r.id, problem: 'the incident has no listed state (payctl store import it again)' },
+    const rows = await this.query<{ id: string; listed: string | null }>(
+      `SELECT id, listed FROM payctl_incidents${only ? ' WHERE id = ANY($1)' : ''} ORDER BY id`,
+      only ? [only] : [],
     );
+    const out: IncidentSummary[] = [];
+    for (const r of rows) {
+      if (r.listed) out.push({ id: r.id, state: JSON.parse(r.listed) as ListedState });
+      else out.push({ id: r.id, problem: await this.whyUnlisted(r.id) });
+    }
+    return out;
   }
 
-  async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
+  /** Why an incident has no listed state (its events do not open an incident): what replaying it says. */
+  private async whyUnlisted(id: string): Promise<string> {
+    try {
+      await this.replay(id);
+      return 'the incident has no listed state (payctl store import it again)';
+    } catch (e) {
+      return (e as Error).message;
+    }
+  }
+
+  /** Newest first, 200 rows at a time: the listed states first, then the whole state of those `among` keeps. */
+  async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
     let before: string | null = null;
     for (;;) {
-      const rows: { id: string; state: IncidentState | null }[] = await this.query(
-        'SELECT id, state FROM payctl_incidents WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT 200',
+      const rows: { id: string; listed: string | null }[] = await this.query(
+        'SELECT id, listed FROM payctl_incidents WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT 200',
         [before],
       );
-      for (const r of rows) if (r.state && matches(r.state)) return r.id;
+      const kept = rows.filter((r) => r.listed && (!among || among(JSON.parse(r.listed) as ListedState))).map((r) => r.id);
+      if (kept.length) {
+        const states: { id: string; state: IncidentState | null }[] = await this.query(
+          'SELECT id, state FROM payctl_incidents WHERE id = ANY($1) ORDER BY id DESC',
+          [kept],
+        );
+        for (const r of states) if (r.state && matches(r.state)) return r.id;
+      }
       if (rows.length < 200) return undefined;
       before = rows.at(-1)!.id;
     }
   }
 
-  async watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal): Promise<void> {
+  async watch(
+    id: string,
+    after: number,
+    onEvents: (events: TimelineEvent[]) => void,
+    signal: AbortSignal,
+    notices?: WatchNotices,
+  ): Promise<void> {
     await this.require(id);
-    return watchIncident(this, id, after, onEvents, signal);
+    return watchIncident(this, id, after, onEvents, signal, notices);
   }
 
-  async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void> {
+  async watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>, notices?: WatchNotices): Promise<void> {
     await this.db();
-    return watchIncidents(this, onChange, signal, ready);
+    return watchIncidents(this, onChange, signal, ready, notices);
+  }
+
+  /** Each incident's event count (watchList: what changed while its connection was lost). */
+  async headCounts(): Promise<Map<string, number>> {
+    const rows = await this.query<{ id: string; head_count: number }>('SELECT id, head_count FROM payctl_incidents');
+    return new Map(rows.map((r) => [r.id, r.head_count]));
   }
 
   /** Events of an incident after seq `after`, in order (watch). */
@@ -355,21 +399,6 @@ function nextState(before: IncidentState | null, count: number, events: Timeline
   }
   for (const e of rest) r.apply(e);
   return r.state();
-}
-
-export function listedOf(s: IncidentState): ListedState {
-  return {
-    id: s.id,
-    title: s.title,
-    severity: s.severity,
-    status: s.status,
-    ...(s.playbook !== undefined ? { playbook: s.playbook } : {}),
-    opened_at: s.opened_at,
-    updated_at: s.updated_at,
-    run: s.run,
-    dry_run: s.dry_run,
-    source: s.source,
-  };
 }
 
 function checkId(id: string): void {

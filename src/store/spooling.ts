@@ -20,7 +20,7 @@ import type { PostgresStore } from './postgres.js';
 import { pushSpool } from './push.js';
 import { Spool } from './spool.js';
 import { markSpooled } from './spool-state.js';
-import type { AppenderOptions, IncidentAppender, Store } from './store.js';
+import type { AppenderOptions, IncidentAppender, ListedState, Store, WatchNotices } from './store.js';
 
 export class SpoolingStore implements Store {
   readonly kind = 'postgres' as const;
@@ -51,6 +51,8 @@ export class SpoolingStore implements Store {
           () => local.routing(target, id, waitMs),
           'the routing lock',
         ),
+      // the database away: a run of a spooled incident holds this machine's lock
+      runsHeld: (ids) => db.locks.runsHeld(ids).catch((e) => (isUnreachable(e) ? local.runsHeld(ids) : Promise.reject(e))),
     };
   }
 
@@ -173,14 +175,14 @@ export class SpoolingStore implements Store {
   ids() {
     return this.db.ids();
   }
-  list() {
-    return this.db.list();
+  list(only?: readonly string[]) {
+    return this.db.list(only);
   }
 
   /** Finding the incident to join: when the database is away, none is found (a new incident is opened in the spool). */
-  async latest(matches: (state: IncidentState) => boolean): Promise<string | undefined> {
+  async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
     try {
-      return await this.db.latest(matches);
+      return await this.db.latest(matches, among);
     } catch (e) {
       if (!isUnreachable(e)) throw e;
       this.out.warn(`${(e as Error).message}; the open incident to join cannot be looked up, so a new one is opened`);
@@ -188,11 +190,11 @@ export class SpoolingStore implements Store {
     }
   }
 
-  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal) {
-    return this.db.watch(id, after, onEvents, signal);
+  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal, notices?: WatchNotices) {
+    return this.db.watch(id, after, onEvents, signal, notices);
   }
-  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>) {
-    return this.db.watchList(onChange, signal, ready);
+  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>, notices?: WatchNotices) {
+    return this.db.watchList(onChange, signal, ready, notices);
   }
 
   /** Push what waits in the spool (this process's spooled incidents included, now that it is done with them). */

@@ -42,10 +42,27 @@ export interface StoreHead {
   last: string;
 }
 
-/** What `incident list` shows of an incident (a database store keeps it on the incident's row). */
+/**
+ * What `incident list` and `incident resume` without an id need of an incident, its run's end
+ * included (listed.ts): a database store keeps it on the incident's row, a directory store in
+ * a cache checked against each timeline (directory-listed.ts).
+ */
 export type ListedState = Pick<
   IncidentState,
-  'id' | 'title' | 'severity' | 'status' | 'playbook' | 'opened_at' | 'updated_at' | 'run' | 'dry_run' | 'source'
+  | 'id'
+  | 'title'
+  | 'severity'
+  | 'status'
+  | 'playbook'
+  | 'opened_at'
+  | 'updated_at'
+  | 'run'
+  | 'run_stop_reason'
+  | 'run_stop_exit_code'
+  | 'run_stopped_at_step'
+  | 'dry_run'
+  | 'source'
+  | 'cancelled'
 >;
 
 /** One row of `incident list`: the incident's listed state, or why it could not be read. */
@@ -54,6 +71,14 @@ export interface IncidentSummary {
   state?: ListedState;
   /** Why the incident is broken (an empty timeline, not a payctl timeline). */
   problem?: string;
+}
+
+/** What a watch says about its connection to a database store (incident follow prints them on stderr). */
+export interface WatchNotices {
+  /** The connection was lost: what happened, and when it tries again. */
+  lost?(message: string): void;
+  /** It is back, and what was missed meanwhile has been delivered. */
+  back?(message: string): void;
 }
 
 export interface ReplayedIncident {
@@ -100,10 +125,13 @@ export interface Store {
 
   /** Every incident id, oldest first (ids sort by time). */
   ids(): Promise<string[]>;
-  /** Every incident with its listed state, oldest first; a broken one with its problem. */
-  list(): Promise<IncidentSummary[]>;
-  /** The newest incident whose state matches. */
-  latest(matches: (state: IncidentState) => boolean): Promise<string | undefined>;
+  /** Every incident (or those of `only` that exist) with its listed state, oldest first; a broken one with its problem. */
+  list(only?: readonly string[]): Promise<IncidentSummary[]>;
+  /**
+   * The newest incident whose state matches. `among`, a first cut on the listed
+   * state (open, real): only the incidents it keeps are replayed.
+   */
+  latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined>;
 
   /** The run lock and the routing lock, across processes (and machines, for a database). */
   readonly locks: StoreLocks;
@@ -111,14 +139,16 @@ export interface Store {
   /**
    * Calls `onEvents` with each incident's events appended after seq `after`,
    * in order, as they arrive (from any process or machine), until `signal`
-   * aborts; resolves then. Exit 2 for an unknown id.
+   * aborts; resolves then. Exit 2 for an unknown id. A database store that
+   * loses its connection says so through `notices`, connects again and catches up.
    */
-  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal): Promise<void>;
+  watch(id: string, after: number, onEvents: (events: TimelineEvent[]) => void, signal: AbortSignal, notices?: WatchNotices): Promise<void>;
   /**
    * Calls `onChange` when an incident is created or appended to (its id), until `signal` aborts; resolves then.
-   * `ready` is awaited once watching has taken effect: a change after it begins is reported.
+   * `ready` is awaited once watching has taken effect: a change after it begins is reported. A database
+   * store that loses its connection says so through `notices`, connects again and reports what changed meanwhile.
    */
-  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>): Promise<void>;
+  watchList(onChange: (id: string) => void, signal: AbortSignal, ready?: () => Promise<void>, notices?: WatchNotices): Promise<void>;
 
   /** Close connections and descriptors; the command is done with the store. */
   close(): Promise<void>;

@@ -29,7 +29,16 @@ export interface EventDataMap {
   /** A playbook input's value (or a `--var`). */
   input_answered: { name: string; value: unknown; from: 'prompt' | 'var' | 'answers' | 'trigger' | 'default' | 'set' };
   /** Written (and fsync'd) before the step's action is taken. */
-  step_started: { step_type: StepType; title: string; attempt: number; idempotency_key: string; params?: unknown; dry_run?: boolean };
+  step_started: {
+    step_type: StepType;
+    title: string;
+    attempt: number;
+    idempotency_key: string;
+    params?: unknown;
+    dry_run?: boolean;
+    /** The role the step is for (`owner:`), and who held it as it started. */
+    owner?: { role: string; person?: string };
+  };
   /** Written right after the step's action. */
   step_completed: {
     step_type: StepType;
@@ -42,9 +51,15 @@ export interface EventDataMap {
     attempt: number;
     duration_ms: number;
   };
-  approval_requested: { question: string };
-  approval_given: { by: 'person' | 'flag'; waited_ms: number };
-  approval_denied: { by: 'person' };
+  /** `second_person`: only someone other than the runner (this event's actor) may approve it (payctl incident approve). */
+  approval_requested: { question: string; second_person?: boolean };
+  /**
+   * person: the runner at the prompt; flag: --yes; second_person: someone else
+   * (this event's actor) with payctl incident approve, for a second-person gate.
+   */
+  approval_given: { by: 'person' | 'flag' | 'second_person'; waited_ms: number };
+  /** second_person: payctl incident deny (this event's actor), with why. */
+  approval_denied: { by: 'person' | 'second_person'; reason?: string };
   status_changed: { from: IncidentStatus | null; to: IncidentStatus; message?: string };
   milestone: { name: Milestone; at?: string; note?: string };
   note_added: { text: string };
@@ -75,7 +90,8 @@ export interface EventDataMap {
     reason?: string;
     rolled_back_to?: { provider: string; percent: number }[];
   };
-  reminder_fired: { reminder: string; message: string };
+  /** `owner`: the role the reminder is for (`owner:` in the playbook) and who held it then. */
+  reminder_fired: { reminder: string; message: string; owner?: { role: string; person?: string } };
   /**
    * A person took a role (commander, comms, processor, scribe, or a playbook's
    * own): `previous` held it before. A handoff is the commander role passed on

@@ -58,12 +58,18 @@ export interface StoreLocks {
     incidentId: string,
     waitMs: number,
   ): Promise<{ release: Release; contended?: LockHolder } | { holder: LockHolder }>;
+  /**
+   * Which of these incidents a live process runs now (its run lock is held), found without
+   * taking any lock: a run with no end event is running if so, else it was interrupted.
+   */
+  runsHeld(incidentIds: readonly string[]): Promise<Set<string>>;
 }
 
 /** The locks of a directory store (the default). */
 export function directoryStoreLocks(storeDir: string): StoreLocks {
   return {
     run: (id) => acquireRunLock(join(storeDir, id), id),
+    runsHeld: async (ids) => new Set(ids.filter((id) => runLockHeld(join(storeDir, id)))),
     routing: (target, incident, waitMs) => acquireRoutingLock(storeDir, target, incident, waitMs),
   };
 }

@@ -33,6 +33,21 @@ export interface StepState {
   stages?: EventDataMap['traffic_stage'][];
 }
 
+/** A second-person gate (`confirm: { second_person: true }`) as recorded: its latest request and the answer to it. */
+export interface SecondPersonApproval {
+  step: string;
+  question: string;
+  requested_at: string;
+  /** Who runs the step (the request's actor): anyone else may approve it. */
+  requested_by: string;
+  /** waiting: asked and not answered (a run waits at it, or the next resume will). */
+  status: 'waiting' | 'approved' | 'denied';
+  /** Who answered (payctl incident approve/deny), when, and why it was denied. */
+  by?: string;
+  at?: string;
+  reason?: string;
+}
+
 export interface IncidentState {
   id: string;
   title: string;
@@ -56,6 +71,8 @@ export interface IncidentState {
   notes: { time: string; actor: string; text: string }[];
   /** Role → the person who holds it now (role_assigned). */
   roles: Record<string, string>;
+  /** Step → its second-person gate: the latest request, and whether (and by whom) it was answered. */
+  approvals: Record<string, SecondPersonApproval>;
   /** How the last run ended: running (no end event: still running or killed), finished, stopped. */
   run: 'running' | 'finished' | 'stopped' | 'none';
   run_stop_reason?: string;
@@ -106,6 +123,7 @@ export class Replayer {
       milestones: {},
       notes: [],
       roles: {},
+      approvals: {},
       run: 'none',
       actors: [],
       reminders: {},
@@ -118,6 +136,9 @@ export class Replayer {
   /** Continue from a replayed state (e.g. replayFile's), applying later events. */
   static fromState(state: IncidentState): Replayer {
     const r = Object.create(Replayer.prototype) as Replayer;
+    // a state kept by an older payctl (a database row) lacks the fields added since
+    state.roles ??= {};
+    state.approvals ??= {};
     (r as unknown as { s: IncidentState }).s = state;
     (r as unknown as { actors: Set<string> }).actors = new Set(state.actors);
     return r;
@@ -232,12 +253,23 @@ export class Replayer {
         s.reminders[e.data.reminder] = e.time;
         break;
       case 'role_assigned':
-        // a state kept by an older payctl has no roles yet
-        s.roles = { ...s.roles, [e.data.role]: e.data.person };
+        s.roles[e.data.role] = e.data.person;
         break;
       case 'approval_requested':
+        if (e.data.second_person && e.step)
+          s.approvals[e.step] = { step: e.step, question: e.data.question, requested_at: e.time, requested_by: e.actor, status: 'waiting' };
+        break;
       case 'approval_given':
-      case 'approval_denied':
+      case 'approval_denied': {
+        const gate = e.step ? s.approvals[e.step] : undefined;
+        if (gate && e.data.by === 'second_person') {
+          gate.status = e.type === 'approval_given' ? 'approved' : 'denied';
+          gate.by = e.actor;
+          gate.at = e.time;
+          if (e.type === 'approval_denied' && e.data.reason) gate.reason = e.data.reason;
+        }
+        break;
+      }
       case 'decision':
       case 'store_reconciled':
         break;
@@ -272,4 +304,9 @@ export function firstIncompleteStep(state: IncidentState, stepIds: string[]): st
     const st = state.steps[id];
     return !st || st.status === 'started';
   });
+}
+
+/** Second-person gates asked and not answered: a run waits at each, or the next resume will. */
+export function waitingApprovals(state: Pick<IncidentState, 'approvals'>): SecondPersonApproval[] {
+  return Object.values(state.approvals ?? {}).filter((a) => a.status === 'waiting');
 }

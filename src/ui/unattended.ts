@@ -48,6 +48,8 @@ export function createUnattendedPrompter(o: { yes: boolean; out: Output }): Prom
 
 /** The line said on stderr as an unattended run starts: that it runs unattended, why, and what that means. */
 export function unattendedNotice(reason: string, yes: boolean): string {
-  const approvals = yes ? 'approval gates pass (--yes)' : 'the first approval gate stops the run (exit 3; resume with --yes)';
+  const approvals = yes
+    ? 'approval gates pass (--yes), except one that needs a second person (exit 3)'
+    : 'the first approval gate stops the run (exit 3; resume with --yes)';
   return `running unattended (${reason}): nothing is asked; inputs come from --var, --answers or their defaults, and ${approvals}`;
 }

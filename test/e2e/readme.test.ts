@@ -41,6 +41,8 @@ const RULES: Rule[] = [
   },
   // four stages held two minutes each: test/e2e/shares.test.ts runs the same with short holds
   { match: /^npx payctl failback --canary /, skip: 'holds each stage 2 minutes; test/e2e/shares.test.ts runs it with 2-3 s holds' },
+  // the demo's incident has no step waiting for a second person: test/e2e/second-person.test.ts answers waiting runs
+  { match: /^npx payctl incident (approve|deny) /, skip: 'needs a run waiting at a second-person gate; test/e2e/second-person.test.ts' },
 ];
 
 function readmeCommands(): string[] {

@@ -162,7 +162,7 @@ describe('lint', () => {
     ).toEqual([
       '9:23: step "m": instructions: unknown variable "foo" (templates and conditions can read inputs, steps, incident, config, now)',
       '9:37: step "m": instructions: vars.x: vars exist only inside message templates; pass values with the step\'s vars:',
-      '9:50: step "m": instructions: unknown incident field "owner" in incident.owner (one of: id, title, severity, status, playbook, started_at, elapsed, dry_run)',
+      '9:50: step "m": instructions: unknown incident field "owner" in incident.owner (one of: id, title, severity, status, playbook, started_at, elapsed, dry_run, roles, team)',
     ]);
   });
 

@@ -12,7 +12,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../src/store/directory.js';
-import { listedOf, openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
+import { listedOf } from '../../src/store/listed.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewEvent, TimelineEvent } from '../../src/timeline/events.js';
 import { Replayer } from '../../src/timeline/replay.js';
@@ -218,10 +219,15 @@ function contract(name: string, backend: Backend): void {
     const holder = worker([where, 'lock', id]);
     await holder.started;
     await expect(store.locks.run(id)).rejects.toThrow(/is being run by another payctl \(pid \d+\)/);
+    // seen without taking it: a live run, and no other incident's
+    expect(await store.locks.runsHeld([id, '20260101-040000-cccd'])).toEqual(new Set([id]));
     holder.kill();
     await holder.done;
+    expect(await store.locks.runsHeld([id])).toEqual(new Set());
     const release = await store.locks.run(id);
+    expect(await store.locks.runsHeld([id])).toEqual(new Set([id]));
     await release();
+    expect(await store.locks.runsHeld([id])).toEqual(new Set());
   }, 30_000);
 
   it(`${name}: a deleted last event is caught by verify`, async () => {
@@ -245,6 +251,12 @@ function contract(name: string, backend: Backend): void {
     expect(seeded[0]).toMatchObject({ id: '20260101-000000-seed', state: { title: 'Incident 0', status: 'investigating' } });
     expect(seeded.at(-1)).toMatchObject({ id: '20260101-009999-seed', state: { title: 'Incident 9999' } });
     expect(await store.latest((s) => s.title === 'Incident 5000')).toBe('20260101-005000-seed');
+    // a first cut on the listed state: only the incidents it keeps are replayed, newest first
+    const replayed: string[] = [];
+    const cut = (l: { title: string }) => /^Incident \d*000$/.test(l.title);
+    expect(await store.latest((s) => (replayed.push(s.title), false), cut)).toBeUndefined();
+    expect(replayed).toEqual(Array.from({ length: 9 }, (_, i) => `Incident ${(9 - i) * 1000}`));
+    expect(await store.latest((s) => s.title === 'Incident 5000', cut)).toBe('20260101-005000-seed');
   }, 120_000);
 }
 

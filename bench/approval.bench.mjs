@@ -1,0 +1,106 @@
+// Second-person approval (issue 14, item 2): how soon a waiting run goes on
+// after another person's `payctl incident approve`. The built payctl runs a
+// playbook of GATES second-person gates in a pseudo-terminal (a person at it,
+// so it waits); for each gate, once it waits, a separate `payctl incident
+// approve` process (another PAYCTL_ACTOR) approves it. The delay is read from
+// the timeline: the step's step_started (written by the run once it saw the
+// approval) minus the approval_given (written by the approving process). p50
+// and p99 for the directory store and PostgreSQL (PAYCTL_TEST_PG_URL, or a
+// throwaway server via scripts/with-postgres.sh when initdb is there); target
+// p99 < 1 s. For reference beside it: the directory store's poll interval.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pty from 'node-pty';
+import { median } from './lib.mjs';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const BIN = join(root, 'bin/payctl.cjs');
+if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
+  const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
+  if (initdb.status === 0) {
+    const r = spawnSync(join(root, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
+    process.exit(r.status ?? 1);
+  }
+  console.log('(no PostgreSQL server here: the PostgreSQL row is skipped)');
+  process.env.PAYCTL_BENCH_NO_PG = '1';
+}
+const PG = process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+const GATES = Number(process.env.BENCH_GATES ?? 15);
+const { POLL_MS } = await import(join(root, 'dist/store/directory-watch.js'));
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const percentile = (xs, p) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+};
+
+const PLAYBOOK = `id: gates\ntitle: Gates\nsteps:\n${Array.from(
+  { length: GATES },
+  (_, i) =>
+    `  - { id: g${i}, type: set_status, title: Gate ${i}, status: ${i % 2 ? 'identified' : 'monitoring'}, confirm: { message: "Gate ${i}?", second_person: true } }\n`,
+).join('')}`;
+
+function payctl(args, cwd, env) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`payctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** Approval-to-step delays (ms) of GATES gates answered by another process. */
+async function measure(cwd, env, store) {
+  const run = pty.spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'gates'], {
+    cwd,
+    cols: 200,
+    rows: 50,
+    env: { ...env, PAYCTL_ACTOR: 'runner', TERM: 'xterm' },
+  });
+  let screen = '';
+  run.onData((d) => (screen += d));
+  const exited = new Promise((r) => run.onExit(({ exitCode }) => r(exitCode)));
+  let id;
+  while (!(id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(screen)?.[1])) await sleep(20);
+  for (let i = 0; i < GATES; i++) {
+    while ((await store.replay(id)).state.approvals?.[`g${i}`]?.status !== 'waiting') await sleep(20);
+    payctl(['incident', 'approve', id, '--step', `g${i}`], cwd, { ...env, PAYCTL_ACTOR: 'approver' });
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`the run exited ${code}:\n${screen}`);
+  const events = (await store.read(id)).events;
+  const at = (type, step) => Date.parse(events.find((e) => e.type === type && e.step === step).time);
+  return Array.from({ length: GATES }, (_, i) => at('step_started', `g${i}`) - at('approval_given', `g${i}`));
+}
+
+const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' };
+const rows = [];
+const dir = mkdtempSync(join(tmpdir(), 'payctl-approval-bench-'));
+mkdirSync(join(dir, 'playbooks'));
+writeFileSync(join(dir, 'playbooks', 'gates.yaml'), PLAYBOOK);
+writeFileSync(join(dir, 'payctl.config.yaml'), 'store: .payctl/incidents\n');
+const { DirectoryStore } = await import(join(root, 'dist/store/directory.js'));
+rows.push(['directory (fs.watch + poll)', await measure(dir, env, new DirectoryStore(join(dir, '.payctl', 'incidents')))]);
+if (PG) {
+  const pgEnv = { ...env, PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: PG };
+  payctl(['store', 'init'], dir, pgEnv);
+  const { openPostgresStore } = await import(join(root, 'dist/store/postgres.js'));
+  const store = await openPostgresStore({ kind: 'postgres', url: PG, localDir: '', from: 'bench' });
+  rows.push(['postgres (LISTEN/NOTIFY)', await measure(dir, pgEnv, store)]);
+  await store.close();
+}
+rmSync(dir, { recursive: true, force: true });
+
+console.log(
+  `\nsecond-person approval: another process's approval to the waiting run's step_started, ${GATES} gates (target p99 < 1000 ms)`,
+);
+let ok = true;
+for (const [name, ds] of rows) {
+  const p99 = percentile(ds, 99);
+  ok &&= p99 < 1000;
+  console.log(
+    `  ${name.padEnd(30)} p50 ${String(Math.round(percentile(ds, 50))).padStart(4)} ms  median ${String(Math.round(median(ds))).padStart(4)} ms  p99 ${String(Math.round(p99)).padStart(4)} ms  max ${String(Math.round(Math.max(...ds))).padStart(4)} ms  ${p99 < 1000 ? 'ok' : 'OVER'}`,
+  );
+}
+console.log(`  (reference: the directory store's poll interval, the delay's ceiling should fs.watch miss a change: ${POLL_MS} ms)`);
+process.exit(ok ? 0 : 1);

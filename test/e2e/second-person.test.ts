@@ -1,0 +1,225 @@
+/**
+ * Second-person approval end to end (issue 14 item 2), on the directory store
+ * and on PostgreSQL: the built payctl runs the playbook as alice in a
+ * pseudo-terminal (a person waiting at the gate), and other processes answer
+ * as other people (PAYCTL_ACTOR). The waiting run is released by bob's
+ * approval (alice's own is refused, exit 1, naming the rule), stopped by a
+ * denial, and an unattended --yes run stops with exit 3 until someone else
+ * approves and it is resumed.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import pty from 'node-pty';
+import { BIN, runCliAsync, tempProject } from '../engine/helpers.js';
+import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { hasStackTrace } from '../helpers/run-cli.js';
+
+const PLAYBOOK = `
+id: offline
+title: Card testing attack
+steps:
+  - { id: identify, type: set_status, title: Identify, status: identified }
+  - id: checkout_off
+    type: set_status
+    title: Take checkout offline
+    status: monitoring
+    confirm: { message: "Take checkout offline?", second_person: true }
+  - { id: done, type: set_status, title: Done, status: resolved }
+`;
+
+type Env = Record<string, string>;
+
+/** payctl in a pseudo-terminal as `actor`: a person at the terminal, so the run waits at the gate. */
+function personAtTerminal(dir: string, args: string[], actor: string, env: Env) {
+  const p = pty.spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    cols: 160,
+    rows: 50,
+    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: actor, TERM: 'xterm', NO_COLOR: '1', ...env },
+  });
+  let screen = '';
+  p.onData((d) => (screen += d));
+  const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
+  const waitFor = async (text: string | RegExp) => {
+    const t0 = Date.now();
+    while (!(typeof text === 'string' ? screen.includes(text) : text.test(screen))) {
+      if (Date.now() - t0 > 15_000) throw new Error(`timed out waiting for ${text}; screen:\n${screen}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  return { p, waitFor, exited, screen: () => screen };
+}
+
+const idOf = (text: string) => /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(text)![1]!;
+
+function scenarios(store: () => Env) {
+  const as = (actor: string) => ({ ...store(), PAYCTL_ACTOR: actor });
+  const show = async (dir: string, id: string) => JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'], store())).stdout);
+
+  it('waits at the gate, showing who may approve; the runner is refused; another person releases it', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', store());
+    await run.waitFor('waiting for a second person to approve "Take checkout offline?"');
+    const id = idOf(run.screen());
+    expect(run.screen()).toContain(
+      `anyone but alice approves it (any machine sharing the store): payctl incident approve ${id} --step checkout_off`,
+    );
+
+    const waiting = await show(dir, id);
+    expect(waiting.incident.approvals.checkout_off).toMatchObject({ status: 'waiting', requested_by: 'alice' });
+    expect(waiting.incident.steps.checkout_off).toBeUndefined();
+
+    const self = await runCliAsync(dir, ['incident', 'approve', id], as('alice'));
+    expect(self.code).toBe(1);
+    expect(self.stderr).toContain('a second-person gate is approved by someone other than the person running it');
+    expect(hasStackTrace(self.stderr)).toBe(false);
+
+    const bob = await runCliAsync(dir, ['incident', 'approve', id, '--step', 'checkout_off'], as('bob'));
+    expect(bob.code, bob.stderr).toBe(0);
+    expect(bob.stdout).toContain('step checkout_off approved by bob');
+    await run.waitFor('approved by bob');
+    expect(await run.exited).toBe(0);
+
+    const after = await show(dir, id);
+    expect(after.incident.status).toBe('resolved');
+    expect(after.incident.approvals.checkout_off).toMatchObject({ status: 'approved', by: 'bob', requested_by: 'alice' });
+    const given = after.events.filter((e: { type: string }) => e.type === 'approval_given');
+    expect(given).toHaveLength(1);
+    expect(given[0]).toMatchObject({ actor: 'bob', step: 'checkout_off', data: { by: 'second_person' } });
+    // the step ran after the approval, as alice's run
+    const seqOf = (pred: (e: { type: string; step?: string; actor: string }) => boolean) => after.events.find(pred).seq;
+    expect(seqOf((e) => e.type === 'step_started' && e.step === 'checkout_off')).toBeGreaterThan(given[0].seq);
+    expect(after.events.find((e: { type: string; step?: string }) => e.type === 'step_started' && e.step === 'checkout_off').actor).toBe(
+      'alice',
+    );
+
+    const human = await runCliAsync(dir, ['incident', 'show', id], store());
+    expect(human.stdout).toMatch(/bob\s+checkout_off: approved by bob \(second person\)/);
+  }, 60_000);
+
+  it('a denial stops the waiting run: the step is declined, not run', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', store());
+    await run.waitFor('waiting for a second person');
+    const id = idOf(run.screen());
+    const deny = await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'the WAF blocks the attack'], as('bob'));
+    expect(deny.code, deny.stderr).toBe(0);
+    expect(await run.exited).toBe(3);
+    expect(run.screen()).toContain('declined by bob: the WAF blocks the attack');
+
+    const s = await show(dir, id);
+    expect(s.incident.steps.checkout_off).toMatchObject({ status: 'skipped', reason: 'declined by bob: the WAF blocks the attack' });
+    expect(s.incident.run).toBe('stopped');
+    expect(s.incident.status).toBe('identified'); // checkout_off never ran
+    expect(s.events.find((e: { type: string }) => e.type === 'approval_denied')).toMatchObject({
+      actor: 'bob',
+      data: { by: 'second_person', reason: 'the WAF blocks the attack' },
+    });
+    // answered already: approving it now is refused
+    expect((await runCliAsync(dir, ['incident', 'approve', id, '--step', 'checkout_off'], as('carol'))).code).toBe(2);
+  }, 60_000);
+
+  it('unattended, --yes does not pass the gate: exit 3 with the approve command; resume continues after approval', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('ci'));
+    expect(ci.code).toBe(3);
+    const id = idOf(ci.stdout + ci.stderr);
+    expect(ci.stderr).toContain(`anyone but ci approves it with: payctl incident approve ${id} --step checkout_off`);
+    expect(ci.stderr).toContain(`payctl incident resume ${id}`);
+    expect((await show(dir, id)).incident.steps.checkout_off).toBeUndefined();
+
+    // a resume before anyone approved stops at the same gate again
+    expect((await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('ci'))).code).toBe(3);
+
+    const dana = await runCliAsync(dir, ['incident', 'approve', id], as('dana'));
+    expect(dana.code, dana.stderr).toBe(0);
+    expect(dana.stdout).toContain(`no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id}`);
+
+    const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('ci'));
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('approved by dana');
+    const s = await show(dir, id);
+    expect(s.incident.status).toBe('resolved');
+    expect(s.incident.steps.checkout_off.status).toBe('ok');
+  }, 60_000);
+
+  it('an approval given by the person who then resumes does not count: a second person is still needed', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('ci'));
+    const id = idOf(ci.stdout + ci.stderr);
+    expect((await runCliAsync(dir, ['incident', 'approve', id], as('erin'))).code).toBe(0);
+    const mine = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('erin'));
+    expect(mine.code).toBe(3);
+    expect(mine.stdout).toContain('erin approved "Take checkout offline?" and now runs it');
+    expect(mine.stderr).toContain('anyone but erin approves it');
+  }, 60_000);
+}
+
+describe('second-person approval on the directory store', () => {
+  scenarios(() => ({}));
+
+  it('Ctrl-C while waiting stops the run (exit 3); an approval given then counts when it is resumed', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', {});
+    await run.waitFor('waiting for a second person');
+    const id = idOf(run.screen());
+    run.p.write('\x03');
+    expect(await run.exited).toBe(3);
+    expect(run.screen()).toContain('while waiting for a second person to approve step "checkout_off"');
+    expect(run.screen()).toContain(`payctl incident resume ${id}`);
+
+    const approved = await runCliAsync(dir, ['incident', 'approve', id, '--json'], { PAYCTL_ACTOR: 'bob' });
+    expect(JSON.parse(approved.stdout)).toEqual({
+      incident: id,
+      step: 'checkout_off',
+      approved_by: 'bob',
+      requested_by: 'alice',
+      already_approved: false,
+      run: 'stopped',
+    });
+    const twice = await runCliAsync(dir, ['incident', 'approve', id, '--step', 'checkout_off'], { PAYCTL_ACTOR: 'carol' });
+    expect(twice.stdout).toContain(`step checkout_off of ${id} was already approved by bob`);
+
+    const resumed = await runCliAsync(dir, ['incident', 'resume', id], { PAYCTL_ACTOR: 'alice' });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const events = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'])).stdout).events;
+    expect(events.filter((e: { type: string }) => e.type === 'approval_requested')).toHaveLength(1);
+    expect(events.filter((e: { type: string }) => e.type === 'approval_given')).toHaveLength(1);
+  }, 60_000);
+
+  it('a denial given while no run waits stops the next resume at the step (declined); the one after goes on past it', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
+    const id = idOf(ci.stdout + ci.stderr);
+    expect((await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'not now'], { PAYCTL_ACTOR: 'bob' })).code).toBe(0);
+    const first = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
+    expect(first.code).toBe(3);
+    expect(first.stderr).toContain('step "checkout_off" was declined by bob: not now');
+    const second = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
+    expect(second.code, second.stderr).toBe(0);
+    const s = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'])).stdout).incident;
+    expect(s.steps.checkout_off).toMatchObject({ status: 'skipped', reason: 'declined by bob: not now' });
+    expect(s.steps.done.status).toBe('ok');
+  }, 60_000);
+
+  it('approve and deny say what is wrong: nothing waits, an unknown step', async () => {
+    const dir = tempProject({ offline: PLAYBOOK.replace('second_person: true', 'second_person: false') });
+    const r = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
+    expect(r.code, r.stderr).toBe(0);
+    const id = idOf(r.stdout);
+    const none = await runCliAsync(dir, ['incident', 'approve', id], { PAYCTL_ACTOR: 'bob' });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain(`no step of ${id} waits for a second person's approval`);
+    const unknown = await runCliAsync(dir, ['incident', 'deny', id, '--step', 'nope', '--reason', 'no'], { PAYCTL_ACTOR: 'bob' });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('step "nope" of');
+    expect(hasStackTrace(none.stderr + unknown.stderr)).toBe(false);
+  }, 30_000);
+});
+
+describeWithPostgres('second-person approval on PostgreSQL', () => {
+  let url = '';
+  beforeAll(async () => {
+    url = await freshDatabase();
+  });
+  scenarios(() => ({ PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: url }));
+});
