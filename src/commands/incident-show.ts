@@ -17,6 +17,7 @@ import { rolesLine } from '../playbook/roles.js';
 import type { Store } from '../store/store.js';
 import { brokenChainWarning, ChainCheck } from '../timeline/verify.js';
 import { InvalidInputError } from '../errors.js';
+import { describeTrafficStage } from '../timeline/traffic-stage.js';
 
 export async function showIncident(ctx: Context, id: string): Promise<void> {
   const store = await ctx.store();
@@ -178,9 +179,13 @@ export function describe(e: TimelineEvent): string {
       return `run finished: ${e.data.outcome}`;
     case 'incident_cancelled':
       return `cancelled: ${e.data.reason}`;
+    case 'traffic_stage':
+      return `${step}${describeTrafficStage(e.data)}`;
     case 'store_reconciled':
       return `store: ${e.data.pushed} events spooled on ${e.data.host} since ${e.data.spooled_since} pushed${e.data.appended_meanwhile ? `, after ${e.data.appended_meanwhile} appended meanwhile` : ''}${e.data.already_stored ? ` (${e.data.already_stored} already stored)` : ''}`;
     default:
+      // every known type has its case above (a missing one fails the type check); this is a newer payctl's
+      e satisfies never;
       return `${(e as { type: string }).type}`;
   }
 }

@@ -2,6 +2,7 @@
 import type { TimelineEvent } from '../timeline/events.js';
 import { formatDuration } from '../duration.js';
 import { percent } from './markdown.js';
+import { describeTrafficStage } from '../timeline/traffic-stage.js';
 
 function short(v: unknown, max = 120): string {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
@@ -97,7 +98,15 @@ export function describeEvent(e: TimelineEvent): string {
       return `Run finished (${e.data.outcome})`;
     case 'incident_cancelled':
       return `Cancelled: ${short(e.data.reason)}`;
+    case 'traffic_stage': {
+      const text = describeTrafficStage(e.data);
+      return `Step ${e.step ?? '?'}: ${text[0]!.toUpperCase()}${text.slice(1)}`;
+    }
+    case 'store_reconciled':
+      return `Spooled events pushed to the shared store: ${e.data.pushed} from ${e.data.host}${e.data.appended_meanwhile ? ` (after ${e.data.appended_meanwhile} appended meanwhile)` : ''}`;
     default:
+      // every known type has its case above (a missing one fails the type check); this is a newer payctl's
+      e satisfies never;
       return `Unknown event type "${String((e as { type: unknown }).type)}" (written by a newer payctl?)`;
   }
 }
