@@ -14,20 +14,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
-import { median } from './lib.mjs';
+import { median, benchPostgres } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin/payctl.cjs');
-if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
-  const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
-  if (initdb.status === 0) {
-    const r = spawnSync(join(root, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  }
-  console.log('(no PostgreSQL server here: the PostgreSQL row is skipped)');
-  process.env.PAYCTL_BENCH_NO_PG = '1';
-}
-const PG = process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+const PG = benchPostgres(import.meta.url);
 const GATES = Number(process.env.BENCH_GATES ?? 15);
 const { POLL_MS } = await import(join(root, 'dist/store/directory-watch.js'));
 

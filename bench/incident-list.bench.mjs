@@ -8,53 +8,20 @@
 // gone replays every timeline and writes it: timed once, for reference.
 // PostgreSQL: PAYCTL_TEST_PG_URL, or a throwaway server (scripts/with-postgres.sh)
 // when initdb is there; without either, the PostgreSQL rows are skipped.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { interleaved, timeOnce } from './lib.mjs';
+import { interleaved, timeOnce, benchPostgres, freshBenchDatabase, inner, PG_MODULE } from './lib.mjs';
 
 const LIMIT_MS = 500;
 const root = fileURLToPath(new URL('..', import.meta.url));
-if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
-  const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
-  if (initdb.status === 0) {
-    // run again inside a throwaway PostgreSQL server
-    const r = spawnSync(join(root, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  }
-  console.log('(no PostgreSQL server here: the PostgreSQL rows are skipped)');
-  process.env.PAYCTL_BENCH_NO_PG = '1';
-}
-const PG = process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+const PG = benchPostgres(import.meta.url);
 const N = Number(process.env.BENCH_INCIDENTS ?? 10_000);
 const RUNS = Number(process.env.BENCH_LIST_RUNS ?? 7);
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-list-'));
 const mod = (p) => JSON.stringify(join(root, 'dist', p));
-const pgMod = JSON.stringify(join(root, 'node_modules', 'pg', 'lib', 'index.js'));
-
-function inner(script) {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout.trim());
-}
-
-/** A new database on the server (migrated): its URL. */
-function freshDb(name) {
-  inner(`
-    const pg = (await import(${pgMod})).default;
-    const c = new pg.Client({ connectionString: ${JSON.stringify(PG)} });
-    await c.connect(); await c.query('DROP DATABASE IF EXISTS ${name} WITH (FORCE)'); await c.query('CREATE DATABASE ${name}'); await c.end();
-    console.log('null');`);
-  const u = new URL(PG);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  inner(
-    `const { migrate } = await import(${mod('store/pg-client.js')}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`,
-  );
-  return url;
-}
+const pgMod = PG_MODULE;
 
 // N incidents, each a whole timeline as payctl writes it (chained); on PostgreSQL with the
 // state and listed state payctl_append stores (bulk-inserted, 1,000 at a time)
@@ -109,7 +76,7 @@ mkdirSync(project, { recursive: true });
 writeFileSync(join(project, 'payctl.config.yaml'), 'store: .payctl/incidents\n');
 const storeDir = join(project, '.payctl/incidents');
 inner(seed(storeDir));
-const url = PG ? freshDb('payctl_bench_list') : undefined;
+const url = PG ? freshBenchDatabase(PG, 'payctl_bench_list') : undefined;
 if (url) inner(seed(url));
 
 const bin = join(root, 'bin', 'payctl.cjs');

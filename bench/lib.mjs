@@ -1,6 +1,8 @@
 // Timing whole processes side by side: interleaved runs, medians, ratios.
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 
 export function timeOnce(cmd, args, opts = {}) {
   const t0 = performance.now();
@@ -40,4 +42,50 @@ export function printRatio(title, medians, baseline, limit, checked) {
     const verdict = !judged ? '' : ratio <= limit ? `  ok (limit ${limit}x)` : `  OVER (limit ${limit}x)`;
     console.log(`  ${name.padEnd(44)} ${ms.toFixed(1).padStart(8)} ms  ${ratio.toFixed(2)}x${verdict}`);
   }
+}
+
+const benchRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The PostgreSQL server a bench's PostgreSQL rows run against: PAYCTL_TEST_PG_URL,
+ * or, when initdb is on this machine, the bench `script` (its import.meta.url) is
+ * run again inside a throwaway server (scripts/with-postgres.sh) and this process
+ * exits with its status. Without either: undefined, and the rows are skipped.
+ */
+export function benchPostgres(script) {
+  if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
+    const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
+    if (initdb.status === 0) {
+      const r = spawnSync(join(benchRoot, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(script)], { stdio: 'inherit' });
+      process.exit(r.status ?? 1);
+    }
+    console.log('(no PostgreSQL server here: the PostgreSQL rows are skipped)');
+    process.env.PAYCTL_BENCH_NO_PG = '1';
+  }
+  return process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+}
+
+/** `script` run as an ES module in a node process of its own: what it printed, parsed as JSON. */
+export function inner(script) {
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env } });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return JSON.parse(r.stdout.trim());
+}
+
+/** pg's module path, for inner scripts. */
+export const PG_MODULE = JSON.stringify(join(benchRoot, 'node_modules', 'pg', 'lib', 'index.js'));
+
+/** A new database `name` on the server at `serverUrl`, migrated by the built payctl: its URL. */
+export function freshBenchDatabase(serverUrl, name) {
+  inner(`
+    const pg = (await import(${PG_MODULE})).default;
+    const c = new pg.Client({ connectionString: ${JSON.stringify(serverUrl)} });
+    await c.connect(); await c.query('DROP DATABASE IF EXISTS ${name} WITH (FORCE)'); await c.query('CREATE DATABASE ${name}'); await c.end();
+    console.log('null');`);
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  const url = u.toString();
+  const migrateModule = JSON.stringify(join(benchRoot, 'dist', 'store', 'pg-client.js'));
+  inner(`const { migrate } = await import(${migrateModule}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`);
+  return url;
 }

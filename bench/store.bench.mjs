@@ -7,52 +7,19 @@
 // Each measure is its own node process, interleaved, medians of the runs.
 // PostgreSQL: PAYCTL_TEST_PG_URL, or a throwaway server (scripts/with-postgres.sh)
 // when initdb is there; without either, the PostgreSQL rows are skipped.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './lib.mjs';
+import { median, benchPostgres, freshBenchDatabase, inner, PG_MODULE } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-if (!process.env.PAYCTL_TEST_PG_URL && !process.env.PAYCTL_BENCH_NO_PG) {
-  const initdb = spawnSync('bash', ['-c', 'command -v initdb || ls /usr/lib/postgresql/*/bin/initdb'], { stdio: 'ignore' });
-  if (initdb.status === 0) {
-    // run again inside a throwaway PostgreSQL server
-    const r = spawnSync(join(root, 'scripts/with-postgres.sh'), [process.execPath, fileURLToPath(import.meta.url)], { stdio: 'inherit' });
-    process.exit(r.status ?? 1);
-  }
-  console.log('(no PostgreSQL server here: the PostgreSQL rows are skipped)');
-  process.env.PAYCTL_BENCH_NO_PG = '1';
-}
-const PG = process.env.PAYCTL_BENCH_NO_PG ? undefined : process.env.PAYCTL_TEST_PG_URL;
+const PG = benchPostgres(import.meta.url);
 const N = Number(process.env.BENCH_EVENTS ?? 300);
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const dir = mkdtempSync(join(tmpdir(), 'payctl-bench-store-'));
 const mod = (p) => JSON.stringify(join(root, 'dist', p));
-const pgMod = JSON.stringify(join(root, 'node_modules', 'pg', 'lib', 'index.js'));
-
-function inner(script) {
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', env: { ...process.env } });
-  if (r.status !== 0) throw new Error(r.stderr);
-  return JSON.parse(r.stdout.trim());
-}
-
-/** A new database on the server (migrated): its URL. */
-function freshDb(name) {
-  inner(`
-    const pg = (await import(${pgMod})).default;
-    const c = new pg.Client({ connectionString: ${JSON.stringify(PG)} });
-    await c.connect(); await c.query('DROP DATABASE IF EXISTS ${name} WITH (FORCE)'); await c.query('CREATE DATABASE ${name}'); await c.end();
-    console.log('null');`);
-  const u = new URL(PG);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  inner(
-    `const { migrate } = await import(${mod('store/pg-client.js')}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`,
-  );
-  return url;
-}
+const pgMod = PG_MODULE;
 
 const timings = `
 const t = [];
@@ -103,7 +70,7 @@ const med = (xs) => ({
 });
 
 // append
-const pgUrl = PG ? freshDb('payctl_bench_append') : undefined;
+const pgUrl = PG ? freshBenchDatabase(PG, 'payctl_bench_append') : undefined;
 const res = { fileFloor: [], dir: [], pgFloor: [], pg: [] };
 let k = 0;
 for (let i = 0; i < runs; i++) {
