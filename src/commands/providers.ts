@@ -8,6 +8,7 @@ import { InvalidInputError, messageOf } from '../errors.js';
 import { httpClientFor } from '../providers/http.js';
 import { checkHealth } from '../providers/health.js';
 import { createRouting } from '../providers/routing/index.js';
+import { describeSplit, normalizeSplit, shareOf, type Split } from '../providers/routing/split.js';
 import { formatTable } from '../ui/table.js';
 
 export async function providers(ctx: Context): Promise<void> {
@@ -16,11 +17,14 @@ export async function providers(ctx: Context): Promise<void> {
   if (Object.keys(config.providers).length === 0)
     throw new InvalidInputError('no providers are configured', 'add providers: to payctl.config.yaml');
   const http = httpClientFor(ctx, { dryRun: false });
-  const routingRead = (async (): Promise<{ order: string[] | null; error?: string; via?: string }> => {
+  const routingRead = (async (): Promise<{ order: string[] | null; split?: Split; error?: string; via?: string }> => {
     if (!config.routing?.adapter) return { order: null, error: 'no routing adapter configured' };
     try {
       const r = await createRouting({ config, http, env: ctx.env, dryRun: false, log: (t) => ctx.out.info(t), timeoutMs: http.timeoutMs });
-      return { order: await r.read(), via: r.describe };
+      const [order, read] = await Promise.all([r.read(), r.split?.read()]);
+      // shares only when traffic is split between providers
+      const split = read ? normalizeSplit(read) : [];
+      return { order, via: r.describe, ...(split.length > 1 ? { split } : {}) };
     } catch (e) {
       return { order: null, error: messageOf(e) };
     }
@@ -35,7 +39,8 @@ export async function providers(ctx: Context): Promise<void> {
     kind: config.providers[p.provider]!.kind,
     role: p.role,
     enabled: p.enabled,
-    receives_traffic: active === p.provider,
+    receives_traffic: routing.split ? shareOf(routing.split, p.provider) > 0 : active === p.provider,
+    ...(routing.split ? { share: shareOf(routing.split, p.provider) } : {}),
     priority: routing.order ? routing.order.indexOf(p.provider) + 1 || null : null,
     status: p.status,
     ...(p.error ? { error: p.error } : {}),
@@ -45,6 +50,7 @@ export async function providers(ctx: Context): Promise<void> {
       traffic: {
         active,
         order: routing.order,
+        ...(routing.split ? { split: routing.split } : {}),
         ...(routing.via ? { via: routing.via } : {}),
         ...(routing.error ? { error: routing.error } : {}),
       },
@@ -59,15 +65,22 @@ export async function providers(ctx: Context): Promise<void> {
       r.name,
       r.kind,
       r.enabled ? r.role : `${r.role} (disabled)`,
-      r.receives_traffic ? '◀ now' : r.priority ? `#${r.priority}` : '',
+      r.share ? `◀ ${r.share}%` : r.receives_traffic ? '◀ now' : r.priority ? `#${r.priority}` : '',
       r.error ? `${r.status} (${r.error})` : r.status,
     ]),
   ];
   formatTable(table).forEach((line, i) => ctx.out.line(i === 0 ? c.bold(line) : line));
   ctx.out.line('');
   for (const p of snap.providers) for (const w of p.warnings ?? []) ctx.out.warn(w);
-  if (routing.order) ctx.out.line(`traffic: ${routing.order.join(' → ')} (${routing.via})`);
+  if (routing.split) ctx.out.line(`traffic: split ${describeSplit(routing.split)} (${routing.via})`);
+  else if (routing.order) ctx.out.line(`traffic: ${routing.order.join(' → ')} (${routing.via})`);
   else ctx.out.line(`traffic: unknown (${routing.error})`);
-  if (active && config.routing && active !== config.routing.primary)
+  if (routing.split && config.routing)
+    ctx.out.line(
+      c.yellow(
+        `traffic is split (${describeSplit(routing.split)}), not all on the primary ${config.routing.primary}: payctl failback moves it back`,
+      ),
+    );
+  else if (active && config.routing && active !== config.routing.primary)
     ctx.out.line(c.yellow(`traffic is on ${active}, not the primary ${config.routing.primary}: payctl failback moves it back`));
 }

@@ -154,6 +154,10 @@ export const Config = z.strictObject({
       currency: z.string().default('USD'),
     })
     .optional(),
+  step_timeout: Duration.default('5m').meta({
+    description:
+      "How long a playbook step without timeout: may run (a shift_traffic step's default adds its stages' holds)",
+  }),
   http: z
     .strictObject({
       timeout: Duration.default('10s'),

@@ -13,7 +13,8 @@
  * it; nothing is printed about an event before it is on disk.
  */
 import { AbortedError, InvalidInputError, OperationError, isPayctlError, messageOf } from '../errors.js';
-import { formatDuration, formatElapsed, requireDuration } from '../duration.js';
+import { formatDuration, formatElapsed, parseDuration, requireDuration } from '../duration.js';
+import { shiftTrafficTimeoutMs } from '../steps/shift-traffic-budget.js';
 import type { Context } from '../context.js';
 import type { Config } from '../config/schema.js';
 import type { Playbook, Step } from '../playbook/schema.js';
@@ -60,7 +61,8 @@ export interface Engine {
 const NOT_RENDERED = new Set(['id', 'type', 'when', 'until', 'recheck']);
 /** Types that talk to a person: no spinner, no engine timeout. */
 const INTERACTIVE = new Set(['manual', 'input', 'choose']);
-const DEFAULT_TIMEOUT_MS = 5 * 60_000;
+/** Types that stop themselves by their timeout (run.timeoutMs), so they can roll back first. */
+const SELF_TIMED = new Set(['shift_traffic']);
 /** Between a step's retries: 1 s, 2 s, 4 s, … up to 30 s. */
 const STEP_BACKOFF = { baseMs: 1000, maxMs: 30_000 };
 
@@ -243,10 +245,11 @@ export async function runAttempt(eng: Engine, step: Step, o: AttemptOptions): Pr
 async function callHandler(eng: Engine, step: Step, attempt: number, key: string, gate?: ApprovalGate, quiet = false): Promise<StepResult> {
   const { ctx } = eng;
   const limited = !INTERACTIVE.has(step.type) && step.type !== 'wait';
-  const timeoutMs = limited ? requireDuration(step.timeout, `step ${step.id}: timeout`, DEFAULT_TIMEOUT_MS) : undefined;
+  const timeoutMs = limited ? requireDuration(step.timeout, `step ${step.id}: timeout`, defaultTimeoutMs(eng.config, step)) : undefined;
+  const selfTimed = SELF_TIMED.has(step.type);
   const timeout = new AbortController();
   const timer =
-    timeoutMs !== undefined
+    timeoutMs !== undefined && !selfTimed
       ? setTimeout(() => timeout.abort(new Error(`timed out after ${formatElapsed(timeoutMs)}`)), timeoutMs)
       : undefined;
   const signal = AbortSignal.any([eng.signal, timeout.signal]);
@@ -262,6 +265,7 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
     ...(resumedFrom ? { resumedFrom: new Date(resumedFrom) } : {}),
     dryRun: ctx.dryRun,
     signal,
+    ...(selfTimed && timeoutMs !== undefined ? { timeoutMs } : {}),
     prompter: eng.prompter,
     log: (text) => (quiet ? undefined : eng.say(`  ${text}`)),
     rerunStep: async (id) => {
@@ -291,6 +295,12 @@ async function callHandler(eng: Engine, step: Step, attempt: number, key: string
   } finally {
     if (timer) clearTimeout(timer);
   }
+}
+
+/** A step's timeout when it gives none: config step_timeout, and for a canary that plus its stages' holds. */
+function defaultTimeoutMs(config: Config, step: Step): number {
+  const base = parseDuration(config.step_timeout) ?? 5 * 60_000;
+  return step.type === 'shift_traffic' ? shiftTrafficTimeoutMs(step, base) : base;
 }
 
 /** The step with its templates rendered; id, type and conditions are left as written. */

@@ -48,6 +48,11 @@ export interface StepRun<S extends Step = Step> {
   dryRun: boolean;
   /** Aborted when the step's timeout passes. */
   signal: AbortSignal;
+  /**
+   * A handler that bounds itself (shift_traffic) gets the step's timeout here
+   * instead of the engine cutting it off: it stops and rolls back by then.
+   */
+  timeoutMs?: number;
   prompter: Prompter;
   /** A progress line for the person (stdout, or stderr in --json mode). */
   log(text: string): void;

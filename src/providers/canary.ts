@@ -52,6 +52,7 @@ export async function holdStage(deps: MetricsDeps, o: HoldOptions): Promise<Hold
     ...(reason ? { reason } : {}),
     decided_at: Date.now(),
   });
+  let announced = 0;
   let last: { rate: number | null; attempts: number | null; error?: string } = { rate: null, attempts: null };
 
   await sleep(Math.max(minWindow, Math.min(pollMs, o.holdMs)), undefined, { signal: o.signal });
@@ -88,7 +89,14 @@ export async function holdStage(deps: MetricsDeps, o: HoldOptions): Promise<Hold
         `not enough evidence about ${o.provider} after ${Math.round(elapsed / 1000)}s: ${why}`,
       );
     }
-    if (end) o.log(`${o.provider}: ${Math.round(last.attempts ?? 0)} of ${o.minAttempts} payments needed so far; holding longer`);
+    // once per extension: how long the hold may still go on
+    const extension = Math.floor(elapsed / o.holdMs);
+    if (end && extension > announced) {
+      announced = extension;
+      o.log(
+        `${o.provider}: ${Math.round(last.attempts ?? 0)} of ${o.minAttempts} payments needed so far; holding up to ${Math.round((3 * o.holdMs - elapsed) / 1000)}s longer (${Math.round((3 * o.holdMs) / 1000)}s at most)`,
+      );
+    }
     // the last reading of the hold is taken as it ends: the decision follows it without waiting a poll
     const untilEnd = o.holdMs - (Date.now() - started);
     await sleep(untilEnd > 0 ? Math.min(pollMs, untilEnd) : pollMs, undefined, { signal: o.signal });

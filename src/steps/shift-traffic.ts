@@ -7,13 +7,16 @@
  * the last good split, records why, and fails the step. A resumed step goes
  * on from the last stage recorded under its idempotency key: a switched stage
  * is read again (nothing written when the split is already there) and held
- * again; a held one is not repeated. Stages at or below the share the target
- * already has are skipped: a canary never moves traffic away from its target.
+ * again; a held one is not repeated. A new canary starts at the last stage
+ * whose share the target already has, and holds and judges it without a
+ * switch (never moving traffic away from its target). The step's timeout
+ * (by default its stages' holds, steps/shift-traffic-budget.ts) or an error
+ * mid-stage stops it like a halt: rolled back to the last good split.
  */
 import { InvalidInputError, messageOf } from '../errors.js';
 import type { StepHandler, StepRun } from '../engine/types.js';
 import type { StepOf } from '../playbook/schema.js';
-import { requireDuration } from '../duration.js';
+import { formatElapsed, requireDuration } from '../duration.js';
 import { httpClientFor } from '../providers/http.js';
 import { canaryMetricsProblem, type MetricsDeps } from '../providers/metrics.js';
 import { holdStage } from '../providers/canary.js';
@@ -131,17 +134,16 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
   const done: Stage[] = recorded.filter((s) => s.result === 'held');
   let lastGood: Split = done.length ? done[done.length - 1]!.split! : start;
   const last = recorded[recorded.length - 1];
-  // a canary only adds to the target's share: stages it already has are behind it (never moved back down)
   const already = shareOf(start, p.to);
-  const firstNew = p.stages.findIndex((s) => s > already);
-  if (!last && firstNew === -1) {
+  if (!last && already >= p.stages[p.stages.length - 1]!) {
     return {
       outcome: 'ok' as const,
       result: { to: p.to, stages: p.stages, start, results: [], unchanged: true, completed: true, verified: true, split_after: start },
       message: `${p.to} already receives ${already}% of traffic; no stage to move`,
     };
   }
-  const first = last ? (last.result === 'held' ? last.stage + 1 : last.stage) : firstNew;
+  // only a stage recorded as held is behind the canary; a share the target already has is still held and judged
+  const first = last ? (last.result === 'held' ? last.stage + 1 : last.stage) : lastStageAtOrBelow(p.stages, already);
   if (first > 0) run.log(`continuing the canary at stage ${first + 1} of ${p.stages.length} (${p.stages[first] ?? 100}% to ${p.to})`);
   const summary = () => ({
     to: p.to,
@@ -152,79 +154,78 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
     start,
     results: run.incident.state().steps[run.step.id]?.stages?.filter((s) => s.key === key) ?? [],
   });
-
-  for (let i = first; i < p.stages.length; i++) {
-    const share = p.stages[i]!;
-    const moved = await moveTo(run, p, share, `${key}-${share}`);
-    if (run.dryRun) continue;
-    if (!moved.ok) {
-      // the stage's own switch failed (refused, or not verified and rolled back by the switch): traffic is where it was
-      return {
-        outcome: 'failed' as const,
-        error: `canary stage ${i + 1} (${share}% to ${p.to}) could not be set: ${moved.error}`,
-        retryable: false,
-        result: { ...summary(), halted_at: i, split_after: moved.result?.split_after ?? lastGood },
-      };
-    }
-    const split = moved.result.split_after ?? lastGood;
-    if (!(last && last.stage === i && last.result === 'switched')) {
-      await run.incident.append({
-        type: 'traffic_stage',
-        step: run.step.id,
-        data: { key, stage: i, share, to: p.to, result: 'switched', split, ...(!last && i === first ? { start } : {}) },
-      });
-    }
-    run.log(
-      `stage ${i + 1}/${p.stages.length}: ${describeSplit(split)}; holding ${Math.round(p.holdMs / 1000)}s while reading ${p.to}'s success rate`,
-    );
-    const held = await holdStage(p.metrics, {
-      provider: p.to,
-      holdMs: p.holdMs,
-      minRate: p.minRate,
-      minAttempts: p.minAttempts,
-      signal: run.signal,
-      log: run.log,
-    });
-    const reading = { success_rate: held.success_rate, attempts: held.attempts };
-    if (held.ok) {
-      await run.incident.append({
-        type: 'traffic_stage',
-        step: run.step.id,
-        data: { key, stage: i, share, to: p.to, result: 'held', split, ...reading },
-      });
+  // the step's timeout (engine/execute.ts hands it over): stop the stage, then roll back
+  const deadline = new AbortController();
+  const timer =
+    run.timeoutMs !== undefined
+      ? setTimeout(() => deadline.abort(new Error(`timed out after ${formatElapsed(run.timeoutMs!)}`)), run.timeoutMs)
+      : undefined;
+  const signal = AbortSignal.any([run.signal, deadline.signal]);
+  let i = first;
+  let split: Split | undefined;
+  try {
+    for (; i < p.stages.length; i++) {
+      const share = p.stages[i]!;
+      const current = i === first ? (last?.split ?? start) : lastGood;
+      if (shareOf(current, p.to) > share) {
+        // never moved down: the stage is held at the larger share the target has
+        split = current;
+      } else {
+        const moved = await moveTo(run, p, share, `${key}-${share}`, signal);
+        if (run.dryRun) continue;
+        if (!moved.ok) {
+          // the stage's own switch failed (refused, or not verified and rolled back by the switch): traffic is where it was
+          return {
+            outcome: 'failed' as const,
+            error: `canary stage ${i + 1} (${share}% to ${p.to}) could not be set: ${moved.error}`,
+            retryable: false,
+            result: { ...summary(), halted_at: i, split_after: moved.result?.split_after ?? lastGood },
+          };
+        }
+        split = moved.result.split_after ?? lastGood;
+      }
+      if (run.dryRun) continue;
+      if (!(last && last.stage === i && last.result === 'switched')) {
+        await run.incident.append({
+          type: 'traffic_stage',
+          step: run.step.id,
+          data: { key, stage: i, share, to: p.to, result: 'switched', split, ...(!last && i === first ? { start } : {}) },
+        });
+      }
       run.log(
-        `stage ${i + 1} held: ${p.to} at ${((held.success_rate ?? 0) * 100).toFixed(1)}% over ${held.attempts === null ? '?' : Math.round(held.attempts)} payments`,
+        `stage ${i + 1}/${p.stages.length}: ${describeSplit(split)}; holding ${Math.round(p.holdMs / 1000)}s while reading ${p.to}'s success rate`,
       );
-      lastGood = split;
-      continue;
+      const held = await holdStage(p.metrics, {
+        provider: p.to,
+        holdMs: p.holdMs,
+        minRate: p.minRate,
+        minAttempts: p.minAttempts,
+        signal,
+        log: run.log,
+      });
+      const reading = { success_rate: held.success_rate, attempts: held.attempts };
+      if (held.ok) {
+        await run.incident.append({
+          type: 'traffic_stage',
+          step: run.step.id,
+          data: { key, stage: i, share, to: p.to, result: 'held', split, ...reading },
+        });
+        run.log(
+          `stage ${i + 1} held: ${p.to} at ${((held.success_rate ?? 0) * 100).toFixed(1)}% over ${held.attempts === null ? '?' : Math.round(held.attempts)} payments`,
+        );
+        lastGood = split;
+        continue;
+      }
+      return await halt(run, p, { i, split, lastGood, reason: held.reason ?? 'the stage did not hold', reading, summary });
     }
-    // roll back to the last good split, then say why
-    const back = await rollBack(run, p, lastGood, `${key}-${share}-rollback`);
-    const rolledTo = back.ok ? (back.result.split_after ?? lastGood) : undefined;
-    await run.incident.append({
-      type: 'traffic_stage',
-      step: run.step.id,
-      data: {
-        key,
-        stage: i,
-        share,
-        to: p.to,
-        result: 'halted',
-        split,
-        ...reading,
-        reason: held.reason,
-        ...(rolledTo ? { rolled_back_to: rolledTo } : {}),
-      },
-    });
-    const where = back.ok
-      ? `rolled back to ${describeSplit(rolledTo!)}`
-      : `the rollback to ${describeSplit(lastGood)} failed: ${back.error}; check the routing by hand`;
-    return {
-      outcome: 'failed' as const,
-      error: `canary halted at stage ${i + 1} (${share}% to ${p.to}): ${held.reason}; ${where}`,
-      retryable: false,
-      result: { ...summary(), halted_at: i, reason: held.reason, rolled_back: back.ok, split_after: rolledTo ?? split },
-    };
+  } catch (e) {
+    // Ctrl-C or a kill: the run is interrupted, and resuming goes on from the recorded stage
+    if (run.signal.aborted || run.dryRun) throw e;
+    // the step's timeout or an error mid-stage: like a halt, back to the last good split
+    const reason = deadline.signal.aborted ? `${messageOf(deadline.signal.reason)} (the step's timeout)` : messageOf(e);
+    return await halt(run, p, { i, split: split ?? lastGood, lastGood, reason, reading: {}, summary });
+  } finally {
+    if (timer) clearTimeout(timer);
   }
   if (run.dryRun)
     return {
@@ -249,6 +250,56 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
   };
 }
 
+/** The stage to start from: the last one the target already has (held again), else the first. */
+function lastStageAtOrBelow(stages: number[], share: number): number {
+  let at = 0;
+  stages.forEach((s, i) => {
+    if (s <= share) at = i;
+  });
+  return at;
+}
+
+interface Halt {
+  i: number;
+  split: Split;
+  lastGood: Split;
+  reason: string;
+  reading: { success_rate?: number | null; attempts?: number | null };
+  summary: () => Record<string, unknown>;
+}
+
+/** A stage that did not hold, timed out or failed: roll back to the last good split, record it, fail the step. */
+async function halt(run: StepRun<StepOf<'shift_traffic'>>, p: Plan, h: Halt) {
+  const share = p.stages[h.i]!;
+  const back = await rollBack(run, p, h.lastGood, `${run.idempotencyKey}-${share}-rollback`);
+  const rolledTo = back.ok ? (back.result.split_after ?? h.lastGood) : undefined;
+  await run.incident.append({
+    type: 'traffic_stage',
+    step: run.step.id,
+    data: {
+      key: run.idempotencyKey,
+      stage: h.i,
+      share,
+      to: p.to,
+      result: 'halted',
+      split: h.split,
+      ...h.reading,
+      reason: h.reason,
+      ...(rolledTo ? { rolled_back_to: rolledTo } : {}),
+    },
+  });
+  const where = back.ok
+    ? `rolled back to ${describeSplit(rolledTo!)}`
+    : `the rollback to ${describeSplit(h.lastGood)} failed: ${back.error}; check the routing by hand`;
+  run.log(`canary stopped at stage ${h.i + 1}: ${where}`);
+  return {
+    outcome: 'failed' as const,
+    error: `canary halted at stage ${h.i + 1} (${share}% to ${p.to}): ${h.reason}; ${where}`,
+    retryable: false,
+    result: { ...h.summary(), halted_at: h.i, reason: h.reason, rolled_back: back.ok, split_after: rolledTo ?? h.split },
+  };
+}
+
 function leaderOther(split: Split, to: string): string | null {
   return split.find((s) => s.provider !== to)?.provider ?? null;
 }
@@ -260,8 +311,14 @@ function recordedStages(run: StepRun<StepOf<'shift_traffic'>>, key: string): Sta
   return halt >= 0 ? [] : all;
 }
 
-async function moveTo(run: StepRun<StepOf<'shift_traffic'>>, p: Plan, share: number, key: string): Promise<SwitchOutcome> {
-  return switchTraffic(p.switchDeps, { to: p.to, share, force: Boolean(run.step.force), key, dryRun: run.dryRun });
+async function moveTo(
+  run: StepRun<StepOf<'shift_traffic'>>,
+  p: Plan,
+  share: number,
+  key: string,
+  signal: AbortSignal,
+): Promise<SwitchOutcome> {
+  return switchTraffic({ ...p.switchDeps, signal }, { to: p.to, share, force: Boolean(run.step.force), key, dryRun: run.dryRun });
 }
 
 async function rollBack(run: StepRun<StepOf<'shift_traffic'>>, p: Plan, split: Split, key: string): Promise<SwitchOutcome> {

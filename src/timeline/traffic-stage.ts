@@ -10,7 +10,7 @@ function evidence(d: EventDataMap['traffic_stage']): string {
   if (d.success_rate === undefined && d.attempts === undefined) return '';
   const rate = d.success_rate;
   if (rate === null || rate === undefined || !Number.isFinite(rate)) return ': success rate unreadable';
-  return `: ${(rate * 100).toFixed(1)}% over ${d.attempts ?? 0} payments`;
+  return `: ${(rate * 100).toFixed(1)}% over ${Math.round(d.attempts ?? 0)} payments`;
 }
 
 export function describeTrafficStage(d: EventDataMap['traffic_stage']): string {
