@@ -235,7 +235,8 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
     verified: r?.verified ?? false,
     routing_before: r?.before ?? null,
     // a canary reports shares: its routing is the order of its split, largest share first
-    routing_after: r?.after ?? (opts.canary && r?.split_after ? [...r.split_after].sort((a, b) => b.percent - a.percent).map((x) => x.provider) : null),
+    routing_after:
+      r?.after ?? (opts.canary && r?.split_after ? [...r.split_after].sort((a, b) => b.percent - a.percent).map((x) => x.provider) : null),
     ...(r?.rolled_back !== undefined ? { rolled_back: r.rolled_back } : {}),
     ...(r?.unchanged ? { unchanged: true } : {}),
     ...(r?.share !== undefined ? { share: r.share } : {}),

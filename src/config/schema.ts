@@ -155,8 +155,7 @@ export const Config = z.strictObject({
     })
     .optional(),
   step_timeout: Duration.default('5m').meta({
-    description:
-      "How long a playbook step without timeout: may run (a shift_traffic step's default adds its stages' holds)",
+    description: "How long a playbook step without timeout: may run (a shift_traffic step's default adds its stages' holds)",
   }),
   http: z
     .strictObject({

@@ -190,6 +190,7 @@ describe('canary failback', () => {
     const stages = out.canary.stages as { stage: number; result: string; rolled_back_to?: unknown }[];
     expect(stages.map((s) => `${s.stage}:${s.result}`)).toEqual(['0:switched', '0:halted']);
     expect(stages[1]!.rolled_back_to).toEqual([{ provider: 'adyen', percent: 100 }]);
+    expect(out.routing_after).toEqual(['adyen']);
     expect(p.sandbox.state().routing.split).toBeNull();
     expect(p.sandbox.state().routing.order[0]).toBe('adyen');
     expect(overall.length).toBeGreaterThan(10);

@@ -27,6 +27,12 @@ describe('a canary stage in words (incident show and the postmortem timeline)', 
     expect(describeEvent(e)).toBe('Step failback: Canary stage 1 (10% to stripe) switched: adyen 90% · stripe 10%');
   });
 
+  it('payments counted by a PromQL increase() are shown whole', () => {
+    expect(showLine(stage({ result: 'held', success_rate: 0.99, attempts: 104.96 }))).toBe(
+      'failback: canary stage 1 (10% to stripe) held: 99.0% over 105 payments',
+    );
+  });
+
   it('a held stage gives its evidence; a halted one its reason and the split it went back to', () => {
     expect(showLine(stage({ stage: 1, share: 25, result: 'held', success_rate: 0.9812, attempts: 160 }))).toBe(
       'failback: canary stage 2 (25% to stripe) held: 98.1% over 160 payments',
