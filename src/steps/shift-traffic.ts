@@ -25,6 +25,7 @@ import { createRouting, readSplit } from '../providers/routing/index.js';
 import { describeSplit, shareOf, type Split } from '../providers/routing/split.js';
 import type { EventDataMap } from '../timeline/events.js';
 import { failedFrom } from './failure.js';
+import { halt } from './shift-traffic-halt.js';
 
 type Stage = EventDataMap['traffic_stage'];
 const DEFAULT_MIN_ATTEMPTS = 100;
@@ -116,7 +117,7 @@ export const shift_traffic: StepHandler<StepOf<'shift_traffic'>> = async (run) =
   }
 };
 
-interface Plan {
+export interface Plan {
   to: string;
   stages: number[];
   holdMs: number;
@@ -166,6 +167,7 @@ async function runStages(run: StepRun<StepOf<'shift_traffic'>>, p: Plan) {
   try {
     for (; i < p.stages.length; i++) {
       const share = p.stages[i]!;
+      split = undefined;
       const current = i === first ? (last?.split ?? start) : lastGood;
       if (shareOf(current, p.to) > share) {
         // never moved down: the stage is held at the larger share the target has
@@ -259,47 +261,6 @@ function lastStageAtOrBelow(stages: number[], share: number): number {
   return at;
 }
 
-interface Halt {
-  i: number;
-  split: Split;
-  lastGood: Split;
-  reason: string;
-  reading: { success_rate?: number | null; attempts?: number | null };
-  summary: () => Record<string, unknown>;
-}
-
-/** A stage that did not hold, timed out or failed: roll back to the last good split, record it, fail the step. */
-async function halt(run: StepRun<StepOf<'shift_traffic'>>, p: Plan, h: Halt) {
-  const share = p.stages[h.i]!;
-  const back = await rollBack(run, p, h.lastGood, `${run.idempotencyKey}-${share}-rollback`);
-  const rolledTo = back.ok ? (back.result.split_after ?? h.lastGood) : undefined;
-  await run.incident.append({
-    type: 'traffic_stage',
-    step: run.step.id,
-    data: {
-      key: run.idempotencyKey,
-      stage: h.i,
-      share,
-      to: p.to,
-      result: 'halted',
-      split: h.split,
-      ...h.reading,
-      reason: h.reason,
-      ...(rolledTo ? { rolled_back_to: rolledTo } : {}),
-    },
-  });
-  const where = back.ok
-    ? `rolled back to ${describeSplit(rolledTo!)}`
-    : `the rollback to ${describeSplit(h.lastGood)} failed: ${back.error}; check the routing by hand`;
-  run.log(`canary stopped at stage ${h.i + 1}: ${where}`);
-  return {
-    outcome: 'failed' as const,
-    error: `canary halted at stage ${h.i + 1} (${share}% to ${p.to}): ${h.reason}; ${where}`,
-    retryable: false,
-    result: { ...h.summary(), halted_at: h.i, reason: h.reason, rolled_back: back.ok, split_after: rolledTo ?? h.split },
-  };
-}
-
 function leaderOther(split: Split, to: string): string | null {
   return split.find((s) => s.provider !== to)?.provider ?? null;
 }
@@ -319,15 +280,4 @@ async function moveTo(
   signal: AbortSignal,
 ): Promise<SwitchOutcome> {
   return switchTraffic({ ...p.switchDeps, signal }, { to: p.to, share, force: Boolean(run.step.force), key, dryRun: run.dryRun });
-}
-
-async function rollBack(run: StepRun<StepOf<'shift_traffic'>>, p: Plan, split: Split, key: string): Promise<SwitchOutcome> {
-  try {
-    const share = shareOf(split, p.to);
-    // the last good split: a share of the target, or everything on the other provider
-    const target = share > 0 ? { to: p.to, share } : { to: split[0]!.provider, share: 100 };
-    return await switchTraffic(p.switchDeps, { ...target, force: true, key, dryRun: run.dryRun });
-  } catch (e) {
-    return { ok: false, retryable: false, error: messageOf(e) };
-  }
 }
