@@ -44,7 +44,7 @@ export async function approveStep(ctx: Context, idArg: string, opts: ApproveOpti
     ctx.out.color.dim(
       runWaits
         ? 'the run waiting at it goes on'
-        : `no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id}`,
+        : `no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id} (by anyone but ${actor})`,
     ),
   );
 }
@@ -60,7 +60,15 @@ export async function denyStep(ctx: Context, idArg: string, opts: DenyOptions): 
   const store = await ctx.store();
   const actor = await actorName();
   const gate = await denyApproval(store, id, { step: opts.step, actor, clock: ctx.clock, reason });
-  if (ctx.out.jsonMode) return ctx.out.json({ incident: id, step: gate.step, denied_by: actor, reason, requested_by: gate.requested_by });
+  const { state } = await store.replay(id);
+  if (ctx.out.jsonMode)
+    return ctx.out.json({ incident: id, step: gate.step, denied_by: actor, reason, requested_by: gate.requested_by, run: state.run });
   ctx.out.line(`${id}: step ${gate.step} declined by ${actor}: ${reason}`);
-  ctx.out.line(ctx.out.color.dim('the run waiting at it stops there (the step is not run)'));
+  ctx.out.line(
+    ctx.out.color.dim(
+      state.run === 'running'
+        ? 'the run waiting at it stops there (the step is not run)'
+        : `no run waits at it now; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`,
+    ),
+  );
 }

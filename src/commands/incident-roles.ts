@@ -13,6 +13,7 @@ import { knownRoles, ROLE_NAME, rolesLine } from '../playbook/roles.js';
 import { nearestNames } from '../nearest-names.js';
 import type { NewEvent } from '../timeline/events.js';
 import type { IncidentState } from '../timeline/replay.js';
+import { normalActorName } from '../timeline/actor.js';
 import { cancelledError, milestoneEvent } from '../timeline/status.js';
 import { resolveIncidentId } from './incident-id.js';
 
@@ -68,7 +69,7 @@ export async function handoff(ctx: Context, idArg: string, opts: HandoffOptions)
 }
 
 function personOf(to: string): string {
-  const person = to.trim();
+  const person = normalActorName(to);
   if (!person)
     throw new InvalidInputError('--to is empty', 'name the person: --to sam (the name they run payctl as: PAYCTL_ACTOR or git user.name)');
   return person;
