@@ -249,7 +249,7 @@ function gateToAnswer(state: IncidentState, step: string | undefined, verb: 'app
     throw new InvalidInputError(
       `no step of ${state.id} waits for a second person's approval`,
       stoppedAt && !approvedGate
-        ? `its run stopped at step "${stoppedAt}" (${state.run_stop_reason ?? 'stopped'}), which needs no second person: resume it (--yes approves an ordinary gate): payctl incident resume ${state.id} --yes`
+        ? `its run stopped at step "${stoppedAt}", which needs no second person's approval; continue it (--yes approves an ordinary gate): payctl incident resume ${state.id} --yes`
         : 'a step waits once its run reaches it (payctl incident show lists the approvals asked)',
     );
   }
