@@ -140,7 +140,13 @@ function scenarios(store: () => Env) {
     expect(shown.stdout).toMatch(/: approved by dana at \S+\n\s+next: anyone but dana: payctl incident resume \S+ --yes/);
     expect(shown.stdout).toContain('(since approved by dana at');
     expect((await show(dir, id)).approvals).toEqual([
-      expect.objectContaining({ step: 'checkout_off', status: 'approved', by: 'dana', requested_by: 'ci', next: `anyone but dana: payctl incident resume ${id} --yes` }),
+      expect.objectContaining({
+        step: 'checkout_off',
+        status: 'approved',
+        by: 'dana',
+        requested_by: 'ci',
+        next: `anyone but dana: payctl incident resume ${id} --yes`,
+      }),
     ]);
 
     const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('ci'));
@@ -228,7 +234,9 @@ describe('second-person approval on the directory store', () => {
     const deny = await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'not now'], { PAYCTL_ACTOR: 'bob' });
     expect(deny.code, deny.stderr).toBe(0);
     expect(deny.stdout).not.toContain('the run waiting at it stops there');
-    expect(deny.stdout).toContain(`no run waits at it now; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`);
+    expect(deny.stdout).toContain(
+      `no run waits at it now; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`,
+    );
     const shown = await runCliAsync(dir, ['incident', 'show', id]);
     expect(shown.stdout).toContain('checkout_off: "Take checkout offline?" asked by ci at');
     expect(shown.stdout).toContain(': declined by bob: not now');
