@@ -23,7 +23,7 @@ export interface DenyOptions extends ApproveOptions {
 }
 
 export async function approveStep(ctx: Context, idArg: string, opts: ApproveOptions): Promise<void> {
-  const id = await resolveIncidentId(ctx, idArg);
+  const id = await resolveIncidentId(ctx, idArg, { real: true });
   const store = await ctx.store();
   const actor = await actorName();
   const { gate, already } = await giveApproval(store, id, { step: opts.step, actor, clock: ctx.clock });
@@ -56,7 +56,7 @@ export async function denyStep(ctx: Context, idArg: string, opts: DenyOptions): 
       'say why with --reason',
       'payctl incident deny <id> --reason "checkout stays up: the attack is blocked at the WAF"',
     );
-  const id = await resolveIncidentId(ctx, idArg);
+  const id = await resolveIncidentId(ctx, idArg, { real: true });
   const store = await ctx.store();
   const actor = await actorName();
   const gate = await denyApproval(store, id, { step: opts.step, actor, clock: ctx.clock, reason });

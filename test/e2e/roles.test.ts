@@ -135,6 +135,21 @@ describe('incident roles', () => {
     const started = await runCliAsync(dir, ['incident', 'start', '-p', 'team', '--yes'], { PAYCTL_ACTOR: 'alice', SLACK_URL: slack.url });
     const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(started.stdout)![1]!;
     expect(started.stdout).toContain(`for comms (nobody yet): payctl incident assign ${id} --role comms --to <person>`);
+    // `latest` for assign, handoff, approve and deny is the newest real incident: a dry run after it is passed by
+    const dry = await runCliAsync(dir, ['incident', 'start', '-p', 'team', '--dry-run', '--yes'], {
+      PAYCTL_ACTOR: 'alice',
+      SLACK_URL: slack.url,
+    });
+    const dryId = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(dry.stdout)![1]!;
+    expect(dryId).not.toBe(id);
+    const viaLatest = await runCliAsync(dir, ['incident', 'assign', 'latest', '--role', 'scribe', '--to', 'kim'], {
+      PAYCTL_ACTOR: 'alice',
+    });
+    expect(viaLatest.code, viaLatest.stderr).toBe(0);
+    expect(viaLatest.stdout).toContain(`${id}: scribe kim`);
+    expect(viaLatest.stderr).toContain(`latest: ${id} (the newest real incident; passed by ${dryId} (dry run))`);
+    expect((await runCliAsync(dir, ['incident', 'show', 'latest'])).stdout).toContain(dryId); // show's latest is the newest of all
+
     // a name given with stray spaces is the same person
     const spaced = await runCliAsync(dir, ['incident', 'assign', id, '--role', 'comms', '--to', '  sam   lee '], { PAYCTL_ACTOR: 'alice' });
     expect(spaced.stdout).toContain(`${id}: comms sam lee`);
