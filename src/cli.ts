@@ -100,6 +100,7 @@ function addIncident(program: Command): void {
     )
     .option('--json', 'print JSON (with --watch: one listing per line)')
     .option('--watch', 'print the list again whenever an incident is created or changes, until Ctrl-C')
+    .option('--limit <n>', `the newest n incidents (0: every one)`, '50')
     .action(async (opts, cmd) => {
       // incident-list.js alone: listing loads none of the engine
       const { listIncidents, watchIncidentList } = await import('./commands/incident-list.js');
