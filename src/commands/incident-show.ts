@@ -1,5 +1,6 @@
 /**
- * payctl incident show <id>: status, severity, playbook, milestones, then the
+ * payctl incident show <id>: status, severity, playbook, roles, the
+ * second-person approvals (timeline/approvals-view.ts), milestones, then the
  * timeline with absolute and relative times. The store's timeline is walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
  * timeline stays small; --json copies each event's line as stored (store.lines,
