@@ -1,4 +1,5 @@
-// `payctl incident list` over 10,000 incidents (issue 13: < 500 ms), on the
+// `payctl incident list` over 10,000 incidents (issue 13: < 500 ms; the default
+// listing, which prints the newest 50 rows and reads every listed state), on the
 // directory store and on PostgreSQL, beside `node -e 0`: whole processes,
 // interleaved, medians. The incidents are a realistic mix: most resolved with
 // a finished run, 1% interrupted (a run without an end: a run lock is looked
@@ -93,12 +94,14 @@ const list =
 const cold = list(['--json'])();
 const cases = [
   { name: 'node -e 0', run: () => timeOnce(process.execPath, ['-e', '0']) },
-  { name: 'directory store, --json', run: list(['--json']) },
   { name: 'directory store, table', run: list([]) },
+  { name: 'directory store, --json', run: list(['--json']) },
+  { name: 'directory, every row --json', run: list(['--json', '--limit', '0']), reference: true },
   ...(url
     ? [
-        { name: 'PostgreSQL store, --json', run: list(['--json'], { PAYCTL_STORE: url }) },
         { name: 'PostgreSQL store, table', run: list([], { PAYCTL_STORE: url }) },
+        { name: 'PostgreSQL store, --json', run: list(['--json'], { PAYCTL_STORE: url }) },
+        { name: 'PostgreSQL, every row --json', run: list(['--json', '--limit', '0'], { PAYCTL_STORE: url }), reference: true },
       ]
     : []),
 ];
@@ -108,9 +111,12 @@ let ok = true;
 for (const c of cases) {
   const floor = c.name === 'node -e 0';
   const within = floor || t[c.name] < LIMIT_MS;
-  ok &&= within;
+  if (!c.reference) ok &&= within;
+  const verdict = c.reference
+    ? '(reference: --limit 0, every row printed; not judged)'
+    : `${within ? 'ok' : 'OVER'} (limit ${LIMIT_MS} ms)`;
   console.log(
-    `  ${c.name.padEnd(28)} ${t[c.name].toFixed(0).padStart(6)} ms${floor ? '  (floor)' : `  ${(t[c.name] / t['node -e 0']).toFixed(1)}x the floor  ${within ? 'ok' : 'OVER'} (limit ${LIMIT_MS} ms)`}`,
+    `  ${c.name.padEnd(28)} ${t[c.name].toFixed(0).padStart(6)} ms${floor ? '  (floor)' : `  ${(t[c.name] / t['node -e 0']).toFixed(1)}x the floor  ${verdict}`}`,
   );
 }
 console.log(

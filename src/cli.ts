@@ -100,6 +100,7 @@ function addIncident(program: Command): void {
     )
     .option('--json', 'print JSON (with --watch: one listing per line)')
     .option('--watch', 'print the list again whenever an incident is created or changes, until Ctrl-C')
+    .option('--limit <n>', `the newest n incidents (0: every one)`, '50')
     .action(async (opts, cmd) => {
       // incident-list.js alone: listing loads none of the engine
       const { listIncidents, watchIncidentList } = await import('./commands/incident-list.js');
@@ -399,7 +400,7 @@ function silenceDependencyDebugLogs(env: NodeJS.ProcessEnv): void {
 }
 
 /** Print an error the way users see it; only the entry does this. */
-function report(e: unknown, env: NodeJS.ProcessEnv): number {
+function report(e: unknown, env: NodeJS.ProcessEnv, help = 'payctl --help'): number {
   const debug = env.PAYCTL_DEBUG === '1';
   if (e instanceof CommanderError) {
     if (e.exitCode === 0 || e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
@@ -409,13 +410,27 @@ function report(e: unknown, env: NodeJS.ProcessEnv): number {
   const { message, hint } = errorText(e);
   process.stderr.write(`payctl: ${message}\n`);
   if (e instanceof CommanderError) {
-    process.stderr.write('(run payctl --help for usage)\n');
+    process.stderr.write(`(run ${help} for usage)\n`);
     return ExitCode.invalid;
   }
   if (hint) process.stderr.write(`hint: ${hint}\n`);
   if (debug && e instanceof Error && e.stack) process.stderr.write(redactLazy(e.stack) + '\n');
   else if (!isPayctlError(e)) process.stderr.write('This is a bug in payctl. Run again with PAYCTL_DEBUG=1 and report the output.\n');
   return isPayctlError(e) ? e.exitCode : ExitCode.failed;
+}
+
+/** The help of the (sub)command the arguments name, for a usage error: `payctl incident deny --help`. */
+function helpCommand(program: Command, args: string[]): string {
+  const path = [program.name()];
+  let cmd = program;
+  for (const arg of args) {
+    if (arg.startsWith('-')) continue;
+    const sub = cmd.commands.find((c) => c.name() === arg || c.aliases().includes(arg));
+    if (!sub) continue;
+    path.push(sub.name());
+    cmd = sub;
+  }
+  return `${path.join(' ')} --help`;
 }
 
 /** An error in the user's words (redacted): what report() prints and the --json error document holds. */
@@ -462,7 +477,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (thrown) {
     // a full disk or a read-only filesystem is the user's to fix, not a bug
     const e = asStorageError(thrown) ?? thrown;
-    code = report(e, process.env);
+    code = report(e, process.env, helpCommand(program, argv.slice(2)));
     if (code !== ExitCode.ok && argv.slice(2).includes('--json')) await printErrorDocument(e, code);
   }
   // a store opened by the command: its spool pushed when the database is back, its connections closed

@@ -194,13 +194,9 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
   // a dry run's own incident is a rehearsal: it closes itself when the run ends (engine/run.ts walk)
   const playbook: Playbook = { id: kind, title, severity: 'sev2', steps: [step] };
 
-  if (kind === 'failover' && !opts.incident && !ctx.dryRun) {
-    // another open incident that moved traffic relies on the routing this changes
-    const { confirmDespite, incidentsWithTrafficMoved } = await import('./incident-overlap.js');
-    await confirmDespite(ctx, await incidentsWithTrafficMoved(ctx), {
-      what: `failing over to ${opts.to} while another incident has traffic moved`,
-      question: `Fail over to ${opts.to} anyway?`,
-    });
+  if (!opts.incident && !ctx.dryRun) {
+    // another open incident about these providers, or that moved traffic, relies on the routing this changes
+    await (await import('./incident-overlap.js')).moveOverlapCheck(ctx, kind, opts.to, opts.from);
   }
   const report = opts.incident
     ? await joinIncident(ctx, opts.incident, playbook, step, opts.reason)
@@ -286,7 +282,7 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
       );
     }
   }
-  // a failover incident is not resumed from a playbook: report the error without the resume hint
+  // the error with where it is recorded
   if (report.error)
     throw new PayctlError(
       report.error.message,
@@ -341,10 +337,14 @@ async function switchIn(ctx: Context, id: string, playbook: Playbook, step: Move
   const joined: MoveStep = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());
   const eng = makeEngine(ctx, session, { ...playbook, steps: [joined] }, parts);
-  if (reason) await session.append({ type: 'note_added', data: { text: `${joined.title}: ${reason}` } });
+  // a run of its own in the incident: incident list says running while it goes on, interrupted if it is killed
+  await session.appendAll([
+    ...(reason ? [{ type: 'note_added' as const, data: { text: `${joined.title}: ${reason}` } }] : []),
+    { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
+  ]);
   return guard(eng, async () => {
     eng.current = joined.id;
-    await executeStep(eng, joined);
+    await executeStep(eng, joined, true);
     await eng.reminders.stop();
     return { incident: id, state: session.state(), outcome: 'ok', exitCode: ExitCode.ok };
   });

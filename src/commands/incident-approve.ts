@@ -23,7 +23,7 @@ export interface DenyOptions extends ApproveOptions {
 }
 
 export async function approveStep(ctx: Context, idArg: string, opts: ApproveOptions): Promise<void> {
-  const id = await resolveIncidentId(ctx, idArg);
+  const id = await resolveIncidentId(ctx, idArg, { real: true });
   const store = await ctx.store();
   const actor = await actorName();
   const { gate, already } = await giveApproval(store, id, { step: opts.step, actor, clock: ctx.clock });
@@ -44,7 +44,7 @@ export async function approveStep(ctx: Context, idArg: string, opts: ApproveOpti
     ctx.out.color.dim(
       runWaits
         ? 'the run waiting at it goes on'
-        : `no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id}`,
+        : `no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id} (by anyone but ${actor})`,
     ),
   );
 }
@@ -56,11 +56,19 @@ export async function denyStep(ctx: Context, idArg: string, opts: DenyOptions): 
       'say why with --reason',
       'payctl incident deny <id> --reason "checkout stays up: the attack is blocked at the WAF"',
     );
-  const id = await resolveIncidentId(ctx, idArg);
+  const id = await resolveIncidentId(ctx, idArg, { real: true });
   const store = await ctx.store();
   const actor = await actorName();
   const gate = await denyApproval(store, id, { step: opts.step, actor, clock: ctx.clock, reason });
-  if (ctx.out.jsonMode) return ctx.out.json({ incident: id, step: gate.step, denied_by: actor, reason, requested_by: gate.requested_by });
+  const { state } = await store.replay(id);
+  if (ctx.out.jsonMode)
+    return ctx.out.json({ incident: id, step: gate.step, denied_by: actor, reason, requested_by: gate.requested_by, run: state.run });
   ctx.out.line(`${id}: step ${gate.step} declined by ${actor}: ${reason}`);
-  ctx.out.line(ctx.out.color.dim('the run waiting at it stops there (the step is not run)'));
+  ctx.out.line(
+    ctx.out.color.dim(
+      state.run === 'running'
+        ? 'the run waiting at it stops there (the step is not run)'
+        : `no run waits at it now; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`,
+    ),
+  );
 }

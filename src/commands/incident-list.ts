@@ -54,10 +54,30 @@ export interface ListedIncident {
   problem?: string;
 }
 
-export async function listIncidents(ctx: Context, opts: { status?: string; watch?: boolean }): Promise<void> {
+export interface ListOptions {
+  status?: string;
+  watch?: boolean;
+  /** The newest this many rows (after --status); 0 or unset: every one. */
+  limit?: string | number;
+}
+
+/** --limit: a whole number, 0 for every incident. */
+function parseLimit(limit: ListOptions['limit']): number {
+  if (limit === undefined) return 0;
+  const n = Number(limit);
+  if (!/^\d+$/.test(String(limit).trim()) || !Number.isSafeInteger(n))
+    throw new InvalidInputError(
+      `--limit "${limit}" is not a whole number`,
+      'give how many of the newest incidents to list, or 0 for every one',
+    );
+  return n;
+}
+
+export async function listIncidents(ctx: Context, opts: ListOptions): Promise<void> {
   if (opts.status !== undefined && !['open', 'resolved', 'cancelled', 'waiting'].includes(opts.status)) {
     throw new InvalidInputError(`--status "${opts.status}" is not open, waiting, resolved or cancelled`);
   }
+  const limit = parseLimit(opts.limit);
   const rows: ListedIncident[] = [];
   for (const { id, state: st, problem, live } of await incidentSummaries(ctx)) {
     if (!st) {
@@ -98,6 +118,13 @@ export async function listIncidents(ctx: Context, opts: { status?: string; watch
     });
   }
   rows.reverse(); // newest first
+  // every incident waiting for a resume is named below the table, however old
+  const waiting = rows.filter((r) => r.waiting);
+  const all = rows.length;
+  if (limit && all > limit) {
+    rows.length = limit;
+    ctx.out.info(`the newest ${limit} of ${all} incidents${opts.status ? ` (${opts.status})` : ''}; --limit 0 lists every one`);
+  }
   // --watch --json: one listing per line
   if (ctx.out.jsonMode && opts.watch) return void ctx.streams.stdout.write(JSON.stringify(redactDeep(rows)) + '\n');
   if (ctx.out.jsonMode) return ctx.out.json(rows);
@@ -119,7 +146,6 @@ export async function listIncidents(ctx: Context, opts: { status?: string; watch
   ];
   // one write for the whole table (10,000 rows are 10,000 lines)
   ctx.out.line(formatTable(table).join('\n'));
-  const waiting = rows.filter((r) => r.waiting);
   if (waiting.length) {
     ctx.out.line('');
     ctx.out.line(`waiting for a resume (${waiting.length}):`);
@@ -134,7 +160,7 @@ const SETTLE_MS = 100;
  * incident list --watch: the listing, then again whenever an incident is created
  * or changes (from any process or machine: the store's watchList), until Ctrl-C (exit 0).
  */
-export async function watchIncidentList(ctx: Context, opts: { status?: string }): Promise<void> {
+export async function watchIncidentList(ctx: Context, opts: ListOptions): Promise<void> {
   const store = await ctx.store();
   const listed = { ...opts, watch: true };
   const stop = new AbortController();

@@ -1,7 +1,8 @@
 /**
  * A second incident for the same trouble: starting one for a playbook or a
  * provider that an open incident already handles, or a failover while another
- * open incident has moved traffic, warns and asks before anything is opened.
+ * open incident has moved traffic, warns and asks before anything is opened
+ * (failover and failback too, for the providers they move traffic between).
  * Unattended there is nobody to ask: it goes ahead and says so on stderr.
  * Only real incidents count (not dry runs, drills or demos), and only those
  * opened in the last week (ids begin with their UTC date): an incident left
@@ -47,23 +48,51 @@ async function recentOpenIncidents(ctx: Context): Promise<IncidentState[]> {
 
 /** Open incidents running this playbook or about this provider (the input named provider). */
 export async function incidentsAlike(ctx: Context, about: { playbook?: string; provider?: unknown }): Promise<OtherIncident[]> {
-  const provider = typeof about.provider === 'string' ? about.provider : undefined;
-  return (await recentOpenIncidents(ctx)).flatMap((st) => {
+  const providers = typeof about.provider === 'string' ? [about.provider] : [];
+  return alike(await recentOpenIncidents(ctx), { playbook: about.playbook, providers });
+}
+
+function alike(open: IncidentState[], about: { playbook?: string; providers: string[] }): OtherIncident[] {
+  return open.flatMap((st) => {
     const samePlaybook = about.playbook !== undefined && st.playbook === about.playbook;
-    const sameProvider = provider !== undefined && st.answers.provider === provider;
-    if (!samePlaybook && !sameProvider) return [];
-    const why = [samePlaybook ? `playbook ${st.playbook}` : '', sameProvider ? `provider ${provider}` : ''].filter(Boolean).join(', ');
+    const provider = about.providers.find((p) => st.answers.provider === p);
+    if (!samePlaybook && provider === undefined) return [];
+    const why = [samePlaybook ? `playbook ${st.playbook}` : '', provider !== undefined ? `provider ${provider}` : '']
+      .filter(Boolean)
+      .join(', ');
     return [{ id: st.id, why: `${st.title} (${why}, ${st.status})` }];
   });
 }
 
 /** Open incidents whose last switch left traffic away from the primary. */
 export async function incidentsWithTrafficMoved(ctx: Context): Promise<OtherIncident[]> {
+  return movedAway(ctx, await recentOpenIncidents(ctx));
+}
+
+async function movedAway(ctx: Context, open: IncidentState[]): Promise<OtherIncident[]> {
   const { trafficLeftAway } = await import('./incident.js');
   const primary = ctx.config().config.routing?.primary;
-  return (await recentOpenIncidents(ctx)).flatMap((st) => {
+  return open.flatMap((st) => {
     const left = trafficLeftAway(st, primary);
     return left ? [{ id: st.id, why: `${st.title} (moved traffic to ${left.on} at step ${left.step}, ${st.status})` }] : [];
+  });
+}
+
+/**
+ * Before failover or failback opens an incident of its own: another open
+ * incident about a provider it moves traffic between (the one it moves from,
+ * --from or else routing.primary, and its target), or, for a failover, one
+ * that has traffic moved, warns and asks (unattended: goes ahead and says so).
+ */
+export async function moveOverlapCheck(ctx: Context, kind: 'failover' | 'failback', to: string, from?: string): Promise<void> {
+  const open = await recentOpenIncidents(ctx);
+  const providers = [...new Set([from ?? ctx.config().config.routing?.primary, to])].filter((p): p is string => p !== undefined);
+  const moved = kind === 'failover' ? await movedAway(ctx, open) : [];
+  const about = alike(open, { providers }).filter((o) => !moved.some((m) => m.id === o.id));
+  const verb = kind === 'failover' ? 'Fail over' : 'Fail back';
+  await confirmDespite(ctx, [...moved, ...about], {
+    what: moved.length ? `failing over to ${to} while another incident has traffic moved` : `opening another incident (${kind} to ${to})`,
+    question: `${verb} to ${to} anyway?`,
   });
 }
 

@@ -13,6 +13,7 @@ import { knownRoles, ROLE_NAME, rolesLine } from '../playbook/roles.js';
 import { nearestNames } from '../nearest-names.js';
 import type { NewEvent } from '../timeline/events.js';
 import type { IncidentState } from '../timeline/replay.js';
+import { normalActorName } from '../timeline/actor.js';
 import { cancelledError, milestoneEvent } from '../timeline/status.js';
 import { resolveIncidentId } from './incident-id.js';
 
@@ -36,7 +37,7 @@ export async function assignRole(ctx: Context, idArg: string, opts: AssignOption
       'e.g. --role commander, comms, processor or scribe',
     );
   const person = personOf(opts.to);
-  const id = await resolveIncidentId(ctx, idArg);
+  const id = await resolveIncidentId(ctx, idArg, { real: true });
   const { state, previous } = await recordRole(ctx, id, { role, person });
   if (previous === person) return say(ctx, { incident: id, role, person, already: true }, `${person} already holds ${role} in ${id}`);
   const known = knownRoles(playbookRoles(ctx, state));
@@ -56,7 +57,7 @@ export async function assignRole(ctx: Context, idArg: string, opts: AssignOption
 export async function handoff(ctx: Context, idArg: string, opts: HandoffOptions): Promise<void> {
   const person = personOf(opts.to);
   const note = opts.note?.trim() || undefined;
-  const id = await resolveIncidentId(ctx, idArg);
+  const id = await resolveIncidentId(ctx, idArg, { real: true });
   const { previous } = await recordRole(ctx, id, { role: 'commander', person, note, handoff: true });
   if (previous === person)
     throw new InvalidInputError(`${person} already is the commander of ${id}`, 'hand off to someone else: --to <person>');
@@ -68,7 +69,7 @@ export async function handoff(ctx: Context, idArg: string, opts: HandoffOptions)
 }
 
 function personOf(to: string): string {
-  const person = to.trim();
+  const person = normalActorName(to);
   if (!person)
     throw new InvalidInputError('--to is empty', 'name the person: --to sam (the name they run payctl as: PAYCTL_ACTOR or git user.name)');
   return person;

@@ -1,5 +1,6 @@
 /**
- * payctl incident show <id>: status, severity, playbook, milestones, then the
+ * payctl incident show <id>: status, severity, playbook, roles, the
+ * second-person approvals (timeline/approvals-view.ts), milestones, then the
  * timeline with absolute and relative times. The store's timeline is walked
  * twice (replay, then print) without keeping every event, so a 100,000-event
  * timeline stays small; --json copies each event's line as stored (store.lines,
@@ -12,7 +13,8 @@ import { formatDuration } from '../duration.js';
 import { redact, redactBytes } from '../secrets.js';
 import { MILESTONES, type TimelineEvent } from '../timeline/events.js';
 import type { TimelineProblem } from '../timeline/read.js';
-import { Replayer, waitingApprovals, type IncidentState } from '../timeline/replay.js';
+import { Replayer, type IncidentState } from '../timeline/replay.js';
+import { approvalStanding, approvalsView } from '../timeline/approvals-view.js';
 import { rolesLine } from '../playbook/roles.js';
 import type { Store } from '../store/store.js';
 import { brokenChainWarning, ChainCheck } from '../timeline/verify.js';
@@ -70,7 +72,7 @@ async function streamJson(
   lastEventLine: number,
 ): Promise<void> {
   const stdout = ctx.streams.stdout;
-  const head = JSON.stringify({ incident: state, problems }, null, 2);
+  const head = JSON.stringify({ incident: state, approvals: approvalsView(state), problems }, null, 2);
   stdout.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
   const skip = new Set(problems.map((p) => p.line));
   // each write gets its own buffer: the stream may keep it after write() returns
@@ -106,13 +108,21 @@ async function printHuman(ctx: Context, store: Store, id: string, s: IncidentSta
   ctx.out.line(`  severity  ${s.severity}`);
   ctx.out.line(`  playbook  ${s.playbook ?? '-'}`);
   ctx.out.line(`  opened    ${s.opened_at}   (payctl ${s.source})`);
-  ctx.out.line(`  run       ${s.run}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}`);
+  const since = s.run === 'stopped' && s.run_stopped_at_step ? s.approvals[s.run_stopped_at_step] : undefined;
+  const answered = since && since.status !== 'waiting' ? ` (since ${approvalStanding(since)}: see approvals)` : '';
+  ctx.out.line(`  run       ${s.run}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}${answered}`);
   ctx.out.line(`  actors    ${s.actors.join(', ')}`);
-  ctx.out.line(`  roles     ${rolesLine(s.roles ?? {}) || c.dim('- (payctl incident assign <id> --role commander --to <person>)')}`);
-  for (const g of waitingApprovals(s))
-    ctx.out.line(
-      `  ${c.yellow('waiting')}   step ${g.step} needs a second person's approval (anyone but ${g.requested_by}): payctl incident approve ${s.id} --step ${g.step}`,
-    );
+  ctx.out.line(`  roles     ${rolesLine(s.roles ?? {}) || c.dim(`- (payctl incident assign ${s.id} --role commander --to <person>)`)}`);
+  const approvals = approvalsView(s);
+  if (approvals.length) {
+    ctx.out.line(c.bold('approvals'));
+    for (const g of approvals) {
+      const standing = approvalStanding(g);
+      const shown = g.status === 'waiting' ? c.yellow(standing) : g.status === 'denied' ? c.red(standing) : c.green(standing);
+      ctx.out.line(`  ${g.step}: "${g.question}" asked by ${g.requested_by} at ${g.requested_at}: ${shown}`);
+      if (g.next) ctx.out.line(`    next: ${g.next}`);
+    }
+  }
   ctx.out.line(c.bold('milestones'));
   for (const m of MILESTONES) {
     const at = s.milestones[m];

@@ -60,8 +60,7 @@ export async function approve(eng: Engine, step: Step, finish: (outcome: Outcome
   const question = await gateQuestion(eng, step);
   if (needsSecondPerson(step)) {
     // someone other than the runner approves it: the run waits, or stops (second-person.ts)
-    await secondPersonGate(eng, step, question);
-    return { approved: true, unwritten: [] };
+    return { approved: await secondPersonGate(eng, step, question, finish), unwritten: [] };
   }
   if (ctx.dryRun) {
     eng.say(ctx.out.color.dim(`  (dry run: would ask "${question}")`));

@@ -26,6 +26,7 @@ import { SIDE_EFFECT_TYPES, type StepRegistry } from './types.js';
 import { requireStepSecrets } from './preflight.js';
 import { rerunCommand, SANDBOX_SOURCES } from '../timeline/rehearsal.js';
 import type { Engine } from './execute.js';
+import { builtInPlaybook, isBuiltInIncident, withJoinedSteps } from './built-in-steps.js';
 
 export interface ResumeOptions {
   ctx: Context;
@@ -59,7 +60,7 @@ async function resumeHeld(o: ResumeOptions, store: Store): Promise<RunReport> {
   if (state.run !== 'finished') refuseSandboxRun(state); // before its playbook is looked for
   const ctx: Context = state.dry_run && !o.ctx.dryRun ? { ...o.ctx, dryRun: true } : o.ctx;
   for (const p of problems) ctx.out.warn(`${session.where(p.line)}: ${p.message}`);
-  const playbook = playbookOf(ctx, state);
+  const playbook = await playbookOf(ctx, store, state);
   const answers = o.answers ?? emptyAnswers();
   const parts = await engineParts(ctx, answers, o.prompter, o.signal);
   const todo = stepsToRun(state, playbook);
@@ -135,16 +136,21 @@ function refuseSandboxRun(state: IncidentState): void {
   );
 }
 
-/** The playbook the incident ran: its recorded file, else by id. */
-function playbookOf(ctx: Context, state: IncidentState): Playbook {
+/**
+ * The playbook the incident ran: its recorded file, else by id; one that
+ * failover or failback opened is rebuilt from its timeline. Switches those
+ * commands joined to a playbook's incident come after its own steps.
+ */
+async function playbookOf(ctx: Context, store: Store, state: IncidentState): Promise<Playbook> {
+  if (isBuiltInIncident(state)) return builtInPlaybook(store, state);
   const file = state.playbook_file;
   if (file && existsSync(file)) {
     const lp = loadPlaybookFile(file);
     if (!lp.playbook) throw new SourceError(lp.problems, `the playbook changed since the incident started; fix it, then resume`);
-    return lp.playbook;
+    return withJoinedSteps(store, state, lp.playbook);
   }
   if (!state.playbook) throw new InvalidInputError(`incident ${state.id} was not started from a playbook; there is nothing to resume`);
-  return findPlaybook(ctx.config().playbooksDir, state.playbook, ctx.cwd).playbook;
+  return withJoinedSteps(store, state, findPlaybook(ctx.config().playbooksDir, state.playbook, ctx.cwd).playbook);
 }
 
 /** The sha256 of a playbook file (recorded at start; a resume warns when it changed). */

@@ -5,10 +5,13 @@
  * (fs.watch + poll on a directory, LISTEN/NOTIFY on PostgreSQL), while another
  * person runs `payctl incident approve` (giveApproval) or `payctl incident
  * deny` (denyApproval) from any machine sharing the store. Approved: the step
- * runs. Denied: the step is recorded as skipped (declined) and the run stops
- * (exit 3). Unattended, nobody waits: --yes does not pass the gate; the run
- * stops (exit 3) naming the approve command, and an approval recorded
- * meanwhile counts for the next resume (unless the resumer is the approver).
+ * runs. Denied while the run waits: the step is recorded as skipped (declined)
+ * and the run stops (exit 3). Unattended, nobody waits: --yes does not pass
+ * the gate; the run stops (exit 3) naming the approve command. An answer
+ * recorded meanwhile (no run waiting) counts for the next resume: approved,
+ * the step runs, unless the resumer is the approver (that resume is refused,
+ * exit 3, the approval left standing for someone else's resume); declined,
+ * the step is recorded as skipped and the resume goes on after it.
  *
  * A drill or the demo has no second person: it names a stand-in
  * (Engine.standInApprover) who approves through giveApproval like anyone else.
@@ -19,7 +22,7 @@ import { interruption } from '../interrupt.js';
 import type { Step } from '../playbook/schema.js';
 import type { Store } from '../store/store.js';
 import { actorName } from '../timeline/actor.js';
-import type { NewEvent, TimelineEvent } from '../timeline/events.js';
+import type { NewEvent, Outcome, TimelineEvent } from '../timeline/events.js';
 import { waitingApprovals, type IncidentState, type SecondPersonApproval } from '../timeline/replay.js';
 import { cancelledError, milestoneEvent } from '../timeline/status.js';
 import type { Engine } from './execute.js';
@@ -40,27 +43,43 @@ export function denyCommand(id: string, step: string): string {
 }
 
 /**
- * Pass the gate or stop the run. Returns once approved (the approval is on
- * disk); throws AbortedError (exit 3) when it is declined, nobody can wait for
- * it, or the run is interrupted while waiting.
+ * Pass the gate or stop the run. Returns true once approved (the approval is
+ * on disk); false when a denial was recorded before the run reached the gate
+ * (the step is recorded as skipped with `finish`'s events: the run goes on
+ * after it); throws AbortedError (exit 3) when it is declined while the run
+ * waits, the resumer is the approver, nobody can wait for it, or the run is
+ * interrupted while waiting.
  */
-export async function secondPersonGate(eng: Engine, step: Step, question: string): Promise<void> {
+export async function secondPersonGate(
+  eng: Engine,
+  step: Step,
+  question: string,
+  finish: (outcome: Outcome) => NewEvent[],
+): Promise<boolean> {
   const { session, ctx } = eng;
   const c = ctx.out.color;
   if (ctx.dryRun) {
     eng.say(c.dim(`  (dry run: would wait for a second person to approve "${question}")`));
-    return;
+    return true;
   }
   const me = await actorName();
   // approvals and denials recorded while no run waited (and the request of an earlier run)
   let gate = (await session.refresh()).approvals[step.id];
   if (gate?.status === 'approved' && gate.by !== me) {
     eng.say(`${c.green('✔')} ${step.title}: approved by ${gate.by} at ${gate.at}`);
-    return acknowledge(eng);
+    await acknowledge(eng);
+    return true;
   }
-  if (gate?.status === 'denied') return declined(eng, step, gate);
+  if (gate?.status === 'denied') {
+    await skipDeclined(eng, step, gate, finish);
+    return false;
+  }
   if (gate?.status === 'approved')
-    eng.say(c.yellow(`  ${gate.by} approved "${question}" and now runs it: ${SECOND_PERSON_RULE}; asking again`));
+    // the approval stands for anyone else's resume: nothing is asked again
+    throw new AbortedError(
+      `${me} approved step "${step.id}" ("${question}") and cannot run it: ${SECOND_PERSON_RULE}`,
+      `the approval stands: anyone but ${me} resumes the run with: payctl incident resume ${session.id} --yes`,
+    );
   // a request this runner made before (a run stopped here) still stands; anyone else's is asked again
   if (gate?.status !== 'waiting' || gate.requested_by !== me)
     await session.append({ type: 'approval_requested', step: step.id, data: { question, second_person: true } });
@@ -89,7 +108,8 @@ export async function secondPersonGate(eng: Engine, step: Step, question: string
   gate = (await session.refresh()).approvals[step.id]!;
   if (gate.status === 'denied') return declined(eng, step, gate);
   eng.say(`${c.green('✔')} approved by ${gate.by}`);
-  return acknowledge(eng);
+  await acknowledge(eng);
+  return true;
 }
 
 /** The approving or denying event for the step, watched for in the store after seq `after`; false when the run was interrupted. */
@@ -127,14 +147,29 @@ async function acknowledge(eng: Engine): Promise<void> {
   if (ev) await eng.session.append(ev);
 }
 
-/** Declined: the step is recorded as skipped, and the run stops (exit 3); a resume goes on after it. */
-async function declined(eng: Engine, step: Step, gate: SecondPersonApproval): Promise<never> {
-  const why = `declined by ${gate.by}${gate.reason ? `: ${gate.reason}` : ''}`;
-  await eng.session.append({
+function declinedWhy(gate: SecondPersonApproval): string {
+  return `declined by ${gate.by}${gate.reason ? `: ${gate.reason}` : ''}`;
+}
+
+function skippedEvent(step: Step, why: string): NewEvent {
+  return {
     type: 'step_completed',
     step: step.id,
     data: { step_type: step.type, outcome: 'skipped', reason: why, attempt: 0, duration_ms: 0 },
-  });
+  };
+}
+
+/** Declined before the run reached the gate: the step is recorded as skipped, and the run goes on after it. */
+async function skipDeclined(eng: Engine, step: Step, gate: SecondPersonApproval, finish: (outcome: Outcome) => NewEvent[]): Promise<void> {
+  const why = declinedWhy(gate);
+  await eng.session.appendAll([skippedEvent(step, why), ...finish('skipped')]);
+  eng.say(eng.ctx.out.color.dim(`- ${step.title} (skipped: ${why})`));
+}
+
+/** Declined while the run waited: the step is recorded as skipped, and the run stops (exit 3); a resume goes on after it. */
+async function declined(eng: Engine, step: Step, gate: SecondPersonApproval): Promise<never> {
+  const why = declinedWhy(gate);
+  await eng.session.append(skippedEvent(step, why));
   eng.say(eng.ctx.out.color.dim(`- ${step.title} (skipped: ${why})`));
   throw new AbortedError(
     `step "${step.id}" was ${why}; the run stops there`,
@@ -208,11 +243,16 @@ function gateToAnswer(state: IncidentState, step: string | undefined, verb: 'app
     );
   }
   if (waiting.length === 1) return waiting[0]!;
-  if (waiting.length === 0)
+  if (waiting.length === 0) {
+    const stoppedAt = state.run === 'stopped' ? state.run_stopped_at_step : undefined;
+    const approvedGate = stoppedAt ? state.approvals[stoppedAt] : undefined;
     throw new InvalidInputError(
       `no step of ${state.id} waits for a second person's approval`,
-      'a step waits once its run reaches it (payctl incident show lists the approvals asked)',
+      stoppedAt && !approvedGate
+        ? `its run stopped at step "${stoppedAt}", which needs no second person's approval; continue it (--yes approves an ordinary gate): payctl incident resume ${state.id} --yes`
+        : 'a step waits once its run reaches it (payctl incident show lists the approvals asked)',
     );
+  }
   throw new InvalidInputError(
     `${waiting.length} steps of ${state.id} wait for a second person's approval: ${waiting.map((g) => g.step).join(', ')}`,
     `name one: payctl incident ${verb} ${state.id} --step <id>`,

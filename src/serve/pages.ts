@@ -8,6 +8,7 @@
 import { describe as describeEvent } from '../commands/incident-show.js';
 import { formatDuration } from '../duration.js';
 import type { TimelineEvent } from '../timeline/events.js';
+import { approvalsView } from '../timeline/approvals-view.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { SCRIPT, STYLE } from './assets.js';
 import { html, pathPart, SafeHtml } from './html.js';
@@ -75,10 +76,18 @@ function runText(st: IncidentState): string | undefined {
 
 function approvalText(v: IncidentView, now: Date): SafeHtml | undefined {
   const p = v.pending;
-  if (!p) return undefined;
+  if (!p) return approvedText(v);
   const who = p.second_person ? 'a second person' : 'the person running it';
   return html`<span class="attention">waiting for approval</span> by ${who}${p.step ? html` at step ${p.step}` : ''}: “${p.question}”
     (asked ${sinceText(p.since, now)} ago${p.second_person ? html`; approve with <code>payctl incident approve ${v.id}</code>` : ''})`;
+}
+
+/** A second person's approval given while no run goes on: who gave it, and the resume that uses it. */
+function approvedText(v: IncidentView): SafeHtml | undefined {
+  const st = v.state();
+  const g = st ? approvalsView(st).find((a) => a.status === 'approved' && a.next) : undefined;
+  if (!g) return undefined;
+  return html`approved by ${g.by} at step ${g.step} (${clock(g.at!)}) — resume with <code>payctl incident resume ${v.id} --yes</code> (anyone but ${g.by})`;
 }
 
 function fact(label: string, value: SafeHtml | string | undefined): SafeHtml {
@@ -99,7 +108,7 @@ export function incidentListSection(list: ListedIncidents, now: Date): SafeHtml 
         ${closedAt ? fact(st.status === 'cancelled' ? 'Cancelled' : 'Resolved', clock(closedAt)) : html``}
         ${fact('Roles', rolesList(st.roles))}
         ${fact('Traffic', routing ? splitText(routing.split) : 'not moved by payctl')}
-        ${v.pending ? fact('Approval', approvalText(v, now)) : html``}
+        ${fact('Approval', approvalText(v, now))}
         ${fact('Incident', html`<code>${v.id}</code>${st.playbook ? html` · playbook ${st.playbook}` : ''}`)}
       </dl>
     </article></li>`;
@@ -178,7 +187,7 @@ export function incidentSummary(v: IncidentView, now: Date): SafeHtml {
       <h2 id="status-h">Status</h2>
       <dl class="facts">
         ${fact('Status', html`${statusWord(st)}${st.cancelled ? ` (${st.cancelled.reason})` : ''}`)}
-        ${v.pending ? fact('Approval', approvalText(v, now)) : html``}
+        ${fact('Approval', approvalText(v, now))}
         ${fact('Severity', st.severity)}
         ${fact('Detected', closed ? clock(detectedAt(st)) : html`${sinceText(detectedAt(st), now)} ago (${clock(detectedAt(st))})`)}
         ${m.mitigated ? fact('Mitigated', html`${clock(m.mitigated)} (${formatDuration(Date.parse(m.mitigated) - Date.parse(detectedAt(st)))} after detection)`) : html``}

@@ -14,6 +14,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { hostname } from 'node:os';
 import { InvalidInputError, messageOf } from '../errors.js';
 import type { Store } from '../store/store.js';
 import { CONTENT_SECURITY_POLICY } from './assets.js';
@@ -180,7 +181,9 @@ export async function startServer(o: ServeOptions): Promise<RunningServer> {
     server.listen(o.port, o.host, () => resolve());
   });
   const addr = server.address() as AddressInfo;
-  const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  // every interface (0.0.0.0, ::) is not an address anyone can open: the URL names this machine
+  const everyInterface = addr.address === '0.0.0.0' || addr.address === '::';
+  const shownHost = everyInterface ? hostname() : addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
   return {
     url: `http://${shownHost}:${addr.port}/`,
     host: addr.address,

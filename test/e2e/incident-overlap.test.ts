@@ -44,3 +44,15 @@ it('a failover while another open incident has traffic moved warns; unattended w
   const joined = await run(['failover', '--to', 'adyen', '--incident', first.incident, '--yes']);
   expect(joined.stderr).not.toContain('is open:');
 }, 60_000);
+
+it('a failover that opens an incident while one for its provider is open warns; unattended with --yes it goes ahead and says so', async () => {
+  expect((await run(['check', '--start-incident'])).code).toBe(3);
+  const [outage] = JSON.parse((await run(['incident', 'list', '--json'])).stdout);
+  const r = await run(['failover', '--to', 'adyen', '--share', '90', '--reason', 'stripe degraded', '--yes', '--json']);
+  expect(r.code, r.stderr).toBe(0);
+  expect(r.stderr).toContain(`warning: incident ${outage.id} is open: `);
+  expect(r.stderr).toContain('(provider stripe, identified)');
+  expect(r.stderr).toContain('warning: opening another incident (failover to adyen) anyway: this run is unattended, so nobody was asked');
+  expect(JSON.parse(r.stdout)).toMatchObject({ verified: true, share: 90 });
+  expect(JSON.parse(r.stdout).incident).not.toBe(outage.id);
+}, 60_000);

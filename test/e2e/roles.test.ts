@@ -67,6 +67,9 @@ describe('incident roles', () => {
     const started = await runCliAsync(dir, ['incident', 'start', '-p', 'team'], as('alice'));
     expect(started.code).toBe(3); // the first gate, unattended without --yes
     const id = /incident resume (\S+)/.exec(started.stderr)![1]!;
+    // nobody holds a role yet: the hint names this incident, not a placeholder
+    const none = await runCliAsync(dir, ['incident', 'show', id], as('alice'));
+    expect(none.stdout).toContain(`roles     - (payctl incident assign ${id} --role commander --to <person>)`);
 
     const a1 = await runCliAsync(dir, ['incident', 'assign', id, '--role', 'commander', '--to', 'alice'], as('alice'));
     expect(a1.stdout).toContain(`${id}: commander alice`);
@@ -115,9 +118,8 @@ describe('incident roles', () => {
     expect(JSON.parse(slack.bodies[0]!).text).toContain('Roles: commander bob, comms sam, fraud kim, comm lee');
     const shown = (await runCliAsync(dir, ['incident', 'show', id], as('bob'))).stdout;
     expect(shown).toContain('update: started manual "Post the customer update" for comms (sam)');
-    expect(shown).toContain(
-      `waiting   step off needs a second person's approval (anyone but sam): payctl incident approve ${id} --step off`,
-    );
+    expect(shown).toContain('approvals\n  off: "Take checkout offline?" asked by sam at');
+    expect(shown).toContain(`: waiting for a second person\n    next: anyone but sam: payctl incident approve ${id} --step off`);
 
     // bob approves; the postmortem's timeline names the handoff and who approved
     expect((await runCliAsync(dir, ['incident', 'approve', id], as('bob'))).code).toBe(0);
@@ -133,6 +135,24 @@ describe('incident roles', () => {
     const started = await runCliAsync(dir, ['incident', 'start', '-p', 'team', '--yes'], { PAYCTL_ACTOR: 'alice', SLACK_URL: slack.url });
     const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(started.stdout)![1]!;
     expect(started.stdout).toContain(`for comms (nobody yet): payctl incident assign ${id} --role comms --to <person>`);
+    // `latest` for assign, handoff, approve and deny is the newest real incident: a dry run after it is passed by
+    const dry = await runCliAsync(dir, ['incident', 'start', '-p', 'team', '--dry-run', '--yes'], {
+      PAYCTL_ACTOR: 'alice',
+      SLACK_URL: slack.url,
+    });
+    const dryId = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(dry.stdout)![1]!;
+    expect(dryId).not.toBe(id);
+    const viaLatest = await runCliAsync(dir, ['incident', 'assign', 'latest', '--role', 'scribe', '--to', 'kim'], {
+      PAYCTL_ACTOR: 'alice',
+    });
+    expect(viaLatest.code, viaLatest.stderr).toBe(0);
+    expect(viaLatest.stdout).toContain(`${id}: scribe kim`);
+    expect(viaLatest.stderr).toContain(`latest: ${id} (the newest real incident; passed by ${dryId} (dry run))`);
+    expect((await runCliAsync(dir, ['incident', 'show', 'latest'])).stdout).toContain(dryId); // show's latest is the newest of all
+
+    // a name given with stray spaces is the same person
+    const spaced = await runCliAsync(dir, ['incident', 'assign', id, '--role', 'comms', '--to', '  sam   lee '], { PAYCTL_ACTOR: 'alice' });
+    expect(spaced.stdout).toContain(`${id}: comms sam lee`);
   }, 30_000);
 });
 

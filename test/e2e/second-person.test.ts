@@ -134,6 +134,21 @@ function scenarios(store: () => Env) {
     expect(dana.code, dana.stderr).toBe(0);
     expect(dana.stdout).toContain(`no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id}`);
 
+    // incident show lists the gate, who approved it, and the resume command (no run goes on)
+    const shown = await runCliAsync(dir, ['incident', 'show', id], store());
+    expect(shown.stdout).toContain(`checkout_off: "Take checkout offline?" asked by ci at`);
+    expect(shown.stdout).toMatch(/: approved by dana at \S+\n\s+next: anyone but dana: payctl incident resume \S+ --yes/);
+    expect(shown.stdout).toContain('(since approved by dana at');
+    expect((await show(dir, id)).approvals).toEqual([
+      expect.objectContaining({
+        step: 'checkout_off',
+        status: 'approved',
+        by: 'dana',
+        requested_by: 'ci',
+        next: `anyone but dana: payctl incident resume ${id} --yes`,
+      }),
+    ]);
+
     const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('ci'));
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toContain('approved by dana');
@@ -142,15 +157,41 @@ function scenarios(store: () => Env) {
     expect(s.incident.steps.checkout_off.status).toBe('ok');
   }, 60_000);
 
-  it('an approval given by the person who then resumes does not count: a second person is still needed', async () => {
+  it('the approver cannot resume the step they approved; the approval stands for anyone else', async () => {
     const dir = tempProject({ offline: PLAYBOOK });
     const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('ci'));
     const id = idOf(ci.stdout + ci.stderr);
     expect((await runCliAsync(dir, ['incident', 'approve', id], as('erin'))).code).toBe(0);
     const mine = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('erin'));
     expect(mine.code).toBe(3);
-    expect(mine.stdout).toContain('erin approved "Take checkout offline?" and now runs it');
-    expect(mine.stderr).toContain('anyone but erin approves it');
+    expect(mine.stderr).toContain('erin approved step "checkout_off" ("Take checkout offline?") and cannot run it');
+    expect(mine.stderr).toContain('a second-person gate is approved by someone other than the person running it');
+    expect(mine.stderr).toContain(`the approval stands: anyone but erin resumes the run with: payctl incident resume ${id} --yes`);
+    expect(hasStackTrace(mine.stderr)).toBe(false);
+    const kept = await show(dir, id);
+    expect(kept.incident.approvals.checkout_off).toMatchObject({ status: 'approved', by: 'erin' });
+    expect(kept.events.filter((e: { type: string }) => e.type === 'approval_requested')).toHaveLength(1);
+
+    const theirs = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('ci'));
+    expect(theirs.code, theirs.stderr).toBe(0);
+    expect(theirs.stdout).toContain('approved by erin');
+    expect((await show(dir, id)).incident.status).toBe('resolved');
+  }, 60_000);
+
+  it('actor names are trimmed: the runner cannot approve their own gate by spacing their name', async () => {
+    const dir = tempProject({ offline: PLAYBOOK });
+    const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('alice'));
+    const id = idOf(ci.stdout + ci.stderr);
+    const spaced = await runCliAsync(dir, ['incident', 'approve', id], as(' alice '));
+    expect(spaced.code).toBe(1);
+    expect(spaced.stderr).toContain('alice asked for this approval');
+    const bob = await runCliAsync(dir, ['incident', 'approve', id], as('  bob\t '));
+    expect(bob.code, bob.stderr).toBe(0);
+    expect(bob.stdout).toContain('approved by bob ("Take checkout offline?"');
+    expect((await show(dir, id)).incident.approvals.checkout_off).toMatchObject({ status: 'approved', by: 'bob' });
+    const again = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], as('bob '));
+    expect(again.code).toBe(3);
+    expect(again.stderr).toContain('bob approved step "checkout_off"');
   }, 60_000);
 }
 
@@ -186,20 +227,50 @@ describe('second-person approval on the directory store', () => {
     expect(events.filter((e: { type: string }) => e.type === 'approval_given')).toHaveLength(1);
   }, 60_000);
 
-  it('a denial given while no run waits stops the next resume at the step (declined); the one after goes on past it', async () => {
+  it('a denial given while no run waits: the next resume records the step as declined and goes on past it', async () => {
     const dir = tempProject({ offline: PLAYBOOK });
     const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
     const id = idOf(ci.stdout + ci.stderr);
-    expect((await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'not now'], { PAYCTL_ACTOR: 'bob' })).code).toBe(0);
-    const first = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
-    expect(first.code).toBe(3);
-    expect(first.stderr).toContain('step "checkout_off" was declined by bob: not now');
-    const second = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
-    expect(second.code, second.stderr).toBe(0);
+    const deny = await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'not now'], { PAYCTL_ACTOR: 'bob' });
+    expect(deny.code, deny.stderr).toBe(0);
+    expect(deny.stdout).not.toContain('the run waiting at it stops there');
+    expect(deny.stdout).toContain(
+      `no run waits at it now; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`,
+    );
+    const shown = await runCliAsync(dir, ['incident', 'show', id]);
+    expect(shown.stdout).toContain('checkout_off: "Take checkout offline?" asked by ci at');
+    expect(shown.stdout).toContain(': declined by bob: not now');
+    const resumed = await runCliAsync(dir, ['incident', 'resume', id, '--yes'], { PAYCTL_ACTOR: 'ci' });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toContain('(skipped: declined by bob: not now)');
     const s = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'])).stdout).incident;
     expect(s.steps.checkout_off).toMatchObject({ status: 'skipped', reason: 'declined by bob: not now' });
     expect(s.steps.done.status).toBe('ok');
+    expect(s.run).toBe('finished');
   }, 60_000);
+
+  it('approve at an ordinary gate (no second person) points to resume --yes', async () => {
+    const dir = tempProject({ offline: PLAYBOOK.replace(', second_person: true', '') });
+    const r = await runCliAsync(dir, ['incident', 'start', '-p', 'offline'], { PAYCTL_ACTOR: 'ci' });
+    expect(r.code).toBe(3);
+    const id = idOf(r.stdout + r.stderr);
+    const approve = await runCliAsync(dir, ['incident', 'approve', id], { PAYCTL_ACTOR: 'bob' });
+    expect(approve.code).toBe(2);
+    expect(approve.stderr).toContain(`no step of ${id} waits for a second person's approval`);
+    expect(approve.stderr).toContain(`its run stopped at step "checkout_off", which needs no second person's approval`);
+    expect(approve.stderr).toContain(`payctl incident resume ${id} --yes`);
+  }, 30_000);
+
+  it("a usage error names the subcommand's help", async () => {
+    const dir = tempProject({});
+    const deny = await runCliAsync(dir, ['incident', 'deny', 'latest'], { PAYCTL_ACTOR: 'bob' });
+    expect(deny.code).toBe(2);
+    expect(deny.stderr).toContain("required option '--reason <text>' not specified");
+    expect(deny.stderr).toContain('(run payctl incident deny --help for usage)');
+    const assign = await runCliAsync(dir, ['incident', 'assign', 'latest', '--role', 'commander'], { PAYCTL_ACTOR: 'bob' });
+    expect(assign.stderr).toContain('(run payctl incident assign --help for usage)');
+    expect((await runCliAsync(dir, ['--bogus'])).stderr).toContain('(run payctl --help for usage)');
+  }, 30_000);
 
   it('approve and deny say what is wrong: nothing waits, an unknown step', async () => {
     const dir = tempProject({ offline: PLAYBOOK.replace('second_person: true', 'second_person: false') });

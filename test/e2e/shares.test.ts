@@ -269,3 +269,52 @@ describe('canary failback, killed in the middle of a stage', () => {
     expect(timeline).toEqual(['0:switched', '0:held', '1:switched', '1:held', '2:switched', '2:held']);
   }, 90_000);
 });
+
+describe('failback --canary, killed in the middle of a stage', () => {
+  it('is listed as running while it goes on, interrupted once killed, and incident resume finishes it from the recorded stage', async () => {
+    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const failover = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
+    const id: string = failover.incident;
+    const args = ['failback', '--canary', '10,50,100', '--hold', '3s', '--min-success-rate', '0.95', '--min-attempts', '20', '--yes'];
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: p.dir,
+      env: { ...process.env, ...p.env, PAYCTL_ACTOR: 'test', CI: '1' },
+      stdio: 'ignore',
+    });
+    const exited = new Promise((res) => child.on('exit', res));
+    // the failback joins the failover's incident; kill it while the 50% stage holds
+    const timeline = join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl');
+    const deadline = Date.now() + 30_000;
+    while (!/"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/.test(readFileSync(timeline, 'utf8'))) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    const runOf = async () =>
+      (JSON.parse((await run(['incident', 'list', '--json'])).stdout) as { id: string; run: string }[]).find((i) => i.id === id)?.run;
+    expect(await runOf()).toBe('running');
+    child.kill('SIGKILL');
+    await exited;
+    expect(await runOf()).toBe('interrupted');
+    expect(p.sandbox.state().routing.split).toEqual({ stripe: 50, adyen: 50 });
+    const creates = () => p!.sandbox.requests().filter((r) => r.method === 'POST' && r.path === '/hyperswitch/routing').length;
+    const before = creates();
+
+    const resumed = await run(['incident', 'resume', id.slice(-4), '--yes', '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    // the 50% stage was read back, not written again; only the last stage wrote
+    expect(creates()).toBe(before);
+    expect(p.sandbox.state().routing.split).toBeNull();
+    expect(p.sandbox.state().routing.order[0]).toBe('stripe');
+    const events = readFileSync(timeline, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const stages = events.filter((e) => e.type === 'traffic_stage').map((e) => `${e.data.stage}:${e.data.result}`);
+    expect(stages).toEqual(['0:switched', '0:held', '1:switched', '1:held', '2:switched', '2:held']);
+    expect(events.filter((e) => e.type === 'step_completed').map((e) => `${e.step}:${e.data.outcome}`)).toEqual([
+      'failover:ok',
+      'failback:ok',
+    ]);
+    expect(await runOf()).toBe('finished');
+  }, 90_000);
+});

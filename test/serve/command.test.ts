@@ -4,7 +4,7 @@
  * the environment guards the page and is never printed.
  */
 import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
@@ -45,7 +45,8 @@ describe('payctl serve (the built CLI)', () => {
 
   it('listening beyond loopback without a token says who can read the page', async () => {
     const s = spawnServe(['--port', '0', '--host', '0.0.0.0'], project());
-    expect(await s.firstLine).toMatch(/^http:\/\/0\.0\.0\.0:\d+\/$/);
+    // every interface: the URL names this machine, which others can open (not 0.0.0.0)
+    expect(await s.firstLine).toMatch(new RegExp(`^http://${hostname().replace(/\./g, '\\.')}:\\d+/$`));
     await new Promise((r) => setTimeout(r, 200));
     expect(s.stderr()).toContain('without an access token: anyone who can reach this address reads your incidents');
     s.child.kill('SIGINT');

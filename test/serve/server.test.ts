@@ -173,6 +173,25 @@ describe('payctl serve pages', () => {
     expect((await get(`${s.url}incidents/${id}`)).body).not.toContain('waiting for approval');
   });
 
+  it("a second person's approval given while no run goes on says who gave it and how to resume", async () => {
+    const id = '20261206-050120-bbba';
+    await openIncident(id, 'Card testing attack', [
+      { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
+      {
+        type: 'approval_requested',
+        step: 'offline',
+        data: { question: 'Take checkout offline?', second_person: true } as NewEvent['data'] & { question: string },
+      } as NewEvent,
+      { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
+    ]);
+    await append(id, [{ type: 'approval_given', step: 'offline', data: { by: 'second_person', waited_ms: 5000 } }]);
+    const s = await serve();
+    const page = (await get(`${s.url}incidents/${id}`)).body;
+    expect(page).not.toContain('waiting for approval');
+    expect(page).toContain('approved by bob at step offline');
+    expect(page).toContain(`resume with <code>payctl incident resume ${id} --yes</code> (anyone but bob)`);
+  });
+
   it('a gate asked at a terminal is waiting only while its run goes on', async () => {
     const id = '20261206-050150-bbbc';
     await openIncident(id, 'Gate at a terminal', [{ type: 'approval_requested', step: 'failover', data: { question: 'Move traffic?' } }]);
