@@ -44,7 +44,7 @@ async function snapshot(ctx: Context, opts: CheckOptions, signal?: AbortSignal):
   );
 }
 
-export function printTable(ctx: Context, snap: HealthSnapshot): void {
+export async function printTable(ctx: Context, snap: HealthSnapshot): Promise<void> {
   const c = ctx.out.color;
   const rows = snap.providers.map((p) => {
     const comps = p.components.filter((x) => x.status !== 'operational').map((x) => `${componentLabel(x)}: ${x.status}`);
@@ -62,7 +62,7 @@ export function printTable(ctx: Context, snap: HealthSnapshot): void {
       : '';
     return [p.provider, p.enabled ? p.role : `${p.role} (disabled)`, p.status, p.healthy ? 'ok' : 'UNHEALTHY', detail + incidents];
   });
-  const [head, ...lines] = formatTable([['PROVIDER', 'ROLE', 'STATUS', 'HEALTH', 'DETAILS'], ...rows]);
+  const [head, ...lines] = await formatTable([['PROVIDER', 'ROLE', 'STATUS', 'HEALTH', 'DETAILS'], ...rows]);
   ctx.out.line(c.bold(head!));
   // an outage in red; a page that did not answer in yellow (more likely our network than the provider)
   lines.forEach((line, i) => {
@@ -124,7 +124,7 @@ export async function check(ctx: Context, opts: CheckOptions): Promise<void> {
   if (opts.watch) return watch(ctx, opts);
   const snap = await snapshot(ctx, opts);
   const starting = opts.startIncident && !snap.healthy;
-  if (!ctx.out.jsonMode) printTable(ctx, snap);
+  if (!ctx.out.jsonMode) await printTable(ctx, snap);
   else if (!starting) ctx.out.json(snap);
   if (snap.healthy) return;
   if (opts.startIncident) {
@@ -176,7 +176,7 @@ async function watch(ctx: Context, opts: CheckOptions): Promise<void> {
         // one JSON document per line per check
         ctx.streams.stdout.write(JSON.stringify(redactDeep({ ...snap, changes: prev ? changesBetween(prev, snap) : [] })) + '\n');
       } else if (!prev) {
-        printTable(ctx, snap);
+        await printTable(ctx, snap);
         ctx.out.info(`watching every ${opts.interval ?? '30s'}; Ctrl-C to stop`);
       } else {
         const t = snap.checked_at.slice(11, 19);

@@ -145,7 +145,7 @@ export async function listIncidents(ctx: Context, opts: ListOptions): Promise<vo
     ]),
   ];
   // one write for the whole table (10,000 rows are 10,000 lines)
-  ctx.out.line(formatTable(table).join('\n'));
+  ctx.out.line((await formatTable(table)).join('\n'));
   if (waiting.length) {
     ctx.out.line('');
     ctx.out.line(`waiting for a resume (${waiting.length}):`);

@@ -84,7 +84,7 @@ export async function maintenance(ctx: Context, opts: MaintenanceOptions): Promi
     `${fmt(w.scheduled_for)} – ${fmt(w.scheduled_until)}`,
     `${w.name}${w.components.length ? ` [${w.components.join(', ')}]` : ''}`,
   ]);
-  formatTable([['STATE', 'PROVIDER', 'WINDOW', 'TITLE'].map((h) => c.bold(h)), ...rows]).forEach((line) => ctx.out.line(line));
+  (await formatTable([['STATE', 'PROVIDER', 'WINDOW', 'TITLE'].map((h) => c.bold(h)), ...rows])).forEach((line) => ctx.out.line(line));
   const clashes = windows.filter((w, i) => w.overlaps.some((o) => !windows.slice(0, i).some((e) => `${e.provider} ${e.window}` === o)));
   if (clashes.length) {
     ctx.out.line('');

@@ -38,7 +38,7 @@ export async function list(ctx: Context): Promise<void> {
     r.steps === null ? '' : String(r.steps),
     r.file,
   ]);
-  for (const line of formatTable([['ID', 'TITLE', 'SEV', 'STEPS', 'FILE'].map((h) => c.bold(h)), ...table])) ctx.out.line(line);
+  for (const line of await formatTable([['ID', 'TITLE', 'SEV', 'STEPS', 'FILE'].map((h) => c.bold(h)), ...table])) ctx.out.line(line);
 }
 
 export async function show(ctx: Context, id: string): Promise<void> {

@@ -69,7 +69,7 @@ export async function providers(ctx: Context): Promise<void> {
       r.error ? `${r.status} (${r.error})` : r.status,
     ]),
   ];
-  formatTable(table).forEach((line, i) => ctx.out.line(i === 0 ? c.bold(line) : line));
+  (await formatTable(table)).forEach((line, i) => ctx.out.line(i === 0 ? c.bold(line) : line));
   ctx.out.line('');
   for (const p of snap.providers) for (const w of p.warnings ?? []) ctx.out.warn(w);
   if (routing.split) ctx.out.line(`traffic: split ${describeSplit(routing.split)} (${routing.via})`);

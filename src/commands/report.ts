@@ -112,7 +112,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
     String(r.failovers_away),
     r.traffic_away_ms ? d(r.traffic_away_ms) : '-',
   ]);
-  for (const l of formatTable([header, ...body])) ctx.out.line(l);
+  for (const l of await formatTable([header, ...body])) ctx.out.line(l);
   if (rehearsalNote) ctx.out.line(rehearsalNote);
   if (cancelledNote) ctx.out.line(cancelledNote);
   ctx.out.line();
