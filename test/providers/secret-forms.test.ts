@@ -83,7 +83,8 @@ steps:
     expect(started.stderr + started.stdout).toMatch(/invalid token \*\*\*/);
     const json = await run(['incident', 'start', '--playbook', 'leak', '--yes', '--title', 'Leak test', '--json']);
     const outputs = [started.stdout, started.stderr, json.stdout, json.stderr];
-    const id = readdirSync(join(dir, '.payctl', 'incidents')).sort()[0]!;
+    // the incident's directory (the store also keeps its listing cache, .listed.json, beside it)
+    const id = readdirSync(join(dir, '.payctl', 'incidents'), { withFileTypes: true }).find((d) => d.isDirectory())!.name;
     const note = await runCliAsync(['incident', 'note', id, `vendor said ${BEARER} and ${STEP} are fine`], { cwd: dir, env: e });
     expect(note.code, note.stderr).toBe(0);
     for (const args of [
