@@ -136,6 +136,8 @@ describe('incident roles', () => {
     const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(started.stdout)![1]!;
     expect(started.stdout).toContain(`for comms (nobody yet): payctl incident assign ${id} --role comms --to <person>`);
     // `latest` for assign, handoff, approve and deny is the newest real incident: a dry run after it is passed by
+    // (ids name their second: the dry run starts in a later one, so it is the newer by id)
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 20));
     const dry = await runCliAsync(dir, ['incident', 'start', '-p', 'team', '--dry-run', '--yes'], {
       PAYCTL_ACTOR: 'alice',
       SLACK_URL: slack.url,
