@@ -6,35 +6,37 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { redactDeep } from '../secrets.js';
-import type { ListedState } from '../store/store.js';
-import { isOpen } from '../timeline/replay.js';
+import { keeps } from '../store/listed.js';
+import type { IncidentSummary, ListFilter, ListQuery, Store } from '../store/store.js';
 import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
 
 /** One incident as listed: its listed state (or why it cannot be read) and whether a live process runs it. */
-export interface IncidentSummary {
-  id: string;
-  state?: ListedState;
-  problem?: string;
+export interface LiveSummary extends IncidentSummary {
   live: boolean;
 }
 
 /**
- * Every incident, oldest first: the store's listed states (no timeline is
- * replayed), and for each whose run has no end, whether a live process holds
- * its run lock. Those whose lock is free are listed again before their run is
- * called interrupted: it may have ended between the listing and the look.
+ * Whether a live process holds the run lock of each whose listed run has no
+ * end. Those whose lock is free are read again before their run is called
+ * interrupted: it may have ended between the listing and the look.
  */
-export async function incidentSummaries(ctx: Context): Promise<IncidentSummary[]> {
-  const store = await ctx.store();
-  let listed = await store.list();
-  const unended = listed.filter((s) => s.state?.run === 'running').map((s) => s.id);
+async function withLiveness(store: Store, summaries: IncidentSummary[]): Promise<LiveSummary[]> {
+  const unended = summaries.filter((s) => s.state?.run === 'running').map((s) => s.id);
   const live = await store.locks.runsHeld(unended);
   const free = unended.filter((id) => !live.has(id));
-  if (free.length) {
-    const again = new Map((await store.list(free)).map((s) => [s.id, s]));
-    listed = listed.map((s) => (s.state?.run === 'running' && !live.has(s.id) ? (again.get(s.id) ?? s) : s));
-  }
-  return listed.map((s) => ({ ...s, live: live.has(s.id) }));
+  const again = free.length ? new Map((await store.list(free)).map((s) => [s.id, s])) : undefined;
+  return summaries.map((s) => ({ ...(again?.get(s.id) ?? s), live: live.has(s.id) }));
+}
+
+/**
+ * A page of the listing with each incident's liveness: the newest `limit` the
+ * filter keeps, their count, and the unended and broken ones outside them.
+ */
+async function livePage(ctx: Context, query: ListQuery): Promise<{ newest: LiveSummary[]; total: number; pending: LiveSummary[] }> {
+  const store = await ctx.store();
+  const { newest, total, pending } = await store.listPage(query);
+  const both = await withLiveness(store, [...newest, ...pending]);
+  return { newest: both.slice(0, newest.length), total, pending: both.slice(newest.length) };
 }
 
 export interface ListedIncident {
@@ -73,58 +75,58 @@ function parseLimit(limit: ListOptions['limit']): number {
   return n;
 }
 
+function listedIncident({ id, state: st, problem, live }: LiveSummary): ListedIncident {
+  if (!st)
+    return {
+      id,
+      title: '(broken: see payctl incident verify)',
+      severity: '-',
+      status: 'broken',
+      playbook: null,
+      opened_at: '-',
+      updated_at: '-',
+      run: 'none',
+      waiting: null,
+      dry_run: false,
+      problem,
+    };
+  return {
+    id,
+    title: st.title,
+    severity: st.severity,
+    status: st.status,
+    playbook: st.playbook ?? null,
+    opened_at: st.opened_at,
+    updated_at: st.updated_at,
+    run: runCondition(st, live),
+    waiting: waitingForResume(st, live) ?? null,
+    dry_run: st.dry_run,
+    ...(st.cancelled ? { cancelled: st.cancelled } : {}),
+  };
+}
+
 export async function listIncidents(ctx: Context, opts: ListOptions): Promise<void> {
   if (opts.status !== undefined && !['open', 'resolved', 'cancelled', 'waiting'].includes(opts.status)) {
     throw new InvalidInputError(`--status "${opts.status}" is not open, waiting, resolved or cancelled`);
   }
   const limit = parseLimit(opts.limit);
-  const rows: ListedIncident[] = [];
-  for (const { id, state: st, problem, live } of await incidentSummaries(ctx)) {
-    if (!st) {
-      // half-created (an empty timeline: killed or out of disk while opening) or not a payctl timeline: listed as broken
-      ctx.out.warn(`incident ${id}: ${problem}`);
-      if (opts.status === undefined)
-        rows.push({
-          id,
-          title: '(broken: see payctl incident verify)',
-          severity: '-',
-          status: 'broken',
-          playbook: null,
-          opened_at: '-',
-          updated_at: '-',
-          run: 'none',
-          waiting: null,
-          dry_run: false,
-          problem,
-        });
-      continue;
-    }
-    const waiting = waitingForResume(st, live) ?? null;
-    if (opts.status === 'open' && !isOpen(st)) continue;
-    if (opts.status === 'waiting' && !waiting) continue;
-    if ((opts.status === 'resolved' || opts.status === 'cancelled') && st.status !== opts.status) continue;
-    rows.push({
-      id,
-      title: st.title,
-      severity: st.severity,
-      status: st.status,
-      playbook: st.playbook ?? null,
-      opened_at: st.opened_at,
-      updated_at: st.updated_at,
-      run: runCondition(st, live),
-      waiting,
-      dry_run: st.dry_run,
-      ...(st.cancelled ? { cancelled: st.cancelled } : {}),
-    });
+  const status = opts.status as ListFilter | 'waiting' | undefined;
+  // every incident waiting for a resume is unended: --status waiting lists those that wait, then cuts
+  const page = await livePage(ctx, status === 'waiting' ? { status: 'unended', limit: 0 } : { status, limit });
+  // a broken incident (half-created: killed or out of disk while opening; or not a payctl timeline) is warned about wherever it is
+  for (const s of [...page.newest, ...page.pending]) if (!s.state) ctx.out.warn(`incident ${s.id}: ${s.problem}`);
+  let rows = page.newest.map(listedIncident);
+  let all = page.total;
+  if (status === 'waiting') {
+    rows = rows.filter((r) => r.waiting);
+    all = rows.length;
+    if (limit) rows = rows.slice(0, limit);
   }
-  rows.reverse(); // newest first
-  // every incident waiting for a resume is named below the table, however old
-  const waiting = rows.filter((r) => r.waiting);
-  const all = rows.length;
-  if (limit && all > limit) {
-    rows.length = limit;
-    ctx.out.info(`the newest ${limit} of ${all} incidents${opts.status ? ` (${opts.status})` : ''}; --limit 0 lists every one`);
-  }
+  // every incident waiting for a resume (that the filter keeps) is named below the table, however old
+  const older = page.pending.filter((s) => keeps(status === 'waiting' ? 'unended' : status, s.state));
+  const waiting = [...rows, ...older.map(listedIncident)].filter((r) => r.waiting);
+  if (limit && all > rows.length)
+    ctx.out.info(`the newest ${rows.length} of ${all} incidents${opts.status ? ` (${opts.status})` : ''}; --limit 0 lists every one`);
   // --watch --json: one listing per line
   if (ctx.out.jsonMode && opts.watch) return void ctx.streams.stdout.write(JSON.stringify(redactDeep(rows)) + '\n');
   if (ctx.out.jsonMode) return ctx.out.json(rows);
@@ -216,7 +218,8 @@ export async function watchIncidentList(ctx: Context, opts: ListOptions): Promis
  * for a resume. None, or several, is exit 2 listing them with their commands.
  */
 export async function onlyWaitingIncident(ctx: Context): Promise<string> {
-  const waiting = (await incidentSummaries(ctx)).flatMap(({ id, state, live }) => {
+  const { newest } = await livePage(ctx, { status: 'unended', limit: 0 });
+  const waiting = newest.flatMap(({ id, state, live }) => {
     const w = state && waitingForResume(state, live);
     return w ? [{ id, state: state!, wait: w }] : [];
   });

@@ -18,8 +18,8 @@
 import { readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Dirent, type Stats } from 'node:fs';
 import { basename, join, sep } from 'node:path';
 import { replayFile, TIMELINE_FILE } from '../timeline/store.js';
-import { LISTED_FIELDS, listedOf } from './listed.js';
-import type { IncidentSummary, ListedState } from './store.js';
+import { LISTED_FIELDS, listedOf, pageOf, type ListedMark } from './listed.js';
+import type { IncidentSummary, ListedState, ListPage, ListQuery } from './store.js';
 
 export const LISTED_CACHE_FILE = '.listed.json';
 /** Changes when the format, ListedState or what replaying fills it with changes: an older cache is then ignored. */
@@ -28,6 +28,8 @@ const CACHE_VERSION = 2;
 /** The listed fields kept in an entry, after its mark (the id is the entry's key). */
 const FIELDS = LISTED_FIELDS.filter((f) => f !== 'id');
 const MARK = 4;
+const STATUS = MARK + FIELDS.indexOf('status');
+const RUN = MARK + FIELDS.indexOf('run');
 
 /**
  * One incident in the cache, compact (10,000 of them are read by each
@@ -59,6 +61,13 @@ function matches(e: Entry, st: Stats): boolean {
   return e[0] === st.size && e[1] === st.mtimeMs && e[2] === st.ctimeMs && e[3] === st.ino;
 }
 
+/** One incident as checked against its timeline: its entry, or why it cannot be read. */
+type Checked = { id: string; entry: Entry; problem?: undefined } | { id: string; entry?: undefined; problem: string };
+
+const summaryOf = (c: Checked): IncidentSummary =>
+  c.entry ? { id: c.id, state: listedOfEntry(c.id, c.entry) } : { id: c.id, problem: c.problem! };
+const markOf = (c: Checked): ListedMark => c.entry && ({ status: c.entry[STATUS], run: c.entry[RUN] } as ListedMark);
+
 /**
  * One store directory's cache, read once per process and kept up to date by
  * each listing (entries are checked against their timelines every time all
@@ -69,12 +78,22 @@ export class ListedCache {
 
   /** Every incident (a directory with a timeline; or those of `only`), oldest first, with its listed state or its problem. */
   list(storeDir: string, only?: readonly string[]): IncidentSummary[] {
+    return this.check(storeDir, only).map(summaryOf);
+  }
+
+  /** A page of the listing: every timeline checked, only the listed states it shows parsed. */
+  page(storeDir: string, query: ListQuery): ListPage {
+    return pageOf(this.check(storeDir), query, markOf, summaryOf);
+  }
+
+  /** Each incident's entry, checked against its timeline (replayed when it changed), oldest first; the cache rewritten when an entry changed. */
+  private check(storeDir: string, only?: readonly string[]): Checked[] {
     const names = only ? [...new Set(only)].filter((n) => basename(n) === n && n !== '.' && n !== '..').sort() : incidentDirNames(storeDir);
     if (!names.length) return [];
     const entries = (this.entries ??= readCache(storeDir));
     let changed = false;
     const seen = new Set<string>();
-    const out: IncidentSummary[] = [];
+    const out: Checked[] = [];
     // the store directory is absolute and each name one component: joined without path.join (10,000 of them)
     const base = storeDir.endsWith(sep) ? storeDir : storeDir + sep;
     for (const id of names) {
@@ -82,16 +101,16 @@ export class ListedCache {
       const st = statSync(file, { throwIfNoEntry: false });
       if (!st?.isFile()) continue; // no timeline yet: not an incident (yet)
       seen.add(id);
-      const entry = entries.get(id);
+      let entry = entries.get(id);
       if (entry && matches(entry, st)) {
-        out.push({ id, state: listedOfEntry(id, entry) });
+        out.push({ id, entry });
         continue;
       }
       changed = true;
       try {
-        const listed = listedOf(replayFile(file).state);
-        entries.set(id, entryOf(st, listed));
-        out.push({ id, state: listed });
+        entry = entryOf(st, listedOf(replayFile(file).state));
+        entries.set(id, entry);
+        out.push({ id, entry });
       } catch (e) {
         entries.delete(id);
         out.push({ id, problem: (e as Error).message });

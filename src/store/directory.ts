@@ -23,7 +23,17 @@ import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FI
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
 import { sha256, TimelineWriter } from '../timeline/writer.js';
 import { GENESIS } from '../timeline/events.js';
-import type { AppenderOptions, IncidentAppender, IncidentSummary, ListedState, ReplayedIncident, Store, StoreHead } from './store.js';
+import type {
+  AppenderOptions,
+  IncidentAppender,
+  IncidentSummary,
+  ListedState,
+  ListPage,
+  ListQuery,
+  ReplayedIncident,
+  Store,
+  StoreHead,
+} from './store.js';
 import { watchDirectoryIncident, watchDirectoryList } from './directory-watch.js';
 import { ListedCache } from './directory-listed.js';
 
@@ -129,6 +139,11 @@ export class DirectoryStore implements Store {
   /** From the cache of listed states, each checked against its timeline (directory-listed.ts). */
   async list(only?: readonly string[]): Promise<IncidentSummary[]> {
     return this.listedCache.list(this.dir, only);
+  }
+
+  /** Every incident's listed state is checked against its timeline anyway: the page is cut from them all. */
+  async listPage(query: ListQuery): Promise<ListPage> {
+    return this.listedCache.page(this.dir, query);
   }
 
   async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {

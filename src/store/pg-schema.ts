@@ -5,7 +5,9 @@
  *
  * - payctl_incidents: one row per incident, with its head (how many events,
  *   the hash of the last one's line; a trigger lets it only move forward),
- *   its listed state (incident list: listed.ts) and its replayed state (latest());
+ *   its listed state (incident list: listed.ts; its status and run also as
+ *   columns, with indexes on the open and the unlisted incidents) and its
+ *   replayed state (latest());
  * - payctl_events: one row per event, its line exactly as hashed. Append-only:
  *   a trigger refuses UPDATE, DELETE and TRUNCATE, and another checks each new
  *   event against the incident's recorded head (next seq, prev = head hash)
@@ -160,6 +162,17 @@ UPDATE payctl_incidents
                     'run_stop_reason', 'run_stop_exit_code', 'run_stopped_at_step', 'dry_run', 'source', 'cancelled')
    )::text
  WHERE state IS NOT NULL;
+`,
+  },
+  {
+    version: 5,
+    description: "the listed status and run as columns, indexed: incident list reads its page, not every incident's row",
+    sql: `
+ALTER TABLE payctl_incidents
+  ADD COLUMN listed_status text GENERATED ALWAYS AS (listed::jsonb ->> 'status') STORED,
+  ADD COLUMN listed_run text GENERATED ALWAYS AS (listed::jsonb ->> 'run') STORED;
+CREATE INDEX payctl_incidents_open ON payctl_incidents (id) WHERE listed_status NOT IN ('resolved', 'cancelled');
+CREATE INDEX payctl_incidents_unlisted ON payctl_incidents (id) WHERE listed IS NULL;
 `,
   },
 ];

@@ -39,6 +39,9 @@ import type {
   IncidentAppender,
   IncidentSummary,
   ListedState,
+  ListFilter,
+  ListPage,
+  ListQuery,
   ReplayedIncident,
   Store,
   StoreHead,
@@ -46,6 +49,20 @@ import type {
 } from './store.js';
 
 const PAGE = 2_000;
+
+interface ListedRow {
+  id: string;
+  listed: string | null;
+}
+
+/** Each listing filter as a condition on the listed status and run columns (migration 5; listed.ts keeps() says the same). */
+const LIST_WHERE: Record<ListFilter | 'all', string> = {
+  all: 'TRUE',
+  open: "listed_status NOT IN ('resolved', 'cancelled')",
+  resolved: "listed_status = 'resolved'",
+  cancelled: "listed_status = 'cancelled'",
+  unended: "listed_status NOT IN ('resolved', 'cancelled') AND listed_run IN ('running', 'stopped')",
+};
 const ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export class PostgresStore implements Store {
@@ -183,11 +200,37 @@ export class PostgresStore implements Store {
   }
 
   async list(only?: readonly string[]): Promise<IncidentSummary[]> {
-    // listed is JSON text (migration 3): parsed here, without the server converting jsonb for 10,000 rows
-    const rows = await this.query<{ id: string; listed: string | null }>(
+    const rows = await this.query<ListedRow>(
       `SELECT id, listed FROM payctl_incidents${only ? ' WHERE id = ANY($1)' : ''} ORDER BY id`,
       only ? [only] : [],
     );
+    return this.summariesOf(rows);
+  }
+
+  /**
+   * Three small reads whatever the store's size: the newest rows the filter
+   * keeps (the primary key read backwards), their count only when there are
+   * more, and the unended and unlisted incidents (each through its partial index).
+   */
+  async listPage({ status, limit }: ListQuery): Promise<ListPage> {
+    const where = LIST_WHERE[status ?? 'all'];
+    const newest = await this.query<ListedRow>(
+      `SELECT id, listed FROM payctl_incidents WHERE ${where} ORDER BY id DESC${limit ? ' LIMIT $1' : ''}`,
+      limit ? [limit] : [],
+    );
+    const total =
+      limit && newest.length === limit
+        ? (await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM payctl_incidents WHERE ${where}`))[0]!.n
+        : newest.length;
+    const pending = await this.query<ListedRow>(
+      `SELECT id, listed FROM payctl_incidents WHERE (listed IS NULL OR (${LIST_WHERE.unended})) AND NOT (id = ANY($1)) ORDER BY id DESC`,
+      [newest.map((r) => r.id)],
+    );
+    return { newest: await this.summariesOf(newest), total, pending: await this.summariesOf(pending) };
+  }
+
+  /** listed is JSON text (migration 3): parsed here, without the server converting jsonb for 10,000 rows. */
+  private async summariesOf(rows: readonly ListedRow[]): Promise<IncidentSummary[]> {
     const out: IncidentSummary[] = [];
     for (const r of rows) {
       if (r.listed) out.push({ id: r.id, state: JSON.parse(r.listed) as ListedState });

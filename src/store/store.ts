@@ -73,6 +73,33 @@ export interface IncidentSummary {
   problem?: string;
 }
 
+/**
+ * Which incidents a listing keeps: open (neither resolved nor cancelled), resolved, cancelled,
+ * or unended (open, and its last run has no finish: running, killed, or stopped before its end;
+ * every incident waiting for a resume is one of these).
+ */
+export type ListFilter = 'open' | 'resolved' | 'cancelled' | 'unended';
+
+export interface ListQuery {
+  /** Only these; a broken incident (no listed state) is kept only without a filter. */
+  status?: ListFilter;
+  /** The newest this many; 0: every one. */
+  limit: number;
+}
+
+/** A page of `incident list`: what it shows, and what it names whatever their age. */
+export interface ListPage {
+  /** The newest incidents the query keeps, newest first. */
+  newest: IncidentSummary[];
+  /** How many the query keeps in all. */
+  total: number;
+  /**
+   * Whatever the filter, the incidents not in `newest` that are unended (one may wait for a
+   * resume) or broken, newest first: listed below the table however old.
+   */
+  pending: IncidentSummary[];
+}
+
 /** What a watch says about its connection to a database store (incident follow prints them on stderr). */
 export interface WatchNotices {
   /** The connection was lost: what happened, and when it tries again. */
@@ -127,6 +154,8 @@ export interface Store {
   ids(): Promise<string[]>;
   /** Every incident (or those of `only` that exist) with its listed state, oldest first; a broken one with its problem. */
   list(only?: readonly string[]): Promise<IncidentSummary[]>;
+  /** A page of the listing (newest first) without reading every incident's listed state where the store can avoid it. */
+  listPage(query: ListQuery): Promise<ListPage>;
   /**
    * The newest incident whose state matches. `among`, a first cut on the listed
    * state (open, real): only the incidents it keeps are replayed.

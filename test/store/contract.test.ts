@@ -30,6 +30,8 @@ interface Backend {
   deleteLastEvent(where: string, id: string): Promise<void>;
   /** Put `n` incidents in, fast (bulk, not through the appender). */
   seed(where: string, n: number): Promise<void>;
+  /** An incident without a single event (a create killed before its first append). */
+  addEmpty(where: string, id: string): Promise<void>;
 }
 
 const opened = (id: string, title = 'Card payments failing'): NewEvent => ({
@@ -64,6 +66,10 @@ const directory: Backend = {
       mkdirSync(join(dir, id), { recursive: true });
       writeFileSync(join(dir, id, 'timeline.jsonl'), seedLines(id, i).lines.join('\n') + '\n');
     }
+  },
+  async addEmpty(dir, id) {
+    mkdirSync(join(dir, id), { recursive: true });
+    writeFileSync(join(dir, id, 'timeline.jsonl'), '');
   },
 };
 
@@ -120,6 +126,9 @@ const postgres: Backend = {
     } finally {
       await c.end();
     }
+  },
+  async addEmpty(url, id) {
+    await asSuperuser(url, `INSERT INTO payctl_incidents (id) VALUES ('${id}')`);
   },
 };
 
@@ -245,6 +254,43 @@ function contract(name: string, backend: Backend): void {
     expect(r.message).toContain('recorded 3 events but its timeline ends at event 2: the last event was removed');
   });
 
+  it(`${name}: a page of the listing: the newest the filter keeps, their count, and the unended and broken ones beyond them`, async () => {
+    const { store: s, where: w } = await backend.open();
+    try {
+      const at = (n: number) => `20260102-00000${n}-page`;
+      const add = async (n: number, ...then: NewEvent[]) => {
+        const a = await s.create(at(n), { actor: 'tester' });
+        await a.appendAll([opened(at(n), `Incident ${n}`), ...then]);
+        await a.close();
+      };
+      const resolved: NewEvent = { type: 'status_changed', data: { from: 'investigating', to: 'resolved' } };
+      const started: NewEvent = { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } };
+      await add(1, resolved);
+      await add(2, started, { type: 'run_stopped', data: { reason: 'no person to ask', exit_code: 3 } });
+      await backend.addEmpty(w, at(3));
+      await add(4, { type: 'incident_cancelled', data: { reason: 'not an incident' } });
+      await add(5, started);
+      await add(6, started, { type: 'run_finished', data: { outcome: 'ok' } });
+      await add(7, resolved);
+      const ids = async (q: Parameters<Store['listPage']>[0]) => {
+        const p = await s.listPage(q);
+        const n = (l: { id: string }[]) => l.map((x) => Number(x.id.slice(14, 15)));
+        return { newest: n(p.newest), total: p.total, pending: n(p.pending) };
+      };
+      expect(await ids({ limit: 2 })).toEqual({ newest: [7, 6], total: 7, pending: [5, 3, 2] });
+      expect(await ids({ limit: 0 })).toEqual({ newest: [7, 6, 5, 4, 3, 2, 1], total: 7, pending: [] });
+      expect(await ids({ status: 'open', limit: 1 })).toEqual({ newest: [6], total: 3, pending: [5, 3, 2] });
+      expect(await ids({ status: 'resolved', limit: 0 })).toEqual({ newest: [7, 1], total: 2, pending: [5, 3, 2] });
+      expect(await ids({ status: 'cancelled', limit: 5 })).toEqual({ newest: [4], total: 1, pending: [5, 3, 2] });
+      expect(await ids({ status: 'unended', limit: 0 })).toEqual({ newest: [5, 2], total: 2, pending: [3] });
+      const page = await s.listPage({ limit: 1 });
+      expect(page.newest[0]!.state).toMatchObject({ id: at(7), title: 'Incident 7', status: 'resolved' });
+      expect(page.pending.map((p) => p.state?.run ?? p.problem)).toEqual(['running', expect.any(String), 'stopped']);
+    } finally {
+      await s.close();
+    }
+  });
+
   it(`${name}: 10,000 incidents listed`, async () => {
     const before = (await store.ids()).length;
     await backend.seed(where, 10_000);
@@ -260,6 +306,10 @@ function contract(name: string, backend: Backend): void {
     expect(await store.latest((s) => (replayed.push(s.title), false), cut)).toBeUndefined();
     expect(replayed).toEqual(Array.from({ length: 9 }, (_, i) => `Incident ${(9 - i) * 1000}`));
     expect(await store.latest((s) => s.title === 'Incident 5000', cut)).toBe('20260101-005000-seed');
+    // a page of the newest, counted over all of them
+    const page = await store.listPage({ limit: 50 });
+    expect(page.newest.map((l) => l.id)).toEqual(listed.slice(-50).reverse().map((l) => l.id));
+    expect(page.total).toBe(before + 10_000);
   }, 120_000);
 }
 
