@@ -308,7 +308,12 @@ function contract(name: string, backend: Backend): void {
     expect(await store.latest((s) => s.title === 'Incident 5000', cut)).toBe('20260101-005000-seed');
     // a page of the newest, counted over all of them
     const page = await store.listPage({ limit: 50 });
-    expect(page.newest.map((l) => l.id)).toEqual(listed.slice(-50).reverse().map((l) => l.id));
+    expect(page.newest.map((l) => l.id)).toEqual(
+      listed
+        .slice(-50)
+        .reverse()
+        .map((l) => l.id),
+    );
     expect(page.total).toBe(before + 10_000);
   }, 120_000);
 }
