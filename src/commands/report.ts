@@ -15,6 +15,7 @@ import {
 } from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { formatTable } from '../ui/table.js';
+import { packageVersion } from '../package-root.js';
 
 export interface ReportOptions {
   since?: string;
@@ -45,7 +46,8 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   await store.eachDerived<ScorecardPart>(
     {
       name: 'scorecard',
-      version: `${SCORECARD_PART_VERSION} threshold ${card.threshold}`,
+      // another payctl release (whose facts may be read differently) or threshold: every part is computed again
+      version: `${SCORECARD_PART_VERSION} payctl ${packageVersion()} threshold ${card.threshold}`,
       derive: async (id) => scorecardPart(await digestIncident(store, id, { scorecard: true }), card.threshold),
     },
     ({ id, value: part, error }) => {

@@ -117,7 +117,10 @@ export interface ScorecardPart {
   }[];
 }
 
-/** Changes whenever scorecardPart computes differently: parts an older payctl kept are computed again. */
+/**
+ * Changes whenever scorecardPart (or what it reads: facts, shares, reference points) computes
+ * differently; parts kept are also computed again by another payctl release.
+ */
 export const SCORECARD_PART_VERSION = 1;
 
 /** An incident's part in the scorecard, with the success-rate threshold that marks detection. */

@@ -5,6 +5,7 @@
  * (timeline-cache.ts). A broken incident is never kept: its problem is
  * looked at again each time.
  */
+import { packageVersion } from '../package-root.js';
 import { replayFile } from '../timeline/store.js';
 import { LISTED_FIELDS, listedOf, pageOf, type ListedMark } from './listed.js';
 import type { Derived, IncidentSummary, ListedState, ListPage, ListQuery } from './store.js';
@@ -46,7 +47,8 @@ export class ListedCache {
   private readonly cache: TimelineCache<Values>;
 
   constructor(storeDir: string) {
-    this.cache = new TimelineCache(storeDir, 'listed', CACHE_VERSION);
+    // another payctl release may replay differently: its listed states are made again
+    this.cache = new TimelineCache(storeDir, 'listed', `${CACHE_VERSION} payctl ${packageVersion()}`);
   }
 
   /** Every incident (a directory with a timeline; or those of `only`), oldest first, with its listed state or its problem. */
