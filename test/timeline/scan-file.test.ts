@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimeline, scanTimelineFile } from '../../src/timeline/read.js';
+import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimelineFile } from '../../src/timeline/read.js';
 
 describe('scanTimelineFile', () => {
   it('matches readTimelineFile on a multi-megabyte timeline with bad lines and a torn end', () => {
