@@ -15,7 +15,7 @@ import { engineParts, guard, holdingRun, makeEngine, startIncident, type RunRepo
 import { executeStep } from '../engine/execute.js';
 import { closeIncident, IncidentSession } from '../engine/session.js';
 import { emptyAnswers } from '../ui/answers.js';
-import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
+import { switchOfStep, wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
 import { actorName } from '../timeline/actor.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { checkShare } from '../providers/switch.js';
@@ -87,9 +87,7 @@ async function latestOpenFailover(ctx: Context): Promise<string | undefined> {
     (state) =>
       isOpen(state) &&
       rehearsalKind(state) === undefined &&
-      Object.values(state.steps).some(
-        (s) => s.type === 'switch_provider' && s.status === 'ok' && movedAway(s.result as SwitchProviderResult | undefined),
-      ),
+      Object.values(state.steps).some((s) => s.status === 'ok' && movedAway(switchOfStep(s.type, s.result))),
     // only open, real incidents are replayed
     (listed) => isOpen(listed) && rehearsalKind(listed) === undefined,
   );
@@ -211,8 +209,13 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
         completed?: boolean;
         results?: unknown[];
         reason?: string;
+        start?: { provider: string; percent: number }[];
       })
     | undefined;
+  // a canary records the split it started from, halted or not: the routing before, and the provider traffic left
+  const byShare = (split: { provider: string; percent: number }[]) =>
+    [...split].sort((a, b) => b.percent - a.percent).map((x) => x.provider);
+  const canaryStart = opts.canary && Array.isArray(r?.start) ? r.start : undefined;
   // a person answered no at the approval: nothing was touched
   const declined = ran?.status === 'skipped' ? `${kind} to ${opts.to} was not approved: traffic was not moved` : undefined;
   // an incident this command opened, in which no traffic moved (declined, nothing to change, refused before
@@ -226,13 +229,12 @@ async function moveTraffic(ctx: Context, kind: 'failover' | 'failback', opts: Mo
   const summary = {
     incident: report.incident,
     kind,
-    from: r?.from ?? opts.from ?? null,
+    from: r?.from ?? canaryStart?.find((x) => x.provider !== opts.to)?.provider ?? opts.from ?? null,
     to: opts.to,
     verified: r?.verified ?? false,
-    routing_before: r?.before ?? null,
     // a canary reports shares: its routing is the order of its split, largest share first
-    routing_after:
-      r?.after ?? (opts.canary && r?.split_after ? [...r.split_after].sort((a, b) => b.percent - a.percent).map((x) => x.provider) : null),
+    routing_before: r?.before ?? (canaryStart ? byShare(canaryStart) : null),
+    routing_after: r?.after ?? (opts.canary && r?.split_after ? byShare(r.split_after) : null),
     ...(r?.rolled_back !== undefined ? { rolled_back: r.rolled_back } : {}),
     ...(r?.unchanged ? { unchanged: true } : {}),
     ...(r?.share !== undefined ? { share: r.share } : {}),

@@ -5,7 +5,7 @@
  */
 import { resolve as resolvePath } from 'node:path';
 import type { Context } from '../context.js';
-import { wroteRouting, type SwitchProviderResult } from '../timeline/results.js';
+import { switchOfStep, wroteRouting } from '../timeline/results.js';
 import { ExitCode, InvalidInputError, OperationError } from '../errors.js';
 import { existsSync } from 'node:fs';
 import { findPlaybook, listPlaybookFiles, loadPlaybookFile } from '../playbook/load.js';
@@ -282,12 +282,6 @@ export async function resolve(ctx: Context, idArg: string): Promise<void> {
   }
 }
 
-/**
- * Where the incident's switches left traffic, when that is not the primary:
- * only for an incident that moved traffic away itself. The last real switch
- * counts (one that found traffic already there too); dry runs and rolled-back
- * attempts do not.
- */
 /** Resolving the payctl incident resolves the public status-page incidents it created (none open: nothing is written). */
 async function closePublicIncidents(ctx: Context, state: IncidentState): Promise<void> {
   if (state.dry_run) return;
@@ -307,16 +301,23 @@ async function closePublicIncidents(ctx: Context, state: IncidentState): Promise
   }
 }
 
+/**
+ * Where the incident's switches left traffic, when that is not the primary:
+ * only for an incident that moved traffic away itself. The last real switch
+ * counts (one that found traffic already there too), a finished canary too;
+ * dry runs and rolled-back attempts do not.
+ */
 export function trafficLeftAway(st: IncidentState, primary: string | undefined): { step: string; on: string } | undefined {
-  const switches = st.step_order
-    .map((id) => st.steps[id])
-    .filter((s) => s?.type === 'switch_provider' && s.status === 'ok' && s.result && !s.result.dry_run && !s.result.rolled_back);
-  const results = switches.map((s) => s!.result as Partial<SwitchProviderResult>);
-  if (!results.some((r) => r.failback === false && wroteRouting(r))) return undefined;
-  const last = results.at(-1)!;
-  const on = typeof last.to === 'string' ? last.to : undefined;
-  if (!on || last.failback === true || on === primary) return undefined;
-  return { step: switches.at(-1)!.id, on };
+  const switches = st.step_order.flatMap((id) => {
+    const s = st.steps[id];
+    const r = s?.status === 'ok' ? switchOfStep(s.type, s.result) : undefined;
+    return r && !r.dry_run && !r.rolled_back ? [{ step: id, r }] : [];
+  });
+  if (!switches.some(({ r }) => r.failback === false && wroteRouting(r))) return undefined;
+  const last = switches.at(-1)!;
+  const on = typeof last.r.to === 'string' ? last.r.to : undefined;
+  if (!on || last.r.failback === true || on === primary) return undefined;
+  return { step: last.step, on };
 }
 
 export async function verify(ctx: Context, idArg: string): Promise<void> {

@@ -5,7 +5,7 @@
  * never the raw events again (a timeline may hold 100,000 events).
  */
 import type { TimelineEvent } from '../timeline/events.js';
-import { wroteRouting, type ChannelResult } from '../timeline/results.js';
+import { switchOfStep, wroteRouting, type ChannelResult } from '../timeline/results.js';
 
 export interface Reading {
   at: string;
@@ -313,24 +313,28 @@ export class FactsCollector {
             }
             break;
           case 'switch_provider':
-            if (typeof r.to === 'string') {
+          case 'shift_traffic': {
+            // a canary counts once it finished; a halted one failed (its stages are in the shares section)
+            const s = d.step_type === 'switch_provider' || d.outcome === 'ok' ? switchOfStep(d.step_type, r) : undefined;
+            if (s && typeof s.to === 'string') {
               f.switches.push({
                 at: e.time,
                 step: e.step,
                 outcome: d.outcome,
-                from: str(r.from) ?? null,
-                to: r.to,
-                before: strArray(r.before),
-                after: strArray(r.after),
-                verified: r.verified === true,
-                rolled_back: r.rolled_back === true,
-                failback: r.failback === true,
-                unchanged: r.unchanged === true,
-                dry_run: r.dry_run === true,
+                from: str(s.from) ?? null,
+                to: s.to,
+                before: strArray(s.before),
+                after: strArray(s.after),
+                verified: s.verified === true,
+                rolled_back: s.rolled_back === true,
+                failback: s.failback === true,
+                unchanged: s.unchanged === true,
+                dry_run: s.dry_run === true,
                 reason: d.reason,
               });
             }
             break;
+          }
           case 'notify':
             f.notifications.push({
               at: e.time,

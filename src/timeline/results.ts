@@ -73,6 +73,47 @@ export function wroteRouting(r: Pick<SwitchProviderResult, 'dry_run' | 'unchange
   return !r.dry_run && !r.unchanged && !r.rolled_back;
 }
 
+/** A split as recorded ([{provider, percent}]), largest share first; undefined when it is not one. */
+function recordedSplit(value: unknown): { provider: string; percent: number }[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const split = value.filter(
+    (s): s is { provider: string; percent: number } => s && typeof s.provider === 'string' && typeof s.percent === 'number',
+  );
+  return [...split].sort((a, b) => b.percent - a.percent);
+}
+
+/**
+ * The switch a step made, read from its result: a switch_provider result as
+ * recorded; a canary (shift_traffic) that finished (completed, found the target
+ * already there, or a dry run) as one switch from the split it started at to
+ * the one it left, a failback when it ended with everything on the primary.
+ * A canary that halted is no switch: it left the traffic led where it was (its
+ * stages are in traffic_stage events). Undefined for any other step.
+ */
+export function switchOfStep(type: string | undefined, result: unknown): SwitchProviderResult | undefined {
+  if (!result || typeof result !== 'object') return undefined;
+  if (type === 'switch_provider') return result as SwitchProviderResult;
+  if (type !== 'shift_traffic') return undefined;
+  const r = result as Record<string, unknown>;
+  if (typeof r.to !== 'string' || (r.completed !== true && r.dry_run !== true)) return undefined;
+  const before = recordedSplit(r.start);
+  const after = recordedSplit(r.split_after);
+  const to = r.to;
+  return {
+    from: typeof r.from === 'string' ? r.from : (before?.find((s) => s.provider !== to)?.provider ?? null),
+    to,
+    before: before?.map((s) => s.provider) ?? [],
+    after: after?.map((s) => s.provider) ?? [],
+    verified: r.verified === true,
+    failback: r.failback === true,
+    ...(r.unchanged === true ? { unchanged: true } : {}),
+    ...(r.dry_run === true ? { dry_run: true } : {}),
+    ...(typeof r.share === 'number' && r.share < 100 ? { share: r.share } : {}),
+    ...(before ? { split_before: before } : {}),
+    ...(after ? { split_after: after } : {}),
+  };
+}
+
 export interface ChannelResult {
   ok: boolean;
   status?: number;

@@ -1,0 +1,62 @@
+/**
+ * A canary failback counts as a failback in the record (new-user trial): after
+ * `failover --share 90` and `failback --canary`, resolving the incident does not
+ * ask for a failback, and the postmortem's time on the backup ends at the
+ * canary. `failback --json` reports where traffic came from and the routing
+ * before, for a canary that completed and one that halted.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCliAsync } from '../helpers/run-cli.js';
+import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+
+let p: SandboxProject | undefined;
+afterEach(async () => {
+  await p?.close();
+  p = undefined;
+});
+
+// 100 payments a second: a 10% stage sees enough of them within a 2 s hold
+const BUSY = 6000;
+const run = (args: string[]) => runCliAsync(args, { cwd: p!.dir, env: { ...p!.env, PAYCTL_ACTOR: 'ci' } });
+
+describe('a canary failback in the record', () => {
+  it('is the failback: resolve does not ask for one, the postmortem ends the time on the backup at it', async () => {
+    p = await sandboxProject({ ordersPerMinute: BUSY });
+    expect((await run(['failover', '--to', 'adyen', '--share', '90', '--yes'])).code).toBe(0);
+    const r = await run(['failback', '--canary', '10,100', '--hold', '2s', '--min-attempts', '20', '--yes', '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout);
+    expect(out.canary.completed).toBe(true);
+
+    const resolved = await run(['incident', 'resolve', out.incident]);
+    expect(resolved.code, resolved.stderr).toBe(0);
+    expect(resolved.stderr).not.toContain('left it on');
+    expect(resolved.stderr).not.toContain('run payctl failback');
+
+    const pm = await run(['postmortem', out.incident]);
+    expect(pm.code, pm.stderr).toBe(0);
+    const doc = readFileSync(join(p.dir, '.payctl', 'incidents', out.incident, 'postmortem.md'), 'utf8');
+    const backup = doc.split('\n').find((l) => l.startsWith('| Time on backup provider |'));
+    expect(backup).toMatch(/on adyen/);
+    expect(backup).not.toContain('no failback recorded');
+    expect(doc).toContain('Traffic returned to stripe');
+
+    expect(out.from).toBe('adyen');
+    expect(out.routing_before).toEqual(['adyen', 'stripe']);
+  }, 60_000);
+
+  it('halted, still reports where traffic came from and the routing before', async () => {
+    p = await sandboxProject({ ordersPerMinute: BUSY });
+    expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
+    // far more payments than the 10% stage sees: it halts and rolls back
+    const r = await run(['failback', '--canary', '10,100', '--hold', '1s', '--min-attempts', '100000', '--yes', '--json']);
+    expect(r.code).toBe(1);
+    const out = JSON.parse(r.stdout);
+    expect(out.canary.completed).toBe(false);
+    expect(out.from).toBe('adyen');
+    expect(out.routing_before).toEqual(['adyen']);
+    expect(out.routing_after).toEqual(['adyen']);
+  }, 60_000);
+});
