@@ -338,11 +338,12 @@ async function switchIn(ctx: Context, id: string, playbook: Playbook, step: Move
   const taken = session.state().step_order.filter((s) => s === step.id || s.startsWith(`${step.id}-`)).length;
   const joined: MoveStep = taken ? { ...step, id: `${step.id}-${taken + 1}` } : step;
   const parts = await engineParts(ctx, emptyAnswers());
-  const eng = makeEngine(ctx, session, { ...playbook, steps: [joined] }, parts);
-  // a run of its own in the incident: incident list says running while it goes on, interrupted if it is killed
+  const eng = { ...makeEngine(ctx, session, { ...playbook, steps: [joined] }, parts), joined: true };
+  // a run of its own in the incident: incident list says running while it goes on, interrupted if it is killed;
+  // marked joined, so a playbook run it joined still waits for its resume once it finishes
   await session.appendAll([
     ...(reason ? [{ type: 'note_added' as const, data: { text: `${joined.title}: ${reason}` } }] : []),
-    { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun } },
+    { type: 'run_started', data: { pid: process.pid, resume: false, dry_run: ctx.dryRun, joined: true } },
   ]);
   return guard(eng, async () => {
     eng.current = joined.id;

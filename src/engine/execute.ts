@@ -55,6 +55,8 @@ export interface Engine {
    * payctl incident approve.
    */
   standInApprover?: string;
+  /** One switch of payctl failover/failback joined to an incident: its run_finished says so (timeline/replay.ts). */
+  joined?: boolean;
 }
 
 /** Fields that are not rendered: identity, and conditions evaluated by the engine/handler. */
@@ -438,5 +440,5 @@ export function runOutcome(eng: Engine, pending?: { step: string; outcome: Outco
 
 /** run_finished, with the run's outcome (`pending`: the last step's result, written in the same append). */
 export function runFinishedEvent(eng: Engine, pending?: { step: string; outcome: Outcome }): NewEvent {
-  return { type: 'run_finished', data: { outcome: runOutcome(eng, pending) } };
+  return { type: 'run_finished', data: { outcome: runOutcome(eng, pending), ...(eng.joined ? { joined: true } : {}) } };
 }

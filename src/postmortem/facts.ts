@@ -417,6 +417,8 @@ export class FactsCollector {
         break;
       case 'run_started':
       case 'run_finished': {
+        // a switch joined to the incident (payctl failback) does not resume the run that stopped
+        if (e.data.joined) break;
         const lastStop = f.runStops[f.runStops.length - 1];
         if (lastStop && !lastStop.superseded_at) lastStop.superseded_at = e.time;
         break;

@@ -100,10 +100,15 @@ export interface EventDataMap {
   role_assigned: { role: string; person: string; previous?: string; note?: string; handoff?: boolean };
   /** A person or a flag chose what to do about a failed or interrupted step. */
   decision: { choice: 'retry' | 'skip' | 'abort' | 'mark_done' | 'continue'; about: string };
-  run_started: { pid: number; resume: boolean; dry_run: boolean };
+  /**
+   * joined: the run of one switch (payctl failover or failback) joined to an
+   * incident; it does not walk the incident's playbook, whose own run keeps its
+   * stop (timeline/replay.ts).
+   */
+  run_started: { pid: number; resume: boolean; dry_run: boolean; joined?: boolean };
   /** The run stopped before the end: aborted by on_failure/person, Ctrl-C, missing approval. */
   run_stopped: { reason: string; exit_code: number };
-  run_finished: { outcome: Outcome };
+  run_finished: { outcome: Outcome; joined?: boolean };
   /**
    * The incident was closed as not an incident (opened by mistake, or a dry run
    * that ended): left out of the scorecard and the postmortem's metrics.

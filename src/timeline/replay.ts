@@ -80,6 +80,12 @@ export interface IncidentState {
   run_stop_exit_code?: number;
   /** The step the last run stopped at, when it stopped at one. */
   run_stopped_at_step?: string;
+  /**
+   * While a joined switch runs (payctl failback joined to a playbook incident
+   * that stopped or was interrupted): the playbook run's state, restored when
+   * the joined run finishes, so the incident still waits for its resume.
+   */
+  run_before_join?: Pick<IncidentState, 'run' | 'run_stop_reason' | 'run_stop_exit_code' | 'run_stopped_at_step'>;
   actors: string[];
   /** Reminder id → time it last fired. */
   reminders: Record<string, string>;
@@ -232,6 +238,16 @@ export class Replayer {
         break;
       }
       case 'run_started':
+        // a joined switch keeps the unfinished playbook run it joined (a stop, or a run killed without a word)
+        s.run_before_join =
+          e.data.joined && (s.run === 'stopped' || s.run === 'running')
+            ? {
+                run: s.run,
+                run_stop_reason: s.run_stop_reason,
+                run_stop_exit_code: s.run_stop_exit_code,
+                run_stopped_at_step: s.run_stopped_at_step,
+              }
+            : undefined;
         s.run = 'running';
         s.run_stop_reason = undefined;
         s.run_stop_exit_code = undefined;
@@ -241,9 +257,12 @@ export class Replayer {
         s.run_stop_reason = e.data.reason;
         s.run_stop_exit_code = e.data.exit_code;
         s.run_stopped_at_step = e.step;
+        s.run_before_join = undefined;
         break;
       case 'run_finished':
         s.run = 'finished';
+        if (s.run_before_join) Object.assign(s, s.run_before_join);
+        s.run_before_join = undefined;
         break;
       case 'incident_cancelled':
         s.status = 'cancelled';
