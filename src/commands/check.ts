@@ -134,10 +134,17 @@ export async function check(ctx: Context, opts: CheckOptions): Promise<void> {
   throw new UnhealthyError(unhealthy(ctx, snap), unhealthyHint(snap));
 }
 
-/** What to do next: open an incident, unless every problem is a status page that did not answer (our network, first). */
+/** What to do next: open an incident, unless every problem is a source that did not answer (our network, first). */
 function unhealthyHint(snap: HealthSnapshot): string {
-  if (onlyUnreachable(snap))
-    return "the status pages did not answer, which says more about this machine's network than about the providers: check DNS, the proxy (HTTPS_PROXY), a VPN or firewall, then run payctl check again before opening an incident";
+  const silent = onlyUnreachable(snap);
+  if (silent) {
+    const what = silent.statusPages
+      ? silent.metrics
+        ? 'neither the status pages nor the metrics source answered'
+        : 'the status pages did not answer'
+      : 'the metrics source did not answer';
+    return `${what}, which says more about this machine's network than about the providers: check DNS, the proxy (HTTPS_PROXY), a VPN or firewall, then run payctl check again before opening an incident`;
+  }
   return 'payctl check --start-incident opens an incident with the matching playbook';
 }
 

@@ -30,6 +30,8 @@ export interface SuccessRateHealth {
   healthy: boolean;
   at?: string;
   error?: string;
+  /** The metrics source did not answer at all (no connection, no DNS, a timeout): more likely our network. */
+  unreachable?: boolean;
 }
 
 export interface DeclineShare {
@@ -109,7 +111,7 @@ export async function checkHealth(deps: HealthDeps, only?: string): Promise<Heal
       );
       return { value: r.value, threshold, healthy: r.value === null || r.value >= threshold, at: r.at };
     } catch (e) {
-      return { value: null, threshold, healthy: false, error: messageOf(e) };
+      return { value: null, threshold, healthy: false, error: messageOf(e), ...(unreachable(e) ? { unreachable: true } : {}) };
     }
   })();
   const declineCheck = readDeclines(deps);
@@ -177,10 +179,17 @@ function unreachable(e: unknown): boolean {
   return e instanceof HttpError && e.status === undefined;
 }
 
-/** Every problem is a status page that did not answer (the success rate, if read, is fine): look at our own network first. */
-export function onlyUnreachable(snap: HealthSnapshot): boolean {
+/**
+ * What did not answer, when every problem is a source that did not answer at
+ * all (status pages, the metrics source): look at our own network first.
+ * Undefined when anything was read as unhealthy.
+ */
+export function onlyUnreachable(snap: HealthSnapshot): { statusPages: boolean; metrics: boolean } | undefined {
   const bad = snap.providers.filter((p) => !p.healthy);
-  return bad.length > 0 && bad.every((p) => p.status === 'unreachable') && (snap.success_rate?.healthy ?? true);
+  const rate = snap.success_rate;
+  const metrics = rate?.unreachable === true;
+  if (bad.some((p) => p.status !== 'unreachable') || (rate && !rate.healthy && !metrics)) return undefined;
+  return bad.length > 0 || metrics ? { statusPages: bad.length > 0, metrics } : undefined;
 }
 
 export function pct(v: number | null | undefined): string {
