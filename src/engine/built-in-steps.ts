@@ -16,7 +16,7 @@ const BUILT_IN_STEP = /^(failover|failback)(-\d+)?$/;
 const BUILT_IN_TYPES = new Set(['switch_provider', 'shift_traffic']);
 
 /** An incident opened by failover or failback: its playbook was never a file. */
-export function isBuiltInIncident(state: IncidentState): boolean {
+export function isBuiltInIncident(state: Pick<IncidentState, 'playbook' | 'playbook_file' | 'source'>): boolean {
   return !state.playbook_file && state.playbook !== undefined && BUILT_IN.has(state.playbook) && state.source === state.playbook;
 }
 

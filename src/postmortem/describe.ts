@@ -3,6 +3,7 @@ import type { TimelineEvent } from '../timeline/events.js';
 import { formatDuration } from '../duration.js';
 import { percent } from './markdown.js';
 import { describeTrafficStage } from '../timeline/traffic-stage.js';
+import { isBuiltInIncident } from '../engine/built-in-steps.js';
 
 function short(v: unknown, max = 120): string {
   const s = typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
@@ -57,7 +58,9 @@ function completed(e: Extract<TimelineEvent, { type: 'step_completed' }>): strin
 export function describeEvent(e: TimelineEvent): string {
   switch (e.type) {
     case 'incident_opened':
-      return `Incident opened: "${short(e.data.title)}" (${e.data.severity}${e.data.playbook ? `, playbook ${e.data.playbook}` : ''}, via ${e.data.source}${e.data.dry_run ? ', dry run' : ''})`;
+      return isBuiltInIncident(e.data)
+        ? `Incident opened: "${short(e.data.title)}" (${e.data.severity}, via payctl ${e.data.source}${e.data.dry_run ? ', dry run' : ''})`
+        : `Incident opened: "${short(e.data.title)}" (${e.data.severity}${e.data.playbook ? `, playbook ${e.data.playbook}` : ''}, via ${e.data.source}${e.data.dry_run ? ', dry run' : ''})`;
     case 'input_answered':
       return `Input ${e.data.name} = ${short(e.data.value, 60)} (${e.data.from})`;
     case 'step_started':

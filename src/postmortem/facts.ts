@@ -161,6 +161,8 @@ export interface Facts {
   decisions: Decision[];
   /** Each run_stopped; superseded_at: a later run_started or run_finished (the run was resumed). */
   runStops: { at: string; reason: string; superseded_at?: string }[];
+  /** Steps started by a switch joined to the incident (payctl failover/failback with an incident to join). */
+  joinedSteps: Set<string>;
   manuals: ManualResult[];
   stepRuns: Map<string, StepRuns>;
   milestones: { at: string; name: string; note?: string }[];
@@ -225,6 +227,7 @@ export class FactsCollector {
     failedAttempts: [],
     decisions: [],
     runStops: [],
+    joinedSteps: new Set(),
     manuals: [],
     stepRuns: new Map(),
     milestones: [],
@@ -236,6 +239,8 @@ export class FactsCollector {
   private readonly openApproval = new Map<string, Approval>();
   /** The first event's time, or an earlier detected milestone: where older status-page incidents stop counting. */
   private windowStart: number | undefined;
+  /** A joined switch's run is going on: the steps it starts are the command's, not the playbook's. */
+  private inJoinedRun = false;
   /**
    * Per provider, the lists its last check read. A status page's open
    * incidents and failing components rarely change between readings: a check
@@ -259,6 +264,7 @@ export class FactsCollector {
     switch (e.type) {
       case 'step_started': {
         const id = e.step ?? '?';
+        if (this.inJoinedRun) f.joinedSteps.add(id);
         const last = lastAttempt.get(id);
         if (last !== undefined && last !== 'skipped') {
           let runs = f.stepRuns.get(id);
@@ -413,10 +419,12 @@ export class FactsCollector {
         f.notes.push({ at: e.time, actor: e.actor, text: e.data.text });
         break;
       case 'run_stopped':
+        this.inJoinedRun = false;
         f.runStops.push({ at: e.time, reason: e.data.reason });
         break;
       case 'run_started':
       case 'run_finished': {
+        this.inJoinedRun = e.type === 'run_started' && e.data.joined === true;
         // a switch joined to the incident (payctl failback) does not resume the run that stopped
         if (e.data.joined) break;
         const lastStop = f.runStops[f.runStops.length - 1];

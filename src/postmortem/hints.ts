@@ -14,6 +14,7 @@ import type { ProviderPerformance } from './providers.js';
 import { formatDuration } from '../duration.js';
 import { between, clockTime, formatTime } from './time.js';
 import { percent } from './markdown.js';
+import { isBuiltInIncident } from '../engine/built-in-steps.js';
 
 /** An approval that waited longer than this is "long". */
 export const LONG_APPROVAL_MS = 5 * 60_000;
@@ -41,7 +42,12 @@ export function deriveHints(
   const actions: string[] = [];
   const notes: string[] = [];
   const pb = state.playbook ?? '(no playbook)';
-  const stepRef = (id: string) => `playbook ${pb}, step ${id}`;
+  // a step of payctl failover/failback (their own incident, or joined to one) is no playbook's to update
+  const builtIn = (id: string) => isBuiltInIncident(state) || facts.joinedSteps.has(id);
+  const update = (id: string, what: string, playbookAdvice: string, commandAdvice: string) =>
+    builtIn(id)
+      ? `Review step ${id} (the built-in payctl ${id.replace(/-\d+$/, '')} command, not a playbook): ${what}; ${commandAdvice}.`
+      : `Update playbook ${pb}, step ${id}: ${what}; ${playbookAdvice}.`;
   const branches: string[] = [];
 
   for (const id of state.step_order) {
@@ -49,7 +55,14 @@ export function deriveHints(
     const label = st.title && st.title !== id ? `step ${id} (${st.title})` : `step ${id}`;
     if (st.status === 'failed') {
       wrong.push(`${cap(label)} failed${st.reason ? `: ${st.reason}` : ''}.`);
-      actions.push(`Update ${stepRef(id)}: it failed${st.reason ? ` (${st.reason})` : ''}; fix the step or its on_failure policy.`);
+      actions.push(
+        update(
+          id,
+          `it failed${st.reason ? ` (${st.reason})` : ''}`,
+          'fix the step or its on_failure policy',
+          'check the routing and the target provider before running it again',
+        ),
+      );
     } else if (st.status === 'skipped') {
       const why = st.reason ?? 'no reason recorded';
       if (isBranchNotTaken(why)) {
@@ -57,11 +70,25 @@ export function deriveHints(
         branches.push(condition ? `${id} (when: ${condition})` : id);
       } else {
         if (/responder/i.test(why)) wrong.push(`${cap(label)} was skipped (${why}).`);
-        actions.push(`Update ${stepRef(id)}: it was skipped (${why}); check that this is what the playbook should do here.`);
+        actions.push(
+          update(
+            id,
+            `it was skipped (${why})`,
+            'check that this is what the playbook should do here',
+            'check that this is what should happen here',
+          ),
+        );
       }
     } else if (st.status === 'started') {
       wrong.push(`${cap(label)} was started but never completed (interrupted).`);
-      actions.push(`Update ${stepRef(id)}: it was interrupted; check its timeout and whether it can be resumed safely.`);
+      actions.push(
+        update(
+          id,
+          'it was interrupted',
+          'check its timeout and whether it can be resumed safely',
+          'check where traffic is (payctl providers) and resume it (payctl incident resume)',
+        ),
+      );
     }
     // only an attempt after a failed one is a retry: a recheck re-running a step that succeeded is polling, a re-run after an interruption is a resume
     const retries = facts.stepRuns.get(id)?.retries ?? 0;
@@ -69,7 +96,9 @@ export function deriveHints(
       wrong.push(
         `${cap(label)} needed ${retries + 1} attempts before it succeeded (${retries} retr${retries === 1 ? 'y' : 'ies'} after a failure).`,
       );
-      actions.push(`Update ${stepRef(id)}: it needed retries; review its timeout and retries, or the provider behind it.`);
+      actions.push(
+        update(id, 'it needed retries', 'review its timeout and retries, or the provider behind it', 'review the provider behind it'),
+      );
     }
   }
   if (branches.length)
@@ -82,7 +111,12 @@ export function deriveHints(
     else if (a.waited_ms !== undefined && a.waited_ms >= LONG_APPROVAL_MS) {
       wrong.push(`The approval for step ${a.step ?? '?'} waited ${formatDuration(a.waited_ms)}.`);
       actions.push(
-        `Update ${stepRef(a.step ?? '?')}: its approval waited ${formatDuration(a.waited_ms)}; decide whether the gate is needed or who may approve it.`,
+        update(
+          a.step ?? '?',
+          `its approval waited ${formatDuration(a.waited_ms)}`,
+          'decide whether the gate is needed or who may approve it',
+          'decide who may approve it',
+        ),
       );
     } else if (!a.answered_at) wrong.push(`The approval for step ${a.step ?? '?'} was never answered.`);
   }

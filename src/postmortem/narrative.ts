@@ -7,6 +7,7 @@ import { formatDuration } from '../duration.js';
 import { between, clockTime, formatTime } from './time.js';
 import { inline, percent } from './markdown.js';
 import type { Impact } from './impact.js';
+import { isBuiltInIncident } from '../engine/built-in-steps.js';
 
 export function buildNarrative(
   state: IncidentState,
@@ -17,11 +18,14 @@ export function buildNarrative(
 ): string {
   const parts: string[] = [];
   parts.push(`The first recorded sign of the problem was at ${formatTime(points.impact_start)} (${points.impact_start_source}).`);
-  const how = state.playbook ? ` and worked through playbook ${state.playbook}` : '';
+  // payctl failover/failback build a one-step playbook of their own: the command is named, not a playbook
+  const builtIn = isBuiltInIncident(state);
+  const how = state.playbook && !builtIn ? ` and worked through playbook ${state.playbook}` : '';
+  const via = builtIn ? `payctl ${state.source}` : state.source;
   parts.push(
     points.detected
-      ? `It was detected at ${clockTime(points.detected)} UTC; incident ${state.id} (${state.severity}) was opened at ${clockTime(state.opened_at)} via ${state.source}${how}.`
-      : `Incident ${state.id} (${state.severity}) was opened at ${clockTime(state.opened_at)} via ${state.source}${how}; no detection time was recorded.`,
+      ? `It was detected at ${clockTime(points.detected)} UTC; incident ${state.id} (${state.severity}) was opened at ${clockTime(state.opened_at)} via ${via}${how}.`
+      : `Incident ${state.id} (${state.severity}) was opened at ${clockTime(state.opened_at)} via ${via}${how}; no detection time was recorded.`,
   );
   const down = providers.filter((p) => p.worst_status && p.worst_status !== 'operational' && p.worst_status !== 'unknown');
   if (down.length)

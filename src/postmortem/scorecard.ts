@@ -121,7 +121,7 @@ export interface ScorecardPart {
  * Changes whenever scorecardPart (or what it reads: facts, shares, reference points) computes
  * differently; parts kept are also computed again by another payctl release.
  */
-export const SCORECARD_PART_VERSION = 1;
+export const SCORECARD_PART_VERSION = 2;
 
 /** An incident's part in the scorecard, with the success-rate threshold that marks detection. */
 export function scorecardPart(inc: ScoredIncident, threshold: number): ScorecardPart {

@@ -3,7 +3,8 @@
  * `failover --share 90` and `failback --canary`, resolving the incident does not
  * ask for a failback, and the postmortem's time on the backup ends at the
  * canary. `failback --json` reports where traffic came from and the routing
- * before, for a canary that completed and one that halted.
+ * before, for a canary that completed and one that halted; the postmortem
+ * names a failed step of the built-in command as such, not as a playbook's.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -58,5 +59,11 @@ describe('a canary failback in the record', () => {
     expect(out.from).toBe('adyen');
     expect(out.routing_before).toEqual(['adyen']);
     expect(out.routing_after).toEqual(['adyen']);
+
+    // the failed step is the built-in command's, not a playbook's
+    expect((await run(['postmortem', out.incident])).code).toBe(0);
+    const doc = readFileSync(join(p.dir, '.payctl', 'incidents', out.incident, 'postmortem.md'), 'utf8');
+    expect(doc).toContain('Review step failback (the built-in payctl failback command, not a playbook): it failed (canary halted');
+    expect(doc).not.toContain('playbook failover');
   }, 60_000);
 });

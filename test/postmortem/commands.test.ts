@@ -174,7 +174,7 @@ describe('payctl providers report: the parts kept in the store', () => {
     const config = join(own, 'payctl.config.yaml');
     writeFileSync(config, `${readFileSync(config, 'utf8')}thresholds: { success_rate: 0.9 }\n`);
     report();
-    expect(readFileSync(parts, 'utf8').split('\n')[0]).toMatch(/^\{"version":"1 payctl \d+\.\d+\.\d+\S* threshold 0\.9"\}$/);
+    expect(readFileSync(parts, 'utf8').split('\n')[0]).toMatch(/^\{"version":"2 payctl \d+\.\d+\.\d+\S* threshold 0\.9"\}$/);
     expect(readFileSync(parts, 'utf8')).not.toContain(String(truth + 3_600_000));
   });
 });
