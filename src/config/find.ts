@@ -3,7 +3,7 @@
  * payctl.config.yaml from the current directory upward. No YAML or zod here,
  * so the CLI can find (and look up the cached) config cheaply (see cache.ts).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidInputError } from '../errors.js';
 import type { Config } from './schema.js';
@@ -25,8 +25,16 @@ export function findConfigFile(cwd: string, explicit?: string, env: NodeJS.Proce
   const given = explicit ?? env.PAYCTL_CONFIG;
   if (given) {
     const file = resolve(cwd, given);
-    if (!existsSync(file)) {
-      throw new InvalidInputError(`config file not found: ${file}`, explicit ? 'check the --config path' : 'check PAYCTL_CONFIG');
+    const how = explicit ? '--config' : 'PAYCTL_CONFIG';
+    if (!existsSync(file)) throw new InvalidInputError(`config file not found: ${file}`, `check the ${how} path`);
+    if (statSync(file).isDirectory()) {
+      const inside = join(file, CONFIG_FILE);
+      throw new InvalidInputError(
+        `${how} names a directory, not a config file: ${file}`,
+        existsSync(inside)
+          ? `name the file itself: ${inside}`
+          : `name the config file itself (payctl init writes ${CONFIG_FILE} in the current directory)`,
+      );
     }
     return file;
   }

@@ -38,7 +38,10 @@ export function readYamlSource(file: string): YamlSource {
   });
   let size: number;
   try {
-    size = statSync(file).size;
+    const st = statSync(file);
+    // a directory's size is its listing's, not a file's: say what it is
+    if (st.isDirectory()) return fail('is a directory, not a YAML file; name a file in it');
+    size = st.size;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return fail(code === 'ENOENT' ? 'file not found' : `cannot read file (${code ?? 'error'})`);
