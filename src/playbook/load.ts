@@ -6,9 +6,9 @@ import { existsSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { InvalidInputError, SourceError, type SourceProblem } from '../errors.js';
 import { readYamlSource, type YamlSource } from '../source/yaml-file.js';
-import { nearest, zodProblems } from '../source/zod-problems.js';
+import { nearest } from '../source/zod-problems.js';
 import { Playbook } from './schema.js';
-import { playbookProblemOptions } from './problems.js';
+import { playbookSchemaProblems } from './problems.js';
 import { lintPlaybook, type LintOptions } from './lint.js';
 import { listPlaybookFiles } from './lint-cache.js';
 
@@ -25,7 +25,7 @@ export function loadPlaybookFile(file: string): LoadedPlaybook {
   const src = readYamlSource(file);
   if (src.problems.length) return { file, src, problems: src.problems };
   const parsed = Playbook.safeParse(src.data);
-  if (!parsed.success) return { file, src, problems: zodProblems(src, parsed.error, playbookProblemOptions(src.data)) };
+  if (!parsed.success) return { file, src, problems: playbookSchemaProblems(src) };
   return { file, src, playbook: parsed.data, problems: [] };
 }
 
