@@ -76,7 +76,7 @@ function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Spawned 
 async function openIncident(store: Store, id: string, title = 'Card payments failing'): Promise<void> {
   const w = await store.create(id, { actor: 'someone' });
   await w.appendAll([
-    { type: 'incident_opened', data: { id, title, severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
+    { type: 'incident_opened', data: { id, title, severity: 'sev2', dry_run: false, source: 'incident start' } },
     { type: 'note_added', data: { text: 'first look: stripe 503s' } },
   ]);
   await w.close();

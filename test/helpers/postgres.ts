@@ -11,31 +11,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll } from 'vitest';
 import { migrate } from '../../src/store/pg-client.js';
+import { describeNeeding } from './needs.js';
 
 export const PG_URL = process.env.PAYCTL_TEST_PG_URL;
 
-function inCI(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
 /** describe() for tests that need PostgreSQL. */
 export function describeWithPostgres(name: string, body: () => void): void {
-  if (PG_URL) return describe(name, body);
-  if (inCI()) {
-    describe(name, () => {
-      it('needs PostgreSQL', () => {
-        throw new Error(
-          'PAYCTL_TEST_PG_URL is not set: in CI the store tests run against PostgreSQL (scripts/with-postgres.sh, started by .ci/run)',
-        );
-      });
-    });
-    return;
-  }
-  console.warn(`\n  skipped "${name}": no PostgreSQL server (PAYCTL_TEST_PG_URL unset); run: npm run test:pg\n`);
-  describe.skip(name, body);
+  describeNeeding(
+    {
+      present: Boolean(PG_URL),
+      what: 'PostgreSQL',
+      missingInCI:
+        'PAYCTL_TEST_PG_URL is not set: in CI the store tests run against PostgreSQL (scripts/with-postgres.sh, started by .ci/run)',
+      skipped: 'no PostgreSQL server (PAYCTL_TEST_PG_URL unset); run: npm run test:pg',
+    },
+    name,
+    body,
+  );
 }
 
 /** A new, migrated database on the test server (dropped when the file's tests end): its URL. */

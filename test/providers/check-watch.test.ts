@@ -107,6 +107,7 @@ describe('trigger matching for --start-incident', () => {
     healthy: false,
     problems: [],
     success_rate: { value: rate, threshold: 0.95, healthy: rate >= 0.95 },
+    declines: null,
     providers: [
       {
         provider: 'stripe',

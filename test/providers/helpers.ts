@@ -24,7 +24,8 @@ export interface Recorded {
   json?: unknown;
 }
 
-export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
+/** Answers one request on `res`; what it returns is awaited (a handler may be async) and then ignored. */
+export type Handler = (req: Recorded, res: ServerResponse) => unknown;
 
 export interface TestServer {
   url: string;

@@ -24,7 +24,7 @@ it('a half-written line is read once it is complete; events after `after` come o
   const id = '20261206-043000-abcd';
   const w = await store.create(id, { actor: 'a' });
   await w.appendAll([
-    { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
+    { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', dry_run: false, source: 'incident start' } },
     { type: 'note_added', data: { text: 'one' } },
     { type: 'note_added', data: { text: 'two' } },
   ]);
@@ -54,9 +54,7 @@ it('an incident created while watching the store is reported, and a change to an
   const store = new DirectoryStore(dir);
   const open = async (id: string) => {
     const w = await store.create(id, { actor: 'a' });
-    await w.appendAll([
-      { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
-    ]);
+    await w.appendAll([{ type: 'incident_opened', data: { id, title: 't', severity: 'sev2', dry_run: false, source: 'incident start' } }]);
     await w.close();
   };
   await open('20261206-043100-aaaa');
@@ -83,9 +81,7 @@ it('a store directory that does not exist yet (nothing to fs.watch) is still wat
   const watching = store.watchList((id) => changed.push(id), stop.signal);
   const id = '20261206-043200-cccc';
   const w = await store.create(id, { actor: 'a' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
-  ]);
+  await w.appendAll([{ type: 'incident_opened', data: { id, title: 't', severity: 'sev2', dry_run: false, source: 'incident start' } }]);
   await w.close();
   await until(() => changed.includes(id), 3000);
   stop.abort();
