@@ -5,9 +5,9 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { TimelineWriter } from '../../src/timeline/writer.js';
-import pty from 'node-pty';
 import { BIN, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { payctlInTerminal } from '../helpers/terminal.js';
 
 let p: SandboxProject;
 beforeEach(async () => {
@@ -285,18 +285,11 @@ describe('payctl failover / failback', () => {
   });
 
   it('a person who answers no: exit 3, nothing moved, a clear message', async () => {
-    const t = pty.spawn(process.execPath, [BIN, 'failover', '--to', 'adyen'], {
-      cwd: p.dir,
-      cols: 120,
-      rows: 40,
-      env: { ...p.env, PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1' },
-    });
-    let screen = '';
-    t.onData((d) => (screen += d));
-    const exited = new Promise<number>((r) => t.onExit(({ exitCode }) => r(exitCode)));
-    for (let i = 0; !screen.includes('Move payment traffic to adyen?') && i < 500; i++) await new Promise((r) => setTimeout(r, 20));
+    const t = payctlInTerminal(['failover', '--to', 'adyen'], { cwd: p.dir, env: { ...p.env, NO_COLOR: '1' } });
+    await t.waitFor('Move payment traffic to adyen?');
     t.write('n\r');
-    expect(await exited).toBe(3);
+    expect(await t.exited).toBe(3);
+    const screen = t.screen();
     expect(screen).toContain('failover to adyen was not approved: traffic was not moved');
     expect(screen).not.toContain('NOT verified');
     expect(routingWrites()).toHaveLength(0);

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import pty from 'node-pty';
+import { openTerminal } from '../helpers/terminal.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -57,20 +57,11 @@ describe('payctl check --watch', () => {
     const dir = tempDir('payctl-watch-');
     writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
     const forward = fileURLToPath(new URL('./forward-signals.mjs', import.meta.url));
-    const p = pty.spawn(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], {
-      cwd: dir,
-      cols: 120,
-      rows: 40,
-      env: { PATH: process.env.PATH!, TERM: 'xterm', ...sb.env() },
-    });
-    let screen = '';
-    p.onData((d) => (screen += d));
-    const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-    for (let i = 0; i < 300 && !screen.includes('Ctrl-C to stop'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(screen).toContain('Ctrl-C to stop');
-    p.write('\x03'); // the terminal sends SIGINT to the whole foreground group
-    expect(await exited).toBe(0);
-    expect(screen).toContain('stopped watching');
+    const t = openTerminal(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], { cwd: dir, env: sb.env() });
+    await t.waitFor('Ctrl-C to stop', 15_000);
+    t.write('\x03'); // the terminal sends SIGINT to the whole foreground group
+    expect(await t.exited).toBe(0);
+    expect(t.screen()).toContain('stopped watching');
   });
 
   it('SIGTERM stops it the same way (exit 0)', async () => {
