@@ -11,8 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { migrate } from '../../src/store/pg-client.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
 import { describeNeeding } from './needs.js';
 
 export const PG_URL = process.env.PAYCTL_TEST_PG_URL;
@@ -50,6 +51,37 @@ export async function freshDatabase(): Promise<string> {
     await a.end();
   });
   return url;
+}
+
+/** A PostgresStore on `url`, as the tests open one (no local spool directory). */
+export function openTestStore(url: string): Promise<PostgresStore> {
+  return openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
+}
+
+/**
+ * In a describe: a fresh database and a store open on it for the describe's
+ * tests (opened in beforeAll, closed in afterAll). Read url and store in the tests.
+ */
+export function freshStoreForSuite(): { readonly url: string; readonly store: PostgresStore } {
+  let url: string | undefined;
+  let store: PostgresStore | undefined;
+  beforeAll(async () => {
+    url = await freshDatabase();
+    store = await openTestStore(url);
+  });
+  afterAll(async () => store?.close());
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the suite store is opened in beforeAll: read it in a test');
+    return v;
+  };
+  return {
+    get url() {
+      return ready(url);
+    },
+    get store() {
+      return ready(store);
+    },
+  };
 }
 
 /** Run SQL as the server's superuser (tampering, as an attacker with full access would). */
