@@ -36,6 +36,8 @@ import { describeDatabase } from './spec.js';
 import { listedOf } from './listed.js';
 import type {
   AppenderOptions,
+  Derivation,
+  Derived,
   IncidentAppender,
   IncidentSummary,
   ListedState,
@@ -205,6 +207,20 @@ export class PostgresStore implements Store {
       only ? [only] : [],
     );
     return this.summariesOf(rows);
+  }
+
+  /** Derived each time: a database keeps no values of its own for a reader (providers report reads every incident's events). */
+  async eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void): Promise<void> {
+    for (const id of await this.ids()) {
+      let value: V;
+      try {
+        value = await derivation.derive(id);
+      } catch (e) {
+        visit({ id, error: e as Error });
+        continue;
+      }
+      visit({ id, value });
+    }
   }
 
   /**
