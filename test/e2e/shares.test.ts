@@ -8,25 +8,16 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, runCliAsync } from '../helpers/run-cli.js';
-import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/run-cli.js';
+import { BUSY, canaryProjects, writeCanaryPlaybook } from '../helpers/canary.js';
 
-let p: SandboxProject | undefined;
-afterEach(async () => {
-  await p?.close();
-  p = undefined;
-});
-
-// 100 payments a second: a 10% stage sees enough of them within a 2 s hold
-const BUSY = 6000;
-const run = (args: string[]) => runCliAsync(args, { cwd: p!.dir, env: { ...p!.env, PAYCTL_ACTOR: 'ci' } });
-const algorithmWrites = () =>
-  p!.sandbox.requests().filter((r) => r.method === 'POST' && /\/routing(\/[^/]+\/activate|\/deactivate)?$/.test(r.path));
+const projects = canaryProjects();
+const { run, algorithmWrites } = projects;
 
 describe('shares', () => {
   it('failover --share 90 sends 90% to adyen through a volume split, verified by reading it back', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     const r = await run(['failover', '--to', 'adyen', '--share', '90', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -70,7 +61,7 @@ describe('shares', () => {
   });
 
   it('an adapter that cannot split is refused with exit 2 before anything is written, and playbook validate says so', async () => {
-    p = await sandboxProject();
+    const p = await projects.open();
     const marker = join(p.dir, 'written');
     const config = readFileSync(join(p.dir, 'payctl.config.yaml'), 'utf8').replace(
       /adapter:\n(\s+)type: hyperswitch\n.*\n.*\n/,
@@ -96,7 +87,7 @@ describe('shares', () => {
 
 describe('canary failback', () => {
   it('completes stage by stage while the primary is healthy, each stage verified and held', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
     const r = await run([
       'failback',
@@ -155,7 +146,7 @@ describe('canary failback', () => {
   }, 60_000);
 
   it('never moves traffic away from its target: on the primary already, it writes nothing', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY, fault: 'adyen:down' });
+    const p = await projects.open({ ordersPerMinute: BUSY, fault: 'adyen:down' });
     const r = await run(['failback', '--canary', '10,50,100', '--hold', '2s', '--min-attempts', '20', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ unchanged: true, canary: { completed: true, stages: [] } });
@@ -164,7 +155,7 @@ describe('canary failback', () => {
   });
 
   it('halts at the first stage and rolls back while the primary still fails; customers stay above the threshold', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY, fault: 'stripe:degraded' });
+    const p = await projects.open({ ordersPerMinute: BUSY, fault: 'stripe:degraded' });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
     await new Promise((res) => setTimeout(res, 2200)); // traffic settled on adyen
     const overall: number[] = [];
@@ -201,25 +192,9 @@ describe('canary failback', () => {
 
 describe('canary failback, killed in the middle of a stage', () => {
   it('resumes at the recorded stage: no stage is written twice and held stages are not held again', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
-    writeFileSync(
-      join(p.dir, 'playbooks', 'canary.yaml'),
-      [
-        'id: canary',
-        'title: Canary failback',
-        'severity: sev2',
-        'steps:',
-        '  - id: back',
-        '    title: Move traffic back in stages',
-        '    type: shift_traffic',
-        '    stages: [10, 50, 100]',
-        '    hold: 3s',
-        '    min_success_rate: 0.95',
-        '    min_attempts: 20',
-        '',
-      ].join('\n'),
-    );
+    writeCanaryPlaybook(p.dir, ['stages: [10, 50, 100]', 'hold: 3s', 'min_success_rate: 0.95', 'min_attempts: 20']);
     const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'canary', '--yes'], {
       cwd: p.dir,
       env: { ...process.env, ...p.env, PAYCTL_ACTOR: 'test', CI: '1' },
@@ -272,7 +247,7 @@ describe('canary failback, killed in the middle of a stage', () => {
 
 describe('failback --canary, killed in the middle of a stage', () => {
   it('is listed as running while it goes on, interrupted once killed, and incident resume finishes it from the recorded stage', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     const failover = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
     const id: string = failover.incident;
     const args = ['failback', '--canary', '10,50,100', '--hold', '3s', '--min-success-rate', '0.95', '--min-attempts', '20', '--yes'];

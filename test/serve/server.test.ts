@@ -14,8 +14,7 @@ import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { DirectoryStore } from '../../src/store/directory.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewEvent } from '../../src/timeline/events.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
-import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
 import { openSse, type SseStream } from '../helpers/sse.js';
 
 const XSS_TITLE = 'Stripe down <img src=x onerror="alert(1)"> & more';
@@ -402,7 +401,7 @@ describe('payctl serve event streams (directory store)', () => {
 describeWithPostgres('payctl serve event streams (PostgreSQL store)', () => {
   eventStreams('postgres', async () => {
     const previous = store;
-    store = await openPostgresStore({ kind: 'postgres', url: await freshDatabase(), localDir: '', from: 'test' });
+    store = await openTestStore(await freshDatabase());
     afterAll(async () => {
       await store.close();
       store = previous;
