@@ -7,6 +7,7 @@ import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { TimelineWriter } from '../../src/timeline/writer.js';
 import { BIN, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { failoverStepEvents } from '../helpers/events.js';
 import { payctlInTerminal } from '../helpers/terminal.js';
 
 let p: SandboxProject;
@@ -260,22 +261,7 @@ describe('payctl failover / failback', () => {
       type: 'incident_opened',
       data: { id, title: 'Drill', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'drill' },
     });
-    await w.append({
-      type: 'step_started',
-      step: 'failover',
-      data: { step_type: 'switch_provider', title: 'Failover', attempt: 1, idempotency_key: `payctl-${id}-failover` },
-    });
-    await w.append({
-      type: 'step_completed',
-      step: 'failover',
-      data: {
-        step_type: 'switch_provider',
-        outcome: 'ok',
-        attempt: 1,
-        duration_ms: 5,
-        result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
-      },
-    });
+    await w.appendAll(failoverStepEvents({ title: 'Failover', idempotencyKey: `payctl-${id}-failover`, durationMs: 5 }));
     const back = JSON.parse((await run(['failback', '--yes', '--json'])).stdout);
     expect(back.incident).not.toBe(id);
     const joined = await run(['failover', '--to', 'adyen', '--incident', id, '--yes', '--json']);

@@ -15,6 +15,7 @@ import { DirectoryStore } from '../../src/store/directory.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewEvent } from '../../src/timeline/events.js';
 import { describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
+import { failoverStepEvents } from '../helpers/events.js';
 import { openSse, type SseStream } from '../helpers/sse.js';
 
 const XSS_TITLE = 'Stripe down <img src=x onerror="alert(1)"> & more';
@@ -67,26 +68,18 @@ async function append(id: string, events: NewEvent[], actor = 'bob'): Promise<vo
   await w.close();
 }
 
+/** A run stopped at a second-person gate, `offline`, that waits for someone else's approval. */
+const WAITING_FOR_A_SECOND_PERSON: NewEvent[] = [
+  { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
+  { type: 'approval_requested', step: 'offline', data: { question: 'Take checkout offline?', second_person: true } },
+  { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
+];
+
 /** A failover and a customer message, as a playbook run records them. */
 const RUN_EVENTS: NewEvent[] = [
   { type: 'role_assigned', data: { role: 'commander', person: 'alice' } },
   { type: 'role_assigned', data: { role: 'comms', person: 'carol <c@example.com>' } },
-  {
-    type: 'step_started',
-    step: 'failover',
-    data: { step_type: 'switch_provider', title: 'Move card traffic', attempt: 1, idempotency_key: 'k1' },
-  },
-  {
-    type: 'step_completed',
-    step: 'failover',
-    data: {
-      step_type: 'switch_provider',
-      outcome: 'ok',
-      attempt: 1,
-      duration_ms: 12,
-      result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
-    },
-  },
+  ...failoverStepEvents({ title: 'Move card traffic', idempotencyKey: 'k1', durationMs: 12 }),
   {
     type: 'step_started',
     step: 'acknowledge',
@@ -154,15 +147,7 @@ describe('payctl serve pages', () => {
 
   it('shows an approval still waiting for a second person, and no longer once it is given', async () => {
     const id = '20261206-050100-bbbb';
-    await openIncident(id, 'Card testing attack', [
-      { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
-      {
-        type: 'approval_requested',
-        step: 'offline',
-        data: { question: 'Take checkout offline?', second_person: true } as NewEvent['data'] & { question: string },
-      } as NewEvent,
-      { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
-    ]);
+    await openIncident(id, 'Card testing attack', WAITING_FOR_A_SECOND_PERSON);
     const s = await serve();
     const page = await get(`${s.url}incidents/${id}`);
     expect(page.body).toContain('<span class="attention">waiting for approval</span> by a second person at step offline');
@@ -174,15 +159,7 @@ describe('payctl serve pages', () => {
 
   it("a second person's approval given while no run goes on says who gave it and how to resume", async () => {
     const id = '20261206-050120-bbba';
-    await openIncident(id, 'Card testing attack', [
-      { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
-      {
-        type: 'approval_requested',
-        step: 'offline',
-        data: { question: 'Take checkout offline?', second_person: true } as NewEvent['data'] & { question: string },
-      } as NewEvent,
-      { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
-    ]);
+    await openIncident(id, 'Card testing attack', WAITING_FOR_A_SECOND_PERSON);
     await append(id, [{ type: 'approval_given', step: 'offline', data: { by: 'second_person', waited_ms: 5000 } }]);
     const s = await serve();
     const page = (await get(`${s.url}incidents/${id}`)).body;
