@@ -10,7 +10,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/run-cli.js';
-import { BUSY, canaryProjects, writeCanaryPlaybook } from '../helpers/canary.js';
+import { BUSY, canaryFailbackArgs, canaryProjects, writeCanaryPlaybook } from '../helpers/canary.js';
 
 const projects = canaryProjects();
 const { run, algorithmWrites } = projects;
@@ -89,19 +89,7 @@ describe('canary failback', () => {
   it('completes stage by stage while the primary is healthy, each stage verified and held', async () => {
     const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
-    const r = await run([
-      'failback',
-      '--canary',
-      '10,50,100',
-      '--hold',
-      '2s',
-      '--min-success-rate',
-      '0.95',
-      '--min-attempts',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const r = await run(canaryFailbackArgs('10,50,100', '2s'));
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.canary.completed).toBe(true);
@@ -160,19 +148,7 @@ describe('canary failback', () => {
     await new Promise((res) => setTimeout(res, 2200)); // traffic settled on adyen
     const overall: number[] = [];
     const sampler = setInterval(() => overall.push(p!.sandbox.state().traffic.observed_rate), 100);
-    const r = await run([
-      'failback',
-      '--canary',
-      '10,25,50,100',
-      '--hold',
-      '3s',
-      '--min-success-rate',
-      '0.95',
-      '--min-attempts',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const r = await run(canaryFailbackArgs('10,25,50,100', '3s'));
     clearInterval(sampler);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);

@@ -1,7 +1,8 @@
 /**
  * Canary failback end to end against the sandbox: a sandbox project per test
  * (closed after it), the built payctl run in it as `ci`, the routing-algorithm
- * writes the emulated Hyperswitch took, and a canary playbook.
+ * writes the emulated Hyperswitch took, a canary playbook and the failback
+ * command line.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -55,4 +56,9 @@ export function writeCanaryPlaybook(dir: string, fields: string[]): void {
   ];
   lines.push('    type: shift_traffic', ...fields.map((f) => `    ${f}`), '');
   writeFileSync(join(dir, 'playbooks', 'canary.yaml'), lines.join('\n'));
+}
+
+/** `failback --canary <stages> --hold <hold>`, each stage judged at 95% over at least 20 payments, unattended, --json. */
+export function canaryFailbackArgs(stages: string, hold: string): string[] {
+  return ['failback', '--canary', stages, '--hold', hold, '--min-success-rate', '0.95', '--min-attempts', '20', '--yes', '--json'];
 }

@@ -17,6 +17,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
+import { canaryFailbackArgs } from '../helpers/canary.js';
 import { describeNeeding } from '../helpers/needs.js';
 import { runCliAsync } from '../helpers/run-cli.js';
 import { tempProject } from '../helpers/sandbox-project.js';
@@ -202,19 +203,7 @@ describeNeeding(needsPrometheus, 'a real Prometheus scraping the sandbox', () =>
   }, 30_000);
 
   it("the canary reads the primary's own rate from Prometheus and halts while it fails", async () => {
-    const r = await run([
-      'failback',
-      '--canary',
-      '75,100',
-      '--hold',
-      '3s',
-      '--min-success-rate',
-      '0.95',
-      '--min-attempts',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const r = await run(canaryFailbackArgs('75,100', '3s'));
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);
     const halted = (out.canary.stages as { result: string; success_rate: number; attempts: number }[]).find((s) => s.result === 'halted')!;
