@@ -48,7 +48,7 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
       name: 'scorecard',
       // another payctl release (whose facts may be read differently) or threshold: every part is computed again
       version: `${SCORECARD_PART_VERSION} payctl ${packageVersion()} threshold ${card.threshold}`,
-      derive: async (id) => scorecardPart(await digestIncident(store, id, { scorecard: true }), card.threshold),
+      derive: async (id) => scorecardPart(await digestIncident(store, id), card.threshold),
     },
     ({ id, value: part, error }) => {
       if (error) {
