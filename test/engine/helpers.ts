@@ -9,6 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import { createContext, type Context, type ContextOptions } from '../../src/context.js';
 import type { Prompter, SelectChoice } from '../../src/ui/prompter.js';
+import type { StepRegistry } from '../../src/engine/types.js';
+import type { StepType } from '../../src/playbook/schema.js';
+import { stepHandlers } from '../../src/steps/index.js';
 
 export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
 
@@ -171,4 +174,14 @@ export function runUntil(dir: string, args: string[], until: string, env: Record
   });
   const exited = new Promise<number | null>((r) => p.on('close', r));
   return { p, reached, exited };
+}
+
+/** The step handlers, but `type`'s throws `error` once its step has started (as a process killed mid-step, or a handler refusing). */
+export function handlersThrowingAt(type: StepType, error: Error): StepRegistry {
+  return {
+    ...stepHandlers,
+    [type]: async () => {
+      throw error;
+    },
+  };
 }

@@ -8,12 +8,10 @@ import { parseDocument } from 'yaml';
 import { InvalidInputError } from '../../src/errors.js';
 import { startIncident } from '../../src/engine/run.js';
 import { Playbook } from '../../src/playbook/schema.js';
-import { stepHandlers } from '../../src/steps/index.js';
-import type { StepRegistry } from '../../src/engine/types.js';
 import { readFileSync } from 'node:fs';
 import { splitCondition, stepsThatCanRun } from '../../src/engine/reachable.js';
 import { payctlInTerminal } from '../helpers/terminal.js';
-import { recordingServer, runCli, scriptedPrompter, tempProject, testContext } from './helpers.js';
+import { handlersThrowingAt, recordingServer, runCli, scriptedPrompter, tempProject, testContext } from './helpers.js';
 
 /** Two tokens, each needed only when its URL input is given; a fallback after the first. */
 const GUARDED = (url: string) => `
@@ -169,12 +167,10 @@ steps:
 `;
       const dir = tempProject({ stuck: text });
       // what an older payctl left: the step started, then the run stopped (exit 2) on the missing token
-      const refusing: StepRegistry = {
-        ...stepHandlers,
-        http: async () => {
-          throw new InvalidInputError('environment variable RULES_TOKEN is not set (needed by step tighten, headers.Authorization)');
-        },
-      };
+      const refusing = handlersThrowingAt(
+        'http',
+        new InvalidInputError('environment variable RULES_TOKEN is not set (needed by step tighten, headers.Authorization)'),
+      );
       const first = await startIncident({
         ctx: testContext(dir, { env: { PATH: process.env.PATH, RULES_TOKEN: 'set-at-first' } }).ctx,
         playbook: Playbook.parse(parseDocument(text).toJS()),
