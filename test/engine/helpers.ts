@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import { createContext, type Context, type ContextOptions } from '../../src/context.js';
 import type { Prompter, SelectChoice } from '../../src/ui/prompter.js';
@@ -13,7 +12,9 @@ import type { StepRegistry } from '../../src/engine/types.js';
 import type { StepType } from '../../src/playbook/schema.js';
 import { stepHandlers } from '../../src/steps/index.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
+import { BIN } from '../helpers/run-cli.js';
+
+export { BIN };
 
 export function tempProject(playbooks: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-engine-'));
