@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { PostgresStore } from '../../src/store/postgres.js';
+import { openIncidentIn } from '../helpers/incidents.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
 import { killRunning, type RunningPayctl, spawnRunning } from '../helpers/running.js';
 import { describeWithPostgres, freshStoreForSuite, openTestStore, ownCluster, type OwnCluster } from '../helpers/postgres.js';
@@ -44,14 +45,9 @@ async function until(what: string, ok: () => boolean, f: Follower, ms = 20_000):
   }
 }
 
-async function openIncident(store: PostgresStore, id: string): Promise<void> {
-  const w = await store.create(id, { actor: 'someone' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title: 'Card payments failing', severity: 'sev2', dry_run: false, source: 'incident start' } },
-    { type: 'note_added', data: { text: 'first look' } },
-  ]);
-  await w.close();
-}
+/** An incident opened by someone else, with a first note. */
+const openIncident = (store: PostgresStore, id: string) =>
+  openIncidentIn(store, id, { more: [{ type: 'note_added', data: { text: 'first look' } }] });
 
 async function note(url: string, id: string, text: string): Promise<void> {
   const s = await openTestStore(url);

@@ -12,19 +12,15 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../src/store/directory.js';
 import type { Store } from '../../src/store/store.js';
 import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
+import { openIncidentIn } from '../helpers/incidents.js';
 import { killRunning, spawnRunning } from '../helpers/running.js';
 import { describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
 
 afterEach(killRunning);
 
-async function openIncident(store: Store, id: string, title = 'Card payments failing'): Promise<void> {
-  const w = await store.create(id, { actor: 'someone' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title, severity: 'sev2', dry_run: false, source: 'incident start' } },
-    { type: 'note_added', data: { text: 'first look: stripe 503s' } },
-  ]);
-  await w.close();
-}
+/** An incident opened by someone else, with a first note. */
+const openIncident = (store: Store, id: string, title?: string) =>
+  openIncidentIn(store, id, { title, more: [{ type: 'note_added', data: { text: 'first look: stripe 503s' } }] });
 
 /** The same scenarios on each store: `setup` gives a working directory, its env and the store it uses. */
 function liveViewScenarios(name: string, setup: () => Promise<{ cwd: string; env: NodeJS.ProcessEnv; store: Store }>) {

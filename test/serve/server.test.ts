@@ -16,6 +16,7 @@ import type { Store } from '../../src/store/store.js';
 import type { NewEvent } from '../../src/timeline/events.js';
 import { describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
 import { failoverStepEvents } from '../helpers/events.js';
+import { openIncidentIn } from '../helpers/incidents.js';
 import { openSse, type SseStream } from '../helpers/sse.js';
 
 const XSS_TITLE = 'Stripe down <img src=x onerror="alert(1)"> & more';
@@ -51,15 +52,7 @@ async function sse(url: string, headers?: Record<string, string>): Promise<SseSt
 }
 
 async function openIncident(id: string, title: string, more: NewEvent[] = []): Promise<void> {
-  const w = await store.create(id, { actor: 'alice' });
-  await w.appendAll([
-    {
-      type: 'incident_opened',
-      data: { id, title, severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'incident start' },
-    },
-    ...more,
-  ]);
-  await w.close();
+  await openIncidentIn(store, id, { actor: 'alice', title, severity: 'sev1', playbook: 'processor-outage', more });
 }
 
 async function append(id: string, events: NewEvent[], actor = 'bob'): Promise<void> {
