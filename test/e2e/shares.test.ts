@@ -11,9 +11,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIN } from '../helpers/run-cli.js';
 import { BUSY, canaryFailbackArgs, canaryProjects, writeCanaryPlaybook } from '../helpers/canary.js';
+import { waitUntil } from '../helpers/wait.js';
 
 const projects = canaryProjects();
 const { run, algorithmWrites } = projects;
+/** In a timeline: the second stage (50% to stripe) switched, not yet judged. */
+const STAGE_1_SWITCHED = /"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/;
 
 describe('shares', () => {
   it('failover --share 90 sends 90% to adyen through a volume split, verified by reading it back', async () => {
@@ -180,22 +183,20 @@ describe('canary failback, killed in the middle of a stage', () => {
     // kill it while the second stage (50%) holds: switched and recorded, not yet judged
     const store = join(p.dir, '.payctl', 'incidents');
     let id = '';
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      expect(Date.now()).toBeLessThan(deadline);
-      const dirs = existsSync(store) ? readdirSync(store) : [];
-      const mine = dirs.filter(
-        (d) =>
-          existsSync(join(store, d, 'timeline.jsonl')) &&
-          readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes('"playbook":"canary"'),
-      );
-      if (mine[0]) {
+    await waitUntil(
+      () => {
+        const dirs = existsSync(store) ? readdirSync(store) : [];
+        const mine = dirs.filter(
+          (d) =>
+            existsSync(join(store, d, 'timeline.jsonl')) &&
+            readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes('"playbook":"canary"'),
+        );
+        if (!mine[0]) return false;
         id = mine[0];
-        const lines = readFileSync(join(store, id, 'timeline.jsonl'), 'utf8');
-        if (/"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/.test(lines)) break;
-      }
-      await new Promise((res) => setTimeout(res, 50));
-    }
+        return STAGE_1_SWITCHED.test(readFileSync(join(store, id, 'timeline.jsonl'), 'utf8'));
+      },
+      { ms: 30_000, what: 'the 50% stage switched', every: 50 },
+    );
     child.kill('SIGKILL');
     await exited;
     expect(p.sandbox.state().routing.split).toEqual({ stripe: 50, adyen: 50 });
@@ -235,11 +236,7 @@ describe('failback --canary, killed in the middle of a stage', () => {
     const exited = new Promise((res) => child.on('exit', res));
     // the failback joins the failover's incident; kill it while the 50% stage holds
     const timeline = join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl');
-    const deadline = Date.now() + 30_000;
-    while (!/"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/.test(readFileSync(timeline, 'utf8'))) {
-      expect(Date.now()).toBeLessThan(deadline);
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await waitUntil(() => STAGE_1_SWITCHED.test(readFileSync(timeline, 'utf8')), { ms: 30_000, what: 'the 50% stage switched', every: 50 });
     const runOf = async () =>
       (JSON.parse((await run(['incident', 'list', '--json'])).stdout) as { id: string; run: string }[]).find((i) => i.id === id)?.run;
     expect(await runOf()).toBe('running');

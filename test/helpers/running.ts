@@ -7,6 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Arrivals } from './arrivals.js';
 import { BIN } from './run-cli.js';
+import { waitUntil } from './wait.js';
 
 export interface Line {
   text: string;
@@ -63,13 +64,8 @@ export function spawnRunning(args: string[], cwd: string, env: NodeJS.ProcessEnv
         'line',
         () => `stdout:\n${lines.items.map((l) => l.text).join('\n')}\nstderr:\n${err}`,
       ),
-    async waitForStderr(text, ms = 10_000) {
-      const until = Date.now() + ms;
-      while (!err.includes(text)) {
-        if (Date.now() > until) throw new Error(`no "${text}" on stderr within ${ms} ms: ${err}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitForStderr: (text, ms = 10_000) =>
+      waitUntil(() => err.includes(text), { ms, what: `"${text}" on stderr`, every: 20, seen: () => `stderr:\n${err}` }),
     exited,
   };
 }

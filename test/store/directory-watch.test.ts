@@ -10,14 +10,9 @@ import { expect, it } from 'vitest';
 import { DirectoryStore } from '../../src/store/directory.js';
 import type { TimelineEvent } from '../../src/timeline/events.js';
 import { openIncidentIn } from '../helpers/incidents.js';
+import { waitUntil } from '../helpers/wait.js';
 
-const until = async (ok: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (ok: () => boolean, ms = 5000) => waitUntil(ok, { ms, what: 'the watched events', every: 10 });
 
 it('a half-written line is read once it is complete; events after `after` come once, in order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-dwatch-'));
