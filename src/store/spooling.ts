@@ -244,10 +244,15 @@ export class SpoolingStore implements Store {
     return this.db.watchList(onChange, signal, ready, notices);
   }
 
+  /** Every incident this process has pushed so far (the push as the store opened included). */
+  readonly pushedSoFar: Awaited<ReturnType<typeof pushSpool>>['pushed'] = [];
+
   /** Push what waits in the spool (this process's spooled incidents included, now that it is done with them). */
   async push(opts: { quiet?: boolean } = {}): Promise<Awaited<ReturnType<typeof pushSpool>>> {
     for (const release of this.holds.splice(0)) await release();
-    return pushSpool(this.db, this.spool, this.out, opts);
+    const done = await pushSpool(this.db, this.spool, this.out, opts);
+    this.pushedSoFar.push(...done.pushed);
+    return done;
   }
 
   async close(): Promise<void> {

@@ -112,6 +112,12 @@ describeWithPostgres('the store unreachable mid-run', () => {
     expect(other.code).toBe(2);
 
     db.start();
+    // store push says what it pushed, though opening the store already did it
+    const push = await runCliAsync(['store', 'push'], { cwd: p.dir, env });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stdout).toContain('pushed 1 incident from the spool into');
+    const again = await runCliAsync(['store', 'push', '--json'], { cwd: p.dir, env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ pushed: [], waiting: [], remaining: 0 });
     const show = await runCliAsync(['incident', 'show', id, '--json'], { cwd: p.dir, env });
     expect(show.code, show.stderr).toBe(0);
     const types = JSON.parse(show.stdout).events.map((e: { type: string; data: { text?: string } }) => e.data.text ?? e.type);
