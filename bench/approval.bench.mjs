@@ -8,37 +8,23 @@
 // and p99 for the directory store and PostgreSQL (PAYCTL_TEST_PG_URL, or a
 // throwaway server via scripts/with-postgres.sh when initdb is there); target
 // p99 < 1 s. For reference beside it: the directory store's poll interval.
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pty from 'node-pty';
-import { median, benchPostgres } from './lib.mjs';
+import { benchPostgres, delaysOnEachStore, payctlOk, reportDelays, sleep } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin/payctl.cjs');
 const PG = benchPostgres(import.meta.url);
 const GATES = Number(process.env.BENCH_GATES ?? 15);
-const { POLL_MS } = await import(join(root, 'dist/store/directory-watch.js'));
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
 
 const PLAYBOOK = `id: gates\ntitle: Gates\nsteps:\n${Array.from(
   { length: GATES },
   (_, i) =>
     `  - { id: g${i}, type: set_status, title: Gate ${i}, status: ${i % 2 ? 'identified' : 'monitoring'}, confirm: { message: "Gate ${i}?", second_person: true } }\n`,
 ).join('')}`;
-
-function payctl(args, cwd, env) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`payctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** Approval-to-step delays (ms) of GATES gates answered by another process. */
 async function measure(cwd, env, store) {
@@ -55,7 +41,7 @@ async function measure(cwd, env, store) {
   while (!(id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(screen)?.[1])) await sleep(20);
   for (let i = 0; i < GATES; i++) {
     while ((await store.replay(id)).state.approvals?.[`g${i}`]?.status !== 'waiting') await sleep(20);
-    payctl(['incident', 'approve', id, '--step', `g${i}`], cwd, { ...env, PAYCTL_ACTOR: 'approver' });
+    payctlOk(['incident', 'approve', id, '--step', `g${i}`], cwd, { ...env, PAYCTL_ACTOR: 'approver' });
   }
   const code = await exited;
   if (code !== 0) throw new Error(`the run exited ${code}:\n${screen}`);
@@ -65,33 +51,15 @@ async function measure(cwd, env, store) {
 }
 
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' };
-const rows = [];
 const dir = mkdtempSync(join(tmpdir(), 'payctl-approval-bench-'));
 mkdirSync(join(dir, 'playbooks'));
 writeFileSync(join(dir, 'playbooks', 'gates.yaml'), PLAYBOOK);
 writeFileSync(join(dir, 'payctl.config.yaml'), 'store: .payctl/incidents\n');
-const { DirectoryStore } = await import(join(root, 'dist/store/directory.js'));
-rows.push(['directory (fs.watch + poll)', await measure(dir, env, new DirectoryStore(join(dir, '.payctl', 'incidents')))]);
-if (PG) {
-  const pgEnv = { ...env, PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: PG };
-  payctl(['store', 'init'], dir, pgEnv);
-  const { openPostgresStore } = await import(join(root, 'dist/store/postgres.js'));
-  const store = await openPostgresStore({ kind: 'postgres', url: PG, localDir: '', from: 'bench' });
-  rows.push(['postgres (LISTEN/NOTIFY)', await measure(dir, pgEnv, store)]);
-  await store.close();
-}
+const rows = await delaysOnEachStore(dir, env, PG, measure);
 rmSync(dir, { recursive: true, force: true });
 
-console.log(
-  `\nsecond-person approval: another process's approval to the waiting run's step_started, ${GATES} gates (target p99 < 1000 ms)`,
+process.exit(
+  (await reportDelays(`second-person approval: another process's approval to the waiting run's step_started, ${GATES} gates`, rows, 1000))
+    ? 0
+    : 1,
 );
-let ok = true;
-for (const [name, ds] of rows) {
-  const p99 = percentile(ds, 99);
-  ok &&= p99 < 1000;
-  console.log(
-    `  ${name.padEnd(30)} p50 ${String(Math.round(percentile(ds, 50))).padStart(4)} ms  median ${String(Math.round(median(ds))).padStart(4)} ms  p99 ${String(Math.round(p99)).padStart(4)} ms  max ${String(Math.round(Math.max(...ds))).padStart(4)} ms  ${p99 < 1000 ? 'ok' : 'OVER'}`,
-  );
-}
-console.log(`  (reference: the directory store's poll interval, the delay's ceiling should fs.watch miss a change: ${POLL_MS} ms)`);
-process.exit(ok ? 0 : 1);

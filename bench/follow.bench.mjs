@@ -7,30 +7,17 @@
 // throwaway server via scripts/with-postgres.sh when initdb is there); target
 // p99 < 1 s. For reference beside it: the directory store's poll interval
 // (the delay were fs.watch to miss every change).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, benchPostgres } from './lib.mjs';
+import { benchPostgres, delaysOnEachStore, payctlOk, reportDelays, sleep } from './lib.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const BIN = join(root, 'bin/payctl.cjs');
 const PG = benchPostgres(import.meta.url);
 const APPENDS = Number(process.env.BENCH_APPENDS ?? 30);
-const { POLL_MS } = await import(join(root, 'dist/store/directory-watch.js'));
-
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const percentile = (xs, p) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
-};
-
-function payctl(args, cwd, env) {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, env, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`payctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return r.stdout;
-}
 
 /** The delays (ms) of APPENDS notes appended by other processes, as seen on a follower's stdout. */
 async function measure(cwd, env, store) {
@@ -58,7 +45,7 @@ async function measure(cwd, env, store) {
   });
   while (!ready) await sleep(20);
   for (let i = 0; i < APPENDS; i++) {
-    payctl(['incident', 'note', id, `bench ${i}`], cwd, env);
+    payctlOk(['incident', 'note', id, `bench ${i}`], cwd, env);
     await sleep(50 + Math.random() * 100);
   }
   const until = Date.now() + 5000;
@@ -70,28 +57,10 @@ async function measure(cwd, env, store) {
 }
 
 const env = { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'bench', NO_COLOR: '1' };
-const rows = [];
 const dir = mkdtempSync(join(tmpdir(), 'payctl-follow-bench-'));
-const { DirectoryStore } = await import(join(root, 'dist/store/directory.js'));
-rows.push(['directory (fs.watch + poll)', await measure(dir, env, new DirectoryStore(join(dir, '.payctl', 'incidents')))]);
-if (PG) {
-  const pgEnv = { ...env, PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: PG };
-  payctl(['store', 'init'], dir, pgEnv);
-  const { openPostgresStore } = await import(join(root, 'dist/store/postgres.js'));
-  const store = await openPostgresStore({ kind: 'postgres', url: PG, localDir: '', from: 'bench' });
-  rows.push(['postgres (LISTEN/NOTIFY)', await measure(dir, pgEnv, store)]);
-  await store.close();
-}
+const rows = await delaysOnEachStore(dir, env, PG, measure);
 rmSync(dir, { recursive: true, force: true });
 
-console.log(`\nincident follow: another process's append to the follower's stdout, ${APPENDS} appends (target p99 < 1000 ms)`);
-let ok = true;
-for (const [name, ds] of rows) {
-  const p99 = percentile(ds, 99);
-  ok &&= p99 < 1000;
-  console.log(
-    `  ${name.padEnd(30)} p50 ${String(Math.round(percentile(ds, 50))).padStart(4)} ms  median ${String(Math.round(median(ds))).padStart(4)} ms  p99 ${String(Math.round(p99)).padStart(4)} ms  max ${String(Math.round(Math.max(...ds))).padStart(4)} ms  ${p99 < 1000 ? 'ok' : 'OVER'}`,
-  );
-}
-console.log(`  (reference: the directory store's poll interval, the delay's ceiling should fs.watch miss a change: ${POLL_MS} ms)`);
-process.exit(ok ? 0 : 1);
+process.exit(
+  (await reportDelays(`incident follow: another process's append to the follower's stdout, ${APPENDS} appends`, rows, 1000)) ? 0 : 1,
+);

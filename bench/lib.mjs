@@ -89,3 +89,60 @@ export function freshBenchDatabase(serverUrl, name) {
   inner(`const { migrate } = await import(${migrateModule}); await migrate(${JSON.stringify(url)}, 'bench'); console.log('null');`);
   return url;
 }
+
+/**
+ * Delay benches (a change made by one process, seen by another): the delays
+ * measured on each store and judged by their p99.
+ */
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The p-th percentile of xs (nearest rank). */
+export function percentile(xs, p) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+}
+
+const payctlBin = join(benchRoot, 'bin/payctl.cjs');
+
+/** The built payctl, run to the end; its stdout, or an error when it did not exit 0. */
+export function payctlOk(args, cwd, env) {
+  const r = spawnSync(process.execPath, [payctlBin, ...args], { cwd, env, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`payctl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/**
+ * `measure(cwd, env, store)` on a directory store in `dir`, then, given a
+ * PostgreSQL server URL, on a PostgreSQL store there (initialised with payctl
+ * store init): rows of [store name, delays in ms].
+ */
+export async function delaysOnEachStore(dir, env, pgUrl, measure) {
+  const { DirectoryStore } = await import(join(benchRoot, 'dist/store/directory.js'));
+  const rows = [['directory (fs.watch + poll)', await measure(dir, env, new DirectoryStore(join(dir, '.payctl', 'incidents')))]];
+  if (pgUrl) {
+    const pgEnv = { ...env, PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: pgUrl };
+    payctlOk(['store', 'init'], dir, pgEnv);
+    const { openPostgresStore } = await import(join(benchRoot, 'dist/store/postgres.js'));
+    const store = await openPostgresStore({ kind: 'postgres', url: pgUrl, localDir: '', from: 'bench' });
+    rows.push(['postgres (LISTEN/NOTIFY)', await measure(dir, pgEnv, store)]);
+    await store.close();
+  }
+  return rows;
+}
+
+/** Prints each row's p50, median, p99 and max against a p99 target, and the directory store's poll interval for reference; whether all are within it. */
+export async function reportDelays(title, rows, targetMs) {
+  const { POLL_MS } = await import(join(benchRoot, 'dist/store/directory-watch.js'));
+  const ms = (x) => String(Math.round(x)).padStart(4);
+  console.log(`\n${title} (target p99 < ${targetMs} ms)`);
+  let ok = true;
+  for (const [name, ds] of rows) {
+    const p99 = percentile(ds, 99);
+    ok &&= p99 < targetMs;
+    console.log(
+      `  ${name.padEnd(30)} p50 ${ms(percentile(ds, 50))} ms  median ${ms(median(ds))} ms  p99 ${ms(p99)} ms  max ${ms(Math.max(...ds))} ms  ${p99 < targetMs ? 'ok' : 'OVER'}`,
+    );
+  }
+  console.log(`  (reference: the directory store's poll interval, the delay's ceiling should fs.watch miss a change: ${POLL_MS} ms)`);
+  return ok;
+}

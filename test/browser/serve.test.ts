@@ -14,7 +14,8 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
+import { describeNeeding } from '../helpers/needs.js';
 import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 import { REPO, runCliAsync } from '../helpers/run-cli.js';
 import { killServers, spawnServe } from '../helpers/serve.js';
@@ -23,26 +24,18 @@ const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const LAUNCH_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run'];
 const ARTIFACTS = join(REPO, 'test-artifacts');
 
-const inCI = () => {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-};
-
-/** describe() for tests that need Chromium: fails in CI without it, skipped with a message elsewhere. */
+/** describe() for tests that need Chromium. */
 function describeWithChromium(name: string, body: () => void): void {
-  if (existsSync(CHROMIUM)) return describe(name, body);
-  if (inCI()) {
-    describe(name, () => {
-      it('needs Chromium', () => {
-        throw new Error(`${CHROMIUM} is missing: in CI the browser tests run in Chromium (.ci/chromium.sh installs it, run by .ci/run)`);
-      });
-    });
-    return;
-  }
-  console.warn(
-    `\n  skipped "${name}": no Chromium at ${CHROMIUM}; install it (apt-get install chromium, or .ci/chromium.sh) or set CHROMIUM_PATH\n`,
+  describeNeeding(
+    {
+      present: existsSync(CHROMIUM),
+      what: 'Chromium',
+      missingInCI: `${CHROMIUM} is missing: in CI the browser tests run in Chromium (.ci/chromium.sh installs it, run by .ci/run)`,
+      skipped: `no Chromium at ${CHROMIUM}; install it (apt-get install chromium, or .ci/chromium.sh) or set CHROMIUM_PATH`,
+    },
+    name,
+    body,
   );
-  describe.skip(name, body);
 }
 
 const PLAYBOOK = `id: page-check
@@ -104,7 +97,7 @@ function pageScenario(name: string, setup: () => Promise<NodeJS.ProcessEnv>) {
       // no reload: the list arrives over the page's event stream
       const link = page.getByRole('link', { name: TITLE });
       await link.waitFor({ timeout: 10_000 });
-      expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
       mkdirSync(ARTIFACTS, { recursive: true });
       await page.screenshot({ path: join(ARTIFACTS, `serve-list-${name}.png`), fullPage: true });
 
@@ -116,7 +109,7 @@ function pageScenario(name: string, setup: () => Promise<NodeJS.ProcessEnv>) {
       expect(await page.locator('.status').first().textContent()).toBe('investigating');
       await expect.poll(() => page.locator('#live-status').textContent()).toContain('Live:');
       // a marker that a reload would wipe
-      await page.evaluate(() => ((window as { __loaded?: string }).__loaded = 'once'));
+      await page.evaluate(() => ((globalThis as { __loaded?: string }).__loaded = 'once'));
 
       const note = 'adyen looks healthy <script>window.__xss=2</script>';
       const noted = await runCliAsync(['incident', 'note', id, note], { cwd, env });
@@ -125,8 +118,8 @@ function pageScenario(name: string, setup: () => Promise<NodeJS.ProcessEnv>) {
       const assigned = await runCliAsync(['incident', 'status', id, 'monitoring'], { cwd, env });
       expect(assigned.code, assigned.stderr).toBe(0);
       await expect.poll(() => page.locator('.status').first().textContent(), { timeout: 10_000 }).toBe('monitoring');
-      expect(await page.evaluate(() => (window as { __loaded?: string }).__loaded)).toBe('once');
-      expect(await page.evaluate(() => (window as { __xss?: number }).__xss)).toBeUndefined();
+      expect(await page.evaluate(() => (globalThis as { __loaded?: string }).__loaded)).toBe('once');
+      expect(await page.evaluate(() => (globalThis as { __xss?: number }).__xss)).toBeUndefined();
       await page.screenshot({ path: join(ARTIFACTS, `serve-incident-${name}.png`), fullPage: true });
       console.log(`  ${name}: screenshots in test-artifacts/serve-list-${name}.png and serve-incident-${name}.png`);
       expect(failed).toEqual([]);

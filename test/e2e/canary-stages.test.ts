@@ -5,29 +5,19 @@
  * timeout mid-stage rolls back to the last good split and says so; payctl
  * providers shows a split as shares.
  */
-import { readFileSync, writeFileSync, appendFileSync } from 'node:fs';
+import { readFileSync, appendFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCliAsync } from '../helpers/run-cli.js';
-import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { describe, expect, it } from 'vitest';
+import { BUSY, canaryProjects, writeCanaryPlaybook } from '../helpers/canary.js';
 
-let p: SandboxProject | undefined;
-afterEach(async () => {
-  await p?.close();
-  p = undefined;
-});
-
-// 100 payments a second: a 10% stage sees enough of them within a 2 s hold
-const BUSY = 6000;
-const run = (args: string[]) => runCliAsync(args, { cwd: p!.dir, env: { ...p!.env, PAYCTL_ACTOR: 'ci' } });
-const algorithmWrites = () =>
-  p!.sandbox.requests().filter((r) => r.method === 'POST' && /\/routing(\/[^/]+\/activate|\/deactivate)?$/.test(r.path));
+const projects = canaryProjects();
+const { run, algorithmWrites } = projects;
 const stagesOf = (out: { canary: { stages: { stage: number; result: string }[] } }) =>
   out.canary.stages.map((s) => `${s.stage}:${s.result}`);
 
 describe('canary failback stages', () => {
   it('outlasts a small step_timeout (its default covers its holds) and holds the 10% stage the primary already had', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     // 1 s for any step: two 2 s holds take longer, and the canary's own default adds them
     appendFileSync(join(p.dir, 'payctl.config.yaml'), '\nstep_timeout: 1s\n');
     expect((await run(['failover', '--to', 'adyen', '--share', '90', '--yes'])).code).toBe(0);
@@ -49,7 +39,7 @@ describe('canary failback stages', () => {
   }, 60_000);
 
   it('at 50/50, providers shows the split, and a canary holds the 50% stage before going to 100%', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--share', '50', '--yes'])).code).toBe(0);
     const shown = await run(['providers']);
     expect(shown.code, shown.stderr).toBe(0);
@@ -76,28 +66,17 @@ describe('canary failback stages', () => {
   }, 60_000);
 
   it('stopped by its timeout mid-stage, rolls back to the last good split and says so', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
-    writeFileSync(
-      join(p.dir, 'playbooks', 'canary.yaml'),
-      [
-        'id: canary',
-        'title: Canary failback',
-        'severity: sev2',
-        'steps:',
-        '  - id: back',
-        '    title: Move traffic back in stages',
-        '    type: shift_traffic',
-        '    stages: [10, 50, 100]',
-        // stage 1 holds by ~4 s; the timeout falls inside stage 2's 4 s hold
-        '    hold: 4s',
-        '    timeout: 6s',
-        '    min_success_rate: 0.95',
-        '    min_attempts: 20',
-        '    on_failure: abort',
-        '',
-      ].join('\n'),
-    );
+    writeCanaryPlaybook(p.dir, [
+      'stages: [10, 50, 100]',
+      // stage 1 holds by ~4 s; the timeout falls inside stage 2's 4 s hold
+      'hold: 4s',
+      'timeout: 6s',
+      'min_success_rate: 0.95',
+      'min_attempts: 20',
+      'on_failure: abort',
+    ]);
     const r = await run(['incident', 'start', '--playbook', 'canary', '--yes']);
     expect(r.code).not.toBe(0);
     const all = r.stdout + r.stderr;
@@ -119,7 +98,7 @@ describe('canary failback stages', () => {
   }, 60_000);
 
   it('says once per extension how much longer a hold may wait, then halts and reports the stages and the routing', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
     // far more payments than a 10% stage sees: the 2 s hold extends to 6 s, then fails for want of evidence
     const r = await run(['failback', '--canary', '10,100', '--hold', '2s', '--min-attempts', '100000', '--yes', '--json']);

@@ -42,25 +42,13 @@ it('handles the whole outage unattended and writes the postmortem draft', async 
 }, 120_000);
 
 it('stopped with Ctrl-C at a terminal, the demo closes its incident and says to run it again, not to resume it', async () => {
-  const pty = (await import('node-pty')).default;
-  const { BIN } = await import('../helpers/run-cli.js');
+  const { payctlInTerminal } = await import('../helpers/terminal.js');
   const dir = tempProject();
-  const p = pty.spawn(process.execPath, [BIN, 'demo'], {
-    cwd: dir,
-    cols: 140,
-    rows: 40,
-    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
-  });
-  let screen = '';
-  p.onData((d) => (screen += d));
-  const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-  const t0 = Date.now();
-  while (!screen.includes('?')) {
-    if (Date.now() - t0 > 20_000) throw new Error(`no question on the screen:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  p.write('\x03');
-  expect(await exited).toBe(3);
+  const t = payctlInTerminal(['demo'], { cwd: dir, cols: 140 });
+  await t.waitFor('?', 20_000);
+  t.write('\x03');
+  expect(await t.exited).toBe(3);
+  const screen = t.screen();
   expect(screen).toContain('run it again: payctl demo');
   expect(screen).not.toContain('incident resume');
   const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(screen)?.[1];

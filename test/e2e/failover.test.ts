@@ -5,9 +5,10 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { startForwardProxy } from '../helpers/forward-proxy.js';
 import { TimelineWriter } from '../../src/timeline/writer.js';
-import pty from 'node-pty';
 import { BIN, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { failoverStepEvents } from '../helpers/events.js';
+import { payctlInTerminal } from '../helpers/terminal.js';
 
 let p: SandboxProject;
 beforeEach(async () => {
@@ -260,22 +261,7 @@ describe('payctl failover / failback', () => {
       type: 'incident_opened',
       data: { id, title: 'Drill', severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'drill' },
     });
-    await w.append({
-      type: 'step_started',
-      step: 'failover',
-      data: { step_type: 'switch_provider', title: 'Failover', attempt: 1, idempotency_key: `payctl-${id}-failover` },
-    });
-    await w.append({
-      type: 'step_completed',
-      step: 'failover',
-      data: {
-        step_type: 'switch_provider',
-        outcome: 'ok',
-        attempt: 1,
-        duration_ms: 5,
-        result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
-      },
-    });
+    await w.appendAll(failoverStepEvents({ title: 'Failover', idempotencyKey: `payctl-${id}-failover`, durationMs: 5 }));
     const back = JSON.parse((await run(['failback', '--yes', '--json'])).stdout);
     expect(back.incident).not.toBe(id);
     const joined = await run(['failover', '--to', 'adyen', '--incident', id, '--yes', '--json']);
@@ -285,18 +271,11 @@ describe('payctl failover / failback', () => {
   });
 
   it('a person who answers no: exit 3, nothing moved, a clear message', async () => {
-    const t = pty.spawn(process.execPath, [BIN, 'failover', '--to', 'adyen'], {
-      cwd: p.dir,
-      cols: 120,
-      rows: 40,
-      env: { ...p.env, PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1' },
-    });
-    let screen = '';
-    t.onData((d) => (screen += d));
-    const exited = new Promise<number>((r) => t.onExit(({ exitCode }) => r(exitCode)));
-    for (let i = 0; !screen.includes('Move payment traffic to adyen?') && i < 500; i++) await new Promise((r) => setTimeout(r, 20));
+    const t = payctlInTerminal(['failover', '--to', 'adyen'], { cwd: p.dir, env: { ...p.env, NO_COLOR: '1' } });
+    await t.waitFor('Move payment traffic to adyen?');
     t.write('n\r');
-    expect(await exited).toBe(3);
+    expect(await t.exited).toBe(3);
+    const screen = t.screen();
     expect(screen).toContain('failover to adyen was not approved: traffic was not moved');
     expect(screen).not.toContain('NOT verified');
     expect(routingWrites()).toHaveLength(0);

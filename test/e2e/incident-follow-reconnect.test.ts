@@ -7,77 +7,50 @@
  * event it missed, in order, each once; list --watch lists again with what
  * changed meanwhile.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
-import { BIN, hasStackTrace } from '../helpers/run-cli.js';
-import { describeWithPostgres, freshDatabase, ownCluster, type OwnCluster } from '../helpers/postgres.js';
+import type { PostgresStore } from '../../src/store/postgres.js';
+import { openIncidentIn } from '../helpers/incidents.js';
+import { hasStackTrace } from '../helpers/run-cli.js';
+import { killRunning, type RunningPayctl, spawnRunning } from '../helpers/running.js';
+import { describeWithPostgres, freshStoreForSuite, openTestStore, ownCluster, type OwnCluster } from '../helpers/postgres.js';
 
-interface Follower {
-  child: ChildProcess;
-  events: () => { seq: number; type: string; data: { text?: string } }[];
-  stderr: () => string;
-  exited: Promise<number | null>;
-}
+type Follower = RunningPayctl;
 
-const children: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of children.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-});
+afterEach(killRunning);
 
 function follow(id: string, url: string): Follower {
   return payctl(['incident', 'follow', id, '--json'], url);
 }
 
 function payctl(args: string[], url: string): Follower {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: mkdtempSync(join(tmpdir(), 'payctl-follow-again-')),
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'follower', NO_COLOR: '1', PAYCTL_STORE: url },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  let out = '';
-  let err = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString('utf8')));
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString('utf8')));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  return {
-    child,
-    events: () =>
-      out
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l)),
-    stderr: () => err,
-    exited,
-  };
+  return spawnRunning(args, mkdtempSync(join(tmpdir(), 'payctl-follow-again-')), { PAYCTL_STORE: url });
+}
+
+/** What a --json follower printed, one event a line. */
+function eventsOf(f: Follower): { seq: number; type: string; data: { text?: string } }[] {
+  return f.lines.filter((l) => l.text).map((l) => JSON.parse(l.text));
 }
 
 async function until(what: string, ok: () => boolean, f: Follower, ms = 20_000): Promise<void> {
   const deadline = Date.now() + ms;
   while (!ok()) {
     if (Date.now() > deadline)
-      throw new Error(`${what}: not within ${ms} ms\nstdout events: ${JSON.stringify(f.events())}\nstderr:\n${f.stderr()}`);
+      throw new Error(`${what}: not within ${ms} ms\nstdout events: ${JSON.stringify(eventsOf(f))}\nstderr:\n${f.stderr()}`);
     if (f.child.exitCode !== null) throw new Error(`${what}: the follower exited ${f.child.exitCode}\nstderr:\n${f.stderr()}`);
     await new Promise((r) => setTimeout(r, 25));
   }
 }
 
-async function openIncident(store: PostgresStore, id: string): Promise<void> {
-  const w = await store.create(id, { actor: 'someone' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title: 'Card payments failing', severity: 'sev2', dry_run: false, source: 'incident start' } },
-    { type: 'note_added', data: { text: 'first look' } },
-  ]);
-  await w.close();
-}
+/** An incident opened by someone else, with a first note. */
+const openIncident = (store: PostgresStore, id: string) =>
+  openIncidentIn(store, id, { more: [{ type: 'note_added', data: { text: 'first look' } }] });
 
 async function note(url: string, id: string, text: string): Promise<void> {
-  const s = await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
+  const s = await openTestStore(url);
   try {
     const a = await s.appender(id, { actor: 'someone' });
     await a.appendAll([{ type: 'note_added', data: { text } }]);
@@ -88,42 +61,36 @@ async function note(url: string, id: string, text: string): Promise<void> {
 
 /** The notes printed, and that the seqs run 1, 2, 3, … without a gap or a repeat. */
 function notesInOrder(f: Follower): string[] {
-  const evs = f.events();
+  const evs = eventsOf(f);
   expect(evs.map((e) => e.seq)).toEqual(evs.map((_e, i) => i + 1));
   return evs.filter((e) => e.type === 'note_added').map((e) => e.data.text!);
 }
 
 describeWithPostgres('incident follow on PostgreSQL, the connection lost', () => {
-  let url: string;
-  let store: PostgresStore;
-  beforeAll(async () => {
-    url = await freshDatabase();
-    store = await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
-  });
-  afterAll(async () => store?.close());
+  const db = freshStoreForSuite();
 
   it('its backend terminated while events are appended: it says so, connects again and prints each missed event once, in order', async () => {
     const id = '20261206-050000-f0f0';
-    await openIncident(store, id);
-    const f = follow(id, url);
+    await openIncident(db.store, id);
+    const f = follow(id, db.url);
     await until('following', () => f.stderr().includes('following'), f);
-    await note(url, id, 'before');
+    await note(db.url, id, 'before');
     await until('the note before', () => notesInOrder(f).includes('before'), f);
 
     // stopped, it cannot hear anything; its LISTEN connection is cut meanwhile and three notes are appended
     f.child.kill('SIGSTOP');
-    await cutWatchConnection(url, f.child.pid!);
-    for (const text of ['while away 1', 'while away 2', 'while away 3']) await note(url, id, text);
+    await cutWatchConnection(db.url, f.child.pid!);
+    for (const text of ['while away 1', 'while away 2', 'while away 3']) await note(db.url, id, text);
     f.child.kill('SIGCONT');
 
     await until('the missed notes', () => notesInOrder(f).includes('while away 3'), f);
     expect(f.stderr()).toMatch(/warning: the incident store .* cannot be reached: .*; connecting again in \d+\.\d s \(attempt 1\)/);
     expect(f.stderr()).toContain('answers again; caught up');
-    await note(url, id, 'after');
+    await note(db.url, id, 'after');
     await until('the note after', () => notesInOrder(f).includes('after'), f);
     expect(notesInOrder(f)).toEqual(['first look', 'before', 'while away 1', 'while away 2', 'while away 3', 'after']);
     expect(hasStackTrace(f.stderr())).toBe(false);
-    expect(f.stderr()).not.toContain(url);
+    expect(f.stderr()).not.toContain(db.url);
     f.child.kill('SIGINT');
     expect(await f.exited).toBe(0);
   }, 60_000);
@@ -144,18 +111,12 @@ async function cutWatchConnection(url: string, pid: number): Promise<void> {
 }
 
 describeWithPostgres('incident list --watch on PostgreSQL, the connection lost', () => {
-  let url: string;
-  let store: PostgresStore;
-  beforeAll(async () => {
-    url = await freshDatabase();
-    store = await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
-  });
-  afterAll(async () => store?.close());
+  const db = freshStoreForSuite();
 
   it('lists again with the incidents opened or changed while it could not hear', async () => {
-    await openIncident(store, '20261206-052000-a0a0');
-    const w = payctl(['incident', 'list', '--watch', '--json'], url);
-    const listings = () => w.events() as unknown as { id: string; status: string }[][];
+    await openIncident(db.store, '20261206-052000-a0a0');
+    const w = payctl(['incident', 'list', '--watch', '--json'], db.url);
+    const listings = (): { id: string; status: string }[][] => w.lines.filter((l) => l.text).map((l) => JSON.parse(l.text));
     await until('watching', () => w.stderr().includes('watching for changes'), w);
     expect(
       listings()
@@ -164,8 +125,8 @@ describeWithPostgres('incident list --watch on PostgreSQL, the connection lost',
     ).toEqual(['20261206-052000-a0a0']);
 
     w.child.kill('SIGSTOP');
-    await cutWatchConnection(url, w.child.pid!);
-    await openIncident(store, '20261206-052100-b1b1');
+    await cutWatchConnection(db.url, w.child.pid!);
+    await openIncident(db.store, '20261206-052100-b1b1');
     w.child.kill('SIGCONT');
     await until('a listing with the new incident', () => listings().at(-1)!.length === 2, w);
     expect(
@@ -189,7 +150,7 @@ describeWithPostgres('incident follow on PostgreSQL, the server stopped and star
 
   it('retries with backoff while the server is down, then prints what was appended once it is back', async () => {
     const id = '20261206-051000-f1f1';
-    const store = await openPostgresStore({ kind: 'postgres', url: cluster.url, localDir: '', from: 'test' });
+    const store = await openTestStore(cluster.url);
     try {
       await openIncident(store, id);
     } finally {

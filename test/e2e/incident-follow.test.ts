@@ -5,82 +5,22 @@
  * asserts a generous 5 s; the measured delay is printed (bench/follow.bench.mjs
  * holds the threshold).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../src/store/directory.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
-import { BIN, hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
-import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { hasStackTrace, runCliAsync } from '../helpers/run-cli.js';
+import { openIncidentIn } from '../helpers/incidents.js';
+import { killRunning, spawnRunning } from '../helpers/running.js';
+import { describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
 
-interface Spawned {
-  child: ChildProcess;
-  /** stdout lines, each with when it arrived. */
-  lines: { text: string; at: number }[];
-  stderr: () => string;
-  /** Resolves with the first line matching, or rejects after `ms`. */
-  waitFor: (match: (line: string) => boolean, ms?: number) => Promise<{ text: string; at: number }>;
-  exited: Promise<number | null>;
-}
+afterEach(killRunning);
 
-const running: ChildProcess[] = [];
-afterEach(() => {
-  for (const c of running.splice(0)) if (c.exitCode === null) c.kill('SIGKILL');
-});
-
-function spawnCli(args: string[], cwd: string, env: NodeJS.ProcessEnv): Spawned {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'follower', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  running.push(child);
-  const lines: { text: string; at: number }[] = [];
-  let partial = '';
-  let err = '';
-  const waiters = new Set<() => void>();
-  child.stdout!.on('data', (d: Buffer) => {
-    const at = Date.now();
-    const parts = (partial + d.toString('utf8')).split('\n');
-    partial = parts.pop()!;
-    for (const text of parts) lines.push({ text, at });
-    for (const w of waiters) w();
-  });
-  child.stderr!.on('data', (d: Buffer) => {
-    err += d.toString('utf8');
-    for (const w of waiters) w();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  const waitFor = (match: (line: string) => boolean, ms = 5000) =>
-    new Promise<{ text: string; at: number }>((resolve, reject) => {
-      const check = () => {
-        const found = lines.find((l) => match(l.text));
-        if (!found) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolve(found);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`no matching line within ${ms} ms; stdout:\n${lines.map((l) => l.text).join('\n')}\nstderr:\n${err}`));
-      }, ms);
-      waiters.add(check);
-      check();
-    });
-  return { child, lines, stderr: () => err, waitFor, exited };
-}
-
-async function openIncident(store: Store, id: string, title = 'Card payments failing'): Promise<void> {
-  const w = await store.create(id, { actor: 'someone' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title, severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
-    { type: 'note_added', data: { text: 'first look: stripe 503s' } },
-  ]);
-  await w.close();
-}
+/** An incident opened by someone else, with a first note. */
+const openIncident = (store: Store, id: string, title?: string) =>
+  openIncidentIn(store, id, { title, more: [{ type: 'note_added', data: { text: 'first look: stripe 503s' } }] });
 
 /** The same scenarios on each store: `setup` gives a working directory, its env and the store it uses. */
 function liveViewScenarios(name: string, setup: () => Promise<{ cwd: string; env: NodeJS.ProcessEnv; store: Store }>) {
@@ -96,23 +36,23 @@ function liveViewScenarios(name: string, setup: () => Promise<{ cwd: string; env
     const id = '20261206-041500-a1b2';
     await openIncident(store, id);
     // a suffix names it, as elsewhere
-    const f = spawnCli(['incident', 'follow', 'a1b2'], cwd, env);
-    await f.waitFor((l) => l.includes('note: first look: stripe 503s'));
+    const f = spawnRunning(['incident', 'follow', 'a1b2'], cwd, env);
+    await f.waitForLine((l) => l.includes('note: first look: stripe 503s'));
     expect(f.lines[0]!.text).toMatch(/^ {2}\d{4}-\d\d-\d\dT\S+Z +\+0s {2}someone +opened "Card payments failing" \(sev2, playbook -\)$/);
     // the same lines as show's timeline section
     const shown = (await cli(['incident', 'show', id])).stdout;
     for (const l of f.lines) expect(shown).toContain(l.text);
     // the follower is watching before the note is added
-    await waitForStderr(f, 'following');
+    await f.waitForStderr('following');
 
     const noted = await cli(['incident', 'note', id, 'failover to adyen started']);
     expect(noted.code, noted.stderr).toBe(0);
     const noteDone = Date.now();
-    const seen = await f.waitFor((l) => l.includes('note: failover to adyen started'));
+    const seen = await f.waitForLine((l) => l.includes('note: failover to adyen started'));
     console.log(`  ${name}: follow showed another process's note ${Math.max(0, seen.at - noteDone)} ms after that process exited`);
 
     expect((await cli(['incident', 'resolve', id])).code).toBe(0);
-    await f.waitFor((l) => l.includes('status investigating → resolved'));
+    await f.waitForLine((l) => l.includes('status investigating → resolved'));
     expect(await withTimeout(f.exited, 5000)).toBe(0);
     expect(f.stderr()).toContain(`incident ${id} was resolved at`);
     expect(hasStackTrace(f.stderr())).toBe(false);
@@ -127,11 +67,11 @@ function liveViewScenarios(name: string, setup: () => Promise<{ cwd: string; env
   it(`${name}: follow --json prints one event per line as it is appended; Ctrl-C ends it with exit 0`, async () => {
     const id = '20261206-041600-c3d4';
     await openIncident(store, id);
-    const f = spawnCli(['incident', 'follow', id, '--json'], cwd, env);
-    await waitForStderr(f, 'following');
+    const f = spawnRunning(['incident', 'follow', id, '--json'], cwd, env);
+    await f.waitForStderr('following');
     expect(f.lines.map((l) => JSON.parse(l.text).seq)).toEqual([1, 2]);
     expect((await cli(['incident', 'note', id, 'as json'])).code).toBe(0);
-    const line = await f.waitFor((l) => l.includes('as json'));
+    const line = await f.waitForLine((l) => l.includes('as json'));
     const ev = JSON.parse(line.text);
     expect(ev).toMatchObject({ seq: 3, type: 'note_added', data: { text: 'as json' }, actor: 'test-runner' });
     console.log(`  ${name}: follow --json showed the event ${line.at - Date.parse(ev.time)} ms after it was appended`);
@@ -150,24 +90,16 @@ function liveViewScenarios(name: string, setup: () => Promise<{ cwd: string; env
   });
 
   it(`${name}: incident list --watch prints the list again with a new incident`, async () => {
-    const w = spawnCli(['incident', 'list', '--watch'], cwd, env);
-    await waitForStderr(w, 'watching for changes');
+    const w = spawnRunning(['incident', 'list', '--watch'], cwd, env);
+    await w.waitForStderr('watching for changes');
     const id = '20261206-041700-e5f6';
     await openIncident(store, id, 'Adyen timeouts in EU');
-    const row = await w.waitFor((l) => l.startsWith(id));
+    const row = await w.waitForLine((l) => l.startsWith(id));
     expect(row.text).toMatch(/investigating +sev2 .*Adyen timeouts in EU/);
     expect(w.lines.some((l) => /changed: .*20261206-041700-e5f6/.test(l.text))).toBe(true);
     w.child.kill('SIGINT');
     expect(await withTimeout(w.exited, 5000)).toBe(0);
   }, 40_000);
-}
-
-async function waitForStderr(s: Spawned, text: string, ms = 10_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!s.stderr().includes(text)) {
-    if (Date.now() > until) throw new Error(`no "${text}" on stderr within ${ms} ms: ${s.stderr()}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
@@ -185,7 +117,7 @@ describeWithPostgres('the live view on a PostgreSQL store', () => {
   liveViewScenarios('postgres', async () => {
     const url = await freshDatabase();
     const cwd = mkdtempSync(join(tmpdir(), 'payctl-follow-pg-'));
-    const store = await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
+    const store = await openTestStore(url);
     return { cwd, env: { PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: url }, store };
   });
 });

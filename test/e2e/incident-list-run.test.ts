@@ -5,19 +5,9 @@
  * waits for nothing; once that process is SIGKILLed, the same run is
  * "interrupted" and waits for `incident resume`.
  */
-import { spawn } from 'node:child_process';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BIN, recordingServer, runCli, tempProject } from '../engine/helpers.js';
+import { HOLDING_PLAYBOOK, recordingServer, runCli, runUntil, tempProject } from '../engine/helpers.js';
 import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
-
-const PLAYBOOK = (url: string) => `
-id: long
-title: Long
-steps:
-  - { id: notify, type: http, title: Tell customers, method: POST, url: "${url}/notice" }
-  - { id: hold, type: wait, title: Hold on, duration: 5m, message: "holding now" }
-  - { id: end, type: set_status, title: End, status: resolved }
-`;
 
 interface Row {
   id: string;
@@ -35,20 +25,10 @@ function runColumn(name: string, storeEnv: () => Record<string, string>): void {
   it(`${name}: a run in progress is running; SIGKILLed, it is interrupted and waits for a resume`, async () => {
     const env = storeEnv();
     const srv = await recordingServer();
-    const dir = tempProject({ long: PLAYBOOK(srv.url) });
-    const p = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'long', '--yes'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', NO_COLOR: '1', ...env },
-    });
-    const exited = new Promise((r) => p.on('close', r));
+    const dir = tempProject({ long: HOLDING_PLAYBOOK(srv.url) });
+    const run = runUntil(dir, ['incident', 'start', '-p', 'long', '--yes'], 'holding now', env);
     try {
-      let out = '';
-      await new Promise<void>((resolve, reject) => {
-        const seen = (d: Buffer) => ((out += d), out.includes('holding now') && resolve());
-        p.stdout.on('data', seen);
-        p.stderr.on('data', seen);
-        p.on('close', () => reject(new Error(`exited before it held:\n${out}`)));
-      });
+      const out = await run.reached;
       const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(out)![1]!;
 
       expect(listed(dir, env)).toEqual([expect.objectContaining({ id, run: 'running', waiting: null })]);
@@ -59,8 +39,8 @@ function runColumn(name: string, storeEnv: () => Record<string, string>): void {
       expect(resume.code).toBe(2);
       expect(resume.stderr).toContain('no incident is waiting for a resume');
 
-      p.kill('SIGKILL');
-      await exited;
+      run.p.kill('SIGKILL');
+      await run.exited;
       expect(listed(dir, env)).toEqual([
         expect.objectContaining({
           id,
@@ -70,8 +50,8 @@ function runColumn(name: string, storeEnv: () => Record<string, string>): void {
       ]);
       expect(runCli(dir, ['incident', 'list'], env).stdout).toContain(`waiting for a resume (1):\n  payctl incident resume ${id}`);
     } finally {
-      p.kill('SIGKILL');
-      await exited;
+      run.p.kill('SIGKILL');
+      await run.exited;
       await srv.close();
     }
   }, 60_000);

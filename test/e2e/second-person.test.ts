@@ -8,10 +8,10 @@
  * approves and it is resumed.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import pty from 'node-pty';
-import { BIN, runCliAsync, tempProject } from '../engine/helpers.js';
+import { runCliAsync, tempProject } from '../engine/helpers.js';
 import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
+import { payctlInTerminal } from '../helpers/terminal.js';
 
 const PLAYBOOK = `
 id: offline
@@ -30,23 +30,8 @@ type Env = Record<string, string>;
 
 /** payctl in a pseudo-terminal as `actor`: a person at the terminal, so the run waits at the gate. */
 function personAtTerminal(dir: string, args: string[], actor: string, env: Env) {
-  const p = pty.spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    cols: 160,
-    rows: 50,
-    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: actor, TERM: 'xterm', NO_COLOR: '1', ...env },
-  });
-  let screen = '';
-  p.onData((d) => (screen += d));
-  const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-  const waitFor = async (text: string | RegExp) => {
-    const t0 = Date.now();
-    while (!(typeof text === 'string' ? screen.includes(text) : text.test(screen))) {
-      if (Date.now() - t0 > 15_000) throw new Error(`timed out waiting for ${text}; screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  };
-  return { p, waitFor, exited, screen: () => screen };
+  const t = payctlInTerminal(args, { cwd: dir, cols: 160, rows: 50, env: { PAYCTL_ACTOR: actor, NO_COLOR: '1', ...env } });
+  return { ...t, waitFor: (text: string | RegExp) => t.waitFor(text, 15_000) };
 }
 
 const idOf = (text: string) => /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(text)![1]!;
@@ -203,7 +188,7 @@ describe('second-person approval on the directory store', () => {
     const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', {});
     await run.waitFor('waiting for a second person');
     const id = idOf(run.screen());
-    run.p.write('\x03');
+    run.write('\x03');
     expect(await run.exited).toBe(3);
     expect(run.screen()).toContain('while waiting for a second person to approve step "checkout_off"');
     expect(run.screen()).toContain(`payctl incident resume ${id}`);

@@ -8,25 +8,19 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { BIN, runCliAsync } from '../helpers/run-cli.js';
-import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { describe, expect, it } from 'vitest';
+import { BIN } from '../helpers/run-cli.js';
+import { BUSY, canaryFailbackArgs, canaryProjects, writeCanaryPlaybook } from '../helpers/canary.js';
+import { waitUntil } from '../helpers/wait.js';
 
-let p: SandboxProject | undefined;
-afterEach(async () => {
-  await p?.close();
-  p = undefined;
-});
-
-// 100 payments a second: a 10% stage sees enough of them within a 2 s hold
-const BUSY = 6000;
-const run = (args: string[]) => runCliAsync(args, { cwd: p!.dir, env: { ...p!.env, PAYCTL_ACTOR: 'ci' } });
-const algorithmWrites = () =>
-  p!.sandbox.requests().filter((r) => r.method === 'POST' && /\/routing(\/[^/]+\/activate|\/deactivate)?$/.test(r.path));
+const projects = canaryProjects();
+const { run, algorithmWrites } = projects;
+/** In a timeline: the second stage (50% to stripe) switched, not yet judged. */
+const STAGE_1_SWITCHED = /"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/;
 
 describe('shares', () => {
   it('failover --share 90 sends 90% to adyen through a volume split, verified by reading it back', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     const r = await run(['failover', '--to', 'adyen', '--share', '90', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
@@ -70,7 +64,7 @@ describe('shares', () => {
   });
 
   it('an adapter that cannot split is refused with exit 2 before anything is written, and playbook validate says so', async () => {
-    p = await sandboxProject();
+    const p = await projects.open();
     const marker = join(p.dir, 'written');
     const config = readFileSync(join(p.dir, 'payctl.config.yaml'), 'utf8').replace(
       /adapter:\n(\s+)type: hyperswitch\n.*\n.*\n/,
@@ -96,21 +90,9 @@ describe('shares', () => {
 
 describe('canary failback', () => {
   it('completes stage by stage while the primary is healthy, each stage verified and held', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
-    const r = await run([
-      'failback',
-      '--canary',
-      '10,50,100',
-      '--hold',
-      '2s',
-      '--min-success-rate',
-      '0.95',
-      '--min-attempts',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const r = await run(canaryFailbackArgs('10,50,100', '2s'));
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.canary.completed).toBe(true);
@@ -155,7 +137,7 @@ describe('canary failback', () => {
   }, 60_000);
 
   it('never moves traffic away from its target: on the primary already, it writes nothing', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY, fault: 'adyen:down' });
+    const p = await projects.open({ ordersPerMinute: BUSY, fault: 'adyen:down' });
     const r = await run(['failback', '--canary', '10,50,100', '--hold', '2s', '--min-attempts', '20', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
     expect(JSON.parse(r.stdout)).toMatchObject({ unchanged: true, canary: { completed: true, stages: [] } });
@@ -164,24 +146,12 @@ describe('canary failback', () => {
   });
 
   it('halts at the first stage and rolls back while the primary still fails; customers stay above the threshold', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY, fault: 'stripe:degraded' });
+    const p = await projects.open({ ordersPerMinute: BUSY, fault: 'stripe:degraded' });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
     await new Promise((res) => setTimeout(res, 2200)); // traffic settled on adyen
     const overall: number[] = [];
     const sampler = setInterval(() => overall.push(p!.sandbox.state().traffic.observed_rate), 100);
-    const r = await run([
-      'failback',
-      '--canary',
-      '10,25,50,100',
-      '--hold',
-      '3s',
-      '--min-success-rate',
-      '0.95',
-      '--min-attempts',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const r = await run(canaryFailbackArgs('10,25,50,100', '3s'));
     clearInterval(sampler);
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);
@@ -201,25 +171,9 @@ describe('canary failback', () => {
 
 describe('canary failback, killed in the middle of a stage', () => {
   it('resumes at the recorded stage: no stage is written twice and held stages are not held again', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
-    writeFileSync(
-      join(p.dir, 'playbooks', 'canary.yaml'),
-      [
-        'id: canary',
-        'title: Canary failback',
-        'severity: sev2',
-        'steps:',
-        '  - id: back',
-        '    title: Move traffic back in stages',
-        '    type: shift_traffic',
-        '    stages: [10, 50, 100]',
-        '    hold: 3s',
-        '    min_success_rate: 0.95',
-        '    min_attempts: 20',
-        '',
-      ].join('\n'),
-    );
+    writeCanaryPlaybook(p.dir, ['stages: [10, 50, 100]', 'hold: 3s', 'min_success_rate: 0.95', 'min_attempts: 20']);
     const child = spawn(process.execPath, [BIN, 'incident', 'start', '--playbook', 'canary', '--yes'], {
       cwd: p.dir,
       env: { ...process.env, ...p.env, PAYCTL_ACTOR: 'test', CI: '1' },
@@ -229,22 +183,20 @@ describe('canary failback, killed in the middle of a stage', () => {
     // kill it while the second stage (50%) holds: switched and recorded, not yet judged
     const store = join(p.dir, '.payctl', 'incidents');
     let id = '';
-    const deadline = Date.now() + 30_000;
-    for (;;) {
-      expect(Date.now()).toBeLessThan(deadline);
-      const dirs = existsSync(store) ? readdirSync(store) : [];
-      const mine = dirs.filter(
-        (d) =>
-          existsSync(join(store, d, 'timeline.jsonl')) &&
-          readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes('"playbook":"canary"'),
-      );
-      if (mine[0]) {
+    await waitUntil(
+      () => {
+        const dirs = existsSync(store) ? readdirSync(store) : [];
+        const mine = dirs.filter(
+          (d) =>
+            existsSync(join(store, d, 'timeline.jsonl')) &&
+            readFileSync(join(store, d, 'timeline.jsonl'), 'utf8').includes('"playbook":"canary"'),
+        );
+        if (!mine[0]) return false;
         id = mine[0];
-        const lines = readFileSync(join(store, id, 'timeline.jsonl'), 'utf8');
-        if (/"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/.test(lines)) break;
-      }
-      await new Promise((res) => setTimeout(res, 50));
-    }
+        return STAGE_1_SWITCHED.test(readFileSync(join(store, id, 'timeline.jsonl'), 'utf8'));
+      },
+      { ms: 30_000, what: 'the 50% stage switched', every: 50 },
+    );
     child.kill('SIGKILL');
     await exited;
     expect(p.sandbox.state().routing.split).toEqual({ stripe: 50, adyen: 50 });
@@ -272,7 +224,7 @@ describe('canary failback, killed in the middle of a stage', () => {
 
 describe('failback --canary, killed in the middle of a stage', () => {
   it('is listed as running while it goes on, interrupted once killed, and incident resume finishes it from the recorded stage', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await projects.open({ ordersPerMinute: BUSY });
     const failover = JSON.parse((await run(['failover', '--to', 'adyen', '--yes', '--json'])).stdout);
     const id: string = failover.incident;
     const args = ['failback', '--canary', '10,50,100', '--hold', '3s', '--min-success-rate', '0.95', '--min-attempts', '20', '--yes'];
@@ -284,11 +236,7 @@ describe('failback --canary, killed in the middle of a stage', () => {
     const exited = new Promise((res) => child.on('exit', res));
     // the failback joins the failover's incident; kill it while the 50% stage holds
     const timeline = join(p.dir, '.payctl', 'incidents', id, 'timeline.jsonl');
-    const deadline = Date.now() + 30_000;
-    while (!/"type":"traffic_stage".*"stage":1,"share":50,"to":"stripe","result":"switched"/.test(readFileSync(timeline, 'utf8'))) {
-      expect(Date.now()).toBeLessThan(deadline);
-      await new Promise((res) => setTimeout(res, 50));
-    }
+    await waitUntil(() => STAGE_1_SWITCHED.test(readFileSync(timeline, 'utf8')), { ms: 30_000, what: 'the 50% stage switched', every: 50 });
     const runOf = async () =>
       (JSON.parse((await run(['incident', 'list', '--json'])).stdout) as { id: string; run: string }[]).find((i) => i.id === id)?.run;
     expect(await runOf()).toBe('running');

@@ -1,6 +1,8 @@
 // A public status-page incident is created once per payctl incident, even when payctl is killed while the
 // create is in flight (Statuspage has no idempotency keys), and resolving closes every one created for it
 // (issue 10, item 8). The sandbox emulates the manage API with latency; the built payctl is killed for real.
+// The incident ends resolved (components operational) when the resolved notice goes out, even though
+// playbooks send that notice before closing the payctl incident.
 import { spawn } from 'node:child_process';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -126,4 +128,15 @@ it('payctl incident resolve resolves the public incident it created, components 
   const again = await runCliAsync(['incident', 'resolve', id], { cwd: p.dir, env: p.env });
   expect(again.code, again.stderr).toBe(0);
   expect(writes()).toBe(patched);
+});
+
+it('customer-resolved closes the status page incident it opened', async () => {
+  const r = await runCliAsync(['incident', 'start', '--playbook', 'notices', '--yes'], { cwd: p.dir, env: p.env });
+  expect(r.code, r.stderr).toBe(0);
+  const pageIncidents = (
+    p.sandbox.state() as unknown as { statuspage: { incidents: { status: string; components?: Record<string, string> }[] } }
+  ).statuspage.incidents;
+  expect(pageIncidents).toHaveLength(1); // created once, then updated
+  expect(pageIncidents[0]!.status).toBe('resolved');
+  expect(Object.values(pageIncidents[0]!.components ?? {})).toEqual(['operational']);
 });

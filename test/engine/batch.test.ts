@@ -120,14 +120,13 @@ steps:
     const dir = tempProject();
     const cap = testContext(dir, { clock: fixedClock('2026-01-01T02:00:00Z') });
     const batches = recordBatches(() => cap.stdout());
-    const prompter = scriptedPrompter([true, false]);
     const lastLineWhenAsked: string[] = [];
-    const confirm = prompter.confirm.bind(prompter);
-    prompter.confirm = async (m, d, o) => {
-      const lines = readFileSync(timelinePath(cap.ctx.config().storeDir, report0()), 'utf8').trim().split('\n');
-      lastLineWhenAsked.push(label(JSON.parse(lines.at(-1)!) as TimelineEvent));
-      return confirm(m, d, o);
-    };
+    const prompter = scriptedPrompter([true, false], {
+      beforeConfirm: () => {
+        const lines = readFileSync(timelinePath(cap.ctx.config().storeDir, report0()), 'utf8').trim().split('\n');
+        lastLineWhenAsked.push(label(JSON.parse(lines.at(-1)!) as TimelineEvent));
+      },
+    });
     const report0 = () => readdirSync(cap.ctx.config().storeDir).find((d) => !d.startsWith('.'))!;
     const report = await startIncident({
       ctx: cap.ctx,

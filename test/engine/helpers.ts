@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { spawn, spawnSync } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load.js';
 import { createContext, type Context, type ContextOptions } from '../../src/context.js';
 import type { Prompter, SelectChoice } from '../../src/ui/prompter.js';
+import type { StepRegistry } from '../../src/engine/types.js';
+import type { StepType } from '../../src/playbook/schema.js';
+import { stepHandlers } from '../../src/steps/index.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
+import { BIN } from '../helpers/run-cli.js';
+
+export { BIN };
 
 export function tempProject(playbooks: Record<string, string> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-engine-'));
@@ -41,7 +45,11 @@ export function testContext(cwd: string, o: Partial<ContextOptions> = {}): Captu
 }
 
 /** A prompter that answers from a script, recording the questions (the interface, not inquirer). */
-export function scriptedPrompter(answers: unknown[]): Prompter & { asked: string[]; notices: string[] } {
+/** A prompter that answers from `answers`, in order; `beforeConfirm` sees each yes/no question before it is answered. */
+export function scriptedPrompter(
+  answers: unknown[],
+  o: { beforeConfirm?: (message: string) => void } = {},
+): Prompter & { asked: string[]; notices: string[] } {
   const asked: string[] = [];
   const notices: string[] = [];
   const next = (message: string) => {
@@ -57,6 +65,7 @@ export function scriptedPrompter(answers: unknown[]): Prompter & { asked: string
       return next(message) as T;
     },
     async confirm(message: string) {
+      o.beforeConfirm?.(message);
       return next(message) as boolean;
     },
     async input(message: string) {
@@ -137,4 +146,43 @@ export function runCliAsync(cwd: string, args: string[], env: Record<string, str
     p.stderr.on('data', (d) => (stderr += d));
     p.on('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** A playbook whose run tells customers (POST url/notice), then holds in a 5-minute wait, saying "holding now". */
+export const HOLDING_PLAYBOOK = (url: string) => `
+id: long
+title: Long
+steps:
+  - { id: notify, type: http, title: Tell customers, method: POST, url: "${url}/notice" }
+  - { id: hold, type: wait, title: Hold on, duration: 5m, message: "holding now" }
+  - { id: end, type: set_status, title: End, status: resolved }
+`;
+
+/** payctl in the background, `reached` once its output shows `until` (stdout and stderr so far), rejected if it exits first. */
+export function runUntil(dir: string, args: string[], until: string, env: Record<string, string> = {}) {
+  const p = spawn(process.execPath, [BIN, ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', NO_COLOR: '1', ...env },
+  });
+  let out = '';
+  const reached = new Promise<string>((resolve, reject) => {
+    const seen = () => {
+      if (out.includes(until)) resolve(out);
+    };
+    p.stdout.on('data', (d) => ((out += d), seen()));
+    p.stderr.on('data', (d) => ((out += d), seen()));
+    p.on('close', () => reject(new Error(`exited before "${until}":\n${out}`)));
+  });
+  const exited = new Promise<number | null>((r) => p.on('close', r));
+  return { p, reached, exited };
+}
+
+/** The step handlers, but `type`'s throws `error` once its step has started (as a process killed mid-step, or a handler refusing). */
+export function handlersThrowingAt(type: StepType, error: Error): StepRegistry {
+  return {
+    ...stepHandlers,
+    [type]: async () => {
+      throw error;
+    },
+  };
 }

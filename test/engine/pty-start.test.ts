@@ -5,7 +5,7 @@
  * that fits first, with why.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import pty from 'node-pty';
+import { openTerminal, payctlInTerminal } from '../helpers/terminal.js';
 import { BIN, runCli } from './helpers.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
@@ -15,32 +15,10 @@ afterEach(async () => {
   p = undefined;
 });
 
+/** payctl at a 160×50 terminal; waitFor gives up after 20 s. */
 function drive(dir: string, args: string[], env: Record<string, string>) {
-  const t = pty.spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    cols: 160,
-    rows: 50,
-    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1', ...env },
-  });
-  let all = '';
-  let seen = 0;
-  t.onData((d) => (all += d));
-  const exited = new Promise<number>((r) => t.onExit(({ exitCode }) => r(exitCode)));
-  /** Wait for text after what was already waited for; returns the screen text up to it. */
-  const waitFor = async (text: string | RegExp, ms = 20_000) => {
-    const t0 = Date.now();
-    for (;;) {
-      const rest = all.slice(seen);
-      const i = typeof text === 'string' ? rest.indexOf(text) : rest.search(text);
-      if (i >= 0) {
-        seen += i + 1;
-        return rest.slice(0, i);
-      }
-      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${text}; screen:\n${all}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  return { t, waitFor, exited, screen: () => all };
+  const t = payctlInTerminal(args, { cwd: dir, cols: 160, rows: 50, env: { NO_COLOR: '1', ...env } });
+  return { ...t, waitFor: (text: string | RegExp, ms = 20_000) => t.waitFor(text, ms) };
 }
 
 describe('incident start with no flags, stripe down', () => {
@@ -50,7 +28,7 @@ describe('incident start with no flags, stripe down', () => {
     let answers = 0;
     const answer = (keys: string) => {
       answers++;
-      r.t.write(keys);
+      r.write(keys);
     };
     await r.waitFor('processor-outage fits what payctl sees now: stripe: major_outage');
     await r.waitFor('Which playbook?');
@@ -65,7 +43,7 @@ describe('incident start with no flags, stripe down', () => {
     await r.waitFor(/Wait until payments succeed on the backup/);
     await r.waitFor(/✔|ok/, 60_000);
     await r.waitFor(/Escalate to the processor|Mark the incident monitoring/, 60_000);
-    r.t.write('\x03'); // the rest waits for stripe to recover: stop here (saved, resumable)
+    r.write('\x03'); // the rest waits for stripe to recover: stop here (saved, resumable)
     expect(await r.exited).toBe(3);
     expect(answers).toBeLessThanOrEqual(4);
     const id = /payctl incident resume (\S+)/.exec(r.screen())![1]!;
@@ -85,7 +63,7 @@ describe('incident start with no flags, stripe down', () => {
     await r.waitFor('\n', 5000);
     const picker = r.screen().slice(r.screen().lastIndexOf('Which playbook?'));
     expect(picker).toMatch(/❯ Elevated card declines \(elevated-declines, sev2\): do_not_honor \d+\.\d% of attempts/);
-    r.t.write('\x03');
+    r.write('\x03');
     expect(await r.exited).toBe(3);
   }, 60_000);
 });
@@ -105,18 +83,18 @@ steps:
     const dir = tempProject({ typed: PLAYBOOK });
     const r = drive(dir, ['incident', 'start', '-p', 'typed'], {});
     await r.waitFor('How long to wait?');
-    r.t.write('soon\r');
+    r.write('soon\r');
     const refused = await r.waitFor('is not a duration');
     expect(refused).not.toContain('✔');
-    r.t.write('\x15'); // Ctrl-U: clear the line
-    r.t.write('30m\r');
+    r.write('\x15'); // Ctrl-U: clear the line
+    r.write('30m\r');
     await r.waitFor('✔ How long to wait? 30m');
     await r.waitFor('Fraud rules URL?');
-    r.t.write('htp//fraud rules\r');
+    r.write('htp//fraud rules\r');
     const refusedUrl = await r.waitFor('"htp//fraud rules" is not a URL');
     expect(refusedUrl).not.toContain('✔');
-    for (let i = 0; i < 20; i++) r.t.write('\x7f'); // backspace the answer away
-    r.t.write('https://rules.example.com/strict\r');
+    for (let i = 0; i < 20; i++) r.write('\x7f'); // backspace the answer away
+    r.write('https://rules.example.com/strict\r');
     await r.waitFor('✔ Fraud rules URL? https://rules.example.com/strict');
     expect(await r.exited).toBe(0);
   }, 60_000);
@@ -125,15 +103,14 @@ steps:
 describe('piped output', () => {
   it('payctl incident start … | cat, at a terminal: stderr says at once that it runs unattended because stdout is not a terminal', async () => {
     p = await sandboxProject({ fault: 'stripe:down' });
-    const sh = pty.spawn('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" incident start --playbook processor-outage | cat`], {
+    const sh = openTerminal('/bin/sh', ['-c', `"${process.execPath}" "${BIN}" incident start --playbook processor-outage | cat`], {
       cwd: p.dir,
       cols: 160,
       rows: 50,
-      env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm', NO_COLOR: '1', ...p.env },
+      env: { NO_COLOR: '1', ...p.env },
     });
-    let all = '';
-    sh.onData((d) => (all += d));
-    const code = await new Promise<number>((res) => sh.onExit(({ exitCode }) => res(exitCode)));
+    const code = await sh.exited;
+    const all = sh.screen();
     expect(all.trimStart()).toMatch(/^running unattended \(stdout is not a terminal\)/);
     // the step lines came through the pipe; the spinner stayed on the terminal (stderr); the gate stopped the run
     expect(all).toContain('✔ Mark the cause identified');
@@ -151,9 +128,9 @@ describe('check --start-incident at a terminal', () => {
     const menu = r.screen().slice(r.screen().lastIndexOf('Open an incident?'));
     expect(menu).toMatch(/❯ elevated-declines: do_not_honor \d+\.\d% of attempts/);
     expect(menu).toContain('no, do not open an incident');
-    for (let i = 0; i < 10; i++) r.t.write('\x1b[B'); // arrow down to the last entry (the list does not loop)
+    for (let i = 0; i < 10; i++) r.write('\x1b[B'); // arrow down to the last entry (the list does not loop)
     await r.waitFor(/❯ no, do not open an incident/);
-    r.t.write('\r');
+    r.write('\r');
     expect(await r.exited).toBe(4);
     expect(r.screen()).toContain('no incident was started (you said no)');
     expect(JSON.parse(runCli(p.dir, ['incident', 'list', '--json'], p.env).stdout)).toEqual([]);

@@ -4,7 +4,7 @@
  * node-pty itself turns cols 0 into 80, so the pty is set to 0 columns with stty.
  */
 import { describe, expect, it } from 'vitest';
-import pty from 'node-pty';
+import { openTerminal } from '../helpers/terminal.js';
 import { BIN, recordingServer, tempProject } from './helpers.js';
 
 const PLAYBOOK = `
@@ -20,30 +20,13 @@ describe('a terminal 0 columns wide', () => {
     const srv = await recordingServer(() => ({ delayMs: 1500 }));
     try {
       const dir = tempProject({ slow: PLAYBOOK.replace('URL', srv.url) });
-      const p = pty.spawn(
+      const t = openTerminal(
         '/bin/sh',
         ['-c', 'stty cols 0 rows 0 && exec "$0" "$@"', process.execPath, BIN, 'incident', 'start', '-p', 'slow', '--yes'],
-        {
-          cwd: dir,
-          cols: 100,
-          rows: 30,
-          env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
-        },
+        { cwd: dir, cols: 100, rows: 30 },
       );
-      let screen = '';
-      p.onData((d) => {
-        if (screen.length < 1_000_000) screen += d;
-      });
-      const exited = await new Promise<number | 'hung'>((resolve) => {
-        const timer = setTimeout(() => {
-          p.kill('SIGKILL');
-          resolve('hung');
-        }, 20_000);
-        p.onExit(({ exitCode }) => {
-          clearTimeout(timer);
-          resolve(exitCode);
-        });
-      });
+      const exited = await t.exitedWithin(20_000);
+      const screen = t.screen();
       const cursorUps = screen.split('\x1b[1A').length - 1;
       expect({ exited, cursorUps, bytes: Math.min(screen.length, 100_000) > 20_000 }).toEqual({ exited: 0, cursorUps: 0, bytes: false });
       expect(screen).toContain('Call the slow service');

@@ -1,7 +1,7 @@
 /** The built payctl in a pseudo-terminal, driven by keystrokes: the interactive path end to end. */
 import { describe, expect, it } from 'vitest';
-import pty from 'node-pty';
-import { BIN, recordingServer, runCli, tempProject } from './helpers.js';
+import { payctlInTerminal } from '../helpers/terminal.js';
+import { recordingServer, runCli, tempProject } from './helpers.js';
 
 const PLAYBOOK = `
 id: live
@@ -15,27 +15,7 @@ steps:
   - { id: end, type: set_status, title: End, status: resolved }
 `;
 
-function drive(dir: string, args: string[]) {
-  const p = pty.spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    cols: 120,
-    rows: 40,
-    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
-  });
-  let screen = '';
-  p.onData((d) => (screen += d));
-  const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-  const waitFor = async (text: string | RegExp) => {
-    const t0 = Date.now();
-    while (!(typeof text === 'string' ? screen.includes(text) : text.test(screen))) {
-      if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${text}; screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    screen = screen.slice(screen.search(typeof text === 'string' ? literal(text) : text));
-  };
-  return { p, waitFor, exited, screen: () => screen };
-}
-const literal = (s: string) => new RegExp(s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+const drive = (dir: string, args: string[]) => payctlInTerminal(args, { cwd: dir });
 
 describe('a person at a terminal', () => {
   it('answers inputs, picks an option with the arrow keys, approves a gate, and the run finishes', async () => {
@@ -44,13 +24,13 @@ describe('a person at a terminal', () => {
       const dir = tempProject({ live: PLAYBOOK.replace('URL', srv.url) });
       const t = drive(dir, ['incident', 'start', '-p', 'live']);
       await t.waitFor('ETA for customers?');
-      t.p.write('45 minutes\r');
+      t.write('45 minutes\r');
       await t.waitFor('What now?');
-      t.p.write('\x1b[B'); // arrow down → failover
-      t.p.write('\r');
+      t.write('\x1b[B'); // arrow down → failover
+      t.write('\r');
       await t.waitFor('Mark identified?');
-      t.p.write('y');
-      t.p.write('\r');
+      t.write('y');
+      t.write('\r');
       await t.waitFor(/finished/);
       expect(await t.exited).toBe(0);
       const shown = JSON.parse(runCli(dir, ['incident', 'list', '--json']).stdout)[0];
@@ -70,9 +50,9 @@ describe('a person at a terminal', () => {
     const dir = tempProject({ live: PLAYBOOK.replace('URL', 'http://127.0.0.1:9') });
     const t = drive(dir, ['incident', 'start', '-p', 'live']);
     await t.waitFor('ETA for customers?');
-    t.p.write('soon\r');
+    t.write('soon\r');
     await t.waitFor('What now?');
-    t.p.write('\x03');
+    t.write('\x03');
     expect(await t.exited).toBe(3);
     expect(t.screen()).toMatch(/payctl incident resume \d{8}-\d{6}-[0-9a-f]{4}/);
     const id = /payctl incident resume (\S+)/.exec(t.screen())![1]!;
@@ -81,7 +61,7 @@ describe('a person at a terminal', () => {
     expect(state.answers.eta).toBe('soon');
     const r = drive(dir, ['incident', 'resume', id]);
     await r.waitFor('What now?');
-    r.p.write('\r'); // wait
+    r.write('\r'); // wait
     await r.waitFor(/finished with failed steps/);
     // the POST to a closed port failed; on_failure: continue let the run finish, and the exit code says so
     expect(await r.exited).toBe(1);
@@ -91,9 +71,9 @@ describe('a person at a terminal', () => {
     const dir = tempProject({ live: PLAYBOOK.replace('URL', 'http://127.0.0.1:9') });
     const t = drive(dir, ['incident', 'start', '-p', 'live']);
     await t.waitFor('ETA for customers?');
-    t.p.write('soon\r');
+    t.write('soon\r');
     await t.waitFor('What now?');
-    process.kill(t.p.pid, 'SIGTERM');
+    process.kill(t.pty.pid, 'SIGTERM');
     expect(await t.exited).toBe(3);
     expect(t.screen()).toContain('terminated during step "mode" (SIGTERM)');
     const id = /payctl incident resume (\S+)/.exec(t.screen())![1]!;

@@ -18,13 +18,26 @@ afterEach(() => {
   vi.useRealTimers();
 });
 
+/** Fake setTimeout, clearTimeout and Date from 2026-01-01T02:00:00Z; a project directory. */
+function projectOnFakeTime(): string {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+  vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
+  return tempProject();
+}
+
+/** An opened incident `id` in the project's store. */
+async function openedSession(dir: string, id: string): Promise<IncidentSession> {
+  const session = await IncidentSession.create(new DirectoryStore(`${dir}/.payctl/incidents`), id, systemClock, 'tester');
+  await session.append({ type: 'incident_opened', data: { id, title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
+  return session;
+}
+
+const playbookOf = (yaml: string) => Playbook.parse(parseDocument(yaml).toJS());
+
 describe('reminders', () => {
   it('fire on schedule, are recorded, shown via notice, and stop once resolved', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
-    const dir = tempProject();
-    const session = await IncidentSession.create(new DirectoryStore(`${dir}/.payctl/incidents`), 'inc-1', systemClock, 'tester');
-    await session.append({ type: 'incident_opened', data: { id: 'inc-1', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
+    const dir = projectOnFakeTime();
+    const session = await openedSession(dir, 'inc-1');
     const prompter = scriptedPrompter([]);
     const reminders = new Reminders(session, prompter);
     reminders.arm(reminderSpec('playbook', { every: '30m', message: 'update customers' }, 'x')!, session.state().opened_at);
@@ -43,11 +56,8 @@ describe('reminders', () => {
   });
 
   it('a re-armed reminder (resume) counts from its last firing', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
-    const dir = tempProject();
-    const session = await IncidentSession.create(new DirectoryStore(`${dir}/.payctl/incidents`), 'inc-2', systemClock, 'tester');
-    await session.append({ type: 'incident_opened', data: { id: 'inc-2', title: 'T', severity: 'sev2', dry_run: false, source: 'test' } });
+    const dir = projectOnFakeTime();
+    const session = await openedSession(dir, 'inc-2');
     vi.setSystemTime(new Date('2026-01-01T02:50:00Z'));
     await session.append({ type: 'reminder_fired', data: { reminder: 'playbook', message: 'm' } });
     const prompter = scriptedPrompter([]);
@@ -61,20 +71,16 @@ describe('reminders', () => {
   });
 
   it('a step reminder falls due while a later step is running and is shown at the next prompt', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
-    const dir = tempProject();
+    const dir = projectOnFakeTime();
     const cap = testContext(dir, { clock: systemClock });
-    const playbook = Playbook.parse(
-      parseDocument(`
+    const playbook = playbookOf(`
 id: r
 title: R
 steps:
   - { id: tell, type: manual, title: Tell customers, remind_every: { every: 10m, message: "post a customer update" } }
   - { id: busy, type: wait, title: Busy, duration: 25m }
   - { id: ask, type: input, title: Ask, prompt: "anything?" }
-`).toJS(),
-    );
+`);
     const prompter = scriptedPrompter([true, 'no']);
     const report = await runOnFakeTime(startIncident({ ctx: cap.ctx, playbook, prompter }));
     const fired = Object.keys(report.state.reminders);
@@ -84,20 +90,16 @@ steps:
   });
 
   it('due several times while the responder was busy: one line with a count at the next prompt; every firing recorded', async () => {
-    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
-    vi.setSystemTime(new Date('2026-01-01T02:00:00Z'));
-    const dir = tempProject();
+    const dir = projectOnFakeTime();
     const cap = testContext(dir, { clock: systemClock });
-    const playbook = Playbook.parse(
-      parseDocument(`
+    const playbook = playbookOf(`
 id: r
 title: R
 steps:
   - { id: tell, type: set_status, title: Tell, status: identified, remind_every: { every: 10m, message: "Post a customer update" } }
   - { id: busy, type: wait, title: Busy, duration: 45m }
   - { id: ask, type: input, title: Ask, prompt: "anything?" }
-`).toJS(),
-    );
+`);
     const input = new PassThrough();
     const output = new PassThrough();
     output.resume();

@@ -5,9 +5,7 @@ import { AbortedError } from '../../src/errors.js';
 import { startIncident } from '../../src/engine/run.js';
 import { resumeIncident } from '../../src/engine/resume.js';
 import { Playbook } from '../../src/playbook/schema.js';
-import { stepHandlers } from '../../src/steps/index.js';
-import type { StepRegistry } from '../../src/engine/types.js';
-import { recordingServer, scriptedPrompter, tempProject, testContext } from './helpers.js';
+import { handlersThrowingAt, recordingServer, scriptedPrompter, tempProject, testContext } from './helpers.js';
 
 async function interrupted() {
   const srv = await recordingServer();
@@ -21,12 +19,7 @@ steps:
   const dir = tempProject({ r: text });
   const playbook = Playbook.parse(parseDocument(text).toJS());
   // the process "dies" after step_started: the handler never returns a result
-  const dying: StepRegistry = {
-    ...stepHandlers,
-    http: async () => {
-      throw new AbortedError('simulated crash');
-    },
-  };
+  const dying = handlersThrowingAt('http', new AbortedError('simulated crash'));
   const cap = testContext(dir);
   const first = await startIncident({ ctx: cap.ctx, playbook, registry: dying });
   expect(first.state.steps.page!.status).toBe('started');

@@ -4,43 +4,14 @@
  * runs is refused before it acts; a run killed with SIGKILL leaves a lock that
  * the next resume takes over at once. A note from another terminal is fine.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { BIN, recordingServer, runCli, tempProject } from './helpers.js';
-
-const PLAYBOOK = (url: string) => `
-id: long
-title: Long
-steps:
-  - { id: notify, type: http, title: Tell customers, method: POST, url: "${url}/notice" }
-  - { id: hold, type: wait, title: Hold on, duration: 5m, message: "holding now" }
-  - { id: end, type: set_status, title: End, status: resolved }
-`;
-
-/** payctl in the background, resolved once its output shows `until` (the wait step then holds it for 5 minutes). */
-function runUntil(dir: string, args: string[], until: string) {
-  const p = spawn(process.execPath, [BIN, ...args], {
-    cwd: dir,
-    env: { PATH: process.env.PATH, PAYCTL_ACTOR: 'tester', CI: '1', NO_COLOR: '1' },
-  });
-  let out = '';
-  const reached = new Promise<string>((resolve, reject) => {
-    const seen = () => {
-      if (out.includes(until)) resolve(out);
-    };
-    p.stdout.on('data', (d) => ((out += d), seen()));
-    p.stderr.on('data', (d) => ((out += d), seen()));
-    p.on('close', () => reject(new Error(`exited before "${until}":\n${out}`)));
-  });
-  const exited = new Promise<number | null>((r) => p.on('close', r));
-  return { p, reached, exited };
-}
+import { HOLDING_PLAYBOOK, recordingServer, runCli, runUntil, tempProject } from './helpers.js';
 
 describe('the run lock', () => {
   it('refuses a second run of an incident while the first runs; a killed run is taken over at once', async () => {
     const srv = await recordingServer();
     try {
-      const dir = tempProject({ long: PLAYBOOK(srv.url) });
+      const dir = tempProject({ long: HOLDING_PLAYBOOK(srv.url) });
       const first = runUntil(dir, ['incident', 'start', '-p', 'long', '--yes'], 'holding now');
       const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(await first.reached)![1]!;
       expect(srv.requests).toHaveLength(1);

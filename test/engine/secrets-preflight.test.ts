@@ -5,15 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import pty from 'node-pty';
 import { InvalidInputError } from '../../src/errors.js';
 import { startIncident } from '../../src/engine/run.js';
 import { Playbook } from '../../src/playbook/schema.js';
-import { stepHandlers } from '../../src/steps/index.js';
-import type { StepRegistry } from '../../src/engine/types.js';
 import { readFileSync } from 'node:fs';
 import { splitCondition, stepsThatCanRun } from '../../src/engine/reachable.js';
-import { BIN, recordingServer, runCli, scriptedPrompter, tempProject, testContext } from './helpers.js';
+import { payctlInTerminal } from '../helpers/terminal.js';
+import { handlersThrowingAt, recordingServer, runCli, scriptedPrompter, tempProject, testContext } from './helpers.js';
 
 /** Two tokens, each needed only when its URL input is given; a fallback after the first. */
 const GUARDED = (url: string) => `
@@ -169,12 +167,10 @@ steps:
 `;
       const dir = tempProject({ stuck: text });
       // what an older payctl left: the step started, then the run stopped (exit 2) on the missing token
-      const refusing: StepRegistry = {
-        ...stepHandlers,
-        http: async () => {
-          throw new InvalidInputError('environment variable RULES_TOKEN is not set (needed by step tighten, headers.Authorization)');
-        },
-      };
+      const refusing = handlersThrowingAt(
+        'http',
+        new InvalidInputError('environment variable RULES_TOKEN is not set (needed by step tighten, headers.Authorization)'),
+      );
       const first = await startIncident({
         ctx: testContext(dir, { env: { PATH: process.env.PATH, RULES_TOKEN: 'set-at-first' } }).ctx,
         playbook: Playbook.parse(parseDocument(text).toJS()),
@@ -183,28 +179,13 @@ steps:
       expect(first.exitCode).toBe(2);
       expect(first.state.steps.tighten!.status).toBe('started');
 
-      const p = pty.spawn(process.execPath, [BIN, 'incident', 'resume', first.incident], {
-        cwd: dir,
-        cols: 160,
-        rows: 40,
-        env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
-      });
-      let screen = '';
-      p.onData((d) => (screen += d));
-      const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-      const waitFor = async (text: string) => {
-        const t0 = Date.now();
-        while (!screen.includes(text)) {
-          if (Date.now() - t0 > 10_000) throw new Error(`timed out waiting for ${text}; screen:\n${screen}`);
-          await new Promise((r) => setTimeout(r, 20));
-        }
-      };
-      await waitFor('was stopped before it sent anything. What now?');
-      await waitFor('Skip it and go on');
-      expect(screen).not.toContain('It did');
-      p.write('\x1b[B'); // arrow down → skip
-      p.write('\r');
-      expect(await exited).toBe(0);
+      const t = payctlInTerminal(['incident', 'resume', first.incident], { cwd: dir, cols: 160 });
+      await t.waitFor('was stopped before it sent anything. What now?');
+      await t.waitFor('Skip it and go on');
+      expect(t.screen()).not.toContain('It did');
+      t.write('\x1b[B'); // arrow down → skip
+      t.write('\r');
+      expect(await t.exited).toBe(0);
       const state = JSON.parse(runCli(dir, ['incident', 'show', first.incident, '--json']).stdout).incident;
       expect(state.steps.tighten.status).toBe('skipped');
       expect(state.steps.end.status).toBe('ok');

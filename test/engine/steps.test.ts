@@ -270,13 +270,12 @@ steps:
     expect(report.error!.hint).toContain('payctl incident resume');
   });
   it('a manual step with confirm: instructions first, then the confirm question as its one question', async () => {
-    const prompter = scriptedPrompter([true, ['0'], false]);
     let shownBeforeFirstQuestion = '';
-    const confirm = prompter.confirm.bind(prompter);
-    prompter.confirm = async (m, d, o) => {
-      if (!shownBeforeFirstQuestion) shownBeforeFirstQuestion = cap.stdout();
-      return confirm(m, d, o);
-    };
+    const prompter = scriptedPrompter([true, ['0'], false], {
+      beforeConfirm: () => {
+        if (!shownBeforeFirstQuestion) shownBeforeFirstQuestion = cap.stdout();
+      },
+    });
     const dir = tempProject();
     const cap = testContext(dir, { clock: fixedClock('2026-01-01T02:00:00Z') });
     const report = await startIncident({

@@ -4,8 +4,8 @@
  * up in one line with its count (a recheck prints no line per poll).
  */
 import { describe, expect, it } from 'vitest';
-import pty from 'node-pty';
-import { BIN, recordingServer, runCliAsync, tempProject } from './helpers.js';
+import { payctlInTerminal } from '../helpers/terminal.js';
+import { recordingServer, runCliAsync, tempProject } from './helpers.js';
 
 const PLAYBOOK = `
 id: poll
@@ -55,15 +55,9 @@ describe('wait lines', () => {
     const srv = await jobServer(4);
     try {
       const dir = tempProject({ poll: PLAYBOOK.replace('URL', srv.url) });
-      const p = pty.spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'poll', '--yes'], {
-        cwd: dir,
-        cols: 200,
-        rows: 40,
-        env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'pty', TERM: 'xterm' },
-      });
-      let screen = '';
-      p.onData((d) => (screen += d));
-      const code = await new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
+      const t = payctlInTerminal(['incident', 'start', '-p', 'poll', '--yes'], { cwd: dir, cols: 200 });
+      const code = await t.exited;
+      const screen = t.screen();
       expect(code).toBe(0);
       expect(screen).toMatch(/⏳ Let the job settle: waiting 3s \([1-3]s left\)/);
       expect(screen).toMatch(/⏳ Wait for the job: waiting until the job is done: 1 check; last: 200, next in 1s \((1m|\d+s) left\)/);

@@ -6,9 +6,7 @@ import { AbortedError } from '../../src/errors.js';
 import { startIncident } from '../../src/engine/run.js';
 import { resumeIncident } from '../../src/engine/resume.js';
 import { Playbook } from '../../src/playbook/schema.js';
-import { stepHandlers } from '../../src/steps/index.js';
-import type { StepRegistry } from '../../src/engine/types.js';
-import { tempProject, testContext } from './helpers.js';
+import { handlersThrowingAt, tempProject, testContext } from './helpers.js';
 
 const T0 = '2026-11-26T10:00:00.000Z';
 const at = (minutes: number) => new Date(Date.parse(T0) + minutes * 60_000).toISOString();
@@ -24,12 +22,7 @@ steps:
 `;
   const dir = tempProject({ w: text });
   const playbook = Playbook.parse(parseDocument(text).toJS());
-  const dying: StepRegistry = {
-    ...stepHandlers,
-    wait: async () => {
-      throw new AbortedError('simulated kill');
-    },
-  };
+  const dying = handlersThrowingAt('wait', new AbortedError('simulated kill'));
   const first = await startIncident({ ctx: testContext(dir, { clock: fixedClock(T0) }).ctx, playbook, registry: dying });
   expect(first.state.steps.hold!.status).toBe('started');
   return { dir, id: first.incident };

@@ -11,31 +11,26 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { migrate } from '../../src/store/pg-client.js';
+import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
+import { describeNeeding } from './needs.js';
 
 export const PG_URL = process.env.PAYCTL_TEST_PG_URL;
 
-function inCI(): boolean {
-  const ci = process.env.CI;
-  return ci !== undefined && ci !== '' && ci !== '0' && ci.toLowerCase() !== 'false';
-}
-
 /** describe() for tests that need PostgreSQL. */
 export function describeWithPostgres(name: string, body: () => void): void {
-  if (PG_URL) return describe(name, body);
-  if (inCI()) {
-    describe(name, () => {
-      it('needs PostgreSQL', () => {
-        throw new Error(
-          'PAYCTL_TEST_PG_URL is not set: in CI the store tests run against PostgreSQL (scripts/with-postgres.sh, started by .ci/run)',
-        );
-      });
-    });
-    return;
-  }
-  console.warn(`\n  skipped "${name}": no PostgreSQL server (PAYCTL_TEST_PG_URL unset); run: npm run test:pg\n`);
-  describe.skip(name, body);
+  describeNeeding(
+    {
+      present: Boolean(PG_URL),
+      what: 'PostgreSQL',
+      missingInCI:
+        'PAYCTL_TEST_PG_URL is not set: in CI the store tests run against PostgreSQL (scripts/with-postgres.sh, started by .ci/run)',
+      skipped: 'no PostgreSQL server (PAYCTL_TEST_PG_URL unset); run: npm run test:pg',
+    },
+    name,
+    body,
+  );
 }
 
 /** A new, migrated database on the test server (dropped when the file's tests end): its URL. */
@@ -56,6 +51,37 @@ export async function freshDatabase(): Promise<string> {
     await a.end();
   });
   return url;
+}
+
+/** A PostgresStore on `url`, as the tests open one (no local spool directory). */
+export function openTestStore(url: string): Promise<PostgresStore> {
+  return openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
+}
+
+/**
+ * In a describe: a fresh database and a store open on it for the describe's
+ * tests (opened in beforeAll, closed in afterAll). Read url and store in the tests.
+ */
+export function freshStoreForSuite(): { readonly url: string; readonly store: PostgresStore } {
+  let url: string | undefined;
+  let store: PostgresStore | undefined;
+  beforeAll(async () => {
+    url = await freshDatabase();
+    store = await openTestStore(url);
+  });
+  afterAll(async () => store?.close());
+  const ready = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('the suite store is opened in beforeAll: read it in a test');
+    return v;
+  };
+  return {
+    get url() {
+      return ready(url);
+    },
+    get store() {
+      return ready(store);
+    },
+  };
 }
 
 /** Run SQL as the server's superuser (tampering, as an attacker with full access would). */

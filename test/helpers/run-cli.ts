@@ -32,7 +32,8 @@ export function hasStackTrace(text: string): boolean {
 
 /**
  * Run payctl without blocking this process's event loop: needed when the
- * sandbox runs inside the test process.
+ * sandbox or a test server runs inside the test process. Killed, and rejected
+ * with its stderr, after `timeout` ms.
  */
 export function runCliAsync(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; timeout?: number } = {}): Promise<CliResult> {
   const base: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, PAYCTL_ACTOR: 'test-runner', NO_COLOR: '1' };
@@ -46,7 +47,11 @@ export function runCliAsync(args: string[], opts: { cwd?: string; env?: NodeJS.P
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeout ?? 60_000);
+    const ms = opts.timeout ?? 60_000;
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`payctl ${args.join(' ')} did not finish within ${ms} ms\n${stderr}`));
+    }, ms);
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);

@@ -1,5 +1,6 @@
 /** A server-sent events client for tests: real HTTP, events parsed as a browser would (event, id, data lines). */
 import { request, type IncomingMessage } from 'node:http';
+import { Arrivals } from './arrivals.js';
 
 export interface SseEvent {
   event: string;
@@ -21,8 +22,7 @@ export interface SseStream {
 export function openSse(url: string, headers: Record<string, string> = {}): Promise<SseStream> {
   return new Promise((resolve, reject) => {
     const req = request(url, { headers: { Accept: 'text/event-stream', ...headers } }, (res) => {
-      const events: SseEvent[] = [];
-      const waiters = new Set<() => void>();
+      const arrived = new Arrivals<SseEvent>();
       let buffer = '';
       res.setEncoding('utf8');
       res.on('data', (chunk: string) => {
@@ -44,33 +44,18 @@ export function openSse(url: string, headers: Record<string, string> = {}): Prom
           }
           if (!data.length) continue;
           e.data = data.join('\n');
-          events.push(e);
+          arrived.push(e);
         }
-        for (const w of waiters) w();
       });
       const ended = new Promise<void>((done) => res.on('close', () => done()));
       resolve({
         status: res.statusCode ?? 0,
         headers: res.headers,
-        events,
+        events: arrived.items,
         ended,
         close: () => req.destroy(),
         waitFor: (match, ms = 10_000) =>
-          new Promise((found, fail) => {
-            const check = () => {
-              const e = events.find(match);
-              if (!e) return;
-              waiters.delete(check);
-              clearTimeout(timer);
-              found(e);
-            };
-            const timer = setTimeout(() => {
-              waiters.delete(check);
-              fail(new Error(`no matching event within ${ms} ms; got: ${events.map((e) => e.event).join(', ') || 'none'}`));
-            }, ms);
-            waiters.add(check);
-            check();
-          }),
+          arrived.waitFor(match, ms, 'event', () => `got: ${arrived.items.map((e) => e.event).join(', ') || 'none'}`),
       });
     });
     req.on('error', reject);

@@ -14,17 +14,22 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
+import { canaryFailbackArgs } from '../helpers/canary.js';
+import { describeNeeding } from '../helpers/needs.js';
 import { runCliAsync } from '../helpers/run-cli.js';
 import { tempProject } from '../helpers/sandbox-project.js';
 
 const BIN = process.env.PROMETHEUS_BIN ?? 'prometheus';
 const found = spawnSync(BIN, ['--version'], { stdio: 'ignore' }).status === 0;
-const inCi = Boolean(process.env.CI) && process.env.CI !== 'false';
-if (!found && !inCi)
-  console.warn(`SKIPPED test/integration/prometheus.test.ts: no ${BIN} binary (apt-get install prometheus, or .ci/prometheus.sh)`);
+const needsPrometheus = {
+  present: found,
+  what: 'Prometheus',
+  missingInCI: `${BIN} is not installed: .ci/prometheus.sh installs it (apt-get install prometheus)`,
+  skipped: `no ${BIN} binary (apt-get install prometheus, or .ci/prometheus.sh)`,
+};
 
 const TOLERANCE = 0.02;
 
@@ -62,7 +67,7 @@ async function sandboxCounts(sb: SandboxHandle) {
   };
 }
 
-describe.runIf(found || inCi)('a real Prometheus scraping the sandbox', () => {
+describeNeeding(needsPrometheus, 'a real Prometheus scraping the sandbox', () => {
   let sb: SandboxHandle;
   let prom: ChildProcess | undefined;
   let promUrl = '';
@@ -71,12 +76,11 @@ describe.runIf(found || inCi)('a real Prometheus scraping the sandbox', () => {
   const run = (args: string[]) => runCliAsync(args, { cwd: dir, env: { ...sb.env(), PAYCTL_ACTOR: 'ci' } });
 
   beforeAll(async () => {
-    expect(found, `${BIN} is not installed: .ci/prometheus.sh installs it (apt-get install prometheus)`).toBe(true);
     sb = await startSandbox({ fault: 'stripe:degraded', ordersPerMinute: 6000 });
     // a 50/50 volume split from the start, written to the emulated Hyperswitch as payctl would
     const headers = { 'api-key': sb.env().SANDBOX_HYPERSWITCH_KEY, 'content-type': 'application/json' };
     const output = (p: string) => ({ connector: p, merchant_connector_id: `mca_sandbox_${p}` });
-    const created = await (
+    const created = (await (
       await fetch(`${sb.url}/hyperswitch/routing`, {
         method: 'POST',
         headers,
@@ -91,7 +95,7 @@ describe.runIf(found || inCi)('a real Prometheus scraping the sandbox', () => {
           },
         }),
       })
-    ).json();
+    ).json()) as { id: string };
     await fetch(`${sb.url}/hyperswitch/routing/${created.id}/activate`, { method: 'POST', headers });
 
     const port = await freePort();
@@ -199,19 +203,7 @@ describe.runIf(found || inCi)('a real Prometheus scraping the sandbox', () => {
   }, 30_000);
 
   it("the canary reads the primary's own rate from Prometheus and halts while it fails", async () => {
-    const r = await run([
-      'failback',
-      '--canary',
-      '75,100',
-      '--hold',
-      '3s',
-      '--min-success-rate',
-      '0.95',
-      '--min-attempts',
-      '20',
-      '--yes',
-      '--json',
-    ]);
+    const r = await run(canaryFailbackArgs('75,100', '3s'));
     expect(r.code, r.stderr).toBe(1);
     const out = JSON.parse(r.stdout);
     const halted = (out.canary.stages as { result: string; success_rate: number; attempts: number }[]).find((s) => s.result === 'halted')!;

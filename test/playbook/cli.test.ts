@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { hasStackTrace, REPO, runCli } from '../helpers/run-cli.js';
-import { SANDBOX_LIKE_CONFIG, tempDir, writePlaybook } from './helpers.js';
+import { SANDBOX_LIKE_CONFIG, SHIPPED_PLAYBOOK_IDS, tempDir, writePlaybook } from './helpers.js';
 
 const GOOD = ['id: good', 'title: Good', 'steps:', '  - { id: a, title: A, type: manual }'];
 
@@ -154,15 +154,7 @@ describe('payctl playbook list and show', () => {
     const json = JSON.parse(r.stdout) as {
       playbooks: { id: string; title: string; severity: string; steps: number; file: string; valid: boolean }[];
     };
-    expect(json.playbooks.map((p) => p.id)).toEqual([
-      'datacenter-outage',
-      'elevated-declines',
-      'peak-traffic',
-      'processor-outage',
-      'scheduled-maintenance',
-      'security-incident',
-      'third-party-dependency',
-    ]);
+    expect(json.playbooks.map((p) => p.id)).toEqual(SHIPPED_PLAYBOOK_IDS);
     const po = json.playbooks.find((p) => p.id === 'processor-outage')!;
     expect(po).toMatchObject({ severity: 'sev1', valid: true, file: 'playbooks/processor-outage.yaml' });
     expect(po.steps).toBeGreaterThan(10);

@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 export const SHIPPED_PLAYBOOKS = join(REPO, 'playbooks');
 export const SHIPPED_TEMPLATES = join(REPO, 'templates');
+/** The ids of the seven shipped playbooks, as playbook list orders them. */
+export const SHIPPED_PLAYBOOK_IDS = [
+  'datacenter-outage',
+  'elevated-declines',
+  'peak-traffic',
+  'processor-outage',
+  'scheduled-maintenance',
+  'security-incident',
+  'third-party-dependency',
+];
 
 export function tempDir(prefix = 'payctl-pb-'): string {
   return realpathSync(mkdtempSync(join(tmpdir(), prefix)));

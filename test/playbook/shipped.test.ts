@@ -7,23 +7,14 @@ import { Config } from '../../src/config/schema.js';
 import { listPlaybookFiles, validatePlaybookFile } from '../../src/playbook/load.js';
 import { playbookJsonSchemaText } from '../../src/playbook/json-schema.js';
 import { parseDuration } from '../../src/duration.js';
-import { REPO, SANDBOX_LIKE_CONFIG, SHIPPED_PLAYBOOKS, SHIPPED_TEMPLATES } from './helpers.js';
+import { REPO, SANDBOX_LIKE_CONFIG, SHIPPED_PLAYBOOK_IDS, SHIPPED_PLAYBOOKS, SHIPPED_TEMPLATES } from './helpers.js';
 
-const IDS = [
-  'datacenter-outage',
-  'elevated-declines',
-  'peak-traffic',
-  'processor-outage',
-  'scheduled-maintenance',
-  'security-incident',
-  'third-party-dependency',
-];
 const files = listPlaybookFiles(SHIPPED_PLAYBOOKS);
 const config = Config.parse(parse(SANDBOX_LIKE_CONFIG));
 
 describe('shipped playbooks', () => {
   it('are the seven scenarios', () => {
-    expect(files.map((f) => f.split('/').pop())).toEqual(IDS.map((id) => `${id}.yaml`));
+    expect(files.map((f) => f.split('/').pop())).toEqual(SHIPPED_PLAYBOOK_IDS.map((id) => `${id}.yaml`));
   });
 
   for (const file of files) {

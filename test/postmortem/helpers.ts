@@ -8,7 +8,9 @@ import type { TimelineEvent } from '../../src/timeline/events.js';
 export const FIXTURE_STORE = fileURLToPath(new URL('../fixtures/timelines/', import.meta.url));
 export const DEFAULT_TEMPLATE = fileURLToPath(new URL('../../templates/postmortem.md', import.meta.url));
 export const GOLDEN_DIR = fileURLToPath(new URL('./golden/', import.meta.url));
-export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
+import { BIN } from '../helpers/run-cli.js';
+
+export { BIN };
 
 export const IDS = {
   full: '20260314-020000-a001',

@@ -5,6 +5,7 @@ import { buildScorecard, inPeriod, ScorecardBuilder, scorecardPart, selectIncide
 import { digestIncident } from '../../src/postmortem/digest.js';
 import { DirectoryStore } from '../../src/store/directory.js';
 import { rehearsalKind } from '../../src/timeline/rehearsal.js';
+import { failoverStepEvents } from '../helpers/events.js';
 import { FIXTURE_STORE } from './helpers.js';
 
 const all = listIncidentIds(FIXTURE_STORE).map((id) => loadIncident(FIXTURE_STORE, id));
@@ -101,22 +102,7 @@ describe('a failover away from a healthy provider', () => {
       type: 'incident_opened',
       data: { id, title: 'Planned failover', severity: 'sev3', playbook: 'failover', dry_run: false, source: 'failover' },
     });
-    await w.append({
-      type: 'step_started',
-      step: 'failover',
-      data: { step_type: 'switch_provider', title: 'Fail over', attempt: 1, idempotency_key: `payctl-${id}-failover` },
-    });
-    await w.append({
-      type: 'step_completed',
-      step: 'failover',
-      data: {
-        step_type: 'switch_provider',
-        outcome: 'ok',
-        attempt: 1,
-        duration_ms: 80,
-        result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
-      },
-    });
+    await w.appendAll(failoverStepEvents({ title: 'Fail over', idempotencyKey: `payctl-${id}-failover`, durationMs: 80 }));
     await w.append({ type: 'status_changed', data: { from: 'investigating', to: 'resolved' } });
     const [r] = buildScorecard([loadIncident(store, id)], { providers: ['stripe'] });
     expect(r).toMatchObject({ provider: 'stripe', incidents: 0, total_downtime_ms: 0, failovers_away: 1 });

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import pty from 'node-pty';
+import { openTerminal } from '../helpers/terminal.js';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -23,73 +23,66 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
+/** A project whose config points at the sandbox. */
+function watchProject(): string {
+  const dir = tempDir('payctl-watch-');
+  writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
+  return dir;
+}
+
+/** payctl check --watch --interval 1s in a new project: its output so far, and stop(signal) that resolves with its exit code. */
+function startWatch() {
+  const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], {
+    cwd: watchProject(),
+    env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  return {
+    out: () => out,
+    err: () => err,
+    stop: (signal: NodeJS.Signals) =>
+      new Promise<number | null>((resolve) => {
+        child.on('close', resolve);
+        child.kill(signal);
+      }),
+  };
+}
+
 describe('payctl check --watch', () => {
   it('prints the table, then one line per change, and stops on SIGINT with exit 0', async () => {
-    const dir = tempDir('payctl-watch-');
-    writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
-    const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
+    const w = startWatch();
     const waitFor = async (re: RegExp) => {
-      for (let i = 0; i < 300 && !re.test(out + err); i++) await new Promise((r) => setTimeout(r, 50));
-      expect(out + err).toMatch(re);
+      for (let i = 0; i < 300 && !re.test(w.out() + w.err()); i++) await new Promise((r) => setTimeout(r, 50));
+      expect(w.out() + w.err()).toMatch(re);
     };
     await waitFor(/watching every 1s/);
-    expect(out).toMatch(/stripe\s+primary\s+operational\s+ok/);
+    expect(w.out()).toMatch(/stripe\s+primary\s+operational\s+ok/);
     sb.injectFault('stripe:down');
     await waitFor(/stripe: operational → major_outage/);
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('close', resolve);
-      child.kill('SIGINT');
-    });
-    expect(code).toBe(0);
-    expect(err).toContain('stopped watching');
-    expect(out.match(/PROVIDER/g)).toHaveLength(1); // the table only once
+    expect(await w.stop('SIGINT')).toBe(0);
+    expect(w.err()).toContain('stopped watching');
+    expect(w.out().match(/PROVIDER/g)).toHaveLength(1); // the table only once
   });
 
   it('Ctrl-C in a terminal under npx (the CLI gets SIGINT twice: from the terminal and forwarded) still exits 0', async () => {
-    const dir = tempDir('payctl-watch-');
-    writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
+    const dir = watchProject();
     const forward = fileURLToPath(new URL('./forward-signals.mjs', import.meta.url));
-    const p = pty.spawn(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], {
-      cwd: dir,
-      cols: 120,
-      rows: 40,
-      env: { PATH: process.env.PATH!, TERM: 'xterm', ...sb.env() },
-    });
-    let screen = '';
-    p.onData((d) => (screen += d));
-    const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-    for (let i = 0; i < 300 && !screen.includes('Ctrl-C to stop'); i++) await new Promise((r) => setTimeout(r, 50));
-    expect(screen).toContain('Ctrl-C to stop');
-    p.write('\x03'); // the terminal sends SIGINT to the whole foreground group
-    expect(await exited).toBe(0);
-    expect(screen).toContain('stopped watching');
+    const t = openTerminal(process.execPath, [forward, BIN, 'check', '--watch', '--interval', '1s'], { cwd: dir, env: sb.env() });
+    await t.waitFor('Ctrl-C to stop', 15_000);
+    t.write('\x03'); // the terminal sends SIGINT to the whole foreground group
+    expect(await t.exited).toBe(0);
+    expect(t.screen()).toContain('stopped watching');
   });
 
   it('SIGTERM stops it the same way (exit 0)', async () => {
-    const dir = tempDir('payctl-watch-');
-    writeFileSync(join(dir, 'payctl.config.yaml'), stringify(sb.configObject()));
-    const child = spawn(process.execPath, [BIN, 'check', '--watch', '--interval', '1s'], {
-      cwd: dir,
-      env: { PATH: process.env.PATH, NO_COLOR: '1', ...sb.env() },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    for (let i = 0; i < 300 && !err.includes('watching every'); i++) await new Promise((r) => setTimeout(r, 50));
-    const code = await new Promise<number | null>((resolve) => {
-      child.on('close', resolve);
-      child.kill('SIGTERM');
-    });
-    expect(code).toBe(0);
-    expect(err).toContain('stopped watching');
+    const w = startWatch();
+    for (let i = 0; i < 300 && !w.err().includes('watching every'); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(await w.stop('SIGTERM')).toBe(0);
+    expect(w.err()).toContain('stopped watching');
   });
 });
 
@@ -107,6 +100,7 @@ describe('trigger matching for --start-incident', () => {
     healthy: false,
     problems: [],
     success_rate: { value: rate, threshold: 0.95, healthy: rate >= 0.95 },
+    declines: null,
     providers: [
       {
         provider: 'stripe',

@@ -4,7 +4,6 @@
  * runner of the built CLI (spawnSync would block this process's server).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +12,6 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config/load.js';
 import { createContext, type Context } from '../../src/context.js';
 
-export const BIN = fileURLToPath(new URL('../../bin/payctl.cjs', import.meta.url));
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
 
 export interface Recorded {
@@ -24,7 +22,8 @@ export interface Recorded {
   json?: unknown;
 }
 
-export type Handler = (req: Recorded, res: ServerResponse) => void | Promise<void>;
+/** Answers one request on `res`; what it returns is awaited (a handler may be async) and then ignored. */
+export type Handler = (req: Recorded, res: ServerResponse) => unknown;
 
 export interface TestServer {
   url: string;
@@ -117,34 +116,8 @@ export function testContext(
   return { ctx, stdout, stderr };
 }
 
-export interface CliRun {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Run the built payctl without blocking this process (the test servers keep answering). */
-export function runCliAsync(args: string[], o: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: o.cwd,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', PAYCTL_ACTOR: 'test-runner', ...o.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    const t = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`payctl ${args.join(' ')} did not finish within ${o.timeoutMs ?? 20_000} ms\n${stderr}`));
-    }, o.timeoutMs ?? 20_000);
-    child.on('close', (code) => {
-      clearTimeout(t);
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-  });
-}
+/** The built payctl; runCliAsync runs it without blocking this process (the test servers keep answering). */
+export { BIN, runCliAsync } from '../helpers/run-cli.js';
 
 import { IncidentSession } from '../../src/engine/session.js';
 import { buildScope } from '../../src/engine/scope.js';

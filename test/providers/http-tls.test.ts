@@ -5,7 +5,8 @@
 // password never reaches the output. An https page that redirects to plain
 // http is not followed.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServer, type Server, type ServerResponse } from 'node:https';
+import type { ServerResponse } from 'node:http';
+import { createServer, type Server } from 'node:https';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';

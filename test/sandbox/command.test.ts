@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { Config } from '../../src/config/schema.js';
 import { BIN, hasStackTrace, runCli } from '../helpers/run-cli.js';
+import { waitUntil } from '../helpers/wait.js';
 import { call } from './http.js';
 
 let dir: string;
@@ -67,9 +68,12 @@ describe('payctl sandbox', () => {
     const r = await call(`${s.out.url}/status/stripe/api/v2/summary.json`);
     expect(r.status).toBe(200);
     // the request shows up on stderr, never on stdout (stdout is only the JSON)
-    const deadline = Date.now() + 5000;
-    while (!s.stderr().includes('/status/stripe/api/v2/summary.json') && Date.now() < deadline)
-      await new Promise((res) => setTimeout(res, 20));
+    await waitUntil(() => s.stderr().includes('/status/stripe/api/v2/summary.json'), {
+      ms: 5000,
+      what: 'the request logged on stderr',
+      every: 20,
+      seen: s.stderr,
+    });
     expect(s.stderr()).toMatch(/GET\s+\/status\/stripe\/api\/v2\/summary\.json\s+200/);
     child!.kill('SIGTERM');
     expect(await s.exited).toBe(0);

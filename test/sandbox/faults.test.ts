@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '../../src/errors.js';
 import { parseFaultSpec, parseFaultSpecs } from '../../src/sandbox/faults.js';
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/server.js';
+import { waitUntil } from '../helpers/wait.js';
 import { call } from './http.js';
 
 const P = ['stripe', 'adyen', 'braintree'];
@@ -91,8 +92,7 @@ describe('faults over HTTP', () => {
     sb = await startSandbox();
     sb.injectFault('stripe:down:150ms');
     expect(sb.faults()[0]!.healsAt).toEqual(expect.any(String));
-    const deadline = Date.now() + 10_000;
-    while (sb.faults().length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    await waitUntil(() => sb!.faults().length === 0, { ms: 10_000, what: 'the fault healing itself' });
     expect(sb.faults()).toEqual([]);
     expect((await call(`${sb.url}/status/stripe/api/v2/status.json`)).body.status.indicator).toBe('none');
     expect(sb.state().healed_faults[0]).toMatchObject({ spec: 'stripe:down:150ms', healedAt: expect.any(String) });

@@ -14,8 +14,9 @@ import { startServer, type RunningServer } from '../../src/serve/server.js';
 import { DirectoryStore } from '../../src/store/directory.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewEvent } from '../../src/timeline/events.js';
-import { openPostgresStore } from '../../src/store/postgres.js';
-import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
+import { failoverStepEvents } from '../helpers/events.js';
+import { openIncidentIn } from '../helpers/incidents.js';
 import { openSse, type SseStream } from '../helpers/sse.js';
 
 const XSS_TITLE = 'Stripe down <img src=x onerror="alert(1)"> & more';
@@ -51,15 +52,7 @@ async function sse(url: string, headers?: Record<string, string>): Promise<SseSt
 }
 
 async function openIncident(id: string, title: string, more: NewEvent[] = []): Promise<void> {
-  const w = await store.create(id, { actor: 'alice' });
-  await w.appendAll([
-    {
-      type: 'incident_opened',
-      data: { id, title, severity: 'sev1', playbook: 'processor-outage', dry_run: false, source: 'incident start' },
-    },
-    ...more,
-  ]);
-  await w.close();
+  await openIncidentIn(store, id, { actor: 'alice', title, severity: 'sev1', playbook: 'processor-outage', more });
 }
 
 async function append(id: string, events: NewEvent[], actor = 'bob'): Promise<void> {
@@ -68,26 +61,18 @@ async function append(id: string, events: NewEvent[], actor = 'bob'): Promise<vo
   await w.close();
 }
 
+/** A run stopped at a second-person gate, `offline`, that waits for someone else's approval. */
+const WAITING_FOR_A_SECOND_PERSON: NewEvent[] = [
+  { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
+  { type: 'approval_requested', step: 'offline', data: { question: 'Take checkout offline?', second_person: true } },
+  { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
+];
+
 /** A failover and a customer message, as a playbook run records them. */
 const RUN_EVENTS: NewEvent[] = [
   { type: 'role_assigned', data: { role: 'commander', person: 'alice' } },
   { type: 'role_assigned', data: { role: 'comms', person: 'carol <c@example.com>' } },
-  {
-    type: 'step_started',
-    step: 'failover',
-    data: { step_type: 'switch_provider', title: 'Move card traffic', attempt: 1, idempotency_key: 'k1' },
-  },
-  {
-    type: 'step_completed',
-    step: 'failover',
-    data: {
-      step_type: 'switch_provider',
-      outcome: 'ok',
-      attempt: 1,
-      duration_ms: 12,
-      result: { from: 'stripe', to: 'adyen', before: ['stripe', 'adyen'], after: ['adyen', 'stripe'], verified: true, failback: false },
-    },
-  },
+  ...failoverStepEvents({ title: 'Move card traffic', idempotencyKey: 'k1', durationMs: 12 }),
   {
     type: 'step_started',
     step: 'acknowledge',
@@ -155,15 +140,7 @@ describe('payctl serve pages', () => {
 
   it('shows an approval still waiting for a second person, and no longer once it is given', async () => {
     const id = '20261206-050100-bbbb';
-    await openIncident(id, 'Card testing attack', [
-      { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
-      {
-        type: 'approval_requested',
-        step: 'offline',
-        data: { question: 'Take checkout offline?', second_person: true } as NewEvent['data'] & { question: string },
-      } as NewEvent,
-      { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
-    ]);
+    await openIncident(id, 'Card testing attack', WAITING_FOR_A_SECOND_PERSON);
     const s = await serve();
     const page = await get(`${s.url}incidents/${id}`);
     expect(page.body).toContain('<span class="attention">waiting for approval</span> by a second person at step offline');
@@ -175,15 +152,7 @@ describe('payctl serve pages', () => {
 
   it("a second person's approval given while no run goes on says who gave it and how to resume", async () => {
     const id = '20261206-050120-bbba';
-    await openIncident(id, 'Card testing attack', [
-      { type: 'run_started', data: { pid: 1, resume: false, dry_run: false } },
-      {
-        type: 'approval_requested',
-        step: 'offline',
-        data: { question: 'Take checkout offline?', second_person: true } as NewEvent['data'] & { question: string },
-      } as NewEvent,
-      { type: 'run_stopped', step: 'offline', data: { reason: 'waiting for a second person', exit_code: 3 } },
-    ]);
+    await openIncident(id, 'Card testing attack', WAITING_FOR_A_SECOND_PERSON);
     await append(id, [{ type: 'approval_given', step: 'offline', data: { by: 'second_person', waited_ms: 5000 } }]);
     const s = await serve();
     const page = (await get(`${s.url}incidents/${id}`)).body;
@@ -402,7 +371,7 @@ describe('payctl serve event streams (directory store)', () => {
 describeWithPostgres('payctl serve event streams (PostgreSQL store)', () => {
   eventStreams('postgres', async () => {
     const previous = store;
-    store = await openPostgresStore({ kind: 'postgres', url: await freshDatabase(), localDir: '', from: 'test' });
+    store = await openTestStore(await freshDatabase());
     afterAll(async () => {
       await store.close();
       store = previous;

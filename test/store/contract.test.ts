@@ -13,13 +13,12 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DirectoryStore } from '../../src/store/directory.js';
 import { listedOf } from '../../src/store/listed.js';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
 import type { Store } from '../../src/store/store.js';
 import type { NewEvent, TimelineEvent } from '../../src/timeline/events.js';
-import { Replayer } from '../../src/timeline/replay.js';
+import { replay } from '../../src/timeline/replay.js';
 import { GENESIS } from '../../src/timeline/events.js';
 import { chainEvents, sha256 } from '../../src/timeline/writer.js';
-import { asSuperuser, describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { asSuperuser, describeWithPostgres, freshDatabase, freshStoreForSuite, openTestStore } from '../helpers/postgres.js';
 
 const WORKER = fileURLToPath(new URL('./store-worker.mjs', import.meta.url));
 
@@ -76,7 +75,7 @@ const directory: Backend = {
 const postgres: Backend = {
   async open() {
     const url = await freshDatabase();
-    return { store: await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' }), where: url };
+    return { store: await openTestStore(url), where: url };
   },
   async deleteLastEvent(url, id) {
     // a superuser can switch the append-only triggers off; the head on the incident's row stays
@@ -99,11 +98,11 @@ const postgres: Backend = {
         for (let i = from; i < Math.min(n, from + 1000); i++) {
           const id = `20260101-${String(i).padStart(6, '0')}-seed`;
           const { events, lines } = seedLines(id, i);
-          const r = new Replayer(events[0]!);
-          r.apply(events[1]!);
           ids.push(id);
-          states.push(JSON.stringify(r.state()));
-          listed.push(JSON.stringify(listedOf(r.state())));
+          const state = replay(events);
+          if (!state) throw new Error(`the seed for ${id} does not open an incident`);
+          states.push(JSON.stringify(state));
+          listed.push(JSON.stringify(listedOf(state)));
           events.forEach((e, k) => {
             ev.id.push(id);
             ev.seq.push(e.seq);
@@ -367,20 +366,17 @@ describe('store contract: directory', () => contract('directory', directory));
 describeWithPostgres('store contract: postgres', () => contract('postgres', postgres));
 
 describeWithPostgres('postgres store: watch', () => {
-  let store: PostgresStore;
-  beforeAll(async () => {
-    store = await openPostgresStore({ kind: 'postgres', url: await freshDatabase(), localDir: '', from: 'test' });
-  });
-  afterAll(async () => store?.close());
+  const db = freshStoreForSuite();
 
   it('delivers events appended by another connection, in order, each once', async () => {
+    const { store } = db;
     const id = '20260101-060000-eeee';
     const w = await store.create(id);
     await w.appendAll([opened(id)]);
     const seen: number[] = [];
     const ac = new AbortController();
     const watching = store.watch(id, 1, (evs) => seen.push(...evs.map((e) => e.seq)), ac.signal);
-    const other = await openPostgresStore({ kind: 'postgres', url: store.url, localDir: '', from: 'test' });
+    const other = await openTestStore(store.url);
     const ow = await other.appender(id);
     for (let i = 0; i < 5; i++) await ow.appendAll([{ type: 'note_added', data: { text: `n${i}` } }]);
     await ow.appendAll([

@@ -9,26 +9,23 @@ import { join } from 'node:path';
 import { expect, it } from 'vitest';
 import { DirectoryStore } from '../../src/store/directory.js';
 import type { TimelineEvent } from '../../src/timeline/events.js';
+import { openIncidentIn } from '../helpers/incidents.js';
+import { waitUntil } from '../helpers/wait.js';
 
-const until = async (ok: () => boolean, ms = 5000) => {
-  const end = Date.now() + ms;
-  while (!ok()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
+const until = (ok: () => boolean, ms = 5000) => waitUntil(ok, { ms, what: 'the watched events', every: 10 });
 
 it('a half-written line is read once it is complete; events after `after` come once, in order', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-dwatch-'));
   const store = new DirectoryStore(dir);
   const id = '20261206-043000-abcd';
-  const w = await store.create(id, { actor: 'a' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
-    { type: 'note_added', data: { text: 'one' } },
-    { type: 'note_added', data: { text: 'two' } },
-  ]);
-  await w.close();
+  await openIncidentIn(store, id, {
+    actor: 'a',
+    title: 't',
+    more: [
+      { type: 'note_added', data: { text: 'one' } },
+      { type: 'note_added', data: { text: 'two' } },
+    ],
+  });
   // the third line, taken out and written back in two halves
   const file = store.where(id);
   const lines = readFileSync(file, 'utf8').split('\n');
@@ -52,13 +49,7 @@ it('a half-written line is read once it is complete; events after `after` come o
 it('an incident created while watching the store is reported, and a change to an existing one', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-dwatch-'));
   const store = new DirectoryStore(dir);
-  const open = async (id: string) => {
-    const w = await store.create(id, { actor: 'a' });
-    await w.appendAll([
-      { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
-    ]);
-    await w.close();
-  };
+  const open = (id: string) => openIncidentIn(store, id, { actor: 'a', title: 't' });
   await open('20261206-043100-aaaa');
   const changed: string[] = [];
   const stop = new AbortController();
@@ -82,11 +73,7 @@ it('a store directory that does not exist yet (nothing to fs.watch) is still wat
   const stop = new AbortController();
   const watching = store.watchList((id) => changed.push(id), stop.signal);
   const id = '20261206-043200-cccc';
-  const w = await store.create(id, { actor: 'a' });
-  await w.appendAll([
-    { type: 'incident_opened', data: { id, title: 't', severity: 'sev2', playbook: null, dry_run: false, source: 'incident start' } },
-  ]);
-  await w.close();
+  await openIncidentIn(store, id, { actor: 'a', title: 't' });
   await until(() => changed.includes(id), 3000);
   stop.abort();
   await watching;

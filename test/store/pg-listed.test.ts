@@ -4,21 +4,15 @@
  * migration 4 fills it in on the rows an older payctl wrote without it.
  */
 import pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { MIGRATIONS } from '../../src/store/pg-schema.js';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
-import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { describeWithPostgres, freshStoreForSuite } from '../helpers/postgres.js';
 
 describeWithPostgres('the listed state on PostgreSQL', () => {
-  let url: string;
-  let store: PostgresStore;
-  beforeAll(async () => {
-    url = await freshDatabase();
-    store = await openPostgresStore({ kind: 'postgres', url, localDir: '', from: 'test' });
-  });
-  afterAll(async () => store?.close());
+  const db = freshStoreForSuite();
 
   it('keeps the run stop and the cancellation; migration 4 fills them in on older rows', async () => {
+    const { store, url } = db;
     const stopped = '20260101-070000-aaaa';
     const cancelled = '20260101-070000-bbbb';
     let w = await store.create(stopped, { actor: 'tester' });

@@ -10,8 +10,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openPostgresStore, type PostgresStore } from '../../src/store/postgres.js';
-import { asSuperuser, describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import type { PostgresStore } from '../../src/store/postgres.js';
+import { asSuperuser, describeWithPostgres, freshDatabase, openTestStore } from '../helpers/postgres.js';
 
 const DOCS = fileURLToPath(new URL('../../docs/store.md', import.meta.url));
 
@@ -41,7 +41,7 @@ describeWithPostgres('the least-privilege role of docs/store.md', () => {
     const as = new URL(url);
     as.username = role;
     as.password = 'unused-trust-auth';
-    store = await openPostgresStore({ kind: 'postgres', url: as.toString(), localDir: '', from: 'test' });
+    store = await openTestStore(as.toString());
   });
   afterAll(async () => {
     await store?.close();
