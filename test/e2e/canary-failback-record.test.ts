@@ -8,23 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
-import { runCliAsync } from '../helpers/run-cli.js';
-import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { describe, expect, it } from 'vitest';
+import { BUSY, canaryProjects } from '../helpers/canary.js';
 
-let p: SandboxProject | undefined;
-afterEach(async () => {
-  await p?.close();
-  p = undefined;
-});
-
-// 100 payments a second: a 10% stage sees enough of them within a 2 s hold
-const BUSY = 6000;
-const run = (args: string[]) => runCliAsync(args, { cwd: p!.dir, env: { ...p!.env, PAYCTL_ACTOR: 'ci' } });
+const { open, run } = canaryProjects();
 
 describe('a canary failback in the record', () => {
   it('is the failback: resolve does not ask for one, the postmortem ends the time on the backup at it', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--share', '90', '--yes'])).code).toBe(0);
     const r = await run(['failback', '--canary', '10,100', '--hold', '2s', '--min-attempts', '20', '--yes', '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -49,7 +40,7 @@ describe('a canary failback in the record', () => {
   }, 60_000);
 
   it('halted, still reports where traffic came from and the routing before', async () => {
-    p = await sandboxProject({ ordersPerMinute: BUSY });
+    const p = await open({ ordersPerMinute: BUSY });
     expect((await run(['failover', '--to', 'adyen', '--yes'])).code).toBe(0);
     // far more payments than the 10% stage sees: it halts and rolls back
     const r = await run(['failback', '--canary', '10,100', '--hold', '1s', '--min-attempts', '100000', '--yes', '--json']);

@@ -5,14 +5,15 @@
  * `incident resume` without an id finds it and walks the playbook to its end.
  * Both stores: the listed state comes from the one replay.
  */
-import { spawn } from 'node:child_process';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCliAsync } from '../helpers/run-cli.js';
+import { runCliAsync } from '../helpers/run-cli.js';
 import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
+import { killRunning, spawnRunning } from '../helpers/running.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
 
 let p: SandboxProject | undefined;
 afterEach(async () => {
+  killRunning();
   await p?.close();
   p = undefined;
 });
@@ -24,28 +25,12 @@ interface Listed {
 }
 
 /** incident start, interrupted with Ctrl-C once it waits for the processor to recover. */
-async function startAndInterrupt(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'processor-outage', '--yes', '--var', 'check_interval=2s'], {
-    cwd: p!.dir,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((res) => child.on('close', res));
-  await new Promise<void>((res, rej) => {
-    const timer = setTimeout(() => rej(new Error(`never reached wait_recovery:\n${stdout}\n${stderr}`)), 45_000);
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (stdout.includes('Wait for the processor to recover: checking every 2s')) {
-        clearTimeout(timer);
-        res();
-      }
-    });
-  });
-  child.kill('SIGINT');
-  return { code: await exited, stderr };
+async function startAndInterrupt(env: NodeJS.ProcessEnv): Promise<string> {
+  const started = spawnRunning(['incident', 'start', '-p', 'processor-outage', '--yes', '--var', 'check_interval=2s'], p!.dir, env);
+  await started.waitForLine((l) => l.includes('Wait for the processor to recover: checking every 2s'), 45_000);
+  started.child.kill('SIGINT');
+  await started.exited;
+  return started.stderr();
 }
 
 function scenario(storeEnv: () => NodeJS.ProcessEnv): void {
@@ -54,8 +39,7 @@ function scenario(storeEnv: () => NodeJS.ProcessEnv): void {
     const env = { ...p.env, ...storeEnv(), PAYCTL_ACTOR: 'ci' };
     const run = (args: string[]) => runCliAsync(args, { cwd: p!.dir, env });
 
-    const started = await startAndInterrupt(env);
-    expect(started.stderr).toContain('interrupted during step "wait_recovery"');
+    expect(await startAndInterrupt(env)).toContain('interrupted during step "wait_recovery"');
     const [before] = JSON.parse((await run(['incident', 'list', '--json'])).stdout) as Listed[];
     expect(before!.waiting?.why).toContain('stopped at step wait_recovery');
 
