@@ -2,10 +2,20 @@
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { formatDuration, parseDuration, DURATION_HINT } from '../duration.js';
-import { digestIncident, type IncidentDigest } from '../postmortem/digest.js';
-import { cancelledByMistake, inPeriod, ScorecardBuilder, SCORECARD_DEFINITIONS, type ScorecardRow } from '../postmortem/scorecard.js';
+import { digestIncident } from '../postmortem/digest.js';
+import {
+  cancelledByMistake,
+  inPeriod,
+  SCORECARD_DEFINITIONS,
+  SCORECARD_PART_VERSION,
+  ScorecardBuilder,
+  scorecardPart,
+  type ScorecardPart,
+  type ScorecardRow,
+} from '../postmortem/scorecard.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { formatTable } from '../ui/table.js';
+import { packageVersion } from '../package-root.js';
 
 export interface ReportOptions {
   since?: string;
@@ -23,37 +33,44 @@ export async function report(ctx: Context, opts: ReportOptions): Promise<void> {
   const lc = ctx.config();
   const now = ctx.clock.now().getTime();
   const includeDrills = Boolean(opts.includeDrills);
-  // one incident at a time: memory stays flat however large the store is
-  const card = new ScorecardBuilder({ threshold: lc.config.thresholds.success_rate, providers: Object.keys(lc.config.providers) });
+  const threshold = lc.config.thresholds.success_rate;
+  const card = new ScorecardBuilder({ threshold, providers: Object.keys(lc.config.providers) });
   const kinds = new Map<string, number>();
   let counted = 0;
   let rehearsalCount = 0;
   let skipped = 0;
   let cancelled = 0;
   const store = await ctx.store();
-  for (const id of await store.ids()) {
-    let inc: IncidentDigest;
-    try {
-      inc = await digestIncident(store, id, { scorecard: true });
-    } catch (e) {
-      skipped++;
-      ctx.out.warn(`skipping incident ${id}: ${(e as Error).message}`);
-      continue;
-    }
-    if (!inPeriod(inc.state.opened_at, sinceMs, now)) continue;
-    if (cancelledByMistake(inc.state)) {
-      cancelled++; // opened by mistake: says nothing about a provider
-      continue;
-    }
-    const kind = rehearsalKind(inc.state);
-    if (kind) {
-      rehearsalCount++;
-      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
-      if (!includeDrills) continue;
-    }
-    counted++;
-    card.add(inc);
-  }
+  // one incident at a time, each reduced to its part in the scorecard: a directory store keeps
+  // the parts (<store>/.scorecard.json) and reads again only the timelines that changed since
+  await store.eachDerived<ScorecardPart>(
+    {
+      name: 'scorecard',
+      // another payctl release (whose facts may be read differently) or threshold: every part is computed again
+      version: `${SCORECARD_PART_VERSION} payctl ${packageVersion()} threshold ${card.threshold}`,
+      derive: async (id) => scorecardPart(await digestIncident(store, id), card.threshold),
+    },
+    ({ id, value: part, error }) => {
+      if (error) {
+        skipped++;
+        ctx.out.warn(`skipping incident ${id}: ${error.message}`);
+        return;
+      }
+      if (!inPeriod(part.opened_at, sinceMs, now)) return;
+      if (cancelledByMistake(part)) {
+        cancelled++; // opened by mistake: says nothing about a provider
+        return;
+      }
+      const kind = rehearsalKind(part);
+      if (kind) {
+        rehearsalCount++;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+        if (!includeDrills) return;
+      }
+      counted++;
+      card.addPart(id, part);
+    },
+  );
   const kindText = [...kinds].map(([k, n]) => `${n} ${k}${n === 1 ? '' : 's'}`).join(', ');
   const rehearsalNote = !rehearsalCount
     ? undefined

@@ -37,31 +37,7 @@ export interface DigestOptions {
   verify?: boolean;
   /** Collect the postmortem's timeline table. */
   table?: boolean;
-  /**
-   * Only what the provider scorecard reads: the events in SCORECARD_UNREAD are
-   * not parsed (their time still counts as the last event's), so the state's
-   * steps, answers, reminders, run and roles, and the facts' step runs,
-   * approvals, reminders, decisions and run stops are not filled in.
-   * Not with `verify` (the chain needs every line).
-   */
-  scorecard?: boolean;
 }
-
-/** Events the scorecard has no use for: steps' starts, inputs, runs, approvals, reminders, decisions, roles. */
-export const SCORECARD_UNREAD: ReadonlySet<string> = new Set([
-  'step_started',
-  'input_answered',
-  'run_started',
-  'run_stopped',
-  'run_finished',
-  'approval_requested',
-  'approval_given',
-  'approval_denied',
-  'reminder_fired',
-  'channel_sent',
-  'decision',
-  'role_assigned',
-]);
 
 /** A timeline visitor that digests the events it is shown (store.scan, scanTimeline). */
 export class DigestVisitor implements TimelineVisitor {
@@ -73,21 +49,9 @@ export class DigestVisitor implements TimelineVisitor {
   private events = 0;
   private meaningful = false;
 
-  readonly unparsed: TimelineVisitor['unparsed'];
-
   constructor(opts: DigestOptions = {}) {
     this.table = opts.table ? new TimelineTableBuilder() : undefined;
     this.chain = opts.verify ? new ChainCheck() : undefined;
-    this.unparsed =
-      opts.scorecard && !opts.verify
-        ? {
-            types: SCORECARD_UNREAD,
-            passed: (time) => {
-              this.replay.passed(time);
-              this.events++;
-            },
-          }
-        : undefined;
   }
 
   event(e: TimelineEvent, line: string, lineNo: number, bytes?: Buffer): void {

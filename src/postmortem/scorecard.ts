@@ -3,6 +3,7 @@
  * how often it failed us, for how long, how fast its status page admitted it,
  * how fast it answered escalations, and how often we failed over away from it.
  */
+import type { IncidentState } from '../timeline/replay.js';
 import type { LoadedIncident } from '../timeline/store.js';
 import { rehearsalKind } from '../timeline/rehearsal.js';
 import { digestEvents, type IncidentDigest } from './digest.js';
@@ -87,6 +88,74 @@ export function buildScorecard(
 /** What the scorecard reads of an incident. */
 export type ScoredIncident = { id: string } & Pick<IncidentDigest, 'state' | 'facts' | 'shares'>;
 
+/**
+ * One incident's part in the scorecard, as plain data: what providers report
+ * picks incidents by, and what the incident adds to each provider's row.
+ * Computed once per timeline (a directory store keeps it while the timeline
+ * is unchanged: Store.eachDerived).
+ */
+export interface ScorecardPart {
+  opened_at: string;
+  status: IncidentState['status'];
+  dry_run: boolean;
+  source: string;
+  /** The traffic of the provider that had it all before the first switch, and how long (weighted by share) it was elsewhere. */
+  away?: { provider: string; ms: number };
+  /** Each provider the incident affected. */
+  providers: {
+    provider: string;
+    failovers_away: number;
+    /** When it had a problem (a failover away from a provider that read as healthy is not its downtime). */
+    problem?: {
+      downtime_ms: number;
+      /** Detection to resolution, when the incident is resolved. */
+      resolve_ms?: number;
+      admission_delay_ms: number | null;
+      /** Per escalation to it, how long until a response (null: none recorded). */
+      escalation_responses_ms: (number | null)[];
+    };
+  }[];
+}
+
+/**
+ * Changes whenever scorecardPart (or what it reads: facts, shares, reference points) computes
+ * differently; parts kept are also computed again by another payctl release.
+ */
+export const SCORECARD_PART_VERSION = 1;
+
+/** An incident's part in the scorecard, with the success-rate threshold that marks detection. */
+export function scorecardPart(inc: ScoredIncident, threshold: number): ScorecardPart {
+  const { state, facts } = inc;
+  const points = referencePoints(state, facts, threshold);
+  const detection = points.detected ?? points.opened;
+  const end = points.resolved ?? points.last_event;
+  const resolved = state.status === 'resolved' && points.resolved;
+  const away = inc.shares.trafficAway(end);
+  return {
+    opened_at: state.opened_at,
+    status: state.status,
+    dry_run: state.dry_run,
+    source: state.source,
+    ...(away ? { away } : {}),
+    providers: providerPerformance(facts, points)
+      .filter((perf) => perf.affected)
+      .map((perf) => ({
+        provider: perf.provider,
+        failovers_away: perf.failovers_away,
+        ...(perf.had_problem
+          ? {
+              problem: {
+                downtime_ms: Math.max(0, between(earliest([detection, perf.admitted_at]), end) ?? 0),
+                ...(resolved ? { resolve_ms: between(detection, points.resolved) ?? 0 } : {}),
+                admission_delay_ms: perf.admission_delay_ms,
+                escalation_responses_ms: perf.escalations.map((e) => e.response_ms),
+              },
+            }
+          : {}),
+      })),
+  };
+}
+
 type RowBeingBuilt = ScorecardRow & { _resolve: number[]; _admit: number[]; _esc: number[] };
 
 /**
@@ -95,7 +164,7 @@ type RowBeingBuilt = ScorecardRow & { _resolve: number[]; _admit: number[]; _esc
  */
 export class ScorecardBuilder {
   private readonly byProvider = new Map<string, RowBeingBuilt>();
-  private readonly threshold: number;
+  readonly threshold: number;
 
   constructor(opts: { threshold?: number; providers?: string[] } = {}) {
     this.threshold = opts.threshold ?? 0.95;
@@ -129,39 +198,35 @@ export class ScorecardBuilder {
 
   /** One incident's part in the scorecard; a cancelled one (opened by mistake) has none. */
   add(inc: ScoredIncident): void {
-    if (cancelledByMistake(inc.state)) return;
-    const facts = inc.facts;
-    const points = referencePoints(inc.state, facts, this.threshold);
-    const detection = points.detected ?? points.opened;
-    const open = inc.state.status !== 'resolved';
-    const away = inc.shares.trafficAway(points.resolved ?? points.last_event);
-    if (away) this.row(away.provider).traffic_away_ms += away.ms;
-    for (const perf of providerPerformance(facts, points)) {
-      if (!perf.affected) continue;
-      const r = this.row(perf.provider);
-      r.failovers_away += perf.failovers_away;
-      // moving traffic away from a provider that looked healthy (a planned or precautionary failover) is not its downtime
-      if (!perf.had_problem) continue;
+    this.addPart(inc.id, scorecardPart(inc, this.threshold));
+  }
+
+  /** An incident's part, computed before (scorecardPart, with this builder's threshold). */
+  addPart(id: string, part: ScorecardPart): void {
+    if (cancelledByMistake(part)) return;
+    if (part.away) this.row(part.away.provider).traffic_away_ms += part.away.ms;
+    for (const p of part.providers) {
+      const r = this.row(p.provider);
+      r.failovers_away += p.failovers_away;
+      if (!p.problem) continue;
       r.incidents++;
-      r.incident_ids.push(inc.id);
-      if (open) r.open_incidents++;
-      const from = earliest([detection, perf.admitted_at]);
-      const down = Math.max(0, between(from, points.resolved ?? points.last_event) ?? 0);
-      r.total_downtime_ms += down;
-      r.longest_downtime_ms = Math.max(r.longest_downtime_ms ?? 0, down);
-      if (!open && points.resolved) {
+      r.incident_ids.push(id);
+      if (part.status !== 'resolved') r.open_incidents++;
+      r.total_downtime_ms += p.problem.downtime_ms;
+      r.longest_downtime_ms = Math.max(r.longest_downtime_ms ?? 0, p.problem.downtime_ms);
+      if (p.problem.resolve_ms !== undefined) {
         r.resolved_incidents++;
-        r._resolve.push(between(detection, points.resolved) ?? 0);
+        r._resolve.push(p.problem.resolve_ms);
       }
-      if (perf.admission_delay_ms !== null) {
+      if (p.problem.admission_delay_ms !== null) {
         r.status_page_admission.admitted++;
-        r._admit.push(perf.admission_delay_ms);
+        r._admit.push(p.problem.admission_delay_ms);
       } else r.status_page_admission.never_admitted++;
-      for (const e of perf.escalations) {
+      for (const ms of p.problem.escalation_responses_ms) {
         r.escalation_response.escalations++;
-        if (e.response_ms !== null) {
+        if (ms !== null) {
           r.escalation_response.answered++;
-          r._esc.push(e.response_ms);
+          r._esc.push(ms);
         }
       }
     }

@@ -26,6 +26,8 @@ import { sha256, TimelineWriter } from '../timeline/writer.js';
 import { GENESIS } from '../timeline/events.js';
 import type {
   AppenderOptions,
+  Derivation,
+  Derived,
   IncidentAppender,
   IncidentSummary,
   ListedState,
@@ -37,6 +39,7 @@ import type {
 } from './store.js';
 import { watchDirectoryIncident, watchDirectoryList } from './directory-watch.js';
 import { ListedCache } from './directory-listed.js';
+import { TimelineCache } from './timeline-cache.js';
 
 export class DirectoryStore implements Store {
   readonly kind = 'directory' as const;
@@ -46,6 +49,7 @@ export class DirectoryStore implements Store {
   constructor(readonly dir: string) {
     this.location = dir;
     this.locks = directoryStoreLocks(dir);
+    this.listedCache = new ListedCache(dir);
   }
 
   where(id: string, line?: number): string {
@@ -135,16 +139,21 @@ export class DirectoryStore implements Store {
     return listIncidentIds(this.dir);
   }
 
-  private readonly listedCache = new ListedCache();
+  private readonly listedCache: ListedCache;
 
   /** From the cache of listed states, each checked against its timeline (directory-listed.ts). */
   async list(only?: readonly string[]): Promise<IncidentSummary[]> {
-    return this.listedCache.list(this.dir, only);
+    return this.listedCache.list(only);
   }
 
   /** Every incident's listed state is checked against its timeline anyway: the page is cut from them all. */
   async listPage(query: ListQuery): Promise<ListPage> {
-    return this.listedCache.page(this.dir, query);
+    return this.listedCache.page(query);
+  }
+
+  /** The values kept in <store>/.<name>.json while each timeline is unchanged (timeline-cache.ts). */
+  async eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void): Promise<void> {
+    await new TimelineCache<V>(this.dir, derivation.name, derivation.version).walk((_file, id) => derivation.derive(id), visit);
   }
 
   /** Newest first by opened_at within an id's second (newestFirst); only those `among` keeps are replayed. */

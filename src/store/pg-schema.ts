@@ -13,7 +13,10 @@
  *   event against the incident's recorded head (next seq, prev = head hash)
  *   and moves the head in the same transaction;
  * - payctl_lock_holders: who holds a run or routing lock (the locks themselves
- *   are advisory locks, which die with their session), for the refusal message.
+ *   are advisory locks, which die with their session), for the refusal message;
+ * - payctl_derived: values derived from an incident's events (Store.eachDerived),
+ *   each with the head count it was derived at: used only while the head has
+ *   not moved (the events are append-only, so the same count is the same events).
  */
 export interface Migration {
   version: number;
@@ -173,6 +176,20 @@ ALTER TABLE payctl_incidents
   ADD COLUMN listed_run text GENERATED ALWAYS AS (listed::jsonb ->> 'run') STORED;
 CREATE INDEX payctl_incidents_open ON payctl_incidents (id) WHERE listed_status NOT IN ('resolved', 'cancelled');
 CREATE INDEX payctl_incidents_unlisted ON payctl_incidents (id) WHERE listed IS NULL;
+`,
+  },
+  {
+    version: 6,
+    description: "values derived from an incident's events (the scorecard parts of providers report), kept while its head is unchanged",
+    sql: `
+CREATE TABLE payctl_derived (
+  incident_id text NOT NULL REFERENCES payctl_incidents (id) ON DELETE CASCADE,
+  name        text NOT NULL,
+  version     text NOT NULL,
+  head_count  integer NOT NULL,
+  value       jsonb NOT NULL,
+  PRIMARY KEY (incident_id, name)
+);
 `,
   },
 ];

@@ -37,6 +37,8 @@ import { describeDatabase } from './spec.js';
 import { listedOf } from './listed.js';
 import type {
   AppenderOptions,
+  Derivation,
+  Derived,
   IncidentAppender,
   IncidentSummary,
   ListedState,
@@ -50,6 +52,8 @@ import type {
 } from './store.js';
 
 const PAGE = 2_000;
+/** Incidents read at a time by eachDerived. */
+const DERIVED_PAGE = 1_000;
 
 interface ListedRow {
   id: string;
@@ -206,6 +210,68 @@ export class PostgresStore implements Store {
       only ? [only] : [],
     );
     return this.summariesOf(rows);
+  }
+
+  /**
+   * A page of incidents at a time, each with the value kept for it in
+   * payctl_derived if it was derived at the incident's present head (the
+   * events are append-only: the same count is the same events); the others
+   * are derived and kept. A role that may not write payctl_derived still gets
+   * every value, derived each time.
+   */
+  async eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void): Promise<void> {
+    let after = '';
+    let canKeep = true;
+    for (;;) {
+      const rows = await this.query<{ id: string; head_count: number; value: V | null }>(
+        `SELECT i.id, i.head_count, d.value FROM payctl_incidents i
+           LEFT JOIN payctl_derived d ON d.incident_id = i.id AND d.name = $1 AND d.version = $2 AND d.head_count = i.head_count
+          WHERE i.id > $3 ORDER BY i.id LIMIT ${DERIVED_PAGE}`,
+        [derivation.name, String(derivation.version), after],
+      );
+      const fresh: { id: string; head: number; value: V }[] = [];
+      for (const r of rows) {
+        if (r.value !== null) {
+          visit({ id: r.id, value: r.value });
+          continue;
+        }
+        let value: V;
+        try {
+          value = await derivation.derive(r.id); // reads at least head_count events: a value kept for that count is never stale
+        } catch (e) {
+          visit({ id: r.id, error: e as Error });
+          continue;
+        }
+        fresh.push({ id: r.id, head: r.head_count, value });
+        visit({ id: r.id, value });
+      }
+      if (fresh.length && canKeep) canKeep = await this.keepDerived(derivation, fresh);
+      if (rows.length < DERIVED_PAGE) return;
+      after = rows.at(-1)!.id;
+    }
+  }
+
+  /** Keep derived values; false when this role may not (read-only): they are derived each time then. */
+  private async keepDerived<V>(derivation: Derivation<V>, fresh: { id: string; head: number; value: V }[]): Promise<boolean> {
+    const db = await this.db();
+    try {
+      await db.query(
+        `INSERT INTO payctl_derived (incident_id, name, version, head_count, value)
+         SELECT id, $2, $3, head, value FROM unnest($1::text[], $4::int[], $5::jsonb[]) AS t(id, head, value)
+         ON CONFLICT (incident_id, name) DO UPDATE SET version = EXCLUDED.version, head_count = EXCLUDED.head_count, value = EXCLUDED.value`,
+        [
+          fresh.map((f) => f.id),
+          derivation.name,
+          String(derivation.version),
+          fresh.map((f) => f.head),
+          fresh.map((f) => JSON.stringify(f.value)),
+        ],
+      );
+      return true;
+    } catch (e) {
+      if ((e as { code?: string }).code === '42501') return false; // insufficient_privilege
+      throw storeError(e, this.location);
+    }
   }
 
   /**

@@ -20,7 +20,7 @@ import type { PostgresStore } from './postgres.js';
 import { pushSpool } from './push.js';
 import { Spool } from './spool.js';
 import { markSpooled } from './spool-state.js';
-import type { AppenderOptions, IncidentAppender, ListedState, ListQuery, Store, WatchNotices } from './store.js';
+import type { AppenderOptions, Derivation, Derived, IncidentAppender, ListedState, ListQuery, Store, WatchNotices } from './store.js';
 
 export class SpoolingStore implements Store {
   readonly kind = 'postgres' as const;
@@ -191,6 +191,9 @@ export class SpoolingStore implements Store {
   }
   list(only?: readonly string[]) {
     return this.db.list(only);
+  }
+  eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void) {
+    return this.db.eachDerived(derivation, visit);
   }
   listPage(query: ListQuery) {
     return this.db.listPage(query);

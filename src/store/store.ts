@@ -100,6 +100,19 @@ export interface ListPage {
   pending: IncidentSummary[];
 }
 
+/** A value derived from an incident's timeline alone (the scorecard's part of it, say). */
+export interface Derivation<V> {
+  /** Lowercase letters and dashes: a directory store keeps the values in <store>/.<name>.json. */
+  name: string;
+  /** Changes whenever what `derive` computes changes (its code, a setting it reads): values of another version are derived again. */
+  version: string | number;
+  /** The value of one incident (its events read from the store). */
+  derive(id: string): Promise<V>;
+}
+
+/** One incident with its derived value, or why it could not be derived. */
+export type Derived<V> = { id: string; value: V; error?: undefined } | { id: string; value?: undefined; error: Error };
+
 /** What a watch says about its connection to a database store (incident follow prints them on stderr). */
 export interface WatchNotices {
   /** The connection was lost: what happened, and when it tries again. */
@@ -154,6 +167,12 @@ export interface Store {
   ids(): Promise<string[]>;
   /** Every incident (or those of `only` that exist) with its listed state, oldest first; a broken one with its problem. */
   list(only?: readonly string[]): Promise<IncidentSummary[]>;
+  /**
+   * Each incident, oldest first, with its derived value. A directory store keeps the values and
+   * derives again only an incident whose timeline changed since (timeline-cache.ts); a database
+   * store derives each one every time.
+   */
+  eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void): Promise<void>;
   /** A page of the listing (newest first) without reading every incident's listed state where the store can avoid it. */
   listPage(query: ListQuery): Promise<ListPage>;
   /**

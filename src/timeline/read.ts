@@ -56,16 +56,7 @@ export interface TimelineVisitor {
   /** `line`: the event's text; `bytes`: the same line as written (what the next line's prev hashes). */
   event(ev: TimelineEvent, line: string, lineNo: number, bytes: Buffer): void;
   problem(p: TimelineProblem): void;
-  /**
-   * For a reader that needs only some events (the provider scorecard): lines of
-   * these types, as payctl writes them (seq, time, actor and type first), are
-   * not parsed (nor checked); `passed` gets each one's time instead of `event`.
-   */
-  unparsed?: { types: ReadonlySet<string>; passed(time: string, lineNo: number): void };
 }
-
-/** The head of a line as payctl writes it: its time and its type. */
-const LINE_HEAD = /^\{"seq":\d+,"time":"([^"\\]*)","actor":"(?:[^"\\]|\\.)*","type":"([a-z_]+)"/;
 
 /**
  * Walk a timeline's bytes line by line without building an array of every
@@ -74,7 +65,6 @@ const LINE_HEAD = /^\{"seq":\d+,"time":"([^"\\]*)","actor":"(?:[^"\\]|\\.)*","ty
 export function scanTimeline(buf: Buffer, visit: TimelineVisitor): void {
   const size = buf.length;
   const endsClean = size === 0 || buf[size - 1] === 0x0a;
-  const unparsed = visit.unparsed;
   let pos = 0;
   let lineNo = 0;
   while (pos < size) {
@@ -88,13 +78,6 @@ export function scanTimeline(buf: Buffer, visit: TimelineVisitor): void {
     if (line.trim() === '') {
       visit.problem({ line: lineNo, message: 'empty line' });
       continue;
-    }
-    if (unparsed && !(last && !endsClean)) {
-      const head = LINE_HEAD.exec(line);
-      if (head && unparsed.types.has(head[2]!)) {
-        unparsed.passed(head[1]!, lineNo);
-        continue;
-      }
     }
     let ev: unknown;
     try {
@@ -153,7 +136,6 @@ export function scanTimelineFile(file: string, visit: TimelineVisitor): void {
  * scanned on its own: a chunk, a page); `seen` gets each line's own number.
  */
 export function shiftLines(visit: TimelineVisitor, offset: () => number, seen?: (lineNo: number) => void): TimelineVisitor {
-  const unparsed = visit.unparsed;
   return {
     event(e, line, lineNo, bytes) {
       seen?.(lineNo);
@@ -163,15 +145,6 @@ export function shiftLines(visit: TimelineVisitor, offset: () => number, seen?: 
       seen?.(p.line);
       visit.problem({ line: p.line + offset(), message: p.message });
     },
-    ...(unparsed && {
-      unparsed: {
-        types: unparsed.types,
-        passed(time, lineNo) {
-          seen?.(lineNo);
-          unparsed.passed(time, lineNo + offset());
-        },
-      },
-    }),
   };
 }
 

@@ -18,12 +18,6 @@ export class ReplayVisitor implements TimelineVisitor {
     else this.notOpened = true;
   }
 
-  /** An event not parsed (read.ts `unparsed`): the state's last event moves on; first, it means no incident_opened. */
-  passed(time: string): void {
-    if (this.replayer) this.replayer.passed(time);
-    else this.notOpened = true;
-  }
-
   problem(p: TimelineProblem): void {
     this.problems.push(p);
   }

@@ -280,12 +280,6 @@ export class Replayer {
     }
   }
 
-  /** An event a lighter reader did not parse (read.ts `unparsed`): only its time and count are known. */
-  passed(time: string): void {
-    this.s.event_count++;
-    this.s.updated_at = time;
-  }
-
   /** The state so far (a live object: copy it if you keep it across apply()). */
   state(): IncidentState {
     this.s.actors = [...this.actors];

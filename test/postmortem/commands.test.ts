@@ -134,6 +134,51 @@ describe('payctl providers report', () => {
   });
 });
 
+describe('payctl providers report: the parts kept in the store', () => {
+  it('are used while a timeline is unchanged, and computed again after an append or with another threshold', () => {
+    const own = mkdtempSync(join(tmpdir(), 'payctl-pm-parts-'));
+    cpSync(dir, own, { recursive: true });
+    const report = () => {
+      const r = spawnSync(process.execPath, [BIN, 'providers', 'report', '--since', '100000d', '--json'], {
+        cwd: own,
+        encoding: 'utf8',
+        env: { ...process.env, NO_COLOR: '1', CI: '1', PAYCTL_CONFIG: '', PAYCTL_ACTOR: 'tester' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      return JSON.parse(r.stdout).providers.find((p: { provider: string }) => p.provider === 'stripe').total_downtime_ms as number;
+    };
+    const parts = join(own, 'store', '.scorecard.json');
+    // an hour more downtime for stripe in the kept part of one incident: a report that uses the part shows it
+    const addHour = () => {
+      const text = readFileSync(parts, 'utf8');
+      const line = text.split('\n').find((l) => l.startsWith(`["${IDS.full}"`))!;
+      const entry = JSON.parse(line);
+      entry[5].providers.find((p: { provider: string }) => p.provider === 'stripe').problem.downtime_ms += 3_600_000;
+      writeFileSync(parts, text.replace(line, JSON.stringify(entry)));
+    };
+    const truth = report();
+    expect(existsSync(parts)).toBe(true);
+    addHour();
+    expect(report()).toBe(truth + 3_600_000);
+    // an append to that timeline: its part is computed again
+    const note = spawnSync(process.execPath, [BIN, 'incident', 'note', IDS.full, 'checking the dashboards'], {
+      cwd: own,
+      encoding: 'utf8',
+      env: { ...process.env, CI: '1', PAYCTL_CONFIG: '', PAYCTL_ACTOR: 'tester' },
+    });
+    expect(note.status, note.stderr).toBe(0);
+    expect(report()).toBe(truth);
+    // another success-rate threshold: every part is computed again
+    addHour();
+    expect(report()).toBe(truth + 3_600_000);
+    const config = join(own, 'payctl.config.yaml');
+    writeFileSync(config, `${readFileSync(config, 'utf8')}thresholds: { success_rate: 0.9 }\n`);
+    report();
+    expect(readFileSync(parts, 'utf8').split('\n')[0]).toMatch(/^\{"version":"1 payctl \d+\.\d+\.\d+\S* threshold 0\.9"\}$/);
+    expect(readFileSync(parts, 'utf8')).not.toContain(String(truth + 3_600_000));
+  });
+});
+
 describe('payctl incident export', () => {
   it('--format json: {incident, events, problems}', () => {
     const r = payctl('incident', 'export', IDS.newerPayctl, '--format', 'json');

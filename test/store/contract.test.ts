@@ -291,6 +291,51 @@ function contract(name: string, backend: Backend): void {
     }
   });
 
+  it(`${name}: derived values are kept while each timeline is unchanged, and derived again after an append`, async () => {
+    const { store: s, where: w } = await backend.open();
+    try {
+      const at = (n: number) => `20260103-00000${n}-kept`;
+      for (const n of [1, 2, 3]) {
+        const a = await s.create(at(n), { actor: 'tester' });
+        await a.appendAll([opened(at(n), `Incident ${n}`)]);
+        await a.close();
+      }
+      await backend.addEmpty(w, at(4)); // created, never opened: cannot be derived
+      const walk = async (version = 1) => {
+        const derived: string[] = [];
+        const seen: unknown[] = [];
+        const derivation = {
+          name: 'event-counts',
+          version,
+          derive: async (id: string) => {
+            derived.push(id);
+            return { events: (await s.replay(id)).state.event_count };
+          },
+        };
+        await s.eachDerived(derivation, (d) => seen.push(d.error ? [d.id, 'error'] : [d.id, d.value.events]));
+        return { derived, seen };
+      };
+      const first = await walk();
+      expect(first.seen).toEqual([
+        [at(1), 1],
+        [at(2), 1],
+        [at(3), 1],
+        [at(4), 'error'],
+      ]);
+      expect(first.derived).toEqual([at(1), at(2), at(3), at(4)]);
+      expect((await walk()).derived).toEqual([at(4)]);
+      const a = await s.appender(at(2), { actor: 'tester' });
+      await a.appendAll([{ type: 'note_added', data: { text: 'more' } }]);
+      await a.close();
+      const after = await walk();
+      expect(after.derived).toEqual([at(2), at(4)]);
+      expect(after.seen[1]).toEqual([at(2), 2]);
+      expect((await walk(2)).derived).toEqual([at(1), at(2), at(3), at(4)]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it(`${name}: 10,000 incidents listed`, async () => {
     const before = (await store.ids()).length;
     await backend.seed(where, 10_000);

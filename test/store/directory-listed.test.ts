@@ -25,12 +25,25 @@ async function storeWith(ids: string[]): Promise<{ dir: string; store: Directory
   return { dir, store };
 }
 
-const cacheOf = (dir: string) => JSON.parse(readFileSync(join(dir, LISTED_CACHE_FILE), 'utf8'));
+/** The cache file: a header line, then one line per incident, `[id, size, mtime, ctime, inode, listed values]`. */
+interface Cache {
+  version: unknown;
+  incidents: Record<string, unknown[]>;
+}
+function cacheOf(dir: string): Cache {
+  const [header, ...lines] = readFileSync(join(dir, LISTED_CACHE_FILE), 'utf8').trimEnd().split('\n');
+  const entries = lines.map((l) => JSON.parse(l) as [string, ...unknown[]]);
+  return { version: JSON.parse(header!).version, incidents: Object.fromEntries(entries.map(([id, ...rest]) => [id, rest])) };
+}
+function writeCache(dir: string, cache: Cache): void {
+  const lines = Object.entries(cache.incidents).map(([id, rest]) => JSON.stringify([id, ...rest]));
+  writeFileSync(join(dir, LISTED_CACHE_FILE), [JSON.stringify({ version: cache.version }), ...lines].map((l) => `${l}\n`).join(''));
+}
 /** Change the title an entry of the cache holds (an entry is its mark, then the listed values). */
-function editTitle(cache: { incidents: Record<string, unknown[]> }, id: string, from: string, to: string): void {
-  const entry = cache.incidents[id]!;
-  expect(entry).toContain(from);
-  entry[entry.indexOf(from)] = to;
+function editTitle(cache: Cache, id: string, from: string, to: string): void {
+  const values = cache.incidents[id]!.at(-1) as unknown[];
+  expect(values).toContain(from);
+  values[values.indexOf(from)] = to;
 }
 /** A later process: nothing kept in memory. */
 const listFresh = (dir: string) => new DirectoryStore(dir).list();
@@ -43,7 +56,7 @@ it('a listing fills the cache, and the next one answers from it while the timeli
   expect(Object.keys(cache.incidents)).toEqual(['20260101-000001-aaaa', '20260101-000002-bbbb']);
   // an entry that still matches its timeline is taken as it is (nothing replayed): shown by an entry edited here
   editTitle(cache, '20260101-000001-aaaa', 'Title of 20260101-000001-aaaa', 'from the cache');
-  writeFileSync(join(dir, LISTED_CACHE_FILE), JSON.stringify(cache));
+  writeCache(dir, cache);
   expect(await titles(dir)).toEqual(['from the cache', 'Title of 20260101-000002-bbbb']);
 });
 
@@ -54,9 +67,9 @@ it('an append, a same-size rewrite with its mtime put back, and a replaced file 
   await store.list();
   const poison = () => {
     const cache = cacheOf(dir);
-    const entry = cache.incidents[id];
-    entry[entry.findIndex((v: unknown) => typeof v === 'string' && v.startsWith('Title of'))] = 'stale';
-    writeFileSync(join(dir, LISTED_CACHE_FILE), JSON.stringify(cache));
+    const values = cache.incidents[id]!.at(-1) as unknown[];
+    values[values.findIndex((v: unknown) => typeof v === 'string' && v.startsWith('Title of'))] = 'stale';
+    writeCache(dir, cache);
   };
 
   poison();
@@ -83,12 +96,16 @@ it('an append, a same-size rewrite with its mtime put back, and a replaced file 
 
 it('a torn or older cache is ignored; a gone incident leaves it; a broken one is listed with its problem and not cached', async () => {
   const { dir } = await storeWith(['20260101-000001-aaaa', '20260101-000002-bbbb']);
-  writeFileSync(join(dir, LISTED_CACHE_FILE), '{"version":1,"incid');
+  await listFresh(dir);
+  // torn in its first entry (a full disk): the entries from there on are made again
+  const header = readFileSync(join(dir, LISTED_CACHE_FILE), 'utf8').split('\n')[0];
+  writeFileSync(join(dir, LISTED_CACHE_FILE), `${header}\n["20260101-000001-aaaa",12`);
   expect(await titles(dir)).toEqual(['Title of 20260101-000001-aaaa', 'Title of 20260101-000002-bbbb']);
+  expect(Object.keys(cacheOf(dir).incidents)).toEqual(['20260101-000001-aaaa', '20260101-000002-bbbb']);
   const cache = cacheOf(dir);
   cache.version = 1;
   editTitle(cache, '20260101-000001-aaaa', 'Title of 20260101-000001-aaaa', 'older');
-  writeFileSync(join(dir, LISTED_CACHE_FILE), JSON.stringify(cache));
+  writeCache(dir, cache);
   expect(await titles(dir)).toEqual(['Title of 20260101-000001-aaaa', 'Title of 20260101-000002-bbbb']);
 
   rmSync(join(dir, '20260101-000001-aaaa'), { recursive: true });

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimeline, scanTimelineFile } from '../../src/timeline/read.js';
+import { collectInto, emptyReadTimeline, readRawLines, readTimelineFile, scanTimelineFile } from '../../src/timeline/read.js';
 
 describe('scanTimelineFile', () => {
   it('matches readTimelineFile on a multi-megabyte timeline with bad lines and a torn end', () => {
@@ -50,30 +50,5 @@ describe('scanTimelineFile', () => {
     expect(raw).toEqual(readFileSync(file, 'utf8').split('\n').slice(0, -1));
     expect(raw).toHaveLength(6002);
     expect(expected.lineNumbers.every((n, i) => raw[n - 1] === expected.lines[i])).toBe(true);
-  });
-
-  it('a lighter reader: lines of the types it names are passed with their time, not parsed; anything else is parsed', () => {
-    const line = (seq: number, type: string, extra = '') =>
-      `{"seq":${seq},"time":"2026-03-14T02:00:0${seq}.000Z","actor":"a \\"b\\"","type":"${type}"${extra},"data":{},"prev":"x"}`;
-    const text = [
-      line(1, 'incident_opened'),
-      line(2, 'step_started', ',"step":"s"'),
-      '{"type":"step_started","seq":3,"time":"2026-03-14T02:00:03.000Z","actor":"a","data":{},"prev":"x"}', // not payctl's key order
-      line(4, 'note_added'),
-      line(5, 'step_started').slice(0, 60), // torn
-    ].join('\n');
-    const seen: string[] = [];
-    scanTimeline(Buffer.from(text), {
-      event: (e, _l, n) => seen.push(`${n} event ${e.type}`),
-      problem: (p) => seen.push(`${p.line} problem`),
-      unparsed: { types: new Set(['step_started']), passed: (time, n) => seen.push(`${n} passed ${time}`) },
-    });
-    expect(seen).toEqual([
-      '1 event incident_opened',
-      '2 passed 2026-03-14T02:00:02.000Z',
-      '3 event step_started',
-      '4 event note_added',
-      '5 problem',
-    ]);
   });
 });
