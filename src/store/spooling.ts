@@ -235,7 +235,6 @@ export class SpoolingStore implements Store {
  */
 function onceAcross(visit: TimelineVisitor): { fromDb: TimelineVisitor; fromSpool: TimelineVisitor } {
   let delivered = 0;
-  const unparsed = visit.unparsed;
   const fromDb: TimelineVisitor = {
     event(ev, line, lineNo, bytes) {
       delivered = lineNo;
@@ -245,15 +244,6 @@ function onceAcross(visit: TimelineVisitor): { fromDb: TimelineVisitor; fromSpoo
       delivered = Math.max(delivered, p.line);
       visit.problem(p);
     },
-    ...(unparsed && {
-      unparsed: {
-        types: unparsed.types,
-        passed(time, lineNo) {
-          delivered = lineNo;
-          unparsed.passed(time, lineNo);
-        },
-      },
-    }),
   };
   const fromSpool: TimelineVisitor = {
     event(ev, line, lineNo, bytes) {
@@ -262,14 +252,6 @@ function onceAcross(visit: TimelineVisitor): { fromDb: TimelineVisitor; fromSpoo
     problem(p) {
       if (p.line > delivered) visit.problem(p);
     },
-    ...(unparsed && {
-      unparsed: {
-        types: unparsed.types,
-        passed(time, lineNo) {
-          if (lineNo > delivered) unparsed.passed(time, lineNo);
-        },
-      },
-    }),
   };
   return { fromDb, fromSpool };
 }
