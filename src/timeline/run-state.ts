@@ -6,8 +6,9 @@
  * killed, or the machine went down), stopped (it recorded run_stopped),
  * finished, or none. An open incident whose run was interrupted or stopped is
  * waiting for a resume, and says with which command. Whether a run is live is
- * asked of the store's run lock here (liveRuns, readWithLiveness), never
- * guessed from the timeline alone: a killed run's timeline says "running".
+ * asked of the store's run lock (readWithLiveness here; incident list asks
+ * it for a whole page at once), never guessed from the timeline alone: a
+ * killed run's timeline says "running".
  */
 import type { StoreLocks } from './lock.js';
 import { isOpen, type IncidentState } from './replay.js';
@@ -21,16 +22,6 @@ type RunFields = Pick<
 >;
 
 type RunLocks = Pick<StoreLocks, 'runsHeld'>;
-
-/**
- * The incidents of `states` whose run is live: their last run has no end
- * event and a process (on any machine, for a database store) holds their run
- * lock. One question to the store for them all.
- */
-export async function liveRuns(locks: RunLocks, states: readonly Pick<IncidentState, 'id' | 'run'>[]): Promise<Set<string>> {
-  const unended = states.filter((s) => s.run === 'running').map((s) => s.id);
-  return unended.length ? locks.runsHeld(unended) : new Set();
-}
 
 /**
  * One incident's state (`read`) and whether its run is live. The lock is
