@@ -94,9 +94,17 @@ const STORAGE_PROBLEMS: Record<string, { what: string; fix: string }> = {
     what: 'the filesystem is mounted read-only',
     fix: 'remount it read-write, or point payctl at a writable store (store: in payctl.config.yaml)',
   },
+  EACCES: {
+    what: 'permission denied',
+    fix: 'run payctl as a user who may write there (ls -ld shows the owner), or point payctl at a store you can write (store: in payctl.config.yaml, or PAYCTL_STORE)',
+  },
+  EPERM: {
+    what: 'the operation is not permitted',
+    fix: 'run payctl as a user who may write there (ls -ld shows the owner), or point payctl at a store you can write (store: in payctl.config.yaml, or PAYCTL_STORE)',
+  },
 };
 
-/** A file could not be written because of the disk or filesystem (full, read-only): exit 1, not a bug. */
+/** A file could not be written because of the disk, the filesystem or its permissions (full, read-only, not ours): exit 1, not a bug. */
 export class StorageError extends OperationError {
   readonly path: string;
   readonly code: string;

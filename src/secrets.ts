@@ -60,6 +60,8 @@ export function resolveSecret(ref: string, where: string, env: NodeJS.ProcessEnv
 
 /** Shorter values are not remembered: they would mask ordinary text. */
 const MIN_SECRET_LENGTH = 6;
+/** A secret URL's path segment this long is taken for a token (shorter ones are words: /hooks, /api, /v1). */
+const PATH_TOKEN_LENGTH = 16;
 const SCHEME = /^(bearer|basic|token|oauth|digest|apikey|api-key|key)\s+(\S.*)$/i;
 
 /** Remember a value that must never be printed or written, in every form it takes (secretForms). */
@@ -95,6 +97,10 @@ export function secretForms(value: string): string[] {
         const raw = part.slice(part.indexOf('=') + 1);
         if (part.includes('=') && raw) forms.add(raw);
       }
+      // a token in the path (a Slack webhook's /services/T…/B…/<token>): a server echoes the path ("Cannot POST /…"), a person pastes the token
+      const segments = u.pathname.split('/').filter(Boolean);
+      if (segments.length >= 2 || segments.some((seg) => seg.length >= PATH_TOKEN_LENGTH)) forms.add(u.pathname);
+      for (const seg of segments) if (seg.length >= PATH_TOKEN_LENGTH) forms.add(seg).add(safeDecode(seg));
       if (u.password) {
         forms.add(u.password);
         forms.add(safeDecode(u.password));

@@ -82,9 +82,13 @@ export async function push(ctx: Context, opts: { json?: boolean }): Promise<void
       `the incident store is the directory ${store.location}, which has no spool`,
       'store push is for a PostgreSQL store',
     );
-  const { pushed, waiting } = await store.push();
+  // opening the store already pushed what it could: that is this command's work too
+  const { waiting } = await store.push();
+  const pushed = store.pushedSoFar;
   if (opts.json) return ctx.out.json({ store: store.location, pushed, waiting, remaining: store.spool.pending().length });
-  if (!pushed.length && !waiting.length) ctx.out.line('the spool is empty: nothing to push');
+  if (pushed.length)
+    ctx.out.line(`pushed ${pushed.length} incident${pushed.length === 1 ? '' : 's'} from the spool into ${store.location}`);
+  else if (!waiting.length) ctx.out.line('the spool is empty: nothing to push');
   for (const w of waiting) ctx.out.line(`incident ${w}: another payctl is still writing to its spool; pushed when it ends`);
 }
 

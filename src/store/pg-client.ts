@@ -34,7 +34,7 @@ export class StoreUnavailableError extends OperationError {
   ) {
     super(
       `the incident store ${location} cannot be reached: ${reason}`,
-      'check the database (payctl store status); events are kept in the local spool meanwhile',
+      'check the database (payctl store status); runs, failovers and failbacks go on in the local spool meanwhile, but an incident the database holds is read only once it answers',
     );
   }
 }

@@ -5,7 +5,8 @@
  * stderr and in --json ("store": "spooled"); locks fall back to this
  * machine's (flock) locks; finding the incident to join gives up (a new one
  * is opened in the spool). Reads of an incident opened while spooling come
- * from the spool; other reads (list, show of others) need the database.
+ * from the spool, and listings then show those (said on stderr); an incident
+ * the database holds cannot be read until it answers.
  * When the command ends, and at the start of the next one, waiting spools are
  * pushed (push.ts) if the database answers again.
  */
@@ -20,6 +21,7 @@ import type { PostgresStore } from './postgres.js';
 import { pushSpool } from './push.js';
 import { Spool } from './spool.js';
 import { markSpooled } from './spool-state.js';
+import { pageOf } from './listed.js';
 import type { AppenderOptions, Derivation, Derived, IncidentAppender, ListedState, ListQuery, Store, WatchNotices } from './store.js';
 
 export class SpoolingStore implements Store {
@@ -186,17 +188,56 @@ export class SpoolingStore implements Store {
       () => this.spool.store.head(id),
     );
   }
+  /** The incidents opened on this machine while the database could not be reached: the spool holds all of each. */
+  private openedInSpool(): string[] {
+    return this.spool
+      .pending()
+      .filter((p) => !p.meta.existing)
+      .map((p) => p.id)
+      .sort();
+  }
+
+  /** The database's answer or, when it cannot be reached, the same of the incidents opened in the spool, with a warning. */
+  private async orSpooled<T>(fromDb: () => Promise<T>, fromSpool: (ids: string[]) => Promise<T>): Promise<T> {
+    try {
+      return await fromDb();
+    } catch (e) {
+      if (!isUnreachable(e)) throw e;
+      if (!this.warned.has('')) {
+        this.warned.add('');
+        this.out.warn(`${(e as Error).message}; only the incidents opened in this machine's spool are seen until it answers`);
+      }
+      return fromSpool(this.openedInSpool());
+    }
+  }
+
   ids() {
-    return this.db.ids();
+    return this.orSpooled(
+      () => this.db.ids(),
+      async (ids) => ids,
+    );
   }
   list(only?: readonly string[]) {
-    return this.db.list(only);
-  }
-  eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void) {
-    return this.db.eachDerived(derivation, visit);
+    return this.orSpooled(
+      () => this.db.list(only),
+      (ids) => this.spool.store.list(only ? ids.filter((id) => only.includes(id)) : ids),
+    );
   }
   listPage(query: ListQuery) {
-    return this.db.listPage(query);
+    return this.orSpooled(
+      () => this.db.listPage(query),
+      async (ids) =>
+        pageOf(
+          await this.spool.store.list(ids),
+          query,
+          (s) => s.state,
+          (s) => s,
+        ),
+    );
+  }
+  /** The report needs every incident: the database's. */
+  eachDerived<V>(derivation: Derivation<V>, visit: (d: Derived<V>) => void) {
+    return this.db.eachDerived(derivation, visit);
   }
 
   /** Finding the incident to join: when the database is away, none is found (a new incident is opened in the spool). */
@@ -217,10 +258,15 @@ export class SpoolingStore implements Store {
     return this.db.watchList(onChange, signal, ready, notices);
   }
 
+  /** Every incident this process has pushed so far (the push as the store opened included). */
+  readonly pushedSoFar: Awaited<ReturnType<typeof pushSpool>>['pushed'] = [];
+
   /** Push what waits in the spool (this process's spooled incidents included, now that it is done with them). */
   async push(opts: { quiet?: boolean } = {}): Promise<Awaited<ReturnType<typeof pushSpool>>> {
     for (const release of this.holds.splice(0)) await release();
-    return pushSpool(this.db, this.spool, this.out, opts);
+    const done = await pushSpool(this.db, this.spool, this.out, opts);
+    this.pushedSoFar.push(...done.pushed);
+    return done;
   }
 
   async close(): Promise<void> {

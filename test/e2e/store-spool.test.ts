@@ -92,4 +92,36 @@ describeWithPostgres('the store unreachable mid-run', () => {
     const status = JSON.parse((await runCliAsync(['store', 'status', '--json'], { cwd: p.dir, env })).stdout);
     expect(status).toMatchObject({ reachable: true, incidents: 1, spool_waiting: [] });
   }, 120_000);
+
+  it('down when a failover starts: traffic moves, the incident is listed and takes notes from the spool, and is pushed once it is back', async () => {
+    const env = { ...p.env, PAYCTL_STORE: db.url };
+    db.stop();
+    const fo = await runCliAsync(['failover', '--to', 'adyen', '--yes', '--json'], { cwd: p.dir, env, timeout: 60_000 });
+    expect(fo.code, fo.stderr).toBe(0);
+    expect(fo.stderr).toContain('CANNOT BE REACHED');
+    const id = JSON.parse(fo.stdout).incident as string;
+    expect(JSON.parse(fo.stdout)).toMatchObject({ store: 'spooled' });
+    const list = await runCliAsync(['incident', 'list', '--json'], { cwd: p.dir, env });
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stderr).toContain("only the incidents opened in this machine's spool are seen until it answers");
+    expect((JSON.parse(list.stdout) as { id: string }[]).map((r) => r.id)).toEqual([id]);
+    const note = await runCliAsync(['incident', 'note', 'latest', 'adyen is taking the traffic'], { cwd: p.dir, env });
+    expect(note.code, note.stderr).toBe(0);
+    // an incident only the database holds cannot be read meanwhile: said, with what still works
+    const other = await runCliAsync(['incident', 'show', '20200101-000000-gone'], { cwd: p.dir, env });
+    expect(other.code).toBe(2);
+
+    db.start();
+    // store push says what it pushed, though opening the store already did it
+    const push = await runCliAsync(['store', 'push'], { cwd: p.dir, env });
+    expect(push.code, push.stderr).toBe(0);
+    expect(push.stdout).toContain('pushed 1 incident from the spool into');
+    const again = await runCliAsync(['store', 'push', '--json'], { cwd: p.dir, env });
+    expect(JSON.parse(again.stdout)).toMatchObject({ pushed: [], waiting: [], remaining: 0 });
+    const show = await runCliAsync(['incident', 'show', id, '--json'], { cwd: p.dir, env });
+    expect(show.code, show.stderr).toBe(0);
+    const types = JSON.parse(show.stdout).events.map((e: { type: string; data: { text?: string } }) => e.data.text ?? e.type);
+    expect(types).toContain('adyen is taking the traffic');
+    expect(types.at(-1)).toBe('store_reconciled');
+  }, 120_000);
 });

@@ -16,6 +16,7 @@ const BEARER = 'abcdef0123456789bearer';
 const QUERY = 'qtok0123456789query';
 const STEP = 'steptok0123456789';
 const USERPASS = 'hunter2hunter2';
+const PATH_TOKEN = 'AbCdSEKRETslackTok77';
 
 describe('secretForms / redact', () => {
   afterEach(() => clearSecretsForTest());
@@ -34,6 +35,18 @@ describe('secretForms / redact', () => {
     expect(redact(`Authorization: Bearer ${BEARER}`)).toBe('Authorization: ***');
   });
 
+  it("a secret URL's path and each token-length segment of it: a server echoing the path, a note quoting the token", () => {
+    const slack = 'https://hooks.slack.com/services/T0ABCDEF/B0GHIJKL/AbCdSEKRETslackTok77';
+    expect(secretForms(slack)).toEqual(
+      expect.arrayContaining(['/services/T0ABCDEF/B0GHIJKL/AbCdSEKRETslackTok77', 'AbCdSEKRETslackTok77']),
+    );
+    registerSecret(slack);
+    expect(redact('HTTP 400: Cannot POST url=/services/T0ABCDEF/B0GHIJKL/AbCdSEKRETslackTok77')).toBe('HTTP 400: Cannot POST url=***');
+    expect(redact('the token AbCdSEKRETslackTok77 was rotated')).toBe('the token *** was rotated');
+    // short segments are words, not tokens: /services alone stays
+    expect(redact('see /services and T0ABCDEF')).toBe('see /services and T0ABCDEF');
+  });
+
   it('short parts are not masked (they would mask ordinary text)', () => {
     registerSecret('https://hooks.example.com/x?a=json&token=zzzzzzzzzz');
     expect(redact('format json, token zzzzzzzzzz')).toBe('format json, token ***');
@@ -46,6 +59,8 @@ describe('the built payctl with servers that echo secrets back', () => {
     srv = await startServer({
       'POST /hook': (_q, res) => sendJson(res, 401, { error: `invalid token ${BEARER}`, query: `token=${QUERY} rejected` }),
       'GET /step': (_q, res) => sendText(res, 403, `forbidden: ${STEP} is revoked`),
+      // as Express answers a path it does not know: the path, token and all
+      [`POST /services/T0ABCDEF/B0GHIJKL/${PATH_TOKEN}`]: (q, res) => sendText(res, 400, `Cannot POST ${q.path}`),
     });
   });
   afterAll(() => srv.close());
@@ -54,7 +69,7 @@ describe('the built payctl with servers that echo secrets back', () => {
     const dir = tempDir('payctl-secrets-');
     writeFileSync(
       join(dir, 'payctl.config.yaml'),
-      `store: .payctl/incidents\nchannels:\n  hook: { type: webhook, url: env:HOOK_URL, headers: { Authorization: env:HOOK_AUTH } }\n`,
+      `store: .payctl/incidents\nchannels:\n  hook: { type: webhook, url: env:HOOK_URL, headers: { Authorization: env:HOOK_AUTH } }\n  team: { type: webhook, url: env:TEAM_HOOK_URL }\n`,
     );
     mkdirSync(join(dir, 'templates', 'messages'), { recursive: true });
     writeFileSync(join(dir, 'templates', 'messages', 'ping.yaml'), 'description: Ping\nslack: "ping {{ incident.id }}"\n');
@@ -64,7 +79,7 @@ describe('the built payctl with servers that echo secrets back', () => {
       `id: leak
 title: Leak
 steps:
-  - { id: tell, type: notify, title: Tell, template: ping, channels: [hook], on_failure: continue }
+  - { id: tell, type: notify, title: Tell, template: ping, channels: [hook, team], on_failure: continue }
   - { id: call, type: http, title: Call, method: GET, url: "${srv.url}/step", headers: { X-Api-Token: env:STEP_TOKEN }, on_failure: continue }
   - { id: end, type: set_status, title: End, status: resolved }
 `,
@@ -73,11 +88,11 @@ steps:
   }
 
   const env = { HOOK_AUTH: `Bearer ${BEARER}`, STEP_TOKEN: `token ${STEP}` };
-  const leaks = (text: string) => [BEARER, QUERY, STEP].filter((s) => text.includes(s));
+  const leaks = (text: string) => [BEARER, QUERY, STEP, PATH_TOKEN].filter((s) => text.includes(s));
 
   it('stdout, stderr, --json, the timeline, incident show/export, notes and postmortem.md hold none of them', async () => {
     const dir = project();
-    const e = { ...env, HOOK_URL: `${srv.url}/hook?token=${QUERY}` };
+    const e = { ...env, HOOK_URL: `${srv.url}/hook?token=${QUERY}`, TEAM_HOOK_URL: `${srv.url}/services/T0ABCDEF/B0GHIJKL/${PATH_TOKEN}` };
     const run = (args: string[]) => runCliAsync(args, { cwd: dir, env: e });
     const started = await run(['incident', 'start', '--playbook', 'leak', '--yes', '--title', 'Leak test']);
     expect(started.stderr + started.stdout).toMatch(/invalid token \*\*\*/);
@@ -85,7 +100,10 @@ steps:
     const outputs = [started.stdout, started.stderr, json.stdout, json.stderr];
     // the incident's directory (the store also keeps its listing cache, .listed.json, beside it)
     const id = readdirSync(join(dir, '.payctl', 'incidents'), { withFileTypes: true }).find((d) => d.isDirectory())!.name;
-    const note = await runCliAsync(['incident', 'note', id, `vendor said ${BEARER} and ${STEP} are fine`], { cwd: dir, env: e });
+    const note = await runCliAsync(['incident', 'note', id, `vendor said ${BEARER} and ${STEP} are fine, ${PATH_TOKEN} too`], {
+      cwd: dir,
+      env: e,
+    });
     expect(note.code, note.stderr).toBe(0);
     for (const args of [
       ['incident', 'show', id],
@@ -100,7 +118,8 @@ steps:
     expect(files).toContain('postmortem.md');
     for (const f of files) outputs.push(readFileSync(join(dir, '.payctl', 'incidents', id, f), 'utf8'));
     const all = outputs.join('\n');
-    expect(all).toContain('vendor said *** and *** are fine');
+    expect(all).toContain('vendor said *** and *** are fine, *** too');
+    expect(all).toContain('Cannot POST ***'); // the team hook's 400 echoes its path
     expect(all).toContain('forbidden: *** is revoked'); // the http step's failure body, in the timeline
     expect(leaks(all)).toEqual([]);
   });
