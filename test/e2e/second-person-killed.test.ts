@@ -6,60 +6,26 @@
  * On the directory store and on PostgreSQL (where the server notices the
  * killed session a moment later).
  */
-import pty from 'node-pty';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, runCliAsync, tempProject } from '../engine/helpers.js';
+import { runCliAsync, tempProject } from '../engine/helpers.js';
 import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
-
-const PLAYBOOK = `
-id: offline
-title: Card testing attack
-steps:
-  - { id: identify, type: set_status, title: Identify, status: identified }
-  - id: checkout_off
-    type: set_status
-    title: Take checkout offline
-    status: monitoring
-    confirm: { message: "Take checkout offline?", second_person: true }
-  - { id: done, type: set_status, title: Done, status: resolved }
-`;
+import { idOf, killAbandonedTerminals, OFFLINE_PLAYBOOK, personAtTerminal } from '../helpers/second-person.js';
 
 type Env = Record<string, string>;
-const running: pty.IPty[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
+
+afterEach(killAbandonedTerminals);
 
 /** alice runs the playbook in a pseudo-terminal until it waits at the gate; then it is killed (SIGKILL: no word recorded). */
 async function killedAtTheGate(dir: string, env: Env): Promise<string> {
-  const p = pty.spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'offline'], {
-    cwd: dir,
-    cols: 200,
-    rows: 50,
-    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1', ...env },
-  });
-  running.push(p);
-  let screen = '';
-  p.onData((d) => (screen += d));
-  const exited = new Promise<void>((r) => p.onExit(() => r()));
-  const t0 = Date.now();
-  while (!screen.includes('waiting for a second person')) {
-    if (Date.now() - t0 > 20_000) throw new Error(`the run did not reach the gate:\n${screen}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  const id = /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(screen)![1]!;
+  const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', env);
+  await run.waitFor('waiting for a second person', 20_000);
+  const id = idOf(run.screen());
   const before = JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'], env)).stdout);
   expect(before.run).toBe('running');
   expect(before.approvals[0].next).toBe(`anyone but alice: payctl incident approve ${id} --step checkout_off`);
-  p.kill('SIGKILL');
-  await exited;
+  run.pty.kill('SIGKILL');
+  await run.exited;
   return id;
 }
 
@@ -78,7 +44,7 @@ function scenarios(store: () => Env) {
   const as = (actor: string) => ({ ...store(), PAYCTL_ACTOR: actor });
 
   it('show and approve say the run was interrupted and name the resume; the resume passes the gate', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const id = await killedAtTheGate(dir, store());
     const killed = await runOnceKilled(dir, id, store());
     expect(killed.run).toBe('interrupted');
@@ -105,7 +71,7 @@ function scenarios(store: () => Env) {
   }, 90_000);
 
   it('deny --json says the run was interrupted; the next resume goes on past the declined step', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const id = await killedAtTheGate(dir, store());
     await runOnceKilled(dir, id, store());
     const deny = await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'the WAF blocks it', '--json'], as('bob'));

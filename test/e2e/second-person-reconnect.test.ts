@@ -7,60 +7,19 @@
  * again, and goes on with bob's approval: none is missed.
  */
 import pg from 'pg';
-import pty from 'node-pty';
 import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
-import { BIN, runCliAsync, tempProject } from '../engine/helpers.js';
+import { runCliAsync, tempProject } from '../engine/helpers.js';
 import { describeWithPostgres, freshDatabase, ownCluster, type OwnCluster } from '../helpers/postgres.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
-
-const PLAYBOOK = `
-id: offline
-title: Card testing attack
-steps:
-  - { id: identify, type: set_status, title: Identify, status: identified }
-  - id: checkout_off
-    type: set_status
-    title: Take checkout offline
-    status: monitoring
-    confirm: { message: "Take checkout offline?", second_person: true }
-  - { id: done, type: set_status, title: Done, status: resolved }
-`;
+import { idOf, killAbandonedTerminals, OFFLINE_PLAYBOOK, personAtTerminal } from '../helpers/second-person.js';
 
 type Env = Record<string, string>;
-const running: pty.IPty[] = [];
-afterEach(() => {
-  for (const p of running.splice(0)) {
-    try {
-      p.kill('SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-});
 
-/** payctl in a pseudo-terminal as alice: a person waits at the gate. */
-function aliceAtTerminal(dir: string, env: Env) {
-  const p = pty.spawn(process.execPath, [BIN, 'incident', 'start', '-p', 'offline'], {
-    cwd: dir,
-    cols: 200,
-    rows: 50,
-    env: { PATH: process.env.PATH!, PAYCTL_ACTOR: 'alice', TERM: 'xterm', NO_COLOR: '1', ...env },
-  });
-  running.push(p);
-  let screen = '';
-  p.onData((d) => (screen += d));
-  const exited = new Promise<number>((r) => p.onExit(({ exitCode }) => r(exitCode)));
-  const waitFor = async (text: string | RegExp, ms = 30_000) => {
-    const t0 = Date.now();
-    while (!(typeof text === 'string' ? screen.includes(text) : text.test(screen))) {
-      if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${text}; screen:\n${screen}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  };
-  return { p, waitFor, exited, screen: () => screen };
-}
+afterEach(killAbandonedTerminals);
 
-const idOf = (text: string) => /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(text)![1]!;
+/** payctl in a pseudo-terminal as alice: a person waits at the gate (each wait up to 30 s: a reconnect takes a while). */
+const aliceAtTerminal = (dir: string, env: Env) => personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', env, 30_000);
+
 const storeEnv = (url: string): Env => ({ PAYCTL_STORE: 'env:PAYCTL_DATABASE_URL', PAYCTL_DATABASE_URL: url });
 
 /** Terminate the LISTEN backend of process `pid` (its watch connection), once it has one. */
@@ -110,18 +69,18 @@ describeWithPostgres('a run waiting at a second-person gate, its connection cut'
   });
 
   it('says so, connects again and goes on with the approval given while it could not hear', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const run = aliceAtTerminal(dir, storeEnv(url));
     await run.waitFor('waiting for a second person to approve');
     const id = idOf(run.screen());
 
     // stopped, it hears nothing; its LISTEN connection is cut, and bob approves meanwhile
-    await watching(url, run.p.pid);
-    run.p.kill('SIGSTOP');
-    await cutWatchConnection(url, run.p.pid);
+    await watching(url, run.pty.pid);
+    run.pty.kill('SIGSTOP');
+    await cutWatchConnection(url, run.pty.pid);
     const bob = await runCliAsync(dir, ['incident', 'approve', id], { ...storeEnv(url), PAYCTL_ACTOR: 'bob' });
     expect(bob.code, bob.stderr).toBe(0);
-    run.p.kill('SIGCONT');
+    run.pty.kill('SIGCONT');
 
     await run.waitFor('approved by bob');
     expect(await run.exited).toBe(0);
@@ -142,12 +101,12 @@ describeWithPostgres('a run waiting at a second-person gate, the server stopped 
   afterAll(async () => cluster?.close());
 
   it('retries while the server is down, and goes on once it is back and someone approves', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const run = aliceAtTerminal(dir, storeEnv(cluster.url));
     await run.waitFor('waiting for a second person to approve');
     const id = idOf(run.screen());
 
-    await watching(cluster.url, run.p.pid);
+    await watching(cluster.url, run.pty.pid);
     cluster.stop();
     await run.waitFor('(attempt 2)');
     expect(run.screen()).toMatch(/cannot be reached: .*; connecting again in \d+\.\d s \(attempt 1\)/);

@@ -28,6 +28,26 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/** playbooks/adyen-wobble.yaml: one manual step, a drill with fault adyen:degraded:10m at 600 orders a minute, then `drillLines`. */
+function writeWobblePlaybook(drillLines: string[] = []): void {
+  mkdirSync(join(dir, 'playbooks'));
+  writeFileSync(
+    join(dir, 'playbooks', 'adyen-wobble.yaml'),
+    [
+      'id: adyen-wobble',
+      'title: Adyen wobbles',
+      'steps:',
+      '  - { id: look, title: Look at it, type: manual }',
+      'drill:',
+      '  fault: "adyen:degraded:10m"',
+      '  orders_per_minute: 600',
+      '  expect: {}',
+      ...drillLines,
+      '',
+    ].join('\n'),
+  );
+}
+
 /** Start `payctl sandbox …`, resolve once its stdout holds the first complete JSON document. */
 function startCli(args: string[]): Promise<Started> {
   const p = spawn(process.execPath, [BIN, 'sandbox', ...args], {
@@ -97,23 +117,7 @@ describe('payctl sandbox', () => {
   });
 
   it('--scenario injects the playbook drill fault (and takes its orders_per_minute unless the flag says otherwise)', async () => {
-    mkdirSync(join(dir, 'playbooks'));
-    writeFileSync(
-      join(dir, 'playbooks', 'adyen-wobble.yaml'),
-      [
-        'id: adyen-wobble',
-        'title: Adyen wobbles',
-        'steps:',
-        '  - id: look',
-        '    title: Look at it',
-        '    type: manual',
-        'drill:',
-        '  fault: "adyen:degraded:10m"',
-        '  orders_per_minute: 600',
-        '  expect: {}',
-        '',
-      ].join('\n'),
-    );
+    writeWobblePlaybook();
     const s = await startCli(['--json', '--scenario', 'adyen-wobble']);
     expect(s.out.faults).toEqual(['adyen:degraded:10m']);
     expect((await call(`${s.out.url}/status/adyen/api/v2/status.json`)).body.status.indicator).toBe('minor');
@@ -129,29 +133,16 @@ describe('payctl sandbox', () => {
   });
 
   it("--playbook starts with its drill fault; with --scenario, with that drill scenario's fault (and traffic)", async () => {
-    mkdirSync(join(dir, 'playbooks'));
-    writeFileSync(
-      join(dir, 'playbooks', 'adyen-wobble.yaml'),
-      [
-        'id: adyen-wobble',
-        'title: Adyen wobbles',
-        'steps:',
-        '  - { id: look, title: Look at it, type: manual }',
-        'drill:',
-        '  fault: "adyen:degraded:10m"',
-        '  orders_per_minute: 600',
-        '  expect: {}',
-        '  scenarios:',
-        '    stripe-silent:',
-        '      fault: "stripe:silent"',
-        '      orders_per_minute: 900',
-        '      expect: {}',
-        '    braintree-down:',
-        '      fault: "braintree:down"',
-        '      expect: {}',
-        '',
-      ].join('\n'),
-    );
+    writeWobblePlaybook([
+      '  scenarios:',
+      '    stripe-silent:',
+      '      fault: "stripe:silent"',
+      '      orders_per_minute: 900',
+      '      expect: {}',
+      '    braintree-down:',
+      '      fault: "braintree:down"',
+      '      expect: {}',
+    ]);
     const drill = await startCli(['--json', '--playbook', 'adyen-wobble']);
     expect(drill.out).toMatchObject({ faults: ['adyen:degraded:10m'], orders_per_minute: 600, playbook: 'adyen-wobble' });
     expect(drill.out.scenario).toBeUndefined();
