@@ -311,7 +311,11 @@ function addSandbox(program: Command): void {
     .command('sandbox')
     .description('run the local provider emulator (status pages, routing, PagerDuty, Slack, Statuspage, Prometheus)')
     .option('--port <n>', 'port on 127.0.0.1 (default: a free one)', '0')
-    .option('--scenario <playbook>', "start with the fault (and orders_per_minute) of this playbook's drill")
+    .option('--playbook <id>', "start with the fault (and orders_per_minute) of this playbook's drill")
+    .option(
+      '--scenario <name>',
+      "with --playbook: that drill scenario's fault instead (drill.scenarios.<name>); alone: a playbook, as --playbook",
+    )
     .option('--orders-per-minute <n>', 'simulated payments per minute over all providers (default 120)')
     .option('--write-config <file>', 'write a payctl config that points at the sandbox')
     .option('--json', 'print the address and config as JSON, then keep running')

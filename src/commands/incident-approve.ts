@@ -3,14 +3,17 @@
  * [--step <id>] --reason "…": a second person answers a gate that needs one
  * (`confirm: { second_person: true }`), from any machine sharing the store.
  * The run waiting at it goes on (or stops, declined) within a second; when no
- * run waits (an unattended run stopped there), the approval counts for the
- * next `payctl incident resume`. The person who runs the step cannot approve
+ * run waits (an unattended run stopped there, or the run was killed: the run
+ * lock says so, run-state.ts), the approval counts for the next `payctl
+ * incident resume`. The person who runs the step cannot approve
  * it (exit 1, naming the rule). The rules are engine/second-person.ts's.
  */
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { denyApproval, giveApproval } from '../engine/second-person.js';
+import type { Store } from '../store/store.js';
 import { actorName } from '../timeline/actor.js';
+import { readWithLiveness, runCondition, type RunCondition } from '../timeline/run-state.js';
 import { resolveIncidentId } from './incident-id.js';
 
 export interface ApproveOptions {
@@ -27,8 +30,7 @@ export async function approveStep(ctx: Context, idArg: string, opts: ApproveOpti
   const store = await ctx.store();
   const actor = await actorName();
   const { gate, already } = await giveApproval(store, id, { step: opts.step, actor, clock: ctx.clock });
-  const { state } = await store.replay(id);
-  const runWaits = state.run === 'running';
+  const run = await runNow(store, id);
   if (ctx.out.jsonMode)
     return ctx.out.json({
       incident: id,
@@ -36,17 +38,29 @@ export async function approveStep(ctx: Context, idArg: string, opts: ApproveOpti
       approved_by: already ? gate.by : actor,
       requested_by: gate.requested_by,
       already_approved: already,
-      run: state.run,
+      run,
     });
   if (already) return ctx.out.line(`step ${gate.step} of ${id} was already approved by ${gate.by} at ${gate.at}`);
   ctx.out.line(`${id}: step ${gate.step} approved by ${actor} ("${gate.question}", asked by ${gate.requested_by})`);
   ctx.out.line(
     ctx.out.color.dim(
-      runWaits
+      run === 'running'
         ? 'the run waiting at it goes on'
-        : `no run waits at it now; it counts when the incident is resumed: payctl incident resume ${id} (by anyone but ${actor})`,
+        : `${noRunWaits(run)}; it counts when the incident is resumed: payctl incident resume ${id} (by anyone but ${actor})`,
     ),
   );
+}
+
+/** Where the incident's run stands now, as incident list says it: running only while a live process holds its run lock. */
+async function runNow(store: Store, id: string): Promise<RunCondition> {
+  const { state, live } = await readWithLiveness(store.locks, id, async () => (await store.replay(id)).state);
+  return runCondition(state, live);
+}
+
+function noRunWaits(run: RunCondition): string {
+  return run === 'interrupted'
+    ? 'no run waits at it now (its run was interrupted: killed, or the machine went down)'
+    : 'no run waits at it now';
 }
 
 export async function denyStep(ctx: Context, idArg: string, opts: DenyOptions): Promise<void> {
@@ -60,15 +74,15 @@ export async function denyStep(ctx: Context, idArg: string, opts: DenyOptions): 
   const store = await ctx.store();
   const actor = await actorName();
   const gate = await denyApproval(store, id, { step: opts.step, actor, clock: ctx.clock, reason });
-  const { state } = await store.replay(id);
+  const run = await runNow(store, id);
   if (ctx.out.jsonMode)
-    return ctx.out.json({ incident: id, step: gate.step, denied_by: actor, reason, requested_by: gate.requested_by, run: state.run });
+    return ctx.out.json({ incident: id, step: gate.step, denied_by: actor, reason, requested_by: gate.requested_by, run });
   ctx.out.line(`${id}: step ${gate.step} declined by ${actor}: ${reason}`);
   ctx.out.line(
     ctx.out.color.dim(
-      state.run === 'running'
+      run === 'running'
         ? 'the run waiting at it stops there (the step is not run)'
-        : `no run waits at it now; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`,
+        : `${noRunWaits(run)}; the next resume records it as skipped and goes on with the steps after it: payctl incident resume ${id}`,
     ),
   );
 }

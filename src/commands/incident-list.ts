@@ -8,7 +8,7 @@ import { InvalidInputError } from '../errors.js';
 import { redactDeep } from '../secrets.js';
 import { keeps } from '../store/listed.js';
 import type { IncidentSummary, ListFilter, ListQuery, Store } from '../store/store.js';
-import { runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
+import { readWithLiveness, runCondition, waitingForResume, type ResumeWait, type RunCondition } from '../timeline/run-state.js';
 
 /** One incident as listed: its listed state (or why it cannot be read) and whether a live process runs it. */
 export interface LiveSummary extends IncidentSummary {
@@ -242,6 +242,6 @@ export async function onlyWaitingIncident(ctx: Context): Promise<string> {
 /** The resume one incident waits for, if any (see waitingForResume). */
 export async function resumeWaitOf(ctx: Context, id: string): Promise<ResumeWait | undefined> {
   const store = await ctx.store();
-  const { state } = await store.replay(id);
-  return waitingForResume(state, state.run === 'running' && (await store.locks.runsHeld([id])).has(id));
+  const { state, live } = await readWithLiveness(store.locks, id, async () => (await store.replay(id)).state);
+  return waitingForResume(state, live);
 }

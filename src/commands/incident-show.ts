@@ -19,6 +19,7 @@ import { rolesLine } from '../playbook/roles.js';
 import type { Store } from '../store/store.js';
 import { brokenChainWarning, ChainCheck } from '../timeline/verify.js';
 import { InvalidInputError } from '../errors.js';
+import { readWithLiveness, runCondition, waitingForResume } from '../timeline/run-state.js';
 import { describeTrafficStage } from '../timeline/traffic-stage.js';
 
 export async function showIncident(ctx: Context, id: string): Promise<void> {
@@ -28,28 +29,31 @@ export async function showIncident(ctx: Context, id: string): Promise<void> {
   let lastEventLine = 0;
   // the hash chain is checked in the same pass (one sha256 per line)
   const chain = new ChainCheck();
-  await store.scan(id, {
-    event(ev, line, lineNo, bytes) {
-      chain.event(ev, line, lineNo, bytes);
-      lastEventLine = lineNo;
-      if (r) r.apply(ev);
-      else if (ev.type === 'incident_opened') r = new Replayer(ev);
-    },
-    problem(p) {
-      chain.problem(p);
-      problems.push(p);
-    },
+  // whether a live process runs it is the run lock's answer (a killed run's timeline says running)
+  const { state, live } = await readWithLiveness(store.locks, id, async () => {
+    await store.scan(id, {
+      event(ev, line, lineNo, bytes) {
+        chain.event(ev, line, lineNo, bytes);
+        lastEventLine = lineNo;
+        if (r) r.apply(ev);
+        else if (ev.type === 'incident_opened') r = new Replayer(ev);
+      },
+      problem(p) {
+        chain.problem(p);
+        problems.push(p);
+      },
+    });
+    if (!r)
+      throw new InvalidInputError(`${store.where(id, 1)}: the timeline does not begin with incident_opened; it is not a payctl timeline`);
+    for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
+    return r.state();
   });
-  if (!r)
-    throw new InvalidInputError(`${store.where(id, 1)}: the timeline does not begin with incident_opened; it is not a payctl timeline`);
-  for (const p of problems) r.warn(`line ${p.line}: ${p.message}`);
-  const state = r.state();
   for (const p of problems) ctx.out.warn(`${store.where(id, p.line)}: ${p.message}`);
   // a warning, not a failure: `payctl incident verify` is the command that exits 1
   const broken = brokenChainWarning(chain.report());
   if (broken) ctx.out.warn(`${broken}: it may include edited events (details: payctl incident verify ${id})`);
-  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, problems, lastEventLine);
-  await printHuman(ctx, store, id, state);
+  if (ctx.out.jsonMode) return streamJson(ctx, store, id, state, live, problems, lastEventLine);
+  await printHuman(ctx, store, id, state, live);
 }
 
 /** Bytes of --json output gathered before each write. */
@@ -68,11 +72,17 @@ async function streamJson(
   store: Store,
   id: string,
   state: IncidentState,
+  live: boolean,
   problems: TimelineProblem[],
   lastEventLine: number,
 ): Promise<void> {
   const stdout = ctx.streams.stdout;
-  const head = JSON.stringify({ incident: state, approvals: approvalsView(state), problems }, null, 2);
+  // run: as incident list says it (running only while a live process holds the run lock)
+  const head = JSON.stringify(
+    { incident: state, run: runCondition(state, live), approvals: approvalsView(state, live), problems },
+    null,
+    2,
+  );
   stdout.write(redact(head.slice(0, head.lastIndexOf('}'))).trimEnd() + ',\n  "events": [\n');
   const skip = new Set(problems.map((p) => p.line));
   // each write gets its own buffer: the stream may keep it after write() returns
@@ -98,7 +108,7 @@ async function streamJson(
   stdout.write('\n  ]\n}\n');
 }
 
-async function printHuman(ctx: Context, store: Store, id: string, s: IncidentState): Promise<void> {
+async function printHuman(ctx: Context, store: Store, id: string, s: IncidentState, live: boolean): Promise<void> {
   const c = ctx.out.color;
   const opened = Date.parse(s.opened_at);
   const rel = (t: string) => formatDuration(Date.parse(t) - opened);
@@ -110,10 +120,14 @@ async function printHuman(ctx: Context, store: Store, id: string, s: IncidentSta
   ctx.out.line(`  opened    ${s.opened_at}   (payctl ${s.source})`);
   const since = s.run === 'stopped' && s.run_stopped_at_step ? s.approvals[s.run_stopped_at_step] : undefined;
   const answered = since && since.status !== 'waiting' ? ` (since ${approvalStanding(since)}: see approvals)` : '';
-  ctx.out.line(`  run       ${s.run}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}${answered}`);
+  const cond = runCondition(s, live);
+  const resume = waitingForResume(s, live);
+  const why = cond === 'interrupted' ? ' (its run ended without a word: killed, or the machine went down)' : '';
+  ctx.out.line(`  run       ${cond}${s.run_stop_reason ? `: ${s.run_stop_reason}` : ''}${why}${answered}`);
+  if (resume) ctx.out.line(`            resume with: ${resume.command}`);
   ctx.out.line(`  actors    ${s.actors.join(', ')}`);
   ctx.out.line(`  roles     ${rolesLine(s.roles ?? {}) || c.dim(`- (payctl incident assign ${s.id} --role commander --to <person>)`)}`);
-  const approvals = approvalsView(s);
+  const approvals = approvalsView(s, live);
   if (approvals.length) {
     ctx.out.line(c.bold('approvals'));
     for (const g of approvals) {

@@ -7,11 +7,14 @@ import { resolve } from 'node:path';
 import type { Context } from '../context.js';
 import { InvalidInputError } from '../errors.js';
 import { describeFault } from '../sandbox/faults.js';
-import { packagePath } from '../package-root.js';
 import type { RecordedRequest } from '../sandbox/http.js';
+import { startFaults, type StartFaults } from './sandbox-faults.js';
 
 export interface SandboxCommandOptions {
   port?: string;
+  /** Start with this playbook's drill fault (or, with scenario, its drill scenario's). */
+  playbook?: string;
+  /** With playbook: one of its drill.scenarios; alone: a playbook (the older form of --playbook). */
   scenario?: string;
   writeConfig?: string;
   ordersPerMinute?: string;
@@ -33,31 +36,6 @@ function parseOrdersPerMinute(text: string): number {
       'e.g. --orders-per-minute 1200 (20 payments a second; the default is 120)',
     );
   return n;
-}
-
-/** The fault of a playbook's drill: from the configured playbooks, else the ones shipped with payctl. */
-async function scenarioFault(ctx: Context, id: string): Promise<{ fault: string; file: string; ordersPerMinute?: number }> {
-  const { findPlaybook } = await import('../playbook/load.js');
-  const dirs = [ctx.config().playbooksDir];
-  const bundled = packagePath('playbooks');
-  if (resolve(bundled) !== resolve(dirs[0]!) && existsSync(bundled)) dirs.push(bundled);
-  let firstError: unknown;
-  for (const dir of dirs) {
-    try {
-      const { playbook, file } = findPlaybook(dir, id, ctx.cwd);
-      if (!playbook.drill?.fault) {
-        throw new InvalidInputError(
-          `playbook "${playbook.id}" (${file}) has no drill.fault to inject`,
-          'add drill: { fault: "stripe:down", expect: { … } } to it, or start without --scenario and inject with POST /_control/fault',
-        );
-      }
-      return { fault: playbook.drill.fault, file, ordersPerMinute: playbook.drill.orders_per_minute };
-    } catch (e) {
-      firstError ??= e;
-      if (!(e instanceof InvalidInputError) || !e.message.startsWith('no playbook')) throw e;
-    }
-  }
-  throw firstError;
 }
 
 /** One stderr line per request; Slack tokens (part of the webhook URL) masked. */
@@ -93,7 +71,7 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
       'remove it first, or pass another path to --write-config',
     );
   }
-  const scenario = opts.scenario ? await scenarioFault(ctx, opts.scenario) : undefined;
+  const scenario = startFaults(ctx, opts);
   const { startSandbox } = await import('../sandbox/server.js');
   const handle = await startSandbox({
     port,
@@ -113,6 +91,7 @@ export async function sandbox(ctx: Context, opts: SandboxCommandOptions): Promis
         providers: handle.providers,
         orders_per_minute: handle.ordersPerMinute,
         faults: handle.faults().map((f) => f.spec),
+        ...(scenario ? { playbook: scenario.playbook, ...(scenario.scenario ? { scenario: scenario.scenario } : {}) } : {}),
         env,
         config: handle.configObject(),
         ...(configFile ? { config_file: configFile } : {}),
@@ -133,7 +112,7 @@ function printHuman(
   handle: Awaited<ReturnType<typeof import('../sandbox/server.js').startSandbox>>,
   env: Record<string, string>,
   configFile: string | undefined,
-  scenario: { fault: string; file: string } | undefined,
+  scenario: StartFaults | undefined,
 ): void {
   const { out } = ctx;
   const b = out.color.bold;
@@ -141,7 +120,10 @@ function printHuman(
   out.line(`${b('payctl sandbox')} running at ${b(handle.url)}`);
   out.line(`  providers: ${primary} (primary)${backups.length ? ', ' + backups.join(', ') : ''}`);
   out.line(`  traffic: ${handle.ordersPerMinute} simulated payments per minute`);
-  if (scenario) out.line(`  faults: ${handle.faults().map(describeFault).join(', ')} (drill fault of ${scenario.file})`);
+  if (scenario) {
+    const whose = scenario.scenario ? `drill scenario ${scenario.scenario} of ${scenario.file}` : `drill fault of ${scenario.file}`;
+    out.line(`  faults: ${handle.faults().map(describeFault).join(', ')} (${whose})`);
+  }
   out.line();
   out.line('Export these sandbox-only fake secrets where you run payctl:');
   for (const [k, v] of Object.entries(env)) out.line(`  export ${k}=${shellQuote(v)}`);

@@ -13,10 +13,11 @@ import { startIncident, type RunReport } from '../engine/run.js';
 import type { LoadedPlaybook } from '../playbook/load.js';
 import { fileSha256 } from '../engine/resume.js';
 import { emptyAnswers, type Answers } from '../ui/answers.js';
-import type { DrillExpect, DrillSpec, Playbook } from '../playbook/schema.js';
+import type { Playbook } from '../playbook/schema.js';
 import { closeIncident } from '../engine/session.js';
 import { checkExpectations, type ExpectationResult } from './expectations.js';
 import { runOnSandbox } from './on-sandbox.js';
+import { resolveDrill } from './resolve.js';
 
 export interface DrillReport {
   playbook: string;
@@ -33,37 +34,6 @@ export interface DrillReport {
   run_outcome: string;
   run_error?: string;
   started_at: string;
-}
-
-/** One drill to run: the playbook's drill, or one of its scenarios resolved against it. */
-export interface ResolvedDrill {
-  scenario?: string;
-  fault: string;
-  ordersPerMinute?: number;
-  vars: Record<string, string | number | boolean>;
-  expect: DrillExpect;
-}
-
-/** The drill itself, or its scenario `name` (vars merged over the drill's; orders_per_minute inherited unless given). */
-export function resolveDrill(playbookId: string, spec: DrillSpec, name?: string): ResolvedDrill {
-  if (name === undefined) return { fault: spec.fault, ordersPerMinute: spec.orders_per_minute, vars: spec.vars ?? {}, expect: spec.expect };
-  const scenario = spec.scenarios?.[name];
-  if (!scenario) {
-    const names = Object.keys(spec.scenarios ?? {});
-    throw new InvalidInputError(
-      `playbook ${playbookId} has no drill scenario "${name}"`,
-      names.length
-        ? `its scenarios: ${names.join(', ')} (or leave out --scenario for the drill itself)`
-        : 'it has only its drill; leave out --scenario, or add drill.scenarios (see docs/playbooks.md, "Drills")',
-    );
-  }
-  return {
-    scenario: name,
-    fault: scenario.fault,
-    ordersPerMinute: scenario.orders_per_minute ?? spec.orders_per_minute,
-    vars: { ...spec.vars, ...scenario.vars },
-    expect: scenario.expect,
-  };
 }
 
 /** A drill's `vars:` as answers to the playbook's inputs and input/choose steps. */

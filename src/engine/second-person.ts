@@ -112,7 +112,13 @@ export async function secondPersonGate(
   return true;
 }
 
-/** The approving or denying event for the step, watched for in the store after seq `after`; false when the run was interrupted. */
+/**
+ * The approving or denying event for the step, watched for in the store after
+ * seq `after`; false when the run was interrupted. On a database store the
+ * watch outlives its connection (pg-watch.ts): it says so on stderr, connects
+ * again with backoff, and reads every event appended meanwhile, so an answer
+ * given while it could not hear is not missed.
+ */
 async function waitForAnswer(eng: Engine, step: Step, after: number, me: string): Promise<boolean> {
   const { session } = eng;
   const done = new AbortController();
@@ -134,6 +140,8 @@ async function waitForAnswer(eng: Engine, step: Step, after: number, me: string)
         }
       },
       AbortSignal.any([done.signal, eng.signal]),
+      // a database store's connection lost: it says so, connects again and reads what was appended meanwhile
+      { lost: (m) => eng.ctx.out.warn(m), back: (m) => eng.ctx.out.info(m) },
     );
   } finally {
     eng.signal.removeEventListener('abort', stop);

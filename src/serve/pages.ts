@@ -85,7 +85,8 @@ function approvalText(v: IncidentView, now: Date): SafeHtml | undefined {
 /** A second person's approval given while no run goes on: who gave it, and the resume that uses it. */
 function approvedText(v: IncidentView): SafeHtml | undefined {
   const st = v.state();
-  const g = st ? approvalsView(st).find((a) => a.status === 'approved' && a.next) : undefined;
+  // the page does not ask the run lock (its run line says "running (or interrupted)"): an unended run counts as going on
+  const g = st ? approvalsView(st, st.run === 'running').find((a) => a.status === 'approved' && a.next) : undefined;
   if (!g) return undefined;
   return html`approved by ${g.by} at step ${g.step} (${clock(g.at!)}) — resume with <code>payctl incident resume ${v.id} --yes</code> (anyone but ${g.by})`;
 }

@@ -18,6 +18,7 @@ import {
   type ReadTimeline,
   type TimelineVisitor,
 } from '../timeline/read.js';
+import { newestFirst } from '../timeline/incident-id.js';
 import type { IncidentState } from '../timeline/replay.js';
 import { existingTimeline, incidentDir, listIncidentIds, replayFile, TIMELINE_FILE, timelineOf, timelinePath } from '../timeline/store.js';
 import { verifyTimeline, type VerifyReport } from '../timeline/verify.js';
@@ -155,8 +156,13 @@ export class DirectoryStore implements Store {
     await new TimelineCache<V>(this.dir, derivation.name, derivation.version).walk((_file, id) => derivation.derive(id), visit);
   }
 
+  /** Newest first by opened_at within an id's second (newestFirst); only those `among` keeps are replayed. */
   async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
-    for (const { id, state } of (await this.list()).reverse()) {
+    for (const { id, state } of newestFirst(
+      await this.list(),
+      (s) => s.id,
+      (s) => s.state?.opened_at,
+    )) {
       if (!state || (among && !among(state))) continue; // broken, or cut by its listed state: not replayed
       if (matches(replayFile(timelinePath(this.dir, id)).state)) return id;
     }

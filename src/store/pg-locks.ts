@@ -6,13 +6,15 @@
  * (pid, host, incident) is written to payctl_lock_holders once it is taken,
  * for the message of those refused, and is also the connection's
  * application_name (pg_stat_activity). Whether a run is live is read from
- * pg_locks, without trying the lock.
+ * pg_locks, without trying the lock. A holder whose connection is lost takes
+ * its lock back when the server answers, or stops if another payctl got it.
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Client } from 'pg';
 import { OperationError } from '../errors.js';
 import { describeHolder, type LockHolder, type Release, type StoreLocks } from '../timeline/lock.js';
+import { backoffDelay } from '../backoff.js';
 import { connectClient, storeError } from './pg-client.js';
 
 /** The two int4 keys of an advisory lock, from a hash of its name. */
@@ -93,6 +95,56 @@ export class PostgresLocks implements StoreLocks {
   /** One try: the lock held on a connection of its own, or who holds it. */
   private async attempt(name: string, about: LockHolder): Promise<Attempt> {
     const holder = { pid: process.pid, host: hostname(), ...about };
+    const got = await this.tryOnce(name, holder);
+    if (!('client' in got)) return { holder: got.holder };
+    let client = got.client;
+    let released = false;
+    // the connection lost while the lock is held (a server restart, a network cut): the lock went
+    // with the session; it is taken back when the server answers, or, if another payctl got it
+    // first, this process stops the way SIGTERM stops it (a run saves its incident): never two runs
+    const watch = (c: Client) =>
+      c.once('end', () => {
+        if (!released) void retake();
+      });
+    const retake = async () => {
+      say(`the connection that holds the ${what(name)} was lost; taking it back once ${this.location} answers`);
+      for (let retry = 1; !released; retry++) {
+        await new Promise((r) => setTimeout(r, backoffDelay(retry, RETAKE)));
+        if (released) return;
+        let again: Awaited<ReturnType<PostgresLocks['tryOnce']>>;
+        try {
+          again = await this.tryOnce(name, holder);
+        } catch {
+          continue; // not answering yet
+        }
+        if ('client' in again) {
+          if (released) return void (await again.client.end().catch(() => undefined));
+          client = again.client;
+          watch(client);
+          say(`the ${what(name)} is held again`);
+          return;
+        }
+        say(
+          `the ${what(name)} was taken by another payctl${describeHolder(again.holder)} while ${this.location} could not be reached: this process stops, so that two runs do not act twice`,
+        );
+        process.kill(process.pid, 'SIGTERM');
+        return;
+      }
+    };
+    watch(client);
+    const [k1, k2] = lockKeys(name);
+    const release: Release = async () => {
+      if (released) return;
+      released = true;
+      // ending the session releases its advisory locks
+      await client.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]).catch(() => undefined);
+      await client.end().catch(() => undefined);
+    };
+    return { held: { client, release } };
+  }
+
+  /** The lock taken on a new connection (its holder written), or who holds it. */
+  private async tryOnce(name: string, holder: LockHolder): Promise<{ client: Client } | { holder: LockHolder }> {
     const client = await connectClient(this.url, `payctl ${name.slice(0, 40)} pid ${holder.pid}@${holder.host}`, this.location);
     const [k1, k2] = lockKeys(name);
     try {
@@ -115,18 +167,23 @@ export class PostgresLocks implements StoreLocks {
          ON CONFLICT (lock_key) DO UPDATE SET holder = EXCLUDED.holder, taken_at = EXCLUDED.taken_at`,
         [name, JSON.stringify(holder)],
       );
+      return { client };
     } catch (e) {
       await client.end().catch(() => undefined);
       throw storeError(e, this.location);
     }
-    let released = false;
-    const release: Release = async () => {
-      if (released) return;
-      released = true;
-      // ending the session releases its advisory locks
-      await client.query('SELECT pg_advisory_unlock($1, $2)', [k1, k2]).catch(() => undefined);
-      await client.end().catch(() => undefined);
-    };
-    return { held: { client, release } };
   }
+}
+
+/** Tries to take a lost lock back: 0.25 s doubling to 5 s, with jitter. */
+const RETAKE = { baseMs: 250, maxMs: 5_000, random: Math.random };
+
+/** A lock in words: "run lock of incident X", "routing lock". */
+function what(name: string): string {
+  return name.startsWith('run:') ? `run lock of incident ${name.slice(4)}` : 'routing lock';
+}
+
+/** On stderr, as payctl's warnings are (the locks have no output of their own). */
+function say(message: string): void {
+  process.stderr.write(`warning: ${message}\n`);
 }

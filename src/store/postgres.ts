@@ -13,6 +13,7 @@
 import type { Pool, PoolClient } from 'pg';
 import { InvalidInputError, OperationError } from '../errors.js';
 import { actorName } from '../timeline/actor.js';
+import { idSecond, newestFirst } from '../timeline/incident-id.js';
 import { GENESIS, type NewEvent, type TimelineEvent } from '../timeline/events.js';
 import {
   collectInto,
@@ -315,24 +316,50 @@ export class PostgresStore implements Store {
     }
   }
 
-  /** Newest first, 200 rows at a time: the listed states first, then the whole state of those `among` keeps. */
+  /**
+   * Newest first, 200 rows at a time (the primary key read backwards), each
+   * page completed with the rest of its last row's second and ordered by
+   * opened_at within a second (newestFirst); then the whole state of those
+   * `among` keeps, by their listed states.
+   */
   async latest(matches: (state: IncidentState) => boolean, among?: (listed: ListedState) => boolean): Promise<string | undefined> {
+    type Row = { id: string; listed: string | null };
     let before: string | null = null;
     for (;;) {
-      const rows: { id: string; listed: string | null }[] = await this.query(
+      const rows: Row[] = await this.query<Row>(
         'SELECT id, listed FROM payctl_incidents WHERE ($1::text IS NULL OR id < $1) ORDER BY id DESC LIMIT 200',
         [before],
       );
-      const kept = rows.filter((r) => r.listed && (!among || among(JSON.parse(r.listed) as ListedState))).map((r) => r.id);
-      if (kept.length) {
-        const states: { id: string; state: IncidentState | null }[] = await this.query(
-          'SELECT id, state FROM payctl_incidents WHERE id = ANY($1) ORDER BY id DESC',
-          [kept],
+      const full = rows.length === 200;
+      if (full) {
+        // ids of one second sort by their random suffix: the page takes the whole second, the next one starts before it
+        const second = idSecond(rows.at(-1)!.id);
+        rows.push(
+          ...(await this.query<Row>('SELECT id, listed FROM payctl_incidents WHERE id >= $1 AND id < $2 ORDER BY id DESC', [
+            second,
+            rows.at(-1)!.id,
+          ])),
         );
-        for (const r of states) if (r.state && matches(r.state)) return r.id;
+        before = second;
       }
-      if (rows.length < 200) return undefined;
-      before = rows.at(-1)!.id;
+      const listed = rows.flatMap((r) => (r.listed ? [JSON.parse(r.listed) as ListedState] : []));
+      const kept = newestFirst(
+        listed.filter((l) => !among || among(l)),
+        (l) => l.id,
+        (l) => l.opened_at,
+      );
+      if (kept.length) {
+        const states = await this.query<{ id: string; state: IncidentState | null }>(
+          'SELECT id, state FROM payctl_incidents WHERE id = ANY($1)',
+          [kept.map((l) => l.id)],
+        );
+        const byId = new Map(states.map((r) => [r.id, r.state]));
+        for (const l of kept) {
+          const state = byId.get(l.id);
+          if (state && matches(state)) return l.id;
+        }
+      }
+      if (!full) return undefined;
     }
   }
 

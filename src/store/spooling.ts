@@ -132,18 +132,32 @@ export class SpoolingStore implements Store {
       () => this.spool.store.require(id),
     );
   }
+  /**
+   * The database's events, then (when it goes away mid-scan) the spool's
+   * after the last line delivered: each is visited once (line n holds seq n in both).
+   */
   scan(id: string, visit: TimelineVisitor) {
+    const { fromDb, fromSpool } = onceAcross(visit);
     return this.read1(
       id,
-      () => this.db.scan(id, visit),
-      () => this.spool.store.scan(id, visit),
+      () => this.db.scan(id, fromDb),
+      () => this.spool.store.scan(id, fromSpool),
     );
   }
+  /** As scan: the spool's lines after the last one the database delivered. */
   lines(id: string, visit: RawLineVisitor) {
+    let delivered = 0;
     return this.read1(
       id,
-      () => this.db.lines(id, visit),
-      () => this.spool.store.lines(id, visit),
+      () =>
+        this.db.lines(id, (bytes, start, end, lineNo) => {
+          delivered = lineNo;
+          visit(bytes, start, end, lineNo);
+        }),
+      () =>
+        this.spool.store.lines(id, (bytes, start, end, lineNo) => {
+          if (lineNo > delivered) visit(bytes, start, end, lineNo);
+        }),
     );
   }
   read(id: string) {
@@ -259,6 +273,33 @@ export class SpoolingStore implements Store {
     if (this.spool.pending().length) await this.push({ quiet: true }).catch(() => undefined);
     await this.db.close();
   }
+}
+
+/**
+ * A visitor for the database's scan that notes the last line it delivered,
+ * and one for the spool's that delivers only the lines after it.
+ */
+function onceAcross(visit: TimelineVisitor): { fromDb: TimelineVisitor; fromSpool: TimelineVisitor } {
+  let delivered = 0;
+  const fromDb: TimelineVisitor = {
+    event(ev, line, lineNo, bytes) {
+      delivered = lineNo;
+      visit.event(ev, line, lineNo, bytes);
+    },
+    problem(p) {
+      delivered = Math.max(delivered, p.line);
+      visit.problem(p);
+    },
+  };
+  const fromSpool: TimelineVisitor = {
+    event(ev, line, lineNo, bytes) {
+      if (lineNo > delivered) visit.event(ev, line, lineNo, bytes);
+    },
+    problem(p) {
+      if (p.line > delivered) visit.problem(p);
+    },
+  };
+  return { fromDb, fromSpool };
 }
 
 /** A database appender that moves to the spool when the database goes away mid-run. */

@@ -7,41 +7,22 @@
  * denial, and an unattended --yes run stops with exit 3 until someone else
  * approves and it is resumed.
  */
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCliAsync, tempProject } from '../engine/helpers.js';
 import { describeWithPostgres, freshDatabase } from '../helpers/postgres.js';
 import { hasStackTrace } from '../helpers/run-cli.js';
-import { payctlInTerminal } from '../helpers/terminal.js';
-
-const PLAYBOOK = `
-id: offline
-title: Card testing attack
-steps:
-  - { id: identify, type: set_status, title: Identify, status: identified }
-  - id: checkout_off
-    type: set_status
-    title: Take checkout offline
-    status: monitoring
-    confirm: { message: "Take checkout offline?", second_person: true }
-  - { id: done, type: set_status, title: Done, status: resolved }
-`;
+import { idOf, killAbandonedTerminals, OFFLINE_PLAYBOOK, personAtTerminal } from '../helpers/second-person.js';
 
 type Env = Record<string, string>;
 
-/** payctl in a pseudo-terminal as `actor`: a person at the terminal, so the run waits at the gate. */
-function personAtTerminal(dir: string, args: string[], actor: string, env: Env) {
-  const t = payctlInTerminal(args, { cwd: dir, cols: 160, rows: 50, env: { PAYCTL_ACTOR: actor, NO_COLOR: '1', ...env } });
-  return { ...t, waitFor: (text: string | RegExp) => t.waitFor(text, 15_000) };
-}
-
-const idOf = (text: string) => /incident (\d{8}-\d{6}-[0-9a-f]{4})/.exec(text)![1]!;
+afterEach(killAbandonedTerminals);
 
 function scenarios(store: () => Env) {
   const as = (actor: string) => ({ ...store(), PAYCTL_ACTOR: actor });
   const show = async (dir: string, id: string) => JSON.parse((await runCliAsync(dir, ['incident', 'show', id, '--json'], store())).stdout);
 
   it('waits at the gate, showing who may approve; the runner is refused; another person releases it', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', store());
     await run.waitFor('waiting for a second person to approve "Take checkout offline?"');
     const id = idOf(run.screen());
@@ -82,7 +63,7 @@ function scenarios(store: () => Env) {
   }, 60_000);
 
   it('a denial stops the waiting run: the step is declined, not run', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', store());
     await run.waitFor('waiting for a second person');
     const id = idOf(run.screen());
@@ -104,7 +85,7 @@ function scenarios(store: () => Env) {
   }, 60_000);
 
   it('unattended, --yes does not pass the gate: exit 3 with the approve command; resume continues after approval', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('ci'));
     expect(ci.code).toBe(3);
     const id = idOf(ci.stdout + ci.stderr);
@@ -143,7 +124,7 @@ function scenarios(store: () => Env) {
   }, 60_000);
 
   it('the approver cannot resume the step they approved; the approval stands for anyone else', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('ci'));
     const id = idOf(ci.stdout + ci.stderr);
     expect((await runCliAsync(dir, ['incident', 'approve', id], as('erin'))).code).toBe(0);
@@ -164,7 +145,7 @@ function scenarios(store: () => Env) {
   }, 60_000);
 
   it('actor names are trimmed: the runner cannot approve their own gate by spacing their name', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], as('alice'));
     const id = idOf(ci.stdout + ci.stderr);
     const spaced = await runCliAsync(dir, ['incident', 'approve', id], as(' alice '));
@@ -184,7 +165,7 @@ describe('second-person approval on the directory store', () => {
   scenarios(() => ({}));
 
   it('Ctrl-C while waiting stops the run (exit 3); an approval given then counts when it is resumed', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const run = personAtTerminal(dir, ['incident', 'start', '-p', 'offline'], 'alice', {});
     await run.waitFor('waiting for a second person');
     const id = idOf(run.screen());
@@ -213,7 +194,7 @@ describe('second-person approval on the directory store', () => {
   }, 60_000);
 
   it('a denial given while no run waits: the next resume records the step as declined and goes on past it', async () => {
-    const dir = tempProject({ offline: PLAYBOOK });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK });
     const ci = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
     const id = idOf(ci.stdout + ci.stderr);
     const deny = await runCliAsync(dir, ['incident', 'deny', id, '--reason', 'not now'], { PAYCTL_ACTOR: 'bob' });
@@ -235,7 +216,7 @@ describe('second-person approval on the directory store', () => {
   }, 60_000);
 
   it('approve at an ordinary gate (no second person) points to resume --yes', async () => {
-    const dir = tempProject({ offline: PLAYBOOK.replace(', second_person: true', '') });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK.replace(', second_person: true', '') });
     const r = await runCliAsync(dir, ['incident', 'start', '-p', 'offline'], { PAYCTL_ACTOR: 'ci' });
     expect(r.code).toBe(3);
     const id = idOf(r.stdout + r.stderr);
@@ -258,7 +239,7 @@ describe('second-person approval on the directory store', () => {
   }, 30_000);
 
   it('approve and deny say what is wrong: nothing waits, an unknown step', async () => {
-    const dir = tempProject({ offline: PLAYBOOK.replace('second_person: true', 'second_person: false') });
+    const dir = tempProject({ offline: OFFLINE_PLAYBOOK.replace('second_person: true', 'second_person: false') });
     const r = await runCliAsync(dir, ['incident', 'start', '-p', 'offline', '--yes'], { PAYCTL_ACTOR: 'ci' });
     expect(r.code, r.stderr).toBe(0);
     const id = idOf(r.stdout);

@@ -28,6 +28,26 @@ interface Started {
   exited: Promise<number | null>;
 }
 
+/** playbooks/adyen-wobble.yaml: one manual step, a drill with fault adyen:degraded:10m at 600 orders a minute, then `drillLines`. */
+function writeWobblePlaybook(drillLines: string[] = []): void {
+  mkdirSync(join(dir, 'playbooks'));
+  writeFileSync(
+    join(dir, 'playbooks', 'adyen-wobble.yaml'),
+    [
+      'id: adyen-wobble',
+      'title: Adyen wobbles',
+      'steps:',
+      '  - { id: look, title: Look at it, type: manual }',
+      'drill:',
+      '  fault: "adyen:degraded:10m"',
+      '  orders_per_minute: 600',
+      '  expect: {}',
+      ...drillLines,
+      '',
+    ].join('\n'),
+  );
+}
+
 /** Start `payctl sandbox …`, resolve once its stdout holds the first complete JSON document. */
 function startCli(args: string[]): Promise<Started> {
   const p = spawn(process.execPath, [BIN, 'sandbox', ...args], {
@@ -97,23 +117,7 @@ describe('payctl sandbox', () => {
   });
 
   it('--scenario injects the playbook drill fault (and takes its orders_per_minute unless the flag says otherwise)', async () => {
-    mkdirSync(join(dir, 'playbooks'));
-    writeFileSync(
-      join(dir, 'playbooks', 'adyen-wobble.yaml'),
-      [
-        'id: adyen-wobble',
-        'title: Adyen wobbles',
-        'steps:',
-        '  - id: look',
-        '    title: Look at it',
-        '    type: manual',
-        'drill:',
-        '  fault: "adyen:degraded:10m"',
-        '  orders_per_minute: 600',
-        '  expect: {}',
-        '',
-      ].join('\n'),
-    );
+    writeWobblePlaybook();
     const s = await startCli(['--json', '--scenario', 'adyen-wobble']);
     expect(s.out.faults).toEqual(['adyen:degraded:10m']);
     expect((await call(`${s.out.url}/status/adyen/api/v2/status.json`)).body.status.indicator).toBe('minor');
@@ -126,6 +130,51 @@ describe('payctl sandbox', () => {
     expect((await call(`${flag.out.url}/_control/state`)).body.traffic.orders_per_minute).toBe(60);
     child!.kill('SIGTERM');
     expect(await flag.exited).toBe(0);
+  });
+
+  it("--playbook starts with its drill fault; with --scenario, with that drill scenario's fault (and traffic)", async () => {
+    writeWobblePlaybook([
+      '  scenarios:',
+      '    stripe-silent:',
+      '      fault: "stripe:silent"',
+      '      orders_per_minute: 900',
+      '      expect: {}',
+      '    braintree-down:',
+      '      fault: "braintree:down"',
+      '      expect: {}',
+    ]);
+    const drill = await startCli(['--json', '--playbook', 'adyen-wobble']);
+    expect(drill.out).toMatchObject({ faults: ['adyen:degraded:10m'], orders_per_minute: 600, playbook: 'adyen-wobble' });
+    expect(drill.out.scenario).toBeUndefined();
+    child!.kill('SIGTERM');
+    expect(await drill.exited).toBe(0);
+
+    const silent = await startCli(['--json', '--playbook', 'adyen-wobble', '--scenario', 'stripe-silent']);
+    expect(silent.out).toMatchObject({
+      faults: ['stripe:silent'],
+      orders_per_minute: 900,
+      playbook: 'adyen-wobble',
+      scenario: 'stripe-silent',
+    });
+    // stripe's payments fail while its status page says operational
+    expect((await call(`${silent.out.url}/status/stripe/api/v2/status.json`)).body.status.indicator).toBe('none');
+    child!.kill('SIGTERM');
+    expect(await silent.exited).toBe(0);
+
+    // a scenario without its own orders_per_minute takes the drill's (as payctl drill --scenario does); human output names it
+    const down = spawn(process.execPath, [BIN, 'sandbox', '--playbook', 'adyen-wobble', '--scenario', 'braintree-down'], {
+      cwd: dir,
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child = down;
+    let human = '';
+    down.stdout!.on('data', (d) => (human += d));
+    const t0 = Date.now();
+    while (!human.includes('Control it:') && Date.now() - t0 < 15_000) await new Promise((r) => setTimeout(r, 25));
+    expect(human).toContain('traffic: 600 simulated payments per minute');
+    expect(human).toMatch(/faults: braintree:down \(drill scenario braintree-down of .*adyen-wobble\.yaml\)/);
+    down.kill('SIGTERM');
   });
 
   it('--orders-per-minute sets the simulated traffic: in the JSON, the config, the control API and the /metrics counters', async () => {
@@ -160,6 +209,10 @@ describe('payctl sandbox', () => {
       join(dir, 'playbooks', 'broken-drill.yaml'),
       'id: broken-drill\ntitle: B\nsteps:\n  - { id: a, title: A, type: manual }\ndrill: { fault: "stripe:melted", expect: {} }\n',
     );
+    writeFileSync(
+      join(dir, 'playbooks', 'with-scenarios.yaml'),
+      'id: with-scenarios\ntitle: W\nsteps:\n  - { id: a, title: A, type: manual }\ndrill:\n  fault: "stripe:down"\n  expect: {}\n  scenarios:\n    quiet-stripe: { fault: "stripe:silent", expect: {} }\n',
+    );
     const cases: [string[], RegExp][] = [
       [['--port', 'abc'], /--port: "abc" is not a port/],
       [['--orders-per-minute', 'lots'], /--orders-per-minute: "lots" is not a positive number/],
@@ -169,6 +222,15 @@ describe('payctl sandbox', () => {
       [['--scenario', 'calm'], /has no drill\.fault/],
       [['--scenario', 'nope'], /no playbook "nope"/],
       [['--scenario', 'broken-drill'], /invalid fault "stripe:melted"/],
+      [['--playbook', 'calm'], /playbook "calm" .* has no drill\.fault/],
+      [
+        ['--playbook', 'with-scenarios', '--scenario', 'nope'],
+        /playbook with-scenarios has no drill scenario "nope"\nhint: its scenarios: quiet-stripe/,
+      ],
+      [
+        ['--scenario', 'quiet-stripe'],
+        /"quiet-stripe" is a drill scenario of playbook with-scenarios, not a playbook.*\nhint: payctl sandbox --playbook with-scenarios --scenario quiet-stripe/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = runCli(['sandbox', ...args], { cwd: dir, timeout: 15_000 });

@@ -5,6 +5,7 @@
  * (test/store/store-worker.mjs through the built code).
  */
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -390,4 +391,45 @@ describeWithPostgres('postgres store: watch', () => {
     await other.close();
     expect(seen).toEqual([2, 3, 4, 5, 6, 7, 8]);
   });
+});
+
+describeWithPostgres('postgres store: a run lock whose connection is lost', () => {
+  const db = freshStoreForSuite();
+  /** End the sessions that hold an incident's run lock, as a server restart or a network cut would. */
+  const cut = (id: string) =>
+    asSuperuser(db.url, `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'payctl run:${id}%'`);
+  const until = async (what: () => Promise<boolean>, ms = 15_000) => {
+    const end = Date.now() + ms;
+    while (!(await what()) && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    return what();
+  };
+
+  it('is taken back by its holder when the server answers', async () => {
+    const id = '20260105-000000-back';
+    const holder = worker([db.url, 'lock', id]);
+    await holder.started;
+    await cut(id);
+    expect(await until(async () => (await db.store.locks.runsHeld([id])).has(id))).toBe(true);
+    await expect(db.store.locks.run(id)).rejects.toThrow(/is being run by another payctl \(pid \d+/);
+    holder.kill();
+    const r = await holder.done;
+    expect(r.stderr).toContain(`the run lock of incident ${id} is held again`);
+  }, 30_000);
+
+  it('taken by another payctl meanwhile: the holder stops (SIGTERM), never two runs at once', async () => {
+    const id = '20260105-000000-lost';
+    const holder = worker([db.url, 'lock', id]);
+    await holder.started;
+    // in one session: the holder's connection ended, and its lock taken the moment it is free (before the holder retries)
+    const h = createHash('sha256').update(`payctl:run:${id}`).digest(); // the lock's keys, as pg-locks.ts makes them
+    const other = new pg.Client({ connectionString: db.url });
+    await other.connect();
+    await other.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE 'payctl run:${id}%'`);
+    await other.query('SELECT pg_advisory_lock($1, $2)', [h.readInt32BE(0), h.readInt32BE(4)]);
+    const r = await holder.done;
+    expect(r.stderr).toContain(`the run lock of incident ${id} was taken by another payctl`);
+    expect(r.stderr).toContain('this process stops, so that two runs do not act twice');
+    expect(r.code).toBeNull(); // ended by its SIGTERM (a payctl run saves its incident on it)
+    await other.end();
+  }, 30_000);
 });
