@@ -6,8 +6,9 @@
  * - payctl_incidents: one row per incident, with its head (how many events,
  *   the hash of the last one's line; a trigger lets it only move forward),
  *   its listed state (incident list: listed.ts; its status and run also as
- *   columns, with indexes on the open and the unlisted incidents) and its
- *   replayed state (latest());
+ *   columns, with indexes on the open, the unended and the unlisted
+ *   incidents) and its replayed state (latest()); payctl_incident_count
+ *   keeps their number (a trigger);
  * - payctl_events: one row per event, its line exactly as hashed. Append-only:
  *   a trigger refuses UPDATE, DELETE and TRUNCATE, and another checks each new
  *   event against the incident's recorded head (next seq, prev = head hash)
@@ -169,13 +170,31 @@ UPDATE payctl_incidents
   },
   {
     version: 5,
-    description: "the listed status and run as columns, indexed: incident list reads its page, not every incident's row",
+    description:
+      "the listed status and run as columns, indexed, and the number of incidents: incident list reads its page, not every incident's row",
     sql: `
 ALTER TABLE payctl_incidents
   ADD COLUMN listed_status text GENERATED ALWAYS AS (listed::jsonb ->> 'status') STORED,
   ADD COLUMN listed_run text GENERATED ALWAYS AS (listed::jsonb ->> 'run') STORED;
+-- the open incidents; those of them whose run has not finished (one may wait for a resume); those without a listed state
 CREATE INDEX payctl_incidents_open ON payctl_incidents (id) WHERE listed_status NOT IN ('resolved', 'cancelled');
+CREATE INDEX payctl_incidents_unended ON payctl_incidents (id)
+  WHERE listed_run IN ('running', 'stopped') AND listed_status NOT IN ('resolved', 'cancelled');
 CREATE INDEX payctl_incidents_unlisted ON payctl_incidents (id) WHERE listed IS NULL;
+
+-- how many incidents there are, kept by a trigger: count(*) reads the whole table, every row version an append left
+CREATE TABLE payctl_incident_count (
+  one boolean PRIMARY KEY DEFAULT true CHECK (one),
+  n   bigint NOT NULL
+);
+INSERT INTO payctl_incident_count (n) SELECT count(*) FROM payctl_incidents;
+CREATE FUNCTION payctl_incident_count() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT AS $$
+BEGIN
+  UPDATE payctl_incident_count SET n = n + (CASE TG_OP WHEN 'INSERT' THEN 1 ELSE -1 END);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER payctl_incident_count AFTER INSERT OR DELETE ON payctl_incidents
+  FOR EACH ROW EXECUTE FUNCTION payctl_incident_count();
 `,
   },
   {

@@ -276,7 +276,7 @@ export class PostgresStore implements Store {
 
   /**
    * Three small reads whatever the store's size: the newest rows the filter
-   * keeps (the primary key read backwards), their count only when there are
+   * keeps (the primary key read backwards), their number only when there are
    * more, and the unended and unlisted incidents (each through its partial index).
    */
   async listPage({ status, limit }: ListQuery): Promise<ListPage> {
@@ -285,15 +285,26 @@ export class PostgresStore implements Store {
       `SELECT id, listed FROM payctl_incidents WHERE ${where} ORDER BY id DESC${limit ? ' LIMIT $1' : ''}`,
       limit ? [limit] : [],
     );
-    const total =
-      limit && newest.length === limit
-        ? (await this.query<{ n: number }>(`SELECT count(*)::int AS n FROM payctl_incidents WHERE ${where}`))[0]!.n
-        : newest.length;
+    const total = limit && newest.length === limit ? await this.count(status) : newest.length;
+    // each arm through its own partial index
     const pending = await this.query<ListedRow>(
-      `SELECT id, listed FROM payctl_incidents WHERE (listed IS NULL OR (${LIST_WHERE.unended})) AND NOT (id = ANY($1)) ORDER BY id DESC`,
+      `SELECT id, listed FROM payctl_incidents WHERE ${LIST_WHERE.unended} AND NOT (id = ANY($1))
+       UNION ALL
+       SELECT id, listed FROM payctl_incidents WHERE listed IS NULL AND NOT (id = ANY($1))
+       ORDER BY id DESC`,
       [newest.map((r) => r.id)],
     );
     return { newest: await this.summariesOf(newest), total, pending: await this.summariesOf(pending) };
+  }
+
+  /** How many incidents a filter keeps: every one from the kept number (migration 5), a filter's by counting. */
+  private async count(status: ListFilter | undefined): Promise<number> {
+    const rows = await this.query<{ n: number }>(
+      status
+        ? `SELECT count(*)::int AS n FROM payctl_incidents WHERE ${LIST_WHERE[status]}`
+        : 'SELECT n::int AS n FROM payctl_incident_count',
+    );
+    return rows[0]!.n;
   }
 
   /** listed is JSON text (migration 3): parsed here, without the server converting jsonb for 10,000 rows. */
