@@ -5,27 +5,18 @@
  * incident; the hint says so, and names what did not answer.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { closedPort } from '../helpers/ports.js';
 
 let p: SandboxProject | undefined;
 afterEach(async () => {
   await p?.close();
   p = undefined;
 });
-
-/** A port on 127.0.0.1 where nothing listens (connection refused). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 it("the init config with nothing reachable: the hint is this machine's network, not an incident", async () => {
   const dir = mkdtempSync(join(tmpdir(), 'payctl-offline-'));

@@ -1,10 +1,10 @@
 // A status page that does not answer is "unreachable", not an outage, and check points at our own network (issue 11 item 13).
 import { readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { runCliAsync } from '../helpers/run-cli.js';
 import { sandboxProject, type SandboxProject } from '../helpers/sandbox-project.js';
+import { closedPort } from '../helpers/ports.js';
 
 let p: SandboxProject;
 beforeEach(async () => {
@@ -13,15 +13,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await p.close();
 });
-
-/** A port on 127.0.0.1 where nothing listens (connection refused). */
-async function closedPort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 it('a page that refuses the connection is unreachable; the hint is our network, not an incident', async () => {
   const file = join(p.dir, 'payctl.config.yaml');
