@@ -31,6 +31,8 @@ export class SpoolingStore implements Store {
   readonly spool: Spool;
   private readonly holds: Release[] = [];
   private warned = new Set<string>();
+  /** Whether this command has said that only the spool's incidents are seen. */
+  private saidSpoolOnly = false;
 
   constructor(
     readonly db: PostgresStore,
@@ -203,8 +205,8 @@ export class SpoolingStore implements Store {
       return await fromDb();
     } catch (e) {
       if (!isUnreachable(e)) throw e;
-      if (!this.warned.has('')) {
-        this.warned.add('');
+      if (!this.saidSpoolOnly) {
+        this.saidSpoolOnly = true;
         this.out.warn(`${(e as Error).message}; only the incidents opened in this machine's spool are seen until it answers`);
       }
       return fromSpool(this.openedInSpool());
